@@ -1,0 +1,54 @@
+// Package stacks defines the demo and team stacks of streamgate's apps, so
+// that the apps under apps/ and the snapshot tests under test/ build the
+// very same stacks.
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/streamgate/streamgate/constructs/streaming"
+)
+
+// Handler sources of the demo routes, as import paths so that they build
+// from any directory of the module (or of a module that requires it).
+const (
+	RecordsEntry  = "github.com/streamgate/streamgate/lambda/records"
+	ProgressEntry = "github.com/streamgate/streamgate/lambda/progress"
+	ExportEntry   = "github.com/streamgate/streamgate/lambda/export"
+)
+
+// StreamingDemo is the streaming demo stack: the reference workload as
+// NDJSON, a job's progress as SSE and large exports piped from S3.
+type StreamingDemo struct {
+	awscdk.Stack
+	Api     *streaming.StreamingRestApi
+	Exports awss3.Bucket
+}
+
+// NewStreamingDemo defines the streaming demo stack.
+func NewStreamingDemo(scope constructs.Construct, id string, props *awscdk.StackProps) *StreamingDemo {
+	stack := awscdk.NewStack(scope, jsii.String(id), props)
+	exports := awss3.NewBucket(stack, jsii.String("Exports"), &awss3.BucketProps{
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+		EnforceSSL:        jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
+		Routes: &[]*streaming.RouteProps{
+			{Method: jsii.String("GET"), Path: jsii.String("/records"), Entry: jsii.String(RecordsEntry)},
+			{Method: jsii.String("GET"), Path: jsii.String("/jobs/{id}/progress"), Entry: jsii.String(ProgressEntry)},
+			{
+				Method:      jsii.String("GET"),
+				Path:        jsii.String("/exports/{name}"),
+				Entry:       jsii.String(ExportEntry),
+				Environment: &map[string]*string{"EXPORT_BUCKET": exports.BucketName()},
+			},
+		},
+	})
+	exports.GrantRead(api.Route("GET", "/exports/{name}").Function, jsii.String("exports/*"))
+	return &StreamingDemo{Stack: stack, Api: api, Exports: exports}
+}

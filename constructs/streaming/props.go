@@ -1,0 +1,139 @@
+package streaming
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+
+	"github.com/streamgate/streamgate/constructs/apiauth"
+)
+
+// StreamingRestApiProps configure a StreamingRestApi. Every field is
+// optional; nil props give a regional, IAM-authorized API with no routes.
+type StreamingRestApiProps struct {
+	// Routes to create with the API. More can be added with AddRoute.
+	// Default: none.
+	Routes *[]*RouteProps
+
+	// IntegrationTimeout of streaming routes, 50 ms to 15 minutes.
+	// Default: 15 minutes, the longest a stream may last.
+	IntegrationTimeout awscdk.Duration
+
+	// Authorization of every route that does not set its own.
+	// Default: apiauth.IAM() (SigV4-signed requests).
+	Authorization *apiauth.Authorization
+
+	// Cors adds CORS preflight (OPTIONS) methods for browser clients.
+	// Streaming handlers must still send Access-Control-Allow-Origin in their
+	// own response headers. Default: no CORS.
+	Cors *awsapigateway.CorsOptions
+
+	// AccessLogGroup receives the stage's JSON access logs; pass one to share
+	// it between APIs. Default: a new log group with LogRetention.
+	AccessLogGroup awslogs.ILogGroup
+
+	// LogRetention of the log groups the construct creates (access logs and
+	// the Go handlers' logs). Default: ONE_MONTH.
+	LogRetention awslogs.RetentionDays
+
+	// LoggingLevel of the stage's execution logs (data tracing stays off).
+	// Default: ERROR.
+	LoggingLevel awsapigateway.MethodLoggingLevel
+
+	// ThrottlingRateLimit is the stage's steady-state request rate, per second.
+	// Default: 100.
+	ThrottlingRateLimit *float64
+
+	// ThrottlingBurstLimit is the stage's burst of requests. Default: 200.
+	ThrottlingBurstLimit *float64
+
+	// RestApiProps are passed to the new awsapigateway.RestApi after the
+	// defaults above are applied to the fields left unset (endpoint REGIONAL,
+	// stage "prod" with access logs, execution logs, metrics, X-Ray tracing
+	// and throttling, CloudWatch role). Settings that break streaming
+	// (stage caching, minimum compression size) are rejected.
+	// Default: the defaults above.
+	RestApiProps *awsapigateway.RestApiProps
+
+	// ExistingRestApi adds the routes to an API that already exists instead of
+	// creating one; its stage, logs and endpoint stay as they are. Never with
+	// RestApiProps or AccessLogGroup. Default: a new API.
+	ExistingRestApi awsapigateway.IRestApi
+}
+
+// RouteProps configure one route: a method, a path and exactly one backend
+// (Entry or Code for a Go handler built by the construct, Function for an
+// existing Lambda function, HttpUrl for an HTTP backend).
+type RouteProps struct {
+	// Method is the HTTP method: GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY.
+	Method *string
+	// Path of the route, e.g. "/exports/{name}" or "/files/{proxy+}".
+	Path *string
+
+	// Entry is the Go main package of the handler, built at synth: a directory
+	// ("./lambda/records") or an import path. Default: none.
+	Entry *string
+	// Code is a prebuilt handler (with a `bootstrap` executable) used instead
+	// of building Entry. Default: Entry built at synth.
+	Code awslambda.Code
+	// Function is an existing Lambda function to invoke (with
+	// InvokeWithResponseStream when the route streams). Its timeout must not be
+	// shorter than the integration timeout. Default: none.
+	Function awslambda.IFunction
+	// HttpUrl is an HTTP backend URL, proxied with HTTP_PROXY. Path parameters
+	// named in both the route and the URL ("{id}") are passed through.
+	// Default: none.
+	HttpUrl *string
+
+	// TransferMode of the integration response. Default: STREAM.
+	TransferMode awsapigateway.ResponseTransferMode
+	// IntegrationTimeout of this route. Default: the API's IntegrationTimeout
+	// for streaming routes, 29 seconds for BUFFERED ones.
+	IntegrationTimeout awscdk.Duration
+	// Proxy selects a proxy integration (AWS_PROXY or HTTP_PROXY), the only
+	// kind that can stream. Default: true.
+	Proxy *bool
+	// IntegrationResponses for a non-proxy BUFFERED route. Streaming routes
+	// cannot transform responses. Default: none.
+	IntegrationResponses *[]*awsapigateway.IntegrationResponse
+	// RequestParameters the method requires or accepts, e.g.
+	// {"method.request.querystring.from": true}; the request validator rejects
+	// requests that lack a required one. Path parameters are added by
+	// themselves. Default: the path parameters.
+	RequestParameters *map[string]*bool
+	// Authorization of this route. Default: the API's.
+	Authorization *apiauth.Authorization
+
+	// Environment of the Go handler. Default: none.
+	Environment *map[string]*string
+	// MemorySize of the Go handler in MB. Default: 512.
+	MemorySize *float64
+	// FunctionTimeout of the Go handler, never shorter than the integration
+	// timeout. Default: the integration timeout.
+	FunctionTimeout awscdk.Duration
+
+	// Id is the construct id of the route's Go handler. Default: derived from
+	// the method and the path ("GET /jobs/{id}/progress" -> "GetJobsIdProgress").
+	Id *string
+}
+
+// Route is a route of the API, with its resources.
+type Route struct {
+	// Method is the HTTP method, upper case.
+	Method string
+	// Path is the route's path.
+	Path string
+	// TransferMode is the integration's response transfer mode.
+	TransferMode awsapigateway.ResponseTransferMode
+	// IntegrationTimeout is the integration's timeout.
+	IntegrationTimeout awscdk.Duration
+	// Function is the Lambda function behind the route; nil for HTTP routes.
+	Function awslambda.IFunction
+	// HandlerLogGroup is the log group of a Go handler built by the
+	// construct; nil otherwise.
+	HandlerLogGroup awslogs.ILogGroup
+	// ApiMethod is the API Gateway method (escape hatch:
+	// ApiMethod.Node().DefaultChild().(awsapigateway.CfnMethod)).
+	ApiMethod awsapigateway.Method
+}

@@ -1,0 +1,461 @@
+// Package streaming defines StreamingRestApi: a REST API whose routes stream
+// their responses (ResponseTransferMode STREAM) from Go Lambda handlers,
+// existing functions or HTTP backends, for up to 15 minutes and past the
+// 10 MB buffered response limit.
+//
+//	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
+//		Routes: &[]*streaming.RouteProps{{
+//			Method: jsii.String("GET"),
+//			Path:   jsii.String("/records"),
+//			Entry:  jsii.String("github.com/streamgate/streamgate/lambda/records"),
+//		}},
+//	})
+//	api.AddRoute(&streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String("/legacy"), HttpUrl: jsii.String("https://legacy.example.com/feed")})
+//
+// The defaults are the ones streaming needs on AWS: a REGIONAL endpoint
+// (EDGE cuts streams idle for 30 s), 15-minute integration timeouts with
+// handler timeouts to match, the response-streaming Lambda URI, JSON access
+// logs with the transfer mode and time to first content, execution logs at
+// ERROR without data tracing, X-Ray, stage throttling, a request validator,
+// log retention and IAM authorization. Props that cannot work with
+// streaming are rejected at synth time, all problems at once.
+package streaming
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/streamgate/streamgate/constructs/apiauth"
+	"github.com/streamgate/streamgate/constructs/gofunction"
+	"github.com/streamgate/streamgate/constructs/internal/props"
+)
+
+// Limits of API Gateway REST API integrations (see FACTS.md).
+const (
+	MinIntegrationTimeoutMillis      = 50
+	MaxStreamingTimeoutMillis        = 15 * 60 * 1000
+	DefaultBufferedTimeoutMillis     = 29 * 1000
+	DefaultThrottlingRateLimit       = 100.0
+	DefaultThrottlingBurstLimit      = 200.0
+	DefaultStageName                 = "prod"
+	defaultStreamingTimeoutInMinutes = 15
+)
+
+// WarningEdgeIdleTimeout is the id of the warning annotation for an EDGE endpoint.
+const WarningEdgeIdleTimeout = "@streamgate/streaming:edgeIdleTimeout"
+
+// WarningBufferedTimeout is the id of the warning annotation for a BUFFERED
+// route whose timeout needs a quota increase.
+const WarningBufferedTimeout = "@streamgate/streaming:bufferedTimeout"
+
+// StreamingRestApi is a REST API whose routes stream their responses.
+type StreamingRestApi struct {
+	constructs.Construct
+
+	// Api is the REST API the routes are on: the new one, or ExistingRestApi.
+	Api awsapigateway.IRestApi
+	// RestApi is the new REST API (escape hatch); nil with ExistingRestApi.
+	RestApi awsapigateway.RestApi
+	// Stage is the new API's deployment stage; nil with ExistingRestApi.
+	Stage awsapigateway.Stage
+	// AccessLogGroup receives the stage's access logs; nil with ExistingRestApi.
+	AccessLogGroup awslogs.ILogGroup
+	// RequestValidator validates the parameters and bodies of every route.
+	RequestValidator awsapigateway.RequestValidator
+	// Routes are the API's routes, in the order they were added.
+	Routes []*Route
+	// Url is the new stage's URL (also a stack output); nil with ExistingRestApi.
+	Url *string
+
+	timeout      awscdk.Duration
+	auth         *apiauth.Authorization
+	cors         *awsapigateway.CorsOptions
+	corsPaths    map[string]bool
+	logRetention awslogs.RetentionDays
+	keys         map[string]bool // "GET /path"
+	ids          map[string]string
+}
+
+// ToString is the construct's path; it also lets the Go struct stand in for
+// the construct it wraps when passed to the CDK as a scope.
+func (a *StreamingRestApi) ToString() *string { return a.Node().Path() }
+
+// NewStreamingRestApi creates the API (or takes ExistingRestApi) and its
+// routes. Invalid props stop synth with every problem listed.
+func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRestApiProps) *StreamingRestApi {
+	if p == nil {
+		p = &StreamingRestApiProps{}
+	}
+	a := &StreamingRestApi{
+		timeout:      p.IntegrationTimeout,
+		auth:         p.Authorization,
+		cors:         p.Cors,
+		corsPaths:    map[string]bool{},
+		logRetention: p.LogRetention,
+		keys:         map[string]bool{},
+		ids:          map[string]string{},
+	}
+	if a.timeout == nil {
+		a.timeout = awscdk.Duration_Minutes(jsii.Number(defaultStreamingTimeoutInMinutes))
+	}
+	if a.auth == nil {
+		a.auth = apiauth.IAM()
+	}
+	if a.logRetention == "" {
+		a.logRetention = gofunction.DefaultLogRetention
+	}
+
+	problems := props.NewProblems("StreamingRestApi", *id)
+	validateApi(problems, p)
+	var routes []*RouteProps
+	if p.Routes != nil {
+		routes = *p.Routes
+	}
+	planned := map[string]bool{}
+	plannedIDs := map[string]string{}
+	for i, r := range routes {
+		a.validateRoute(problems, fmt.Sprintf("Routes[%d]", i), r, planned, plannedIDs)
+	}
+	if err := problems.Err(); err != nil {
+		panic(err)
+	}
+
+	constructs.NewConstruct_Override(a, scope, id)
+	if p.ExistingRestApi != nil {
+		a.Api = p.ExistingRestApi
+	} else {
+		a.createApi(p)
+	}
+	a.RequestValidator = awsapigateway.NewRequestValidator(a, jsii.String("RequestValidator"), &awsapigateway.RequestValidatorProps{
+		RestApi:                   a.Api,
+		ValidateRequestBody:       jsii.Bool(true),
+		ValidateRequestParameters: jsii.Bool(true),
+	})
+	for _, r := range routes {
+		a.addRoute(r)
+	}
+	return a
+}
+
+func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
+	rp := awsapigateway.RestApiProps{}
+	if p.RestApiProps != nil {
+		rp = *p.RestApiProps
+	}
+	if rp.RestApiName == nil {
+		rp.RestApiName = a.Node().Id()
+	}
+	if rp.EndpointTypes == nil && rp.EndpointConfiguration == nil {
+		rp.EndpointTypes = &[]awsapigateway.EndpointType{awsapigateway.EndpointType_REGIONAL}
+	}
+	if rp.CloudWatchRole == nil {
+		// Execution logs need the account's API Gateway CloudWatch role.
+		rp.CloudWatchRole = jsii.Bool(true)
+	}
+	if rp.DefaultCorsPreflightOptions == nil && a.cors != nil {
+		rp.DefaultCorsPreflightOptions = a.cors
+		a.cors = nil // the API adds preflights to every resource itself
+	}
+	stage := awsapigateway.StageOptions{}
+	if rp.DeployOptions != nil {
+		stage = *rp.DeployOptions
+	}
+	if stage.StageName == nil {
+		stage.StageName = jsii.String(DefaultStageName)
+	}
+	if stage.AccessLogDestination == nil {
+		logs := p.AccessLogGroup
+		if logs == nil {
+			logs = awslogs.NewLogGroup(a, jsii.String("AccessLogs"), &awslogs.LogGroupProps{Retention: a.logRetention})
+		}
+		a.AccessLogGroup = logs
+		stage.AccessLogDestination = awsapigateway.NewLogGroupLogDestination(logs)
+	}
+	if stage.AccessLogFormat == nil {
+		stage.AccessLogFormat = AccessLogFormat()
+	}
+	if stage.LoggingLevel == "" {
+		stage.LoggingLevel = p.LoggingLevel
+		if stage.LoggingLevel == "" {
+			stage.LoggingLevel = awsapigateway.MethodLoggingLevel_ERROR
+		}
+	}
+	if stage.DataTraceEnabled == nil {
+		stage.DataTraceEnabled = jsii.Bool(false)
+	}
+	if stage.MetricsEnabled == nil {
+		stage.MetricsEnabled = jsii.Bool(true)
+	}
+	if stage.TracingEnabled == nil {
+		stage.TracingEnabled = jsii.Bool(true)
+	}
+	if stage.ThrottlingRateLimit == nil {
+		stage.ThrottlingRateLimit = orNumber(p.ThrottlingRateLimit, DefaultThrottlingRateLimit)
+	}
+	if stage.ThrottlingBurstLimit == nil {
+		stage.ThrottlingBurstLimit = orNumber(p.ThrottlingBurstLimit, DefaultThrottlingBurstLimit)
+	}
+	rp.DeployOptions = &stage
+	if isEdge(&rp) {
+		awscdk.Annotations_Of(a).AddWarningV2(jsii.String(WarningEdgeIdleTimeout), jsii.String(
+			"EDGE endpoint: CloudFront closes a stream that sends nothing for 30 seconds (REGIONAL and PRIVATE allow 5 minutes). "+
+				"Use a REGIONAL endpoint (the default), or send an SSE comment at least every 15 seconds."))
+	}
+	a.RestApi = awsapigateway.NewRestApi(a, jsii.String("Resource"), &rp)
+	a.Api = a.RestApi
+	a.Stage = a.RestApi.DeploymentStage()
+	a.Url = a.RestApi.Url()
+}
+
+func orNumber(v *float64, def float64) *float64 {
+	if v != nil {
+		return v
+	}
+	return jsii.Number(def)
+}
+
+// AccessLogFormat is the JSON access log format of StreamingRestApi stages:
+// the standard fields plus the transfer mode (BUFFERED or STREAMED), the time
+// to all headers and to first content, and the latencies.
+func AccessLogFormat() awsapigateway.AccessLogFormat {
+	fields := [][2]string{
+		{"requestId", "$context.requestId"},
+		{"extendedRequestId", "$context.extendedRequestId"},
+		{"ip", "$context.identity.sourceIp"},
+		{"caller", "$context.identity.caller"},
+		{"user", "$context.identity.user"},
+		{"requestTime", "$context.requestTime"},
+		{"httpMethod", "$context.httpMethod"},
+		{"resourcePath", "$context.resourcePath"},
+		{"status", "$context.status"},
+		{"protocol", "$context.protocol"},
+		{"responseLength", "$context.responseLength"},
+		{"responseTransferMode", "$context.integration.responseTransferMode"},
+		{"timeToAllHeaders", "$context.integration.timeToAllHeaders"},
+		{"timeToFirstContent", "$context.integration.timeToFirstContent"},
+		{"latency", "$context.responseLatency"},
+		{"integrationLatency", "$context.integration.latency"},
+		{"integrationStatus", "$context.integration.status"},
+		{"errorMessage", "$context.error.message"},
+	}
+	parts := make([]string, len(fields))
+	for i, f := range fields {
+		parts[i] = fmt.Sprintf("%q:%q", f[0], f[1])
+	}
+	return awsapigateway.AccessLogFormat_Custom(jsii.String("{" + strings.Join(parts, ",") + "}"))
+}
+
+func isEdge(rp *awsapigateway.RestApiProps) bool {
+	var types []awsapigateway.EndpointType
+	if rp.EndpointTypes != nil {
+		types = append(types, *rp.EndpointTypes...)
+	}
+	if rp.EndpointConfiguration != nil && rp.EndpointConfiguration.Types != nil {
+		types = append(types, *rp.EndpointConfiguration.Types...)
+	}
+	for _, t := range types {
+		if t == awsapigateway.EndpointType_EDGE {
+			return true
+		}
+	}
+	return false
+}
+
+// AddRoute adds a route to the API. An invalid route stops synth with every
+// problem listed.
+func (a *StreamingRestApi) AddRoute(r *RouteProps) *Route {
+	problems := props.NewProblems("StreamingRestApi", *a.Node().Id())
+	a.validateRoute(problems, "AddRoute", r, a.keys, a.ids)
+	if err := problems.Err(); err != nil {
+		panic(err)
+	}
+	return a.addRoute(r)
+}
+
+// Route returns the route with method and path, or nil.
+func (a *StreamingRestApi) Route(method, path string) *Route {
+	for _, r := range a.Routes {
+		if r.Method == strings.ToUpper(method) && r.Path == path {
+			return r
+		}
+	}
+	return nil
+}
+
+func (a *StreamingRestApi) addRoute(r *RouteProps) *Route {
+	method := strings.ToUpper(*r.Method)
+	path := *r.Path
+	mode := transferMode(r)
+	timeout := a.routeTimeout(r)
+	a.keys[method+" "+path] = true
+	if ms, ok := props.Millis(timeout); ok && mode == awsapigateway.ResponseTransferMode_BUFFERED && ms > DefaultBufferedTimeoutMillis {
+		awscdk.Annotations_Of(a).AddWarningV2(jsii.String(WarningBufferedTimeout), jsii.String(fmt.Sprintf(
+			"%s %s: a BUFFERED integration timeout of %s needs a raised quota (the default maximum is 29 seconds); STREAM allows 15 minutes without one.",
+			method, path, props.Human(timeout))))
+	}
+
+	route := &Route{Method: method, Path: path, TransferMode: mode, IntegrationTimeout: timeout}
+	proxy := r.Proxy == nil || *r.Proxy
+	var integration awsapigateway.Integration
+	switch {
+	case r.HttpUrl != nil:
+		integration = awsapigateway.NewHttpIntegration(r.HttpUrl, &awsapigateway.HttpIntegrationProps{
+			Proxy:      jsii.Bool(proxy),
+			HttpMethod: jsii.String(method),
+			Options: &awsapigateway.IntegrationOptions{
+				ResponseTransferMode: mode,
+				Timeout:              timeout,
+				RequestParameters:    httpPathParameters(path, *r.HttpUrl),
+				IntegrationResponses: r.IntegrationResponses,
+			},
+		})
+	default:
+		fn := r.Function
+		if fn == nil {
+			fnID := routeID(r)
+			a.ids[fnID] = method + " " + path
+			fnTimeout := r.FunctionTimeout
+			if fnTimeout == nil {
+				fnTimeout = awscdk.Duration_Seconds(jsii.Number(math.Ceil(*timeout.ToMilliseconds(nil) / 1000)))
+			}
+			built := gofunction.NewFunction(a, jsii.String(fnID), &gofunction.FunctionProps{
+				Entry:        r.Entry,
+				Code:         r.Code,
+				MemorySize:   r.MemorySize,
+				Timeout:      fnTimeout,
+				Environment:  r.Environment,
+				Description:  jsii.String(fmt.Sprintf("%s %s (%s)", method, path, mode)),
+				LogRetention: a.logRetention,
+			})
+			fn = built.Function
+			route.HandlerLogGroup = built.LogGroup
+		}
+		route.Function = fn
+		integration = awsapigateway.NewLambdaIntegration(fn, &awsapigateway.LambdaIntegrationOptions{
+			Proxy:                jsii.Bool(proxy),
+			ResponseTransferMode: mode,
+			Timeout:              timeout,
+			IntegrationResponses: r.IntegrationResponses,
+		})
+	}
+
+	auth := a.auth
+	if r.Authorization != nil {
+		auth = r.Authorization
+	}
+	opts := auth.MethodOptions(a, a.Api)
+	opts.RequestValidator = a.RequestValidator
+	opts.RequestParameters = methodParameters(path, r.RequestParameters)
+
+	resource := a.Api.Root()
+	if path != "/" {
+		resource = resource.ResourceForPath(jsii.String(path))
+	}
+	if a.cors != nil && !a.corsPaths[path] {
+		resource.AddCorsPreflight(a.cors)
+		a.corsPaths[path] = true
+	}
+	route.ApiMethod = resource.AddMethod(jsii.String(method), integration, opts)
+	a.Routes = append(a.Routes, route)
+	return route
+}
+
+func transferMode(r *RouteProps) awsapigateway.ResponseTransferMode {
+	if r.TransferMode == "" {
+		return awsapigateway.ResponseTransferMode_STREAM
+	}
+	return r.TransferMode
+}
+
+func (a *StreamingRestApi) routeTimeout(r *RouteProps) awscdk.Duration {
+	switch {
+	case r.IntegrationTimeout != nil:
+		return r.IntegrationTimeout
+	case transferMode(r) == awsapigateway.ResponseTransferMode_BUFFERED:
+		return awscdk.Duration_Millis(jsii.Number(DefaultBufferedTimeoutMillis))
+	default:
+		return a.timeout
+	}
+}
+
+var word = regexp.MustCompile(`[A-Za-z0-9]+`)
+
+var pathParam = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_]*)(\+?)\}`)
+
+// methodParameters declares the route's path parameters as required, plus
+// the caller's own parameters.
+func methodParameters(path string, user *map[string]*bool) *map[string]*bool {
+	m := map[string]*bool{}
+	for _, p := range pathParam.FindAllStringSubmatch(path, -1) {
+		m["method.request.path."+p[1]] = jsii.Bool(true)
+	}
+	if user != nil {
+		for k, v := range *user {
+			m[k] = v
+		}
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	return &m
+}
+
+// httpPathParameters maps path parameters named in both the route and the
+// backend URL.
+func httpPathParameters(path, url string) *map[string]*string {
+	inURL := map[string]bool{}
+	for _, p := range pathParam.FindAllStringSubmatch(url, -1) {
+		inURL[p[1]] = true
+	}
+	m := map[string]*string{}
+	for _, p := range pathParam.FindAllStringSubmatch(path, -1) {
+		if inURL[p[1]] {
+			m["integration.request.path."+p[1]] = jsii.String("method.request.path." + p[1])
+		}
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	return &m
+}
+
+// routeID is the construct id of a route's handler: "GET /jobs/{id}/progress"
+// becomes "GetJobsIdProgress", "GET /" becomes "GetRoot".
+func routeID(r *RouteProps) string {
+	if r.Id != nil {
+		return *r.Id
+	}
+	m := strings.ToUpper(*r.Method)
+	id := m[:1] + strings.ToLower(m[1:])
+	words := 0
+	for _, w := range word.FindAllString(*r.Path, -1) {
+		id += strings.ToUpper(w[:1]) + w[1:]
+		words++
+	}
+	if words == 0 {
+		id += "Root"
+	}
+	return id
+}
+
+// functionTimeout is fn's timeout when fn is a Function defined in this app.
+func functionTimeout(fn awslambda.IFunction) (awscdk.Duration, bool) {
+	f, ok := fn.(awslambda.Function)
+	if !ok {
+		return nil, false
+	}
+	t := f.Timeout()
+	if t == nil {
+		t = awscdk.Duration_Seconds(jsii.Number(3)) // Lambda's default
+	}
+	return t, true
+}

@@ -1,0 +1,214 @@
+package streaming
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+
+	"github.com/streamgate/streamgate/constructs/internal/props"
+)
+
+var methods = map[string]bool{"GET": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "HEAD": true, "OPTIONS": true, "ANY": true}
+
+// A path is "/" or "/"-separated segments of URL-safe characters or
+// {param}; a greedy {param+} may only be the last segment.
+var (
+	segment      = regexp.MustCompile(`^([A-Za-z0-9._~:@!$&'()*,;=-]+|\{[A-Za-z_][A-Za-z0-9_]*\})$`)
+	greedy       = regexp.MustCompile(`^\{[A-Za-z_][A-Za-z0-9_]*\+\}$`)
+	allowedPaths = `"/" or "/"-separated segments of letters, digits and -._~ or {param}, with an optional greedy {param+} last, e.g. "/exports/{name}"`
+)
+
+// validPath reports whether path is a valid API Gateway resource path.
+func validPath(path string) bool {
+	if path == "/" {
+		return true
+	}
+	if !strings.HasPrefix(path, "/") || strings.HasSuffix(path, "/") {
+		return false
+	}
+	segs := strings.Split(path[1:], "/")
+	for i, s := range segs {
+		if segment.MatchString(s) || (i == len(segs)-1 && greedy.MatchString(s)) {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+func validateApi(p *props.Problems, sp *StreamingRestApiProps) {
+	if sp.ExistingRestApi != nil {
+		if sp.RestApiProps != nil {
+			p.Add("RestApiProps", "set together with ExistingRestApi", "one of them", "drop RestApiProps, or drop ExistingRestApi to create a new API")
+		}
+		if sp.AccessLogGroup != nil {
+			p.Add("AccessLogGroup", "set together with ExistingRestApi", "an access log group only for a new API", "configure access logs on the existing API's stage")
+		}
+	}
+	validateTimeout(p, "IntegrationTimeout", sp.IntegrationTimeout, awsapigateway.ResponseTransferMode_STREAM)
+	if sp.Authorization != nil {
+		if err := sp.Authorization.Validate("Authorization"); err != nil {
+			p.Addf("%v.", err)
+		}
+	}
+	for name, v := range map[string]*float64{"ThrottlingRateLimit": sp.ThrottlingRateLimit, "ThrottlingBurstLimit": sp.ThrottlingBurstLimit} {
+		if v != nil && props.Resolved(v) && *v < 0 {
+			p.Add(name, fmt.Sprint(*v), "0 or more requests", "set a non-negative limit")
+		}
+	}
+	rp := sp.RestApiProps
+	if rp == nil {
+		return
+	}
+	if rp.MinCompressionSize != nil || rp.MinimumCompressionSize != nil {
+		p.Add("RestApiProps.MinCompressionSize", "set", "unset: API Gateway cannot compress (content-encode) a streamed response",
+			"remove it; compress in the handler if you must, and set Content-Encoding yourself")
+	}
+	if rp.Deploy != nil && !*rp.Deploy {
+		p.Add("RestApiProps.Deploy", "false", "true: the construct configures the stage's logs, tracing and throttling",
+			"leave Deploy unset, or create the API yourself and pass it as ExistingRestApi")
+	}
+	if rp.DefaultIntegration != nil || rp.DefaultMethodOptions != nil {
+		p.Add("RestApiProps.DefaultIntegration/DefaultMethodOptions", "set", "unset: each route sets its own streaming integration and authorization",
+			"describe the routes in Routes, and authorization in Authorization")
+	}
+	if d := rp.DeployOptions; d != nil {
+		if isTrue(d.CachingEnabled) || isTrue(d.CacheClusterEnabled) {
+			p.Add("RestApiProps.DeployOptions.CachingEnabled/CacheClusterEnabled", "true", "false: a stage cache cannot hold a streamed response",
+				"turn caching off; cache in the backend or in CloudFront in front of the API if you need to")
+		}
+		if d.MethodOptions != nil {
+			for path, m := range *d.MethodOptions {
+				if m != nil && isTrue(m.CachingEnabled) {
+					p.Add(fmt.Sprintf("RestApiProps.DeployOptions.MethodOptions[%q].CachingEnabled", path), "true",
+						"false: a stage cache cannot hold a streamed response", "turn caching off for the method")
+				}
+			}
+		}
+	}
+}
+
+func isTrue(b *bool) bool { return b != nil && *b }
+
+// validateTimeout checks an integration timeout against the limits of its
+// transfer mode; Tokens are left for CloudFormation.
+func validateTimeout(p *props.Problems, prop string, d awscdk.Duration, mode awsapigateway.ResponseTransferMode) {
+	ms, ok := props.Millis(d)
+	if !ok {
+		return
+	}
+	if ms < MinIntegrationTimeoutMillis || ms > MaxStreamingTimeoutMillis {
+		p.Add(prop, props.Human(d), fmt.Sprintf("50 milliseconds to 15 minutes (%s route)", strings.ToLower(string(mode))),
+			"set a timeout in that range; a stream that needs more than 15 minutes must be split, or resumed by the client")
+	}
+}
+
+func (a *StreamingRestApi) validateRoute(p *props.Problems, prop string, r *RouteProps, keys map[string]bool, ids map[string]string) {
+	if r == nil {
+		p.Add(prop, "nil", "a RouteProps with Method, Path and a backend", "remove the entry or fill it in")
+		return
+	}
+	method, path := "", ""
+	switch {
+	case r.Method == nil:
+		p.Add(prop+".Method", "unset", "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY", "set the route's method")
+	case !props.Resolved(r.Method):
+	case !methods[strings.ToUpper(*r.Method)]:
+		p.Add(prop+".Method", props.Quote(r.Method), "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY", "use one of those methods")
+	default:
+		method = strings.ToUpper(*r.Method)
+	}
+	switch {
+	case r.Path == nil:
+		p.Add(prop+".Path", "unset", allowedPaths, "set the route's path")
+	case !props.Resolved(r.Path):
+		p.Add(prop+".Path", "a Token", "a path known at synth time: resources are created from it", "use a literal path")
+	case !validPath(*r.Path):
+		p.Add(prop+".Path", props.Quote(r.Path), allowedPaths, "fix the path")
+	default:
+		path = *r.Path
+	}
+
+	backends := 0
+	for _, set := range []bool{r.Entry != nil || r.Code != nil, r.Function != nil, r.HttpUrl != nil} {
+		if set {
+			backends++
+		}
+	}
+	if backends != 1 {
+		p.Add(prop, fmt.Sprintf("a route with %d backends", backends), "exactly one of Entry (or Code), Function and HttpUrl",
+			"give the route one backend")
+	}
+	if r.HttpUrl != nil && props.Resolved(r.HttpUrl) && !strings.HasPrefix(*r.HttpUrl, "https://") && !strings.HasPrefix(*r.HttpUrl, "http://") {
+		p.Add(prop+".HttpUrl", props.Quote(r.HttpUrl), "an http:// or https:// URL", "give the backend's full URL")
+	}
+	if r.Entry == nil && r.Code == nil {
+		for name, set := range map[string]bool{"MemorySize": r.MemorySize != nil, "Environment": r.Environment != nil, "FunctionTimeout": r.FunctionTimeout != nil} {
+			if set {
+				p.Add(prop+"."+name, "set on a route without a Go handler", "only with Entry or Code, for the function the construct builds",
+					"configure your own function, or drop "+name)
+			}
+		}
+	}
+
+	mode := transferMode(r)
+	stream := mode == awsapigateway.ResponseTransferMode_STREAM
+	if mode != awsapigateway.ResponseTransferMode_STREAM && mode != awsapigateway.ResponseTransferMode_BUFFERED {
+		p.Add(prop+".TransferMode", fmt.Sprintf("%q", mode), "STREAM or BUFFERED", "use awsapigateway.ResponseTransferMode_STREAM or _BUFFERED")
+	}
+	timeout := a.routeTimeout(r)
+	if r.IntegrationTimeout != nil {
+		validateTimeout(p, prop+".IntegrationTimeout", r.IntegrationTimeout, mode)
+	}
+	if r.Proxy != nil && !*r.Proxy && stream {
+		p.Add(prop+".Proxy", "false on a STREAM route", "a proxy integration (AWS_PROXY or HTTP_PROXY): only those can stream",
+			"leave Proxy unset, or set TransferMode BUFFERED")
+	}
+	if stream && r.IntegrationResponses != nil {
+		for i, ir := range *r.IntegrationResponses {
+			if ir != nil && ir.ResponseTemplates != nil && len(*ir.ResponseTemplates) > 0 {
+				p.Add(fmt.Sprintf("%s.IntegrationResponses[%d].ResponseTemplates", prop, i), "set on a STREAM route",
+					"no response templates: API Gateway cannot transform a streamed response with VTL",
+					"shape the response in the handler, or set TransferMode BUFFERED")
+			}
+		}
+	}
+	if want, ok := props.Millis(timeout); ok {
+		fnTimeout, label := r.FunctionTimeout, "FunctionTimeout"
+		if r.Function != nil {
+			fnTimeout, _ = functionTimeout(r.Function)
+			label = "Function's timeout"
+		}
+		if got, ok := props.Millis(fnTimeout); ok && got < want {
+			p.Add(prop+"."+strings.ReplaceAll(label, "'s timeout", ".Timeout"), props.Human(fnTimeout),
+				fmt.Sprintf("at least the integration timeout (%s), or the function stops while API Gateway still streams", props.Human(timeout)),
+				"raise the function's timeout, or lower IntegrationTimeout")
+		}
+	}
+	if r.Authorization != nil {
+		if err := r.Authorization.Validate(prop + ".Authorization"); err != nil {
+			p.Addf("%v.", err)
+		}
+	}
+
+	if method == "" || path == "" {
+		return
+	}
+	key := method + " " + path
+	if keys[key] {
+		p.Add(prop, fmt.Sprintf("a second %s route", key), "one route per method and path", "remove the duplicate, or change its method or path")
+		return
+	}
+	keys[key] = true
+	if backends == 1 && r.Function == nil && r.HttpUrl == nil {
+		id := routeID(r)
+		if other, taken := ids[id]; taken {
+			p.Add(prop+".Id", fmt.Sprintf("%q (derived from %s)", id, key), fmt.Sprintf("a construct id not used by %s", other),
+				"set Id on one of the routes")
+		}
+		ids[id] = key
+	}
+}

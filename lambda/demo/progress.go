@@ -1,0 +1,76 @@
+package demo
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/streamgate/streamgate/lambda/stream"
+)
+
+var jobID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// Progress is one progress event of a job.
+type Progress struct {
+	Job     string `json:"job"`
+	Step    int    `json:"step"`
+	Steps   int    `json:"steps"`
+	Percent int    `json:"percent"`
+}
+
+// JobProgress streams the progress of a long-running job as server-sent
+// events: one "progress" event per step and a final "complete" event. The
+// job id is the path parameter "id"; query parameters steps (1..10000,
+// default 20) and interval_ms (0..600000, default 500) shape the job.
+// Events carry ids, so a reconnecting EventSource resumes after
+// Last-Event-ID.
+func JobProgress(ctx context.Context, req events.APIGatewayProxyRequest) (*events.APIGatewayProxyStreamingResponse, error) {
+	id := req.PathParameters["id"]
+	if !jobID.MatchString(id) {
+		return badRequest(&ParamError{"id", id, "1 to 64 letters, digits, '-' or '_'"}), nil
+	}
+	steps, err := intParam(req.QueryStringParameters, "steps", 20, 1, 10_000)
+	if err != nil {
+		return badRequest(err), nil
+	}
+	intervalMS, err := intParam(req.QueryStringParameters, "interval_ms", 500, 0, 600_000)
+	if err != nil {
+		return badRequest(err), nil
+	}
+	from := 0
+	if last, ok := header(req, "Last-Event-ID"); ok {
+		if from, err = intParam(map[string]string{"Last-Event-ID": last}, "Last-Event-ID", 0, 0, steps); err != nil {
+			return badRequest(err), nil
+		}
+	}
+	interval := time.Duration(intervalMS) * time.Millisecond
+	return stream.SSE(ctx, nil, func(ctx context.Context, w *stream.SSEWriter) error {
+		for step := from + 1; step <= steps; step++ {
+			select {
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			case <-time.After(interval): // the job's work
+			}
+			p := Progress{Job: id, Step: step, Steps: steps, Percent: step * 100 / steps}
+			if err := w.Send(stream.Event{ID: strconv.Itoa(step), Event: "progress", Data: p}); err != nil {
+				return err
+			}
+		}
+		return w.Send(stream.Event{Event: "complete", Data: map[string]string{"job": id}})
+	}), nil
+}
+
+// header finds a request header whatever its case (API Gateway passes the
+// client's spelling).
+func header(req events.APIGatewayProxyRequest, name string) (string, bool) {
+	for k, v := range req.Headers {
+		if strings.EqualFold(k, name) {
+			return v, true
+		}
+	}
+	return "", false
+}
