@@ -21,6 +21,7 @@ func TestMain(m *testing.M) {
 	cdktest.DisableValidation()
 	code := m.Run()
 	jsii.Close()
+	cdktest.RemoveTemp()
 	os.Exit(code)
 }
 
@@ -118,7 +119,7 @@ var (
 // defaultStack: every route kind with default props.
 func defaultStack(t *testing.T) *synthed {
 	defaultsOnce.Do(func() {
-		app := cdktest.NewApp(t, false)
+		app := cdktest.NewApp(false)
 		stack := awscdk.NewStack(app, jsii.String("Defaults"), nil)
 		existingFn = awslambda.NewFunction(stack, jsii.String("Existing"), &awslambda.FunctionProps{
 			Runtime: awslambda.Runtime_PROVIDED_AL2023(), Handler: jsii.String("bootstrap"),

@@ -116,6 +116,7 @@ func (a *StreamingRestApi) validateRoute(p *props.Problems, prop string, r *Rout
 	case r.Method == nil:
 		p.Add(prop+".Method", "unset", "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY", "set the route's method")
 	case !props.Resolved(r.Method):
+		p.Add(prop+".Method", "a Token", "a method known at synth time: API Gateway methods are created from it", "use a literal method")
 	case !methods[strings.ToUpper(*r.Method)]:
 		p.Add(prop+".Method", props.Quote(r.Method), "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY", "use one of those methods")
 	default:

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -52,11 +53,37 @@ func Context(bundle bool) map[string]any {
 }
 
 // NewApp is an app with cdk.json's context that writes to a temporary
-// directory; bundle says whether Go handlers are built.
-func NewApp(t testing.TB, bundle bool) awscdk.App {
+// directory (see RemoveTemp); bundle says whether Go handlers are built.
+// Apps outlive the test that makes them, so that tests can share one synth.
+func NewApp(bundle bool) awscdk.App {
 	ctx := Context(bundle)
-	outdir := t.TempDir()
+	outdir, err := os.MkdirTemp(tempRoot(), "app-")
+	if err != nil {
+		panic(err)
+	}
 	return awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: &outdir})
+}
+
+var (
+	tempOnce sync.Once
+	temp     string
+)
+
+func tempRoot() string {
+	tempOnce.Do(func() {
+		var err error
+		if temp, err = os.MkdirTemp("", "cdktest-"); err != nil {
+			panic(err)
+		}
+	})
+	return temp
+}
+
+// RemoveTemp removes the apps' output directories; call it at the end of TestMain.
+func RemoveTemp() {
+	if temp != "" {
+		os.RemoveAll(temp)
+	}
 }
 
 // DisableValidation turns off aws-cdk-lib's CloudFormation validation

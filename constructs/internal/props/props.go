@@ -40,11 +40,11 @@ func (p *Problems) Err() error {
 	if len(p.list) == 0 {
 		return nil
 	}
-	noun := "problem"
+	noun := "prop"
 	if len(p.list) > 1 {
-		noun = "problems"
+		noun = "props"
 	}
-	return fmt.Errorf("%s: %d invalid %s:\n  - %s", p.construct, len(p.list), noun, strings.Join(p.list, "\n  - "))
+	return fmt.Errorf("%s has %d invalid %s:\n  - %s", p.construct, len(p.list), noun, strings.Join(p.list, "\n  - "))
 }
 
 // Resolved reports whether v is known at synth time (not a Token).

@@ -1,0 +1,229 @@
+package streaming_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/streamgate/streamgate/constructs/apiauth"
+	"github.com/streamgate/streamgate/constructs/streaming"
+	"github.com/streamgate/streamgate/internal/cdktest"
+)
+
+var (
+	options     *synthed
+	shared      awslogs.LogGroup
+	authFn      awslambda.Function
+)
+
+// optionsStack sets every option of the API and its routes.
+func optionsStack(t *testing.T) *synthed {
+	if options != nil {
+		return options
+	}
+	app := cdktest.NewApp(false)
+	stack := awscdk.NewStack(app, jsii.String("Options"), nil)
+	pool := awscognito.NewUserPool(stack, jsii.String("Pool"), nil)
+	shared = awslogs.NewLogGroup(stack, jsii.String("Shared"), nil)
+	authFn = awslambda.NewFunction(stack, jsii.String("Authorizer"), &awslambda.FunctionProps{
+		Runtime: awslambda.Runtime_PROVIDED_AL2023(), Handler: jsii.String("bootstrap"),
+		Code: awslambda.Code_FromAsset(jsii.String("testdata/prebuilt"), nil),
+	})
+	token := awsapigateway.NewTokenAuthorizer(stack, jsii.String("Token"), &awsapigateway.TokenAuthorizerProps{Handler: authFn})
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
+		IntegrationTimeout:   awscdk.Duration_Minutes(jsii.Number(5)),
+		Authorization:        apiauth.CognitoUserPools(pool).WithScopes("api/read"),
+		Cors:                 &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
+		AccessLogGroup:       shared,
+		LogRetention:         awslogs.RetentionDays_ONE_WEEK,
+		LoggingLevel:         awsapigateway.MethodLoggingLevel_INFO,
+		ThrottlingRateLimit:  jsii.Number(10),
+		ThrottlingBurstLimit: jsii.Number(20),
+		RestApiProps: &awsapigateway.RestApiProps{
+			RestApiName:   jsii.String("team-streams"),
+			EndpointTypes: &[]awsapigateway.EndpointType{awsapigateway.EndpointType_EDGE},
+			DeployOptions: &awsapigateway.StageOptions{StageName: jsii.String("v1")},
+		},
+		Routes: &[]*streaming.RouteProps{{
+			Method: jsii.String("GET"), Path: jsii.String("/records"), Entry: jsii.String(handler),
+			MemorySize:  jsii.Number(1024),
+			Environment: &map[string]*string{"MODE": jsii.String("fast")},
+			RequestParameters: &map[string]*bool{"method.request.querystring.count": jsii.Bool(false)},
+		}, {
+			Method: jsii.String("GET"), Path: jsii.String("/open"), Entry: jsii.String(handler),
+			Authorization: apiauth.None(),
+		}, {
+			Method: jsii.String("GET"), Path: jsii.String("/custom"), Code: awslambda.Code_FromAsset(jsii.String("testdata/prebuilt"), nil),
+			Authorization:      apiauth.Lambda(token),
+			IntegrationTimeout: awscdk.Duration_Seconds(jsii.Number(90)),
+			FunctionTimeout:    awscdk.Duration_Minutes(jsii.Number(2)),
+		}, {
+			Method: jsii.String("POST"), Path: jsii.String("/slow"), Entry: jsii.String(handler),
+			TransferMode:       awsapigateway.ResponseTransferMode_BUFFERED,
+			IntegrationTimeout: awscdk.Duration_Seconds(jsii.Number(60)),
+		}, {
+			Method: jsii.String("POST"), Path: jsii.String("/transform"), Entry: jsii.String(handler),
+			TransferMode: awsapigateway.ResponseTransferMode_BUFFERED, Proxy: jsii.Bool(false),
+			IntegrationResponses: &[]*awsapigateway.IntegrationResponse{{StatusCode: jsii.String("200"),
+				ResponseTemplates: &map[string]*string{"application/json": jsii.String(`{"ok":true}`)}}},
+		}},
+	})
+	options = synth(t, stack, api)
+	return options
+}
+
+func TestOptionCustomIntegrationTimeout(t *testing.T) {
+	s := optionsStack(t)
+	want(t, "TimeoutInMillis", get(methodOf(t, s, "GET", "/records"), "Integration", "TimeoutInMillis"), 300000)
+	want(t, "handler Timeout follows the integration timeout", s.props(t, s.api.Route("GET", "/records").Function)["Timeout"], 300)
+	want(t, "route TimeoutInMillis", get(methodOf(t, s, "GET", "/custom"), "Integration", "TimeoutInMillis"), 90000)
+	want(t, "route FunctionTimeout", s.props(t, s.api.Route("GET", "/custom").Function)["Timeout"], 120)
+}
+
+func TestOptionCognitoAuthorization(t *testing.T) {
+	s := optionsStack(t)
+	s.tmpl.ResourceCountIs(jsii.String("AWS::ApiGateway::Authorizer"), jsii.Number(2)) // Cognito (shared by routes) + token
+	s.tmpl.HasResourceProperties(jsii.String("AWS::ApiGateway::Authorizer"), map[string]any{"Type": "COGNITO_USER_POOLS"})
+	m := methodOf(t, s, "GET", "/records")
+	want(t, "AuthorizationType", m["AuthorizationType"], "COGNITO_USER_POOLS")
+	want(t, "AuthorizationScopes", m["AuthorizationScopes"], []string{"api/read"})
+	if m["AuthorizerId"] == nil {
+		t.Error("no AuthorizerId")
+	}
+	want(t, "a second Cognito route shares the authorizer", methodOf(t, s, "POST", "/slow")["AuthorizerId"], m["AuthorizerId"])
+}
+
+func TestOptionRouteAuthorizationOverrides(t *testing.T) {
+	s := optionsStack(t)
+	want(t, "None", methodOf(t, s, "GET", "/open")["AuthorizationType"], "NONE")
+	m := methodOf(t, s, "GET", "/custom")
+	want(t, "Lambda authorizer", m["AuthorizationType"], "CUSTOM")
+	s.tmpl.HasResourceProperties(jsii.String("AWS::ApiGateway::Authorizer"), map[string]any{"Type": "TOKEN"})
+}
+
+func TestOptionCors(t *testing.T) {
+	s := optionsStack(t)
+	s.tmpl.HasResourceProperties(jsii.String("AWS::ApiGateway::Method"), map[string]any{
+		"HttpMethod": "OPTIONS",
+		"Integration": assertions.Match_ObjectLike(&map[string]any{
+			"IntegrationResponses": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+				"ResponseParameters": assertions.Match_ObjectLike(&map[string]any{
+					"method.response.header.Access-Control-Allow-Origin": "'https://app.example.com'",
+				}),
+			})}),
+		}),
+	})
+}
+
+func TestOptionSharedAccessLogGroupAndRetention(t *testing.T) {
+	s := optionsStack(t)
+	want(t, "DestinationArn", get(s.props(t, s.api.Stage), "AccessLogSetting", "DestinationArn"),
+		map[string]any{"Fn::GetAtt": []string{s.logicalID(shared), "Arn"}})
+	if s.logicalID(s.api.AccessLogGroup) != s.logicalID(shared) {
+		t.Error("AccessLogGroup is not the shared group")
+	}
+	want(t, "handler log retention", s.props(t, s.api.Route("GET", "/records").HandlerLogGroup)["RetentionInDays"], 7)
+	if n := len(s.ofType("AWS::Logs::LogGroup")); n != 1+5+1 {
+		t.Errorf("%d log groups, want 7 (the shared one, one per handler, the authorizer's): no access log group of its own", n)
+	}
+}
+
+func TestOptionStageSettings(t *testing.T) {
+	s := optionsStack(t)
+	st := s.props(t, s.api.Stage)
+	want(t, "StageName", st["StageName"], "v1")
+	ms := get(st, "MethodSettings").([]any)[0]
+	want(t, "LoggingLevel", get(ms, "LoggingLevel"), "INFO")
+	want(t, "DataTraceEnabled", get(ms, "DataTraceEnabled"), false)
+	want(t, "ThrottlingRateLimit", get(ms, "ThrottlingRateLimit"), 10)
+	want(t, "ThrottlingBurstLimit", get(ms, "ThrottlingBurstLimit"), 20)
+	want(t, "Name", s.props(t, s.api.RestApi)["Name"], "team-streams")
+}
+
+func TestOptionRouteFunctionSettings(t *testing.T) {
+	s := optionsStack(t)
+	fn := s.props(t, s.api.Route("GET", "/records").Function)
+	want(t, "MemorySize", fn["MemorySize"], 1024)
+	want(t, "Environment", fn["Environment"], map[string]any{"Variables": map[string]string{"MODE": "fast"}})
+	want(t, "RequestParameters", methodOf(t, s, "GET", "/records")["RequestParameters"], map[string]bool{"method.request.querystring.count": false})
+}
+
+func TestOptionEdgeEndpointWarns(t *testing.T) {
+	s := optionsStack(t)
+	want(t, "EndpointConfiguration", s.props(t, s.api.RestApi)["EndpointConfiguration"], map[string]any{"Types": []string{"EDGE"}})
+	warnings := assertions.Annotations_FromStack(s.stack).FindWarning(jsii.String("/Options/Api"), assertions.Match_StringLikeRegexp(jsii.String("30 seconds")))
+	if len(*warnings) != 1 {
+		t.Errorf("%d EDGE warnings on /Options/Api, want 1", len(*warnings))
+	}
+}
+
+func TestOptionBufferedRoutes(t *testing.T) {
+	s := optionsStack(t)
+	slow := get(methodOf(t, s, "POST", "/slow"), "Integration")
+	want(t, "BUFFERED TimeoutInMillis", get(slow, "TimeoutInMillis"), 60000)
+	warnings := assertions.Annotations_FromStack(s.stack).FindWarning(jsii.String("/Options/Api"), assertions.Match_StringLikeRegexp(jsii.String("POST /slow: a BUFFERED integration timeout of 1 minute needs a raised quota")))
+	if len(*warnings) != 1 {
+		t.Errorf("%d quota warnings, want 1", len(*warnings))
+	}
+	tr := get(methodOf(t, s, "POST", "/transform"), "Integration")
+	want(t, "non-proxy Type", get(tr, "Type"), "AWS")
+	if !strings.Contains(js(get(tr, "IntegrationResponses")), `{\"ok\":true}`) {
+		t.Errorf("IntegrationResponses = %s", js(get(tr, "IntegrationResponses")))
+	}
+}
+
+func TestOptionExistingRestApi(t *testing.T) {
+	app := cdktest.NewApp(false)
+	stack := awscdk.NewStack(app, jsii.String("Existing"), nil)
+	team := awsapigateway.NewRestApi(stack, jsii.String("TeamApi"), &awsapigateway.RestApiProps{CloudWatchRole: jsii.Bool(false)})
+	team.Root().AddResource(jsii.String("health"), nil).AddMethod(jsii.String("GET"), awsapigateway.NewMockIntegration(nil), nil)
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Streams"), &streaming.StreamingRestApiProps{
+		ExistingRestApi: team,
+		Cors:            &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
+		Routes: &[]*streaming.RouteProps{
+			{Method: jsii.String("GET"), Path: jsii.String("/v2/records"), Entry: jsii.String(handler)},
+			{Method: jsii.String("POST"), Path: jsii.String("/v2/records"), Entry: jsii.String(handler)},
+		},
+	})
+	s := synth(t, stack, api)
+	s.tmpl.ResourceCountIs(jsii.String("AWS::ApiGateway::RestApi"), jsii.Number(1))
+	if api.RestApi != nil || api.Stage != nil || api.AccessLogGroup != nil {
+		t.Error("RestApi, Stage and AccessLogGroup should be nil on an existing API")
+	}
+	m := methodOf(t, s, "GET", "/v2/records")
+	want(t, "RestApiId", m["RestApiId"], map[string]string{"Ref": s.logicalID(team)})
+	want(t, "ResponseTransferMode", get(m, "Integration", "ResponseTransferMode"), "STREAM")
+	if n := len(s.ofType("AWS::Logs::LogGroup")); n != 2 {
+		t.Errorf("%d log groups, want only the 2 handler log groups", n)
+	}
+	options := 0
+	for _, m := range s.ofType("AWS::ApiGateway::Method") {
+		if m["HttpMethod"] == "OPTIONS" {
+			options++
+		}
+	}
+	if options != 1 {
+		t.Errorf("%d OPTIONS methods, want one preflight for /v2/records", options)
+	}
+}
+
+func TestAddRouteAfterCreation(t *testing.T) {
+	app := cdktest.NewApp(false)
+	stack := awscdk.NewStack(app, jsii.String("Later"), nil)
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), nil)
+	r := api.AddRoute(&streaming.RouteProps{Method: jsii.String("ANY"), Path: jsii.String("/files/{proxy+}"), HttpUrl: jsii.String("http://files.internal/{proxy}")})
+	if r.Method != "ANY" || len(api.Routes) != 1 {
+		t.Fatalf("route = %+v, routes = %d", r, len(api.Routes))
+	}
+	s := synth(t, stack, api)
+	integ := get(methodOf(t, s, "ANY", "/files/{proxy+}"), "Integration")
+	want(t, "IntegrationHttpMethod", get(integ, "IntegrationHttpMethod"), "ANY")
+	want(t, "RequestParameters", get(integ, "RequestParameters"), map[string]string{"integration.request.path.proxy": "method.request.path.proxy"})
+}

@@ -1,0 +1,200 @@
+package streaming_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/streamgate/streamgate/constructs/apiauth"
+	"github.com/streamgate/streamgate/constructs/streaming"
+	"github.com/streamgate/streamgate/internal/cdktest"
+)
+
+var validationStack awscdk.Stack
+
+// stack is a scratch stack for constructs that are expected to fail before
+// they create anything.
+func stack() awscdk.Stack {
+	if validationStack == nil {
+		validationStack = awscdk.NewStack(cdktest.NewApp(false), jsii.String("Validation"), nil)
+	}
+	return validationStack
+}
+
+func get200(path string) *streaming.RouteProps {
+	return &streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String(path), Entry: jsii.String(handler)}
+}
+
+func failsWith(t *testing.T, props *streaming.StreamingRestApiProps, fragments ...string) string {
+	t.Helper()
+	msg := cdktest.PanicMessage(t, func() { streaming.NewStreamingRestApi(stack(), jsii.String("Api"), props) })
+	for _, f := range fragments {
+		if !strings.Contains(msg, f) {
+			t.Errorf("message lacks %q:\n%s", f, msg)
+		}
+	}
+	return msg
+}
+
+func withRoute(r *streaming.RouteProps) *streaming.StreamingRestApiProps {
+	return &streaming.StreamingRestApiProps{Routes: &[]*streaming.RouteProps{r}}
+}
+
+func TestFailsIntegrationTimeoutOutOfRange(t *testing.T) {
+	failsWith(t, &streaming.StreamingRestApiProps{IntegrationTimeout: awscdk.Duration_Minutes(jsii.Number(16))},
+		`StreamingRestApi "Api" has 1 invalid prop:`, "IntegrationTimeout is 16 minutes; allowed: 50 milliseconds to 15 minutes (stream route). Fix:")
+	r := get200("/records")
+	r.IntegrationTimeout = awscdk.Duration_Millis(jsii.Number(10))
+	failsWith(t, withRoute(r), "Routes[0].IntegrationTimeout is 10 millis; allowed: 50 milliseconds to 15 minutes")
+}
+
+func TestFailsFunctionTimeoutShorterThanIntegration(t *testing.T) {
+	r := get200("/records")
+	r.FunctionTimeout = awscdk.Duration_Minutes(jsii.Number(1))
+	failsWith(t, withRoute(r), "Routes[0].FunctionTimeout is 1 minute; allowed: at least the integration timeout (15 minutes)", "Fix: raise the function's timeout")
+
+	short := awslambda.NewFunction(stack(), jsii.String("ThreeSeconds"), &awslambda.FunctionProps{
+		Runtime: awslambda.Runtime_PROVIDED_AL2023(), Handler: jsii.String("bootstrap"),
+		Code: awslambda.Code_FromAsset(jsii.String("testdata/prebuilt"), nil),
+	})
+	failsWith(t, withRoute(&streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String("/x"), Function: short}),
+		"Routes[0].Function.Timeout is 3 seconds; allowed: at least the integration timeout (15 minutes)")
+}
+
+func TestFailsStageCaching(t *testing.T) {
+	failsWith(t, &streaming.StreamingRestApiProps{RestApiProps: &awsapigateway.RestApiProps{
+		DeployOptions: &awsapigateway.StageOptions{
+			CacheClusterEnabled: jsii.Bool(true),
+			MethodOptions:       &map[string]*awsapigateway.MethodDeploymentOptions{"/records/GET": {CachingEnabled: jsii.Bool(true)}},
+		},
+	}}, "2 invalid props",
+		"RestApiProps.DeployOptions.CachingEnabled/CacheClusterEnabled is true; allowed: false: a stage cache cannot hold a streamed response",
+		`RestApiProps.DeployOptions.MethodOptions["/records/GET"].CachingEnabled is true`)
+}
+
+func TestFailsMinimumCompressionSize(t *testing.T) {
+	failsWith(t, &streaming.StreamingRestApiProps{RestApiProps: &awsapigateway.RestApiProps{MinCompressionSize: awscdk.Size_Kibibytes(jsii.Number(1))}},
+		"RestApiProps.MinCompressionSize is set; allowed: unset: API Gateway cannot compress")
+	failsWith(t, &streaming.StreamingRestApiProps{RestApiProps: &awsapigateway.RestApiProps{MinimumCompressionSize: jsii.Number(0)}},
+		"RestApiProps.MinCompressionSize is set")
+}
+
+func TestFailsResponseTemplatesOnStreamingRoute(t *testing.T) {
+	r := get200("/records")
+	r.IntegrationResponses = &[]*awsapigateway.IntegrationResponse{{StatusCode: jsii.String("200"),
+		ResponseTemplates: &map[string]*string{"application/json": jsii.String("{}")}}}
+	failsWith(t, withRoute(r), "Routes[0].IntegrationResponses[0].ResponseTemplates is set on a STREAM route; allowed: no response templates")
+}
+
+func TestFailsNonProxyStreamingRoute(t *testing.T) {
+	r := get200("/records")
+	r.Proxy = jsii.Bool(false)
+	failsWith(t, withRoute(r), "Routes[0].Proxy is false on a STREAM route; allowed: a proxy integration (AWS_PROXY or HTTP_PROXY)")
+}
+
+func TestFailsDuplicateRoute(t *testing.T) {
+	failsWith(t, &streaming.StreamingRestApiProps{Routes: &[]*streaming.RouteProps{get200("/records"), {
+		Method: jsii.String("get"), Path: jsii.String("/records"), HttpUrl: jsii.String("https://example.com"),
+	}}}, "Routes[1] is a second GET /records route; allowed: one route per method and path")
+
+	app := cdktest.NewApp(false)
+	api := streaming.NewStreamingRestApi(awscdk.NewStack(app, jsii.String("Dup"), nil), jsii.String("Api"), withRoute(get200("/records")))
+	msg := cdktest.PanicMessage(t, func() { api.AddRoute(get200("/records")) })
+	if !strings.Contains(msg, "AddRoute is a second GET /records route") {
+		t.Errorf("AddRoute duplicate: %s", msg)
+	}
+}
+
+func TestFailsInvalidPathOrMethod(t *testing.T) {
+	for _, path := range []string{"records", "/records/", "/a//b", "/{proxy+}/x", "/files/{}", "/a b", "/{1st}"} {
+		failsWith(t, withRoute(get200(path)), "Routes[0].Path is \""+path+"\"; allowed: \"/\" or \"/\"-separated segments")
+	}
+	r := get200("/records")
+	r.Method = jsii.String("FETCH")
+	failsWith(t, withRoute(r), `Routes[0].Method is "FETCH"; allowed: GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY`)
+}
+
+func TestFailsBackendCount(t *testing.T) {
+	failsWith(t, withRoute(&streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String("/x")}),
+		"Routes[0] is a route with 0 backends; allowed: exactly one of Entry (or Code), Function and HttpUrl")
+	r := get200("/x")
+	r.HttpUrl = jsii.String("ftp://example.com")
+	failsWith(t, withRoute(r), "Routes[0] is a route with 2 backends", `Routes[0].HttpUrl is "ftp://example.com"; allowed: an http:// or https:// URL`)
+}
+
+func TestFailsHandlerSettingsWithoutHandler(t *testing.T) {
+	failsWith(t, withRoute(&streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String("/x"),
+		HttpUrl: jsii.String("https://example.com"), MemorySize: jsii.Number(256)}),
+		"Routes[0].MemorySize is set on a route without a Go handler")
+}
+
+func TestFailsExistingApiWithApiProps(t *testing.T) {
+	existing := awsapigateway.RestApi_FromRestApiAttributes(stack(), jsii.String("Imported"), &awsapigateway.RestApiAttributes{
+		RestApiId: jsii.String("abc123"), RootResourceId: jsii.String("root1"),
+	})
+	failsWith(t, &streaming.StreamingRestApiProps{ExistingRestApi: existing, RestApiProps: &awsapigateway.RestApiProps{}},
+		"RestApiProps is set together with ExistingRestApi; allowed: one of them")
+}
+
+func TestFailsNoDeployment(t *testing.T) {
+	failsWith(t, &streaming.StreamingRestApiProps{RestApiProps: &awsapigateway.RestApiProps{Deploy: jsii.Bool(false)}},
+		"RestApiProps.Deploy is false")
+}
+
+func TestFailsDerivedIdCollision(t *testing.T) {
+	failsWith(t, &streaming.StreamingRestApiProps{Routes: &[]*streaming.RouteProps{get200("/a-b"), get200("/a_b")}},
+		`Routes[1].Id is "GetAB" (derived from GET /a_b); allowed: a construct id not used by GET /a-b. Fix: set Id`)
+}
+
+func TestFailsEmptyAuthorization(t *testing.T) {
+	failsWith(t, &streaming.StreamingRestApiProps{Authorization: apiauth.CognitoUserPools()},
+		"Authorization is apiauth.CognitoUserPools() with no pool")
+	r := get200("/x")
+	r.Authorization = apiauth.IAM().WithScopes("read")
+	failsWith(t, withRoute(r), "Routes[0].Authorization has scopes with IAM authorization")
+}
+
+func TestFailsReportsEveryProblemAtOnce(t *testing.T) {
+	bad := get200("records")
+	bad.Method = jsii.String("FETCH")
+	bad.Proxy = jsii.Bool(false)
+	msg := failsWith(t, &streaming.StreamingRestApiProps{
+		IntegrationTimeout: awscdk.Duration_Minutes(jsii.Number(20)),
+		Routes:             &[]*streaming.RouteProps{bad},
+	}, "4 invalid props", "IntegrationTimeout is 20 minutes", "Routes[0].Method", "Routes[0].Path", "Routes[0].Proxy")
+	if strings.Count(msg, "\n  - ") != 4 {
+		t.Errorf("want one line per problem:\n%s", msg)
+	}
+}
+
+func TestTokensAreNotMisvalidated(t *testing.T) {
+	app := cdktest.NewApp(false)
+	st := awscdk.NewStack(app, jsii.String("Tokens"), nil)
+	seconds := awscdk.NewCfnParameter(st, jsii.String("Timeout"), &awscdk.CfnParameterProps{Type: jsii.String("Number"), Default: 60})
+	url := awscdk.NewCfnParameter(st, jsii.String("Backend"), &awscdk.CfnParameterProps{Type: jsii.String("String")})
+	timeout := awscdk.Duration_Millis(seconds.ValueAsNumber())
+	api := streaming.NewStreamingRestApi(st, jsii.String("Api"), &streaming.StreamingRestApiProps{
+		IntegrationTimeout: timeout,
+		Routes: &[]*streaming.RouteProps{
+			{Method: jsii.String("GET"), Path: jsii.String("/proxy"), HttpUrl: url.ValueAsString()},
+			{Method: jsii.String("GET"), Path: jsii.String("/buffered"), HttpUrl: jsii.String("https://example.com"),
+				TransferMode: awsapigateway.ResponseTransferMode_BUFFERED, IntegrationTimeout: timeout},
+		},
+	})
+	if len(api.Routes) != 2 {
+		t.Fatalf("routes = %d", len(api.Routes))
+	}
+	s := synth(t, st, api)
+	want(t, "token timeout", get(methodOf(t, s, "GET", "/proxy"), "Integration", "TimeoutInMillis"), map[string]string{"Ref": "Timeout"})
+	want(t, "token URL", get(methodOf(t, s, "GET", "/proxy"), "Integration", "Uri"), map[string]string{"Ref": "Backend"})
+}
+
+func TestFailsTokenMethodOrPath(t *testing.T) {
+	p := awscdk.NewCfnParameter(stack(), jsii.String("Word"), &awscdk.CfnParameterProps{Type: jsii.String("String")})
+	failsWith(t, withRoute(&streaming.RouteProps{Method: p.ValueAsString(), Path: p.ValueAsString(), HttpUrl: jsii.String("https://example.com")}),
+		"Routes[0].Method is a Token; allowed: a method known at synth time", "Routes[0].Path is a Token; allowed: a path known at synth time")
+}
