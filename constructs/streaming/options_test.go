@@ -18,9 +18,9 @@ import (
 )
 
 var (
-	options     *synthed
-	shared      awslogs.LogGroup
-	authFn      awslambda.Function
+	options *synthed
+	shared  awslogs.LogGroup
+	authFn  awslambda.Function
 )
 
 // optionsStack sets every option of the API and its routes.
@@ -53,8 +53,8 @@ func optionsStack(t *testing.T) *synthed {
 		},
 		Routes: &[]*streaming.RouteProps{{
 			Method: jsii.String("GET"), Path: jsii.String("/records"), Entry: jsii.String(handler),
-			MemorySize:  jsii.Number(1024),
-			Environment: &map[string]*string{"MODE": jsii.String("fast")},
+			MemorySize:        jsii.Number(1024),
+			Environment:       &map[string]*string{"MODE": jsii.String("fast")},
 			RequestParameters: &map[string]*bool{"method.request.querystring.count": jsii.Bool(false)},
 		}, {
 			Method: jsii.String("GET"), Path: jsii.String("/open"), Entry: jsii.String(handler),
