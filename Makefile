@@ -1,0 +1,42 @@
+# streamgate development commands. Every target installs what it needs
+# (scripts/setup.sh: Node.js 24 and the pinned cdk CLI into .tools, Go modules).
+SHELL := /bin/bash
+TOOLS ?= $(CURDIR)/.tools
+export PATH := $(TOOLS)/node_modules/.bin:$(PATH)
+GO ?= go
+# Each CDK test package starts one jsii kernel; a cold build of aws-cdk-go
+# takes over a minute, so the timeout is generous.
+TEST_TIMEOUT ?= 20m
+
+.PHONY: all setup synth test test-unit test-cdk bench fmt vet clean
+
+all: synth test
+
+setup:
+	@./scripts/setup.sh
+
+## synth: synthesize the demo app (cdk.json) into cdk.out with CloudFormation
+## validation on; fails on any validation finding or warning.
+synth: setup
+	cdk synth --quiet
+	@$(GO) run ./internal/cmd/checkassembly cdk.out
+
+## test: every test: handler libraries, construct template tests, golden
+## snapshots and the demo app synthesized with CloudFormation validation on.
+test: setup vet
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+## bench: the stream writer's throughput and allocations, and synth times.
+bench: setup
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 -timeout $(TEST_TIMEOUT) ./lambda/stream/ ./test/
+
+fmt:
+	gofmt -w $$(git ls-files -co --exclude-standard '*.go')
+
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+clean:
+	rm -rf cdk.out

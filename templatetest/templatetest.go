@@ -1,0 +1,156 @@
+// Package templatetest snapshot-tests synthesized CloudFormation templates
+// in a team's CI: a template is normalised (asset hashes and other values
+// that change from build to build are replaced by placeholders, keys sorted)
+// and compared with a golden file under testdata/; `go test -update` rewrites
+// the golden files, and a mismatch shows a (-want +got) line diff.
+//
+//	func TestStreamsStack(t *testing.T) {
+//		app := awscdk.NewApp(nil)
+//		stack := mystacks.New(app, "Streams")
+//		templatetest.Golden(t, "testdata/streams.golden.json", templatetest.FromStack(stack))
+//	}
+package templatetest
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+)
+
+// Update is set by `go test -update`: Golden rewrites the golden files
+// instead of comparing with them.
+var Update = flag.Bool("update", false, "rewrite golden template snapshots")
+
+// FromStack synthesizes stack and returns its template.
+func FromStack(stack awscdk.Stack) map[string]any {
+	return *assertions.Template_FromStack(stack, nil).ToJSON()
+}
+
+// FromFile reads a synthesized template (e.g. cdk.out/Stack.template.json).
+func FromFile(t testing.TB, path string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return m
+}
+
+var assetHash = regexp.MustCompile(`[a-f0-9]{64}`)
+
+// Normalize returns the template as indented JSON with sorted keys, asset
+// hashes replaced by "<asset-hash>" and the CDKMetadata resource (which
+// encodes the library versions) removed.
+func Normalize(template map[string]any) []byte {
+	if res, ok := template["Resources"].(map[string]any); ok {
+		delete(res, "CDKMetadata")
+	}
+	if c, ok := template["Conditions"].(map[string]any); ok {
+		delete(c, "CDKMetadataAvailable")
+		if len(c) == 0 {
+			delete(template, "Conditions")
+		}
+	}
+	b, err := json.MarshalIndent(template, "", "  ")
+	if err != nil {
+		panic(err)
+	}
+	b = assetHash.ReplaceAll(b, []byte("<asset-hash>"))
+	return append(b, '\n')
+}
+
+// Golden compares the normalised template with the golden file at path, or
+// rewrites the file under -update.
+func Golden(t testing.TB, path string, template map[string]any) {
+	t.Helper()
+	got := Normalize(template)
+	if *Update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run `go test -update` to create the snapshot)", err)
+	}
+	if !bytes.Equal(want, got) {
+		t.Errorf("template differs from %s (-want +got); run `go test -update` if the change is intended:\n%s", path, Diff(string(want), string(got)))
+	}
+}
+
+// Diff is a line diff of want and got: changed lines with a few lines of
+// context, "-" for want and "+" for got.
+func Diff(want, got string) string {
+	a, b := strings.Split(want, "\n"), strings.Split(got, "\n")
+	// Longest common subsequence table; templates are a few thousand lines.
+	lcs := make([][]int, len(a)+1)
+	for i := range lcs {
+		lcs[i] = make([]int, len(b)+1)
+	}
+	for i := len(a) - 1; i >= 0; i-- {
+		for j := len(b) - 1; j >= 0; j-- {
+			if a[i] == b[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	type line struct {
+		op   byte
+		text string
+	}
+	var ops []line
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case i < len(a) && j < len(b) && a[i] == b[j]:
+			ops = append(ops, line{' ', a[i]})
+			i++
+			j++
+		case i < len(a) && (j == len(b) || lcs[i+1][j] >= lcs[i][j+1]):
+			ops = append(ops, line{'-', a[i]})
+			i++
+		default:
+			ops = append(ops, line{'+', b[j]})
+			j++
+		}
+	}
+	const context = 3
+	show := make([]bool, len(ops))
+	for k, l := range ops {
+		if l.op != ' ' {
+			for c := max(0, k-context); c <= min(len(ops)-1, k+context); c++ {
+				show[c] = true
+			}
+		}
+	}
+	var out strings.Builder
+	for k, l := range ops {
+		if !show[k] {
+			continue
+		}
+		if k > 0 && !show[k-1] && out.Len() > 0 {
+			out.WriteString("  ...\n")
+		}
+		fmt.Fprintf(&out, "%c %s\n", l.op, l.text)
+	}
+	return out.String()
+}

@@ -1,0 +1,34 @@
+package templatetest
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestDiffShowsChangesWithContext(t *testing.T) {
+	want := "a\nb\nc\nd\ne\nf\ng\nh\ni\nj"
+	got := "a\nb\nc\nd\ne\nF\ng\nh\ni\nj\nk"
+	if d, exp := Diff(want, got), "  c\n  d\n  e\n- f\n+ F\n  g\n  h\n  i\n  j\n+ k\n"; d != exp {
+		t.Errorf("diff:\n%s\nwant:\n%s", d, exp)
+	}
+	far := Diff("1\n2\n3\n4\n5\n6\n7\n8\n9", "x\n2\n3\n4\n5\n6\n7\n8\ny")
+	if exp := "- 1\n+ x\n  2\n  3\n  4\n  ...\n  6\n  7\n  8\n- 9\n+ y\n"; far != exp {
+		t.Errorf("diff of distant changes:\n%s\nwant:\n%s", far, exp)
+	}
+}
+
+func TestNormalizeReplacesAssetHashesAndDropsMetadata(t *testing.T) {
+	tmpl := map[string]any{
+		"Resources": map[string]any{
+			"CDKMetadata": map[string]any{"Type": "AWS::CDK::Metadata"},
+			"Fn": map[string]any{"Type": "AWS::Lambda::Function", "Properties": map[string]any{
+				"Code": map[string]any{"S3Key": strings.Repeat("ab", 32) + ".zip"},
+			}},
+		},
+		"Conditions": map[string]any{"CDKMetadataAvailable": map[string]any{}},
+	}
+	got := string(Normalize(tmpl))
+	if strings.Contains(got, "CDKMetadata") || !strings.Contains(got, `"S3Key": "<asset-hash>.zip"`) {
+		t.Errorf("normalised template:\n%s", got)
+	}
+}

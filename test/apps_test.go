@@ -1,0 +1,93 @@
+package test
+
+import (
+	"debug/elf"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/streamgate/streamgate/apps/stacks"
+	"github.com/streamgate/streamgate/internal/assembly"
+	"github.com/streamgate/streamgate/internal/cdktest"
+	"github.com/streamgate/streamgate/templatetest"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv("CDK_VALIDATION") == "false" {
+		// This package exists to synthesize with validation on.
+		os.Unsetenv("CDK_VALIDATION")
+	}
+	code := m.Run()
+	jsii.Close()
+	cdktest.RemoveTemp()
+	os.Exit(code)
+}
+
+var (
+	appsOnce sync.Once
+	appsDir  string
+)
+
+// appsAssembly synthesizes every app under apps/ into one cloud assembly,
+// once per test run: with cdk.json's context, bundling (the Go handlers are
+// built) and CloudFormation validation on.
+func appsAssembly(t *testing.T) string {
+	appsOnce.Do(func() {
+		app := cdktest.NewApp(true)
+		stacks.NewStreamingDemo(app, "StreamgateStreamingDemo", nil)
+		appsDir = *app.Synth(nil).Directory()
+	})
+	if appsDir == "" {
+		t.Fatal("the apps did not synthesize")
+	}
+	return appsDir
+}
+
+func TestAppsSynthesizeWithZeroValidationFindings(t *testing.T) {
+	dir := appsAssembly(t)
+	if !assembly.HasValidationReport(dir) {
+		t.Fatal("no validation-report.json: CloudFormation validation did not run")
+	}
+	findings, err := assembly.Findings(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range findings {
+		t.Error(f)
+	}
+}
+
+func TestStreamingDemoGolden(t *testing.T) {
+	dir := appsAssembly(t)
+	templatetest.Golden(t, "testdata/streaming-demo.golden.json", templatetest.FromFile(t, filepath.Join(dir, "StreamgateStreamingDemo.template.json")))
+}
+
+// TestDemoHandlersAreBuiltForLambda checks the bundled assets: one
+// bootstrap per handler, a static linux/arm64 executable.
+func TestDemoHandlersAreBuiltForLambda(t *testing.T) {
+	dir := appsAssembly(t)
+	assets, _ := filepath.Glob(filepath.Join(dir, "asset.*"))
+	var bootstraps int
+	for _, a := range assets {
+		f, err := elf.Open(filepath.Join(a, "bootstrap"))
+		if err != nil {
+			continue
+		}
+		bootstraps++
+		if f.Machine != elf.EM_AARCH64 {
+			t.Errorf("%s: machine %v, want arm64", a, f.Machine)
+		}
+		for _, p := range f.Progs {
+			if p.Type == elf.PT_INTERP {
+				t.Errorf("%s: dynamically linked; want CGO_ENABLED=0", a)
+			}
+		}
+		f.Close()
+	}
+	if bootstraps != 3 {
+		t.Errorf("%d bootstrap assets, want 3 (records, progress, export)", bootstraps)
+	}
+}
