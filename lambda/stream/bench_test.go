@@ -1,0 +1,139 @@
+package stream
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"testing"
+	"time"
+)
+
+// benchRecord is a typical record of the reference workload (~100 bytes of JSON).
+type benchRecord struct {
+	Seq     int       `json:"seq"`
+	At      time.Time `json:"at"`
+	Payload string    `json:"payload"`
+}
+
+var benchAt = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+
+func recordSize() int64 {
+	b, _ := json.Marshal(benchRecord{Seq: 123456, At: benchAt, Payload: "reference workload record"})
+	return int64(len(b) + 1)
+}
+
+// streamNDJSON streams n records through the library to a reader that
+// discards them, as the Lambda runtime would read them.
+func streamNDJSON(b *testing.B, n int, opts *Options) {
+	resp := NDJSON(context.Background(), opts, func(ctx context.Context, w *NDJSONWriter) error {
+		for i := 0; i < n; i++ {
+			if err := w.Encode(benchRecord{Seq: i, At: benchAt, Payload: "reference workload record"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if _, err := io.Copy(io.Discard, resp); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// directNDJSON writes the same bytes straight to an io.Writer: the floor.
+func directNDJSON(b *testing.B, n int) {
+	bw := bufio.NewWriterSize(io.Discard, DefaultBufferSize)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	for i := 0; i < n; i++ {
+		if err := enc.Encode(benchRecord{Seq: i, At: benchAt, Payload: "reference workload record"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	bw.Flush()
+}
+
+func streamSSE(b *testing.B, n int) {
+	resp := SSE(context.Background(), &Options{HeartbeatInterval: -1}, func(ctx context.Context, w *SSEWriter) error {
+		for i := 0; i < n; i++ {
+			if err := w.Send(Event{Event: "progress", Data: benchRecord{Seq: i, At: benchAt, Payload: "reference workload record"}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if _, err := io.Copy(io.Discard, resp); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func directSSE(b *testing.B, n int) {
+	bw := bufio.NewWriterSize(io.Discard, DefaultBufferSize)
+	for i := 0; i < n; i++ {
+		data, err := json.Marshal(benchRecord{Seq: i, At: benchAt, Payload: "reference workload record"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		bw.WriteString("event: progress\ndata: ")
+		bw.Write(data)
+		bw.WriteString("\n\n")
+		bw.Flush() // an SSE writer must flush each event
+	}
+}
+
+// Each op is one record: ns/op is the cost of a record, MB/s the
+// throughput, allocs/op the allocations per record.
+func BenchmarkNDJSON(b *testing.B) {
+	size := recordSize()
+	for _, bc := range []struct {
+		name string
+		run  func(b *testing.B, n int)
+	}{
+		{"direct-io.Writer", directNDJSON},
+		{"stream-flush-each", func(b *testing.B, n int) { streamNDJSON(b, n, nil) }},
+		{"stream-flush-100", func(b *testing.B, n int) { streamNDJSON(b, n, &Options{FlushEvery: 100}) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(size)
+			b.ReportAllocs()
+			bc.run(b, b.N)
+		})
+	}
+}
+
+func BenchmarkSSE(b *testing.B) {
+	size := recordSize() + int64(len("event: progress\ndata: \n"))
+	for _, bc := range []struct {
+		name string
+		run  func(b *testing.B, n int)
+	}{
+		{"direct-io.Writer", directSSE},
+		{"stream", streamSSE},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(size)
+			b.ReportAllocs()
+			bc.run(b, b.N)
+		})
+	}
+}
+
+// BenchmarkOverheadRatio times the library against the direct writer for
+// the same 100,000 records in one run and reports the ratios of the times.
+func BenchmarkOverheadRatio(b *testing.B) {
+	const n = 100_000
+	timed := func(f func(b *testing.B, n int)) float64 {
+		start := time.Now()
+		f(b, n)
+		return float64(time.Since(start))
+	}
+	var nd, ndBatch, sse float64
+	for i := 0; i < b.N; i++ {
+		direct := timed(directNDJSON)
+		nd += timed(func(b *testing.B, n int) { streamNDJSON(b, n, nil) }) / direct
+		ndBatch += timed(func(b *testing.B, n int) { streamNDJSON(b, n, &Options{FlushEvery: 100}) }) / direct
+		sse += timed(streamSSE) / timed(directSSE)
+	}
+	b.ReportMetric(nd/float64(b.N), "ndjson-flush-each/direct")
+	b.ReportMetric(ndBatch/float64(b.N), "ndjson-flush-100/direct")
+	b.ReportMetric(sse/float64(b.N), "sse/direct")
+}

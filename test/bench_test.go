@@ -1,0 +1,40 @@
+package test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/streamgate/streamgate/apps/stacks"
+	"github.com/streamgate/streamgate/internal/cdktest"
+)
+
+// BenchmarkSynth times an in-process synth (construct tree, templates and
+// CloudFormation validation; handler bundling is skipped, its cost is the
+// go build of each handler) of the streaming demo app and of an app with one
+// stack of one trivial resource, in the same run, and reports the demo's extra time.
+func BenchmarkSynth(b *testing.B) {
+	synth := func(define func(app awscdk.App)) time.Duration {
+		start := time.Now()
+		app := cdktest.NewApp(false)
+		define(app)
+		app.Synth(nil)
+		return time.Since(start)
+	}
+	empty := func(app awscdk.App) {
+		// CloudFormation requires one resource: the smallest there is.
+		awscdk.NewCfnWaitConditionHandle(awscdk.NewStack(app, jsii.String("Empty"), nil), jsii.String("Nothing"), nil)
+	}
+	demo := func(app awscdk.App) { stacks.NewStreamingDemo(app, "StreamgateStreamingDemo", nil) }
+	synth(empty) // the first synth of a process loads the library
+	var e, d time.Duration
+	for i := 0; i < b.N; i++ {
+		e += synth(empty)
+		d += synth(demo)
+	}
+	b.ReportMetric(float64(e.Milliseconds())/float64(b.N), "ms-empty-app")
+	b.ReportMetric(float64(d.Milliseconds())/float64(b.N), "ms-demo-app")
+	b.ReportMetric(float64(d)/float64(e), "demo/empty")
+}
