@@ -147,6 +147,14 @@ func Code(entry string, arch awslambda.Architecture) awslambda.Code {
 
 type goPackage struct{ Dir, ImportPath string }
 
+// CheckEntry reports why entry cannot be built as a handler (not found by
+// `go list`, or not a main package), or nil. Constructs call it while they
+// validate their props, before anything is created.
+func CheckEntry(entry string) error {
+	_, err := resolve(entry)
+	return err
+}
+
 var resolved sync.Map // entry -> goPackage: `go list` once per entry and process
 
 // resolve finds a main package's directory and import path with `go list`,

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 
+	"github.com/streamgate/streamgate/constructs/gofunction"
 	"github.com/streamgate/streamgate/constructs/internal/props"
 )
 
@@ -142,6 +143,11 @@ func (a *StreamingRestApi) validateRoute(p *props.Problems, prop string, r *Rout
 	if backends != 1 {
 		p.Add(prop, fmt.Sprintf("a route with %d backends", backends), "exactly one of Entry (or Code), Function and HttpUrl",
 			"give the route one backend")
+	}
+	if r.Entry != nil && r.Code == nil {
+		if err := gofunction.CheckEntry(*r.Entry); err != nil {
+			p.Addf("%s.%v.", prop, strings.TrimPrefix(err.Error(), "gofunction: "))
+		}
 	}
 	if r.HttpUrl != nil && props.Resolved(r.HttpUrl) && !strings.HasPrefix(*r.HttpUrl, "https://") && !strings.HasPrefix(*r.HttpUrl, "http://") {
 		p.Add(prop+".HttpUrl", props.Quote(r.HttpUrl), "an http:// or https:// URL", "give the backend's full URL")

@@ -198,3 +198,17 @@ func TestFailsTokenMethodOrPath(t *testing.T) {
 	failsWith(t, withRoute(&streaming.RouteProps{Method: p.ValueAsString(), Path: p.ValueAsString(), HttpUrl: jsii.String("https://example.com")}),
 		"Routes[0].Method is a Token; allowed: a method known at synth time", "Routes[0].Path is a Token; allowed: a path known at synth time")
 }
+
+func TestFailsEntryThatIsNotAMainPackage(t *testing.T) {
+	r := get200("/x")
+	r.Entry = jsii.String("github.com/streamgate/streamgate/lambda/stream")
+	msg := cdktest.PanicMessage(t, func() { streaming.NewStreamingRestApi(stack(), jsii.String("NotMain"), withRoute(r)) })
+	if !strings.Contains(msg, `Routes[0].Entry "github.com/streamgate/streamgate/lambda/stream" is package "stream"; allowed: a main package`) {
+		t.Errorf("message: %s", msg)
+	}
+	r.Entry = jsii.String("./no/such/dir")
+	msg = cdktest.PanicMessage(t, func() { streaming.NewStreamingRestApi(stack(), jsii.String("Missing"), withRoute(r)) })
+	if !strings.Contains(msg, `Routes[0].Entry "./no/such/dir" is not a Go package that `+"`go list`"+` can find`) || !strings.Contains(msg, "Fix:") {
+		t.Errorf("message: %s", msg)
+	}
+}
