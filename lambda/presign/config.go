@@ -1,0 +1,120 @@
+package presign
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Environment variables the PresignedUploadApi construct sets on the handler.
+const (
+	EnvBucket       = "UPLOAD_BUCKET"
+	EnvPrefix       = "UPLOAD_PREFIX"
+	EnvMaxSize      = "UPLOAD_MAX_SIZE"
+	EnvContentTypes = "UPLOAD_CONTENT_TYPES"
+	EnvExpiry       = "UPLOAD_URL_EXPIRY_SECONDS"
+	EnvMode         = "UPLOAD_MODE"
+	EnvKMSKeyID     = "UPLOAD_KMS_KEY_ID"
+	// EnvPathStyle makes the S3 client use path-style URLs, for S3-compatible
+	// servers on 127.0.0.1 (the endpoint itself comes from AWS_ENDPOINT_URL_S3).
+	EnvPathStyle = "UPLOAD_S3_PATH_STYLE"
+)
+
+// Config is what the handler enforces.
+type Config struct {
+	Bucket       string
+	Prefix       string        // key prefix, "incoming/" style: no leading slash, one trailing slash
+	MaxSize      int64         // bytes
+	ContentTypes []string      // exact, lower case
+	Expiry       time.Duration // of the URLs
+	Mode         string        // ModePut, ModePost or ModeMultipart
+	KMSKeyID     string        // SSE-KMS key; empty for the bucket's default encryption
+}
+
+// ConfigFromEnv reads the configuration the construct sets.
+func ConfigFromEnv() (Config, error) {
+	c := Config{
+		Bucket:   os.Getenv(EnvBucket),
+		Prefix:   os.Getenv(EnvPrefix),
+		Mode:     strings.ToUpper(os.Getenv(EnvMode)),
+		KMSKeyID: os.Getenv(EnvKMSKeyID),
+	}
+	for _, t := range strings.Split(os.Getenv(EnvContentTypes), ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			c.ContentTypes = append(c.ContentTypes, t)
+		}
+	}
+	var err error
+	if c.MaxSize, err = strconv.ParseInt(os.Getenv(EnvMaxSize), 10, 64); err != nil {
+		return c, fmt.Errorf("%s=%q: %v", EnvMaxSize, os.Getenv(EnvMaxSize), err)
+	}
+	secs, err := strconv.Atoi(os.Getenv(EnvExpiry))
+	if err != nil {
+		return c, fmt.Errorf("%s=%q: %v", EnvExpiry, os.Getenv(EnvExpiry), err)
+	}
+	c.Expiry = time.Duration(secs) * time.Second
+	return c, c.Validate()
+}
+
+// Validate checks the configuration; the construct checks the same at synth.
+func (c *Config) Validate() error {
+	var problems []string
+	if c.Bucket == "" {
+		problems = append(problems, "bucket is empty")
+	}
+	if !ValidPrefix(c.Prefix) {
+		problems = append(problems, fmt.Sprintf("prefix %q is not letters, digits and !-_.*'() segments ending with /", c.Prefix))
+	}
+	switch c.Mode {
+	case ModePut, ModePost:
+		if c.MaxSize > MaxSinglePutSize {
+			problems = append(problems, fmt.Sprintf("max size %d is above the 5 GiB of a single %s", c.MaxSize, c.Mode))
+		}
+	case ModeMultipart:
+		if c.MaxSize > MaxObjectSize {
+			problems = append(problems, fmt.Sprintf("max size %d is above S3's 5 TiB", c.MaxSize))
+		}
+	default:
+		problems = append(problems, fmt.Sprintf("mode %q is not PUT, POST or MULTIPART", c.Mode))
+	}
+	if c.MaxSize <= 0 {
+		problems = append(problems, "max size is not positive")
+	}
+	if len(c.ContentTypes) == 0 {
+		problems = append(problems, "no content types are allowed")
+	}
+	if c.Expiry < time.Minute || c.Expiry > 7*24*time.Hour {
+		problems = append(problems, fmt.Sprintf("URL expiry %v is outside 1 minute..7 days", c.Expiry))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("presign configuration: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// ValidPrefix reports whether p is a key prefix the handler accepts:
+// "/"-terminated segments of S3's safe characters, no "." or ".." segment,
+// at most 256 bytes.
+func ValidPrefix(p string) bool {
+	if p == "" || len(p) > 256 || !strings.HasSuffix(p, "/") || strings.HasPrefix(p, "/") {
+		return false
+	}
+	for _, seg := range strings.Split(strings.TrimSuffix(p, "/"), "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+		for _, r := range seg {
+			if !safeKeyRune(r) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// safeKeyRune is S3's "safe characters" for object keys.
+func safeKeyRune(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!-_.*'()", r)
+}

@@ -1,0 +1,117 @@
+// Package presign is the upload API's handler logic: it checks an upload
+// request against the configured limits, makes the object key (the client
+// never chooses it) and answers with presigned S3 URLs that only accept
+// exactly what was asked for: a presigned PUT whose signed headers pin the
+// length, type, checksum and If-None-Match, a presigned POST whose policy
+// does the same, or a multipart upload with one URL per part.
+//
+// The wire types in this file are shared with the upload client
+// (client/upload); the constructs refer to the handler by path.
+package presign
+
+import "time"
+
+// Upload modes.
+const (
+	ModePut       = "PUT"
+	ModePost      = "POST"
+	ModeMultipart = "MULTIPART"
+)
+
+// Limits of S3 (see FACTS.md).
+const (
+	MaxSinglePutSize = 5 << 30  // 5 GiB
+	MinPartSize      = 5 << 20  // 5 MiB, except the last part
+	MaxPartSize      = 5 << 30  // 5 GiB
+	MaxParts         = 10_000   //
+	MaxObjectSize    = 5 << 40  // 5 TiB
+	MaxRequestBody   = 16 << 10 // a presign request is a few hundred bytes
+)
+
+// Request asks for an upload URL (POST /uploads).
+type Request struct {
+	// FileName is the client's name for the file; only its sanitised base
+	// name ends up in the key.
+	FileName string `json:"fileName"`
+	// ContentType of the object; must be one of the allowed types.
+	ContentType string `json:"contentType"`
+	// Size of the object in bytes, at most the configured maximum.
+	Size int64 `json:"size"`
+	// ChecksumSHA256 is the base64 SHA-256 of the whole object; S3 rejects
+	// an upload whose bytes do not match. Optional (PUT and POST only).
+	ChecksumSHA256 string `json:"checksumSha256,omitempty"`
+	// PartSize asks for a multipart part size in bytes (5 MiB..5 GiB).
+	// Optional: the server picks one.
+	PartSize int64 `json:"partSize,omitempty"`
+}
+
+// Response tells the client how to upload.
+type Response struct {
+	// Mode is PUT, POST or MULTIPART.
+	Mode string `json:"mode"`
+	// Method is the HTTP method to send the bytes with (PUT or POST).
+	Method string `json:"method"`
+	// URL to send the bytes to (PUT, POST).
+	URL string `json:"url,omitempty"`
+	// Headers to send with the PUT, exactly: they are signed.
+	Headers map[string]string `json:"headers,omitempty"`
+	// Fields of the POST form, before the file field.
+	Fields map[string]string `json:"fields,omitempty"`
+	// Key of the object in the bucket.
+	Key string `json:"key"`
+	// Bucket the object goes to.
+	Bucket string `json:"bucket"`
+	// ExpiresAt is when the URLs stop working.
+	ExpiresAt time.Time `json:"expiresAt"`
+
+	// UploadID of a multipart upload.
+	UploadID string `json:"uploadId,omitempty"`
+	// PartSize of every part but the last.
+	PartSize int64 `json:"partSize,omitempty"`
+	// Parts to PUT, each with its own URL and signed headers.
+	Parts []Part `json:"parts,omitempty"`
+	// Complete is the API path to POST a CompleteRequest to once every part is up.
+	Complete string `json:"complete,omitempty"`
+	// Abort is the API path to DELETE to give up the upload.
+	Abort string `json:"abort,omitempty"`
+}
+
+// Part is one part of a multipart upload.
+type Part struct {
+	Number  int               `json:"number"`
+	Size    int64             `json:"size"`
+	URL     string            `json:"url"`
+	Headers map[string]string `json:"headers,omitempty"`
+}
+
+// CompleteRequest completes a multipart upload
+// (POST /uploads/{uploadId}/complete).
+type CompleteRequest struct {
+	Key   string          `json:"key"`
+	Parts []CompletedPart `json:"parts"`
+}
+
+// CompletedPart is a part's number and the ETag S3 answered its PUT with.
+type CompletedPart struct {
+	Number int    `json:"number"`
+	ETag   string `json:"etag"`
+}
+
+// CompleteResponse confirms a completed upload.
+type CompleteResponse struct {
+	Key  string `json:"key"`
+	ETag string `json:"etag"`
+}
+
+// ErrorResponse is the body of every 4xx and 5xx answer.
+type ErrorResponse struct {
+	Error ErrorBody `json:"error"`
+}
+
+// ErrorBody names the problem: a code, the field at fault and a message that
+// says what is allowed.
+type ErrorBody struct {
+	Code    string `json:"code"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
