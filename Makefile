@@ -8,12 +8,17 @@ GO ?= go
 # takes over a minute, so the timeout is generous.
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all setup synth test test-unit test-cdk bench fmt vet clean
+.PHONY: all setup minio synth test bench fmt vet clean
 
 all: synth test
 
 setup:
 	@./scripts/setup.sh
+
+## minio: build the S3-compatible server the upload tests run against, once
+## (cached in .tools/bin).
+minio:
+	@./scripts/minio.sh install
 
 ## synth: synthesize the demo app (cdk.json) into cdk.out with CloudFormation
 ## validation on; fails on any validation finding or warning.
@@ -22,13 +27,14 @@ synth: setup
 	@$(GO) run ./internal/cmd/checkassembly cdk.out
 
 ## test: every test: handler libraries, construct template tests, golden
-## snapshots and the demo app synthesized with CloudFormation validation on.
-test: setup vet
+## snapshots, the apps synthesized with CloudFormation validation on, and the
+## uploads end to end against MinIO (started and stopped by test/uploads).
+test: setup minio vet
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 ## bench: the stream writer's throughput and allocations, and synth times.
 bench: setup
-	$(GO) test -run '^$$' -bench . -benchmem -count 1 -timeout $(TEST_TIMEOUT) ./lambda/stream/ ./test/
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 -timeout $(TEST_TIMEOUT) ./lambda/stream/ ./lambda/presign/ ./client/upload/ ./test/...
 
 fmt:
 	gofmt -w $$(git ls-files -co --exclude-standard '*.go')

@@ -1,0 +1,419 @@
+// Package upload is the client side of a PresignedUploadApi: it asks the
+// API for presigned URLs and sends the bytes straight to S3, with a progress
+// callback; multipart uploads send their parts in parallel and retry the
+// ones that fail.
+//
+//	c := &upload.Client{Endpoint: "https://abc123.execute-api.eu-west-1.amazonaws.com/prod/"}
+//	f, _ := os.Open("video.mp4")
+//	st, _ := f.Stat()
+//	res, err := c.Upload(ctx, upload.File{Name: "video.mp4", ContentType: "video/mp4", Size: st.Size(), Body: f},
+//		func(sent, total int64) { fmt.Printf("\r%d/%d", sent, total) })
+package upload
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/streamgate/streamgate/lambda/presign"
+)
+
+// Client uploads files through a PresignedUploadApi.
+type Client struct {
+	// Endpoint is the API's stage URL, e.g. "https://abc.execute-api.eu-west-1.amazonaws.com/prod/".
+	Endpoint string
+	// HTTPClient sends every request. Default: http.DefaultClient.
+	HTTPClient *http.Client
+	// Sign prepares each request to the API (not to S3): SigV4 for IAM
+	// authorization, or an Authorization header for Cognito and Lambda
+	// authorizers. Default: requests are sent unsigned.
+	Sign func(*http.Request) error
+	// Concurrency is the number of parts sent at once. Default: 4.
+	Concurrency int
+	// Retries is how often a failed part is tried again. Default: 3.
+	Retries int
+	// Checksum computes the file's SHA-256 before a PUT or POST upload, so
+	// that S3 rejects bytes that changed on the way. Default: false.
+	Checksum bool
+}
+
+// File is what to upload.
+type File struct {
+	Name        string
+	ContentType string
+	Size        int64
+	Body        io.ReaderAt
+}
+
+// Result is an uploaded object.
+type Result struct {
+	Key    string
+	Bucket string
+	Mode   string
+	ETag   string
+}
+
+// APIError is an error answer of the upload API.
+type APIError struct {
+	Status int
+	presign.ErrorBody
+}
+
+func (e *APIError) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("upload API: %d %s (%s): %s", e.Status, e.Code, e.Field, e.Message)
+	}
+	return fmt.Sprintf("upload API: %d %s: %s", e.Status, e.Code, e.Message)
+}
+
+// StorageError is S3's refusal of an upload request.
+type StorageError struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *StorageError) Error() string {
+	return fmt.Sprintf("S3: %d %s: %s", e.Status, e.Code, e.Message)
+}
+
+func (c *Client) http() *http.Client {
+	if c.HTTPClient != nil {
+		return c.HTTPClient
+	}
+	return http.DefaultClient
+}
+
+// Upload asks the API for URLs and uploads f; progress (may be nil) is
+// called with the bytes sent so far.
+func (c *Client) Upload(ctx context.Context, f File, progress func(sent, total int64)) (*Result, error) {
+	req := presign.Request{FileName: f.Name, ContentType: f.ContentType, Size: f.Size}
+	if c.Checksum {
+		sum, err := checksum(f)
+		if err != nil {
+			return nil, err
+		}
+		req.ChecksumSHA256 = sum
+	}
+	return c.UploadWith(ctx, req, f, progress)
+}
+
+// UploadWith is Upload with the presign request given as is (for a part
+// size of your own, or a checksum you computed).
+func (c *Client) UploadWith(ctx context.Context, req presign.Request, f File, progress func(sent, total int64)) (*Result, error) {
+	var p presign.Response
+	if err := c.api(ctx, http.MethodPost, presign.RouteUploads, req, &p); err != nil {
+		return nil, err
+	}
+	counter := &progressCounter{total: f.Size, fn: progress}
+	res := &Result{Key: p.Key, Bucket: p.Bucket, Mode: p.Mode}
+	var err error
+	switch p.Mode {
+	case presign.ModePut:
+		res.ETag, err = c.put(ctx, p.URL, p.Headers, io.NewSectionReader(f.Body, 0, f.Size), f.Size, counter)
+	case presign.ModePost:
+		res.ETag, err = c.post(ctx, &p, f, counter)
+	case presign.ModeMultipart:
+		res.ETag, err = c.multipart(ctx, &p, f, counter)
+	default:
+		err = fmt.Errorf("upload API answered with unknown mode %q", p.Mode)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func checksum(f File) (string, error) {
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(f.Body, 0, f.Size)); err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(h.Sum(nil)), nil
+}
+
+// api calls the upload API with a JSON body and decodes the JSON answer.
+func (c *Client) api(ctx context.Context, method, path string, in, out any) error {
+	u, err := url.JoinPath(c.Endpoint, strings.Split(path, "?")[0])
+	if err != nil {
+		return err
+	}
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		u += path[i:]
+	}
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		return err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.Sign != nil {
+		if err := c.Sign(req); err != nil {
+			return err
+		}
+	}
+	resp, err := c.http().Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode/100 != 2 {
+		var e presign.ErrorResponse
+		if json.Unmarshal(b, &e) != nil || e.Error.Code == "" {
+			e.Error = presign.ErrorBody{Code: http.StatusText(resp.StatusCode), Message: strings.TrimSpace(string(b))}
+		}
+		return &APIError{Status: resp.StatusCode, ErrorBody: e.Error}
+	}
+	if out == nil {
+		return nil
+	}
+	return json.Unmarshal(b, out)
+}
+
+// put sends body to a presigned PUT URL with its signed headers.
+func (c *Client) put(ctx context.Context, u string, headers map[string]string, body io.Reader, size int64, counter *progressCounter) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, u, counter.reader(body))
+	if err != nil {
+		return "", err
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	req.ContentLength = size
+	if size == 0 {
+		req.Body = http.NoBody
+	}
+	resp, err := c.http().Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	if err := storageError(resp); err != nil {
+		return "", err
+	}
+	return resp.Header.Get("ETag"), nil
+}
+
+// post sends the file as a multipart form to a presigned POST URL. The
+// form's length is computed first: S3 wants a Content-Length.
+func (c *Client) post(ctx context.Context, p *presign.Response, f File, counter *progressCounter) (string, error) {
+	var head bytes.Buffer
+	w := multipart.NewWriter(&head)
+	names := make([]string, 0, len(p.Fields))
+	for k := range p.Fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if err := w.WriteField(k, p.Fields[k]); err != nil {
+			return "", err
+		}
+	}
+	if _, err := w.CreateFormFile("file", f.Name); err != nil { // the file comes last
+		return "", err
+	}
+	tail := "\r\n--" + w.Boundary() + "--\r\n"
+	body := io.MultiReader(&head, counter.reader(io.NewSectionReader(f.Body, 0, f.Size)), strings.NewReader(tail))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.URL, body)
+	if err != nil {
+		return "", err
+	}
+	req.ContentLength = int64(head.Len()) + f.Size + int64(len(tail))
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	resp, err := c.http().Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	if err := storageError(resp); err != nil {
+		return "", err
+	}
+	return resp.Header.Get("ETag"), nil
+}
+
+// multipart sends the parts in parallel, retrying each a few times, then
+// completes the upload, or aborts it when a part cannot be sent.
+func (c *Client) multipart(ctx context.Context, p *presign.Response, f File, counter *progressCounter) (string, error) {
+	total := int((f.Size + p.PartSize - 1) / p.PartSize)
+	parts := p.Parts
+	for len(parts) < total {
+		var more presign.Response
+		err := c.api(ctx, http.MethodPost, strings.Replace(presign.RouteParts, "{uploadId}", url.PathEscape(p.UploadID), 1),
+			presign.PartsRequest{Key: p.Key, Size: f.Size, PartSize: p.PartSize, From: len(parts) + 1, Count: presign.MaxPartsPerResponse}, &more)
+		if err != nil {
+			c.abort(p)
+			return "", err
+		}
+		parts = append(parts, more.Parts...)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	etags := make([]string, total)
+	jobs := make(chan presign.Part)
+	var wg sync.WaitGroup
+	var once sync.Once
+	var firstErr error
+	workers := c.Concurrency
+	if workers <= 0 {
+		workers = 4
+	}
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for part := range jobs {
+				etag, err := c.sendPart(ctx, part, f, p.PartSize, counter)
+				if err != nil {
+					once.Do(func() { firstErr = err; cancel() })
+					continue
+				}
+				etags[part.Number-1] = etag
+			}
+		}()
+	}
+feed:
+	for _, part := range parts {
+		select {
+		case jobs <- part:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if firstErr == nil && ctx.Err() != nil {
+		firstErr = ctx.Err()
+	}
+	if firstErr != nil {
+		c.abort(p)
+		return "", firstErr
+	}
+	done := presign.CompleteRequest{Key: p.Key}
+	for i, e := range etags {
+		done.Parts = append(done.Parts, presign.CompletedPart{Number: i + 1, ETag: e})
+	}
+	var out presign.CompleteResponse
+	if err := c.api(ctx, http.MethodPost, p.Complete, done, &out); err != nil {
+		return "", err
+	}
+	return out.ETag, nil
+}
+
+func (c *Client) sendPart(ctx context.Context, part presign.Part, f File, partSize int64, counter *progressCounter) (string, error) {
+	retries := c.Retries
+	if retries <= 0 {
+		retries = 3
+	}
+	offset := int64(part.Number-1) * partSize
+	var err error
+	for attempt := 0; attempt <= retries; attempt++ {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return "", ctx.Err()
+			case <-time.After(time.Duration(1<<(attempt-1)) * 200 * time.Millisecond):
+			}
+		}
+		sent := counter.sub()
+		var etag string
+		etag, err = c.put(ctx, part.URL, part.Headers, io.NewSectionReader(f.Body, offset, part.Size), part.Size, sent)
+		if err == nil {
+			return etag, nil
+		}
+		sent.rollback() // the retry sends these bytes again
+		var se *StorageError
+		if errors.As(err, &se) && se.Status/100 == 4 && se.Status != 408 && se.Status != 429 {
+			return "", err // refused, not failed: retrying cannot help
+		}
+	}
+	return "", fmt.Errorf("part %d: %w", part.Number, err)
+}
+
+// abort gives up a multipart upload, best effort.
+func (c *Client) abort(p *presign.Response) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = c.api(ctx, http.MethodDelete, p.Abort, nil, nil)
+}
+
+func storageError(resp *http.Response) error {
+	if resp.StatusCode/100 == 2 {
+		io.Copy(io.Discard, resp.Body)
+		return nil
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	var x struct {
+		Code    string `xml:"Code"`
+		Message string `xml:"Message"`
+	}
+	if xml.Unmarshal(b, &x) != nil || x.Code == "" {
+		x.Code, x.Message = http.StatusText(resp.StatusCode), strings.TrimSpace(string(b))
+	}
+	return &StorageError{Status: resp.StatusCode, Code: x.Code, Message: x.Message}
+}
+
+// progressCounter adds up the bytes sent by every request of an upload.
+type progressCounter struct {
+	total  int64
+	sent   atomic.Int64
+	fn     func(sent, total int64)
+	parent *progressCounter
+	own    atomic.Int64
+}
+
+func (p *progressCounter) add(n int64) {
+	for c := p; c != nil; c = c.parent {
+		c.sent.Add(n)
+		if c.parent == nil && c.fn != nil {
+			c.fn(c.sent.Load(), c.total)
+		}
+	}
+	p.own.Add(n)
+}
+
+// sub is a counter for one attempt, whose bytes can be taken back.
+func (p *progressCounter) sub() *progressCounter { return &progressCounter{parent: p} }
+
+func (p *progressCounter) rollback() { p.add(-p.own.Load()) }
+
+func (p *progressCounter) reader(r io.Reader) io.Reader { return &countingReader{r: r, c: p} }
+
+type countingReader struct {
+	r io.Reader
+	c *progressCounter
+}
+
+func (r *countingReader) Read(b []byte) (int, error) {
+	n, err := r.r.Read(b)
+	if n > 0 {
+		r.c.add(int64(n))
+	}
+	return n, err
+}
