@@ -9,6 +9,8 @@ import (
 	"errors"
 	"io"
 	"mime/multipart"
+	"os"
+	"os/exec"
 	"net/http"
 	"strings"
 	"sync"
@@ -252,5 +254,34 @@ func TestClientReportsAPIErrors(t *testing.T) {
 	var ae *upload.APIError
 	if !errors.As(err, &ae) || ae.Status != 415 || ae.Field != "contentType" {
 		t.Errorf("err = %v", err)
+	}
+}
+
+func TestCommandLineUploader(t *testing.T) {
+	dir := t.TempDir()
+	bin := dir + "/sgupload"
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/streamgate/streamgate/cmd/sgupload").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	data := randomBytes(3 << 20)
+	file := dir + "/notes.txt"
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-api", apiServer(t, handler(presign.ModePut, 15*time.Minute)), file)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	key, ok := strings.CutPrefix(strings.TrimSpace(stdout.String()), "s3://"+bucket+"/")
+	if !ok || !strings.HasSuffix(key, "/notes.txt") {
+		t.Fatalf("stdout = %q", stdout.String())
+	}
+	if !strings.Contains(stderr.String(), "100% 3.0MiB/3.0MiB") || !strings.Contains(stderr.String(), "done") {
+		t.Errorf("progress bar: %q", stderr.String())
+	}
+	if !bytes.Equal(object(t, key), data) {
+		t.Error("stored bytes differ")
 	}
 }
