@@ -1,0 +1,339 @@
+// Package wafsize defines SizeLimitedWebAcl: a REGIONAL AWS WAF web ACL
+// that keeps request payloads of API Gateway stages within a limit, answers
+// refused requests with 413 and a JSON body, logs to CloudWatch Logs and
+// emits metrics for every rule.
+//
+//	acl := wafsize.NewSizeLimitedWebAcl(stack, jsii.String("Waf"), &wafsize.SizeLimitedWebAclProps{
+//		MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(64)),
+//	})
+//	acl.Associate(api.DeploymentStage())
+//
+// What it can see, and what it cannot:
+//
+//   - Up to 64 KB, WAF reads the body itself: the body rule measures it, with
+//     the stage's inspection limit raised (AssociationConfig) to the smallest
+//     value that covers the limit and OversizeHandling MATCH, so a body too big
+//     to inspect is refused too.
+//   - Above 64 KB, WAF cannot measure a body; the rule reads the
+//     Content-Length header instead and refuses values over the limit.
+//     A chunked request carries no Content-Length: WAF cannot see its size,
+//     and only API Gateway's own 10 MB cap applies to it.
+//   - Bytes sent straight to S3 with presigned URLs never pass WAF: their cap
+//     is in the presigned request itself.
+package wafsize
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/streamgate/streamgate/constructs/internal/props"
+)
+
+// InspectionLimit is how much of a body WAF reads for API Gateway.
+type InspectionLimit string
+
+// The inspection limits WAF offers for API Gateway.
+const (
+	KB16 InspectionLimit = "KB_16"
+	KB32 InspectionLimit = "KB_32"
+	KB48 InspectionLimit = "KB_48"
+	KB64 InspectionLimit = "KB_64"
+)
+
+// Bytes is the limit in bytes.
+func (l InspectionLimit) Bytes() int64 {
+	switch l {
+	case KB16:
+		return 16 << 10
+	case KB32:
+		return 32 << 10
+	case KB48:
+		return 48 << 10
+	case KB64:
+		return 64 << 10
+	}
+	return 0
+}
+
+// Limits of API Gateway and WAF (see FACTS.md).
+const (
+	// MaxApiGatewayPayload is API Gateway's request payload cap: 10 MB.
+	MaxApiGatewayPayload = 10 << 20
+	// CommonRuleSetBodyLimit is where AWSManagedRulesCommonRuleSet's
+	// SizeRestrictions_BODY blocks: 8 KB.
+	CommonRuleSetBodyLimit = 8 << 10
+	// MaxRegexLength is WAF's fixed quota for one regex pattern.
+	MaxRegexLength = 200
+)
+
+// Rule names, also the rules' metric names after the ACL's prefix.
+const (
+	RuleBodySize      = "BodyOverLimit"
+	RuleContentLength = "ContentLengthOverLimit"
+	RuleRateLimit     = "RateLimitPerIp"
+	RuleCommon        = "AWSManagedRulesCommonRuleSet"
+	// ResponseBodyKey names the JSON body of the 413 answer.
+	ResponseBodyKey = "payload-too-large"
+)
+
+// SizeLimitedWebAclProps configure a SizeLimitedWebAcl.
+type SizeLimitedWebAclProps struct {
+	// MaxBodySize is the largest request body allowed, more than 0 and at
+	// most API Gateway's 10 MB. Required.
+	MaxBodySize awscdk.Size
+	// InspectionLimit is how much of a body WAF reads. Default: the smallest
+	// that covers MaxBodySize (KB_64 above 64 KB, where the Content-Length rule
+	// takes over).
+	InspectionLimit InspectionLimit
+	// CommonRuleSet adds AWSManagedRulesCommonRuleSet, with
+	// SizeRestrictions_BODY set to COUNT when MaxBodySize is above its 8 KB.
+	// Default: false.
+	CommonRuleSet *bool
+	// RateLimit blocks an IP after this many requests in 5 minutes
+	// (10..2,000,000,000). Default: no rate limit.
+	RateLimit *float64
+	// LogGroup receives the WAF logs; its name must start with
+	// "aws-waf-logs-". Default: a new group with LogRetention.
+	LogGroup awslogs.ILogGroup
+	// LogRetention of the new log group. Default: ONE_MONTH.
+	LogRetention awslogs.RetentionDays
+	// MetricPrefix starts the ACL's and its rules' CloudWatch metric names.
+	// Default: the construct id.
+	MetricPrefix *string
+}
+
+// SizeLimitedWebAcl is a REGIONAL web ACL that enforces a payload limit.
+type SizeLimitedWebAcl struct {
+	constructs.Construct
+	// WebAcl is the web ACL (escape hatch).
+	WebAcl awswafv2.CfnWebACL
+	// LogGroup receives the ACL's logs.
+	LogGroup awslogs.ILogGroup
+	// MaxBodySize is the enforced limit in bytes.
+	MaxBodySize int64
+	// InspectionLimit is the body inspection limit set on associated stages.
+	InspectionLimit InspectionLimit
+
+	associations int
+}
+
+// ToString is the construct's path.
+func (w *SizeLimitedWebAcl) ToString() *string { return w.Node().Path() }
+
+// NewSizeLimitedWebAcl creates the web ACL and its logging configuration.
+// Invalid props stop synth with every problem listed.
+func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimitedWebAclProps) *SizeLimitedWebAcl {
+	if p == nil {
+		p = &SizeLimitedWebAclProps{}
+	}
+	problems := props.NewProblems("SizeLimitedWebAcl", *id)
+	limit, inspection := validate(problems, p)
+	if err := problems.Err(); err != nil {
+		panic(err)
+	}
+	w := &SizeLimitedWebAcl{MaxBodySize: limit, InspectionLimit: inspection}
+	constructs.NewConstruct_Override(w, scope, id)
+	prefix := *id
+	if p.MetricPrefix != nil {
+		prefix = *p.MetricPrefix
+	}
+
+	var rules []interface{}
+	if limit <= KB64.Bytes() {
+		rules = append(rules, blockRule(RuleBodySize, prefix, len(rules), &awswafv2.CfnWebACL_StatementProperty{
+			SizeConstraintStatement: &awswafv2.CfnWebACL_SizeConstraintStatementProperty{
+				ComparisonOperator:  jsii.String("GT"),
+				Size:                jsii.Number(float64(limit)),
+				FieldToMatch:        &awswafv2.CfnWebACL_FieldToMatchProperty{Body: &awswafv2.CfnWebACL_BodyProperty{OversizeHandling: jsii.String("MATCH")}},
+				TextTransformations: noTransformation(),
+			},
+		}))
+	} else {
+		rules = append(rules, blockRule(RuleContentLength, prefix, len(rules), contentLengthOver(limit)))
+	}
+	if p.RateLimit != nil {
+		rules = append(rules, blockRule(RuleRateLimit, prefix, len(rules), &awswafv2.CfnWebACL_StatementProperty{
+			RateBasedStatement: &awswafv2.CfnWebACL_RateBasedStatementProperty{AggregateKeyType: jsii.String("IP"), Limit: p.RateLimit},
+		}))
+	}
+	if p.CommonRuleSet != nil && *p.CommonRuleSet {
+		group := &awswafv2.CfnWebACL_ManagedRuleGroupStatementProperty{VendorName: jsii.String("AWS"), Name: jsii.String(RuleCommon)}
+		if limit > CommonRuleSetBodyLimit {
+			// It blocks bodies over 8 KB whatever our limit says: count instead.
+			group.RuleActionOverrides = []interface{}{&awswafv2.CfnWebACL_RuleActionOverrideProperty{
+				Name:        jsii.String("SizeRestrictions_BODY"),
+				ActionToUse: &awswafv2.CfnWebACL_RuleActionProperty{Count: map[string]interface{}{}},
+			}}
+		}
+		rules = append(rules, &awswafv2.CfnWebACL_RuleProperty{
+			Name:             jsii.String(RuleCommon),
+			Priority:         jsii.Number(float64(len(rules))),
+			Statement:        &awswafv2.CfnWebACL_StatementProperty{ManagedRuleGroupStatement: group},
+			OverrideAction:   &awswafv2.CfnWebACL_OverrideActionProperty{None: map[string]interface{}{}},
+			VisibilityConfig: visibility(prefix + RuleCommon),
+		})
+	}
+
+	w.WebAcl = awswafv2.NewCfnWebACL(w, jsii.String("Resource"), &awswafv2.CfnWebACLProps{
+		Scope:         jsii.String("REGIONAL"),
+		Description:   jsii.String(fmt.Sprintf("streamgate: request bodies up to %d bytes", limit)),
+		DefaultAction: &awswafv2.CfnWebACL_DefaultActionProperty{Allow: map[string]interface{}{}},
+		VisibilityConfig: visibility(prefix),
+		Rules:            rules,
+		AssociationConfig: &awswafv2.CfnWebACL_AssociationConfigProperty{
+			RequestBody: map[string]interface{}{
+				"API_GATEWAY": &awswafv2.CfnWebACL_RequestBodyAssociatedResourceTypeConfigProperty{DefaultSizeInspectionLimit: jsii.String(string(inspection))},
+			},
+		},
+		CustomResponseBodies: map[string]interface{}{
+			ResponseBodyKey: &awswafv2.CfnWebACL_CustomResponseBodyProperty{
+				ContentType: jsii.String("APPLICATION_JSON"),
+				Content: jsii.String(fmt.Sprintf(`{"error":{"code":"PayloadTooLarge","message":"the request body is over the %d-byte limit; upload large files with a presigned URL"}}`, limit)),
+			},
+		},
+	})
+
+	w.LogGroup = p.LogGroup
+	if w.LogGroup == nil {
+		retention := p.LogRetention
+		if retention == "" {
+			retention = awslogs.RetentionDays_ONE_MONTH
+		}
+		w.LogGroup = awslogs.NewLogGroup(w, jsii.String("Logs"), &awslogs.LogGroupProps{
+			// WAF only logs to groups named aws-waf-logs-*.
+			LogGroupName: jsii.String("aws-waf-logs-" + *awscdk.Names_UniqueResourceName(w, &awscdk.UniqueResourceNameOptions{MaxLength: jsii.Number(200)})),
+			Retention:    retention,
+		})
+	}
+	awswafv2.NewCfnLoggingConfiguration(w, jsii.String("Logging"), &awswafv2.CfnLoggingConfigurationProps{
+		ResourceArn: w.WebAcl.AttrArn(),
+		LogDestinationConfigs: &[]interface{}{awscdk.Stack_Of(w).FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("logs"), Resource: jsii.String("log-group"), ResourceName: w.LogGroup.LogGroupName(),
+			ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+		})},
+	})
+	return w
+}
+
+// Associate attaches the web ACL to an API Gateway stage (one ACL may guard
+// several stages) and returns the association.
+func (w *SizeLimitedWebAcl) Associate(stage awsapigateway.IStage) awswafv2.CfnWebACLAssociation {
+	w.associations++
+	id := "Association"
+	if w.associations > 1 {
+		id += strconv.Itoa(w.associations)
+	}
+	a := awswafv2.NewCfnWebACLAssociation(w, jsii.String(id), &awswafv2.CfnWebACLAssociationProps{
+		ResourceArn: StageArn(stage),
+		WebAclArn:   w.WebAcl.AttrArn(),
+	})
+	// The stage must exist before it can be associated.
+	a.Node().AddDependency(stage)
+	return a
+}
+
+// StageArn is the ARN WAF associates with: arn:${Partition}:apigateway:${Region}::/restapis/${ApiId}/stages/${StageName}.
+func StageArn(stage awsapigateway.IStage) *string {
+	return awscdk.Fn_Join(jsii.String(""), &[]*string{
+		jsii.String("arn:"), awscdk.Aws_PARTITION(), jsii.String(":apigateway:"), awscdk.Aws_REGION(),
+		jsii.String("::/restapis/"), stage.RestApi().RestApiId(), jsii.String("/stages/"), stage.StageName(),
+	})
+}
+
+func validate(p *props.Problems, sp *SizeLimitedWebAclProps) (limit int64, inspection InspectionLimit) {
+	switch {
+	case sp.MaxBodySize == nil:
+		p.Add("MaxBodySize", "unset", "1 byte to 10 MB (API Gateway's cap)", "set the largest request body the API accepts, e.g. awscdk.Size_Kibibytes(jsii.Number(64))")
+		return 0, ""
+	case *sp.MaxBodySize.IsUnresolved():
+		p.Add("MaxBodySize", "a Token", "a size known at synth time: the rules are built from it", "use a literal size")
+		return 0, ""
+	}
+	limit = int64(*sp.MaxBodySize.ToBytes(nil))
+	if limit <= 0 || limit > MaxApiGatewayPayload {
+		p.Add("MaxBodySize", fmt.Sprintf("%d bytes", limit), "1 byte to 10 MB (10485760 bytes, API Gateway's cap)",
+			"set a positive limit of at most 10 MB; larger files go straight to S3 with presigned URLs")
+	}
+	inspection = sp.InspectionLimit
+	switch inspection {
+	case "":
+		inspection = KB64
+		for _, l := range []InspectionLimit{KB16, KB32, KB48, KB64} {
+			if limit <= l.Bytes() {
+				inspection = l
+				break
+			}
+		}
+	case KB16, KB32, KB48, KB64:
+		if limit <= KB64.Bytes() && inspection.Bytes() < limit {
+			p.Add("InspectionLimit", string(inspection), fmt.Sprintf("at least the %d-byte MaxBodySize: a smaller one refuses legal bodies", limit),
+				"leave InspectionLimit unset (the smallest covering limit is chosen) or raise it")
+		}
+	default:
+		p.Add("InspectionLimit", fmt.Sprintf("%q", inspection), "KB_16, KB_32, KB_48 or KB_64", "use one of the wafsize.KB* constants")
+	}
+	if sp.RateLimit != nil && !*awscdk.Token_IsUnresolved(sp.RateLimit) && (*sp.RateLimit < 10 || *sp.RateLimit > 2e9) {
+		p.Add("RateLimit", fmt.Sprint(*sp.RateLimit), "10 to 2,000,000,000 requests per IP in 5 minutes", "set a limit in that range")
+	}
+	if sp.LogGroup != nil && !*awscdk.Token_IsUnresolved(sp.LogGroup.LogGroupName()) && !strings.HasPrefix(*sp.LogGroup.LogGroupName(), "aws-waf-logs-") {
+		p.Add("LogGroup", fmt.Sprintf("%q", *sp.LogGroup.LogGroupName()), `a log group whose name starts with "aws-waf-logs-"`, "name the group aws-waf-logs-..., or leave LogGroup unset")
+	}
+	return limit, inspection
+}
+
+func blockRule(name, prefix string, priority int, statement *awswafv2.CfnWebACL_StatementProperty) *awswafv2.CfnWebACL_RuleProperty {
+	return &awswafv2.CfnWebACL_RuleProperty{
+		Name:      jsii.String(name),
+		Priority:  jsii.Number(float64(priority)),
+		Statement: statement,
+		Action: &awswafv2.CfnWebACL_RuleActionProperty{Block: &awswafv2.CfnWebACL_BlockActionProperty{
+			CustomResponse: &awswafv2.CfnWebACL_CustomResponseProperty{ResponseCode: jsii.Number(413), CustomResponseBodyKey: jsii.String(ResponseBodyKey)},
+		}},
+		VisibilityConfig: visibility(prefix + name),
+	}
+}
+
+func visibility(metric string) *awswafv2.CfnWebACL_VisibilityConfigProperty {
+	return &awswafv2.CfnWebACL_VisibilityConfigProperty{
+		CloudWatchMetricsEnabled: jsii.Bool(true),
+		MetricName:               jsii.String(metric),
+		SampledRequestsEnabled:   jsii.Bool(true),
+	}
+}
+
+func noTransformation() []interface{} {
+	return []interface{}{&awswafv2.CfnWebACL_TextTransformationProperty{Priority: jsii.Number(0), Type: jsii.String("NONE")}}
+}
+
+// contentLengthOver matches a Content-Length header whose value is a number
+// above limit: more digits than the limit has, or as many digits and a
+// larger value (regexes of at most MaxRegexLength characters).
+func contentLengthOver(limit int64) *awswafv2.CfnWebACL_StatementProperty {
+	header := &awswafv2.CfnWebACL_FieldToMatchProperty{SingleHeader: &awswafv2.CfnWebACL_SingleHeaderProperty{Name: jsii.String("content-length")}}
+	digits := len(strconv.FormatInt(limit, 10))
+	statements := []interface{}{&awswafv2.CfnWebACL_StatementProperty{
+		SizeConstraintStatement: &awswafv2.CfnWebACL_SizeConstraintStatementProperty{
+			ComparisonOperator: jsii.String("GT"), Size: jsii.Number(float64(digits)),
+			FieldToMatch: header, TextTransformations: noTransformation(),
+		},
+	}}
+	for _, re := range GreaterThanRegexes(limit, MaxRegexLength) {
+		statements = append(statements, &awswafv2.CfnWebACL_StatementProperty{
+			RegexMatchStatement: &awswafv2.CfnWebACL_RegexMatchStatementProperty{
+				RegexString: jsii.String(re), FieldToMatch: header, TextTransformations: noTransformation(),
+			},
+		})
+	}
+	if len(statements) == 1 {
+		return statements[0].(*awswafv2.CfnWebACL_StatementProperty)
+	}
+	return &awswafv2.CfnWebACL_StatementProperty{OrStatement: &awswafv2.CfnWebACL_OrStatementProperty{Statements: statements}}
+}
