@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 
 	"github.com/streamgate/streamgate/constructs/apiauth"
+	"github.com/streamgate/streamgate/constructs/wafsize"
 )
 
 // StreamingRestApiProps configure a StreamingRestApi. Every field is
@@ -47,6 +48,14 @@ type StreamingRestApiProps struct {
 
 	// ThrottlingBurstLimit is the stage's burst of requests. Default: 200.
 	ThrottlingBurstLimit *float64
+
+	// WebAcl guards the stage with a SizeLimitedWebAcl that other APIs may
+	// share. Never with MaxRequestBodySize. Default: no web ACL.
+	WebAcl *wafsize.SizeLimitedWebAcl
+
+	// MaxRequestBodySize creates a SizeLimitedWebAcl for the stage that
+	// refuses larger request bodies with 413. Default: no web ACL.
+	MaxRequestBodySize awscdk.Size
 
 	// RestApiProps are passed to the new awsapigateway.RestApi after the
 	// defaults above are applied to the fields left unset (endpoint REGIONAL,

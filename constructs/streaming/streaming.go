@@ -37,6 +37,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/apiauth"
 	"github.com/streamgate/streamgate/constructs/gofunction"
 	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/constructs/wafsize"
 )
 
 // Limits of API Gateway REST API integrations (see FACTS.md).
@@ -73,6 +74,8 @@ type StreamingRestApi struct {
 	RequestValidator awsapigateway.RequestValidator
 	// Routes are the API's routes, in the order they were added.
 	Routes []*Route
+	// WebAcl guards the stage; nil unless WebAcl or MaxRequestBodySize was given.
+	WebAcl *wafsize.SizeLimitedWebAcl
 	// Url is the new stage's URL (also a stack output); nil with ExistingRestApi.
 	Url *string
 
@@ -134,6 +137,17 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 		a.Api = p.ExistingRestApi
 	} else {
 		a.createApi(p)
+	}
+	switch {
+	case p.WebAcl != nil:
+		a.WebAcl = p.WebAcl
+	case p.MaxRequestBodySize != nil:
+		a.WebAcl = wafsize.NewSizeLimitedWebAcl(a, jsii.String("WebAcl"), &wafsize.SizeLimitedWebAclProps{
+			MaxBodySize: p.MaxRequestBodySize, LogRetention: a.logRetention,
+		})
+	}
+	if a.WebAcl != nil {
+		a.WebAcl.Associate(a.Stage)
 	}
 	a.RequestValidator = awsapigateway.NewRequestValidator(a, jsii.String("RequestValidator"), &awsapigateway.RequestValidatorProps{
 		RestApi:                   a.Api,

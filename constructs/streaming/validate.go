@@ -45,9 +45,16 @@ func validateApi(p *props.Problems, sp *StreamingRestApiProps) {
 		if sp.RestApiProps != nil {
 			p.Add("RestApiProps", "set together with ExistingRestApi", "one of them", "drop RestApiProps, or drop ExistingRestApi to create a new API")
 		}
+		if sp.WebAcl != nil || sp.MaxRequestBodySize != nil {
+			p.Add("WebAcl/MaxRequestBodySize", "set together with ExistingRestApi", "a web ACL only for a new API's stage",
+				"associate a wafsize.SizeLimitedWebAcl with the existing API's stage yourself (Associate)")
+		}
 		if sp.AccessLogGroup != nil {
 			p.Add("AccessLogGroup", "set together with ExistingRestApi", "an access log group only for a new API", "configure access logs on the existing API's stage")
 		}
+	}
+	if sp.WebAcl != nil && sp.MaxRequestBodySize != nil {
+		p.Add("MaxRequestBodySize", "set together with WebAcl", "one of them", "drop MaxRequestBodySize: the shared WebAcl has its own limit")
 	}
 	validateTimeout(p, "IntegrationTimeout", sp.IntegrationTimeout, awsapigateway.ResponseTransferMode_STREAM)
 	if sp.Authorization != nil {

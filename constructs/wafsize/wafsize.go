@@ -317,7 +317,8 @@ func noTransformation() []interface{} {
 // above limit: more digits than the limit has, or as many digits and a
 // larger value (regexes of at most MaxRegexLength characters).
 func contentLengthOver(limit int64) *awswafv2.CfnWebACL_StatementProperty {
-	header := &awswafv2.CfnWebACL_FieldToMatchProperty{SingleHeader: &awswafv2.CfnWebACL_SingleHeaderProperty{Name: jsii.String("content-length")}}
+	// SingleHeader is a JSON-typed property: CloudFormation's own casing.
+	header := &awswafv2.CfnWebACL_FieldToMatchProperty{SingleHeader: map[string]interface{}{"Name": "content-length"}}
 	digits := len(strconv.FormatInt(limit, 10))
 	statements := []interface{}{&awswafv2.CfnWebACL_StatementProperty{
 		SizeConstraintStatement: &awswafv2.CfnWebACL_SizeConstraintStatementProperty{

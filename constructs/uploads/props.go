@@ -1,0 +1,125 @@
+package uploads
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+
+	"github.com/streamgate/streamgate/constructs/apiauth"
+	"github.com/streamgate/streamgate/constructs/wafsize"
+)
+
+// UploadMode is how clients send the bytes to S3.
+type UploadMode string
+
+// The upload modes.
+const (
+	// ModePut: one presigned PUT whose signed headers pin the length, the
+	// content type, the checksum and If-None-Match. Up to 5 GB.
+	ModePut UploadMode = "PUT"
+	// ModePost: a presigned POST form whose policy pins the length range, the
+	// content type, the key and the checksum; for browsers. Up to 5 GB.
+	ModePost UploadMode = "POST"
+	// ModeMultipart: a multipart upload with one presigned URL per part, sent
+	// in parallel; up to 5 TB.
+	ModeMultipart UploadMode = "MULTIPART"
+)
+
+// Defaults of PresignedUploadApiProps (plain numbers: building CDK values
+// at package initialisation would start the jsii kernel on import).
+const (
+	DefaultMaxObjectSizeBytes  = 1 << 30 // 1 GiB
+	DefaultUrlExpiryMinutes    = 15
+	DefaultKeyPrefix           = "incoming/"
+	DefaultIncomingExpiryDays  = 7
+	DefaultAbortIncompleteDays = 1
+	// DefaultApiBodyLimitBytes is the WAF body limit of the API itself:
+	// presign requests are a few hundred bytes.
+	DefaultApiBodyLimitBytes = 16 << 10
+	// DirectApiBodyLimitBytes is API Gateway's 10 MB cap, the WAF body limit
+	// with DirectUpload.
+	DirectApiBodyLimitBytes = 10 << 20
+)
+
+// DefaultContentTypes are the media types allowed when AllowedContentTypes is unset.
+var DefaultContentTypes = []string{"application/octet-stream", "application/pdf", "application/json", "text/csv", "text/plain", "image/png", "image/jpeg", "video/mp4"}
+
+// PresignedUploadApiProps configure a PresignedUploadApi. Every field is
+// optional.
+type PresignedUploadApiProps struct {
+	// Mode of the uploads. Default: ModePut.
+	Mode UploadMode
+	// MaxObjectSize is the largest object a client may upload: at most 5 GB
+	// with PUT and POST, 5 TB with MULTIPART. Default: 1 GiB.
+	MaxObjectSize awscdk.Size
+	// AllowedContentTypes are the exact media types clients may upload.
+	// Default: DefaultContentTypes.
+	AllowedContentTypes *[]*string
+	// UrlExpiry is how long presigned URLs work, 1 minute to 7 days (URLs
+	// signed with the handler's role credentials die with its session, after
+	// at most a few hours). Default: 15 minutes.
+	UrlExpiry awscdk.Duration
+	// KeyPrefix under which objects are written ("incoming/"): letters,
+	// digits and !-_.*'() segments, ending with "/". Default: "incoming/".
+	KeyPrefix *string
+	// IncomingObjectExpiration deletes objects left under KeyPrefix this long
+	// after they were uploaded (process and move them before). Whole days.
+	// Default: 7 days.
+	IncomingObjectExpiration awscdk.Duration
+	// AbortIncompleteUploadsAfter removes the parts of multipart uploads
+	// never completed. Whole days. Default: 1 day.
+	AbortIncompleteUploadsAfter awscdk.Duration
+
+	// Bucket is an existing bucket to upload into; the construct then only
+	// grants access to KeyPrefix. Never with BucketProps. Default: a new
+	// bucket with secure defaults.
+	Bucket awss3.IBucket
+	// BucketProps override the new bucket's defaults. Never with Bucket.
+	// Default: the defaults (see the package documentation).
+	BucketProps *awss3.BucketProps
+	// EncryptionKey encrypts the objects with SSE-KMS; the handler is granted
+	// what it needs. Default: S3-managed keys (SSE-S3).
+	EncryptionKey awskms.IKey
+	// AccessLogsBucket receives the new bucket's server access logs.
+	// Default: a new logs bucket.
+	AccessLogsBucket awss3.IBucket
+	// RemovalPolicy of the new buckets. Default: RETAIN.
+	RemovalPolicy awscdk.RemovalPolicy
+
+	// CorsAllowedOrigins are the browser origins that may upload
+	// ("https://app.example.com"), on the bucket and the API. Default: none.
+	CorsAllowedOrigins *[]*string
+	// CorsAllowAnyOrigin allows every origin ("*"). Default: false.
+	CorsAllowAnyOrigin *bool
+
+	// Authorization of the API's routes. Default: apiauth.IAM().
+	Authorization *apiauth.Authorization
+
+	// DirectUpload adds PUT /objects/{name}: API Gateway writes the body
+	// straight to S3 under KeyPrefix + "direct/", for clients that cannot do
+	// two steps. API Gateway caps such bodies at 10 MB. Default: false.
+	DirectUpload *bool
+
+	// WebAcl guards the API's stage with a SizeLimitedWebAcl shared with other
+	// APIs. Default: a new one with MaxRequestBodySize.
+	WebAcl *wafsize.SizeLimitedWebAcl
+	// MaxRequestBodySize is the new web ACL's body limit. Default: 16 KB, or
+	// 10 MB with DirectUpload.
+	MaxRequestBodySize awscdk.Size
+	// DisableWebAcl leaves the API without a web ACL. Default: false.
+	DisableWebAcl *bool
+
+	// AccessLogGroup receives the API's access logs (share one between APIs).
+	// Default: a new group.
+	AccessLogGroup awslogs.ILogGroup
+	// LogRetention of the log groups the construct creates. Default: ONE_MONTH.
+	LogRetention awslogs.RetentionDays
+	// HandlerCode is a prebuilt presign handler (a `bootstrap`). Default:
+	// lambda/uploads built from source at synth.
+	HandlerCode awslambda.Code
+	// RestApiProps override the API's defaults (as in StreamingRestApi).
+	RestApiProps *awsapigateway.RestApiProps
+}

@@ -1,0 +1,475 @@
+// Package uploads defines PresignedUploadApi: uploads of any size go
+// straight to S3 with presigned URLs that a Go Lambda issues behind API
+// Gateway, past Lambda's 6 MB and API Gateway's 10 MB payload limits:
+//
+//	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
+//		MaxObjectSize:       awscdk.Size_Gibibytes(jsii.Number(2)),
+//		AllowedContentTypes: jsii.Strings("video/mp4"),
+//		CorsAllowedOrigins:  jsii.Strings("https://app.example.com"),
+//	})
+//
+// Clients POST {"fileName","contentType","size","checksumSha256"} to
+// /uploads and get back a URL (and headers or form fields) that only accepts
+// that object; the key is chosen by the server: prefix/caller/random/name.
+//
+// The new bucket: all public access blocked, TLS 1.2+ only (bucket policy),
+// SSE-S3 or SSE-KMS, server access logs to a logs bucket, lifecycle rules that
+// abort incomplete multipart uploads and expire what is left under the
+// prefix, CORS only for the origins you name, object ownership enforced,
+// RETAIN on removal. The handler may write under the prefix and nothing else.
+// A SizeLimitedWebAcl guards the API.
+package uploads
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/streamgate/streamgate/constructs/apiauth"
+	"github.com/streamgate/streamgate/constructs/gofunction"
+	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/constructs/streaming"
+	"github.com/streamgate/streamgate/constructs/wafsize"
+	"github.com/streamgate/streamgate/lambda/presign"
+)
+
+// HandlerEntry is the presign handler's main package, built at synth.
+const HandlerEntry = "github.com/streamgate/streamgate/lambda/uploads"
+
+// DirectPrefix is where DirectUpload writes, under KeyPrefix.
+const DirectPrefix = "direct/"
+
+// PresignedUploadApi is an upload API that issues presigned S3 URLs.
+type PresignedUploadApi struct {
+	constructs.Construct
+
+	// Gateway is the REST API with its stage, logs and routes.
+	Gateway *streaming.StreamingRestApi
+	// RestApi is the REST API (escape hatch).
+	RestApi awsapigateway.RestApi
+	// Bucket receives the uploads: the new bucket or Props.Bucket.
+	Bucket awss3.IBucket
+	// AccessLogsBucket receives the new bucket's server access logs; nil
+	// with an existing Bucket.
+	AccessLogsBucket awss3.IBucket
+	// Handler is the presign function.
+	Handler awslambda.Function
+	// WebAcl guards the API; nil with DisableWebAcl.
+	WebAcl *wafsize.SizeLimitedWebAcl
+	// DirectUploadRole is the role API Gateway writes direct uploads with;
+	// nil without DirectUpload.
+	DirectUploadRole awsiam.Role
+	// Url is the API's URL (also a stack output).
+	Url *string
+	// KeyPrefix is where objects are written.
+	KeyPrefix string
+}
+
+// ToString is the construct's path.
+func (u *PresignedUploadApi) ToString() *string { return u.Node().Path() }
+
+type resolved struct {
+	mode         UploadMode
+	maxSize      int64
+	contentTypes []string
+	expiry       awscdk.Duration
+	prefix       string
+	incoming     awscdk.Duration
+	abortAfter   awscdk.Duration
+	direct       bool
+}
+
+// NewPresignedUploadApi creates the bucket (or takes Props.Bucket), the
+// presign handler, the API and its web ACL. Invalid props stop synth with
+// every problem listed.
+func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedUploadApiProps) *PresignedUploadApi {
+	if p == nil {
+		p = &PresignedUploadApiProps{}
+	}
+	problems := props.NewProblems("PresignedUploadApi", *id)
+	r := validate(problems, p)
+	if err := problems.Err(); err != nil {
+		panic(err)
+	}
+	u := &PresignedUploadApi{KeyPrefix: r.prefix}
+	constructs.NewConstruct_Override(u, scope, id)
+
+	u.Bucket = p.Bucket
+	if u.Bucket == nil {
+		u.Bucket = u.newBucket(p, r)
+	}
+
+	code := p.HandlerCode
+	entry := jsii.String(HandlerEntry)
+	if code != nil {
+		entry = nil
+	}
+	env := map[string]*string{
+		presign.EnvBucket:       u.Bucket.BucketName(),
+		presign.EnvPrefix:       jsii.String(r.prefix),
+		presign.EnvMaxSize:      jsii.String(strconv.FormatInt(r.maxSize, 10)),
+		presign.EnvContentTypes: jsii.String(strings.Join(r.contentTypes, ",")),
+		presign.EnvExpiry:       jsii.String(strconv.FormatFloat(*r.expiry.ToSeconds(nil), 'f', 0, 64)),
+		presign.EnvMode:         jsii.String(string(r.mode)),
+	}
+	if p.EncryptionKey != nil {
+		env[presign.EnvKMSKeyID] = p.EncryptionKey.KeyArn()
+	}
+	fn := gofunction.NewFunction(u, jsii.String("Handler"), &gofunction.FunctionProps{
+		Entry:        entry,
+		Code:         code,
+		MemorySize:   jsii.Number(256),
+		Timeout:      awscdk.Duration_Seconds(jsii.Number(30)),
+		Environment:  &env,
+		Description:  jsii.String("streamgate presign handler: POST /uploads"),
+		LogRetention: p.LogRetention,
+	})
+	u.Handler = fn.Function
+	u.grantHandler(p, r)
+
+	var cors *awsapigateway.CorsOptions
+	if origins := corsOrigins(p); origins != nil {
+		cors = &awsapigateway.CorsOptions{
+			AllowOrigins: origins,
+			AllowMethods: jsii.Strings("POST", "DELETE", "PUT", "OPTIONS"),
+			AllowHeaders: jsii.Strings("Content-Type", "Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256"),
+		}
+	}
+	restProps := awsapigateway.RestApiProps{}
+	if p.RestApiProps != nil {
+		restProps = *p.RestApiProps
+	}
+	if r.direct && restProps.BinaryMediaTypes == nil {
+		// Direct uploads pass bodies to S3 as bytes; JSON requests to the
+		// handler then arrive base64-encoded, which it decodes.
+		restProps.BinaryMediaTypes = jsii.Strings("*/*")
+	}
+	buffered := func(method, path string) *streaming.RouteProps {
+		return &streaming.RouteProps{Method: jsii.String(method), Path: jsii.String(path), Function: u.Handler,
+			TransferMode: awsapigateway.ResponseTransferMode_BUFFERED}
+	}
+	u.Gateway = streaming.NewStreamingRestApi(u, jsii.String("Api"), &streaming.StreamingRestApiProps{
+		Authorization:  p.Authorization,
+		Cors:           cors,
+		AccessLogGroup: p.AccessLogGroup,
+		LogRetention:   p.LogRetention,
+		RestApiProps:   &restProps,
+		Routes: &[]*streaming.RouteProps{
+			buffered("POST", presign.RouteUploads),
+			buffered("POST", presign.RouteParts),
+			buffered("POST", presign.RouteComplete),
+			buffered("DELETE", presign.RouteAbort),
+		},
+	})
+	u.RestApi = u.Gateway.RestApi
+	u.Url = u.Gateway.Url
+
+	if r.direct {
+		u.addDirectUpload(p, r)
+	}
+
+	disabled := p.DisableWebAcl != nil && *p.DisableWebAcl
+	switch {
+	case p.WebAcl != nil:
+		u.WebAcl = p.WebAcl
+	case !disabled:
+		limit := p.MaxRequestBodySize
+		if limit == nil {
+			bytes := DefaultApiBodyLimitBytes
+			if r.direct {
+				bytes = DirectApiBodyLimitBytes
+			}
+			limit = awscdk.Size_Bytes(jsii.Number(float64(bytes)))
+		}
+		u.WebAcl = wafsize.NewSizeLimitedWebAcl(u, jsii.String("WebAcl"), &wafsize.SizeLimitedWebAclProps{
+			MaxBodySize: limit, LogRetention: p.LogRetention,
+		})
+	}
+	if u.WebAcl != nil {
+		u.WebAcl.Associate(u.Gateway.Stage)
+	}
+	return u
+}
+
+func corsOrigins(p *PresignedUploadApiProps) *[]*string {
+	if p.CorsAllowAnyOrigin != nil && *p.CorsAllowAnyOrigin {
+		return jsii.Strings("*")
+	}
+	if p.CorsAllowedOrigins != nil && len(*p.CorsAllowedOrigins) > 0 {
+		return p.CorsAllowedOrigins
+	}
+	return nil
+}
+
+// newBucket is the upload bucket with secure defaults, and its logs bucket.
+func (u *PresignedUploadApi) newBucket(p *PresignedUploadApiProps, r *resolved) awss3.IBucket {
+	removal := p.RemovalPolicy
+	if removal == "" {
+		removal = awscdk.RemovalPolicy_RETAIN
+	}
+	logs := p.AccessLogsBucket
+	if logs == nil {
+		logs = awss3.NewBucket(u, jsii.String("AccessLogs"), &awss3.BucketProps{
+			BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+			Encryption:        awss3.BucketEncryption_S3_MANAGED, // log delivery cannot use KMS keys
+			EnforceSSL:        jsii.Bool(true),
+			MinimumTLSVersion: jsii.Number(1.2),
+			ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+			RemovalPolicy:     removal,
+		})
+	}
+	u.AccessLogsBucket = logs
+
+	bp := awss3.BucketProps{}
+	if p.BucketProps != nil {
+		bp = *p.BucketProps
+	}
+	if bp.BlockPublicAccess == nil {
+		bp.BlockPublicAccess = awss3.BlockPublicAccess_BLOCK_ALL()
+	}
+	if bp.EnforceSSL == nil {
+		bp.EnforceSSL = jsii.Bool(true)
+	}
+	if bp.MinimumTLSVersion == nil {
+		bp.MinimumTLSVersion = jsii.Number(1.2)
+	}
+	if bp.Encryption == "" && bp.EncryptionKey == nil {
+		if p.EncryptionKey != nil {
+			bp.Encryption, bp.EncryptionKey, bp.BucketKeyEnabled = awss3.BucketEncryption_KMS, p.EncryptionKey, jsii.Bool(true)
+		} else {
+			bp.Encryption = awss3.BucketEncryption_S3_MANAGED
+		}
+	}
+	if bp.ObjectOwnership == "" {
+		bp.ObjectOwnership = awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED
+	}
+	if bp.ServerAccessLogsBucket == nil {
+		bp.ServerAccessLogsBucket = logs
+		bp.ServerAccessLogsPrefix = jsii.String("uploads/")
+	}
+	if bp.RemovalPolicy == "" {
+		bp.RemovalPolicy = removal
+	}
+	rules := []*awss3.LifecycleRule{
+		{Id: jsii.String("AbortIncompleteMultipartUploads"), AbortIncompleteMultipartUploadAfter: r.abortAfter},
+		{Id: jsii.String("ExpireIncoming"), Prefix: jsii.String(r.prefix), Expiration: r.incoming},
+	}
+	if bp.LifecycleRules != nil {
+		rules = append(rules, *bp.LifecycleRules...)
+	}
+	bp.LifecycleRules = &rules
+	if origins := corsOrigins(p); origins != nil && bp.Cors == nil {
+		bp.Cors = &[]*awss3.CorsRule{{
+			AllowedOrigins: origins,
+			AllowedMethods: &[]awss3.HttpMethods{awss3.HttpMethods_PUT, awss3.HttpMethods_POST},
+			AllowedHeaders: jsii.Strings("*"),
+			ExposedHeaders: jsii.Strings("ETag"),
+			MaxAge:         jsii.Number(3000),
+		}}
+	}
+	return awss3.NewBucket(u, jsii.String("Bucket"), &bp)
+}
+
+// grantHandler lets the handler write under the prefix, nothing more: the
+// presigned URLs carry its permissions.
+func (u *PresignedUploadApi) grantHandler(p *PresignedUploadApiProps, r *resolved) {
+	u.Handler.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("WriteUploadsUnderPrefix"),
+		Actions:   jsii.Strings("s3:PutObject", "s3:AbortMultipartUpload"),
+		Resources: jsii.Strings(*u.Bucket.ArnForObjects(jsii.String(r.prefix + "*"))),
+	}))
+	if p.EncryptionKey != nil {
+		u.Handler.AddToRolePolicy(kmsStatement(p))
+	}
+}
+
+func kmsStatement(p *PresignedUploadApiProps) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("EncryptUploads"),
+		Actions:   jsii.Strings("kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"),
+		Resources: jsii.Strings(*p.EncryptionKey.KeyArn()),
+	})
+}
+
+// addDirectUpload adds PUT /objects/{name}: an S3 service integration with
+// a role that may only write under prefix/direct/.
+func (u *PresignedUploadApi) addDirectUpload(p *PresignedUploadApiProps, r *resolved) {
+	role := awsiam.NewRole(u, jsii.String("DirectUploadRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
+		Description: jsii.String("API Gateway writes direct uploads under " + r.prefix + DirectPrefix),
+	})
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("WriteDirectUploads"),
+		Actions:   jsii.Strings("s3:PutObject"),
+		Resources: jsii.Strings(*u.Bucket.ArnForObjects(jsii.String(r.prefix + DirectPrefix + "*"))),
+	}))
+	if p.EncryptionKey != nil {
+		role.AddToPolicy(kmsStatement(p))
+	}
+	u.DirectUploadRole = role
+	integration := awsapigateway.NewAwsIntegration(&awsapigateway.AwsIntegrationProps{
+		Service:               jsii.String("s3"),
+		IntegrationHttpMethod: jsii.String("PUT"),
+		Path:                  jsii.String(*u.Bucket.BucketName() + "/" + r.prefix + DirectPrefix + "{name}"),
+		Options: &awsapigateway.IntegrationOptions{
+			CredentialsRole:     role,
+			PassthroughBehavior: awsapigateway.PassthroughBehavior_WHEN_NO_MATCH,
+			RequestParameters: &map[string]*string{
+				"integration.request.path.name":           jsii.String("method.request.path.name"),
+				"integration.request.header.Content-Type": jsii.String("method.request.header.Content-Type"),
+				"integration.request.header.If-None-Match": jsii.String("'*'"), // never overwrite
+			},
+			IntegrationResponses: &[]*awsapigateway.IntegrationResponse{
+				{StatusCode: jsii.String("200"), ResponseTemplates: &map[string]*string{"application/json": jsii.String(`{"key":"` + r.prefix + DirectPrefix + `$input.params('name')"}`)}},
+				{StatusCode: jsii.String("412"), SelectionPattern: jsii.String("412"), ResponseTemplates: errorTemplate("AlreadyExists", "an object with this name exists already")},
+				{StatusCode: jsii.String("400"), SelectionPattern: jsii.String("4\\d{2}"), ResponseTemplates: errorTemplate("Rejected", "the storage service rejected the upload")},
+				{StatusCode: jsii.String("502"), SelectionPattern: jsii.String("5\\d{2}"), ResponseTemplates: errorTemplate("StorageError", "the storage service failed; try again")},
+			},
+		},
+	})
+	auth := p.Authorization
+	if auth == nil {
+		auth = apiauth.IAM()
+	}
+	opts := auth.MethodOptions(u.Gateway, u.Gateway.Api)
+	opts.RequestValidator = u.Gateway.RequestValidator
+	opts.RequestParameters = &map[string]*bool{"method.request.path.name": jsii.Bool(true), "method.request.header.Content-Type": jsii.Bool(true)}
+	opts.MethodResponses = &[]*awsapigateway.MethodResponse{
+		{StatusCode: jsii.String("200")}, {StatusCode: jsii.String("400")}, {StatusCode: jsii.String("412")}, {StatusCode: jsii.String("502")},
+	}
+	u.RestApi.Root().ResourceForPath(jsii.String("/objects/{name}")).AddMethod(jsii.String("PUT"), integration, opts)
+}
+
+func errorTemplate(code, message string) *map[string]*string {
+	return &map[string]*string{"application/json": jsii.String(fmt.Sprintf(`{"error":{"code":%q,"message":%q}}`, code, message))}
+}
+
+func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
+	r := &resolved{mode: up.Mode, direct: up.DirectUpload != nil && *up.DirectUpload}
+	switch r.mode {
+	case "":
+		r.mode = ModePut
+	case ModePut, ModePost, ModeMultipart:
+	default:
+		p.Add("Mode", fmt.Sprintf("%q", up.Mode), "uploads.ModePut, ModePost or ModeMultipart", "use one of those modes")
+	}
+
+	r.maxSize = DefaultMaxObjectSizeBytes
+	if up.MaxObjectSize != nil && !*up.MaxObjectSize.IsUnresolved() {
+		r.maxSize = int64(*up.MaxObjectSize.ToBytes(nil))
+		switch {
+		case r.maxSize <= 0:
+			p.Add("MaxObjectSize", fmt.Sprintf("%d bytes", r.maxSize), "1 byte to 5 GB (PUT, POST) or 5 TB (MULTIPART)", "set a positive size")
+		case r.mode != ModeMultipart && r.maxSize > presign.MaxSinglePutSize:
+			p.Add("MaxObjectSize", *up.MaxObjectSize.ToString(), fmt.Sprintf("at most 5 GiB with %s: S3's single upload limit", r.mode),
+				"set Mode: uploads.ModeMultipart for larger objects, or lower MaxObjectSize")
+		case r.maxSize > presign.MaxObjectSize:
+			p.Add("MaxObjectSize", *up.MaxObjectSize.ToString(), "at most 5 TiB, S3's object size limit", "lower MaxObjectSize")
+		}
+	}
+
+	r.contentTypes = DefaultContentTypes
+	if up.AllowedContentTypes != nil {
+		r.contentTypes = nil
+		if len(*up.AllowedContentTypes) == 0 {
+			p.Add("AllowedContentTypes", "an empty list", "one or more media types such as \"image/png\"", "list the types clients may upload, or leave it unset for the defaults")
+		}
+		for i, t := range *up.AllowedContentTypes {
+			v := ""
+			if t != nil {
+				v = strings.ToLower(strings.TrimSpace(*t))
+			}
+			parts := strings.Split(v, "/")
+			if len(parts) != 2 || parts[0] == "" || parts[1] == "" || strings.ContainsAny(v, "*;, ") {
+				p.Add(fmt.Sprintf("AllowedContentTypes[%d]", i), fmt.Sprintf("%q", v), "an exact media type, type/subtype, without wildcards or parameters", "write it like \"image/png\"")
+				continue
+			}
+			r.contentTypes = append(r.contentTypes, v)
+		}
+	}
+
+	r.expiry = up.UrlExpiry
+	if r.expiry == nil {
+		r.expiry = awscdk.Duration_Minutes(jsii.Number(DefaultUrlExpiryMinutes))
+	} else if ms, ok := props.Millis(r.expiry); ok && (ms < 60_000 || ms > 7*24*3600_000) {
+		p.Add("UrlExpiry", props.Human(r.expiry), "1 minute to 7 days (SigV4's maximum)", "set an expiry in that range; short is safer")
+	} else if !ok {
+		p.Add("UrlExpiry", "a Token", "a duration known at synth time", "use a literal duration")
+	}
+
+	r.prefix = DefaultKeyPrefix
+	if up.KeyPrefix != nil {
+		r.prefix = *up.KeyPrefix
+		if !presign.ValidPrefix(r.prefix) {
+			p.Add("KeyPrefix", fmt.Sprintf("%q", r.prefix), `"/"-terminated segments of letters, digits and !-_.*'(), no leading "/", no "." or ".." segments, at most 256 bytes`,
+				`write it like "incoming/" or "teams/video/"`)
+		}
+	}
+
+	r.incoming = days(p, "IncomingObjectExpiration", up.IncomingObjectExpiration, DefaultIncomingExpiryDays)
+	r.abortAfter = days(p, "AbortIncompleteUploadsAfter", up.AbortIncompleteUploadsAfter, DefaultAbortIncompleteDays)
+
+	if up.Bucket != nil {
+		for name, set := range map[string]bool{"BucketProps": up.BucketProps != nil, "AccessLogsBucket": up.AccessLogsBucket != nil, "RemovalPolicy": up.RemovalPolicy != ""} {
+			if set {
+				p.Add(name, "set together with Bucket", "settings of a new bucket only", "drop "+name+", or drop Bucket to let the construct create one")
+			}
+		}
+		if corsOrigins(up) != nil {
+			p.Add("CorsAllowedOrigins", "set together with Bucket", "CORS rules on a new bucket only", "add the CORS rule to your bucket yourself, or let the construct create the bucket")
+		}
+	}
+	if up.BucketProps != nil {
+		if up.EncryptionKey != nil && (up.BucketProps.Encryption != "" || up.BucketProps.EncryptionKey != nil) {
+			p.Add("EncryptionKey", "set together with BucketProps.Encryption", "one way to configure encryption", "drop one of them")
+		}
+		if up.BucketProps.PublicReadAccess != nil && *up.BucketProps.PublicReadAccess {
+			p.Add("BucketProps.PublicReadAccess", "true", "false: uploads are private", "serve objects through CloudFront or presigned GETs")
+		}
+	}
+	if up.CorsAllowedOrigins != nil {
+		for i, o := range *up.CorsAllowedOrigins {
+			if o != nil && (*o == "*" || !strings.HasPrefix(*o, "https://") && !strings.HasPrefix(*o, "http://localhost")) {
+				p.Add(fmt.Sprintf("CorsAllowedOrigins[%d]", i), fmt.Sprintf("%q", *o), `an https:// origin (or http://localhost for development); "*" only with CorsAllowAnyOrigin`,
+					"name the origin, or set CorsAllowAnyOrigin if any site may upload")
+			}
+		}
+	}
+	disabled := up.DisableWebAcl != nil && *up.DisableWebAcl
+	if disabled && (up.WebAcl != nil || up.MaxRequestBodySize != nil) {
+		p.Add("DisableWebAcl", "true together with WebAcl or MaxRequestBodySize", "one of them", "drop DisableWebAcl, or the web ACL settings")
+	}
+	if up.WebAcl != nil && up.MaxRequestBodySize != nil {
+		p.Add("MaxRequestBodySize", "set together with WebAcl", "one of them", "drop MaxRequestBodySize: the shared WebAcl has its own limit")
+	}
+	if up.Authorization != nil {
+		if err := up.Authorization.Validate("Authorization"); err != nil {
+			p.Addf("%v.", err)
+		}
+	}
+	return r
+}
+
+// days is a lifecycle duration in whole days (S3 lifecycle rules count days).
+func days(p *props.Problems, prop string, d awscdk.Duration, def float64) awscdk.Duration {
+	if d == nil {
+		return awscdk.Duration_Days(jsii.Number(def))
+	}
+	ms, ok := props.Millis(d)
+	if !ok {
+		return d
+	}
+	if n := ms / 86_400_000; n < 1 || n != math.Trunc(n) {
+		p.Add(prop, props.Human(d), "whole days, at least 1 (S3 lifecycle rules count days)", "use awscdk.Duration_Days")
+	}
+	return d
+}
