@@ -324,8 +324,8 @@ func (u *PresignedUploadApi) addDirectUpload(p *PresignedUploadApiProps, r *reso
 			CredentialsRole:     role,
 			PassthroughBehavior: awsapigateway.PassthroughBehavior_WHEN_NO_MATCH,
 			RequestParameters: &map[string]*string{
-				"integration.request.path.name":           jsii.String("method.request.path.name"),
-				"integration.request.header.Content-Type": jsii.String("method.request.header.Content-Type"),
+				"integration.request.path.name":            jsii.String("method.request.path.name"),
+				"integration.request.header.Content-Type":  jsii.String("method.request.header.Content-Type"),
 				"integration.request.header.If-None-Match": jsii.String("'*'"), // never overwrite
 			},
 			IntegrationResponses: &[]*awsapigateway.IntegrationResponse{

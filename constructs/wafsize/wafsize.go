@@ -183,9 +183,9 @@ func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimited
 	}
 
 	w.WebAcl = awswafv2.NewCfnWebACL(w, jsii.String("Resource"), &awswafv2.CfnWebACLProps{
-		Scope:         jsii.String("REGIONAL"),
-		Description:   jsii.String(fmt.Sprintf("streamgate: request bodies up to %d bytes", limit)),
-		DefaultAction: &awswafv2.CfnWebACL_DefaultActionProperty{Allow: map[string]interface{}{}},
+		Scope:            jsii.String("REGIONAL"),
+		Description:      jsii.String(fmt.Sprintf("streamgate: request bodies up to %d bytes", limit)),
+		DefaultAction:    &awswafv2.CfnWebACL_DefaultActionProperty{Allow: map[string]interface{}{}},
 		VisibilityConfig: visibility(prefix),
 		Rules:            rules,
 		AssociationConfig: &awswafv2.CfnWebACL_AssociationConfigProperty{
@@ -196,7 +196,7 @@ func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimited
 		CustomResponseBodies: map[string]interface{}{
 			ResponseBodyKey: &awswafv2.CfnWebACL_CustomResponseBodyProperty{
 				ContentType: jsii.String("APPLICATION_JSON"),
-				Content: jsii.String(fmt.Sprintf(`{"error":{"code":"PayloadTooLarge","message":"the request body is over the %d-byte limit; upload large files with a presigned URL"}}`, limit)),
+				Content:     jsii.String(fmt.Sprintf(`{"error":{"code":"PayloadTooLarge","message":"the request body is over the %d-byte limit; upload large files with a presigned URL"}}`, limit)),
 			},
 		},
 	})

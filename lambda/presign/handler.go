@@ -418,4 +418,3 @@ func jsonResponse(status int, v any) events.APIGatewayProxyResponse {
 func errorResponse(e *RequestError) events.APIGatewayProxyResponse {
 	return jsonResponse(e.Status, ErrorResponse{Error: ErrorBody{Code: e.Code, Field: e.Field, Message: e.Message}})
 }
-

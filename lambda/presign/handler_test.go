@@ -307,12 +307,12 @@ func TestCallerIDs(t *testing.T) {
 
 func TestSanitizeFileName(t *testing.T) {
 	for in, want := range map[string]string{
-		"report.pdf":             "report.pdf",
-		"holiday photo (1).JPG":  "holiday_photo_1_.JPG",
-		".bashrc":                "bashrc",
-		"ünïcödé.txt":            "n_c_d_.txt",
-		"___":                    "file",
-		strings.Repeat("a", 300): strings.Repeat("a", 100),
+		"report.pdf":                         "report.pdf",
+		"holiday photo (1).JPG":              "holiday_photo_1_.JPG",
+		".bashrc":                            "bashrc",
+		"ünïcödé.txt":                        "n_c_d_.txt",
+		"___":                                "file",
+		strings.Repeat("a", 300):             strings.Repeat("a", 100),
 		strings.Repeat("b", 200) + ".tar.gz": strings.Repeat("b", 97) + ".gz",
 	} {
 		got, err := SanitizeFileName(in)
