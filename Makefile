@@ -20,11 +20,20 @@ setup:
 minio:
 	@./scripts/minio.sh install
 
-## synth: synthesize the demo app (cdk.json) into cdk.out with CloudFormation
-## validation on; fails on any validation finding or warning.
+# The apps under apps/: cdk.json runs the streaming demo; the others are
+# synthesized next to it, each into its own cloud assembly.
+APPS := uploads team
+
+## synth: synthesize every app (streaming demo into cdk.out, the others into
+## cdk.out.<app>) with CloudFormation validation on; fails on any validation
+## finding or warning.
 synth: setup
 	cdk synth --quiet
 	@$(GO) run ./internal/cmd/checkassembly cdk.out
+	@for app in $(APPS); do \
+	  cdk synth --quiet --app "$(GO) run ./apps/$$app" --output cdk.out.$$app && \
+	  $(GO) run ./internal/cmd/checkassembly cdk.out.$$app || exit 1; \
+	done
 
 ## test: every test: handler libraries, construct template tests, golden
 ## snapshots, the apps synthesized with CloudFormation validation on, and the
@@ -45,4 +54,4 @@ vet:
 	$(GO) vet ./...
 
 clean:
-	rm -rf cdk.out
+	rm -rf cdk.out cdk.out.*

@@ -38,6 +38,8 @@ func appsAssembly(t *testing.T) string {
 	appsOnce.Do(func() {
 		app := cdktest.NewApp(true)
 		stacks.NewStreamingDemo(app, "StreamgateStreamingDemo", nil)
+		stacks.NewUploadDemo(app, "StreamgateUploadDemo", nil)
+		stacks.NewTeam(app, "StreamgateTeam", nil)
 		appsDir = *app.Synth(nil).Directory()
 	})
 	if appsDir == "" {
@@ -60,9 +62,17 @@ func TestAppsSynthesizeWithZeroValidationFindings(t *testing.T) {
 	}
 }
 
-func TestStreamingDemoGolden(t *testing.T) {
+func TestGoldenTemplates(t *testing.T) {
 	dir := appsAssembly(t)
-	templatetest.Golden(t, "testdata/streaming-demo.golden.json", templatetest.FromFile(t, filepath.Join(dir, "StreamgateStreamingDemo.template.json")))
+	for stack, golden := range map[string]string{
+		"StreamgateStreamingDemo": "streaming-demo",
+		"StreamgateUploadDemo":    "upload-demo",
+		"StreamgateTeam":          "team",
+	} {
+		t.Run(golden, func(t *testing.T) {
+			templatetest.Golden(t, "testdata/"+golden+".golden.json", templatetest.FromFile(t, filepath.Join(dir, stack+".template.json")))
+		})
+	}
 }
 
 // TestDemoHandlersAreBuiltForLambda checks the bundled assets: one
@@ -87,7 +97,7 @@ func TestDemoHandlersAreBuiltForLambda(t *testing.T) {
 		}
 		f.Close()
 	}
-	if bootstraps != 3 {
-		t.Errorf("%d bootstrap assets, want 3 (records, progress, export)", bootstraps)
+	if bootstraps != 4 {
+		t.Errorf("%d bootstrap assets, want 4 (records, progress, export, uploads)", bootstraps)
 	}
 }
