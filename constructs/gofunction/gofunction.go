@@ -26,6 +26,7 @@ import (
 	"sync"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
@@ -61,12 +62,15 @@ type FunctionProps struct {
 	ReservedConcurrentExecutions *float64
 }
 
-// Function is a Go Lambda function with its log group.
+// Function is a Go Lambda function with its log group and role.
 type Function struct {
 	// Function is the Lambda function (escape hatch: Function.Node().DefaultChild()).
 	Function awslambda.Function
 	// LogGroup receives the function's logs, with the configured retention.
 	LogGroup awslogs.LogGroup
+	// Role is the execution role: it may write to LogGroup (and X-Ray); add
+	// what the handler needs with Function.AddToRolePolicy or grants.
+	Role awsiam.Role
 }
 
 // Defaults for a FunctionProps left empty.
@@ -77,7 +81,8 @@ var (
 )
 
 // NewFunction creates a provided.al2023 function whose bootstrap is built
-// from Entry (or taken from Code), and its log group `<id>Logs`.
+// from Entry (or taken from Code), its log group `<id>Logs` and its execution
+// role `<id>Role`, which uses no managed policy.
 func NewFunction(scope constructs.Construct, id *string, props *FunctionProps) *Function {
 	if props == nil || (props.Entry == nil && props.Code == nil) {
 		panic(fmt.Errorf("gofunction %q: Entry and Code are both unset; allowed: a Go main package in Entry or a prebuilt Code. Fix: set Entry to the handler's directory or import path", *id))
@@ -107,7 +112,20 @@ func NewFunction(scope constructs.Construct, id *string, props *FunctionProps) *
 		tracing = awslambda.Tracing_ACTIVE
 	}
 	logs := awslogs.NewLogGroup(scope, jsii.String(*id+"Logs"), &awslogs.LogGroupProps{Retention: retention})
+	// A role of its own instead of CDK's default, which attaches the managed
+	// AWSLambdaBasicExecutionRole policy (logs:* on every log group): this
+	// one may only write to the function's own log group.
+	role := awsiam.NewRole(scope, jsii.String(*id+"Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("execution role of " + *id + ": writes its own log group"),
+	})
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("WriteOwnLogs"),
+		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+		Resources: jsii.Strings(*logs.LogGroupArn()),
+	}))
 	fn := awslambda.NewFunction(scope, id, &awslambda.FunctionProps{
+		Role:                         role,
 		Runtime:                      awslambda.Runtime_PROVIDED_AL2023(),
 		Architecture:                 arch,
 		Handler:                      jsii.String("bootstrap"),
@@ -120,7 +138,7 @@ func NewFunction(scope constructs.Construct, id *string, props *FunctionProps) *
 		LogGroup:                     logs,
 		ReservedConcurrentExecutions: props.ReservedConcurrentExecutions,
 	})
-	return &Function{Function: fn, LogGroup: logs}
+	return &Function{Function: fn, LogGroup: logs, Role: role}
 }
 
 // Code is an asset built from the Go main package entry (a directory or an

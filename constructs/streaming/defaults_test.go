@@ -180,3 +180,26 @@ func TestCloudWatchRoleForExecutionLogs(t *testing.T) {
 		t.Errorf("%d AWS::ApiGateway::Account, want 1 (execution logs need the account's CloudWatch role)", n)
 	}
 }
+
+func TestGoHandlerRoleHasNoManagedPolicy(t *testing.T) {
+	s := defaultStack(t)
+	r := s.api.Route("GET", "/records")
+	role := get(s.props(t, r.Function), "Role", "Fn::GetAtt").([]any)[0].(string)
+	if mp := get(s.res[role], "Properties", "ManagedPolicyArns"); mp != nil {
+		t.Errorf("handler role has managed policies %s", js(mp))
+	}
+	var logStatement any
+	for _, res := range s.res {
+		if res["Type"] == "AWS::IAM::Policy" && strings.Contains(js(get(res, "Properties", "Roles")), role) {
+			for _, st := range get(res, "Properties", "PolicyDocument", "Statement").([]any) {
+				if get(st, "Sid") == "WriteOwnLogs" {
+					logStatement = st
+				}
+			}
+		}
+	}
+	want(t, "log statement", logStatement, map[string]any{
+		"Sid": "WriteOwnLogs", "Effect": "Allow", "Action": []string{"logs:CreateLogStream", "logs:PutLogEvents"},
+		"Resource": map[string]any{"Fn::GetAtt": []string{s.logicalID(r.HandlerLogGroup), "Arn"}},
+	})
+}
