@@ -227,3 +227,22 @@ func TestAddRouteAfterCreation(t *testing.T) {
 	want(t, "IntegrationHttpMethod", get(integ, "IntegrationHttpMethod"), "ANY")
 	want(t, "RequestParameters", get(integ, "RequestParameters"), map[string]string{"integration.request.path.proxy": "method.request.path.proxy"})
 }
+
+func TestOptionWebAcl(t *testing.T) {
+	app := cdktest.NewApp(false)
+	stack := awscdk.NewStack(app, jsii.String("Waf"), nil)
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
+		MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(4)),
+		Routes:             &[]*streaming.RouteProps{get200("/records")},
+	})
+	s := synth(t, stack)
+	if api.WebAcl == nil || api.WebAcl.MaxBodySize != 4096 {
+		t.Fatalf("WebAcl = %+v", api.WebAcl)
+	}
+	assoc := s.ofType("AWS::WAFv2::WebACLAssociation")
+	if len(assoc) != 1 || !strings.Contains(js(assoc[0]["ResourceArn"]), s.logicalID(api.Stage)) {
+		t.Errorf("associations %s", js(assoc))
+	}
+	failsWith(t, &streaming.StreamingRestApiProps{WebAcl: api.WebAcl, MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(1))},
+		"MaxRequestBodySize is set together with WebAcl; allowed: one of them")
+}

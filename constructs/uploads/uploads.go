@@ -370,10 +370,10 @@ func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
 		case r.maxSize <= 0:
 			p.Add("MaxObjectSize", fmt.Sprintf("%d bytes", r.maxSize), "1 byte to 5 GB (PUT, POST) or 5 TB (MULTIPART)", "set a positive size")
 		case r.mode != ModeMultipart && r.maxSize > presign.MaxSinglePutSize:
-			p.Add("MaxObjectSize", *up.MaxObjectSize.ToString(), fmt.Sprintf("at most 5 GiB with %s: S3's single upload limit", r.mode),
+			p.Add("MaxObjectSize", props.Bytes(r.maxSize), fmt.Sprintf("at most 5 GiB with %s: S3's single upload limit", r.mode),
 				"set Mode: uploads.ModeMultipart for larger objects, or lower MaxObjectSize")
 		case r.maxSize > presign.MaxObjectSize:
-			p.Add("MaxObjectSize", *up.MaxObjectSize.ToString(), "at most 5 TiB, S3's object size limit", "lower MaxObjectSize")
+			p.Add("MaxObjectSize", props.Bytes(r.maxSize), "at most 5 TiB, S3's object size limit", "lower MaxObjectSize")
 		}
 	}
 

@@ -5,6 +5,7 @@ package props
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -72,6 +73,19 @@ func Human(d awscdk.Duration) string {
 		return "a Token"
 	}
 	return *d.ToHumanString()
+}
+
+// Bytes is n as "6 GiB (6442450944 bytes)", for messages.
+func Bytes(n int64) string {
+	for _, u := range []struct {
+		shift uint
+		name  string
+	}{{40, "TiB"}, {30, "GiB"}, {20, "MiB"}, {10, "KiB"}} {
+		if n >= 1<<u.shift {
+			return fmt.Sprintf("%s %s (%d bytes)", strconv.FormatFloat(float64(n)/float64(int64(1)<<u.shift), 'f', -1, 64), u.name, n)
+		}
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // Quote is s quoted for messages, or "unset".

@@ -1,0 +1,435 @@
+package uploads_test
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/streamgate/streamgate/constructs/apiauth"
+	"github.com/streamgate/streamgate/constructs/uploads"
+	"github.com/streamgate/streamgate/constructs/wafsize"
+	"github.com/streamgate/streamgate/internal/cdktest"
+)
+
+func TestMain(m *testing.M) {
+	cdktest.DisableValidation()
+	code := m.Run()
+	jsii.Close()
+	cdktest.RemoveTemp()
+	os.Exit(code)
+}
+
+// template is a synthesized stack read as plain Go values.
+type template struct {
+	stack awscdk.Stack
+	res   map[string]map[string]any
+}
+
+func synth(t *testing.T, stack awscdk.Stack) *template {
+	t.Helper()
+	app := awscdk.Stage_Of(stack)
+	asm := app.Synth(nil)
+	b, err := os.ReadFile(*asm.GetStackByName(stack.StackName()).TemplateFullPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct{ Resources map[string]map[string]any }
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return &template{stack: stack, res: doc.Resources}
+}
+
+func (tp *template) id(c constructs.IConstruct) string {
+	el, ok := c.(awscdk.CfnElement)
+	if !ok {
+		el = c.Node().DefaultChild().(awscdk.CfnElement)
+	}
+	return *tp.stack.GetLogicalId(el)
+}
+
+func (tp *template) props(t *testing.T, c constructs.IConstruct) map[string]any {
+	t.Helper()
+	r, ok := tp.res[tp.id(c)]
+	if !ok {
+		t.Fatalf("no resource for %s", *c.Node().Path())
+	}
+	p, _ := r["Properties"].(map[string]any)
+	return p
+}
+
+func (tp *template) ofType(typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, r := range tp.res {
+		if r["Type"] == typ {
+			out[id] = r
+		}
+	}
+	return out
+}
+
+// policyStatements are the statements of the inline policies of role.
+func (tp *template) policyStatements(role string) []any {
+	var out []any
+	for _, r := range tp.ofType("AWS::IAM::Policy") {
+		if strings.Contains(js(get(r, "Properties", "Roles")), `"`+role+`"`) {
+			out = append(out, get(r, "Properties", "PolicyDocument", "Statement").([]any)...)
+		}
+	}
+	return out
+}
+
+func get(m any, path ...string) any {
+	for _, k := range path {
+		mm, ok := m.(map[string]any)
+		if !ok {
+			return nil
+		}
+		m = mm[k]
+	}
+	return m
+}
+
+func js(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func want(t *testing.T, what string, got, exp any) {
+	t.Helper()
+	if js(got) != js(exp) {
+		t.Errorf("%s = %s, want %s", what, js(got), js(exp))
+	}
+}
+
+func newStack(name string) awscdk.Stack {
+	return awscdk.NewStack(cdktest.NewApp(false), jsii.String(name), nil)
+}
+
+var defaults struct {
+	tp *template
+	up *uploads.PresignedUploadApi
+}
+
+func defaultStack(t *testing.T) (*template, *uploads.PresignedUploadApi) {
+	if defaults.tp == nil {
+		stack := newStack("Defaults")
+		defaults.up = uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), nil)
+		defaults.tp = synth(t, stack)
+	}
+	return defaults.tp, defaults.up
+}
+
+func TestDefaultBucketIsLockedDown(t *testing.T) {
+	tp, up := defaultStack(t)
+	b := tp.props(t, up.Bucket)
+	want(t, "PublicAccessBlockConfiguration", b["PublicAccessBlockConfiguration"], map[string]bool{
+		"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true})
+	want(t, "BucketEncryption", b["BucketEncryption"], map[string]any{"ServerSideEncryptionConfiguration": []any{
+		map[string]any{"ServerSideEncryptionByDefault": map[string]string{"SSEAlgorithm": "AES256"}}}})
+	want(t, "LoggingConfiguration", b["LoggingConfiguration"], map[string]any{
+		"DestinationBucketName": map[string]string{"Ref": tp.id(up.AccessLogsBucket)}, "LogFilePrefix": "uploads/"})
+	want(t, "OwnershipControls", b["OwnershipControls"], map[string]any{"Rules": []any{map[string]string{"ObjectOwnership": "BucketOwnerEnforced"}}})
+	want(t, "LifecycleConfiguration", b["LifecycleConfiguration"], map[string]any{"Rules": []any{
+		map[string]any{"AbortIncompleteMultipartUpload": map[string]int{"DaysAfterInitiation": 1}, "Id": "AbortIncompleteMultipartUploads", "Status": "Enabled"},
+		map[string]any{"ExpirationInDays": 7, "Id": "ExpireIncoming", "Prefix": "incoming/", "Status": "Enabled"},
+	}})
+	if b["CorsConfiguration"] != nil {
+		t.Errorf("CORS without origins: %s", js(b["CorsConfiguration"]))
+	}
+	if r := tp.res[tp.id(up.Bucket)]; r["DeletionPolicy"] != "Retain" || r["UpdateReplacePolicy"] != "Retain" {
+		t.Errorf("removal: %v %v", r["DeletionPolicy"], r["UpdateReplacePolicy"])
+	}
+}
+
+func TestDefaultBucketPolicyRequiresTLS(t *testing.T) {
+	tp, up := defaultStack(t)
+	var policy string
+	for _, r := range tp.ofType("AWS::S3::BucketPolicy") {
+		if js(get(r, "Properties", "Bucket")) == js(map[string]string{"Ref": tp.id(up.Bucket)}) {
+			policy = js(get(r, "Properties", "PolicyDocument"))
+		}
+	}
+	for _, want := range []string{`"aws:SecureTransport":"false"`, `"s3:TlsVersion":1.2`, `"Effect":"Deny"`} {
+		if !strings.Contains(policy, want) {
+			t.Errorf("bucket policy lacks %s: %s", want, policy)
+		}
+	}
+}
+
+func TestDefaultHandler(t *testing.T) {
+	tp, up := defaultStack(t)
+	fn := tp.props(t, up.Handler)
+	want(t, "Runtime", fn["Runtime"], "provided.al2023")
+	want(t, "Architectures", fn["Architectures"], []string{"arm64"})
+	want(t, "Timeout", fn["Timeout"], 30)
+	env := get(fn, "Environment", "Variables").(map[string]any)
+	want(t, "UPLOAD_BUCKET", env["UPLOAD_BUCKET"], map[string]string{"Ref": tp.id(up.Bucket)})
+	for k, v := range map[string]string{"UPLOAD_PREFIX": "incoming/", "UPLOAD_MAX_SIZE": "1073741824", "UPLOAD_URL_EXPIRY_SECONDS": "900", "UPLOAD_MODE": "PUT",
+		"UPLOAD_CONTENT_TYPES": strings.Join(uploads.DefaultContentTypes, ",")} {
+		want(t, k, env[k], v)
+	}
+	if _, ok := env["UPLOAD_KMS_KEY_ID"]; ok {
+		t.Error("a KMS key id without a key")
+	}
+}
+
+// TestHandlerMayOnlyWriteUnderPrefix: no managed policy, and one S3
+// statement, on prefix/* only.
+func TestHandlerMayOnlyWriteUnderPrefix(t *testing.T) {
+	tp, up := defaultStack(t)
+	role := get(tp.props(t, up.Handler), "Role", "Fn::GetAtt").([]any)[0].(string)
+	if mp := get(tp.res[role], "Properties", "ManagedPolicyArns"); mp != nil {
+		t.Errorf("managed policies: %s", js(mp))
+	}
+	var s3 []any
+	for _, st := range tp.policyStatements(role) {
+		if strings.Contains(js(get(st, "Action")), "s3:") {
+			s3 = append(s3, st)
+		}
+	}
+	want(t, "S3 statements", s3, []any{map[string]any{
+		"Action": []string{"s3:AbortMultipartUpload", "s3:PutObject"}, "Effect": "Allow", "Sid": "WriteUploadsUnderPrefix",
+		"Resource": map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": []string{tp.id(up.Bucket), "Arn"}}, "/incoming/*"}}},
+	}})
+}
+
+func TestDefaultRoutesAreBufferedProxyToTheHandler(t *testing.T) {
+	tp, up := defaultStack(t)
+	routes := map[string]bool{}
+	for _, r := range up.Gateway.Routes {
+		routes[r.Method+" "+r.Path] = true
+		m := tp.props(t, r.ApiMethod)
+		want(t, r.Path+" AuthorizationType", m["AuthorizationType"], "AWS_IAM")
+		want(t, r.Path+" Type", get(m, "Integration", "Type"), "AWS_PROXY")
+		want(t, r.Path+" TimeoutInMillis", get(m, "Integration", "TimeoutInMillis"), 29000)
+		if uri := js(get(m, "Integration", "Uri")); !strings.Contains(uri, tp.id(up.Handler)) || !strings.Contains(uri, "2015-03-31") {
+			t.Errorf("%s Uri = %s", r.Path, uri)
+		}
+	}
+	want(t, "routes", routes, map[string]bool{"POST /uploads": true, "POST /uploads/{uploadId}/parts": true,
+		"POST /uploads/{uploadId}/complete": true, "DELETE /uploads/{uploadId}": true})
+	want(t, "endpoint", tp.props(t, up.RestApi)["EndpointConfiguration"], map[string]any{"Types": []string{"REGIONAL"}})
+	if len(tp.ofType("AWS::ApiGateway::Method")) != 4 {
+		t.Errorf("%d methods: no CORS and no direct upload by default", len(tp.ofType("AWS::ApiGateway::Method")))
+	}
+}
+
+func TestDefaultWebAclGuardsTheStage(t *testing.T) {
+	tp, up := defaultStack(t)
+	acl := tp.props(t, up.WebAcl.WebAcl)
+	want(t, "Scope", acl["Scope"], "REGIONAL")
+	want(t, "inspection limit", get(acl, "AssociationConfig", "RequestBody", "API_GATEWAY"), map[string]string{"DefaultSizeInspectionLimit": "KB_16"})
+	rule := get(acl, "Rules").([]any)[0]
+	want(t, "body rule", get(rule, "Statement", "SizeConstraintStatement"), map[string]any{
+		"ComparisonOperator": "GT", "FieldToMatch": map[string]any{"Body": map[string]string{"OversizeHandling": "MATCH"}},
+		"Size": 16384, "TextTransformations": []any{map[string]any{"Priority": 0, "Type": "NONE"}},
+	})
+	assoc := tp.ofType("AWS::WAFv2::WebACLAssociation")
+	if len(assoc) != 1 {
+		t.Fatalf("%d associations", len(assoc))
+	}
+	for _, a := range assoc {
+		arn := js(get(a, "Properties", "ResourceArn"))
+		if !strings.Contains(arn, "::/restapis/") || !strings.Contains(arn, tp.id(up.RestApi)) || !strings.Contains(arn, tp.id(up.Gateway.Stage)) {
+			t.Errorf("ResourceArn = %s", arn)
+		}
+	}
+}
+
+func TestOptionsKmsCorsModeAndPrefix(t *testing.T) {
+	stack := newStack("Options")
+	key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
+		Mode:                        uploads.ModeMultipart,
+		MaxObjectSize:               awscdk.Size_Gibibytes(jsii.Number(100)),
+		AllowedContentTypes:         jsii.Strings("video/mp4"),
+		UrlExpiry:                   awscdk.Duration_Hours(jsii.Number(1)),
+		KeyPrefix:                   jsii.String("teams/video/"),
+		IncomingObjectExpiration:    awscdk.Duration_Days(jsii.Number(3)),
+		AbortIncompleteUploadsAfter: awscdk.Duration_Days(jsii.Number(2)),
+		EncryptionKey:               key,
+		CorsAllowedOrigins:          jsii.Strings("https://app.example.com"),
+		Authorization:               apiauth.None(),
+		MaxRequestBodySize:          awscdk.Size_Kibibytes(jsii.Number(8)),
+		RemovalPolicy:               awscdk.RemovalPolicy_DESTROY,
+	})
+	tp := synth(t, stack)
+	b := tp.props(t, up.Bucket)
+	want(t, "KMS encryption", get(b, "BucketEncryption", "ServerSideEncryptionConfiguration"), []any{map[string]any{
+		"BucketKeyEnabled": true,
+		"ServerSideEncryptionByDefault": map[string]any{"KMSMasterKeyID": map[string]any{"Fn::GetAtt": []string{tp.id(key), "Arn"}}, "SSEAlgorithm": "aws:kms"},
+	}})
+	want(t, "CORS", get(b, "CorsConfiguration", "CorsRules"), []any{map[string]any{
+		"AllowedHeaders": []string{"*"}, "AllowedMethods": []string{"PUT", "POST"}, "AllowedOrigins": []string{"https://app.example.com"},
+		"ExposedHeaders": []string{"ETag"}, "MaxAge": 3000,
+	}})
+	want(t, "lifecycle", get(b, "LifecycleConfiguration", "Rules"), []any{
+		map[string]any{"AbortIncompleteMultipartUpload": map[string]int{"DaysAfterInitiation": 2}, "Id": "AbortIncompleteMultipartUploads", "Status": "Enabled"},
+		map[string]any{"ExpirationInDays": 3, "Id": "ExpireIncoming", "Prefix": "teams/video/", "Status": "Enabled"},
+	})
+	if tp.res[tp.id(up.Bucket)]["DeletionPolicy"] != "Delete" {
+		t.Error("RemovalPolicy DESTROY not applied")
+	}
+	env := get(tp.props(t, up.Handler), "Environment", "Variables").(map[string]any)
+	for k, v := range map[string]any{"UPLOAD_MODE": "MULTIPART", "UPLOAD_PREFIX": "teams/video/", "UPLOAD_MAX_SIZE": "107374182400",
+		"UPLOAD_URL_EXPIRY_SECONDS": "3600", "UPLOAD_CONTENT_TYPES": "video/mp4",
+		"UPLOAD_KMS_KEY_ID": map[string]any{"Fn::GetAtt": []string{tp.id(key), "Arn"}}} {
+		want(t, k, env[k], v)
+	}
+	role := get(tp.props(t, up.Handler), "Role", "Fn::GetAtt").([]any)[0].(string)
+	if sts := js(tp.policyStatements(role)); !strings.Contains(sts, `"Action":["kms:Decrypt","kms:Encrypt","kms:GenerateDataKey"]`) ||
+		!strings.Contains(sts, `"/teams/video/*"`) {
+		t.Errorf("handler statements: %s", sts)
+	}
+	// CORS preflight on the API, and the open authorization asked for by name.
+	options := 0
+	for _, m := range tp.ofType("AWS::ApiGateway::Method") {
+		switch get(m, "Properties", "HttpMethod") {
+		case "OPTIONS":
+			options++
+		default:
+			want(t, "AuthorizationType", get(m, "Properties", "AuthorizationType"), "NONE")
+		}
+	}
+	if options == 0 {
+		t.Error("no CORS preflight methods on the API")
+	}
+	want(t, "WAF body limit", get(tp.props(t, up.WebAcl.WebAcl), "Rules").([]any)[0].(map[string]any)["Statement"].(map[string]any)["SizeConstraintStatement"].(map[string]any)["Size"], 8192)
+}
+
+func TestOptionExistingBucketSharedAclAndPrebuiltCode(t *testing.T) {
+	stack := newStack("Existing")
+	bucket := awss3.Bucket_FromBucketName(stack, jsii.String("Team"), jsii.String("team-bucket"))
+	acl := wafsize.NewSizeLimitedWebAcl(stack, jsii.String("Shared"), &wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(32))})
+	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
+		Bucket: bucket, WebAcl: acl, HandlerCode: awslambda.Code_FromAsset(jsii.String("testdata/prebuilt"), nil),
+	})
+	tp := synth(t, stack)
+	if n := len(tp.ofType("AWS::S3::Bucket")); n != 0 {
+		t.Errorf("%d buckets created for an existing bucket", n)
+	}
+	if n := len(tp.ofType("AWS::WAFv2::WebACL")); n != 1 || up.WebAcl != acl {
+		t.Errorf("%d web ACLs; the shared one must be used", n)
+	}
+	role := get(tp.props(t, up.Handler), "Role", "Fn::GetAtt").([]any)[0].(string)
+	if sts := js(tp.policyStatements(role)); !strings.Contains(sts, `":s3:::team-bucket/incoming/*"`) || strings.Count(sts, "s3:PutObject") != 1 {
+		t.Errorf("statements: %s", sts)
+	}
+}
+
+func TestOptionDirectUpload(t *testing.T) {
+	stack := newStack("Direct")
+	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{DirectUpload: jsii.Bool(true)})
+	tp := synth(t, stack)
+	want(t, "BinaryMediaTypes", tp.props(t, up.RestApi)["BinaryMediaTypes"], []string{"*/*"})
+	var put map[string]any
+	for _, m := range tp.ofType("AWS::ApiGateway::Method") {
+		if get(m, "Properties", "HttpMethod") == "PUT" {
+			put = m["Properties"].(map[string]any)
+		}
+	}
+	if put == nil {
+		t.Fatal("no PUT /objects/{name}")
+	}
+	integ := put["Integration"]
+	want(t, "Type", get(integ, "Type"), "AWS")
+	want(t, "IntegrationHttpMethod", get(integ, "IntegrationHttpMethod"), "PUT")
+	want(t, "Credentials", get(integ, "Credentials"), map[string]any{"Fn::GetAtt": []string{tp.id(up.DirectUploadRole), "Arn"}})
+	if uri := js(get(integ, "Uri")); !strings.Contains(uri, ":s3:path/") || !strings.Contains(uri, "/incoming/direct/{name}") {
+		t.Errorf("Uri = %s", uri)
+	}
+	want(t, "If-None-Match", get(integ, "RequestParameters", "integration.request.header.If-None-Match"), "'*'")
+	want(t, "AuthorizationType", put["AuthorizationType"], "AWS_IAM")
+	if sts := js(tp.policyStatements(tp.id(up.DirectUploadRole))); !strings.Contains(sts, `"Action":"s3:PutObject"`) || !strings.Contains(sts, `/incoming/direct/*`) || strings.Contains(sts, `"s3:*"`) {
+		t.Errorf("direct role statements: %s", sts)
+	}
+	rule := get(tp.props(t, up.WebAcl.WebAcl), "Rules").([]any)[0]
+	want(t, "10 MB rule", get(rule, "Name"), "ContentLengthOverLimit")
+}
+
+func failsWith(t *testing.T, p *uploads.PresignedUploadApiProps, fragments ...string) {
+	t.Helper()
+	msg := cdktest.PanicMessage(t, func() { uploads.NewPresignedUploadApi(newStack("Fails"), jsii.String("Uploads"), p) })
+	for _, f := range fragments {
+		if !strings.Contains(msg, f) {
+			t.Errorf("message lacks %q:\n%s", f, msg)
+		}
+	}
+}
+
+func TestFailsSizeAboveSingleUploadWithoutMultipart(t *testing.T) {
+	failsWith(t, &uploads.PresignedUploadApiProps{MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(6))},
+		`PresignedUploadApi "Uploads" has 1 invalid prop`, "MaxObjectSize is 6 GiB (6442450944 bytes); allowed: at most 5 GiB with PUT", "Fix: set Mode: uploads.ModeMultipart")
+	failsWith(t, &uploads.PresignedUploadApiProps{Mode: uploads.ModeMultipart, MaxObjectSize: awscdk.Size_Tebibytes(jsii.Number(6))},
+		"MaxObjectSize is 6 TiB (6597069766656 bytes); allowed: at most 5 TiB")
+	failsWith(t, &uploads.PresignedUploadApiProps{Mode: "STREAM"}, `Mode is "STREAM"; allowed: uploads.ModePut, ModePost or ModeMultipart`)
+}
+
+func TestFailsUrlExpiryOutOfBounds(t *testing.T) {
+	failsWith(t, &uploads.PresignedUploadApiProps{UrlExpiry: awscdk.Duration_Days(jsii.Number(8))}, "UrlExpiry is 8 days; allowed: 1 minute to 7 days")
+	failsWith(t, &uploads.PresignedUploadApiProps{UrlExpiry: awscdk.Duration_Seconds(jsii.Number(30))}, "UrlExpiry is 30 seconds; allowed: 1 minute to 7 days")
+}
+
+func TestFailsContentTypes(t *testing.T) {
+	failsWith(t, &uploads.PresignedUploadApiProps{AllowedContentTypes: &[]*string{}}, "AllowedContentTypes is an empty list; allowed: one or more media types")
+	failsWith(t, &uploads.PresignedUploadApiProps{AllowedContentTypes: jsii.Strings("image/*", "text/csv; charset=utf-8", "png")},
+		"3 invalid props", `AllowedContentTypes[0] is "image/*"`, `AllowedContentTypes[2] is "png"; allowed: an exact media type`)
+}
+
+func TestFailsBadPrefix(t *testing.T) {
+	for _, prefix := range []string{"/abs/", "noslash", "a/../b/", "a//", "spaces here/", ""} {
+		failsWith(t, &uploads.PresignedUploadApiProps{KeyPrefix: jsii.String(prefix)}, "KeyPrefix is \""+prefix+"\"; allowed:")
+	}
+}
+
+func TestFailsBucketAndBucketProps(t *testing.T) {
+	stack := newStack("Both")
+	failsWith(t, &uploads.PresignedUploadApiProps{
+		Bucket:      awss3.Bucket_FromBucketName(stack, jsii.String("B"), jsii.String("team-bucket")),
+		BucketProps: &awss3.BucketProps{Versioned: jsii.Bool(true)},
+	}, "BucketProps is set together with Bucket; allowed: settings of a new bucket only")
+	failsWith(t, &uploads.PresignedUploadApiProps{BucketProps: &awss3.BucketProps{PublicReadAccess: jsii.Bool(true)}},
+		"BucketProps.PublicReadAccess is true; allowed: false")
+}
+
+func TestFailsCorsWildcardUnlessAskedByName(t *testing.T) {
+	failsWith(t, &uploads.PresignedUploadApiProps{CorsAllowedOrigins: jsii.Strings("*", "http://evil.example.com")},
+		`CorsAllowedOrigins[0] is "*"; allowed: an https:// origin`, `CorsAllowedOrigins[1] is "http://evil.example.com"`, "set CorsAllowAnyOrigin")
+}
+
+func TestCorsAnyOriginByName(t *testing.T) {
+	stack := newStack("AnyOrigin")
+	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{CorsAllowAnyOrigin: jsii.Bool(true)})
+	tp := synth(t, stack)
+	want(t, "AllowedOrigins", get(tp.props(t, up.Bucket), "CorsConfiguration", "CorsRules").([]any)[0].(map[string]any)["AllowedOrigins"], []string{"*"})
+}
+
+func TestFailsLifecycleAndWafConflicts(t *testing.T) {
+	failsWith(t, &uploads.PresignedUploadApiProps{IncomingObjectExpiration: awscdk.Duration_Hours(jsii.Number(12))},
+		"IncomingObjectExpiration is 12 hours; allowed: whole days, at least 1")
+	failsWith(t, &uploads.PresignedUploadApiProps{DisableWebAcl: jsii.Bool(true), MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(1))},
+		"DisableWebAcl is true together with WebAcl or MaxRequestBodySize")
+	stack := newStack("Kms")
+	failsWith(t, &uploads.PresignedUploadApiProps{
+		EncryptionKey: awskms.NewKey(stack, jsii.String("K"), nil),
+		BucketProps:   &awss3.BucketProps{Encryption: awss3.BucketEncryption_S3_MANAGED},
+	}, "EncryptionKey is set together with BucketProps.Encryption")
+}
+
+func TestDisableWebAcl(t *testing.T) {
+	stack := newStack("NoWaf")
+	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{DisableWebAcl: jsii.Bool(true)})
+	tp := synth(t, stack)
+	if up.WebAcl != nil || len(tp.ofType("AWS::WAFv2::WebACL")) != 0 {
+		t.Error("a web ACL despite DisableWebAcl")
+	}
+}

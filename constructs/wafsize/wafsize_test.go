@@ -1,0 +1,228 @@
+package wafsize_test
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/streamgate/streamgate/constructs/wafsize"
+	"github.com/streamgate/streamgate/internal/cdktest"
+)
+
+func TestMain(m *testing.M) {
+	cdktest.DisableValidation()
+	code := m.Run()
+	jsii.Close()
+	cdktest.RemoveTemp()
+	os.Exit(code)
+}
+
+func js(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// acls builds one stack with a web ACL per limit and returns each ACL's
+// properties.
+var built map[string]map[string]any
+var stack awscdk.Stack
+var acls map[string]*wafsize.SizeLimitedWebAcl
+
+func aclProps(t *testing.T, name string) map[string]any {
+	if built == nil {
+		stack = awscdk.NewStack(cdktest.NewApp(false), jsii.String("Waf"), nil)
+		api := awsapigateway.NewRestApi(stack, jsii.String("Api"), &awsapigateway.RestApiProps{CloudWatchRole: jsii.Bool(false)})
+		api.Root().AddMethod(jsii.String("GET"), awsapigateway.NewMockIntegration(nil), nil)
+		other := awsapigateway.NewRestApi(stack, jsii.String("Other"), &awsapigateway.RestApiProps{CloudWatchRole: jsii.Bool(false)})
+		other.Root().AddMethod(jsii.String("GET"), awsapigateway.NewMockIntegration(nil), nil)
+		acls = map[string]*wafsize.SizeLimitedWebAcl{
+			"8KB":  wafsize.NewSizeLimitedWebAcl(stack, jsii.String("Small"), &wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(8)), CommonRuleSet: jsii.Bool(true)}),
+			"20KB": wafsize.NewSizeLimitedWebAcl(stack, jsii.String("Medium"), &wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(20)), RateLimit: jsii.Number(500)}),
+			"64KB": wafsize.NewSizeLimitedWebAcl(stack, jsii.String("Edge"), &wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(64))}),
+			"10MB": wafsize.NewSizeLimitedWebAcl(stack, jsii.String("Large"), &wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Mebibytes(jsii.Number(10)), CommonRuleSet: jsii.Bool(true)}),
+		}
+		acls["8KB"].Associate(api.DeploymentStage())
+		acls["8KB"].Associate(other.DeploymentStage())
+		tmpl := assertions.Template_FromStack(stack, nil)
+		var doc struct{ Resources map[string]map[string]any }
+		b, _ := json.Marshal(tmpl.ToJSON())
+		json.Unmarshal(b, &doc)
+		built = map[string]map[string]any{}
+		for name, acl := range acls {
+			id := *stack.GetLogicalId(acl.WebAcl)
+			built[name] = doc.Resources[id]["Properties"].(map[string]any)
+		}
+		built["resources"] = map[string]any{}
+		for id, r := range doc.Resources {
+			built["resources"][id] = r
+		}
+	}
+	return built[name]
+}
+
+func rules(t *testing.T, name string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for _, r := range aclProps(t, name)["Rules"].([]any) {
+		out[r.(map[string]any)["Name"].(string)] = r.(map[string]any)
+	}
+	return out
+}
+
+func TestBodyRuleWithSmallestCoveringInspectionLimit(t *testing.T) {
+	for name, limit := range map[string]string{"8KB": "KB_16", "20KB": "KB_32", "64KB": "KB_64"} {
+		p := aclProps(t, name)
+		if got := js(p["AssociationConfig"]); got != `{"RequestBody":{"API_GATEWAY":{"DefaultSizeInspectionLimit":"`+limit+`"}}}` {
+			t.Errorf("%s: AssociationConfig %s, want %s", name, got, limit)
+		}
+		body := rules(t, name)["BodyOverLimit"]
+		if body == nil {
+			t.Fatalf("%s: no body rule", name)
+		}
+		want := map[string]int{"8KB": 8192, "20KB": 20480, "64KB": 65536}[name]
+		if got := js(body["Statement"]); got != `{"SizeConstraintStatement":{"ComparisonOperator":"GT","FieldToMatch":{"Body":{"OversizeHandling":"MATCH"}},"Size":`+js(want)+`,"TextTransformations":[{"Priority":0,"Type":"NONE"}]}}` {
+			t.Errorf("%s: statement %s", name, got)
+		}
+		if rules(t, name)["ContentLengthOverLimit"] != nil {
+			t.Errorf("%s: a Content-Length rule below 64 KB", name)
+		}
+	}
+}
+
+func TestContentLengthRuleAbove64KB(t *testing.T) {
+	r := rules(t, "10MB")
+	if r["BodyOverLimit"] != nil {
+		t.Error("a body rule above the inspection limit would refuse legal bodies")
+	}
+	cl := js(r["ContentLengthOverLimit"]["Statement"])
+	for _, want := range []string{`"OrStatement"`, `"SingleHeader":{"Name":"content-length"}`, `"ComparisonOperator":"GT","FieldToMatch":{"SingleHeader":{"Name":"content-length"}},"Size":8`,
+		`"RegexString":"^(?:[2-9][0-9]{7}|1[1-9][0-9]{6}`} {
+		if !strings.Contains(cl, want) {
+			t.Errorf("Content-Length rule lacks %s:\n%s", want, cl)
+		}
+	}
+	if got := js(aclProps(t, "10MB")["AssociationConfig"]); !strings.Contains(got, "KB_64") {
+		t.Errorf("AssociationConfig %s", got)
+	}
+}
+
+func TestBlocksWith413AndJSON(t *testing.T) {
+	p := aclProps(t, "20KB")
+	body := rules(t, "20KB")["BodyOverLimit"]
+	if got := js(body["Action"]); got != `{"Block":{"CustomResponse":{"CustomResponseBodyKey":"payload-too-large","ResponseCode":413}}}` {
+		t.Errorf("Action %s", got)
+	}
+	resp := p["CustomResponseBodies"].(map[string]any)["payload-too-large"].(map[string]any)
+	var parsed map[string]any
+	if resp["ContentType"] != "APPLICATION_JSON" || json.Unmarshal([]byte(resp["Content"].(string)), &parsed) != nil || !strings.Contains(resp["Content"].(string), "20480-byte limit") {
+		t.Errorf("response body %s", js(resp))
+	}
+	if js(p["DefaultAction"]) != `{"Allow":{}}` || p["Scope"] != "REGIONAL" {
+		t.Errorf("DefaultAction %s Scope %v", js(p["DefaultAction"]), p["Scope"])
+	}
+}
+
+func TestMetricsOnEveryRule(t *testing.T) {
+	for _, name := range []string{"8KB", "20KB", "10MB"} {
+		p := aclProps(t, name)
+		if v := js(p["VisibilityConfig"]); !strings.Contains(v, `"CloudWatchMetricsEnabled":true`) || !strings.Contains(v, `"SampledRequestsEnabled":true`) {
+			t.Errorf("%s VisibilityConfig %s", name, v)
+		}
+		for rn, r := range rules(t, name) {
+			if v := js(r["VisibilityConfig"]); !strings.Contains(v, `"CloudWatchMetricsEnabled":true`) {
+				t.Errorf("%s rule %s VisibilityConfig %s", name, rn, v)
+			}
+		}
+	}
+}
+
+func TestCommonRuleSetCountsSizeRestrictionsAbove8KB(t *testing.T) {
+	small := js(rules(t, "8KB")["AWSManagedRulesCommonRuleSet"])
+	if !strings.Contains(small, `"Name":"AWSManagedRulesCommonRuleSet","VendorName":"AWS"`) || strings.Contains(small, "RuleActionOverrides") {
+		t.Errorf("8 KB: %s", small)
+	}
+	large := js(rules(t, "10MB")["AWSManagedRulesCommonRuleSet"]["Statement"])
+	if !strings.Contains(large, `"RuleActionOverrides":[{"ActionToUse":{"Count":{}},"Name":"SizeRestrictions_BODY"}]`) {
+		t.Errorf("10 MB: %s", large)
+	}
+	if js(rules(t, "8KB")["AWSManagedRulesCommonRuleSet"]["OverrideAction"]) != `{"None":{}}` {
+		t.Error("the managed group's own actions must apply")
+	}
+}
+
+func TestRateLimitPerIP(t *testing.T) {
+	if got := js(rules(t, "20KB")["RateLimitPerIp"]["Statement"]); got != `{"RateBasedStatement":{"AggregateKeyType":"IP","Limit":500}}` {
+		t.Errorf("rate rule %s", got)
+	}
+	if rules(t, "8KB")["RateLimitPerIp"] != nil {
+		t.Error("a rate rule without RateLimit")
+	}
+}
+
+func TestLoggingAndAssociations(t *testing.T) {
+	aclProps(t, "8KB")
+	res := built["resources"]
+	var logging, groups, assoc []string
+	for _, r := range res {
+		r := r.(map[string]any)
+		switch r["Type"] {
+		case "AWS::WAFv2::LoggingConfiguration":
+			logging = append(logging, js(r["Properties"]))
+		case "AWS::Logs::LogGroup":
+			groups = append(groups, js(r["Properties"]))
+		case "AWS::WAFv2::WebACLAssociation":
+			assoc = append(assoc, js(r["Properties"]))
+		}
+	}
+	if len(logging) != 4 || len(groups) != 4 {
+		t.Fatalf("%d logging configurations, %d log groups, want 4 each", len(logging), len(groups))
+	}
+	for _, l := range logging {
+		if !strings.Contains(l, `":log-group:",{"Ref":`) || strings.Contains(l, ":*") {
+			t.Errorf("log destination must be the group ARN without :*: %s", l)
+		}
+	}
+	for _, g := range groups {
+		if !strings.Contains(g, `"LogGroupName":"aws-waf-logs-`) || !strings.Contains(g, `"RetentionInDays":30`) {
+			t.Errorf("log group %s", g)
+		}
+	}
+	if len(assoc) != 2 {
+		t.Fatalf("%d associations, want 2 (one ACL on two stages)", len(assoc))
+	}
+	for _, a := range assoc {
+		if !strings.Contains(a, `":apigateway:",{"Ref":"AWS::Region"},"::/restapis/",{"Ref":`) || !strings.Contains(a, `"/stages/",{"Ref":`) {
+			t.Errorf("association %s", a)
+		}
+	}
+}
+
+func TestFailsInvalidLimits(t *testing.T) {
+	st := awscdk.NewStack(cdktest.NewApp(false), jsii.String("Fails"), nil)
+	for _, tc := range []struct {
+		props *wafsize.SizeLimitedWebAclProps
+		want  []string
+	}{
+		{&wafsize.SizeLimitedWebAclProps{}, []string{`SizeLimitedWebAcl "Acl" has 1 invalid prop`, "MaxBodySize is unset; allowed: 1 byte to 10 MB"}},
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Bytes(jsii.Number(0))}, []string{"MaxBodySize is 0 bytes; allowed: 1 byte to 10 MB"}},
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Mebibytes(jsii.Number(11))}, []string{"MaxBodySize is 11534336 bytes; allowed: 1 byte to 10 MB (10485760 bytes, API Gateway's cap)", "presigned URLs"}},
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(40)), InspectionLimit: wafsize.KB32}, []string{"InspectionLimit is KB_32; allowed: at least the 40960-byte MaxBodySize"}},
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), InspectionLimit: "KB_8"}, []string{`InspectionLimit is "KB_8"; allowed: KB_16, KB_32, KB_48 or KB_64`}},
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), RateLimit: jsii.Number(1)}, []string{"RateLimit is 1; allowed: 10 to 2,000,000,000"}},
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)),
+			LogGroup: awslogs.LogGroup_FromLogGroupName(st, jsii.String("Plain"), jsii.String("my-logs"))}, []string{`LogGroup is "my-logs"; allowed: a log group whose name starts with "aws-waf-logs-"`}},
+	} {
+		msg := cdktest.PanicMessage(t, func() { wafsize.NewSizeLimitedWebAcl(st, jsii.String("Acl"), tc.props) })
+		for _, w := range tc.want {
+			if !strings.Contains(msg, w) {
+				t.Errorf("message lacks %q:\n%s", w, msg)
+			}
+		}
+	}
+}
