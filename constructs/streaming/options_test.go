@@ -235,12 +235,12 @@ func TestOptionWebAcl(t *testing.T) {
 		MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(4)),
 		Routes:             &[]*streaming.RouteProps{get200("/records")},
 	})
-	s := synth(t, stack)
+	s := synth(t, stack, api)
 	if api.WebAcl == nil || api.WebAcl.MaxBodySize != 4096 {
 		t.Fatalf("WebAcl = %+v", api.WebAcl)
 	}
 	assoc := s.ofType("AWS::WAFv2::WebACLAssociation")
-	if len(assoc) != 1 || !strings.Contains(js(assoc[0]["ResourceArn"]), s.logicalID(api.Stage)) {
+	if len(assoc) != 1 || !strings.Contains(js(assoc[0]["ResourceArn"]), s.logicalID(api.Stage)) || !strings.Contains(js(assoc[0]["WebAclArn"]), s.logicalID(api.WebAcl.WebAcl)) {
 		t.Errorf("associations %s", js(assoc))
 	}
 	failsWith(t, &streaming.StreamingRestApiProps{WebAcl: api.WebAcl, MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(1))},

@@ -265,7 +265,7 @@ func TestOptionsKmsCorsModeAndPrefix(t *testing.T) {
 	tp := synth(t, stack)
 	b := tp.props(t, up.Bucket)
 	want(t, "KMS encryption", get(b, "BucketEncryption", "ServerSideEncryptionConfiguration"), []any{map[string]any{
-		"BucketKeyEnabled": true,
+		"BucketKeyEnabled":              true,
 		"ServerSideEncryptionByDefault": map[string]any{"KMSMasterKeyID": map[string]any{"Fn::GetAtt": []string{tp.id(key), "Arn"}}, "SSEAlgorithm": "aws:kms"},
 	}})
 	want(t, "CORS", get(b, "CorsConfiguration", "CorsRules"), []any{map[string]any{
