@@ -240,7 +240,7 @@ func TestOptionWebAcl(t *testing.T) {
 		t.Fatalf("WebAcl = %+v", api.WebAcl)
 	}
 	assoc := s.ofType("AWS::WAFv2::WebACLAssociation")
-	if len(assoc) != 1 || !strings.Contains(js(assoc[0]["ResourceArn"]), s.logicalID(api.Stage)) || !strings.Contains(js(assoc[0]["WebAclArn"]), s.logicalID(api.WebAcl.WebAcl)) {
+	if len(assoc) != 1 || !strings.Contains(js(assoc[0]["ResourceArn"]), s.logicalID(api.Stage)) || !strings.Contains(js(assoc[0]["WebACLArn"]), s.logicalID(api.WebAcl.WebAcl)) {
 		t.Errorf("associations %s", js(assoc))
 	}
 	failsWith(t, &streaming.StreamingRestApiProps{WebAcl: api.WebAcl, MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(1))},
