@@ -129,7 +129,7 @@ func handler(mode string, expiry time.Duration) *presign.Handler {
 
 // apiServer serves the handler over HTTP the way API Gateway would hand it
 // requests (REST proxy events with the resource path), for the client package.
-func apiServer(t *testing.T, h *presign.Handler) string {
+func apiServer(t testing.TB, h *presign.Handler) string {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
