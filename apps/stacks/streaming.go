@@ -5,9 +5,12 @@ package stacks
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/streamgate/streamgate/constructs/streaming"
 )
@@ -31,13 +34,21 @@ type StreamingDemo struct {
 // NewStreamingDemo defines the streaming demo stack.
 func NewStreamingDemo(scope constructs.Construct, id string, props *awscdk.StackProps) *StreamingDemo {
 	stack := awscdk.NewStack(scope, jsii.String(id), props)
-	exports := awss3.NewBucket(stack, jsii.String("Exports"), &awss3.BucketProps{
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		EnforceSSL:        jsii.Bool(true),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-	})
+	secure := func(logs awss3.IBucket) *awss3.BucketProps {
+		return &awss3.BucketProps{
+			BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
+			Encryption:             awss3.BucketEncryption_S3_MANAGED,
+			EnforceSSL:             jsii.Bool(true),
+			MinimumTLSVersion:      jsii.Number(1.2),
+			ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+			RemovalPolicy:          awscdk.RemovalPolicy_RETAIN,
+			ServerAccessLogsBucket: logs,
+		}
+	}
+	exports := awss3.NewBucket(stack, jsii.String("Exports"), secure(awss3.NewBucket(stack, jsii.String("ExportsAccessLogs"), secure(nil))))
 	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
+		// The routes are GETs: nothing legitimate sends more than a few KB.
+		MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(16)),
 		Routes: &[]*streaming.RouteProps{
 			{Method: jsii.String("GET"), Path: jsii.String("/records"), Entry: jsii.String(RecordsEntry)},
 			{Method: jsii.String("GET"), Path: jsii.String("/jobs/{id}/progress"), Entry: jsii.String(ProgressEntry)},
@@ -49,6 +60,18 @@ func NewStreamingDemo(scope constructs.Construct, id string, props *awscdk.Stack
 			},
 		},
 	})
-	exports.GrantRead(api.Route("GET", "/exports/{name}").Function, jsii.String("exports/*"))
+	// Read exports/* and nothing else (GrantRead would add s3:List* and
+	// s3:GetBucket* on the bucket).
+	exporter := api.Route("GET", "/exports/{name}").Function.(awslambda.Function)
+	exporter.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("ReadExports"),
+		Actions:   jsii.Strings("s3:GetObject"),
+		Resources: jsii.Strings(*exports.ArnForObjects(jsii.String("exports/*"))),
+	}))
+	cdknag.NagSuppressions_AddResourceSuppressions(exporter.Role().Node().FindChild(jsii.String("DefaultPolicy")), &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM5"),
+		Reason:    jsii.String("The export route streams any object under exports/ by the name in its path: it may read that prefix and nothing else."),
+		AppliesTo: &[]interface{}{&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::.*\/exports\/\*$/`)}},
+	}}, jsii.Bool(true))
 	return &StreamingDemo{Stack: stack, Api: api, Exports: exports}
 }

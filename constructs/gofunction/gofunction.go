@@ -32,6 +32,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/streamgate/streamgate/constructs/internal/nagack"
 )
 
 // FunctionProps configure a Go function. Entry or Code is required.
@@ -138,6 +140,13 @@ func NewFunction(scope constructs.Construct, id *string, props *FunctionProps) *
 		LogGroup:                     logs,
 		ReservedConcurrentExecutions: props.ReservedConcurrentExecutions,
 	})
+	if tracing == awslambda.Tracing_ACTIVE {
+		nagack.Acknowledge(role.Node().FindChild(jsii.String("DefaultPolicy")).Node().DefaultChild(), nagack.Rule{
+			ID:        "AwsSolutions-IAM5",
+			Reason:    "X-Ray tracing (Tracing: ACTIVE): xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so their resource is *.",
+			AppliesTo: []any{"Resource::*"},
+		})
+	}
 	return &Function{Function: fn, LogGroup: logs, Role: role}
 }
 

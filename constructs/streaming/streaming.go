@@ -36,6 +36,7 @@ import (
 
 	"github.com/streamgate/streamgate/constructs/apiauth"
 	"github.com/streamgate/streamgate/constructs/gofunction"
+	"github.com/streamgate/streamgate/constructs/internal/nagack"
 	"github.com/streamgate/streamgate/constructs/internal/props"
 	"github.com/streamgate/streamgate/constructs/wafsize"
 )
@@ -148,6 +149,9 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 	}
 	if a.WebAcl != nil {
 		a.WebAcl.Associate(a.Stage)
+	} else if a.Stage != nil {
+		nagack.Acknowledge(a.Stage, nagack.Rule{ID: "AwsSolutions-APIG3", Reason: "WAF is opt-in on StreamingRestApi: its routes " +
+			"take small requests and stream large responses, which WAF does not inspect. Set MaxRequestBodySize or WebAcl to associate a size-limiting web ACL."})
 	}
 	a.RequestValidator = awsapigateway.NewRequestValidator(a, jsii.String("RequestValidator"), &awsapigateway.RequestValidatorProps{
 		RestApi:                   a.Api,
@@ -171,9 +175,11 @@ func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
 	if rp.EndpointTypes == nil && rp.EndpointConfiguration == nil {
 		rp.EndpointTypes = &[]awsapigateway.EndpointType{awsapigateway.EndpointType_REGIONAL}
 	}
-	if rp.CloudWatchRole == nil {
-		// Execution logs need the account's API Gateway CloudWatch role.
-		rp.CloudWatchRole = jsii.Bool(true)
+	ownRole := rp.CloudWatchRole == nil
+	if ownRole {
+		// Execution logs need the account's CloudWatch role: one per stack
+		// without a managed policy (accountLogging), not one per API.
+		rp.CloudWatchRole = jsii.Bool(false)
 	}
 	if rp.DefaultCorsPreflightOptions == nil && a.cors != nil {
 		rp.DefaultCorsPreflightOptions = a.cors
@@ -228,6 +234,9 @@ func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
 	a.Api = a.RestApi
 	a.Stage = a.RestApi.DeploymentStage()
 	a.Url = a.RestApi.Url()
+	if ownRole {
+		a.Stage.Node().AddDependency(accountLogging(a))
+	}
 }
 
 func orNumber(v *float64, def float64) *float64 {
@@ -352,6 +361,7 @@ func (a *StreamingRestApi) addRoute(r *RouteProps) *Route {
 			})
 			fn = built.Function
 			route.HandlerLogGroup = built.LogGroup
+			nagack.Acknowledge(fn, ackSyncOnlyDLQ)
 		}
 		route.Function = fn
 		integration = awsapigateway.NewLambdaIntegration(fn, &awsapigateway.LambdaIntegrationOptions{
@@ -379,9 +389,14 @@ func (a *StreamingRestApi) addRoute(r *RouteProps) *Route {
 		a.corsPaths[path] = true
 	}
 	route.ApiMethod = resource.AddMethod(jsii.String(method), integration, opts)
+	nagack.Acknowledge(route.ApiMethod, nagack.ForAuthorization(auth.Kind())...)
 	a.Routes = append(a.Routes, route)
 	return route
 }
+
+// ackSyncOnlyDLQ acknowledges cdk-nag's DLQ rule on route handlers.
+var ackSyncOnlyDLQ = nagack.Rule{ID: "Serverless-LambdaDLQ", Reason: "API Gateway invokes the handler synchronously and gets its errors " +
+	"(a 5xx for the client, in-band error records for streams); a dead-letter queue only ever receives failed asynchronous invocations."}
 
 func transferMode(r *RouteProps) awsapigateway.ResponseTransferMode {
 	if r.TransferMode == "" {

@@ -23,6 +23,7 @@ package uploads
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -36,6 +37,7 @@ import (
 
 	"github.com/streamgate/streamgate/constructs/apiauth"
 	"github.com/streamgate/streamgate/constructs/gofunction"
+	"github.com/streamgate/streamgate/constructs/internal/nagack"
 	"github.com/streamgate/streamgate/constructs/internal/props"
 	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/constructs/wafsize"
@@ -134,7 +136,12 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 		LogRetention: p.LogRetention,
 	})
 	u.Handler = fn.Function
+	nagack.Acknowledge(u.Handler, nagack.Rule{ID: "Serverless-LambdaDLQ", Reason: "API Gateway invokes the presign handler synchronously " +
+		"and returns its errors to the client; a dead-letter queue only ever receives failed asynchronous invocations."})
 	u.grantHandler(p, r)
+	nagack.Acknowledge(fn.Role.Node().FindChild(jsii.String("DefaultPolicy")).Node().DefaultChild(), prefixAck(r.prefix,
+		"The presigned URLs the handler issues carry its permissions: it may write any key under the upload prefix "+r.prefix+
+			", because each key is made per upload (prefix/caller/random/name); it has no other S3 access."))
 
 	var cors *awsapigateway.CorsOptions
 	if origins := corsOrigins(p); origins != nil {
@@ -316,6 +323,8 @@ func (u *PresignedUploadApi) addDirectUpload(p *PresignedUploadApiProps, r *reso
 		role.AddToPolicy(kmsStatement(p))
 	}
 	u.DirectUploadRole = role
+	nagack.Acknowledge(role.Node().FindChild(jsii.String("DefaultPolicy")).Node().DefaultChild(), prefixAck(r.prefix+DirectPrefix,
+		"API Gateway writes direct uploads to "+r.prefix+DirectPrefix+"{name}, the name taken from the path: the role may write any key under that prefix, and nothing else."))
 	integration := awsapigateway.NewAwsIntegration(&awsapigateway.AwsIntegrationProps{
 		Service:               jsii.String("s3"),
 		IntegrationHttpMethod: jsii.String("PUT"),
@@ -346,7 +355,14 @@ func (u *PresignedUploadApi) addDirectUpload(p *PresignedUploadApiProps, r *reso
 	opts.MethodResponses = &[]*awsapigateway.MethodResponse{
 		{StatusCode: jsii.String("200")}, {StatusCode: jsii.String("400")}, {StatusCode: jsii.String("412")}, {StatusCode: jsii.String("502")},
 	}
-	u.RestApi.Root().ResourceForPath(jsii.String("/objects/{name}")).AddMethod(jsii.String("PUT"), integration, opts)
+	put := u.RestApi.Root().ResourceForPath(jsii.String("/objects/{name}")).AddMethod(jsii.String("PUT"), integration, opts)
+	nagack.Acknowledge(put, nagack.ForAuthorization(auth.Kind())...)
+}
+
+// prefixAck acknowledges the object wildcard of a prefix grant, and no other.
+func prefixAck(prefix, reason string) nagack.Rule {
+	return nagack.Rule{ID: "AwsSolutions-IAM5", Reason: reason,
+		AppliesTo: []any{nagack.Regex("/^Resource::.*" + regexp.QuoteMeta("/"+prefix+"*") + "$/")}}
 }
 
 func errorTemplate(code, message string) *map[string]*string {

@@ -1,0 +1,70 @@
+// Package nagack acknowledges cdk-nag findings that a construct cannot fix
+// for a streaming or upload reason, on the narrowest resource, with the
+// reason a reviewer reads. It writes the "cdk_nag" metadata cdk-nag reads,
+// so the constructs do not load cdk-nag into every user's synth.
+package nagack
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+
+	"github.com/streamgate/streamgate/constructs/apiauth"
+)
+
+// Rule is one acknowledged finding: a rule id, the reason, and for granular
+// rules (IAM4, IAM5) the findings it covers: literal strings or regexes
+// written /like this/ (Regex).
+type Rule struct {
+	ID        string
+	Reason    string
+	AppliesTo []any
+}
+
+// Regex is an appliesTo entry matched as a regular expression.
+func Regex(re string) any { return map[string]any{"regex": re} }
+
+// Acknowledge adds the rules to the CloudFormation resource of c (c itself
+// or its default child), keeping acknowledgements already there.
+func Acknowledge(c constructs.IConstruct, rules ...Rule) {
+	res, ok := c.(awscdk.CfnResource)
+	if !ok {
+		if res, ok = c.Node().DefaultChild().(awscdk.CfnResource); !ok {
+			panic(fmt.Sprintf("nagack: %s has no CloudFormation resource", *c.Node().Path()))
+		}
+	}
+	var list []any
+	if existing, ok := res.GetMetadata(str("cdk_nag")).(map[string]any); ok {
+		if prev, ok := existing["rules_to_suppress"].([]any); ok {
+			list = prev
+		}
+	}
+	for _, r := range rules {
+		entry := map[string]any{"id": r.ID, "reason": r.Reason}
+		if len(r.AppliesTo) > 0 {
+			entry["applies_to"] = r.AppliesTo
+		}
+		list = append(list, entry)
+	}
+	res.AddMetadata(str("cdk_nag"), map[string]any{"rules_to_suppress": list})
+}
+
+func str(s string) *string { return &s }
+
+// ForAuthorization acknowledges the rules that ask for one authorization
+// mode when the route uses another on purpose.
+func ForAuthorization(kind apiauth.Kind) []Rule {
+	switch kind {
+	case apiauth.KindIAM:
+		return []Rule{{ID: "AwsSolutions-COG4", Reason: "The method is authorized with AWS_IAM (SigV4-signed requests from principals allowed execute-api:Invoke), not a Cognito user pool."}}
+	case apiauth.KindLambda:
+		return []Rule{{ID: "AwsSolutions-COG4", Reason: "The method is authorized by a Lambda authorizer chosen by the API's owner, not a Cognito user pool."}}
+	case apiauth.KindNone:
+		return []Rule{
+			{ID: "AwsSolutions-APIG4", Reason: "The API's owner asked for no authorization by name (apiauth.None()): the route is public."},
+			{ID: "AwsSolutions-COG4", Reason: "The API's owner asked for no authorization by name (apiauth.None()): the route is public."},
+		}
+	}
+	return nil
+}

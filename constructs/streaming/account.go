@@ -1,0 +1,61 @@
+package streaming
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/streamgate/streamgate/constructs/internal/nagack"
+)
+
+// AccountLoggingId is the construct id, under the stack, of the API Gateway
+// account settings that every streamgate API in the stack shares.
+const AccountLoggingId = "StreamgateApiGatewayAccount"
+
+// accountLogging returns the stack's API Gateway account settings, created
+// on first use: the CloudWatch role that execution logs need. It replaces
+// RestApi's cloudWatchRole, which attaches the AWS-managed
+// AmazonAPIGatewayPushToCloudWatchLogs policy and makes one account resource
+// per API (the setting is one per account and region).
+func accountLogging(scope constructs.Construct) awsapigateway.CfnAccount {
+	stack := awscdk.Stack_Of(scope)
+	if c := stack.Node().TryFindChild(jsii.String(AccountLoggingId)); c != nil {
+		return c.Node().FindChild(jsii.String("Resource")).(awsapigateway.CfnAccount)
+	}
+	holder := constructs.NewConstruct(stack, jsii.String(AccountLoggingId))
+	role := awsiam.NewRole(holder, jsii.String("CloudWatchRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
+		Description: jsii.String("API Gateway execution logging for the account and region (streamgate)"),
+	})
+	// Other APIs of the account may log through it: keep it when the stack goes.
+	role.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN)
+	groups := awscdk.Stack_Of(scope).FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("logs"), Resource: jsii.String("log-group"), ResourceName: jsii.String("API-Gateway-Execution-Logs_*"),
+		ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+	})
+	anyGroup := awscdk.Stack_Of(scope).FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("logs"), Resource: jsii.String("log-group"), ResourceName: jsii.String("*"),
+		ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+	})
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("WriteExecutionLogs"),
+		Actions:   jsii.Strings("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents"),
+		Resources: &[]*string{groups},
+	}))
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("FindLogGroups"),
+		Actions:   jsii.Strings("logs:DescribeLogGroups"),
+		Resources: &[]*string{anyGroup},
+	}))
+	nagack.Acknowledge(role.Node().FindChild(jsii.String("DefaultPolicy")).Node().DefaultChild(), nagack.Rule{
+		ID: "AwsSolutions-IAM5",
+		Reason: "API Gateway writes execution logs of every API in the account and region to groups it names " +
+			"API-Gateway-Execution-Logs_{api-id}/{stage}, through this one account-level role; DescribeLogGroups takes no narrower resource.",
+		AppliesTo: []any{nagack.Regex(`/^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:(API-Gateway-Execution-Logs_)?\*$/`)},
+	})
+	account := awsapigateway.NewCfnAccount(holder, jsii.String("Resource"), &awsapigateway.CfnAccountProps{CloudWatchRoleArn: role.RoleArn()})
+	account.Node().AddDependency(role)
+	return account
+}

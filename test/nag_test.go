@@ -1,0 +1,36 @@
+package test
+
+import (
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/streamgate/streamgate/apps/stacks"
+	"github.com/streamgate/streamgate/constructs/streaming"
+	"github.com/streamgate/streamgate/constructs/uploads"
+	"github.com/streamgate/streamgate/internal/cdktest"
+	"github.com/streamgate/streamgate/templatetest"
+)
+
+func TestAppsAreNagClean(t *testing.T) {
+	app := cdktest.NewApp(false)
+	templatetest.ApplyNagPacks(app)
+	stacks.NewStreamingDemo(app, "StreamgateStreamingDemo", nil)
+	stacks.NewUploadDemo(app, "StreamgateUploadDemo", nil)
+	stacks.NewTeam(app, "StreamgateTeam", nil)
+	templatetest.NagClean(t, app)
+}
+
+// TestDefaultPropsInheritNagCleanliness: a team's stack that uses the
+// constructs with default props passes cdk-nag with nothing to acknowledge.
+func TestDefaultPropsInheritNagCleanliness(t *testing.T) {
+	app := cdktest.NewApp(false)
+	templatetest.ApplyNagPacks(app)
+	stack := awscdk.NewStack(app, jsii.String("TeamDefaults"), nil)
+	streaming.NewStreamingRestApi(stack, jsii.String("Streams"), &streaming.StreamingRestApiProps{
+		Routes: &[]*streaming.RouteProps{{Method: jsii.String("GET"), Path: jsii.String("/records"), Entry: jsii.String(stacks.RecordsEntry)}},
+	})
+	uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), nil)
+	templatetest.NagClean(t, app)
+}
