@@ -101,3 +101,21 @@ func TestDemoHandlersAreBuiltForLambda(t *testing.T) {
 		t.Errorf("%d bootstrap assets, want 4 (records, progress, export, uploads)", bootstraps)
 	}
 }
+
+// TestAppsPassTheTemplateChecks runs the checks users run on their stacks.
+func TestAppsPassTheTemplateChecks(t *testing.T) {
+	dir := appsAssembly(t)
+	for stack, want := range map[string]struct{ streams, uploads int }{
+		"StreamgateStreamingDemo": {3, 0},
+		"StreamgateUploadDemo":    {0, 2},
+		"StreamgateTeam":          {2, 2},
+	} {
+		tmpl := templatetest.FromFile(t, filepath.Join(dir, stack+".template.json"))
+		if n := templatetest.StreamingRoutesWired(t, tmpl); n != want.streams {
+			t.Errorf("%s: %d streaming routes checked, want %d", stack, n, want.streams)
+		}
+		if n := templatetest.UploadSizeLimited(t, tmpl); n != want.uploads {
+			t.Errorf("%s: %d upload stages and handlers checked, want %d", stack, n, want.uploads)
+		}
+	}
+}
