@@ -222,10 +222,18 @@ func (s *Server) serveResult(w http.ResponseWriter, r *http.Request, id string, 
 		n, rerr := r.Body.Read(buf)
 		if n > 0 {
 			if _, werr := pw.Write(buf[:n]); werr != nil {
-				// The reader went away: keep draining, as Lambda does when
-				// the client disconnects (the function is not told).
-				_, err = io.Copy(io.Discard, r.Body)
-				break
+				// The reader went away. Answer now, before the body ends:
+				// aws-lambda-go then closes the response, which stops the
+				// producer, and the process stays warm for the next invoke.
+				// (Lambda itself keeps reading: there the function is not told.)
+				resp.trailer = http.Header{}
+				close(resp.done)
+				w.Header().Set("Connection", "close")
+				w.WriteHeader(http.StatusAccepted)
+				if f, ok := w.(http.Flusher); ok {
+					f.Flush()
+				}
+				return
 			}
 		}
 		if rerr != nil {

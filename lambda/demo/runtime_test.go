@@ -176,3 +176,31 @@ func TestRuntimeDeadlineEndsStreamBeforeTimeout(t *testing.T) {
 		t.Error("no error trailer on a stream cut by the deadline")
 	}
 }
+
+// TestRuntimeReaderClosedStopsProducer: when the reader of a stream goes
+// away, the Runtime API ends the function's response early; aws-lambda-go
+// closes the stream, the producer stops, and the same process serves the
+// next invocation.
+func TestRuntimeReaderClosedStopsProducer(t *testing.T) {
+	f := startFunction(t, "github.com/streamgate/streamgate/lambda/records")
+	resp := f.invoke(t, events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/records",
+		QueryStringParameters: map[string]string{"count": "100000", "interval_ms": "5"}}, time.Minute)
+	buf := make([]byte, 4096)
+	if _, err := io.ReadAtLeast(resp.Body, buf, 200); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	start := time.Now()
+	next := f.invoke(t, events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/records",
+		QueryStringParameters: map[string]string{"count": "2", "interval_ms": "0"}}, time.Minute)
+	_, lines, _ := timedLines(t, next.Body)
+	if len(lines) != 3 {
+		t.Fatalf("next invocation: %q", lines)
+	}
+	if waited := time.Since(start); waited > 5*time.Second {
+		t.Errorf("the next invocation waited %v: the abandoned producer kept the process busy", waited)
+	}
+	if f.cmd.ProcessState != nil {
+		t.Error("the process exited: the next invocation would be a cold start")
+	}
+}

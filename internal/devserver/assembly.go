@@ -1,0 +1,396 @@
+// Package devserver runs a synthesized cloud assembly's REST APIs on
+// 127.0.0.1: it reads the templates and asset folders of cdk.out, serves
+// every AWS::ApiGateway::Method with a Lambda proxy, HTTP proxy or mock
+// integration, and runs each function's built bootstrap as a process that
+// talks to a local Lambda Runtime API (internal/runtimeapi). Responses follow
+// the route's transfer mode as API Gateway does: STREAM reads the metadata
+// prelude and forwards each chunk as it arrives; BUFFERED waits for the end.
+//
+// It never imports the CDK: what runs is what the template says.
+package devserver
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/streamgate/streamgate/internal/assembly"
+)
+
+// Assembly is what the runner serves from a cloud assembly.
+type Assembly struct {
+	Dir       string
+	APIs      []*API
+	Functions map[string]*Function // by stack/logical id
+	Buckets   map[string]*Bucket   // by stack/logical id
+	// Unsupported lists template features the runner does not emulate, to be
+	// reported once at start-up.
+	Unsupported []string
+}
+
+// API is one REST API with its stage.
+type API struct {
+	Stack        string
+	LogicalID    string
+	Name         string
+	Stage        string
+	EndpointType string // REGIONAL, EDGE or PRIVATE
+	BinaryTypes  []string
+	Routes       []*Route
+	WebACL       bool
+}
+
+// Route is one method of an API.
+type Route struct {
+	API           *API
+	Method        string // GET, ..., ANY
+	Path          string // /jobs/{id}/progress
+	Resource      string // the resource path as API Gateway names it
+	Integration   string // AWS_PROXY, HTTP_PROXY, MOCK, AWS, HTTP
+	Stream        bool   // ResponseTransferMode STREAM
+	TimeoutMillis int
+	Function      *Function // AWS_PROXY
+	HTTPURL       string    // HTTP_PROXY
+	MockStatus    int
+	MockHeaders   map[string]string
+	Authorization string // AWS_IAM, COGNITO_USER_POOLS, CUSTOM, NONE
+}
+
+// Function is a Lambda function and its built code.
+type Function struct {
+	Stack       string
+	LogicalID   string
+	Description string
+	AssetDir    string // holds bootstrap
+	Arch        string // arm64 or x86_64
+	Timeout     int    // seconds
+	MemoryMB    int
+	Env         map[string]string
+	// EnvRefs are variables whose value refers to another resource (a
+	// bucket's Ref, a key's ARN): the runner resolves those it emulates.
+	EnvRefs map[string]string // name -> logical id
+}
+
+// Bucket is an S3 bucket of the template, emulated by the local S3 server.
+type Bucket struct {
+	Stack     string
+	LogicalID string
+	Name      string // the local bucket name
+}
+
+type cfnResource struct {
+	Type       string         `json:"Type"`
+	Properties map[string]any `json:"Properties"`
+}
+
+// Load reads the cloud assembly in dir.
+func Load(dir string) (*Assembly, error) {
+	m, err := assembly.ReadManifest(dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w (run `make synth` first)", dir, err)
+	}
+	a := &Assembly{Dir: dir, Functions: map[string]*Function{}, Buckets: map[string]*Bucket{}}
+	templates := m.Templates(dir)
+	stacks := make([]string, 0, len(templates))
+	for s := range templates {
+		stacks = append(stacks, s)
+	}
+	sort.Strings(stacks)
+	for _, stack := range stacks {
+		b, err := os.ReadFile(templates[stack])
+		if err != nil {
+			return nil, err
+		}
+		var t struct {
+			Resources map[string]cfnResource `json:"Resources"`
+		}
+		if err := json.Unmarshal(b, &t); err != nil {
+			return nil, fmt.Errorf("%s: %w", templates[stack], err)
+		}
+		if err := a.loadStack(stack, t.Resources); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
+	ids := make([]string, 0, len(res))
+	for id := range res {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		r := res[id]
+		switch r.Type {
+		case "AWS::S3::Bucket":
+			a.Buckets[stack+"/"+id] = &Bucket{Stack: stack, LogicalID: id, Name: localBucketName(stack, id)}
+		case "AWS::Lambda::Function":
+			fn, err := a.loadFunction(stack, id, r)
+			if err != nil {
+				return err
+			}
+			a.Functions[stack+"/"+id] = fn
+		}
+	}
+	apis := map[string]*API{}
+	for _, id := range ids {
+		r := res[id]
+		switch r.Type {
+		case "AWS::ApiGateway::RestApi":
+			api := &API{Stack: stack, LogicalID: id, Name: str(r.Properties["Name"]), EndpointType: "EDGE"}
+			if types := list(get(r.Properties, "EndpointConfiguration", "Types")); len(types) > 0 {
+				api.EndpointType = str(types[0])
+			}
+			for _, t := range list(r.Properties["BinaryMediaTypes"]) {
+				api.BinaryTypes = append(api.BinaryTypes, str(t))
+			}
+			if _, ok := r.Properties["MinimumCompressionSize"]; ok {
+				a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: MinimumCompressionSize (responses are not compressed locally)", stack, id))
+			}
+			apis[id] = api
+		case "AWS::ApiGateway::Authorizer":
+			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: %s authorizer (requests are not authorized locally)", stack, id, str(r.Properties["Type"])))
+		case "AWS::WAFv2::WebACL":
+			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: WAF web ACL (its rules do not run locally; API Gateway's 10 MB request cap does)", stack, id))
+		}
+	}
+	for _, id := range ids {
+		r := res[id]
+		if r.Type != "AWS::ApiGateway::Stage" {
+			continue
+		}
+		if api := apis[ref(r.Properties["RestApiId"])]; api != nil && api.Stage == "" {
+			api.Stage = str(r.Properties["StageName"])
+		}
+	}
+	for _, id := range ids {
+		r := res[id]
+		if r.Type == "AWS::WAFv2::WebACLAssociation" {
+			arn, _ := json.Marshal(r.Properties["ResourceArn"])
+			for apiID, api := range apis {
+				if strings.Contains(string(arn), `{"Ref":"`+apiID+`"}`) {
+					api.WebACL = true
+				}
+			}
+		}
+	}
+	for _, id := range ids {
+		r := res[id]
+		if r.Type != "AWS::ApiGateway::Method" {
+			continue
+		}
+		api := apis[ref(r.Properties["RestApiId"])]
+		if api == nil {
+			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: a method of an API defined elsewhere", stack, id))
+			continue
+		}
+		route, err := a.loadRoute(stack, id, r, res, api)
+		if err != nil {
+			return err
+		}
+		if route != nil {
+			api.Routes = append(api.Routes, route)
+		}
+	}
+	names := make([]string, 0, len(apis))
+	for id := range apis {
+		names = append(names, id)
+	}
+	sort.Strings(names)
+	for _, id := range names {
+		if apis[id].Stage == "" {
+			apis[id].Stage = "prod"
+		}
+		sort.Slice(apis[id].Routes, func(i, j int) bool {
+			ri, rj := apis[id].Routes[i], apis[id].Routes[j]
+			return ri.Path < rj.Path || ri.Path == rj.Path && ri.Method < rj.Method
+		})
+		a.APIs = append(a.APIs, apis[id])
+	}
+	return nil
+}
+
+func (a *Assembly) loadFunction(stack, id string, r cfnResource) (*Function, error) {
+	fn := &Function{Stack: stack, LogicalID: id, Description: str(r.Properties["Description"]), Arch: "x86_64",
+		Timeout: 3, MemoryMB: 128, Env: map[string]string{}, EnvRefs: map[string]string{}}
+	if arch := list(r.Properties["Architectures"]); len(arch) > 0 {
+		fn.Arch = str(arch[0])
+	}
+	if t, ok := r.Properties["Timeout"].(float64); ok {
+		fn.Timeout = int(t)
+	}
+	if m, ok := r.Properties["MemorySize"].(float64); ok {
+		fn.MemoryMB = int(m)
+	}
+	if vars, ok := get(r.Properties, "Environment", "Variables").(map[string]any); ok {
+		for k, v := range vars {
+			switch x := v.(type) {
+			case string:
+				fn.Env[k] = x
+			case float64, bool:
+				fn.Env[k] = fmt.Sprint(x)
+			default:
+				if target := ref(v); target != "" {
+					fn.EnvRefs[k] = target
+				} else if target := getAtt(v); target != "" {
+					fn.EnvRefs[k] = target
+				}
+			}
+		}
+	}
+	key := str(get(r.Properties, "Code", "S3Key"))
+	if hash, ok := strings.CutSuffix(key, ".zip"); ok {
+		dir := filepath.Join(a.Dir, "asset."+hash)
+		if _, err := os.Stat(filepath.Join(dir, "bootstrap")); err == nil {
+			fn.AssetDir = dir
+		}
+	}
+	return fn, nil
+}
+
+// loadRoute reads a method: its full path (walking the resource parents),
+// its integration and authorization.
+func (a *Assembly) loadRoute(stack, id string, r cfnResource, res map[string]cfnResource, api *API) (*Route, error) {
+	method := str(r.Properties["HttpMethod"])
+	path := resourcePath(r.Properties["ResourceId"], res)
+	route := &Route{API: api, Method: method, Path: path, Resource: path, Authorization: str(r.Properties["AuthorizationType"])}
+	integ, _ := r.Properties["Integration"].(map[string]any)
+	route.Integration = str(integ["Type"])
+	route.Stream = str(integ["ResponseTransferMode"]) == "STREAM"
+	route.TimeoutMillis = 29000
+	if ms, ok := integ["TimeoutInMillis"].(float64); ok {
+		route.TimeoutMillis = int(ms)
+	}
+	where := fmt.Sprintf("%s/%s (%s %s)", stack, id, method, path)
+	switch route.Integration {
+	case "AWS_PROXY":
+		uri, _ := json.Marshal(integ["Uri"])
+		fnID := ""
+		var parts []any
+		if j, ok := integ["Uri"].(map[string]any)["Fn::Join"].([]any); ok && len(j) == 2 {
+			parts = list(j[1])
+		}
+		for _, p := range parts {
+			if t := getAtt(p); t != "" {
+				fnID = t
+			}
+		}
+		route.Function = a.Functions[stack+"/"+fnID]
+		if route.Function == nil {
+			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: Lambda integration with %s (not a function of this assembly)", where, uri))
+			return nil, nil
+		}
+		if route.Function.AssetDir == "" {
+			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: function %s has no bootstrap asset (was it bundled?)", where, fnID))
+			return nil, nil
+		}
+	case "HTTP_PROXY":
+		route.HTTPURL = str(integ["Uri"])
+		if route.HTTPURL == "" {
+			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: HTTP proxy to a URL known only at deploy time", where))
+			return nil, nil
+		}
+	case "MOCK":
+		route.MockStatus, route.MockHeaders = 200, map[string]string{}
+		if resps := list(integ["IntegrationResponses"]); len(resps) > 0 {
+			first, _ := resps[0].(map[string]any)
+			if s, err := strconv.Atoi(str(first["StatusCode"])); err == nil {
+				route.MockStatus = s
+			}
+			if params, ok := first["ResponseParameters"].(map[string]any); ok {
+				for k, v := range params {
+					name := strings.TrimPrefix(k, "method.response.header.")
+					if s := str(v); strings.HasPrefix(s, "'") && strings.HasSuffix(s, "'") && len(s) >= 2 {
+						route.MockHeaders[name] = s[1 : len(s)-1]
+					}
+				}
+			}
+		}
+		if len(list(integ["IntegrationResponses"])) > 0 {
+			if first, _ := list(integ["IntegrationResponses"])[0].(map[string]any); first["ResponseTemplates"] != nil {
+				a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: mock response templates (VTL) are not rendered", where))
+			}
+		}
+	default:
+		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: %s integration (AWS service integrations and VTL mapping templates are not emulated)", where, route.Integration))
+		return nil, nil
+	}
+	switch route.Authorization {
+	case "AWS_IAM":
+		// Reported once for the whole run, not per route.
+	case "COGNITO_USER_POOLS", "CUSTOM":
+		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: %s authorization is skipped", where, route.Authorization))
+	}
+	return route, nil
+}
+
+// resourcePath walks an AWS::ApiGateway::Resource chain to "/a/{b}/c".
+func resourcePath(id any, res map[string]cfnResource) string {
+	var parts []string
+	for depth := 0; depth < 64; depth++ {
+		target := ref(id)
+		r, ok := res[target]
+		if !ok || r.Type != "AWS::ApiGateway::Resource" {
+			break // the root resource (Fn::GetAtt RestApi.RootResourceId)
+		}
+		parts = append([]string{str(r.Properties["PathPart"])}, parts...)
+		id = r.Properties["ParentId"]
+	}
+	return "/" + strings.Join(parts, "/")
+}
+
+// localBucketName is a valid S3 bucket name for a template bucket.
+func localBucketName(stack, id string) string {
+	n := strings.ToLower(stack + "-" + id)
+	var b strings.Builder
+	for _, r := range n {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' {
+			b.WriteRune(r)
+		}
+	}
+	s := b.String()
+	if len(s) > 63 {
+		s = s[:63]
+	}
+	return strings.Trim(s, "-")
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func list(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+func get(m map[string]any, path ...string) any {
+	var v any = m
+	for _, k := range path {
+		mm, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = mm[k]
+	}
+	return v
+}
+
+func ref(v any) string {
+	m, _ := v.(map[string]any)
+	return str(m["Ref"])
+}
+
+func getAtt(v any) string {
+	m, _ := v.(map[string]any)
+	if args := list(m["Fn::GetAtt"]); len(args) == 2 {
+		return str(args[0])
+	}
+	return ""
+}

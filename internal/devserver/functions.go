@@ -1,0 +1,294 @@
+package devserver
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"debug/buildinfo"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/streamgate/streamgate/internal/runtimeapi"
+)
+
+// ErrFunctionCrashed is an invocation whose process exited (a crash, an init
+// error, or the runner killing it at its timeout).
+var ErrFunctionCrashed = errors.New("the function process exited")
+
+// ErrFunctionTimeout is an invocation that ran past the function's timeout.
+var ErrFunctionTimeout = errors.New("the function timed out")
+
+// pool runs one function's processes: each handles one invocation at a
+// time and is reused while it lives (warm); more start for concurrency, up
+// to max.
+type pool struct {
+	fn      *Function
+	label   string // for logs: stack/logical id
+	bin     string
+	env     []string
+	max     int
+	logs    io.Writer
+	sem     chan struct{}
+	mu      sync.Mutex
+	idle    []*proc
+	started atomic.Int64 // processes started, for tests and benchmarks
+}
+
+// proc is a function process with its own Runtime API.
+type proc struct {
+	api    *runtimeapi.Server
+	cmd    *exec.Cmd
+	exited chan struct{}
+	tag    atomic.Pointer[string] // the current invocation, for log lines
+}
+
+func newPool(fn *Function, bin string, env []string, max int, logs io.Writer) *pool {
+	return &pool{fn: fn, label: fn.Stack + "/" + fn.LogicalID, bin: bin, env: env, max: max, logs: logs, sem: make(chan struct{}, max)}
+}
+
+func (p *pool) start() (*proc, error) {
+	api, err := runtimeapi.Start()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(p.bin)
+	cmd.Dir = filepath.Dir(p.bin)
+	cmd.Env = append(append([]string{}, p.env...), "AWS_LAMBDA_RUNTIME_API="+api.Addr())
+	pr := &proc{api: api, cmd: cmd, exited: make(chan struct{})}
+	none := "init"
+	pr.tag.Store(&none)
+	out, _ := cmd.StdoutPipe()
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		api.Close()
+		return nil, fmt.Errorf("starting %s: %w", p.bin, err)
+	}
+	p.started.Add(1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			fmt.Fprintf(p.logs, "%s [%s] %s\n", p.label, *pr.tag.Load(), sc.Text())
+		}
+	}()
+	go func() {
+		err := cmd.Wait()
+		if err != nil {
+			fmt.Fprintf(p.logs, "%s: process %d exited: %v\n", p.label, cmd.Process.Pid, err)
+		}
+		close(pr.exited)
+		api.Close()
+	}()
+	return pr, nil
+}
+
+func (pr *proc) alive() bool {
+	select {
+	case <-pr.exited:
+		return false
+	default:
+		return true
+	}
+}
+
+func (pr *proc) kill() {
+	pr.cmd.Process.Kill()
+	<-pr.exited
+}
+
+// Invocation is a running invocation: its response, and done, which the
+// caller calls once it has read the response (or given up on it).
+type Invocation struct {
+	Response *runtimeapi.Response
+	// Err is set, after the body ended, when the function crashed or timed out.
+	Err  func() error
+	done func()
+}
+
+// Done returns the process to the pool, or discards it if it died.
+func (i *Invocation) Done() { i.done() }
+
+// invoke runs payload on a warm or new process. The function's timeout
+// covers the whole invocation, body included: past it the process is killed,
+// as Lambda ends the sandbox.
+func (p *pool) invoke(ctx context.Context, requestID, tag string, payload []byte) (*Invocation, error) {
+	select {
+	case p.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	pr := p.take()
+	if pr == nil {
+		var err error
+		if pr, err = p.start(); err != nil {
+			<-p.sem
+			return nil, err
+		}
+	}
+	pr.tag.Store(&tag)
+	timeout := time.Duration(p.fn.Timeout) * time.Second
+	var timedOut atomic.Bool
+	timer := time.AfterFunc(timeout, func() {
+		timedOut.Store(true)
+		fmt.Fprintf(p.logs, "%s [%s] Task timed out after %d seconds: killing the process\n", p.label, tag, p.fn.Timeout)
+		pr.cmd.Process.Kill()
+	})
+	var once sync.Once
+	release := func() {
+		once.Do(func() {
+			timer.Stop()
+			if pr.alive() && !timedOut.Load() {
+				p.put(pr)
+			} else {
+				go pr.kill()
+			}
+			<-p.sem
+		})
+	}
+	errFn := func() error {
+		switch {
+		case timedOut.Load():
+			return ErrFunctionTimeout
+		case !pr.alive():
+			return ErrFunctionCrashed
+		}
+		return nil
+	}
+
+	// Wait for the answer to start, or for the process to die.
+	invCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-pr.exited:
+			cancel()
+		case <-invCtx.Done():
+		}
+	}()
+	resp, err := pr.api.Invoke(invCtx, runtimeapi.Invocation{
+		RequestID: requestID, Payload: payload, Deadline: time.Now().Add(timeout),
+		FunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:" + p.fn.LogicalID,
+	})
+	if err != nil {
+		release()
+		if e := errFn(); e != nil {
+			return nil, e
+		}
+		if init := pr.api.InitError(); init != "" {
+			return nil, fmt.Errorf("%w: init error %s", ErrFunctionCrashed, init)
+		}
+		return nil, err
+	}
+	return &Invocation{Response: resp, Err: errFn, done: release}, nil
+}
+
+func (p *pool) take() *proc {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for len(p.idle) > 0 {
+		pr := p.idle[len(p.idle)-1]
+		p.idle = p.idle[:len(p.idle)-1]
+		if pr.alive() {
+			return pr
+		}
+	}
+	return nil
+}
+
+func (p *pool) put(pr *proc) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.idle = append(p.idle, pr)
+}
+
+func (p *pool) close() {
+	p.mu.Lock()
+	idle := p.idle
+	p.idle = nil
+	p.mu.Unlock()
+	for _, pr := range idle {
+		pr.kill()
+	}
+}
+
+// hostArch is GOARCH as Lambda names it.
+func hostArch() string {
+	if runtime.GOARCH == "amd64" {
+		return "x86_64"
+	}
+	return runtime.GOARCH
+}
+
+// executable returns a bootstrap this machine can run: the asset itself
+// when it was built for this architecture, else the same main package
+// rebuilt for it with the same flags (the asset's build info names the
+// package), cached under cacheDir by asset.
+func executable(fn *Function, cacheDir string) (path, note string, err error) {
+	asset := filepath.Join(fn.AssetDir, "bootstrap")
+	if fn.Arch == hostArch() && runtime.GOOS == "linux" {
+		return asset, "", nil
+	}
+	info, err := buildinfo.ReadFile(asset)
+	if err != nil {
+		return "", "", fmt.Errorf("%s is built for %s and has no Go build info to rebuild it for %s: %w", asset, fn.Arch, hostArch(), err)
+	}
+	goarch := map[string]string{"x86_64": "amd64", "arm64": "arm64"}[hostArch()]
+	out := filepath.Join(cacheDir, filepath.Base(fn.AssetDir)+"-"+goarch, "bootstrap")
+	note = fmt.Sprintf("asset built for %s: running %s rebuilt for %s with the same flags", fn.Arch, info.Path, hostArch())
+	if _, err := os.Stat(out); err == nil {
+		return out, note, nil
+	}
+	args := []string{"build", "-trimpath", "-buildvcs=false", "-tags", "lambda.norpc", "-ldflags", "-s -w -buildid=", "-o", out, info.Path}
+	cmd := exec.Command("go", args...)
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+goarch, "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", "", fmt.Errorf("rebuilding %s for %s: %v\n%s", info.Path, goarch, err, b)
+	}
+	return out, note, nil
+}
+
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// lambdaEnv is the environment Lambda gives a function, plus its own.
+func lambdaEnv(fn *Function, extra map[string]string) []string {
+	env := []string{
+		"PATH=/usr/local/bin:/usr/bin:/bin",
+		"TZ=:UTC",
+		"LANG=en_US.UTF-8",
+		"AWS_LAMBDA_FUNCTION_NAME=" + fn.LogicalID,
+		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=" + strconv.Itoa(fn.MemoryMB),
+		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/" + fn.LogicalID,
+		"AWS_EXECUTION_ENV=AWS_Lambda_provided.al2023",
+		"_HANDLER=bootstrap",
+	}
+	seen := map[string]bool{}
+	for _, kv := range env {
+		seen[strings.SplitN(kv, "=", 2)[0]] = true
+	}
+	for k, v := range extra {
+		env = append(env, k+"="+v)
+	}
+	for k, v := range fn.Env {
+		if !seen[k] {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
+}

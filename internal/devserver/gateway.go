@@ -1,0 +1,527 @@
+package devserver
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/streamgate/streamgate/internal/runtimeapi"
+)
+
+// Limits API Gateway and Lambda enforce (see FACTS.md).
+const (
+	MaxRequestPayload   = 10 << 20 // API Gateway: request payloads
+	MaxBufferedResponse = 10 << 20 // API Gateway: buffered responses
+	MaxLambdaBuffered   = 6 << 20  // Lambda: a buffered (non-streamed) response
+	MaxStreamDuration   = 15 * time.Minute
+)
+
+// IdleTimeout is how long API Gateway lets a stream send nothing.
+func IdleTimeout(endpointType string) time.Duration {
+	if endpointType == "EDGE" {
+		return 30 * time.Second
+	}
+	return 5 * time.Minute
+}
+
+// gateway serves one API on its own listener, as API Gateway serves a stage.
+type gateway struct {
+	api    *API
+	pools  map[*Function]*pool
+	logs   io.Writer
+	extras http.Handler // the /_streamgate/ page and endpoints
+	// idle overrides IdleTimeout (tests shorten it).
+	idle time.Duration
+}
+
+// apiError answers as API Gateway does: a JSON {"message": ...}.
+func apiError(w http.ResponseWriter, status int, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("x-amzn-ErrorType", map[int]string{403: "MissingAuthenticationTokenException", 413: "RequestEntityTooLarge",
+		502: "InternalServerErrorException", 504: "IntegrationTimeout"}[status])
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"message": message})
+}
+
+func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/_streamgate/") && g.extras != nil {
+		g.extras.ServeHTTP(w, r)
+		return
+	}
+	start := time.Now()
+	requestID := newRequestID()
+	w.Header().Set("x-amzn-RequestId", requestID)
+	rec := &statusRecorder{ResponseWriter: w}
+	mode := "-"
+	defer func() {
+		fmt.Fprintf(g.logs, "%s %s %s %d %s %dB %v (%s)\n", start.Format("15:04:05.000"), r.Method, r.URL.RequestURI(), rec.status, mode, rec.bytes,
+			time.Since(start).Round(time.Millisecond), requestID)
+	}()
+
+	stagePrefix := "/" + g.api.Stage
+	path, ok := strings.CutPrefix(r.URL.Path, stagePrefix)
+	if !ok || path != "" && !strings.HasPrefix(path, "/") {
+		apiError(rec, 403, "Missing Authentication Token")
+		return
+	}
+	if path == "" {
+		path = "/"
+	}
+	route, params := match(g.api.Routes, r.Method, path)
+	if route == nil {
+		apiError(rec, 403, "Missing Authentication Token")
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestPayload+1))
+	if err != nil {
+		apiError(rec, 400, "could not read the request body")
+		return
+	}
+	if len(body) > MaxRequestPayload {
+		apiError(rec, 413, "Request Entity Too Large")
+		return
+	}
+	switch route.Integration {
+	case "MOCK":
+		mode = "MOCK"
+		for k, v := range route.MockHeaders {
+			rec.Header().Set(k, v)
+		}
+		rec.WriteHeader(route.MockStatus)
+	case "HTTP_PROXY":
+		mode = transferMode(route)
+		g.proxyHTTP(rec, r, route, params, body)
+	case "AWS_PROXY":
+		mode = transferMode(route)
+		event := g.event(r, route, path, params, body, requestID, start)
+		payload, _ := json.Marshal(event)
+		g.invoke(rec, r, route, requestID, payload)
+	}
+}
+
+func transferMode(r *Route) string {
+	if r.Stream {
+		return "STREAMED"
+	}
+	return "BUFFERED"
+}
+
+// match finds the route for method and path: literal segments before
+// {params}, {proxy+} last, as API Gateway chooses; ANY matches every method.
+func match(routes []*Route, method, path string) (*Route, map[string]string) {
+	segs := splitPath(path)
+	var best *Route
+	var bestParams map[string]string
+	bestScore := -1
+	for _, rt := range routes {
+		if rt.Method != method && rt.Method != "ANY" {
+			continue
+		}
+		params, score, ok := matchPath(splitPath(rt.Path), segs)
+		if !ok {
+			continue
+		}
+		if rt.Method == method {
+			score++ // an exact method beats ANY on the same resource
+		}
+		if score > bestScore {
+			best, bestParams, bestScore = rt, params, score
+		}
+	}
+	return best, bestParams
+}
+
+func splitPath(p string) []string {
+	p = strings.Trim(p, "/")
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, "/")
+}
+
+// matchPath scores a match: 4 per literal segment, 2 per parameter, 0 for
+// a greedy tail.
+func matchPath(tmpl, segs []string) (map[string]string, int, bool) {
+	params := map[string]string{}
+	score := 0
+	for i, t := range tmpl {
+		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "+}") {
+			if i >= len(segs) {
+				return nil, 0, false
+			}
+			params[t[1:len(t)-2]] = strings.Join(segs[i:], "/")
+			return params, score, true
+		}
+		if i >= len(segs) {
+			return nil, 0, false
+		}
+		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
+			v, err := url.PathUnescape(segs[i])
+			if err != nil {
+				v = segs[i]
+			}
+			params[t[1:len(t)-1]] = v
+			score += 2
+			continue
+		}
+		if t != segs[i] {
+			return nil, 0, false
+		}
+		score += 4
+	}
+	if len(tmpl) != len(segs) {
+		return nil, 0, false
+	}
+	return params, score*16 + len(tmpl), true
+}
+
+// event is the REST API proxy event API Gateway sends the function.
+func (g *gateway) event(r *http.Request, route *Route, path string, params map[string]string, body []byte, requestID string, now time.Time) events.APIGatewayProxyRequest {
+	ev := events.APIGatewayProxyRequest{
+		Resource:   route.Resource,
+		Path:       path,
+		HTTPMethod: r.Method,
+		Headers:    map[string]string{}, MultiValueHeaders: map[string][]string{},
+	}
+	for k, v := range r.Header {
+		ev.Headers[k] = v[len(v)-1]
+		ev.MultiValueHeaders[k] = v
+	}
+	if r.Host != "" {
+		ev.Headers["Host"], ev.MultiValueHeaders["Host"] = r.Host, []string{r.Host}
+	}
+	if q := r.URL.Query(); len(q) > 0 {
+		ev.QueryStringParameters, ev.MultiValueQueryStringParameters = map[string]string{}, map[string][]string{}
+		for k, v := range q {
+			ev.QueryStringParameters[k] = v[len(v)-1]
+			ev.MultiValueQueryStringParameters[k] = v
+		}
+	}
+	if len(params) > 0 {
+		ev.PathParameters = params
+	}
+	if len(body) > 0 {
+		if g.binary(r.Header.Get("Content-Type")) || !utf8.Valid(body) {
+			ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
+		} else {
+			ev.Body = string(body)
+		}
+	}
+	host, _, _ := strings.Cut(r.RemoteAddr, ":")
+	ev.RequestContext = events.APIGatewayProxyRequestContext{
+		AccountID:         "000000000000",
+		ResourceID:        route.API.LogicalID,
+		Stage:             g.api.Stage,
+		DomainName:        r.Host,
+		DomainPrefix:      "local",
+		RequestID:         requestID,
+		ExtendedRequestID: requestID,
+		Protocol:          r.Proto,
+		ResourcePath:      route.Resource,
+		Path:              "/" + g.api.Stage + path,
+		HTTPMethod:        r.Method,
+		RequestTime:       now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
+		RequestTimeEpoch:  now.UnixMilli(),
+		APIID:             strings.ToLower(route.API.LogicalID),
+		Identity:          events.APIGatewayRequestIdentity{SourceIP: host, UserAgent: r.UserAgent()},
+	}
+	return ev
+}
+
+// binary reports whether API Gateway would pass a body of this type to the
+// function base64-encoded (the API's binary media types).
+func (g *gateway) binary(contentType string) bool {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	for _, b := range g.api.BinaryTypes {
+		if b == "*/*" || b == mt || strings.HasSuffix(b, "/*") && strings.HasPrefix(mt, strings.TrimSuffix(b, "*")) {
+			return true
+		}
+	}
+	return false
+}
+
+// invoke runs the function and answers per the route's transfer mode.
+func (g *gateway) invoke(w *statusRecorder, r *http.Request, route *Route, requestID string, payload []byte) {
+	integration := time.Duration(route.TimeoutMillis) * time.Millisecond
+	ctx, cancel := context.WithTimeout(r.Context(), integration)
+	defer cancel()
+	tag := fmt.Sprintf("%s %s %s", r.Method, route.Path, requestID[:8])
+	inv, err := g.pools[route.Function].invoke(ctx, requestID, tag, payload)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		apiError(w, 504, "Endpoint request timed out")
+		return
+	case err != nil:
+		fmt.Fprintf(g.logs, "%s [%s] %v\n", route.Function.LogicalID, tag, err)
+		apiError(w, 502, "Internal server error")
+		return
+	}
+	defer inv.Done()
+	resp := inv.Response
+	if resp.FunctionError {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		fmt.Fprintf(g.logs, "%s [%s] function error: %s\n", route.Function.LogicalID, tag, b)
+		apiError(w, 502, "Internal server error")
+		return
+	}
+	if route.Stream {
+		g.stream(w, r, route, tag, inv, ctx)
+		return
+	}
+	g.buffered(w, route, tag, inv, ctx)
+}
+
+// stream forwards a streamed response as API Gateway does with STREAM:
+// status and headers from the prelude, then each chunk as it arrives.
+func (g *gateway) stream(w *statusRecorder, r *http.Request, route *Route, tag string, inv *Invocation, ctx context.Context) {
+	body := inv.Response.Body
+	defer body.Close()
+	// Until the prelude arrives, the integration timeout applies; after it,
+	// the idle timeout between chunks and 15 minutes in all.
+	preludeCh := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			body.Close()
+		case <-preludeCh:
+		}
+	}()
+	br := bufio.NewReaderSize(body, 32<<10)
+	if inv.Response.ContentType != runtimeapi.StreamingContentType {
+		// A buffered proxy response on a streaming route: API Gateway
+		// finds no prelude in it.
+		fmt.Fprintf(g.logs, "%s [%s] the function answered %q, not a streamed response; API Gateway answers 502\n", route.Function.LogicalID, tag, inv.Response.ContentType)
+		apiError(w, 502, "Internal server error")
+		return
+	}
+	prelude, err := ReadPrelude(br)
+	close(preludeCh)
+	if err != nil {
+		status := 502
+		switch {
+		case ctx.Err() == context.DeadlineExceeded:
+			status = 504
+		case inv.Err() != nil:
+			err = inv.Err()
+		}
+		fmt.Fprintf(g.logs, "%s [%s] %v\n", route.Function.LogicalID, tag, err)
+		if status == 504 {
+			apiError(w, 504, "Endpoint request timed out")
+		} else {
+			apiError(w, 502, "Internal server error")
+		}
+		return
+	}
+	writeHeaders(w, prelude.Headers, prelude.MultiValueHeaders, prelude.Cookies)
+	w.WriteHeader(prelude.StatusCode)
+	flusher, _ := w.ResponseWriter.(http.Flusher)
+	if flusher != nil {
+		flusher.Flush()
+	}
+	idle := g.idle
+	if idle == 0 {
+		idle = IdleTimeout(route.API.EndpointType)
+	}
+	total := min(time.Duration(route.TimeoutMillis)*time.Millisecond, MaxStreamDuration)
+	idleTimer := time.AfterFunc(idle, func() {
+		fmt.Fprintf(g.logs, "%s [%s] nothing sent for %v: API Gateway's idle timeout for %s cuts the stream\n", route.Function.LogicalID, tag, idle, route.API.EndpointType)
+		body.Close()
+	})
+	defer idleTimer.Stop()
+	totalTimer := time.AfterFunc(total, func() {
+		fmt.Fprintf(g.logs, "%s [%s] the stream reached %v: cut\n", route.Function.LogicalID, tag, total)
+		body.Close()
+	})
+	defer totalTimer.Stop()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := br.Read(buf)
+		if n > 0 {
+			idleTimer.Reset(idle)
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return // the client went away: closing the body stops the producer
+			}
+			if flusher != nil {
+				flusher.Flush()
+			}
+		}
+		if err != nil {
+			typ, errBody := inv.Response.Trailers()
+			if err == io.EOF && typ == "" && inv.Err() == nil {
+				return
+			}
+			cause := err
+			if typ != "" {
+				decoded, _ := base64.StdEncoding.DecodeString(errBody)
+				cause = fmt.Errorf("%s: %s", typ, decoded)
+			} else if e := inv.Err(); e != nil {
+				cause = e
+			}
+			// Status and headers are gone: all API Gateway can do is cut the
+			// connection, and the client sees a stream that ends too early.
+			fmt.Fprintf(g.logs, "%s [%s] stream failed midway: %v\n", route.Function.LogicalID, tag, cause)
+			panic(http.ErrAbortHandler)
+		}
+	}
+}
+
+// buffered waits for the whole response, as API Gateway does with BUFFERED.
+func (g *gateway) buffered(w *statusRecorder, route *Route, tag string, inv *Invocation, ctx context.Context) {
+	body := inv.Response.Body
+	defer body.Close()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-ctx.Done():
+			body.Close()
+		case <-done:
+		}
+	}()
+	raw, err := io.ReadAll(io.LimitReader(body, MaxBufferedResponse+1))
+	if ctx.Err() == context.DeadlineExceeded {
+		apiError(w, 504, "Endpoint request timed out")
+		return
+	}
+	if typ, _ := inv.Response.Trailers(); err != nil || typ != "" || inv.Err() != nil {
+		fmt.Fprintf(g.logs, "%s [%s] the function failed: %v %s %v\n", route.Function.LogicalID, tag, err, typ, inv.Err())
+		apiError(w, 502, "Internal server error")
+		return
+	}
+	if inv.Response.ContentType == runtimeapi.StreamingContentType {
+		// A streaming handler behind a BUFFERED route: API Gateway reads the
+		// whole stream, then answers with it.
+		if len(raw) > MaxBufferedResponse {
+			fmt.Fprintf(g.logs, "%s [%s] the response is over 10 MB, API Gateway's buffered limit\n", route.Function.LogicalID, tag)
+			apiError(w, 502, "Internal server error")
+			return
+		}
+		br := bufio.NewReader(bytes.NewReader(raw))
+		prelude, err := ReadPrelude(br)
+		if err != nil {
+			fmt.Fprintf(g.logs, "%s [%s] %v\n", route.Function.LogicalID, tag, err)
+			apiError(w, 502, "Internal server error")
+			return
+		}
+		rest, _ := io.ReadAll(br)
+		writeHeaders(w, prelude.Headers, prelude.MultiValueHeaders, prelude.Cookies)
+		w.WriteHeader(prelude.StatusCode)
+		w.Write(rest)
+		return
+	}
+	if len(raw) > MaxLambdaBuffered {
+		fmt.Fprintf(g.logs, "%s [%s] the response is %d bytes, over Lambda's 6 MB for a buffered invocation\n", route.Function.LogicalID, tag, len(raw))
+		apiError(w, 502, "Internal server error")
+		return
+	}
+	var resp events.APIGatewayProxyResponse
+	if err := json.Unmarshal(raw, &resp); err != nil || resp.StatusCode == 0 {
+		fmt.Fprintf(g.logs, "%s [%s] malformed Lambda proxy response: %.200s\n", route.Function.LogicalID, tag, raw)
+		apiError(w, 502, "Internal server error")
+		return
+	}
+	writeHeaders(w, resp.Headers, resp.MultiValueHeaders, nil)
+	w.WriteHeader(resp.StatusCode)
+	if resp.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(resp.Body)
+		if err == nil {
+			w.Write(b)
+		}
+		return
+	}
+	io.WriteString(w, resp.Body)
+}
+
+func writeHeaders(w http.ResponseWriter, single map[string]string, multi map[string][]string, cookies []string) {
+	h := w.Header()
+	for k, v := range single {
+		h.Set(k, v)
+	}
+	for k, vs := range multi {
+		h.Del(k)
+		for _, v := range vs {
+			h.Add(k, v)
+		}
+	}
+	for _, c := range cookies {
+		h.Add("Set-Cookie", c)
+	}
+}
+
+// proxyHTTP forwards to an HTTP backend (HTTP_PROXY), streaming or not.
+func (g *gateway) proxyHTTP(w *statusRecorder, r *http.Request, route *Route, params map[string]string, body []byte) {
+	target := route.HTTPURL
+	for k, v := range params {
+		target = strings.ReplaceAll(target, "{"+k+"}", v)
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		apiError(w, 502, "Internal server error")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), time.Duration(route.TimeoutMillis)*time.Millisecond)
+	defer cancel()
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.Out.URL = u
+			pr.Out.URL.RawQuery = r.URL.RawQuery
+			pr.Out.Host = u.Host
+			pr.Out.Body = io.NopCloser(bytes.NewReader(body))
+			pr.Out.ContentLength = int64(len(body))
+		},
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if errors.Is(err, context.DeadlineExceeded) {
+				apiError(w, 504, "Endpoint request timed out")
+				return
+			}
+			apiError(w, 502, "Internal server error")
+		},
+	}
+	if route.Stream {
+		proxy.FlushInterval = -1
+	}
+	proxy.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// statusRecorder remembers the status and size for the access log line.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = 200
+	}
+	n, err := s.ResponseWriter.Write(b)
+	s.bytes += int64(n)
+	return n, err
+}
+
+func (s *statusRecorder) Flush() {
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
