@@ -8,7 +8,7 @@ GO ?= go
 # takes over a minute, so the timeout is generous.
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all setup minio synth test bench fmt vet clean
+.PHONY: all setup minio synth dev test bench fmt vet clean
 
 all: synth test
 
@@ -34,6 +34,11 @@ synth: setup
 	  cdk synth --quiet --app "$(GO) run ./apps/$$app" --output cdk.out.$$app && \
 	  $(GO) run ./internal/cmd/checkassembly cdk.out.$$app || exit 1; \
 	done
+
+## dev: run the synthesized streaming and upload demo APIs on 127.0.0.1
+## (ports 3000 and 3001), with MinIO for the buckets; Ctrl-C stops everything.
+dev: synth minio
+	$(GO) run ./cmd/sgdev -assembly cdk.out,cdk.out.uploads -port 3000
 
 ## test: every test: handler libraries, construct template tests, golden
 ## snapshots, the apps synthesized with CloudFormation validation on, and the

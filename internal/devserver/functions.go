@@ -235,7 +235,10 @@ func hostArch() string {
 // rebuilt for it with the same flags (the asset's build info names the
 // package), cached under cacheDir by asset.
 func executable(fn *Function, cacheDir string) (path, note string, err error) {
-	asset := filepath.Join(fn.AssetDir, "bootstrap")
+	asset, err := filepath.Abs(filepath.Join(fn.AssetDir, "bootstrap"))
+	if err != nil {
+		return "", "", err
+	}
 	if fn.Arch == hostArch() && runtime.GOOS == "linux" {
 		return asset, "", nil
 	}
@@ -244,7 +247,10 @@ func executable(fn *Function, cacheDir string) (path, note string, err error) {
 		return "", "", fmt.Errorf("%s is built for %s and has no Go build info to rebuild it for %s: %w", asset, fn.Arch, hostArch(), err)
 	}
 	goarch := map[string]string{"x86_64": "amd64", "arm64": "arm64"}[hostArch()]
-	out := filepath.Join(cacheDir, filepath.Base(fn.AssetDir)+"-"+goarch, "bootstrap")
+	out, err := filepath.Abs(filepath.Join(cacheDir, filepath.Base(fn.AssetDir)+"-"+goarch, "bootstrap"))
+	if err != nil {
+		return "", "", err
+	}
 	note = fmt.Sprintf("asset built for %s: running %s rebuilt for %s with the same flags", fn.Arch, info.Path, hostArch())
 	if _, err := os.Stat(out); err == nil {
 		return out, note, nil

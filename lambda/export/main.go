@@ -23,6 +23,10 @@ func main() {
 	if err != nil {
 		log.Fatalf("loading AWS configuration: %v", err)
 	}
-	e := &demo.Exporter{S3: s3.NewFromConfig(cfg), Bucket: bucket}
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		// Set by the local runner, whose S3 server is on 127.0.0.1.
+		o.UsePathStyle = os.Getenv("STREAMGATE_S3_PATH_STYLE") == "true"
+	})
+	e := &demo.Exporter{S3: client, Bucket: bucket}
 	lambda.Start(e.Handle)
 }

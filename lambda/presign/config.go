@@ -19,7 +19,7 @@ const (
 	EnvKMSKeyID     = "UPLOAD_KMS_KEY_ID"
 	// EnvPathStyle makes the S3 client use path-style URLs, for S3-compatible
 	// servers on 127.0.0.1 (the endpoint itself comes from AWS_ENDPOINT_URL_S3).
-	EnvPathStyle = "UPLOAD_S3_PATH_STYLE"
+	EnvPathStyle = "STREAMGATE_S3_PATH_STYLE"
 )
 
 // Config is what the handler enforces.

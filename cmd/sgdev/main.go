@@ -1,0 +1,66 @@
+// Command sgdev runs the REST APIs of synthesized cloud assemblies on
+// 127.0.0.1, with true streaming: routes are read from the templates, and
+// each function's built bootstrap runs as a process behind a local Lambda
+// Runtime API (see internal/devserver). `make dev` runs it on the demo apps:
+//
+//	sgdev -assembly cdk.out,cdk.out.uploads -port 3000
+//	curl -N http://127.0.0.1:3000/prod/records
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/streamgate/streamgate/internal/devserver"
+)
+
+func main() {
+	assemblies := flag.String("assembly", "cdk.out", "cloud assembly directories, comma-separated")
+	port := flag.Int("port", 3000, "port of the first API; the next APIs take the next ports (0: any free port)")
+	concurrency := flag.Int("concurrency", 4, "most processes per function")
+	minio := flag.String("minio", ".tools/bin/minio", "MinIO binary for the templates' buckets (empty: no S3)")
+	idle := flag.Duration("idle-timeout", 0, "override API Gateway's idle timeout between stream chunks (default: by endpoint type)")
+	flag.Parse()
+
+	if *minio != "" {
+		if _, err := os.Stat(*minio); err != nil {
+			fmt.Fprintf(os.Stderr, "sgdev: %s not found (scripts/minio.sh install builds it): running without S3\n", *minio)
+			*minio = ""
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cache := filepath.Join(".tools", "devbuild")
+	if _, err := os.Stat(".tools"); err != nil {
+		cache = ""
+	}
+	srv, err := devserver.Start(ctx, devserver.Options{
+		Assemblies:  strings.Split(*assemblies, ","),
+		BasePort:    *port,
+		Concurrency: *concurrency,
+		CacheDir:    cache,
+		MinIO:       *minio,
+		IdleTimeout: *idle,
+		Logs:        os.Stderr,
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sgdev:", err)
+		os.Exit(1)
+	}
+	srv.Describe(os.Stdout)
+	fmt.Println("ready")
+	<-ctx.Done()
+	done := make(chan struct{})
+	go func() { srv.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+	}
+}

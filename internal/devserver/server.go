@@ -1,0 +1,373 @@
+package devserver
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// Options configure a Server.
+type Options struct {
+	// Assemblies are the cloud assembly directories to serve (cdk.out).
+	Assemblies []string
+	// Host to listen on. Default: 127.0.0.1 (nothing else is allowed).
+	Host string
+	// BasePort is the first API's port; the next APIs take the next ports.
+	// 0 picks free ports. Default: 0.
+	BasePort int
+	// Concurrency is the most processes per function. Default: 4.
+	Concurrency int
+	// CacheDir holds handlers rebuilt for this machine's architecture.
+	// Default: a temporary directory.
+	CacheDir string
+	// MinIO is the path of a MinIO binary for the buckets of the templates;
+	// empty runs without S3 emulation (functions that use S3 then fail).
+	MinIO string
+	// IdleTimeout overrides the endpoint type's idle timeout (for tests).
+	IdleTimeout time.Duration
+	// Logs receives access logs, function logs and notices. Default: stderr.
+	Logs io.Writer
+}
+
+// Running is one served API.
+type Running struct {
+	*API
+	// URL is the stage's base URL, like https://{id}.execute-api.../{stage}.
+	URL string
+}
+
+// Server serves the assemblies' APIs.
+type Server struct {
+	APIs []*Running
+	// S3Endpoint is the local S3-compatible server, if started.
+	S3Endpoint string
+	// Notices are the start-up notices (unsupported features, rebuilt handlers).
+	Notices []string
+
+	pools   map[*Function]*pool
+	servers []*http.Server
+	minio   *exec.Cmd
+	tmp     []string
+	logs    io.Writer
+
+	reportMu sync.Mutex
+	report   []byte
+}
+
+// Local S3 credentials, for MinIO and the functions.
+const (
+	S3User     = "streamgate"
+	S3Password = "streamgate-local-secret"
+)
+
+//go:embed page/index.html
+var pageFS embed.FS
+
+// Start loads the assemblies, prepares the functions, starts the local S3
+// server when the templates have buckets, and serves every API.
+func Start(ctx context.Context, o Options) (*Server, error) {
+	if o.Host == "" {
+		o.Host = "127.0.0.1"
+	}
+	if o.Host != "127.0.0.1" && o.Host != "localhost" && o.Host != "::1" {
+		return nil, fmt.Errorf("host %q: the runner only listens on loopback", o.Host)
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 4
+	}
+	if o.Logs == nil {
+		o.Logs = os.Stderr
+	}
+	s := &Server{pools: map[*Function]*pool{}, logs: o.Logs}
+	if o.CacheDir == "" {
+		dir, err := os.MkdirTemp("", "sgdev-build-")
+		if err != nil {
+			return nil, err
+		}
+		o.CacheDir = dir
+		s.tmp = append(s.tmp, dir)
+	}
+	var apis []*API
+	buckets := map[string]*Bucket{}
+	iam := false
+	for _, dir := range o.Assemblies {
+		a, err := Load(dir)
+		if err != nil {
+			return nil, err
+		}
+		s.Notices = append(s.Notices, a.Unsupported...)
+		apis = append(apis, a.APIs...)
+		for k, b := range a.Buckets {
+			buckets[k] = b
+		}
+		for _, api := range a.APIs {
+			for _, r := range api.Routes {
+				iam = iam || r.Authorization == "AWS_IAM"
+			}
+		}
+	}
+	if iam {
+		s.Notices = append(s.Notices, "AWS_IAM authorization is skipped locally: requests need no SigV4 signature")
+	}
+	if len(apis) == 0 {
+		return nil, fmt.Errorf("no REST API in %s", strings.Join(o.Assemblies, ", "))
+	}
+
+	env := map[string]string{"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1"}
+	if o.MinIO != "" && needsS3(apis) {
+		if err := s.startMinIO(ctx, o.MinIO, buckets); err != nil {
+			s.Close()
+			return nil, err
+		}
+		env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = S3User, S3Password
+		env["AWS_ENDPOINT_URL_S3"] = s.S3Endpoint
+		env["STREAMGATE_S3_PATH_STYLE"] = "true"
+	}
+	if err := s.preparePools(apis, buckets, env, o); err != nil {
+		s.Close()
+		return nil, err
+	}
+	for i, api := range apis {
+		addr := net.JoinHostPort(o.Host, "0")
+		if o.BasePort > 0 {
+			addr = net.JoinHostPort(o.Host, fmt.Sprint(o.BasePort+i))
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		running := &Running{API: api, URL: fmt.Sprintf("http://%s/%s", ln.Addr(), api.Stage)}
+		g := &gateway{api: api, pools: s.pools, logs: o.Logs, idle: o.IdleTimeout, extras: s.extras(running)}
+		srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
+		go srv.Serve(ln)
+		s.servers = append(s.servers, srv)
+		s.APIs = append(s.APIs, running)
+	}
+	return s, nil
+}
+
+func needsS3(apis []*API) bool {
+	for _, api := range apis {
+		for _, r := range api.Routes {
+			if r.Function != nil && len(r.Function.EnvRefs) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// preparePools finds a runnable bootstrap per function (rebuilding for this
+// machine when the asset is for another architecture) and its environment.
+func (s *Server) preparePools(apis []*API, buckets map[string]*Bucket, env map[string]string, o Options) error {
+	var fns []*Function
+	for _, api := range apis {
+		for _, r := range api.Routes {
+			if r.Function != nil && s.pools[r.Function] == nil {
+				s.pools[r.Function] = nil
+				fns = append(fns, r.Function)
+			}
+		}
+	}
+	type built struct {
+		bin, note string
+		err       error
+	}
+	// One build at a time: go build is parallel itself, and the first build
+	// for this architecture compiles the standard library the others reuse.
+	results := make([]built, len(fns))
+	byAsset := map[string]built{}
+	for i, fn := range fns {
+		b, ok := byAsset[fn.AssetDir]
+		if !ok {
+			b.bin, b.note, b.err = executable(fn, o.CacheDir)
+			byAsset[fn.AssetDir] = b
+		}
+		results[i] = b
+	}
+	notes := map[string]bool{}
+	for i, fn := range fns {
+		if results[i].err != nil {
+			return results[i].err
+		}
+		if n := results[i].note; n != "" && !notes[n] {
+			notes[n] = true
+			s.Notices = append(s.Notices, fn.LogicalID+": "+n)
+		}
+		extra := map[string]string{}
+		for k, v := range env {
+			extra[k] = v
+		}
+		for name, target := range fn.EnvRefs {
+			if b := buckets[fn.Stack+"/"+target]; b != nil && s.S3Endpoint != "" {
+				extra[name] = b.Name
+				continue
+			}
+			s.Notices = append(s.Notices, fmt.Sprintf("%s: %s refers to %s, which is not emulated locally: left unset", fn.LogicalID, name, target))
+		}
+		s.pools[fn] = newPool(fn, results[i].bin, lambdaEnv(fn, extra), o.Concurrency, o.Logs)
+	}
+	return nil
+}
+
+// startMinIO runs MinIO on a free loopback port with a fresh data directory
+// and creates one bucket per template bucket.
+func (s *Server) startMinIO(ctx context.Context, bin string, buckets map[string]*Bucket) error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	data, err := os.MkdirTemp("", "sgdev-s3-")
+	if err != nil {
+		return err
+	}
+	s.tmp = append(s.tmp, data)
+	cmd := exec.Command(bin, "server", "--quiet", "--address", addr, "--console-address", "127.0.0.1:0", data)
+	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+S3User, "MINIO_ROOT_PASSWORD="+S3Password, "MINIO_BROWSER=off")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting MinIO (%s): %w (scripts/minio.sh install builds it)", bin, err)
+	}
+	s.minio = cmd
+	s.S3Endpoint = "http://" + addr
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if resp, err := http.Get(s.S3Endpoint + "/minio/health/live"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("MinIO did not start on %s:\n%s", addr, out.String())
+		}
+	}
+	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(s.S3Endpoint), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider(S3User, S3Password, "")})
+	names := make([]string, 0, len(buckets))
+	for _, b := range buckets {
+		names = append(names, b.Name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
+			return fmt.Errorf("creating bucket %s: %w", name, err)
+		}
+	}
+	s.Notices = append(s.Notices, fmt.Sprintf("S3: MinIO at %s (user %s) with buckets %s", s.S3Endpoint, S3User, strings.Join(names, ", ")))
+	return nil
+}
+
+// ProcessesStarted is the number of function processes started so far.
+func (s *Server) ProcessesStarted() int64 {
+	var n int64
+	for _, p := range s.pools {
+		if p != nil {
+			n += p.started.Load()
+		}
+	}
+	return n
+}
+
+// Close stops the APIs, the functions and MinIO.
+func (s *Server) Close() {
+	for _, srv := range s.servers {
+		srv.Close()
+	}
+	for _, p := range s.pools {
+		if p != nil {
+			p.close()
+		}
+	}
+	if s.minio != nil {
+		s.minio.Process.Kill()
+		s.minio.Wait()
+	}
+	for _, d := range s.tmp {
+		os.RemoveAll(d)
+	}
+}
+
+// extras serves the page and its endpoints under /_streamgate/ on each API.
+func (s *Server) extras(running *Running) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /_streamgate/{$}", func(w http.ResponseWriter, r *http.Request) {
+		b, _ := pageFS.ReadFile("page/index.html")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(b)
+	})
+	mux.HandleFunc("GET /_streamgate/routes", func(w http.ResponseWriter, r *http.Request) {
+		type route struct {
+			Method, Path, Mode, Integration string
+		}
+		out := struct {
+			API, Stage, URL string
+			Routes          []route
+		}{running.Stack + "/" + running.LogicalID, running.Stage, running.URL, nil}
+		for _, rt := range running.Routes {
+			out.Routes = append(out.Routes, route{rt.Method, rt.Path, transferMode(rt), rt.Integration})
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(out)
+	})
+	// The page posts what it saw (self-test mode); tests read it back.
+	mux.HandleFunc("POST /_streamgate/report", func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		s.reportMu.Lock()
+		s.report = b
+		s.reportMu.Unlock()
+		w.WriteHeader(204)
+	})
+	mux.HandleFunc("GET /_streamgate/report", func(w http.ResponseWriter, r *http.Request) {
+		s.reportMu.Lock()
+		defer s.reportMu.Unlock()
+		if s.report == nil {
+			w.WriteHeader(404)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(s.report)
+	})
+	return mux
+}
+
+// Describe writes the start-up table: each API's URL and routes, then the
+// notices.
+func (s *Server) Describe(w io.Writer) {
+	for _, api := range s.APIs {
+		fmt.Fprintf(w, "%s/%s  %s  (%s endpoint; page: %s)\n", api.Stack, api.LogicalID, api.URL, api.EndpointType,
+			strings.TrimSuffix(api.URL, "/"+api.Stage)+"/_streamgate/")
+		for _, r := range api.Routes {
+			target := r.HTTPURL
+			if r.Function != nil {
+				target = r.Function.LogicalID + " (" + filepath.Base(r.Function.AssetDir) + ")"
+			}
+			if r.Integration == "MOCK" {
+				target = "mock"
+			}
+			fmt.Fprintf(w, "  %-7s %-32s %-8s %s\n", r.Method, r.Path, transferMode(r), target)
+		}
+	}
+	for _, n := range s.Notices {
+		fmt.Fprintf(w, "notice: %s\n", n)
+	}
+}
