@@ -43,6 +43,7 @@ type pool struct {
 	mu      sync.Mutex
 	idle    []*proc
 	started atomic.Int64 // processes started, for tests and benchmarks
+	busy    atomic.Int64 // invocations running (their responses not yet done)
 }
 
 // proc is a function process with its own Runtime API.
@@ -137,6 +138,7 @@ func (p *pool) invoke(ctx context.Context, requestID, tag string, payload []byte
 		}
 	}
 	pr.tag.Store(&tag)
+	p.busy.Add(1)
 	timeout := time.Duration(p.fn.Timeout) * time.Second
 	var timedOut atomic.Bool
 	timer := time.AfterFunc(timeout, func() {
@@ -153,6 +155,7 @@ func (p *pool) invoke(ctx context.Context, requestID, tag string, payload []byte
 			} else {
 				go pr.kill()
 			}
+			p.busy.Add(-1)
 			<-p.sem
 		})
 	}

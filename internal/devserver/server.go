@@ -329,6 +329,21 @@ func (s *Server) extras(running *Running) http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(out)
 	})
+	// Processes started and invocations running, per function.
+	mux.HandleFunc("GET /_streamgate/stats", func(w http.ResponseWriter, r *http.Request) {
+		type stats struct {
+			Started int64 `json:"started"`
+			Busy    int64 `json:"busy"`
+		}
+		out := map[string]stats{}
+		for fn, p := range s.pools {
+			if p != nil {
+				out[fn.LogicalID] = stats{p.started.Load(), p.busy.Load()}
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(out)
+	})
 	// The page posts what it saw (self-test mode); tests read it back.
 	mux.HandleFunc("POST /_streamgate/report", func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))

@@ -1,10 +1,21 @@
-// Command faulty is a test handler that misbehaves on purpose: GET /panic
-// panics in its producer after three records, GET /slow streams until the
-// invoke deadline stops it.
+// Command faulty is a test handler that misbehaves on purpose, by path:
+//
+//	/panic   panics in its producer after three records
+//	/slow    streams until the invoke deadline stops it (in band)
+//	/hang    sends two records, then blocks, ignoring every deadline
+//	/crash   exits the process before answering
+//	/big     streams ?mb= megabytes of data
+//	/tiny    answers a few bytes (for overhead measurements)
+//	/echo    answers with the event it received and its GREETING variable
 package main
 
 import (
 	"context"
+	"io"
+	"log"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -14,11 +25,38 @@ import (
 )
 
 func handle(ctx context.Context, req events.APIGatewayProxyRequest) (*events.APIGatewayProxyStreamingResponse, error) {
+	mode := req.Path[strings.LastIndexByte(req.Path, '/')+1:]
+	switch mode {
+	case "crash":
+		os.Exit(3)
+	case "tiny":
+		return stream.JSON(200, map[string]bool{"ok": true}), nil
+	case "echo":
+		log.Printf("echo %s %s", req.HTTPMethod, req.Path)
+		return stream.JSON(200, map[string]any{"event": req, "greeting": os.Getenv("GREETING")}), nil
+	case "big":
+		mb, _ := strconv.Atoi(req.QueryStringParameters["mb"])
+		return stream.Raw(ctx, "application/octet-stream", nil, func(ctx context.Context, w io.Writer) error {
+			chunk := make([]byte, 64<<10)
+			for i := range chunk {
+				chunk[i] = byte(i)
+			}
+			for n := 0; n < mb*16; n++ {
+				if _, err := w.Write(chunk); err != nil {
+					return err
+				}
+			}
+			return nil
+		}), nil
+	}
 	return stream.NDJSON(ctx, nil, func(ctx context.Context, w *stream.NDJSONWriter) error {
 		for i := 0; ; i++ {
-			if req.Path == "/panic" && i == 3 {
+			if mode == "panic" && i == 3 {
 				var records []int
 				_ = records[i] // index out of range
+			}
+			if mode == "hang" && i == 2 {
+				select {} // stuck: no write, no deadline check
 			}
 			if err := w.Encode(map[string]int{"n": i}); err != nil {
 				return err

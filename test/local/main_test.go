@@ -1,0 +1,259 @@
+// Package local tests the local runner end to end: a stack of
+// StreamingRestApi and PresignedUploadApi routes is synthesized with
+// bundling (the Go handlers built as cdk deploy would ship them), and the
+// real runner (cmd/sgdev, a separate process) serves that cloud assembly;
+// plain HTTP clients, and headless Chromium, talk to it on 127.0.0.1.
+package local
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/streamgate/streamgate/apps/stacks"
+	"github.com/streamgate/streamgate/constructs/apiauth"
+	"github.com/streamgate/streamgate/constructs/streaming"
+	"github.com/streamgate/streamgate/constructs/uploads"
+	"github.com/streamgate/streamgate/internal/cdktest"
+)
+
+const faulty = "github.com/streamgate/streamgate/lambda/demo/testdata/faulty"
+
+var (
+	streamsURL string // the streaming API's stage URL
+	uploadsURL string // the upload API's stage URL
+	runner     *exec.Cmd
+	runnerLogs = &syncBuffer{}
+)
+
+func TestMain(m *testing.M) {
+	cdktest.DisableValidation()
+	dir, err := synthesize()
+	jsii.Close()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "local:", err)
+		os.Exit(1)
+	}
+	if err := startRunner(dir); err != nil {
+		fmt.Fprintln(os.Stderr, "local:", err, "\n", runnerLogs.String())
+		os.Exit(1)
+	}
+	code := m.Run()
+	runner.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { runner.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		runner.Process.Kill()
+	}
+	if code != 0 {
+		fmt.Fprintf(os.Stderr, "runner log:\n%s\n", runnerLogs.String())
+	}
+	cdktest.RemoveTemp()
+	os.Exit(code)
+}
+
+// synthesize builds the test stack into a cloud assembly, handlers bundled.
+func synthesize() (dir string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("synth: %v", r)
+		}
+	}()
+	app := cdktest.NewApp(true)
+	stack := awscdk.NewStack(app, jsii.String("LocalTest"), nil)
+	route := func(method, path, entry string, mode awsapigateway.ResponseTransferMode, integration, fn float64) *streaming.RouteProps {
+		r := &streaming.RouteProps{Method: jsii.String(method), Path: jsii.String(path), Entry: jsii.String(entry), TransferMode: mode,
+			Environment: &map[string]*string{"GREETING": jsii.String("hello from the template")}}
+		if integration > 0 {
+			r.IntegrationTimeout = awscdk.Duration_Seconds(jsii.Number(integration))
+			r.FunctionTimeout = awscdk.Duration_Seconds(jsii.Number(fn))
+		}
+		return r
+	}
+	streaming.NewStreamingRestApi(stack, jsii.String("Streams"), &streaming.StreamingRestApiProps{
+		Authorization: apiauth.None(),
+		Routes: &[]*streaming.RouteProps{
+			route("GET", "/records", stacks.RecordsEntry, "", 0, 0),
+			route("GET", "/buffered/records", stacks.RecordsEntry, awsapigateway.ResponseTransferMode_BUFFERED, 0, 0),
+			route("ANY", "/faulty/{mode}", faulty, "", 3, 3),
+			route("GET", "/buffered/faulty/{mode}", faulty, awsapigateway.ResponseTransferMode_BUFFERED, 3, 3),
+			route("GET", "/short/faulty/{mode}", faulty, awsapigateway.ResponseTransferMode_BUFFERED, 1, 3),
+		},
+	})
+	uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
+		Authorization: apiauth.None(), Mode: uploads.ModePut, DisableWebAcl: jsii.Bool(true),
+	})
+	return *app.Synth(nil).Directory(), nil
+}
+
+// startRunner builds cmd/sgdev and runs it on free ports.
+func startRunner(dir string) error {
+	root := cdktest.ModuleRoot()
+	bin := filepath.Join(os.TempDir(), fmt.Sprintf("sgdev-test-%d", os.Getpid()))
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/streamgate/streamgate/cmd/sgdev").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build sgdev: %v\n%s", err, out)
+	}
+	runner = exec.Command(bin, "-assembly", dir, "-port", "0", "-minio", filepath.Join(root, ".tools", "bin", "minio"), "-concurrency", "2")
+	runner.Dir = root // rebuilt handlers are cached in .tools/devbuild
+	stdout, _ := runner.StdoutPipe()
+	runner.Stderr = runnerLogs
+	if err := runner.Start(); err != nil {
+		return err
+	}
+	urls := regexp.MustCompile(`^LocalTest/(\w+)\s+(http://127\.0\.0\.1:\d+/prod)`)
+	sc := bufio.NewScanner(stdout)
+	ready := make(chan error, 1)
+	go func() {
+		for sc.Scan() {
+			line := sc.Text()
+			runnerLogs.Write([]byte(line + "\n"))
+			if m := urls.FindStringSubmatch(line); m != nil {
+				if strings.HasPrefix(m[1], "Streams") {
+					streamsURL = m[2]
+				} else {
+					uploadsURL = m[2]
+				}
+			}
+			if line == "ready" {
+				ready <- nil
+			}
+		}
+		ready <- fmt.Errorf("the runner exited before it was ready")
+	}()
+	select {
+	case err := <-ready:
+		return err
+	case <-time.After(8 * time.Minute): // a cold build of the handlers for this machine
+		return fmt.Errorf("the runner was not ready after 8 minutes")
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// timed is a line and when it arrived.
+type timed struct {
+	text string
+	at   time.Duration
+}
+
+// readLines reads a response line by line with arrival times; err is how the
+// body ended (nil at a clean end).
+func readLines(resp *http.Response, start time.Time) (lines []timed, err error) {
+	br := bufio.NewReader(resp.Body)
+	for {
+		l, e := br.ReadString('\n')
+		if l != "" {
+			lines = append(lines, timed{strings.TrimSuffix(l, "\n"), time.Since(start)})
+		}
+		if e == io.EOF {
+			return lines, nil
+		}
+		if e != nil {
+			return lines, e
+		}
+	}
+}
+
+func get(t *testing.T, url string) (*http.Response, time.Time) {
+	t.Helper()
+	start := time.Now()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp, start
+}
+
+type functionStats struct {
+	Started int64 `json:"started"`
+	Busy    int64 `json:"busy"`
+}
+
+// stats reads the runner's per-function process counts.
+func stats(t *testing.T) map[string]functionStats {
+	t.Helper()
+	resp, err := http.Get(strings.TrimSuffix(streamsURL, "/prod") + "/_streamgate/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out := map[string]functionStats{}
+	json.NewDecoder(resp.Body).Decode(&out)
+	return out
+}
+
+// functionFor finds the stats key of the function whose id starts with prefix.
+func functionFor(t *testing.T, prefix string) functionStats {
+	t.Helper()
+	for id, s := range stats(t) {
+		if strings.HasPrefix(id, prefix) {
+			return s
+		}
+	}
+	t.Fatalf("no function %s* in the runner", prefix)
+	return functionStats{}
+}
+
+// peakRSS is a process's peak resident memory in bytes (VmHWM).
+func peakRSS(t *testing.T, pid int) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`VmHWM:\s+(\d+) kB`).FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("no VmHWM for %d", pid)
+	}
+	kb, _ := strconv.ParseInt(string(m[1]), 10, 64)
+	return kb << 10
+}
+
+// children are the runner's child processes whose command ends with name.
+func children(t *testing.T, name string) []int {
+	t.Helper()
+	out, _ := exec.Command("pgrep", "-P", strconv.Itoa(runner.Process.Pid)).Output()
+	var pids []int
+	for _, f := range strings.Fields(string(out)) {
+		pid, _ := strconv.Atoi(f)
+		cmd, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		if strings.Contains(string(cmd), name) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
