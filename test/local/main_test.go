@@ -256,4 +256,3 @@ func children(t *testing.T, name string) []int {
 	}
 	return pids
 }
-
