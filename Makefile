@@ -8,7 +8,7 @@ GO ?= go
 # takes over a minute, so the timeout is generous.
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all setup minio synth dev test bench fmt vet clean
+.PHONY: all setup minio chromium synth dev test bench fmt vet clean
 
 all: synth test
 
@@ -23,6 +23,10 @@ minio:
 # The apps under apps/: cdk.json runs the streaming demo; the others are
 # synthesized next to it, each into its own cloud assembly.
 APPS := uploads team
+
+## chromium: Debian's Chromium for the page's headless browser test.
+chromium:
+	@./scripts/chromium.sh
 
 ## synth: synthesize every app (streaming demo into cdk.out, the others into
 ## cdk.out.<app>) with CloudFormation validation on; fails on any validation
@@ -43,7 +47,7 @@ dev: synth minio
 ## test: every test: handler libraries, construct template tests, golden
 ## snapshots, the apps synthesized with CloudFormation validation on, and the
 ## uploads end to end against MinIO (started and stopped by test/uploads).
-test: setup minio vet
+test: setup minio chromium vet
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 ## bench: the stream writer's throughput and allocations, and synth times.

@@ -37,6 +37,7 @@ const faulty = "github.com/streamgate/streamgate/lambda/demo/testdata/faulty"
 var (
 	streamsURL string // the streaming API's stage URL
 	uploadsURL string // the upload API's stage URL
+	s3URL      string // the runner's MinIO
 	runner     *exec.Cmd
 	runnerLogs = &syncBuffer{}
 )
@@ -117,6 +118,7 @@ func startRunner(dir string) error {
 	if err := runner.Start(); err != nil {
 		return err
 	}
+	s3Line := regexp.MustCompile(`^notice: S3: MinIO at (http://127\.0\.0\.1:\d+)`)
 	urls := regexp.MustCompile(`^LocalTest/(\w+)\s+(http://127\.0\.0\.1:\d+/prod)`)
 	sc := bufio.NewScanner(stdout)
 	ready := make(chan error, 1)
@@ -130,6 +132,9 @@ func startRunner(dir string) error {
 				} else {
 					uploadsURL = m[2]
 				}
+			}
+			if m := s3Line.FindStringSubmatch(line); m != nil {
+				s3URL = m[1]
 			}
 			if line == "ready" {
 				ready <- nil
