@@ -1,0 +1,127 @@
+package local
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// BenchmarkReferenceWorkload: time to first byte and total time of the
+// reference workload (1000 records, 10 ms apart) through the runner, STREAM
+// against BUFFERED, in the same run.
+func BenchmarkReferenceWorkload(b *testing.B) {
+	measure := func(url string) (ttfb, total time.Duration) {
+		start := time.Now()
+		resp, err := http.Get(url)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer resp.Body.Close()
+		one := make([]byte, 1)
+		if _, err := io.ReadFull(resp.Body, one); err != nil {
+			b.Fatal(err)
+		}
+		ttfb = time.Since(start)
+		io.Copy(io.Discard, resp.Body)
+		return ttfb, time.Since(start)
+	}
+	var sTTFB, sTotal, bTTFB, bTotal time.Duration
+	for i := 0; i < b.N; i++ {
+		t1, t2 := measure(streamsURL + "/records")
+		t3, t4 := measure(streamsURL + "/buffered/records")
+		sTTFB, sTotal, bTTFB, bTotal = sTTFB+t1, sTotal+t2, bTTFB+t3, bTotal+t4
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(sTTFB.Milliseconds())/n, "ms-ttfb-STREAM")
+	b.ReportMetric(float64(sTotal.Milliseconds())/n, "ms-total-STREAM")
+	b.ReportMetric(float64(bTTFB.Milliseconds())/n, "ms-ttfb-BUFFERED")
+	b.ReportMetric(float64(bTotal.Milliseconds())/n, "ms-total-BUFFERED")
+}
+
+// plainServer streams the same bytes as the faulty handler's /big from a
+// plain Go HTTP server on loopback, and answers /tiny like it: the floor.
+func plainServer(b *testing.B) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	chunk := make([]byte, 64<<10)
+	for i := range chunk {
+		chunk[i] = byte(i)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		f := w.(http.Flusher)
+		for n := 0; n < 200*16; n++ {
+			w.Write(chunk)
+			f.Flush()
+		}
+	})
+	mux.HandleFunc("/tiny", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"ok":true}`))
+	})
+	srv := &http.Server{Handler: mux}
+	go srv.Serve(ln)
+	b.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// BenchmarkStreamThroughput: MB/s of 200 MB streamed through runner and
+// function, against a plain Go HTTP server streaming the same bytes.
+func BenchmarkStreamThroughput(b *testing.B) {
+	plain := plainServer(b)
+	read := func(url string) time.Duration {
+		start := time.Now()
+		resp, err := http.Get(url)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if n != 200<<20 {
+			b.Fatalf("%s: %d bytes", url, n)
+		}
+		return time.Since(start)
+	}
+	var viaRunner, direct time.Duration
+	for i := 0; i < b.N; i++ {
+		viaRunner += read(streamsURL + "/faulty/big?mb=200")
+		direct += read(plain + "/big")
+	}
+	mb := 200.0 * float64(b.N)
+	b.ReportMetric(mb/viaRunner.Seconds(), "MB/s-runner+function")
+	b.ReportMetric(mb/direct.Seconds(), "MB/s-plain-server")
+	b.ReportMetric(float64(viaRunner)/float64(direct), "runner/plain")
+}
+
+// BenchmarkTinyInvocation: the runner's per-invocation overhead for a tiny
+// response (warm process), against a plain Go HTTP server.
+func BenchmarkTinyInvocation(b *testing.B) {
+	plain := plainServer(b)
+	get := func(url string) {
+		resp, err := http.Get(url)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	get(streamsURL + "/faulty/tiny") // warm
+	var viaRunner, direct time.Duration
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		get(streamsURL + "/faulty/tiny")
+		viaRunner += time.Since(start)
+		start = time.Now()
+		get(plain + "/tiny")
+		direct += time.Since(start)
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(viaRunner.Microseconds())/n, "us-runner")
+	b.ReportMetric(float64(direct.Microseconds())/n, "us-plain")
+	b.ReportMetric(float64(viaRunner-direct)/n/1000, "us-overhead")
+}
