@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,13 +31,41 @@ type function struct {
 	cmd *exec.Cmd
 }
 
-func startFunction(t *testing.T, pkg string) *function {
+var (
+	builtMu sync.Mutex
+	built   = map[string]string{} // package -> binary, built once per test run
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, bin := range built {
+		os.RemoveAll(filepath.Dir(bin))
+	}
+	os.Exit(code)
+}
+
+func binary(t *testing.T, pkg string) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	build := exec.Command("go", "build", "-o", bin, pkg)
-	if out, err := build.CombinedOutput(); err != nil {
+	builtMu.Lock()
+	defer builtMu.Unlock()
+	if bin, ok := built[pkg]; ok {
+		return bin
+	}
+	dir, err := os.MkdirTemp("", "demo-bin-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "bootstrap")
+	if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
 		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
 	}
+	built[pkg] = bin
+	return bin
+}
+
+func startFunction(t *testing.T, pkg string) *function {
+	t.Helper()
+	bin := binary(t, pkg)
 	api, err := runtimeapi.Start()
 	if err != nil {
 		t.Fatal(err)

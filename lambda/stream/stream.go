@@ -46,6 +46,7 @@ import (
 	"io"
 	"log"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -250,7 +251,7 @@ func mergeHeaders(contentType string, user map[string]string) map[string]string 
 	for k, v := range user {
 		// Header names are case-insensitive: a user "content-type" replaces ours.
 		for d := range h {
-			if equalFold(d, k) {
+			if strings.EqualFold(d, k) {
 				delete(h, d)
 			}
 		}
@@ -258,8 +259,6 @@ func mergeHeaders(contentType string, user map[string]string) map[string]string 
 	}
 	return h
 }
-
-func equalFold(a, b string) bool { return bytes.EqualFold([]byte(a), []byte(b)) }
 
 // Read reads the streamed body. A stream that ended abnormally returns its
 // error after the final record, which aws-lambda-go reports as trailers.
