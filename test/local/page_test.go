@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"os/exec"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -26,17 +28,24 @@ func browse(t *testing.T, base, query string) map[string]any {
 		t.Fatal("chromium is not installed: run scripts/chromium.sh (make test does)")
 	}
 	http.Post(base+"/_streamgate/report", "application/json", strings.NewReader("null")) // clear
-	profile := t.TempDir()
+	profile, err := os.MkdirTemp("", "chromium-profile-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
 		"--user-data-dir="+profile, "--remote-debugging-port=0", base+"/_streamgate/?"+query)
 	cmd.Stdout, cmd.Stderr = nil, nil
+	// Its own process group, so that its renderer and helper processes go too.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer func() {
-		cmd.Process.Kill()
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		cmd.Wait()
+		time.Sleep(100 * time.Millisecond)
+		os.RemoveAll(profile) // best effort: a helper may still be exiting
 	}()
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		resp, err := http.Get(base + "/_streamgate/report")

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -243,5 +244,45 @@ func TestUploadThroughTheRunner(t *testing.T) {
 	}
 	if !strings.HasPrefix(res.Key, "incoming/") || !strings.Contains(res.Bucket, "uploadsbucket") {
 		t.Errorf("%+v", res)
+	}
+}
+
+// TestMalformedResponsesOnAStreamingRoute answer 502, as API Gateway does
+// when the metadata prelude is missing or broken.
+func TestMalformedResponsesOnAStreamingRoute(t *testing.T) {
+	for _, mode := range []string{"plain", "garbage"} {
+		resp, _ := get(t, streamsURL+"/faulty/"+mode)
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 502 || !strings.Contains(string(body), "Internal server error") {
+			t.Errorf("%s: %d %s", mode, resp.StatusCode, body)
+		}
+	}
+}
+
+// TestConcurrentRequestsGetTheirOwnProcesses: two streams at once run in
+// two processes, side by side.
+func TestConcurrentRequestsGetTheirOwnProcesses(t *testing.T) {
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := 0; i < 2; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := http.Get(streamsURL + "/records?count=20&interval_ms=50")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}()
+	}
+	wg.Wait()
+	took := time.Since(start)
+	if took > 1800*time.Millisecond {
+		t.Errorf("two 1-second streams took %v: they ran one after the other", took)
+	}
+	if s := functionFor(t, "StreamsGetRecords"); s.Started < 2 {
+		t.Errorf("%d processes for two concurrent streams", s.Started)
 	}
 }

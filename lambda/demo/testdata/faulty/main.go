@@ -7,6 +7,8 @@
 //	/big     streams ?mb= megabytes of data
 //	/tiny    answers a few bytes (for overhead measurements)
 //	/echo    answers with the event it received and its GREETING variable
+//	/plain   answers a buffered proxy response (not a stream)
+//	/garbage streams bytes that are not a metadata prelude
 package main
 
 import (
@@ -29,6 +31,8 @@ func handle(ctx context.Context, req events.APIGatewayProxyRequest) (*events.API
 	switch mode {
 	case "crash":
 		os.Exit(3)
+	case "plain", "garbage":
+		return nil, errAnswer(mode)
 	case "tiny":
 		return stream.JSON(200, map[string]bool{"ok": true}), nil
 	case "echo":
@@ -66,4 +70,26 @@ func handle(ctx context.Context, req events.APIGatewayProxyRequest) (*events.API
 	}), nil
 }
 
-func main() { lambda.Start(handle) }
+type errAnswer string
+
+func (e errAnswer) Error() string { return string(e) }
+
+// garbage is an io.Reader the runtime streams as is, with the streaming
+// content type, but without the metadata prelude.
+type garbage struct{ *strings.Reader }
+
+func (garbage) ContentType() string { return "application/vnd.awslambda.http-integration-response" }
+
+// route answers /plain and /garbage with other response types than the
+// streaming one handle returns.
+func route(ctx context.Context, req events.APIGatewayProxyRequest) (any, error) {
+	switch {
+	case strings.HasSuffix(req.Path, "/plain"):
+		return events.APIGatewayProxyResponse{StatusCode: 200, Body: "buffered"}, nil
+	case strings.HasSuffix(req.Path, "/garbage"):
+		return garbage{strings.NewReader("this is not JSON metadata and has no delimiter")}, nil
+	}
+	return handle(ctx, req)
+}
+
+func main() { lambda.Start(route) }

@@ -1,0 +1,87 @@
+package devserver
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestMatchPrefersLiteralsAndExactMethods(t *testing.T) {
+	routes := []*Route{
+		{Method: "GET", Path: "/files/{proxy+}"},
+		{Method: "GET", Path: "/files/{name}"},
+		{Method: "GET", Path: "/files/latest"},
+		{Method: "ANY", Path: "/files/latest"},
+		{Method: "POST", Path: "/"},
+	}
+	for _, tc := range []struct{ method, path, want, param string }{
+		{"GET", "/files/latest", "GET /files/latest", ""},
+		{"PUT", "/files/latest", "ANY /files/latest", ""},
+		{"GET", "/files/a%20b", "GET /files/{name}", "a b"},
+		{"GET", "/files/a/b/c", "GET /files/{proxy+}", "a/b/c"},
+		{"POST", "/", "POST /", ""},
+		{"GET", "/", "", ""},
+		{"GET", "/other", "", ""},
+	} {
+		r, params := match(routes, tc.method, tc.path)
+		got := ""
+		if r != nil {
+			got = r.Method + " " + r.Path
+		}
+		if got != tc.want {
+			t.Errorf("%s %s matched %q, want %q", tc.method, tc.path, got, tc.want)
+		}
+		if tc.param != "" && params["name"] != tc.param && params["proxy"] != tc.param {
+			t.Errorf("%s %s: params %v", tc.method, tc.path, params)
+		}
+	}
+}
+
+// TestLoadReportsWhatItDoesNotEmulate reads a hand-made assembly with an
+// authorizer, a web ACL and an S3 service integration.
+func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, v any) {
+		b, _ := json.Marshal(v)
+		os.WriteFile(filepath.Join(dir, name), b, 0o644)
+	}
+	write("manifest.json", map[string]any{"artifacts": map[string]any{"S": map[string]any{
+		"type": "aws:cloudformation:stack", "properties": map[string]any{"templateFile": "S.template.json"}}}})
+	api := map[string]any{"Ref": "Api"}
+	write("S.template.json", map[string]any{"Resources": map[string]any{
+		"Api":   map[string]any{"Type": "AWS::ApiGateway::RestApi", "Properties": map[string]any{"EndpointConfiguration": map[string]any{"Types": []string{"EDGE"}}}},
+		"Stage": map[string]any{"Type": "AWS::ApiGateway::Stage", "Properties": map[string]any{"RestApiId": api, "StageName": "v1"}},
+		"Files": map[string]any{"Type": "AWS::ApiGateway::Resource", "Properties": map[string]any{"RestApiId": api, "PathPart": "files",
+			"ParentId": map[string]any{"Fn::GetAtt": []string{"Api", "RootResourceId"}}}},
+		"Put": map[string]any{"Type": "AWS::ApiGateway::Method", "Properties": map[string]any{"RestApiId": api, "HttpMethod": "PUT",
+			"ResourceId": map[string]any{"Ref": "Files"}, "AuthorizationType": "AWS_IAM", "Integration": map[string]any{"Type": "AWS"}}},
+		"Opt": map[string]any{"Type": "AWS::ApiGateway::Method", "Properties": map[string]any{"RestApiId": api, "HttpMethod": "OPTIONS",
+			"ResourceId": map[string]any{"Ref": "Files"}, "Integration": map[string]any{"Type": "MOCK",
+				"IntegrationResponses": []any{map[string]any{"StatusCode": "204",
+					"ResponseParameters": map[string]any{"method.response.header.Access-Control-Allow-Origin": "'https://app.example.com'"}}}}}},
+		"Auth": map[string]any{"Type": "AWS::ApiGateway::Authorizer", "Properties": map[string]any{"Type": "COGNITO_USER_POOLS"}},
+		"Acl":  map[string]any{"Type": "AWS::WAFv2::WebACL", "Properties": map[string]any{}},
+	}})
+	a, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := strings.Join(a.Unsupported, "\n")
+	for _, want := range []string{"S/Put (PUT /files): AWS integration", "S/Auth: COGNITO_USER_POOLS authorizer", "S/Acl: WAF web ACL"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notices lack %q:\n%s", want, notes)
+		}
+	}
+	if len(a.APIs) != 1 || a.APIs[0].Stage != "v1" || a.APIs[0].EndpointType != "EDGE" || len(a.APIs[0].Routes) != 1 {
+		t.Fatalf("APIs: %+v", a.APIs)
+	}
+	r := a.APIs[0].Routes[0]
+	if r.Method != "OPTIONS" || r.Path != "/files" || r.MockStatus != 204 || r.MockHeaders["Access-Control-Allow-Origin"] != "https://app.example.com" {
+		t.Errorf("mock route: %+v", r)
+	}
+	if IdleTimeout("EDGE").Seconds() != 30 || IdleTimeout("REGIONAL").Minutes() != 5 {
+		t.Error("idle timeouts")
+	}
+}
