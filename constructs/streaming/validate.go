@@ -62,9 +62,12 @@ func validateApi(p *props.Problems, sp *StreamingRestApiProps) {
 			p.Addf("%v.", err)
 		}
 	}
-	for name, v := range map[string]*float64{"ThrottlingRateLimit": sp.ThrottlingRateLimit, "ThrottlingBurstLimit": sp.ThrottlingBurstLimit} {
-		if v != nil && props.Resolved(v) && *v < 0 {
-			p.Add(name, fmt.Sprint(*v), "0 or more requests", "set a non-negative limit")
+	for _, l := range []struct {
+		name string
+		v    *float64
+	}{{"ThrottlingRateLimit", sp.ThrottlingRateLimit}, {"ThrottlingBurstLimit", sp.ThrottlingBurstLimit}} {
+		if l.v != nil && props.Resolved(l.v) && *l.v < 0 {
+			p.Add(l.name, fmt.Sprint(*l.v), "0 or more requests", "set a non-negative limit")
 		}
 	}
 	rp := sp.RestApiProps
@@ -160,10 +163,13 @@ func (a *StreamingRestApi) validateRoute(p *props.Problems, prop string, r *Rout
 		p.Add(prop+".HttpUrl", props.Quote(r.HttpUrl), "an http:// or https:// URL", "give the backend's full URL")
 	}
 	if r.Entry == nil && r.Code == nil {
-		for name, set := range map[string]bool{"MemorySize": r.MemorySize != nil, "Environment": r.Environment != nil, "FunctionTimeout": r.FunctionTimeout != nil} {
-			if set {
-				p.Add(prop+"."+name, "set on a route without a Go handler", "only with Entry or Code, for the function the construct builds",
-					"configure your own function, or drop "+name)
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{{"MemorySize", r.MemorySize != nil}, {"Environment", r.Environment != nil}, {"FunctionTimeout", r.FunctionTimeout != nil}} {
+			if f.set {
+				p.Add(prop+"."+f.name, "set on a route without a Go handler", "only with Entry or Code, for the function the construct builds",
+					"configure your own function, or drop "+f.name)
 			}
 		}
 	}

@@ -435,9 +435,12 @@ func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
 	r.abortAfter = days(p, "AbortIncompleteUploadsAfter", up.AbortIncompleteUploadsAfter, DefaultAbortIncompleteDays)
 
 	if up.Bucket != nil {
-		for name, set := range map[string]bool{"BucketProps": up.BucketProps != nil, "AccessLogsBucket": up.AccessLogsBucket != nil, "RemovalPolicy": up.RemovalPolicy != ""} {
-			if set {
-				p.Add(name, "set together with Bucket", "settings of a new bucket only", "drop "+name+", or drop Bucket to let the construct create one")
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{{"BucketProps", up.BucketProps != nil}, {"AccessLogsBucket", up.AccessLogsBucket != nil}, {"RemovalPolicy", up.RemovalPolicy != ""}} {
+			if f.set {
+				p.Add(f.name, "set together with Bucket", "settings of a new bucket only", "drop "+f.name+", or drop Bucket to let the construct create one")
 			}
 		}
 		if corsOrigins(up) != nil {
