@@ -118,7 +118,13 @@ func (a *Authorization) cognitoAuthorizer(scope constructs.Construct, api awsapi
 	if auth, ok := a.created[key]; ok {
 		return auth
 	}
-	auth := awsapigateway.NewCognitoUserPoolsAuthorizer(scope, jsii.String("CognitoAuthorizer"), &awsapigateway.CognitoUserPoolsAuthorizerProps{
+	// One authorizer per Authorization and API: a second Cognito
+	// Authorization on the same API (a route's own pools) gets the next id.
+	id := "CognitoAuthorizer"
+	for n := 2; scope.Node().TryFindChild(jsii.String(id)) != nil; n++ {
+		id = fmt.Sprintf("CognitoAuthorizer%d", n)
+	}
+	auth := awsapigateway.NewCognitoUserPoolsAuthorizer(scope, jsii.String(id), &awsapigateway.CognitoUserPoolsAuthorizerProps{
 		CognitoUserPools: &a.pools,
 	})
 	if a.created == nil {

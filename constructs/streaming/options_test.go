@@ -246,3 +246,22 @@ func TestOptionWebAcl(t *testing.T) {
 	failsWith(t, &streaming.StreamingRestApiProps{WebAcl: api.WebAcl, MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(1))},
 		"MaxRequestBodySize is set together with WebAcl; allowed: one of them")
 }
+
+func TestOptionTwoCognitoAuthorizationsOnOneApi(t *testing.T) {
+	stack := awscdk.NewStack(cdktest.NewApp(false), jsii.String("TwoPools"), nil)
+	staff := awscognito.NewUserPool(stack, jsii.String("Staff"), nil)
+	customers := awscognito.NewUserPool(stack, jsii.String("Customers"), nil)
+	r := get200("/admin")
+	r.Authorization = apiauth.CognitoUserPools(staff)
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
+		Authorization: apiauth.CognitoUserPools(customers),
+		Routes:        &[]*streaming.RouteProps{get200("/records"), r},
+	})
+	s := synth(t, stack, api)
+	if n := len(s.ofType("AWS::ApiGateway::Authorizer")); n != 2 {
+		t.Errorf("%d authorizers, want one per pool set", n)
+	}
+	if js(methodOf(t, s, "GET", "/admin")["AuthorizerId"]) == js(methodOf(t, s, "GET", "/records")["AuthorizerId"]) {
+		t.Error("the route's own pools share the API's authorizer")
+	}
+}
