@@ -160,30 +160,7 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 		// handler then arrive base64-encoded, which it decodes.
 		restProps.BinaryMediaTypes = jsii.Strings("*/*")
 	}
-	buffered := func(method, path string) *streaming.RouteProps {
-		return &streaming.RouteProps{Method: jsii.String(method), Path: jsii.String(path), Function: u.Handler,
-			TransferMode: awsapigateway.ResponseTransferMode_BUFFERED}
-	}
-	u.Gateway = streaming.NewStreamingRestApi(u, jsii.String("Api"), &streaming.StreamingRestApiProps{
-		Authorization:  p.Authorization,
-		Cors:           cors,
-		AccessLogGroup: p.AccessLogGroup,
-		LogRetention:   p.LogRetention,
-		RestApiProps:   &restProps,
-		Routes: &[]*streaming.RouteProps{
-			buffered("POST", presign.RouteUploads),
-			buffered("POST", presign.RouteParts),
-			buffered("POST", presign.RouteComplete),
-			buffered("DELETE", presign.RouteAbort),
-		},
-	})
-	u.RestApi = u.Gateway.RestApi
-	u.Url = u.Gateway.Url
-
-	if r.direct {
-		u.addDirectUpload(p, r)
-	}
-
+	// The web ACL first, so that the gateway associates it with its stage.
 	disabled := p.DisableWebAcl != nil && *p.DisableWebAcl
 	switch {
 	case p.WebAcl != nil:
@@ -201,9 +178,31 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 			MaxBodySize: limit, LogRetention: p.LogRetention,
 		})
 	}
-	if u.WebAcl != nil {
-		u.WebAcl.Associate(u.Gateway.Stage)
+	buffered := func(method, path string) *streaming.RouteProps {
+		return &streaming.RouteProps{Method: jsii.String(method), Path: jsii.String(path), Function: u.Handler,
+			TransferMode: awsapigateway.ResponseTransferMode_BUFFERED}
 	}
+	u.Gateway = streaming.NewStreamingRestApi(u, jsii.String("Api"), &streaming.StreamingRestApiProps{
+		Authorization:  p.Authorization,
+		Cors:           cors,
+		AccessLogGroup: p.AccessLogGroup,
+		LogRetention:   p.LogRetention,
+		RestApiProps:   &restProps,
+		WebAcl:         u.WebAcl,
+		Routes: &[]*streaming.RouteProps{
+			buffered("POST", presign.RouteUploads),
+			buffered("POST", presign.RouteParts),
+			buffered("POST", presign.RouteComplete),
+			buffered("DELETE", presign.RouteAbort),
+		},
+	})
+	u.RestApi = u.Gateway.RestApi
+	u.Url = u.Gateway.Url
+
+	if r.direct {
+		u.addDirectUpload(p, r)
+	}
+
 	return u
 }
 
