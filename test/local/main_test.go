@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,6 +36,7 @@ import (
 const faulty = "github.com/streamgate/streamgate/lambda/demo/testdata/faulty"
 
 var (
+	backendURL string // an HTTP backend the HTTP_PROXY route streams from
 	streamsURL string // the streaming API's stage URL
 	uploadsURL string // the upload API's stage URL
 	s3URL      string // the runner's MinIO
@@ -44,6 +46,9 @@ var (
 
 func TestMain(m *testing.M) {
 	cdktest.DisableValidation()
+	backend := httptest.NewServer(http.HandlerFunc(streamingBackend))
+	backendURL = backend.URL
+	defer backend.Close()
 	dir, err := synthesize()
 	jsii.Close()
 	if err != nil {
@@ -96,6 +101,7 @@ func synthesize() (dir string, err error) {
 			route("ANY", "/faulty/{mode}", faulty, "", 3, 3),
 			route("GET", "/buffered/faulty/{mode}", faulty, awsapigateway.ResponseTransferMode_BUFFERED, 3, 3),
 			route("GET", "/short/faulty/{mode}", faulty, awsapigateway.ResponseTransferMode_BUFFERED, 1, 3),
+			{Method: jsii.String("GET"), Path: jsii.String("/proxied/{id}"), HttpUrl: jsii.String(backendURL + "/items/{id}")},
 		},
 	})
 	uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
@@ -147,6 +153,16 @@ func startRunner(dir string) error {
 		return err
 	case <-time.After(8 * time.Minute): // a cold build of the handlers for this machine
 		return fmt.Errorf("the runner was not ready after 8 minutes")
+	}
+}
+
+// streamingBackend sends three lines 200 ms apart, naming the path it got.
+func streamingBackend(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain")
+	for i := 0; i < 3; i++ {
+		fmt.Fprintf(w, "%s %d\n", r.URL.Path, i)
+		w.(http.Flusher).Flush()
+		time.Sleep(200 * time.Millisecond)
 	}
 }
 

@@ -286,3 +286,16 @@ func TestConcurrentRequestsGetTheirOwnProcesses(t *testing.T) {
 		t.Errorf("%d processes for two concurrent streams", s.Started)
 	}
 }
+
+// TestHttpProxyRouteStreams: an HTTP_PROXY route passes the path parameter
+// to the backend and forwards its chunks as they come.
+func TestHttpProxyRouteStreams(t *testing.T) {
+	resp, start := get(t, streamsURL+"/proxied/42")
+	lines, err := readLines(resp, start)
+	if err != nil || len(lines) != 3 || lines[0].text != "/items/42 0" {
+		t.Fatalf("%v %v", lines, err)
+	}
+	if spread := lines[2].at - lines[0].at; spread < 300*time.Millisecond {
+		t.Errorf("the backend's lines arrived within %v: buffered", spread)
+	}
+}
