@@ -158,7 +158,7 @@ func TestOptionRouteFunctionSettings(t *testing.T) {
 func TestOptionEdgeEndpointWarns(t *testing.T) {
 	s := optionsStack(t)
 	want(t, "EndpointConfiguration", s.props(t, s.api.RestApi)["EndpointConfiguration"], map[string]any{"Types": []string{"EDGE"}})
-	warnings := assertions.Annotations_FromStack(s.stack).FindWarning(jsii.String("/Options/Api"), assertions.Match_StringLikeRegexp(jsii.String("30 seconds")))
+	warnings := assertions.Annotations_FromStack(s.Stack).FindWarning(jsii.String("/Options/Api"), assertions.Match_StringLikeRegexp(jsii.String("30 seconds")))
 	if len(*warnings) != 1 {
 		t.Errorf("%d EDGE warnings on /Options/Api, want 1", len(*warnings))
 	}
@@ -168,7 +168,7 @@ func TestOptionBufferedRoutes(t *testing.T) {
 	s := optionsStack(t)
 	slow := get(methodOf(t, s, "POST", "/slow"), "Integration")
 	want(t, "BUFFERED TimeoutInMillis", get(slow, "TimeoutInMillis"), 60000)
-	warnings := assertions.Annotations_FromStack(s.stack).FindWarning(jsii.String("/Options/Api"), assertions.Match_StringLikeRegexp(jsii.String("POST /slow: a BUFFERED integration timeout of 1 minute needs a raised quota")))
+	warnings := assertions.Annotations_FromStack(s.Stack).FindWarning(jsii.String("/Options/Api"), assertions.Match_StringLikeRegexp(jsii.String("POST /slow: a BUFFERED integration timeout of 1 minute needs a raised quota")))
 	if len(*warnings) != 1 {
 		t.Errorf("%d quota warnings, want 1", len(*warnings))
 	}

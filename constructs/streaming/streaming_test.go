@@ -2,7 +2,6 @@ package streaming_test
 
 import (
 	"encoding/json"
-	"os"
 	"sync"
 	"testing"
 
@@ -17,98 +16,33 @@ import (
 	"github.com/streamgate/streamgate/internal/cdktest"
 )
 
-func TestMain(m *testing.M) {
-	cdktest.DisableValidation()
-	code := m.Run()
-	jsii.Close()
-	cdktest.RemoveTemp()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cdktest.Main(m) }
 
 const handler = "github.com/streamgate/streamgate/lambda/records"
 
 // synthed is a stack built once and shared by the tests that read it.
 type synthed struct {
-	stack awscdk.Stack
-	api   *streaming.StreamingRestApi
-	tmpl  assertions.Template
-	res   map[string]map[string]any // logical id -> resource
+	*cdktest.Template
+	api  *streaming.StreamingRestApi
+	tmpl assertions.Template
+	res  map[string]map[string]any // logical id -> resource
 }
 
 func synth(t *testing.T, stack awscdk.Stack, api *streaming.StreamingRestApi) *synthed {
 	t.Helper()
-	tmpl := assertions.Template_FromStack(stack, nil)
-	var doc struct {
-		Resources map[string]map[string]any
-	}
-	b, _ := json.Marshal(tmpl.ToJSON())
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
-	return &synthed{stack: stack, api: api, tmpl: tmpl, res: doc.Resources}
+	tp := cdktest.Synth(t, stack)
+	return &synthed{Template: tp, api: api, tmpl: assertions.Template_FromStack(stack, nil), res: tp.Resources}
 }
 
-// props are the CloudFormation properties of the resource c defines (c
-// itself, or its default child).
-func (s *synthed) props(t *testing.T, c constructs.IConstruct) map[string]any {
-	t.Helper()
-	el, ok := c.(awscdk.CfnElement)
-	if !ok {
-		el, ok = c.Node().DefaultChild().(awscdk.CfnElement)
-	}
-	if !ok {
-		t.Fatalf("%s has no CloudFormation resource", *c.Node().Path())
-	}
-	id := *s.stack.GetLogicalId(el)
-	r, ok := s.res[id]
-	if !ok {
-		t.Fatalf("no resource %s in the template", id)
-	}
-	p, _ := r["Properties"].(map[string]any)
-	return p
-}
+func (s *synthed) props(t *testing.T, c constructs.IConstruct) map[string]any { return s.Props(t, c) }
+func (s *synthed) logicalID(c constructs.IConstruct) string                   { return s.LogicalID(c) }
+func (s *synthed) ofType(typ string) []map[string]any                         { return s.PropsOfType(typ) }
 
-func (s *synthed) logicalID(c constructs.IConstruct) string {
-	el, ok := c.(awscdk.CfnElement)
-	if !ok {
-		el = c.Node().DefaultChild().(awscdk.CfnElement)
-	}
-	return *s.stack.GetLogicalId(el)
-}
-
-func (s *synthed) ofType(typ string) []map[string]any {
-	var out []map[string]any
-	for _, r := range s.res {
-		if r["Type"] == typ {
-			p, _ := r["Properties"].(map[string]any)
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-func get(m any, path ...string) any {
-	for _, k := range path {
-		mm, ok := m.(map[string]any)
-		if !ok {
-			return nil
-		}
-		m = mm[k]
-	}
-	return m
-}
-
-func js(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
-func want(t *testing.T, what string, got, exp any) {
-	t.Helper()
-	if js(got) != js(exp) {
-		t.Errorf("%s = %s, want %s", what, js(got), js(exp))
-	}
-}
+var (
+	get  = cdktest.Get
+	js   = cdktest.JSON
+	want = cdktest.Want
+)
 
 var (
 	defaultsOnce sync.Once

@@ -1,8 +1,6 @@
 package uploads_test
 
 import (
-	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
@@ -19,62 +17,22 @@ import (
 	"github.com/streamgate/streamgate/internal/cdktest"
 )
 
-func TestMain(m *testing.M) {
-	cdktest.DisableValidation()
-	code := m.Run()
-	jsii.Close()
-	cdktest.RemoveTemp()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cdktest.Main(m) }
 
 // template is a synthesized stack read as plain Go values.
-type template struct {
-	stack awscdk.Stack
-	res   map[string]map[string]any
-}
+type template struct{ *cdktest.Template }
 
-func synth(t *testing.T, stack awscdk.Stack) *template {
-	t.Helper()
-	app := awscdk.Stage_Of(stack)
-	asm := app.Synth(nil)
-	b, err := os.ReadFile(*asm.GetStackByName(stack.StackName()).TemplateFullPath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct{ Resources map[string]map[string]any }
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
-	return &template{stack: stack, res: doc.Resources}
-}
+func synth(t *testing.T, stack awscdk.Stack) *template { return &template{cdktest.Synth(t, stack)} }
 
-func (tp *template) id(c constructs.IConstruct) string {
-	el, ok := c.(awscdk.CfnElement)
-	if !ok {
-		el = c.Node().DefaultChild().(awscdk.CfnElement)
-	}
-	return *tp.stack.GetLogicalId(el)
-}
+func (tp *template) id(c constructs.IConstruct) string { return tp.LogicalID(c) }
 
 func (tp *template) props(t *testing.T, c constructs.IConstruct) map[string]any {
-	t.Helper()
-	r, ok := tp.res[tp.id(c)]
-	if !ok {
-		t.Fatalf("no resource for %s", *c.Node().Path())
-	}
-	p, _ := r["Properties"].(map[string]any)
-	return p
+	return tp.Props(t, c)
 }
 
-func (tp *template) ofType(typ string) map[string]map[string]any {
-	out := map[string]map[string]any{}
-	for id, r := range tp.res {
-		if r["Type"] == typ {
-			out[id] = r
-		}
-	}
-	return out
-}
+func (tp *template) ofType(typ string) map[string]map[string]any { return tp.OfType(typ) }
+
+func (tp *template) res(id string) map[string]any { return tp.Resources[id] }
 
 // policyStatements are the statements of the inline policies of role.
 func (tp *template) policyStatements(role string) []any {
@@ -87,28 +45,11 @@ func (tp *template) policyStatements(role string) []any {
 	return out
 }
 
-func get(m any, path ...string) any {
-	for _, k := range path {
-		mm, ok := m.(map[string]any)
-		if !ok {
-			return nil
-		}
-		m = mm[k]
-	}
-	return m
-}
-
-func js(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
-func want(t *testing.T, what string, got, exp any) {
-	t.Helper()
-	if js(got) != js(exp) {
-		t.Errorf("%s = %s, want %s", what, js(got), js(exp))
-	}
-}
+var (
+	get  = cdktest.Get
+	js   = cdktest.JSON
+	want = cdktest.Want
+)
 
 func newStack(name string) awscdk.Stack {
 	return awscdk.NewStack(cdktest.NewApp(false), jsii.String(name), nil)
@@ -145,7 +86,7 @@ func TestDefaultBucketIsLockedDown(t *testing.T) {
 	if b["CorsConfiguration"] != nil {
 		t.Errorf("CORS without origins: %s", js(b["CorsConfiguration"]))
 	}
-	if r := tp.res[tp.id(up.Bucket)]; r["DeletionPolicy"] != "Retain" || r["UpdateReplacePolicy"] != "Retain" {
+	if r := tp.res(tp.id(up.Bucket)); r["DeletionPolicy"] != "Retain" || r["UpdateReplacePolicy"] != "Retain" {
 		t.Errorf("removal: %v %v", r["DeletionPolicy"], r["UpdateReplacePolicy"])
 	}
 }
@@ -187,7 +128,7 @@ func TestDefaultHandler(t *testing.T) {
 func TestHandlerMayOnlyWriteUnderPrefix(t *testing.T) {
 	tp, up := defaultStack(t)
 	role := get(tp.props(t, up.Handler), "Role", "Fn::GetAtt").([]any)[0].(string)
-	if mp := get(tp.res[role], "Properties", "ManagedPolicyArns"); mp != nil {
+	if mp := get(tp.res(role), "Properties", "ManagedPolicyArns"); mp != nil {
 		t.Errorf("managed policies: %s", js(mp))
 	}
 	var s3 []any
@@ -276,7 +217,7 @@ func TestOptionsKmsCorsModeAndPrefix(t *testing.T) {
 		map[string]any{"AbortIncompleteMultipartUpload": map[string]int{"DaysAfterInitiation": 2}, "Id": "AbortIncompleteMultipartUploads", "Status": "Enabled"},
 		map[string]any{"ExpirationInDays": 3, "Id": "ExpireIncoming", "Prefix": "teams/video/", "Status": "Enabled"},
 	})
-	if tp.res[tp.id(up.Bucket)]["DeletionPolicy"] != "Delete" {
+	if tp.res(tp.id(up.Bucket))["DeletionPolicy"] != "Delete" {
 		t.Error("RemovalPolicy DESTROY not applied")
 	}
 	env := get(tp.props(t, up.Handler), "Environment", "Variables").(map[string]any)

@@ -2,7 +2,6 @@ package wafsize_test
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
@@ -16,18 +15,9 @@ import (
 	"github.com/streamgate/streamgate/internal/cdktest"
 )
 
-func TestMain(m *testing.M) {
-	cdktest.DisableValidation()
-	code := m.Run()
-	jsii.Close()
-	cdktest.RemoveTemp()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cdktest.Main(m) }
 
-func js(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
-}
+var js = cdktest.JSON
 
 // acls builds one stack with a web ACL per limit and returns each ACL's
 // properties.

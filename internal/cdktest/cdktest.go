@@ -12,6 +12,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
 )
 
 // ModuleRoot is the directory of the module's go.mod, found from the
@@ -104,4 +107,102 @@ func PanicMessage(t testing.TB, f func()) (msg string) {
 	}()
 	f()
 	return ""
+}
+
+// Main runs a CDK test package: validation off (one explicit package keeps
+// it on), the tests, then the jsii kernel and the apps' output removed.
+func Main(m *testing.M) {
+	DisableValidation()
+	code := m.Run()
+	jsii.Close()
+	RemoveTemp()
+	os.Exit(code)
+}
+
+// Template is a synthesized stack's template as plain Go values, with the
+// stack to find logical ids in.
+type Template struct {
+	Stack     awscdk.Stack
+	Resources map[string]map[string]any // logical id -> resource
+}
+
+// Synth synthesizes stack and reads its template.
+func Synth(t testing.TB, stack awscdk.Stack) *Template {
+	t.Helper()
+	var doc struct {
+		Resources map[string]map[string]any
+	}
+	b, _ := json.Marshal(assertions.Template_FromStack(stack, nil).ToJSON())
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return &Template{Stack: stack, Resources: doc.Resources}
+}
+
+// LogicalID is the logical id of the resource c defines (c itself or its
+// default child).
+func (tp *Template) LogicalID(c constructs.IConstruct) string {
+	el, ok := c.(awscdk.CfnElement)
+	if !ok {
+		el = c.Node().DefaultChild().(awscdk.CfnElement)
+	}
+	return *tp.Stack.GetLogicalId(el)
+}
+
+// Props are the properties of the resource c defines.
+func (tp *Template) Props(t testing.TB, c constructs.IConstruct) map[string]any {
+	t.Helper()
+	r, ok := tp.Resources[tp.LogicalID(c)]
+	if !ok {
+		t.Fatalf("no resource for %s in the template", *c.Node().Path())
+	}
+	p, _ := r["Properties"].(map[string]any)
+	return p
+}
+
+// OfType are the resources of a type, by logical id.
+func (tp *Template) OfType(typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, r := range tp.Resources {
+		if r["Type"] == typ {
+			out[id] = r
+		}
+	}
+	return out
+}
+
+// PropsOfType are the properties of every resource of a type.
+func (tp *Template) PropsOfType(typ string) []map[string]any {
+	var out []map[string]any
+	for _, r := range tp.OfType(typ) {
+		p, _ := r["Properties"].(map[string]any)
+		out = append(out, p)
+	}
+	return out
+}
+
+// Get walks decoded JSON by keys; nil when a key is missing.
+func Get(m any, path ...string) any {
+	for _, k := range path {
+		mm, ok := m.(map[string]any)
+		if !ok {
+			return nil
+		}
+		m = mm[k]
+	}
+	return m
+}
+
+// JSON is v as compact JSON, for comparisons and messages.
+func JSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// Want fails the test when got and exp differ as JSON.
+func Want(t testing.TB, what string, got, exp any) {
+	t.Helper()
+	if JSON(got) != JSON(exp) {
+		t.Errorf("%s = %s, want %s", what, JSON(got), JSON(exp))
+	}
 }
