@@ -210,6 +210,12 @@ func (c *Client) put(ctx context.Context, u string, headers map[string]string, b
 	if size == 0 {
 		req.Body = http.NoBody
 	}
+	return c.toStorage(req)
+}
+
+// toStorage sends a request to S3 and returns the object's ETag, or S3's
+// refusal as a *StorageError.
+func (c *Client) toStorage(req *http.Request) (string, error) {
 	resp, err := c.http().Do(req)
 	if err != nil {
 		return "", err
@@ -247,15 +253,7 @@ func (c *Client) post(ctx context.Context, p *presign.Response, f File, counter 
 	}
 	req.ContentLength = int64(head.Len()) + f.Size + int64(len(tail))
 	req.Header.Set("Content-Type", w.FormDataContentType())
-	resp, err := c.http().Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	if err := storageError(resp); err != nil {
-		return "", err
-	}
-	return resp.Header.Get("ETag"), nil
+	return c.toStorage(req)
 }
 
 // multipart sends the parts in parallel, retrying each a few times, then
