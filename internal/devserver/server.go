@@ -20,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/streamgate/streamgate/lambda/s3client"
 )
 
 // Options configure a Server.
@@ -137,7 +139,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		}
 		env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = S3User, S3Password
 		env["AWS_ENDPOINT_URL_S3"] = s.S3Endpoint
-		env["STREAMGATE_S3_PATH_STYLE"] = "true"
+		env[s3client.EnvPathStyle] = "true"
 	}
 	if err := s.preparePools(apis, buckets, env, o); err != nil {
 		s.Close()

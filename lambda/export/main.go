@@ -8,10 +8,9 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/streamgate/streamgate/lambda/demo"
+	"github.com/streamgate/streamgate/lambda/s3client"
 )
 
 func main() {
@@ -19,14 +18,10 @@ func main() {
 	if bucket == "" {
 		log.Fatal("EXPORT_BUCKET is not set: it names the bucket the exports are read from")
 	}
-	cfg, err := config.LoadDefaultConfig(context.Background())
+	client, err := s3client.New(context.Background())
 	if err != nil {
 		log.Fatalf("loading AWS configuration: %v", err)
 	}
-	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
-		// Set by the local runner, whose S3 server is on 127.0.0.1.
-		o.UsePathStyle = os.Getenv("STREAMGATE_S3_PATH_STYLE") == "true"
-	})
 	e := &demo.Exporter{S3: client, Bucket: bucket}
 	lambda.Start(e.Handle)
 }

@@ -17,9 +17,6 @@ const (
 	EnvExpiry       = "UPLOAD_URL_EXPIRY_SECONDS"
 	EnvMode         = "UPLOAD_MODE"
 	EnvKMSKeyID     = "UPLOAD_KMS_KEY_ID"
-	// EnvPathStyle makes the S3 client use path-style URLs, for S3-compatible
-	// servers on 127.0.0.1 (the endpoint itself comes from AWS_ENDPOINT_URL_S3).
-	EnvPathStyle = "STREAMGATE_S3_PATH_STYLE"
 )
 
 // Config is what the handler enforces.

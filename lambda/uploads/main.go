@@ -8,13 +8,11 @@ package main
 import (
 	"context"
 	"log"
-	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/streamgate/streamgate/lambda/presign"
+	"github.com/streamgate/streamgate/lambda/s3client"
 )
 
 func main() {
@@ -22,12 +20,9 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	awsCfg, err := config.LoadDefaultConfig(context.Background())
+	client, err := s3client.New(context.Background())
 	if err != nil {
 		log.Fatalf("loading AWS configuration: %v", err)
 	}
-	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
-		o.UsePathStyle = os.Getenv(presign.EnvPathStyle) == "true"
-	})
 	lambda.Start(presign.New(cfg, client).Handle)
 }
