@@ -34,3 +34,18 @@ func TestDefaultPropsInheritNagCleanliness(t *testing.T) {
 	uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), nil)
 	templatetest.NagClean(t, app)
 }
+
+// TestDefaultPropsWithoutFeatureFlags: an app without cdk.json's context
+// (awscdk.NewApp(nil), as in many teams' unit tests) synthesizes the
+// constructs too, and passes cdk-nag the same.
+func TestDefaultPropsWithoutFeatureFlags(t *testing.T) {
+	outdir := t.TempDir()
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: &outdir, Context: &map[string]any{"aws:cdk:bundling-stacks": []string{}}})
+	templatetest.ApplyNagPacks(app)
+	stack := awscdk.NewStack(app, jsii.String("NoFlags"), nil)
+	streaming.NewStreamingRestApi(stack, jsii.String("Streams"), &streaming.StreamingRestApiProps{
+		Routes: &[]*streaming.RouteProps{{Method: jsii.String("GET"), Path: jsii.String("/records"), Entry: jsii.String(stacks.RecordsEntry)}},
+	})
+	uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), nil)
+	templatetest.NagClean(t, app)
+}

@@ -224,14 +224,21 @@ func (u *PresignedUploadApi) newBucket(p *PresignedUploadApiProps, r *resolved) 
 	}
 	logs := p.AccessLogsBucket
 	if logs == nil {
-		logs = awss3.NewBucket(u, jsii.String("AccessLogs"), &awss3.BucketProps{
+		lp := &awss3.BucketProps{
 			BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
 			Encryption:        awss3.BucketEncryption_S3_MANAGED, // log delivery cannot use KMS keys
 			EnforceSSL:        jsii.Bool(true),
 			MinimumTLSVersion: jsii.Number(1.2),
-			ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
 			RemovalPolicy:     removal,
-		})
+		}
+		// With "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy" (new apps),
+		// log delivery is granted by bucket policy and ACLs can be disabled;
+		// without it CDK grants the LogDeliveryWrite ACL, which needs
+		// ObjectWriter ownership (CDK's default then).
+		if *awscdk.FeatureFlags_Of(u).IsEnabled(jsii.String("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy")) {
+			lp.ObjectOwnership = awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED
+		}
+		logs = awss3.NewBucket(u, jsii.String("AccessLogs"), lp)
 	}
 	u.AccessLogsBucket = logs
 
