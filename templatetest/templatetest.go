@@ -27,7 +27,9 @@ import (
 )
 
 // Update is set by `go test -update`: Golden rewrites the golden files
-// instead of comparing with them.
+// instead of comparing with them. The package registers the -update flag
+// itself: a test package that imports it uses that flag rather than
+// defining its own (which would be a second definition).
 var Update = flag.Bool("update", false, "rewrite golden template snapshots")
 
 // FromStack synthesizes stack and returns its template.
