@@ -32,7 +32,7 @@ func TestReferenceWorkloadArrivesRecordByRecord(t *testing.T) {
 	}
 	first, last := lines[0].at, lines[demo.ReferenceRecords-1].at
 	t.Logf("reference workload: first record after %v, last after %v", first, last)
-	if first > 500*time.Millisecond {
+	if first > 2*time.Second { // tens of milliseconds here; generous for a busy CI machine
 		t.Errorf("the first record took %v", first)
 	}
 	if last-first < 9*time.Second {
@@ -260,10 +260,13 @@ func TestMalformedResponsesOnAStreamingRoute(t *testing.T) {
 }
 
 // TestConcurrentRequestsGetTheirOwnProcesses: two streams at once run in
-// two processes, side by side.
+// two processes, side by side: each one's first record arrives before
+// either stream ends (one process would serve them one after the other).
 func TestConcurrentRequestsGetTheirOwnProcesses(t *testing.T) {
 	start := time.Now()
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firsts, ends []time.Duration
 	for i := 0; i < 2; i++ {
 		wg.Add(1)
 		go func() {
@@ -273,29 +276,25 @@ func TestConcurrentRequestsGetTheirOwnProcesses(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
+			defer resp.Body.Close()
+			lines, err := readLines(resp, start)
+			if err != nil || len(lines) != 21 {
+				t.Errorf("%d lines, %v", len(lines), err)
+				return
+			}
+			mu.Lock()
+			firsts, ends = append(firsts, lines[0].at), append(ends, lines[20].at)
+			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	took := time.Since(start)
-	if took > 1800*time.Millisecond {
-		t.Errorf("two 1-second streams took %v: they ran one after the other", took)
+	if len(firsts) != 2 {
+		t.FailNow()
+	}
+	if max(firsts[0], firsts[1]) >= min(ends[0], ends[1]) {
+		t.Errorf("first records at %v, ends at %v: the streams ran one after the other", firsts, ends)
 	}
 	if s := functionFor(t, "StreamsGetRecords"); s.Started < 2 {
 		t.Errorf("%d processes for two concurrent streams", s.Started)
-	}
-}
-
-// TestHttpProxyRouteStreams: an HTTP_PROXY route passes the path parameter
-// to the backend and forwards its chunks as they come.
-func TestHttpProxyRouteStreams(t *testing.T) {
-	resp, start := get(t, streamsURL+"/proxied/42")
-	lines, err := readLines(resp, start)
-	if err != nil || len(lines) != 3 || lines[0].text != "/items/42 0" {
-		t.Fatalf("%v %v", lines, err)
-	}
-	if spread := lines[2].at - lines[0].at; spread < 300*time.Millisecond {
-		t.Errorf("the backend's lines arrived within %v: buffered", spread)
 	}
 }
