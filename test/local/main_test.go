@@ -114,7 +114,11 @@ func synthesize() (dir string, err error) {
 func startRunner(dir string) error {
 	root := cdktest.ModuleRoot()
 	bin := filepath.Join(os.TempDir(), fmt.Sprintf("sgdev-test-%d", os.Getpid()))
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/streamgate/streamgate/cmd/sgdev").CombinedOutput(); err != nil {
+	args := []string{"build", "-o", bin}
+	if os.Getenv("SGDEV_RACE") != "" {
+		args = append(args, "-race") // SGDEV_RACE=1 go test ./test/local: the runner under the race detector
+	}
+	if out, err := exec.Command("go", append(args, "github.com/streamgate/streamgate/cmd/sgdev")...).CombinedOutput(); err != nil {
 		return fmt.Errorf("go build sgdev: %v\n%s", err, out)
 	}
 	runner = exec.Command(bin, "-assembly", dir, "-port", "0", "-minio", filepath.Join(root, ".tools", "bin", "minio"), "-concurrency", "2")
