@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/streamgate/streamgate/internal/assembly"
 )
 
 // StreamingRoutesWired checks every method of template whose integration
@@ -42,7 +44,7 @@ func StreamingRoutesWired(t testing.TB, template map[string]any) int {
 		if strings.Contains(compact(integ["IntegrationResponses"]), "ResponseTemplates") {
 			t.Errorf("%s: response templates on a streaming integration (API Gateway cannot transform a stream)", id)
 		}
-		api := refOf(r.Properties["RestApiId"])
+		api := assembly.Ref(r.Properties["RestApiId"])
 		if a, ok := res[api]; ok {
 			if _, set := a.Properties["MinimumCompressionSize"]; set {
 				t.Errorf("%s: API %s compresses responses (MinimumCompressionSize); streams cannot be content-encoded", id, api)
@@ -52,7 +54,7 @@ func StreamingRoutesWired(t testing.TB, template map[string]any) int {
 			}
 		}
 		for sid, s := range res {
-			if s.Type == "AWS::ApiGateway::Stage" && refOf(s.Properties["RestApiId"]) == api {
+			if s.Type == "AWS::ApiGateway::Stage" && assembly.Ref(s.Properties["RestApiId"]) == api {
 				if s.Properties["CacheClusterEnabled"] == true || strings.Contains(compact(s.Properties["MethodSettings"]), `"CachingEnabled":true`) {
 					t.Errorf("%s: stage %s caches responses; streamed responses cannot be cached", id, sid)
 				}
@@ -75,7 +77,7 @@ func UploadSizeLimited(t testing.TB, template map[string]any) int {
 		if r.Type == "AWS::ApiGateway::Method" {
 			switch r.Properties["HttpMethod"] {
 			case "POST", "PUT", "PATCH", "ANY":
-				bodyAPIs[refOf(r.Properties["RestApiId"])] = true
+				bodyAPIs[assembly.Ref(r.Properties["RestApiId"])] = true
 			}
 		}
 	}
@@ -87,7 +89,7 @@ func UploadSizeLimited(t testing.TB, template map[string]any) int {
 	}
 	n := 0
 	for sid, s := range res {
-		api := refOf(s.Properties["RestApiId"])
+		api := assembly.Ref(s.Properties["RestApiId"])
 		if s.Type != "AWS::ApiGateway::Stage" || !bodyAPIs[api] {
 			continue
 		}
@@ -98,7 +100,7 @@ func UploadSizeLimited(t testing.TB, template map[string]any) int {
 				continue
 			}
 			arn := compact(a.Properties["ResourceArn"])
-			acl := getAttTarget(a.Properties["WebACLArn"])
+			acl := assembly.GetAtt(a.Properties["WebACLArn"])
 			if strings.Contains(arn, `{"Ref":"`+api+`"}`) && strings.Contains(arn, `{"Ref":"`+sid+`"}`) && sizeACLs[acl] {
 				guarded = true
 			}
@@ -143,20 +145,4 @@ func resources(template map[string]any) map[string]resource {
 func compact(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
-}
-
-func refOf(v any) string {
-	m, _ := v.(map[string]any)
-	s, _ := m["Ref"].(string)
-	return s
-}
-
-func getAttTarget(v any) string {
-	m, _ := v.(map[string]any)
-	args, _ := m["Fn::GetAtt"].([]any)
-	if len(args) == 0 {
-		return ""
-	}
-	s, _ := args[0].(string)
-	return s
 }

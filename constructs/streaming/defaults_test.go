@@ -185,11 +185,11 @@ func TestGoHandlerRoleHasNoManagedPolicy(t *testing.T) {
 	s := defaultStack(t)
 	r := s.api.Route("GET", "/records")
 	role := get(s.props(t, r.Function), "Role", "Fn::GetAtt").([]any)[0].(string)
-	if mp := get(s.res[role], "Properties", "ManagedPolicyArns"); mp != nil {
+	if mp := get(s.Resources[role], "Properties", "ManagedPolicyArns"); mp != nil {
 		t.Errorf("handler role has managed policies %s", js(mp))
 	}
 	var logStatement any
-	for _, res := range s.res {
+	for _, res := range s.Resources {
 		if res["Type"] == "AWS::IAM::Policy" && strings.Contains(js(get(res, "Properties", "Roles")), role) {
 			for _, st := range get(res, "Properties", "PolicyDocument", "Statement").([]any) {
 				if get(st, "Sid") == "WriteOwnLogs" {

@@ -25,13 +25,12 @@ type synthed struct {
 	*cdktest.Template
 	api  *streaming.StreamingRestApi
 	tmpl assertions.Template
-	res  map[string]map[string]any // logical id -> resource
 }
 
 func synth(t *testing.T, stack awscdk.Stack, api *streaming.StreamingRestApi) *synthed {
 	t.Helper()
 	tp := cdktest.Synth(t, stack)
-	return &synthed{Template: tp, api: api, tmpl: assertions.Template_FromStack(stack, nil), res: tp.Resources}
+	return &synthed{Template: tp, api: api, tmpl: assertions.Template_FromStack(stack, nil)}
 }
 
 func (s *synthed) props(t *testing.T, c constructs.IConstruct) map[string]any { return s.Props(t, c) }

@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/streamgate/streamgate/internal/assembly"
 )
 
 // ModuleRoot is the directory of the module's go.mod, found from the
@@ -182,16 +184,7 @@ func (tp *Template) PropsOfType(typ string) []map[string]any {
 }
 
 // Get walks decoded JSON by keys; nil when a key is missing.
-func Get(m any, path ...string) any {
-	for _, k := range path {
-		mm, ok := m.(map[string]any)
-		if !ok {
-			return nil
-		}
-		m = mm[k]
-	}
-	return m
-}
+func Get(m any, path ...string) any { return assembly.Get(m, path...) }
 
 // JSON is v as compact JSON, for comparisons and messages.
 func JSON(v any) string {

@@ -143,7 +143,7 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 		switch r.Type {
 		case "AWS::ApiGateway::RestApi":
 			api := &API{Stack: stack, LogicalID: id, Name: str(r.Properties["Name"]), EndpointType: "EDGE"}
-			if types := list(get(r.Properties, "EndpointConfiguration", "Types")); len(types) > 0 {
+			if types := list(assembly.Get(r.Properties, "EndpointConfiguration", "Types")); len(types) > 0 {
 				api.EndpointType = str(types[0])
 			}
 			for _, t := range list(r.Properties["BinaryMediaTypes"]) {
@@ -164,7 +164,7 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 		if r.Type != "AWS::ApiGateway::Stage" {
 			continue
 		}
-		if api := apis[ref(r.Properties["RestApiId"])]; api != nil && api.Stage == "" {
+		if api := apis[assembly.Ref(r.Properties["RestApiId"])]; api != nil && api.Stage == "" {
 			api.Stage = str(r.Properties["StageName"])
 		}
 	}
@@ -184,7 +184,7 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 		if r.Type != "AWS::ApiGateway::Method" {
 			continue
 		}
-		api := apis[ref(r.Properties["RestApiId"])]
+		api := apis[assembly.Ref(r.Properties["RestApiId"])]
 		if api == nil {
 			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: a method of an API defined elsewhere", stack, id))
 			continue
@@ -227,7 +227,7 @@ func (a *Assembly) loadFunction(stack, id string, r cfnResource) (*Function, err
 	if m, ok := r.Properties["MemorySize"].(float64); ok {
 		fn.MemoryMB = int(m)
 	}
-	if vars, ok := get(r.Properties, "Environment", "Variables").(map[string]any); ok {
+	if vars, ok := assembly.Get(r.Properties, "Environment", "Variables").(map[string]any); ok {
 		for k, v := range vars {
 			switch x := v.(type) {
 			case string:
@@ -235,15 +235,15 @@ func (a *Assembly) loadFunction(stack, id string, r cfnResource) (*Function, err
 			case float64, bool:
 				fn.Env[k] = fmt.Sprint(x)
 			default:
-				if target := ref(v); target != "" {
+				if target := assembly.Ref(v); target != "" {
 					fn.EnvRefs[k] = target
-				} else if target := getAtt(v); target != "" {
+				} else if target := assembly.GetAtt(v); target != "" {
 					fn.EnvRefs[k] = target
 				}
 			}
 		}
 	}
-	key := str(get(r.Properties, "Code", "S3Key"))
+	key := str(assembly.Get(r.Properties, "Code", "S3Key"))
 	if hash, ok := strings.CutSuffix(key, ".zip"); ok {
 		dir := filepath.Join(a.Dir, "asset."+hash)
 		if _, err := os.Stat(filepath.Join(dir, "bootstrap")); err == nil {
@@ -276,7 +276,7 @@ func (a *Assembly) loadRoute(stack, id string, r cfnResource, res map[string]cfn
 			parts = list(j[1])
 		}
 		for _, p := range parts {
-			if t := getAtt(p); t != "" {
+			if t := assembly.GetAtt(p); t != "" {
 				fnID = t
 			}
 		}
@@ -333,7 +333,7 @@ func (a *Assembly) loadRoute(stack, id string, r cfnResource, res map[string]cfn
 func resourcePath(id any, res map[string]cfnResource) string {
 	var parts []string
 	for depth := 0; depth < 64; depth++ {
-		target := ref(id)
+		target := assembly.Ref(id)
 		r, ok := res[target]
 		if !ok || r.Type != "AWS::ApiGateway::Resource" {
 			break // the root resource (Fn::GetAtt RestApi.RootResourceId)
@@ -368,29 +368,4 @@ func str(v any) string {
 func list(v any) []any {
 	l, _ := v.([]any)
 	return l
-}
-
-func get(m map[string]any, path ...string) any {
-	var v any = m
-	for _, k := range path {
-		mm, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = mm[k]
-	}
-	return v
-}
-
-func ref(v any) string {
-	m, _ := v.(map[string]any)
-	return str(m["Ref"])
-}
-
-func getAtt(v any) string {
-	m, _ := v.(map[string]any)
-	if args := list(m["Fn::GetAtt"]); len(args) == 2 {
-		return str(args[0])
-	}
-	return ""
 }
