@@ -23,12 +23,24 @@ func ApplyNagPacks(scope constructs.IConstruct) {
 
 func boolPtr(b bool) *bool { return &b }
 
-// NagFindings synthesizes app (which ApplyNagPacks was given) and returns
-// every unsuppressed cdk-nag finding, errors and warnings alike. A synth
-// that fails validation (cdk-nag errors do, with the
-// "@aws-cdk/core:annotationsInValidationReport" flag) is read all the same.
+// nagRulePrefixes start the rule ids of cdk-nag's packs.
+var nagRulePrefixes = []string{"AwsSolutions-", "Serverless-", "NIST.800.53.R5-", "HIPAA.Security-", "PCI.DSS.321-"}
+
+// NagFindings synthesizes app (which ApplyNagPacks, or cdknag's own Aspects,
+// were given) and returns every unsuppressed cdk-nag finding, errors and
+// warnings alike, wherever aws-cdk-lib recorded them: the manifest, each
+// stack's <Stack>.metadata.json, or validation-report.json (with
+// "@aws-cdk/core:annotationsInValidationReport", where cdk-nag's errors fail
+// the synth, which is read all the same). It fails the test when no cdk-nag
+// pack is applied to the app or one of its stacks: a check that cannot find
+// anything would pass vacuously.
 func NagFindings(t testing.TB, app awscdk.App) []string {
 	t.Helper()
+	if !nagApplied(app) {
+		t.Fatalf("templatetest: no cdk-nag pack is applied to the app or its stacks, so there is nothing to find. " +
+			"Fix: call templatetest.ApplyNagPacks(app) (or awscdk.Aspects_Of(app).Add(cdknag.New...Checks(...))) before anything synthesizes the app")
+		return nil
+	}
 	dir := *app.Outdir()
 	func() {
 		defer func() {
@@ -45,7 +57,7 @@ func NagFindings(t testing.TB, app awscdk.App) []string {
 	var nag []string
 	seen := map[string]bool{}
 	for _, f := range all {
-		if (strings.Contains(f, "AwsSolutions-") || strings.Contains(f, "Serverless-")) && !seen[f] {
+		if isNagFinding(f) && !seen[f] {
 			seen[f] = true
 			nag = append(nag, f)
 		}
@@ -53,8 +65,35 @@ func NagFindings(t testing.TB, app awscdk.App) []string {
 	return nag
 }
 
-// NagClean fails the test for every unsuppressed cdk-nag finding of app.
-// Apply the packs with ApplyNagPacks before anything synthesizes the app.
+func isNagFinding(f string) bool {
+	for _, p := range nagRulePrefixes {
+		if strings.Contains(f, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// nagApplied reports whether a cdk-nag pack is among the aspects of app or
+// of one of its direct children (stacks, stages).
+func nagApplied(app awscdk.App) bool {
+	nodes := []constructs.IConstruct{app}
+	for _, c := range *app.Node().Children() {
+		nodes = append(nodes, c)
+	}
+	for _, n := range nodes {
+		for _, a := range *awscdk.Aspects_Of(n).All() {
+			if _, ok := a.(cdknag.NagPack); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// NagClean fails the test for every unsuppressed cdk-nag finding of app,
+// and when no cdk-nag pack is applied to it (see NagFindings). Apply the
+// packs with ApplyNagPacks before anything synthesizes the app.
 func NagClean(t testing.TB, app awscdk.App) {
 	t.Helper()
 	for _, f := range NagFindings(t, app) {

@@ -1,14 +1,18 @@
-// Package templatetest snapshot-tests synthesized CloudFormation templates
-// in a team's CI: a template is normalised (asset hashes and other values
-// that change from build to build are replaced by placeholders, keys sorted)
-// and compared with a golden file under testdata/; `go test -update` rewrites
-// the golden files, and a mismatch shows a (-want +got) line diff.
+// Package templatetest tests synthesized CloudFormation templates in a
+// team's CI: golden snapshots (a template is normalised, with asset hashes
+// and other values that change from build to build replaced by
+// placeholders, keys sorted, and compared with a file under testdata/),
+// cdk-nag findings, and checks of streaming routes and upload limits.
 //
 //	func TestStreamsStack(t *testing.T) {
-//		app := awscdk.NewApp(nil)
+//		app := templatetest.NewApp(t, nil) // cdk.json's context, as `cdk synth` has it
 //		stack := mystacks.New(app, "Streams")
 //		templatetest.Golden(t, "testdata/streams.golden.json", templatetest.FromStack(stack))
 //	}
+//
+// `TEMPLATETEST_UPDATE=1 go test ./...` (or `go test -update` in a package
+// that imports templatetest) rewrites the golden files; a mismatch shows a
+// (-want +got) line diff.
 package templatetest
 
 import (
@@ -24,13 +28,90 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+
+	"github.com/streamgate/streamgate/internal/gobuild"
 )
 
 // Update is set by `go test -update`: Golden rewrites the golden files
 // instead of comparing with them. The package registers the -update flag
 // itself: a test package that imports it uses that flag rather than
-// defining its own (which would be a second definition).
+// defining its own (which would be a second definition). `go test ./...
+// -update` fails in modules where some test package does not import
+// templatetest; set UpdateEnv instead.
 var Update = flag.Bool("update", false, "rewrite golden template snapshots")
+
+// UpdateEnv is the environment variable that, set to anything but "" or
+// "0", makes Golden rewrite the golden files in every package of a module:
+// `TEMPLATETEST_UPDATE=1 go test ./...`.
+const UpdateEnv = "TEMPLATETEST_UPDATE"
+
+func updating() bool {
+	v := os.Getenv(UpdateEnv)
+	return *Update || (v != "" && v != "0")
+}
+
+// AppOptions configure NewApp.
+type AppOptions struct {
+	// CdkJson is the cdk.json whose "context" the app gets, as `cdk synth`
+	// gives it to the app. Default: cdk.json in the module root (the
+	// directory of the go.mod above the working directory); no context if
+	// there is none.
+	CdkJson string
+	// Bundle builds the Go handlers and stages assets. Default: false, which
+	// sets "aws:cdk:bundling-stacks": [] (templates are the same, asset
+	// hashes aside, and synth is much faster).
+	Bundle bool
+	// Context adds to or overrides cdk.json's context. Default: none.
+	Context map[string]any
+	// Outdir is where the app writes its cloud assembly. Default: a
+	// directory removed when the test ends.
+	Outdir string
+}
+
+// NewApp is an app for a test that synthesizes what `cdk synth` ships: with
+// cdk.json's context (feature flags change templates; awscdk.NewApp(nil)
+// has none of them), without bundling unless asked.
+func NewApp(t testing.TB, o *AppOptions) awscdk.App {
+	t.Helper()
+	if o == nil {
+		o = &AppOptions{}
+	}
+	path := o.CdkJson
+	if path == "" {
+		root, err := gobuild.AppModuleRoot()
+		if err != nil {
+			t.Fatalf("templatetest.NewApp: %v", err)
+		}
+		path = filepath.Join(root, "cdk.json")
+	}
+	ctx := map[string]any{}
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		var cfg struct {
+			Context map[string]any `json:"context"`
+		}
+		if err := json.Unmarshal(b, &cfg); err != nil {
+			t.Fatalf("templatetest.NewApp: %s: %v", path, err)
+		}
+		for k, v := range cfg.Context {
+			ctx[k] = v
+		}
+	case o.CdkJson != "" || !os.IsNotExist(err):
+		t.Fatalf("templatetest.NewApp: %v", err)
+	}
+	if !o.Bundle {
+		ctx["aws:cdk:bundling-stacks"] = []string{}
+	}
+	for k, v := range o.Context {
+		ctx[k] = v
+	}
+	outdir := o.Outdir
+	if outdir == "" {
+		outdir = t.TempDir()
+	}
+	return awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: &outdir})
+}
 
 // FromStack synthesizes stack and returns its template.
 func FromStack(stack awscdk.Stack) map[string]any {
@@ -79,7 +160,7 @@ func Normalize(template map[string]any) []byte {
 func Golden(t testing.TB, path string, template map[string]any) {
 	t.Helper()
 	got := Normalize(template)
-	if *Update {
+	if updating() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -90,10 +171,10 @@ func Golden(t testing.TB, path string, template map[string]any) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run `go test -update` to create the snapshot)", err)
+		t.Fatalf("%v (run `TEMPLATETEST_UPDATE=1 go test` to create the snapshot)", err)
 	}
 	if !bytes.Equal(want, got) {
-		t.Errorf("template differs from %s (-want +got); run `go test -update` if the change is intended:\n%s", path, Diff(string(want), string(got)))
+		t.Errorf("template differs from %s (-want +got); run `TEMPLATETEST_UPDATE=1 go test` if the change is intended:\n%s", path, Diff(string(want), string(got)))
 	}
 }
 

@@ -11,19 +11,26 @@
 // provided.al2023 arm64 function, so the asset hash changes only when the
 // binary does. CI that builds its artifacts elsewhere passes Code instead.
 //
-// Entry is resolved with `go list` from the directory synth runs in, so an
-// import path of a dependency (github.com/streamgate/streamgate/lambda/records)
-// is built with the versions the app's go.mod pins.
+// Where Entry is built (see internal/gobuild): a handler that ships with
+// streamgate (an import path under github.com/streamgate/streamgate) in
+// streamgate's own module, with its go.mod and go.sum, whatever module the
+// app is in; any other Entry in the app's module, so that the app's go.mod
+// decides versions. A relative Entry ("./handlers/records") is relative to
+// the app's module root (the directory of the go.mod above the directory
+// synth runs in), not to the working directory, so a stack resolves the
+// same under `cdk synth` and under `go test` in any subpackage.
+//
+// When a stack needs its assets (`cdk synth`, or a test app that bundles),
+// the handler is built while the construct is created, and a failed build
+// stops synth with the package and the compiler's first lines. Stacks whose
+// assets are skipped ("aws:cdk:bundling-stacks": []) resolve Entry but do
+// not build it.
 package gofunction
 
 import (
-	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-	"sync"
+	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -34,12 +41,15 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
+	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/internal/gobuild"
 )
 
 // FunctionProps configure a Go function. Entry or Code is required.
 type FunctionProps struct {
-	// Entry is the Go main package of the handler: a directory ("./lambda/records")
-	// or an import path. Default: none; Code must be given.
+	// Entry is the Go main package of the handler: a directory relative to
+	// the app's module root ("./handlers/records"), an absolute directory, or
+	// an import path. Default: none; Code must be given.
 	Entry *string
 	// Code is a prebuilt handler (a zip or directory with a `bootstrap`
 	// executable) used instead of building Entry. Default: Entry built at synth.
@@ -85,31 +95,45 @@ var (
 // NewFunction creates a provided.al2023 function whose bootstrap is built
 // from Entry (or taken from Code), its log group `<id>Logs` and its execution
 // role `<id>Role`, which uses no managed policy.
-func NewFunction(scope constructs.Construct, id *string, props *FunctionProps) *Function {
-	if props == nil || (props.Entry == nil && props.Code == nil) {
-		panic(fmt.Errorf("gofunction %q: Entry and Code are both unset; allowed: a Go main package in Entry or a prebuilt Code. Fix: set Entry to the handler's directory or import path", *id))
+func NewFunction(scope constructs.Construct, id *string, p *FunctionProps) *Function {
+	problems := props.NewProblems("gofunction.Function", scope, id)
+	var pkg gobuild.Package
+	switch {
+	case p == nil || (p.Entry == nil && p.Code == nil):
+		problems.Add("Entry/Code", "unset", "a Go main package in Entry or a prebuilt Code", "set Entry to the handler's directory or import path")
+	case p.Entry != nil && p.Code != nil:
+		problems.Add("Entry/Code", "both set", "one of them", "drop Code to build Entry, or drop Entry to use the prebuilt Code")
+	case p.Entry != nil:
+		var err error
+		if pkg, err = gobuild.Resolve(*p.Entry); err != nil {
+			problems.Addf("%v.", err)
+		}
 	}
-	arch := props.Architecture
+	if p != nil {
+		problems.CheckLambdaTimeout("Timeout", p.Timeout)
+	}
+	problems.Check()
+	arch := p.Architecture
 	if arch == nil {
 		arch = awslambda.Architecture_ARM_64()
 	}
-	code := props.Code
+	code := p.Code
 	if code == nil {
-		code = Code(*props.Entry, arch)
+		code = codeFor(scope, pkg, arch)
 	}
-	memory := props.MemorySize
+	memory := p.MemorySize
 	if memory == nil {
 		memory = jsii.Number(DefaultMemorySize)
 	}
-	timeout := props.Timeout
+	timeout := p.Timeout
 	if timeout == nil {
 		timeout = awscdk.Duration_Minutes(jsii.Number(DefaultTimeout))
 	}
-	retention := props.LogRetention
+	retention := p.LogRetention
 	if retention == "" {
 		retention = DefaultLogRetention
 	}
-	tracing := props.Tracing
+	tracing := p.Tracing
 	if tracing == "" {
 		tracing = awslambda.Tracing_ACTIVE
 	}
@@ -134,11 +158,11 @@ func NewFunction(scope constructs.Construct, id *string, props *FunctionProps) *
 		Code:                         code,
 		MemorySize:                   memory,
 		Timeout:                      timeout,
-		Environment:                  props.Environment,
-		Description:                  props.Description,
+		Environment:                  p.Environment,
+		Description:                  p.Description,
 		Tracing:                      tracing,
 		LogGroup:                     logs,
-		ReservedConcurrentExecutions: props.ReservedConcurrentExecutions,
+		ReservedConcurrentExecutions: p.ReservedConcurrentExecutions,
 	})
 	if tracing == awslambda.Tracing_ACTIVE {
 		nagack.Acknowledge(role.Node().FindChild(jsii.String("DefaultPolicy")).Node().DefaultChild(), nagack.Rule{
@@ -150,102 +174,82 @@ func NewFunction(scope constructs.Construct, id *string, props *FunctionProps) *
 	return &Function{Function: fn, LogGroup: logs, Role: role}
 }
 
-// Code is an asset built from the Go main package entry (a directory or an
-// import path) for arch, with the local Go toolchain at synth time. The asset
-// hash is the binary's, which the reproducible flags keep stable.
+// Code is an asset built from the Go main package entry (resolved as
+// FunctionProps.Entry is) for arch, with the local Go toolchain when CDK
+// bundles the asset. The asset hash is the binary's, which the reproducible
+// flags keep stable. NewFunction builds Entry while the construct is created
+// instead, which reports a failed build more plainly.
 func Code(entry string, arch awslambda.Architecture) awslambda.Code {
-	pkg, err := resolve(entry)
+	pkg, err := gobuild.Resolve(entry)
 	if err != nil {
-		panic(err)
+		props.Fail(fmt.Errorf("gofunction.Code: %w", err))
 	}
-	goarch := "arm64"
+	return lazyCode(pkg, goarch(arch))
+}
+
+func goarch(arch awslambda.Architecture) string {
 	if arch != nil && *arch.Name() == *awslambda.Architecture_X86_64().Name() {
-		goarch = "amd64"
+		return "amd64"
 	}
+	return "arm64"
+}
+
+// codeFor builds pkg now when scope's stack bundles its assets, and the
+// asset is the directory of the binary; otherwise the asset is the package
+// directory, with a bundler that CDK does not call.
+func codeFor(scope constructs.Construct, pkg gobuild.Package, arch awslambda.Architecture) awslambda.Code {
+	ga := goarch(arch)
+	if !*awscdk.Stack_Of(scope).BundlingRequired() {
+		return lazyCode(pkg, ga)
+	}
+	dir, err := gobuild.BuildCached(pkg, ga, gobuild.CacheRoot())
+	if err != nil {
+		props.Fail(fmt.Errorf("gofunction %q: %w", *scope.Node().Path(), err))
+	}
+	return awslambda.Code_FromAsset(jsii.String(dir), nil)
+}
+
+func lazyCode(pkg gobuild.Package, goarch string) awslambda.Code {
 	return awslambda.Code_FromAsset(jsii.String(pkg.Dir), &awss3assets.AssetOptions{
 		AssetHashType: awscdk.AssetHashType_OUTPUT,
 		Bundling: &awscdk.BundlingOptions{
 			// Never pulled: the local bundler below always builds or fails.
 			Image: awscdk.DockerImage_FromRegistry(jsii.String("golang")),
-			Local: &localBuild{importPath: pkg.ImportPath, goarch: goarch},
+			Local: &localBuild{pkg: pkg, goarch: goarch},
 		},
 	})
 }
 
-type goPackage struct{ Dir, ImportPath string }
-
-// CheckEntry reports why entry cannot be built as a handler (not found by
-// `go list`, or not a main package), or nil. Constructs call it while they
-// validate their props, before anything is created.
+// CheckEntry reports why entry cannot be built as a handler (empty, not
+// found by `go list`, not a main package, or the CDK app itself), or nil.
+// Constructs call it while they validate their props, before anything is
+// created.
 func CheckEntry(entry string) error {
-	_, err := resolve(entry)
+	_, err := gobuild.Resolve(entry)
 	return err
 }
 
-var resolved sync.Map // entry -> goPackage: `go list` once per entry and process
-
-// resolve finds a main package's directory and import path with `go list`,
-// run where synth runs so that the app's module decides versions.
-func resolve(entry string) (goPackage, error) {
-	if p, ok := resolved.Load(entry); ok {
-		return p.(goPackage), nil
-	}
-	cmd := exec.Command(goTool(), "list", "-f", "{{.Dir}}\n{{.ImportPath}}\n{{.Name}}", entry)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return goPackage{}, fmt.Errorf("gofunction: Entry %q is not a Go package that `go list` can find from %s: %v: %s; allowed: a main package directory or import path. Fix: check the path, or pass prebuilt Code", entry, cwd(), err, strings.TrimSpace(stderr.String()))
-	}
-	f := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(f) != 3 || f[2] != "main" {
-		return goPackage{}, fmt.Errorf("gofunction: Entry %q is package %q; allowed: a main package (one that calls lambda.Start). Fix: point Entry at the handler's main package", entry, f[len(f)-1])
-	}
-	p := goPackage{Dir: f[0], ImportPath: f[1]}
-	resolved.Store(entry, p)
-	return p, nil
-}
-
-func cwd() string {
-	d, _ := os.Getwd()
-	return d
-}
-
-// goTool is the go command: $GOROOT/bin/go when GOROOT is set, else go on PATH.
-func goTool() string {
-	if root := os.Getenv("GOROOT"); root != "" {
-		if p := filepath.Join(root, "bin", "go"); fileExists(p) {
-			return p
-		}
-	}
-	return "go"
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
-}
-
-// localBuild builds the handler with the Go toolchain; it implements
-// awscdk.ILocalBundling.
-type localBuild struct {
-	importPath string
-	goarch     string
-}
-
 // BuildFlags are the reproducible `go build` flags of every handler.
-var BuildFlags = []string{"-trimpath", "-buildvcs=false", "-tags", "lambda.norpc", "-ldflags", "-s -w -buildid="}
+var BuildFlags = gobuild.Flags
 
-// TryBundle builds bootstrap into outputDir. A failed build stops synth with
-// the compiler's output instead of falling back to Docker.
+// localBuild builds the handler with the Go toolchain when CDK bundles an
+// asset made by Code; it implements awscdk.ILocalBundling.
+type localBuild struct {
+	pkg    gobuild.Package
+	goarch string
+}
+
+// TryBundle builds bootstrap into outputDir. A failed build stops synth
+// with the compiler's output instead of falling back to Docker: outside
+// tests it prints the error and exits, because an error returned through
+// jsii reaches the user wrapped in Node.js stacks.
 func (b *localBuild) TryBundle(outputDir *string, _ *awscdk.BundlingOptions) *bool {
-	args := append([]string{"build"}, BuildFlags...)
-	args = append(args, "-o", filepath.Join(*outputDir, "bootstrap"), b.importPath)
-	cmd := exec.Command(goTool(), args...)
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+b.goarch, "CGO_ENABLED=0")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		panic(fmt.Errorf("gofunction: building %s for linux/%s failed: %v\n%s", b.importPath, b.goarch, err, out))
+	if err := gobuild.Build(b.pkg, b.goarch, *outputDir+"/bootstrap"); err != nil {
+		if !testing.Testing() {
+			fmt.Fprintf(os.Stderr, "\nError: gofunction.Code: %v\n", err)
+			os.Exit(1)
+		}
+		panic(err)
 	}
 	return jsii.Bool(true)
 }

@@ -53,7 +53,9 @@ func accountLogging(scope constructs.Construct) awsapigateway.CfnAccount {
 		ID: "AwsSolutions-IAM5",
 		Reason: "API Gateway writes execution logs of every API in the account and region to groups it names " +
 			"API-Gateway-Execution-Logs_{api-id}/{stage}, through this one account-level role; DescribeLogGroups takes no narrower resource.",
-		AppliesTo: []any{nagack.Regex(`/^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:(API-Gateway-Execution-Logs_)?\*$/`)},
+		// The partition, region and account are tokens in an env-agnostic
+		// stack and literals in a stack with a pinned env: match both.
+		AppliesTo: []any{nagack.Regex(`/^Resource::arn:` + nagack.ArnEnv + `:logs:` + nagack.ArnRegion + `:` + nagack.ArnAccount + `:log-group:(API-Gateway-Execution-Logs_)?\*$/`)},
 	})
 	account := awsapigateway.NewCfnAccount(holder, jsii.String("Resource"), &awsapigateway.CfnAccountProps{CloudWatchRoleArn: role.RoleArn()})
 	account.Node().AddDependency(role)

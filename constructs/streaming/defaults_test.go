@@ -12,7 +12,7 @@ func TestDefaultEndpointIsRegional(t *testing.T) {
 	s := defaultStack(t)
 	p := s.props(t, s.api.RestApi)
 	want(t, "EndpointConfiguration", p["EndpointConfiguration"], map[string]any{"Types": []string{"REGIONAL"}})
-	want(t, "Name", p["Name"], "Api")
+	want(t, "Name", p["Name"], "Defaults-Api") // the construct path: unique in the stack
 	if n := len(s.ofType("AWS::ApiGateway::RestApi")); n != 1 {
 		t.Errorf("%d REST APIs, want 1", n)
 	}

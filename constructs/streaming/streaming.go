@@ -118,7 +118,7 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 		a.logRetention = gofunction.DefaultLogRetention
 	}
 
-	problems := props.NewProblems("StreamingRestApi", *id)
+	problems := props.NewProblems("StreamingRestApi", scope, id)
 	validateApi(problems, p)
 	var routes []*RouteProps
 	if p.Routes != nil {
@@ -129,9 +129,7 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 	for i, r := range routes {
 		a.validateRoute(problems, fmt.Sprintf("Routes[%d]", i), r, planned, plannedIDs)
 	}
-	if err := problems.Err(); err != nil {
-		panic(err)
-	}
+	problems.Check()
 
 	constructs.NewConstruct_Override(a, scope, id)
 	if p.ExistingRestApi != nil {
@@ -170,7 +168,10 @@ func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
 		rp = *p.RestApiProps
 	}
 	if rp.RestApiName == nil {
-		rp.RestApiName = a.Node().Id()
+		// The construct path, not the id: the API's metrics are keyed by
+		// name (ApiName), and two APIs with one id in a stack (two
+		// PresignedUploadApis' "Api") would otherwise mix them.
+		rp.RestApiName = jsii.String(strings.ReplaceAll(*a.Node().Path(), "/", "-"))
 	}
 	if rp.EndpointTypes == nil && rp.EndpointConfiguration == nil {
 		rp.EndpointTypes = &[]awsapigateway.EndpointType{awsapigateway.EndpointType_REGIONAL}
@@ -296,11 +297,9 @@ func isEdge(rp *awsapigateway.RestApiProps) bool {
 // AddRoute adds a route to the API. An invalid route stops synth with every
 // problem listed.
 func (a *StreamingRestApi) AddRoute(r *RouteProps) *Route {
-	problems := props.NewProblems("StreamingRestApi", *a.Node().Id())
+	problems := props.NewProblems("StreamingRestApi", a.Node().Scope(), a.Node().Id())
 	a.validateRoute(problems, "AddRoute", r, a.keys, a.ids)
-	if err := problems.Err(); err != nil {
-		panic(err)
-	}
+	problems.Check()
 	return a.addRoute(r)
 }
 
@@ -348,7 +347,13 @@ func (a *StreamingRestApi) addRoute(r *RouteProps) *Route {
 			a.ids[fnID] = method + " " + path
 			fnTimeout := r.FunctionTimeout
 			if fnTimeout == nil {
-				fnTimeout = awscdk.Duration_Seconds(jsii.Number(math.Ceil(*timeout.ToMilliseconds(nil) / 1000)))
+				if ms, ok := props.Millis(timeout); ok {
+					fnTimeout = awscdk.Duration_Seconds(jsii.Number(math.Ceil(ms / 1000)))
+				} else {
+					// A Token integration timeout is only known at deploy:
+					// the longest a function may run always covers it.
+					fnTimeout = awscdk.Duration_Minutes(jsii.Number(defaultStreamingTimeoutInMinutes))
+				}
 			}
 			built := gofunction.NewFunction(a, jsii.String(fnID), &gofunction.FunctionProps{
 				Entry:        r.Entry,

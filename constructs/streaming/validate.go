@@ -105,8 +105,17 @@ func validateApi(p *props.Problems, sp *StreamingRestApiProps) {
 func isTrue(b *bool) bool { return b != nil && *b }
 
 // validateTimeout checks an integration timeout against the limits of its
-// transfer mode; Tokens are left for CloudFormation.
+// transfer mode. A Token passes to CloudFormation (which checks the range at
+// deploy) when it is given in milliseconds, the unit of TimeoutInMillis: a
+// Token in another unit cannot be converted at synth time.
 func validateTimeout(p *props.Problems, prop string, d awscdk.Duration, mode awsapigateway.ResponseTransferMode) {
+	if d != nil && *d.IsUnresolved() {
+		if unit := *d.UnitLabel(); unit != "millis" {
+			p.Add(prop, "a Token in "+unit, "a literal duration, or a Token in milliseconds (TimeoutInMillis takes milliseconds, and a Token cannot be converted at synth time)",
+				"pass awscdk.Duration_Millis(token), e.g. awscdk.Duration_Millis(param.ValueAsNumber())")
+		}
+		return
+	}
 	ms, ok := props.Millis(d)
 	if !ok {
 		return
@@ -183,6 +192,7 @@ func (a *StreamingRestApi) validateRoute(p *props.Problems, prop string, r *Rout
 	if r.IntegrationTimeout != nil {
 		validateTimeout(p, prop+".IntegrationTimeout", r.IntegrationTimeout, mode)
 	}
+	p.CheckLambdaTimeout(prop+".FunctionTimeout", r.FunctionTimeout)
 	if r.Proxy != nil && !*r.Proxy && stream {
 		p.Add(prop+".Proxy", "false on a STREAM route", "a proxy integration (AWS_PROXY or HTTP_PROXY): only those can stream",
 			"leave Proxy unset, or set TransferMode BUFFERED")

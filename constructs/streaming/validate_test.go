@@ -46,7 +46,7 @@ func withRoute(r *streaming.RouteProps) *streaming.StreamingRestApiProps {
 
 func TestFailsIntegrationTimeoutOutOfRange(t *testing.T) {
 	failsWith(t, &streaming.StreamingRestApiProps{IntegrationTimeout: awscdk.Duration_Minutes(jsii.Number(16))},
-		`StreamingRestApi "Api" has 1 invalid prop:`, "IntegrationTimeout is 16 minutes; allowed: 50 milliseconds to 15 minutes (stream route). Fix:")
+		`StreamingRestApi "Validation/Api" has 1 invalid prop:`, "IntegrationTimeout is 16 minutes; allowed: 50 milliseconds to 15 minutes (stream route). Fix:")
 	r := get200("/records")
 	r.IntegrationTimeout = awscdk.Duration_Millis(jsii.Number(10))
 	failsWith(t, withRoute(r), "Routes[0].IntegrationTimeout is 10 millis; allowed: 50 milliseconds to 15 minutes")

@@ -97,11 +97,9 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 	if p == nil {
 		p = &PresignedUploadApiProps{}
 	}
-	problems := props.NewProblems("PresignedUploadApi", *id)
+	problems := props.NewProblems("PresignedUploadApi", scope, id)
 	r := validate(problems, p)
-	if err := problems.Err(); err != nil {
-		panic(err)
-	}
+	problems.Check()
 	u := &PresignedUploadApi{KeyPrefix: r.prefix}
 	constructs.NewConstruct_Override(u, scope, id)
 

@@ -24,6 +24,7 @@ package wafsize
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -134,11 +135,9 @@ func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimited
 	if p == nil {
 		p = &SizeLimitedWebAclProps{}
 	}
-	problems := props.NewProblems("SizeLimitedWebAcl", *id)
+	problems := props.NewProblems("SizeLimitedWebAcl", scope, id)
 	limit, inspection := validate(problems, p)
-	if err := problems.Err(); err != nil {
-		panic(err)
-	}
+	problems.Check()
 	w := &SizeLimitedWebAcl{MaxBodySize: limit, InspectionLimit: inspection}
 	constructs.NewConstruct_Override(w, scope, id)
 	prefix := *id
@@ -226,6 +225,10 @@ func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimited
 // Associate attaches the web ACL to an API Gateway stage (one ACL may guard
 // several stages) and returns the association.
 func (w *SizeLimitedWebAcl) Associate(stage awsapigateway.IStage) awswafv2.CfnWebACLAssociation {
+	if stage == nil {
+		props.Fail(fmt.Errorf("SizeLimitedWebAcl %q: Associate(nil); allowed: an API Gateway stage, e.g. api.DeploymentStage() or a StreamingRestApi's Stage. "+
+			"Fix: pass the stage (an imported API has none here: associate the ACL in the stack that owns the stage)", *w.Node().Path()))
+	}
 	w.associations++
 	id := "Association"
 	if w.associations > 1 {
@@ -283,10 +286,41 @@ func validate(p *props.Problems, sp *SizeLimitedWebAclProps) (limit int64, inspe
 	if sp.RateLimit != nil && !*awscdk.Token_IsUnresolved(sp.RateLimit) && (*sp.RateLimit < 10 || *sp.RateLimit > 2e9) {
 		p.Add("RateLimit", fmt.Sprint(*sp.RateLimit), "10 to 2,000,000,000 requests per IP in 5 minutes", "set a limit in that range")
 	}
-	if sp.LogGroup != nil && !*awscdk.Token_IsUnresolved(sp.LogGroup.LogGroupName()) && !strings.HasPrefix(*sp.LogGroup.LogGroupName(), "aws-waf-logs-") {
-		p.Add("LogGroup", fmt.Sprintf("%q", *sp.LogGroup.LogGroupName()), `a log group whose name starts with "aws-waf-logs-"`, "name the group aws-waf-logs-..., or leave LogGroup unset")
+	if sp.LogGroup != nil {
+		if name, known := logGroupName(sp.LogGroup); known && !strings.HasPrefix(name, "aws-waf-logs-") {
+			value := fmt.Sprintf("%q", name)
+			if name == "" {
+				value = "a group without LogGroupName (CloudFormation names it, never aws-waf-logs-...)"
+			}
+			p.Add("LogGroup", value, `a log group whose name starts with "aws-waf-logs-" (WAF logs to no other)`,
+				"create it with LogGroupName: jsii.String(\"aws-waf-logs-...\"), or leave LogGroup unset")
+		}
+	}
+	if sp.MetricPrefix != nil && props.Resolved(sp.MetricPrefix) && !metricName.MatchString(*sp.MetricPrefix) {
+		p.Add("MetricPrefix", fmt.Sprintf("%q", *sp.MetricPrefix), "1 to 128 letters, digits and _ # : . - / (WAF's metric names), no spaces",
+			"use a prefix like \"UploadsWaf\"")
 	}
 	return limit, inspection
+}
+
+// metricName is what WAF allows in a metric name (a rule's name is added).
+var metricName = regexp.MustCompile(`^[A-Za-z0-9_#:./-]{1,128}$`)
+
+// logGroupName is the name of g when synth can know it: a literal name, or
+// "" for a group defined in this app without one (CloudFormation makes a
+// name up); known is false for imported groups named by a Token.
+func logGroupName(g awslogs.ILogGroup) (name string, known bool) {
+	if n := g.LogGroupName(); n != nil && !*awscdk.Token_IsUnresolved(n) {
+		return *n, true
+	}
+	if c, ok := g.Node().DefaultChild().(awslogs.CfnLogGroup); ok {
+		if n := c.LogGroupName(); n == nil {
+			return "", true
+		} else if !*awscdk.Token_IsUnresolved(n) {
+			return *n, true
+		}
+	}
+	return "", false
 }
 
 func blockRule(name, prefix string, priority int, statement *awswafv2.CfnWebACL_StatementProperty) *awswafv2.CfnWebACL_RuleProperty {

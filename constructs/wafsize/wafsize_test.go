@@ -199,7 +199,7 @@ func TestFailsInvalidLimits(t *testing.T) {
 		props *wafsize.SizeLimitedWebAclProps
 		want  []string
 	}{
-		{&wafsize.SizeLimitedWebAclProps{}, []string{`SizeLimitedWebAcl "Acl" has 1 invalid prop`, "MaxBodySize is unset; allowed: 1 byte to 10 MB"}},
+		{&wafsize.SizeLimitedWebAclProps{}, []string{`SizeLimitedWebAcl "Fails/Acl" has 1 invalid prop`, "MaxBodySize is unset; allowed: 1 byte to 10 MB"}},
 		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Bytes(jsii.Number(0))}, []string{"MaxBodySize is 0 bytes; allowed: 1 byte to 10 MB"}},
 		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Mebibytes(jsii.Number(11))}, []string{"MaxBodySize is 11534336 bytes; allowed: 1 byte to 10 MB (10485760 bytes, API Gateway's cap)", "presigned URLs"}},
 		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(40)), InspectionLimit: wafsize.KB32}, []string{"InspectionLimit is KB_32; allowed: at least the 40960-byte MaxBodySize"}},

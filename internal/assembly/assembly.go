@@ -17,13 +17,21 @@ type Manifest struct {
 	Artifacts map[string]struct {
 		Type       string `json:"type"`
 		Properties struct {
-			TemplateFile string `json:"templateFile"`
+			TemplateFile  string `json:"templateFile"`
+			DirectoryName string `json:"directoryName"` // nested assemblies (stages)
 		} `json:"properties"`
-		Metadata map[string][]struct {
-			Type string `json:"type"`
-			Data any    `json:"data"`
-		} `json:"metadata"`
+		Metadata map[string][]MetadataEntry `json:"metadata"`
+		// AdditionalMetadataFile holds the stack's metadata (annotations
+		// included) instead of Metadata: aws-cdk-lib 2.270 writes
+		// <Stack>.metadata.json.
+		AdditionalMetadataFile string `json:"additionalMetadataFile"`
 	} `json:"artifacts"`
+}
+
+// MetadataEntry is one metadata record of a construct path.
+type MetadataEntry struct {
+	Type string `json:"type"`
+	Data any    `json:"data"`
 }
 
 // ReadManifest reads dir/manifest.json.
@@ -50,31 +58,57 @@ func (m *Manifest) Templates(dir string) map[string]string {
 	return out
 }
 
-// Findings lists every warning and error of the assembly in dir: the
-// annotations in its manifest and the violations in validation-report.json
-// (written when aws-cdk-lib's CloudFormation validation ran). Sorted.
+// Findings lists every warning and error of the assembly in dir and of the
+// assemblies nested in it (stages): the annotations in the manifest and in
+// each stack's additional metadata file, and the violations in
+// validation-report.json (written when aws-cdk-lib's CloudFormation
+// validation, or its annotations report, ran). Sorted.
 func Findings(dir string) ([]string, error) {
-	m, err := ReadManifest(dir)
-	if err != nil {
+	var out []string
+	if err := findings(dir, &out); err != nil {
 		return nil, err
 	}
-	var out []string
+	sort.Strings(out)
+	return out, nil
+}
+
+func findings(dir string, out *[]string) error {
+	m, err := ReadManifest(dir)
+	if err != nil {
+		return err
+	}
 	for id, a := range m.Artifacts {
-		for path, entries := range a.Metadata {
+		metadata := a.Metadata
+		if a.AdditionalMetadataFile != "" {
+			b, err := os.ReadFile(filepath.Join(dir, a.AdditionalMetadataFile))
+			if err != nil {
+				return fmt.Errorf("stack %s: %w", id, err)
+			}
+			var more map[string][]MetadataEntry
+			if err := json.Unmarshal(b, &more); err != nil {
+				return fmt.Errorf("%s/%s: %w", dir, a.AdditionalMetadataFile, err)
+			}
+			metadata = merge(metadata, more)
+		}
+		for path, entries := range metadata {
 			for _, e := range entries {
 				if e.Type == "aws:cdk:warning" || e.Type == "aws:cdk:error" {
-					out = append(out, fmt.Sprintf("%s %s%s: %v", e.Type[len("aws:cdk:"):], id, path, e.Data))
+					*out = append(*out, fmt.Sprintf("%s %s%s: %v", e.Type[len("aws:cdk:"):], id, path, e.Data))
 				}
+			}
+		}
+		if a.Type == "cdk:cloud-assembly" && a.Properties.DirectoryName != "" {
+			if err := findings(filepath.Join(dir, a.Properties.DirectoryName), out); err != nil {
+				return err
 			}
 		}
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "validation-report.json"))
 	if errors.Is(err, os.ErrNotExist) {
-		sort.Strings(out)
-		return out, nil
+		return nil
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var report struct {
 		PluginReports []struct {
@@ -90,17 +124,30 @@ func Findings(dir string) ([]string, error) {
 		} `json:"pluginReports"`
 	}
 	if err := json.Unmarshal(b, &report); err != nil {
-		return nil, fmt.Errorf("%s/validation-report.json: %w", dir, err)
+		return fmt.Errorf("%s/validation-report.json: %w", dir, err)
 	}
 	for _, p := range report.PluginReports {
 		for _, v := range p.Violations {
 			for _, c := range v.ViolatingConstructs {
-				out = append(out, fmt.Sprintf("%s %s (%s %s): %s", v.Severity, c.ConstructPath, p.PluginName, v.RuleName, v.Description))
+				*out = append(*out, fmt.Sprintf("%s %s (%s %s): %s", v.Severity, c.ConstructPath, p.PluginName, v.RuleName, v.Description))
 			}
 		}
 	}
-	sort.Strings(out)
-	return out, nil
+	return nil
+}
+
+func merge(a, b map[string][]MetadataEntry) map[string][]MetadataEntry {
+	if len(a) == 0 {
+		return b
+	}
+	out := make(map[string][]MetadataEntry, len(a)+len(b))
+	for k, v := range a {
+		out[k] = append(out[k], v...)
+	}
+	for k, v := range b {
+		out[k] = append(out[k], v...)
+	}
+	return out
 }
 
 // HasValidationReport reports whether CloudFormation validation wrote its

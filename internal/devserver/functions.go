@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/streamgate/streamgate/internal/gobuild"
 	"github.com/streamgate/streamgate/internal/runtimeapi"
 )
 
@@ -258,11 +259,10 @@ func executable(fn *Function, cacheDir string) (path, note string, err error) {
 	if _, err := os.Stat(out); err == nil {
 		return out, note, nil
 	}
-	args := []string{"build", "-trimpath", "-buildvcs=false", "-tags", "lambda.norpc", "-ldflags", "-s -w -buildid=", "-o", out, info.Path}
-	cmd := exec.Command("go", args...)
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+goarch, "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", "", fmt.Errorf("rebuilding %s for %s: %v\n%s", info.Path, goarch, err, b)
+	// In the module that built it: streamgate's own for its handlers,
+	// else the app's (see gobuild).
+	if err := gobuild.Rebuild(info.Main.Path, info.Path, goarch, out); err != nil {
+		return "", "", fmt.Errorf("rebuilding for %s: %w", goarch, err)
 	}
 	return out, note, nil
 }

@@ -25,6 +25,17 @@ type Rule struct {
 // Regex is an appliesTo entry matched as a regular expression.
 func Regex(re string) any { return map[string]any{"regex": re} }
 
+// Parts of an ARN in an appliesTo regex that hold for env-agnostic stacks
+// (where cdk-nag renders the pseudo parameters as <AWS::Region>) and for
+// stacks with a pinned env (a literal region and account). The partition
+// stays a token unless "@aws-cdk/core:enablePartitionLiterals" makes it a
+// literal in a pinned stack.
+const (
+	ArnEnv     = `(<AWS::Partition>|aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc)`
+	ArnRegion  = `(<AWS::Region>|[a-z]{2}(-[a-z]+)+-\d)`
+	ArnAccount = `(<AWS::AccountId>|\d{12})`
+)
+
 // Acknowledge adds the rules to the CloudFormation resource of c (c itself
 // or its default child), keeping acknowledgements already there.
 func Acknowledge(c constructs.IConstruct, rules ...Rule) {

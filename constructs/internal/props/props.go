@@ -5,22 +5,64 @@ package props
 
 import (
 	"fmt"
+	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
+	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
 )
 
 // Problems collects every invalid prop of a construct so that synth reports
 // them all at once instead of one per run.
 type Problems struct {
-	construct string // e.g. `StreamingRestApi "Api"`
+	construct string // e.g. `StreamingRestApi "Team/Streams"`
 	list      []string
 }
 
-// NewProblems starts a collection for the construct type and id.
-func NewProblems(constructType, id string) *Problems {
-	return &Problems{construct: fmt.Sprintf("%s %q", constructType, id)}
+// NewProblems starts a collection for a construct of constructType that is
+// about to be created in scope with id. The construct is named by its path
+// (the id under its scope), which is what users find in the tree; an id that
+// cannot be a construct id is the first problem.
+func NewProblems(constructType string, scope constructs.IConstruct, id *string) *Problems {
+	p := &Problems{}
+	name := ""
+	if id != nil {
+		name = *id
+	}
+	path := name
+	if scope != nil {
+		if sp := *scope.Node().Path(); sp != "" {
+			path = sp + "/" + name
+		}
+	}
+	p.construct = fmt.Sprintf("%s %q", constructType, path)
+	switch {
+	case scope == nil:
+		p.Add("scope", "nil", "the stack or construct to create it in", "pass a scope, e.g. the stack")
+	case id == nil:
+		p.Add("id", "nil", "a construct id unique within its scope, e.g. jsii.String(\"Api\")", "pass an id")
+	default:
+		p.CheckID("id", name)
+	}
+	return p
+}
+
+var constructID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// CheckID records a problem when v cannot be an id that ends up in resource
+// names, logical ids and metric names: letters, digits, - and _, starting
+// with a letter or digit, at most 128 characters. Tokens are not checked.
+func (p *Problems) CheckID(prop, v string) {
+	if strings.Contains(v, "${Token[") {
+		return
+	}
+	if !constructID.MatchString(v) || len(v) > 128 {
+		p.Add(prop, fmt.Sprintf("%q", v), "1 to 128 letters, digits, ., - and _, starting with a letter or digit (it becomes part of resource and metric names)",
+			"use an id like \"Uploads\" or \"team-api\"")
+	}
 }
 
 // Add records that prop has value, says what is allowed and how to fix it.
@@ -46,6 +88,44 @@ func (p *Problems) Err() error {
 		noun = "props"
 	}
 	return fmt.Errorf("%s has %d invalid %s:\n  - %s", p.construct, len(p.list), noun, strings.Join(p.list, "\n  - "))
+}
+
+// Fail stops synth with err, which names the construct, the prop and the
+// fix. Outside tests the Go runtime then prints only the message, not the
+// goroutine trace under it, which would bury the message (GOTRACEBACK set
+// higher by the user still wins). Tests recover the panic as usual.
+func Fail(err error) {
+	if !testing.Testing() {
+		debug.SetTraceback("none")
+	}
+	panic(err)
+}
+
+// Check stops synth (Fail) when p holds any problem.
+func (p *Problems) Check() {
+	if err := p.Err(); err != nil {
+		Fail(err)
+	}
+}
+
+// CheckLambdaTimeout records a problem when d cannot be a Lambda function's
+// timeout: outside 1 second..15 minutes, or a Token in another unit than
+// seconds (a function's Timeout is in seconds, and CDK cannot convert a
+// Token). Nil is fine (a default applies).
+func (p *Problems) CheckLambdaTimeout(prop string, d awscdk.Duration) {
+	if d == nil {
+		return
+	}
+	if *d.IsUnresolved() {
+		if unit := *d.UnitLabel(); unit != "seconds" {
+			p.Add(prop, "a Token in "+unit, "a literal duration, or a Token in seconds (a function's Timeout is in seconds, and a Token cannot be converted at synth time)",
+				"pass awscdk.Duration_Seconds(token)")
+		}
+		return
+	}
+	if s := *d.ToMilliseconds(nil) / 1000; s < 1 || s > 900 {
+		p.Add(prop, Human(d), "1 second to 15 minutes (Lambda's limits)", "set a timeout in that range")
+	}
 }
 
 // Resolved reports whether v is known at synth time (not a Token).
