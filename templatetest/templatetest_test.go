@@ -1,6 +1,7 @@
 package templatetest
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -30,5 +31,25 @@ func TestNormalizeReplacesAssetHashesAndDropsMetadata(t *testing.T) {
 	got := string(Normalize(tmpl))
 	if strings.Contains(got, "CDKMetadata") || !strings.Contains(got, `"S3Key": "<asset-hash>.zip"`) {
 		t.Errorf("normalised template:\n%s", got)
+	}
+}
+
+// TestGoldenUpdatesUnderTheEnvironmentVariable: TEMPLATETEST_UPDATE works
+// in every package of a module, where -update is only defined in packages
+// that import templatetest.
+func TestGoldenUpdatesUnderTheEnvironmentVariable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "testdata", "s.golden.json")
+	tmpl := map[string]any{"Resources": map[string]any{"A": map[string]any{"Type": "AWS::SNS::Topic"}}}
+	t.Setenv(UpdateEnv, "1")
+	Golden(t, path, tmpl)
+	t.Setenv(UpdateEnv, "")
+	r := &recorder{}
+	Golden(r, path, tmpl)
+	if len(r.errors) != 0 {
+		t.Errorf("the written snapshot does not match: %v", r.errors)
+	}
+	Golden(r, path, map[string]any{"Resources": map[string]any{}})
+	if len(r.errors) != 1 || !strings.Contains(r.errors[0], "TEMPLATETEST_UPDATE=1") {
+		t.Errorf("a changed template: %v", r.errors)
 	}
 }

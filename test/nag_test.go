@@ -1,9 +1,12 @@
 package test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/apps/stacks"
@@ -48,4 +51,60 @@ func TestDefaultPropsWithoutFeatureFlags(t *testing.T) {
 	})
 	uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), nil)
 	templatetest.NagClean(t, app)
+}
+
+// TestPinnedEnvIsNagClean: every acknowledgement also holds when the
+// stacks' account and region are literals instead of pseudo parameters.
+func TestPinnedEnvIsNagClean(t *testing.T) {
+	app := cdktest.NewApp(false)
+	templatetest.ApplyNagPacks(app)
+	pinned := &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")}}
+	stacks.NewStreamingDemo(app, "PinnedStreamingDemo", pinned)
+	stacks.NewUploadDemo(app, "PinnedUploadDemo", pinned)
+	stacks.NewTeam(app, "PinnedTeam", pinned)
+	templatetest.NagClean(t, app)
+}
+
+// recorder is a testing.TB that keeps what a check reports.
+type recorder struct {
+	testing.TB
+	errors []string
+}
+
+func (r *recorder) Helper()                      {}
+func (r *recorder) Error(args ...any)            { r.errors = append(r.errors, fmt.Sprint(args...)) }
+func (r *recorder) Errorf(f string, args ...any) { r.errors = append(r.errors, fmt.Sprintf(f, args...)) }
+func (r *recorder) Fatalf(f string, args ...any) { r.Errorf(f, args...) }
+
+// TestNagCleanCannotPassVacuously: a bucket without logs or a TLS-only
+// policy fails NagClean with cdk.json's context (findings in the validation
+// report) and without it (findings in <Stack>.metadata.json); an app
+// without a nag pack fails it too.
+func TestNagCleanCannotPassVacuously(t *testing.T) {
+	bare := func(app awscdk.App) {
+		awss3.NewBucket(awscdk.NewStack(app, jsii.String("Bare"), nil), jsii.String("Plain"), nil)
+	}
+	for name, newApp := range map[string]func() awscdk.App{
+		"cdk.json context": func() awscdk.App { return cdktest.NewApp(false) },
+		"no context": func() awscdk.App {
+			outdir := t.TempDir()
+			return awscdk.NewApp(&awscdk.AppProps{Outdir: &outdir})
+		},
+	} {
+		app := newApp()
+		templatetest.ApplyNagPacks(app)
+		bare(app)
+		r := &recorder{TB: t}
+		templatetest.NagClean(r, app)
+		if all := strings.Join(r.errors, "\n"); !strings.Contains(all, "AwsSolutions-S1") || !strings.Contains(all, "AwsSolutions-S10") {
+			t.Errorf("%s: NagClean reported:\n%s", name, all)
+		}
+	}
+	app := cdktest.NewApp(false)
+	bare(app)
+	r := &recorder{TB: t}
+	templatetest.NagClean(r, app)
+	if len(r.errors) != 1 || !strings.Contains(r.errors[0], "no cdk-nag pack is applied") {
+		t.Errorf("without packs, NagClean reported: %v", r.errors)
+	}
 }

@@ -29,8 +29,6 @@ package gofunction
 
 import (
 	"fmt"
-	"os"
-	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -241,15 +239,11 @@ type localBuild struct {
 
 // TryBundle builds bootstrap into outputDir. A failed build stops synth
 // with the compiler's output instead of falling back to Docker: outside
-// tests it prints the error and exits, because an error returned through
-// jsii reaches the user wrapped in Node.js stacks.
+// tests it prints the error and exits (props.Fail), because an error
+// returned through jsii reaches the user wrapped in Node.js stacks.
 func (b *localBuild) TryBundle(outputDir *string, _ *awscdk.BundlingOptions) *bool {
 	if err := gobuild.Build(b.pkg, b.goarch, *outputDir+"/bootstrap"); err != nil {
-		if !testing.Testing() {
-			fmt.Fprintf(os.Stderr, "\nError: gofunction.Code: %v\n", err)
-			os.Exit(1)
-		}
-		panic(err)
+		props.Fail(fmt.Errorf("gofunction.Code: %w", err))
 	}
 	return jsii.Bool(true)
 }

@@ -176,6 +176,7 @@ func TestTokensAreNotMisvalidated(t *testing.T) {
 	st := awscdk.NewStack(app, jsii.String("Tokens"), nil)
 	seconds := awscdk.NewCfnParameter(st, jsii.String("Timeout"), &awscdk.CfnParameterProps{Type: jsii.String("Number"), Default: 60})
 	url := awscdk.NewCfnParameter(st, jsii.String("Backend"), &awscdk.CfnParameterProps{Type: jsii.String("String")})
+	fnSeconds := awscdk.NewCfnParameter(st, jsii.String("FunctionTimeout"), &awscdk.CfnParameterProps{Type: jsii.String("Number"), Default: 900})
 	timeout := awscdk.Duration_Millis(seconds.ValueAsNumber())
 	api := streaming.NewStreamingRestApi(st, jsii.String("Api"), &streaming.StreamingRestApiProps{
 		IntegrationTimeout: timeout,
@@ -183,14 +184,45 @@ func TestTokensAreNotMisvalidated(t *testing.T) {
 			{Method: jsii.String("GET"), Path: jsii.String("/proxy"), HttpUrl: url.ValueAsString()},
 			{Method: jsii.String("GET"), Path: jsii.String("/buffered"), HttpUrl: jsii.String("https://example.com"),
 				TransferMode: awsapigateway.ResponseTransferMode_BUFFERED, IntegrationTimeout: timeout},
+			{Method: jsii.String("GET"), Path: jsii.String("/handler"), Entry: jsii.String(handler)},
+			{Method: jsii.String("GET"), Path: jsii.String("/handler/own"), Entry: jsii.String(handler), FunctionTimeout: awscdk.Duration_Seconds(fnSeconds.ValueAsNumber())},
 		},
 	})
-	if len(api.Routes) != 2 {
+	if len(api.Routes) != 4 {
 		t.Fatalf("routes = %d", len(api.Routes))
 	}
 	s := synth(t, st, api)
 	want(t, "token timeout", get(methodOf(t, s, "GET", "/proxy"), "Integration", "TimeoutInMillis"), map[string]string{"Ref": "Timeout"})
 	want(t, "token URL", get(methodOf(t, s, "GET", "/proxy"), "Integration", "Uri"), map[string]string{"Ref": "Backend"})
+	// A Go handler behind a Token timeout runs up to the 15 minutes that
+	// always cover it; its own Token timeout passes through.
+	want(t, "handler timeout", get(methodOf(t, s, "GET", "/handler"), "Integration", "TimeoutInMillis"), map[string]string{"Ref": "Timeout"})
+	want(t, "handler's function timeout", s.props(t, api.Route("GET", "/handler").Function)["Timeout"], 900)
+	want(t, "token function timeout", s.props(t, api.Route("GET", "/handler/own").Function)["Timeout"], map[string]string{"Ref": "FunctionTimeout"})
+}
+
+// TestFailsTokenTimeoutsInTheWrongUnit: a Token cannot be converted at
+// synth time, so a timeout must be given in the unit CloudFormation takes.
+func TestFailsTokenTimeoutsInTheWrongUnit(t *testing.T) {
+	n := awscdk.NewCfnParameter(stack(), jsii.String("Number"), &awscdk.CfnParameterProps{Type: jsii.String("Number")}).ValueAsNumber()
+	r := get200("/x")
+	r.IntegrationTimeout = awscdk.Duration_Minutes(n)
+	r.FunctionTimeout = awscdk.Duration_Millis(n)
+	failsWith(t, &streaming.StreamingRestApiProps{IntegrationTimeout: awscdk.Duration_Seconds(n), Routes: &[]*streaming.RouteProps{r}},
+		"IntegrationTimeout is a Token in seconds; allowed: a literal duration, or a Token in milliseconds", "Fix: pass awscdk.Duration_Millis(token)",
+		"Routes[0].IntegrationTimeout is a Token in minutes", "Routes[0].FunctionTimeout is a Token in millis; allowed: a literal duration, or a Token in seconds")
+}
+
+// TestFailsBadIds: ids become resource and metric names.
+func TestFailsBadIds(t *testing.T) {
+	msg := cdktest.PanicMessage(t, func() { streaming.NewStreamingRestApi(stack(), jsii.String("team api"), nil) })
+	if !strings.Contains(msg, `id is "team api"; allowed: 1 to 128 letters, digits, ., - and _`) {
+		t.Errorf("message: %s", msg)
+	}
+	msg = cdktest.PanicMessage(t, func() { streaming.NewStreamingRestApi(stack(), nil, nil) })
+	if !strings.Contains(msg, `StreamingRestApi (no id) in "Validation" has 1 invalid prop:`) || !strings.Contains(msg, "id is nil") {
+		t.Errorf("message: %s", msg)
+	}
 }
 
 func TestFailsTokenMethodOrPath(t *testing.T) {
@@ -208,7 +240,18 @@ func TestFailsEntryThatIsNotAMainPackage(t *testing.T) {
 	}
 	r.Entry = jsii.String("./no/such/dir")
 	msg = cdktest.PanicMessage(t, func() { streaming.NewStreamingRestApi(stack(), jsii.String("Missing"), withRoute(r)) })
-	if !strings.Contains(msg, `Routes[0].Entry "./no/such/dir" is not a Go package that `+"`go list`"+` can find`) || !strings.Contains(msg, "Fix:") {
+	if !strings.Contains(msg, `Routes[0].Entry "./no/such/dir" is not a Go package that `+"`go list`"+` can find`) ||
+		!strings.Contains(msg, "relative to the app's module root") || !strings.Contains(msg, "Fix:") {
+		t.Errorf("message: %s", msg)
+	}
+	r.Entry = jsii.String("")
+	msg = cdktest.PanicMessage(t, func() { streaming.NewStreamingRestApi(stack(), jsii.String("Empty"), withRoute(r)) })
+	if !strings.Contains(msg, `Routes[0].Entry is ""; allowed: a handler's main package`) {
+		t.Errorf("message: %s", msg)
+	}
+	r.Entry = jsii.String("github.com/streamgate/streamgate/apps/streaming")
+	msg = cdktest.PanicMessage(t, func() { streaming.NewStreamingRestApi(stack(), jsii.String("App"), withRoute(r)) })
+	if !strings.Contains(msg, `is a CDK app (it imports github.com/aws/aws-cdk-go/awscdk/v2), not a Lambda handler`) {
 		t.Errorf("message: %s", msg)
 	}
 }

@@ -374,3 +374,17 @@ func TestDisableWebAcl(t *testing.T) {
 		t.Error("a web ACL despite DisableWebAcl")
 	}
 }
+
+// TestTwoApisInAStackHaveTheirOwnNames: API Gateway's metrics are keyed by
+// API name, so two upload APIs must not share one.
+func TestTwoApisInAStackHaveTheirOwnNames(t *testing.T) {
+	st := newStack("TwoApis")
+	a := uploads.NewPresignedUploadApi(st, jsii.String("Documents"), &uploads.PresignedUploadApiProps{DisableWebAcl: jsii.Bool(true)})
+	b := uploads.NewPresignedUploadApi(st, jsii.String("Videos"), &uploads.PresignedUploadApiProps{DisableWebAcl: jsii.Bool(true)})
+	tp := synth(t, st)
+	for c, want := range map[constructs.IConstruct]string{a.RestApi: "TwoApis-Documents-Api", b.RestApi: "TwoApis-Videos-Api"} {
+		if got := tp.props(t, c)["Name"]; got != want {
+			t.Errorf("Name = %v, want %q", got, want)
+		}
+	}
+}

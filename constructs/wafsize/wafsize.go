@@ -314,11 +314,22 @@ func logGroupName(g awslogs.ILogGroup) (name string, known bool) {
 		return *n, true
 	}
 	if c, ok := g.Node().DefaultChild().(awslogs.CfnLogGroup); ok {
-		if n := c.LogGroupName(); n == nil {
-			return "", true
-		} else if !*awscdk.Token_IsUnresolved(n) {
-			return *n, true
+		n := c.LogGroupName()
+		if n != nil && *awscdk.Token_IsUnresolved(n) {
+			// Unnamed groups carry a physical-name Token that resolves to
+			// nothing unless another environment refers to the group.
+			switch r := awscdk.Stack_Of(c).Resolve(n).(type) {
+			case string:
+				return r, true
+			case nil:
+				return "", true
+			}
+			return "", false
 		}
+		if n == nil {
+			return "", true
+		}
+		return *n, true
 	}
 	return "", false
 }

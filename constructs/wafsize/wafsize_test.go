@@ -207,6 +207,13 @@ func TestFailsInvalidLimits(t *testing.T) {
 		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), RateLimit: jsii.Number(1)}, []string{"RateLimit is 1; allowed: 10 to 2,000,000,000"}},
 		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)),
 			LogGroup: awslogs.LogGroup_FromLogGroupName(st, jsii.String("Plain"), jsii.String("my-logs"))}, []string{`LogGroup is "my-logs"; allowed: a log group whose name starts with "aws-waf-logs-"`}},
+		// Groups defined in the app: their names are Tokens, read from the resource.
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)),
+			LogGroup: awslogs.NewLogGroup(st, jsii.String("Named"), &awslogs.LogGroupProps{LogGroupName: jsii.String("team-waf")})}, []string{`LogGroup is "team-waf"; allowed: a log group whose name starts with "aws-waf-logs-"`}},
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)),
+			LogGroup: awslogs.NewLogGroup(st, jsii.String("Unnamed"), nil)}, []string{`LogGroup is a group without LogGroupName`}},
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), MetricPrefix: jsii.String("team acl")},
+			[]string{`MetricPrefix is "team acl"; allowed: 1 to 128 letters, digits and _ # : . - / (WAF's metric names), no spaces`}},
 	} {
 		msg := cdktest.PanicMessage(t, func() { wafsize.NewSizeLimitedWebAcl(st, jsii.String("Acl"), tc.props) })
 		for _, w := range tc.want {
@@ -214,5 +221,25 @@ func TestFailsInvalidLimits(t *testing.T) {
 				t.Errorf("message lacks %q:\n%s", w, msg)
 			}
 		}
+	}
+}
+
+// TestAcceptsANamedLogGroupOfTheApp: a group created with an aws-waf-logs-
+// name passes.
+func TestAcceptsANamedLogGroupOfTheApp(t *testing.T) {
+	st := awscdk.NewStack(cdktest.NewApp(false), jsii.String("Named"), nil)
+	logs := awslogs.NewLogGroup(st, jsii.String("Logs"), &awslogs.LogGroupProps{LogGroupName: jsii.String("aws-waf-logs-team")})
+	acl := wafsize.NewSizeLimitedWebAcl(st, jsii.String("Acl"), &wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), LogGroup: logs})
+	if acl.LogGroup != logs {
+		t.Error("the ACL does not log to the given group")
+	}
+}
+
+func TestFailsAssociateNil(t *testing.T) {
+	st := awscdk.NewStack(cdktest.NewApp(false), jsii.String("Nil"), nil)
+	acl := wafsize.NewSizeLimitedWebAcl(st, jsii.String("Acl"), &wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4))})
+	msg := cdktest.PanicMessage(t, func() { acl.Associate(nil) })
+	if !strings.Contains(msg, `SizeLimitedWebAcl "Nil/Acl": Associate(nil); allowed: an API Gateway stage`) || !strings.Contains(msg, "Fix:") {
+		t.Errorf("message: %s", msg)
 	}
 }

@@ -5,8 +5,8 @@ package props
 
 import (
 	"fmt"
+	"os"
 	"regexp"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -39,6 +39,9 @@ func NewProblems(constructType string, scope constructs.IConstruct, id *string) 
 		}
 	}
 	p.construct = fmt.Sprintf("%s %q", constructType, path)
+	if id == nil && scope != nil {
+		p.construct = fmt.Sprintf("%s (no id) in %q", constructType, *scope.Node().Path())
+	}
 	switch {
 	case scope == nil:
 		p.Add("scope", "nil", "the stack or construct to create it in", "pass a scope, e.g. the stack")
@@ -90,15 +93,22 @@ func (p *Problems) Err() error {
 	return fmt.Errorf("%s has %d invalid %s:\n  - %s", p.construct, len(p.list), noun, strings.Join(p.list, "\n  - "))
 }
 
+// PanicEnv is the environment variable that, set to 1, makes Fail panic
+// outside tests too (to recover the error in a program of your own).
+const PanicEnv = "STREAMGATE_PANIC"
+
 // Fail stops synth with err, which names the construct, the prop and the
-// fix. Outside tests the Go runtime then prints only the message, not the
-// goroutine trace under it, which would bury the message (GOTRACEBACK set
-// higher by the user still wins). Tests recover the panic as usual.
+// fix. In tests (and with STREAMGATE_PANIC=1) it panics, so that the test
+// can recover it. Otherwise it prints "Error: " and the message to standard
+// error and exits with status 1: a panic would bury the message under a
+// goroutine trace (the runtime cannot be told to print less than its
+// default), and `cdk synth` shows the user the program's output as is.
 func Fail(err error) {
-	if !testing.Testing() {
-		debug.SetTraceback("none")
+	if testing.Testing() || os.Getenv(PanicEnv) == "1" {
+		panic(err)
 	}
-	panic(err)
+	fmt.Fprintf(os.Stderr, "\nError: %v\n\n", err)
+	os.Exit(1)
 }
 
 // Check stops synth (Fail) when p holds any problem.
