@@ -71,9 +71,11 @@ type recorder struct {
 	errors []string
 }
 
-func (r *recorder) Helper()                      {}
-func (r *recorder) Error(args ...any)            { r.errors = append(r.errors, fmt.Sprint(args...)) }
-func (r *recorder) Errorf(f string, args ...any) { r.errors = append(r.errors, fmt.Sprintf(f, args...)) }
+func (r *recorder) Helper()           {}
+func (r *recorder) Error(args ...any) { r.errors = append(r.errors, fmt.Sprint(args...)) }
+func (r *recorder) Errorf(f string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(f, args...))
+}
 func (r *recorder) Fatalf(f string, args ...any) { r.Errorf(f, args...) }
 
 // TestNagCleanCannotPassVacuously: a bucket without logs or a TLS-only
