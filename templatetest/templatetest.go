@@ -22,13 +22,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 
+	"github.com/streamgate/streamgate/internal/assembly"
 	"github.com/streamgate/streamgate/internal/gobuild"
 )
 
@@ -100,6 +100,10 @@ func NewApp(t testing.TB, o *AppOptions) awscdk.App {
 	case o.CdkJson != "" || !os.IsNotExist(err):
 		t.Fatalf("templatetest.NewApp: %v", err)
 	}
+	// As the cdk CLI gives every app: resources carry their construct path
+	// (which also enters API deployment ids). Its asset metadata is a local
+	// path, which Normalize drops.
+	ctx["aws:cdk:enable-path-metadata"] = true
 	if !o.Bundle {
 		ctx["aws:cdk:bundling-stacks"] = []string{}
 	}
@@ -132,28 +136,10 @@ func FromFile(t testing.TB, path string) map[string]any {
 	return m
 }
 
-var assetHash = regexp.MustCompile(`[a-f0-9]{64}`)
-
 // Normalize returns the template as indented JSON with sorted keys, asset
 // hashes replaced by "<asset-hash>" and the CDKMetadata resource (which
 // encodes the library versions) removed.
-func Normalize(template map[string]any) []byte {
-	if res, ok := template["Resources"].(map[string]any); ok {
-		delete(res, "CDKMetadata")
-	}
-	if c, ok := template["Conditions"].(map[string]any); ok {
-		delete(c, "CDKMetadataAvailable")
-		if len(c) == 0 {
-			delete(template, "Conditions")
-		}
-	}
-	b, err := json.MarshalIndent(template, "", "  ")
-	if err != nil {
-		panic(err)
-	}
-	b = assetHash.ReplaceAll(b, []byte("<asset-hash>"))
-	return append(b, '\n')
-}
+func Normalize(template map[string]any) []byte { return assembly.Normalize(template) }
 
 // Golden compares the normalised template with the golden file at path, or
 // rewrites the file under -update.

@@ -1,5 +1,10 @@
 package assembly
 
+import (
+	"encoding/json"
+	"regexp"
+)
+
 // Helpers for reading decoded CloudFormation templates (JSON as Go values).
 
 // Get walks decoded JSON by keys; nil when a key is missing.
@@ -28,4 +33,39 @@ func GetAtt(v any) string {
 	}
 	s, _ := args[0].(string)
 	return s
+}
+
+var assetHash = regexp.MustCompile(`[a-f0-9]{64}`)
+
+// Normalize returns the template as indented JSON with sorted keys, asset
+// hashes replaced by "<asset-hash>", the CDKMetadata resource (which
+// encodes the library versions) and the asset metadata of resources (a
+// local path, and whether CDK bundled it) removed: the form of golden
+// snapshots.
+func Normalize(template map[string]any) []byte {
+	if res, ok := template["Resources"].(map[string]any); ok {
+		delete(res, "CDKMetadata")
+		for _, r := range res {
+			if md, ok := Get(r, "Metadata").(map[string]any); ok {
+				for _, k := range []string{"aws:asset:path", "aws:asset:is-bundled", "aws:asset:property"} {
+					delete(md, k)
+				}
+				if len(md) == 0 {
+					delete(r.(map[string]any), "Metadata")
+				}
+			}
+		}
+	}
+	if c, ok := template["Conditions"].(map[string]any); ok {
+		delete(c, "CDKMetadataAvailable")
+		if len(c) == 0 {
+			delete(template, "Conditions")
+		}
+	}
+	b, err := json.MarshalIndent(template, "", "  ")
+	if err != nil {
+		panic(err)
+	}
+	b = assetHash.ReplaceAll(b, []byte("<asset-hash>"))
+	return append(b, '\n')
 }

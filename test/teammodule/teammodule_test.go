@@ -14,6 +14,7 @@ import (
 	"bufio"
 	"bytes"
 	"debug/buildinfo"
+	"encoding/json"
 	"io"
 	"io/fs"
 	"net/http"
@@ -25,6 +26,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/streamgate/streamgate/internal/assembly"
 )
 
 var (
@@ -167,6 +170,54 @@ func TestCdkSynth(t *testing.T) {
 			t.Errorf("%s: built in module %q, want %q (all: %v)", pkg, mains[pkg], main, mains)
 		}
 	}
+}
+
+// TestGoldenMatchesWhatCdkSynthShips: the team's golden snapshots, written
+// by its `go test` with templatetest.NewApp (cdk.json's context, no
+// bundling), are what `cdk synth` writes for the same stacks.
+func TestGoldenMatchesWhatCdkSynthShips(t *testing.T) {
+	synth(t)
+	for stack, golden := range map[string]string{"TeamStreams": "streams", "TeamUploads": "uploads"} {
+		b, err := os.ReadFile(filepath.Join(mod, "cdk.out", stack+".template.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tmpl map[string]any
+		if err := json.Unmarshal(b, &tmpl); err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join(mod, "stacks", "testdata", golden+".golden.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := assembly.Normalize(tmpl); !bytes.Equal(got, want) {
+			t.Errorf("%s: cdk synth's template differs from the golden snapshot (-want +got):\n%s", stack, diff(string(want), string(got)))
+		}
+	}
+}
+
+// diff is the lines of b not in a (+) and of a not in b (-), at most 40.
+func diff(a, b string) string {
+	in := func(s string) map[string]int {
+		m := map[string]int{}
+		for _, l := range strings.Split(s, "\n") {
+			m[l]++
+		}
+		return m
+	}
+	ma, mb := in(a), in(b)
+	var out []string
+	for _, l := range strings.Split(a, "\n") {
+		if mb[l] == 0 && len(out) < 40 {
+			out = append(out, "-"+l)
+		}
+	}
+	for _, l := range strings.Split(b, "\n") {
+		if ma[l] == 0 && len(out) < 40 {
+			out = append(out, "+"+l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // TestTeamTests runs the team's own tests: templatetest as the README shows
