@@ -207,8 +207,14 @@ func TestProxyEventAndEnvironment(t *testing.T) {
 	if got.Greeting != "hello from the template" {
 		t.Errorf("GREETING = %q", got.Greeting)
 	}
-	if !strings.Contains(runnerLogs.String(), "[POST /faulty/{mode} "+resp.Header.Get("x-amzn-RequestId")[:8]+"] ") {
-		t.Error("the function's log line lacks the route and request id")
+	// The function's log line is copied from its stderr, which may reach
+	// the runner's log after the response has reached the client.
+	logLine := "[POST /faulty/{mode} " + resp.Header.Get("x-amzn-RequestId")[:8] + "] "
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(runnerLogs.String(), logLine); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Error("the function's log line lacks the route and request id")
+			break
+		}
 	}
 }
 
