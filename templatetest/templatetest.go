@@ -68,6 +68,25 @@ type AppOptions struct {
 	Outdir string
 }
 
+// CdkJsonContext is the "context" object of the cdk.json at path: the
+// feature flags and settings `cdk synth` gives the app.
+func CdkJsonContext(path string) (map[string]any, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var cfg struct {
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if cfg.Context == nil {
+		cfg.Context = map[string]any{}
+	}
+	return cfg.Context, nil
+}
+
 // NewApp is an app for a test that synthesizes what `cdk synth` ships: with
 // cdk.json's context (feature flags change templates; awscdk.NewApp(nil)
 // has none of them), without bundling unless asked.
@@ -84,20 +103,11 @@ func NewApp(t testing.TB, o *AppOptions) awscdk.App {
 		}
 		path = filepath.Join(root, "cdk.json")
 	}
-	ctx := map[string]any{}
-	b, err := os.ReadFile(path)
+	ctx, err := CdkJsonContext(path)
 	switch {
-	case err == nil:
-		var cfg struct {
-			Context map[string]any `json:"context"`
-		}
-		if err := json.Unmarshal(b, &cfg); err != nil {
-			t.Fatalf("templatetest.NewApp: %s: %v", path, err)
-		}
-		for k, v := range cfg.Context {
-			ctx[k] = v
-		}
-	case o.CdkJson != "" || !os.IsNotExist(err):
+	case os.IsNotExist(err) && o.CdkJson == "":
+		ctx = map[string]any{}
+	case err != nil:
 		t.Fatalf("templatetest.NewApp: %v", err)
 	}
 	// As the cdk CLI gives every app: resources carry their construct path

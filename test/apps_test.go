@@ -4,12 +4,16 @@ import (
 	"debug/elf"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/apps/stacks"
+	"github.com/streamgate/streamgate/constructs/gofunction"
 	"github.com/streamgate/streamgate/internal/assembly"
 	"github.com/streamgate/streamgate/internal/cdktest"
 	"github.com/streamgate/streamgate/templatetest"
@@ -117,5 +121,27 @@ func TestAppsPassTheTemplateChecks(t *testing.T) {
 		if n := templatetest.UploadSizeLimited(t, tmpl); n != want.uploads {
 			t.Errorf("%s: %d upload stages and handlers checked, want %d", stack, n, want.uploads)
 		}
+	}
+}
+
+// TestCodeIsBuiltWhenCdkBundles: gofunction.Code, for functions made
+// without NewFunction, builds the handler when CDK stages the asset.
+func TestCodeIsBuiltWhenCdkBundles(t *testing.T) {
+	app := cdktest.NewApp(true)
+	stack := awscdk.NewStack(app, jsii.String("Code"), nil)
+	fn := awslambda.NewFunction(stack, jsii.String("Records"), &awslambda.FunctionProps{
+		Runtime: awslambda.Runtime_PROVIDED_AL2023(), Architecture: awslambda.Architecture_X86_64(), Handler: jsii.String("bootstrap"),
+		Code: gofunction.Code(stacks.RecordsEntry, awslambda.Architecture_X86_64()),
+	})
+	dir := *app.Synth(nil).Directory()
+	key, _ := assembly.Get(templatetest.FromFile(t, filepath.Join(dir, "Code.template.json")), "Resources",
+		*stack.GetLogicalId(fn.Node().DefaultChild().(awscdk.CfnElement)), "Properties", "Code", "S3Key").(string)
+	f, err := elf.Open(filepath.Join(dir, "asset."+strings.TrimSuffix(key, ".zip"), "bootstrap"))
+	if err != nil {
+		t.Fatalf("no bootstrap for S3Key %q: %v", key, err)
+	}
+	defer f.Close()
+	if f.Machine != elf.EM_X86_64 {
+		t.Errorf("machine %v, want x86-64", f.Machine)
 	}
 }

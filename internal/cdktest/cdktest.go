@@ -17,44 +17,31 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/internal/assembly"
+	"github.com/streamgate/streamgate/internal/gobuild"
+	"github.com/streamgate/streamgate/templatetest"
 )
 
 // ModuleRoot is the directory of the module's go.mod, found from the
 // working directory up.
 func ModuleRoot() string {
-	dir, err := os.Getwd()
+	root, err := gobuild.AppModuleRoot()
 	if err != nil {
 		panic(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			panic("cdktest: no go.mod above the working directory")
-		}
-		dir = parent
-	}
+	return root
 }
 
 // Context is cdk.json's context. With bundle false it also skips asset
 // bundling (no `go build` of handlers), which unit tests do not need.
 func Context(bundle bool) map[string]any {
-	b, err := os.ReadFile(filepath.Join(ModuleRoot(), "cdk.json"))
+	ctx, err := templatetest.CdkJsonContext(filepath.Join(ModuleRoot(), "cdk.json"))
 	if err != nil {
-		panic(err)
-	}
-	var cfg struct {
-		Context map[string]any `json:"context"`
-	}
-	if err := json.Unmarshal(b, &cfg); err != nil {
-		panic(fmt.Errorf("cdktest: cdk.json: %w", err))
+		panic(fmt.Errorf("cdktest: %w", err))
 	}
 	if !bundle {
-		cfg.Context["aws:cdk:bundling-stacks"] = []string{}
+		ctx["aws:cdk:bundling-stacks"] = []string{}
 	}
-	return cfg.Context
+	return ctx
 }
 
 // NewApp is an app with cdk.json's context that writes to a temporary

@@ -127,6 +127,11 @@ func isRelative(entry string) bool {
 
 var resolved sync.Map // entry -> Package
 
+// ownEnv makes streamgate's go.mod and go.sum alone decide the build of its
+// handlers: no workspace of the app's, and none of the app's GOFLAGS (such
+// as -mod=vendor, which streamgate's module directory has no vendor for).
+var ownEnv = []string{"GOWORK=off", "GOFLAGS=-mod=readonly"}
+
 // Resolve finds the main package entry names: a directory relative to the
 // app's module root ("./handlers/records"), an absolute directory, or an
 // import path. It refuses an empty entry, packages that are not main, and a
@@ -151,7 +156,7 @@ func Resolve(entry string) (Package, error) {
 		if p.ModuleDir, err = ModuleDir(StreamgateModule); err != nil {
 			return Package{}, fmt.Errorf("Entry %q ships with streamgate, whose module could not be found: %v. Fix: `go get %s`", entry, err, StreamgateModule)
 		}
-		env = []string{"GOWORK=off"}
+		env = ownEnv
 	case isRelative(entry):
 		p.ModuleDir = app
 		target = filepath.Join(app, entry)
@@ -210,7 +215,7 @@ func Build(p Package, goarch, out string) error {
 	args = append(args, "-o", out, p.ImportPath)
 	env := []string{"GOOS=linux", "GOARCH=" + goarch, "CGO_ENABLED=0"}
 	if p.Own {
-		env = append(env, "GOWORK=off")
+		env = append(env, ownEnv...)
 	}
 	if stdout, stderr, err := runFull(p.ModuleDir, env, Go(), args...); err != nil {
 		return &BuildError{ImportPath: p.ImportPath, GOARCH: goarch, Dir: p.ModuleDir, Output: strings.TrimSpace(stdout + stderr + "\n(" + err.Error() + ")")}

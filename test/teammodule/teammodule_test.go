@@ -163,6 +163,7 @@ func TestCdkSynth(t *testing.T) {
 	}
 	for pkg, main := range map[string]string{
 		"github.com/streamgate/streamgate/lambda/uploads": "github.com/streamgate/streamgate",
+		"github.com/streamgate/streamgate/lambda/records": "github.com/streamgate/streamgate",
 		"example.com/teamapp/handlers/hello":              "example.com/teamapp",
 		"example.com/teamapp/handlers/report":             "example.com/teamapp",
 	} {

@@ -51,6 +51,8 @@ func NewStreams(scope constructs.Construct, id string, props *awscdk.StackProps)
 			{Method: jsii.String("GET"), Path: jsii.String("/hello"), Entry: jsii.String("./handlers/hello"), Authorization: apiauth.None()},
 			{Method: jsii.String("GET"), Path: jsii.String("/report"), Function: report.Function},
 			{Method: jsii.String("GET"), Path: jsii.String("/legacy/{id}"), HttpUrl: jsii.String("https://legacy.example.com/feeds/{id}")},
+			// streamgate's reference workload, as the README's example adds it.
+			{Method: jsii.String("GET"), Path: jsii.String("/records"), Entry: jsii.String("github.com/streamgate/streamgate/lambda/records")},
 		},
 	})
 	admin := streaming.NewStreamingRestApi(stack, jsii.String("Admin"), &streaming.StreamingRestApiProps{

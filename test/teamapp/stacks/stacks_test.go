@@ -23,8 +23,8 @@ func TestStacks(t *testing.T) {
 	templatetest.NagClean(t, app)
 
 	tmpl := templatetest.FromStack(streams.Stack)
-	if n := templatetest.StreamingRoutesWired(t, tmpl); n != 4 {
-		t.Errorf("%d streaming routes, want 4", n)
+	if n := templatetest.StreamingRoutesWired(t, tmpl); n != 5 {
+		t.Errorf("%d streaming routes, want 5", n)
 	}
 	templatetest.Golden(t, "testdata/streams.golden.json", tmpl)
 	tmpl = templatetest.FromStack(up.Stack)
