@@ -31,6 +31,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -38,6 +39,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/streamgate/streamgate/constructs/compliance"
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
 	"github.com/streamgate/streamgate/constructs/internal/props"
 	"github.com/streamgate/streamgate/internal/gobuild"
@@ -68,8 +70,14 @@ type FunctionProps struct {
 	// Tracing mode. Default: ACTIVE (X-Ray).
 	Tracing awslambda.Tracing
 	// ReservedConcurrentExecutions caps the function's concurrency.
-	// Default: none (the account's unreserved pool).
+	// Default: none (the account's unreserved pool), or the compliance
+	// profile's ReservedConcurrency.
 	ReservedConcurrentExecutions *float64
+	// Compliance is the profile for regulated accounts (see package
+	// compliance): an encrypted log group kept at least a year, the function
+	// in the profile's VPC. Default: the profile applied to the scope with
+	// compliance.Apply, else none.
+	Compliance *compliance.Profile
 }
 
 // Function is a Go Lambda function with its log group and role.
@@ -135,7 +143,8 @@ func NewFunction(scope constructs.Construct, id *string, p *FunctionProps) *Func
 	if tracing == "" {
 		tracing = awslambda.Tracing_ACTIVE
 	}
-	logs := awslogs.NewLogGroup(scope, jsii.String(*id+"Logs"), &awslogs.LogGroupProps{Retention: retention})
+	profile := compliance.Of(scope, p.Compliance)
+	logs := awslogs.NewLogGroup(scope, jsii.String(*id+"Logs"), compliance.LogGroupProps(scope, profile, retention, nil))
 	// A role of its own instead of CDK's default, which attaches the managed
 	// AWSLambdaBasicExecutionRole policy (logs:* on every log group): this
 	// one may only write to the function's own log group.
@@ -148,6 +157,17 @@ func NewFunction(scope constructs.Construct, id *string, p *FunctionProps) *Func
 		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
 		Resources: jsii.Strings(*logs.LogGroupArn()),
 	}))
+	concurrency := p.ReservedConcurrentExecutions
+	var vpc awsec2.IVpc
+	var subnets *awsec2.SubnetSelection
+	var groups *[]awsec2.ISecurityGroup
+	if profile != nil {
+		if concurrency == nil {
+			concurrency = profile.ReservedConcurrency
+		}
+		vpc, subnets, groups = profile.Vpc, profile.VpcSubnets, compliance.FunctionSecurityGroups(scope, profile)
+		compliance.Endpoints(scope, profile)
+	}
 	fn := awslambda.NewFunction(scope, id, &awslambda.FunctionProps{
 		Role:                         role,
 		Runtime:                      awslambda.Runtime_PROVIDED_AL2023(),
@@ -160,8 +180,14 @@ func NewFunction(scope constructs.Construct, id *string, p *FunctionProps) *Func
 		Description:                  p.Description,
 		Tracing:                      tracing,
 		LogGroup:                     logs,
-		ReservedConcurrentExecutions: p.ReservedConcurrentExecutions,
+		ReservedConcurrentExecutions: concurrency,
+		Vpc:                          vpc,
+		VpcSubnets:                   subnets,
+		SecurityGroups:               groups,
 	})
+	if profile != nil {
+		acknowledgeRegulated(fn, role, concurrency == nil)
+	}
 	if tracing == awslambda.Tracing_ACTIVE {
 		nagack.Acknowledge(role.Node().FindChild(jsii.String("DefaultPolicy")).Node().DefaultChild(), nagack.Rule{
 			ID:        "AwsSolutions-IAM5",
@@ -170,6 +196,23 @@ func NewFunction(scope constructs.Construct, id *string, p *FunctionProps) *Func
 		})
 	}
 	return &Function{Function: fn, LogGroup: logs, Role: role}
+}
+
+// acknowledgeRegulated acknowledges, under the compliance profile, what the
+// regulated packs find on a function's role and policy.
+func acknowledgeRegulated(fn awslambda.Function, role awsiam.Role, noConcurrency bool) {
+	policy := role.Node().FindChild(jsii.String("DefaultPolicy")).Node().DefaultChild()
+	nagack.Acknowledge(policy, nagack.Regulated("IAMNoInlinePolicy", "The policy belongs to this one role, made for one function: "+
+		"it is created, changed and deleted with the function in the same CloudFormation stack (versioned there), and no other principal can be given it, "+
+		"which a managed policy would allow.")...)
+	nagack.Acknowledge(role, nagack.Rule{ID: "AwsSolutions-IAM4", Reason: "Lambda attaches AWSLambdaVPCAccessExecutionRole to a function in a VPC: " +
+		"creating and deleting its network interfaces (ec2:CreateNetworkInterface, DeleteNetworkInterface, DescribeNetworkInterfaces) has no narrower resource.",
+		AppliesTo: []any{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"}})
+	if noConcurrency {
+		nagack.Acknowledge(fn, nagack.Regulated("LambdaConcurrency", "Concurrency is bounded before the function: the API Gateway stage "+
+			"that invokes it throttles requests (rate and burst limits), and reserving concurrency would take it from every other function of the account. "+
+			"Set the profile's ReservedConcurrency to reserve it.")...)
+	}
 }
 
 // Code is an asset built from the Go main package entry (resolved as

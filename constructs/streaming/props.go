@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 
 	"github.com/streamgate/streamgate/constructs/apiauth"
+	"github.com/streamgate/streamgate/constructs/compliance"
 	"github.com/streamgate/streamgate/constructs/wafsize"
 )
 
@@ -69,6 +70,12 @@ type StreamingRestApiProps struct {
 	// creating one; its stage, logs and endpoint stay as they are. Never with
 	// RestApiProps or AccessLogGroup. Default: a new API.
 	ExistingRestApi awsapigateway.IRestApi
+	// Compliance is the profile for regulated accounts (see package
+	// compliance): encrypted log groups kept at least a year, handlers in a
+	// VPC, a client certificate on the stage, SourceAccount on Lambda
+	// permissions. Default: the profile applied to the scope with
+	// compliance.Apply, else none.
+	Compliance *compliance.Profile
 }
 
 // RouteProps configure one route: a method, a path and exactly one backend

@@ -35,6 +35,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/constructs/apiauth"
+	"github.com/streamgate/streamgate/constructs/compliance"
 	"github.com/streamgate/streamgate/constructs/gofunction"
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
 	"github.com/streamgate/streamgate/constructs/internal/props"
@@ -87,6 +88,7 @@ type StreamingRestApi struct {
 	logRetention awslogs.RetentionDays
 	keys         map[string]bool // "GET /path"
 	ids          map[string]string
+	compliance   *compliance.Profile
 }
 
 // ToString is the construct's path; it also lets the Go struct stand in for
@@ -132,6 +134,7 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 	problems.Check()
 
 	constructs.NewConstruct_Override(a, scope, id)
+	a.compliance = compliance.Of(a, p.Compliance)
 	if p.ExistingRestApi != nil {
 		a.Api = p.ExistingRestApi
 	} else {
@@ -142,7 +145,7 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 		a.WebAcl = p.WebAcl
 	case p.MaxRequestBodySize != nil:
 		a.WebAcl = wafsize.NewSizeLimitedWebAcl(a, jsii.String("WebAcl"), &wafsize.SizeLimitedWebAclProps{
-			MaxBodySize: p.MaxRequestBodySize, LogRetention: a.logRetention,
+			MaxBodySize: p.MaxRequestBodySize, LogRetention: a.logRetention, Compliance: a.compliance,
 		})
 	}
 	if a.WebAcl != nil {
@@ -196,7 +199,7 @@ func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
 	if stage.AccessLogDestination == nil {
 		logs := p.AccessLogGroup
 		if logs == nil {
-			logs = awslogs.NewLogGroup(a, jsii.String("AccessLogs"), &awslogs.LogGroupProps{Retention: a.logRetention})
+			logs = awslogs.NewLogGroup(a, jsii.String("AccessLogs"), compliance.LogGroupProps(a, a.compliance, a.logRetention, nil))
 		}
 		a.AccessLogGroup = logs
 		stage.AccessLogDestination = awsapigateway.NewLogGroupLogDestination(logs)
@@ -225,6 +228,14 @@ func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
 	if stage.ThrottlingBurstLimit == nil {
 		stage.ThrottlingBurstLimit = orNumber(p.ThrottlingBurstLimit, DefaultThrottlingBurstLimit)
 	}
+	if a.compliance != nil && stage.ClientCertificateId == nil {
+		// API Gateway presents it to HTTP backends, which can then tell
+		// its requests from others' (NIST/HIPAA/PCI APIGWSSLEnabled).
+		cert := awsapigateway.NewCfnClientCertificate(a, jsii.String("ClientCertificate"), &awsapigateway.CfnClientCertificateProps{
+			Description: jsii.String("streamgate: " + *a.Node().Path() + " to its HTTP backends"),
+		})
+		stage.ClientCertificateId = cert.Ref()
+	}
 	rp.DeployOptions = &stage
 	if isEdge(&rp) {
 		awscdk.Annotations_Of(a).AddWarningV2(jsii.String(WarningEdgeIdleTimeout), jsii.String(
@@ -236,7 +247,17 @@ func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
 	a.Stage = a.RestApi.DeploymentStage()
 	a.Url = a.RestApi.Url()
 	if ownRole {
-		a.Stage.Node().AddDependency(accountLogging(a))
+		account := accountLogging(a)
+		a.Stage.Node().AddDependency(account)
+		if a.compliance != nil {
+			nagack.Acknowledge(awscdk.Stack_Of(a).Node().FindChild(jsii.String(AccountLoggingId)).Node().FindChild(jsii.String("CloudWatchRole")).Node().FindChild(jsii.String("DefaultPolicy")),
+				nagack.Regulated("IAMNoInlinePolicy", "The policy belongs to the account's API Gateway logging role alone, is versioned with it in this stack, and no other principal can be given it.")...)
+		}
+	}
+	if a.compliance != nil {
+		nagack.Acknowledge(a.Stage, nagack.Regulated("APIGWCacheEnabledAndEncrypted", "Streamed responses (ResponseTransferMode STREAM) cannot be cached: "+
+			"API Gateway does not support a stage cache with response streaming, and responses of these APIs are per caller (records, presigned URLs), "+
+			"which a cache must not serve to another caller.")...)
 	}
 }
 
@@ -363,10 +384,14 @@ func (a *StreamingRestApi) addRoute(r *RouteProps) *Route {
 				Environment:  r.Environment,
 				Description:  jsii.String(fmt.Sprintf("%s %s (%s)", method, path, mode)),
 				LogRetention: a.logRetention,
+				Compliance:   a.compliance,
 			})
 			fn = built.Function
 			route.HandlerLogGroup = built.LogGroup
 			nagack.Acknowledge(fn, ackSyncOnlyDLQ)
+			if a.compliance != nil {
+				nagack.Acknowledge(fn, nagack.Regulated("LambdaDLQ", ackSyncOnlyDLQ.Reason)...)
+			}
 		}
 		route.Function = fn
 		integration = awsapigateway.NewLambdaIntegration(fn, &awsapigateway.LambdaIntegrationOptions{
@@ -394,6 +419,9 @@ func (a *StreamingRestApi) addRoute(r *RouteProps) *Route {
 		a.corsPaths[path] = true
 	}
 	route.ApiMethod = resource.AddMethod(jsii.String(method), integration, opts)
+	if a.compliance != nil {
+		compliance.PermissionsWithSourceAccount(route.ApiMethod)
+	}
 	nagack.Acknowledge(route.ApiMethod, nagack.ForAuthorization(auth.Kind())...)
 	a.Routes = append(a.Routes, route)
 	return route

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 
 	"github.com/streamgate/streamgate/constructs/apiauth"
+	"github.com/streamgate/streamgate/constructs/compliance"
 	"github.com/streamgate/streamgate/constructs/wafsize"
 )
 
@@ -122,4 +123,12 @@ type PresignedUploadApiProps struct {
 	HandlerCode awslambda.Code
 	// RestApiProps override the API's defaults (as in StreamingRestApi).
 	RestApiProps *awsapigateway.RestApiProps
+	// Compliance is the profile for regulated accounts (see package
+	// compliance): the new bucket versioned, SSE-KMS with a key of its own,
+	// object lock in governance mode (PUT and POST modes without
+	// DirectUpload: the handler then requires checksumSha256, which S3
+	// needs for locked objects), noncurrent versions expired; encrypted logs
+	// kept a year; the handler in a VPC. Default: the profile applied to the
+	// scope with compliance.Apply, else none.
+	Compliance *compliance.Profile
 }

@@ -30,12 +30,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/constructs/apiauth"
+	"github.com/streamgate/streamgate/constructs/compliance"
 	"github.com/streamgate/streamgate/constructs/gofunction"
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
 	"github.com/streamgate/streamgate/constructs/internal/props"
@@ -74,10 +76,17 @@ type PresignedUploadApi struct {
 	Url *string
 	// KeyPrefix is where objects are written.
 	KeyPrefix string
+
+	profile    *compliance.Profile
+	objectLock bool
 }
 
 // ToString is the construct's path.
 func (u *PresignedUploadApi) ToString() *string { return u.Node().Path() }
+
+// AccessLogNoncurrentDays is how long, under the compliance profile, an
+// overwritten or deleted access log object is kept.
+const AccessLogNoncurrentDays = 90
 
 type resolved struct {
 	mode         UploadMode
@@ -102,6 +111,27 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 	problems.Check()
 	u := &PresignedUploadApi{KeyPrefix: r.prefix}
 	constructs.NewConstruct_Override(u, scope, id)
+	u.profile = compliance.Of(u, p.Compliance)
+	if u.profile != nil {
+		u.objectLock = p.Bucket == nil && r.mode != ModeMultipart && !r.direct
+		if u.objectLock {
+			if ms, ok := props.Millis(u.profile.ObjectLockRetention); ok && ms >= *r.incoming.ToMilliseconds(nil) {
+				problems.Add("IncomingObjectExpiration", props.Human(r.incoming), fmt.Sprintf("longer than the compliance profile's object lock retention (%s): "+
+					"a locked object cannot expire", props.Human(u.profile.ObjectLockRetention)), "lengthen IncomingObjectExpiration or shorten ObjectLockRetention")
+				problems.Check()
+			}
+		}
+		if p.Bucket == nil && p.EncryptionKey == nil {
+			// SSE-KMS with a key of the upload API's own.
+			pp := *p
+			pp.EncryptionKey = awskms.NewKey(u, jsii.String("BucketKey"), &awskms.KeyProps{
+				Description:       jsii.String("streamgate: encrypts the uploads of " + *u.Node().Path()),
+				EnableKeyRotation: jsii.Bool(true),
+				RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+			})
+			p = &pp
+		}
+	}
 
 	u.Bucket = p.Bucket
 	if u.Bucket == nil {
@@ -124,6 +154,9 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 	if p.EncryptionKey != nil {
 		env[presign.EnvKMSKeyID] = p.EncryptionKey.KeyArn()
 	}
+	if u.objectLock {
+		env[presign.EnvRequireChecksum] = jsii.String("true")
+	}
 	fn := gofunction.NewFunction(u, jsii.String("Handler"), &gofunction.FunctionProps{
 		Entry:        entry,
 		Code:         code,
@@ -132,10 +165,14 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 		Environment:  &env,
 		Description:  jsii.String("streamgate presign handler: POST /uploads"),
 		LogRetention: p.LogRetention,
+		Compliance:   u.profile,
 	})
 	u.Handler = fn.Function
-	nagack.Acknowledge(u.Handler, nagack.Rule{ID: "Serverless-LambdaDLQ", Reason: "API Gateway invokes the presign handler synchronously " +
-		"and returns its errors to the client; a dead-letter queue only ever receives failed asynchronous invocations."})
+	dlq := "API Gateway invokes the presign handler synchronously and returns its errors to the client; a dead-letter queue only ever receives failed asynchronous invocations."
+	nagack.Acknowledge(u.Handler, nagack.Rule{ID: "Serverless-LambdaDLQ", Reason: dlq})
+	if u.profile != nil {
+		nagack.Acknowledge(u.Handler, nagack.Regulated("LambdaDLQ", dlq)...)
+	}
 	u.grantHandler(p, r)
 	nagack.Acknowledge(fn.Role.Node().FindChild(jsii.String("DefaultPolicy")).Node().DefaultChild(), prefixAck(r.prefix,
 		"The presigned URLs the handler issues carry its permissions: it may write any key under the upload prefix "+r.prefix+
@@ -173,7 +210,7 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 			limit = awscdk.Size_Bytes(jsii.Number(float64(bytes)))
 		}
 		u.WebAcl = wafsize.NewSizeLimitedWebAcl(u, jsii.String("WebAcl"), &wafsize.SizeLimitedWebAclProps{
-			MaxBodySize: limit, LogRetention: p.LogRetention,
+			MaxBodySize: limit, LogRetention: p.LogRetention, Compliance: u.profile,
 		})
 	}
 	buffered := func(method, path string) *streaming.RouteProps {
@@ -187,6 +224,7 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 		LogRetention:   p.LogRetention,
 		RestApiProps:   &restProps,
 		WebAcl:         u.WebAcl,
+		Compliance:     u.profile,
 		Routes: &[]*streaming.RouteProps{
 			buffered("POST", presign.RouteUploads),
 			buffered("POST", presign.RouteParts),
@@ -236,7 +274,18 @@ func (u *PresignedUploadApi) newBucket(p *PresignedUploadApiProps, r *resolved) 
 		if *awscdk.FeatureFlags_Of(u).IsEnabled(jsii.String("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy")) {
 			lp.ObjectOwnership = awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED
 		}
+		if u.profile != nil {
+			lp.Versioned = jsii.Bool(true)
+			lp.LifecycleRules = &[]*awss3.LifecycleRule{{Id: jsii.String("ExpireNoncurrentVersions"),
+				NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(AccessLogNoncurrentDays))}}
+		}
 		logs = awss3.NewBucket(u, jsii.String("AccessLogs"), lp)
+		if u.profile != nil {
+			nagack.Acknowledge(logs, nagack.Regulated("S3DefaultEncryptionKMS", "S3 server access logs can only be delivered to a bucket encrypted "+
+				"with SSE-S3 (AES-256); SSE-KMS is not supported for the target bucket of server access logging.")...)
+			nagack.Acknowledge(logs, nagack.Regulated("S3BucketReplicationEnabled", "Server access logs of the upload bucket; versioning keeps "+
+				"overwritten and deleted log objects, and cross-region replication is the account's backup choice (configure it on this bucket if you need it).")...)
+		}
 	}
 	u.AccessLogsBucket = logs
 
@@ -274,6 +323,19 @@ func (u *PresignedUploadApi) newBucket(p *PresignedUploadApiProps, r *resolved) 
 		{Id: jsii.String("AbortIncompleteMultipartUploads"), AbortIncompleteMultipartUploadAfter: r.abortAfter},
 		{Id: jsii.String("ExpireIncoming"), Prefix: jsii.String(r.prefix), Expiration: r.incoming},
 	}
+	if u.profile != nil {
+		// Versioned: expiring an object leaves a noncurrent version, which
+		// must expire too, and a delete marker, which is then cleaned up.
+		if bp.Versioned == nil {
+			bp.Versioned = jsii.Bool(true)
+		}
+		rules[1].NoncurrentVersionExpiration = awscdk.Duration_Days(jsii.Number(1))
+		rules = append(rules, &awss3.LifecycleRule{Id: jsii.String("RemoveExpiredDeleteMarkers"), Prefix: jsii.String(r.prefix), ExpiredObjectDeleteMarker: jsii.Bool(true)})
+		if u.objectLock && bp.ObjectLockDefaultRetention == nil {
+			bp.ObjectLockEnabled = jsii.Bool(true)
+			bp.ObjectLockDefaultRetention = awss3.ObjectLockRetention_Governance(u.profile.ObjectLockRetention)
+		}
+	}
 	if bp.LifecycleRules != nil {
 		rules = append(rules, *bp.LifecycleRules...)
 	}
@@ -287,7 +349,13 @@ func (u *PresignedUploadApi) newBucket(p *PresignedUploadApiProps, r *resolved) 
 			MaxAge:         jsii.Number(3000),
 		}}
 	}
-	return awss3.NewBucket(u, jsii.String("Bucket"), &bp)
+	bucket := awss3.NewBucket(u, jsii.String("Bucket"), &bp)
+	if u.profile != nil {
+		nagack.Acknowledge(bucket, nagack.Regulated("S3BucketReplicationEnabled", "The bucket receives uploads for processing, "+
+			"and what is not processed expires under the prefix within days (lifecycle rules); versioning and object lock protect it meanwhile. "+
+			"Durable copies belong to the team's processing, and cross-region replication is the account's backup choice.")...)
+	}
+	return bucket
 }
 
 // grantHandler lets the handler write under the prefix, nothing more: the
@@ -327,6 +395,10 @@ func (u *PresignedUploadApi) addDirectUpload(p *PresignedUploadApiProps, r *reso
 		role.AddToPolicy(kmsStatement(p))
 	}
 	u.DirectUploadRole = role
+	if u.profile != nil {
+		nagack.Acknowledge(role.Node().FindChild(jsii.String("DefaultPolicy")), nagack.Regulated("IAMNoInlinePolicy", "The policy belongs to "+
+			"this one role, which API Gateway assumes for direct uploads only; it is versioned with the API in this stack, and no other principal can be given it.")...)
+	}
 	nagack.Acknowledge(role.Node().FindChild(jsii.String("DefaultPolicy")).Node().DefaultChild(), prefixAck(r.prefix+DirectPrefix,
 		"API Gateway writes direct uploads to "+r.prefix+DirectPrefix+"{name}, the name taken from the path: the role may write any key under that prefix, and nothing else."))
 	integration := awsapigateway.NewAwsIntegration(&awsapigateway.AwsIntegrationProps{

@@ -35,6 +35,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/streamgate/streamgate/constructs/compliance"
 	"github.com/streamgate/streamgate/constructs/internal/props"
 )
 
@@ -109,6 +110,11 @@ type SizeLimitedWebAclProps struct {
 	// MetricPrefix starts the ACL's and its rules' CloudWatch metric names.
 	// Default: the construct id.
 	MetricPrefix *string
+	// Compliance is the profile for regulated accounts (see package
+	// compliance): the new log group is encrypted with the stack's log key
+	// and kept at least a year. Default: the profile applied to the scope
+	// with compliance.Apply, else none.
+	Compliance *compliance.Profile
 }
 
 // SizeLimitedWebAcl is a REGIONAL web ACL that enforces a payload limit.
@@ -206,11 +212,9 @@ func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimited
 		if retention == "" {
 			retention = awslogs.RetentionDays_ONE_MONTH
 		}
-		w.LogGroup = awslogs.NewLogGroup(w, jsii.String("Logs"), &awslogs.LogGroupProps{
-			// WAF only logs to groups named aws-waf-logs-*.
-			LogGroupName: jsii.String("aws-waf-logs-" + *awscdk.Names_UniqueResourceName(w, &awscdk.UniqueResourceNameOptions{MaxLength: jsii.Number(200)})),
-			Retention:    retention,
-		})
+		// WAF only logs to groups named aws-waf-logs-*.
+		name := jsii.String("aws-waf-logs-" + *awscdk.Names_UniqueResourceName(w, &awscdk.UniqueResourceNameOptions{MaxLength: jsii.Number(200)}))
+		w.LogGroup = awslogs.NewLogGroup(w, jsii.String("Logs"), compliance.LogGroupProps(w, compliance.Of(w, p.Compliance), retention, name))
 	}
 	awswafv2.NewCfnLoggingConfiguration(w, jsii.String("Logging"), &awswafv2.CfnLoggingConfigurationProps{
 		ResourceArn: w.WebAcl.AttrArn(),

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 // Manifest is the part of manifest.json this package reads.
@@ -58,21 +59,55 @@ func (m *Manifest) Templates(dir string) map[string]string {
 	return out
 }
 
+// Finding is one warning or error of an assembly.
+type Finding struct {
+	// Level is "warning" or "error".
+	Level string
+	// Path is the construct path, "Stack/Api/Resource".
+	Path string
+	// Message is the annotation or violation text ("AwsSolutions-S1: ...").
+	Message string
+	// Source says where it was recorded: the stack artifact's id (metadata)
+	// or "plugin rule" (validation report).
+	Source string
+	// Report is true for findings read from validation-report.json.
+	Report bool
+}
+
+// String is the finding as Findings lists it.
+func (f Finding) String() string {
+	if f.Report {
+		return fmt.Sprintf("%s %s (%s): %s", f.Level, f.Path, f.Source, f.Message)
+	}
+	return fmt.Sprintf("%s %s/%s: %s", f.Level, f.Source, f.Path, f.Message)
+}
+
 // Findings lists every warning and error of the assembly in dir and of the
 // assemblies nested in it (stages): the annotations in the manifest and in
 // each stack's additional metadata file, and the violations in
 // validation-report.json (written when aws-cdk-lib's CloudFormation
 // validation, or its annotations report, ran). Sorted.
 func Findings(dir string) ([]string, error) {
-	var out []string
-	if err := findings(dir, &out); err != nil {
+	list, err := FindingList(dir)
+	if err != nil {
 		return nil, err
+	}
+	out := make([]string, len(list))
+	for i, f := range list {
+		out[i] = f.String()
 	}
 	sort.Strings(out)
 	return out, nil
 }
 
-func findings(dir string, out *[]string) error {
+// FindingList is Findings as values, in no particular order.
+func FindingList(dir string) ([]Finding, error) {
+	var out []Finding
+	err := findings(dir, &out)
+	return out, err
+}
+
+func findings(dir string, out *[]Finding) error {
 	m, err := ReadManifest(dir)
 	if err != nil {
 		return err
@@ -93,7 +128,7 @@ func findings(dir string, out *[]string) error {
 		for path, entries := range metadata {
 			for _, e := range entries {
 				if e.Type == "aws:cdk:warning" || e.Type == "aws:cdk:error" {
-					*out = append(*out, fmt.Sprintf("%s %s%s: %v", e.Type[len("aws:cdk:"):], id, path, e.Data))
+					*out = append(*out, Finding{Level: e.Type[len("aws:cdk:"):], Path: strings.TrimPrefix(path, "/"), Message: fmt.Sprint(e.Data), Source: id})
 				}
 			}
 		}
@@ -129,7 +164,7 @@ func findings(dir string, out *[]string) error {
 	for _, p := range report.PluginReports {
 		for _, v := range p.Violations {
 			for _, c := range v.ViolatingConstructs {
-				*out = append(*out, fmt.Sprintf("%s %s (%s %s): %s", v.Severity, c.ConstructPath, p.PluginName, v.RuleName, v.Description))
+				*out = append(*out, Finding{Level: v.Severity, Path: c.ConstructPath, Message: v.Description, Source: p.PluginName + " " + v.RuleName, Report: true})
 			}
 		}
 	}

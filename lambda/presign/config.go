@@ -17,6 +17,9 @@ const (
 	EnvExpiry       = "UPLOAD_URL_EXPIRY_SECONDS"
 	EnvMode         = "UPLOAD_MODE"
 	EnvKMSKeyID     = "UPLOAD_KMS_KEY_ID"
+	// EnvRequireChecksum, "true", makes checksumSha256 required: S3 refuses
+	// uploads into an object-lock bucket without a checksum.
+	EnvRequireChecksum = "UPLOAD_REQUIRE_CHECKSUM"
 )
 
 // Config is what the handler enforces.
@@ -28,6 +31,9 @@ type Config struct {
 	Expiry       time.Duration // of the URLs
 	Mode         string        // ModePut, ModePost or ModeMultipart
 	KMSKeyID     string        // SSE-KMS key; empty for the bucket's default encryption
+	// RequireChecksum refuses PUT and POST requests without checksumSha256
+	// (the bucket has object lock, and S3 then requires a checksum).
+	RequireChecksum bool
 }
 
 // ConfigFromEnv reads the configuration the construct sets.
@@ -37,6 +43,8 @@ func ConfigFromEnv() (Config, error) {
 		Prefix:   os.Getenv(EnvPrefix),
 		Mode:     strings.ToUpper(os.Getenv(EnvMode)),
 		KMSKeyID: os.Getenv(EnvKMSKeyID),
+
+		RequireChecksum: os.Getenv(EnvRequireChecksum) == "true",
 	}
 	for _, t := range strings.Split(os.Getenv(EnvContentTypes), ",") {
 		if t = strings.TrimSpace(t); t != "" {

@@ -127,6 +127,10 @@ func (c *Config) validate(r *Request) (contentType, fileName string, err error) 
 			return "", "", badRequest("InvalidChecksum", "checksumSha256", "checksumSha256 is not the base64 of a 32-byte SHA-256 digest")
 		}
 	}
+	if r.ChecksumSHA256 == "" && c.RequireChecksum && c.Mode != ModeMultipart {
+		return "", "", badRequest("ChecksumRequired", "checksumSha256", "checksumSha256 is required: the bucket locks objects (S3 object lock), "+
+			"and S3 refuses such uploads without a checksum; send the base64 SHA-256 of the file")
+	}
 	if r.PartSize != 0 && c.Mode != ModeMultipart {
 		return "", "", badRequest("PartSizeNotSupported", "partSize", "partSize is for MULTIPART uploads; this API uploads with %s", c.Mode)
 	}

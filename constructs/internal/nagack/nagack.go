@@ -63,6 +63,20 @@ func Acknowledge(c constructs.IConstruct, rules ...Rule) {
 
 func str(s string) *string { return &s }
 
+// RegulatedPacks are the rule id prefixes of cdk-nag's NIST 800-53 R5,
+// HIPAA Security and PCI DSS 3.2.1 packs, which share rule names.
+var RegulatedPacks = []string{"NIST.800.53.R5-", "HIPAA.Security-", "PCI.DSS.321-"}
+
+// Regulated acknowledges the rule name (e.g. "LambdaDLQ") in each of the
+// regulated packs with one reason.
+func Regulated(name, reason string, appliesTo ...any) []Rule {
+	rules := make([]Rule, len(RegulatedPacks))
+	for i, p := range RegulatedPacks {
+		rules[i] = Rule{ID: p + name, Reason: reason, AppliesTo: appliesTo}
+	}
+	return rules
+}
+
 // ForAuthorization acknowledges the rules that ask for one authorization
 // mode when the route uses another on purpose.
 func ForAuthorization(kind apiauth.Kind) []Rule {

@@ -53,6 +53,10 @@ func NewProblems(constructType string, scope constructs.IConstruct, id *string) 
 	return p
 }
 
+// NewNamedProblems starts a collection for something that is not a
+// construct, such as a profile: name is how messages call it.
+func NewNamedProblems(name string) *Problems { return &Problems{construct: name} }
+
 var constructID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 // CheckID records a problem when v cannot be an id that ends up in resource

@@ -1,0 +1,313 @@
+// Package compliance is the profile for regulated accounts that
+// StreamingRestApi, PresignedUploadApi, SizeLimitedWebAcl and gofunction
+// share. Off by default; turned on once per app or stack:
+//
+//	compliance.Apply(stack, compliance.Strict(&compliance.StrictProps{
+//		Vpc:          vpc,                 // functions run in it, still streaming
+//		VpcEndpoints: jsii.Bool(true),     // S3 gateway, KMS and X-Ray interface endpoints
+//	}))
+//	streaming.NewStreamingRestApi(stack, jsii.String("Api"), ...) // picks the profile up
+//
+// or per construct with the Compliance prop. With the profile, the
+// constructs:
+//
+//   - encrypt every log group they create with one customer managed KMS key
+//     per stack (rotation on, a key policy for CloudWatch Logs in the stack's
+//     account and region only) and keep logs at least a year;
+//   - put their functions in the VPC, in one security group per stack that
+//     allows no ingress and HTTPS egress only (where it can go is the
+//     subnets' routes: the endpoints created on request, or a NAT);
+//   - give upload buckets versioning, SSE-KMS with a key of their own, object
+//     lock (governance mode, a default retention) where the upload mode can
+//     send the checksum S3 then requires, and lifecycle rules that also
+//     expire noncurrent versions;
+//   - add SourceAccount to the Lambda permissions API Gateway uses;
+//   - give each REST API stage a client certificate (for HTTP backends);
+//   - acknowledge, on the narrowest resource and with the reason, what the
+//     NIST 800-53 R5, HIPAA Security and PCI DSS 3.2.1 packs of cdk-nag find
+//     and a streaming or upload design cannot change (see the README).
+package compliance
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/streamgate/streamgate/constructs/internal/props"
+)
+
+// Defaults of the strict profile.
+const (
+	// MinLogRetentionDays is the least retention the profile allows (Control
+	// Tower's CloudWatch control asks for a year).
+	MinLogRetentionDays = 365
+	// DefaultObjectLockRetentionDays is the governance-mode retention of new
+	// uploads.
+	DefaultObjectLockRetentionDays = 1
+)
+
+// StrictProps configure the strict profile.
+type StrictProps struct {
+	// LogRetention of every log group the constructs create: at least
+	// ONE_YEAR. Default: ONE_YEAR.
+	LogRetention awslogs.RetentionDays
+	// Vpc the constructs' functions run in. Required.
+	Vpc awsec2.IVpc
+	// VpcSubnets the functions use. Default: the VPC's private subnets with
+	// egress, else its isolated ones (CDK's default selection).
+	VpcSubnets *awsec2.SubnetSelection
+	// SecurityGroups of the functions. Default: one group per stack for
+	// streamgate's functions, with no ingress and HTTPS egress only.
+	SecurityGroups *[]awsec2.ISecurityGroup
+	// VpcEndpoints creates, once per stack and VPC, the endpoints the
+	// handlers need without a NAT: S3 (gateway, free) and KMS and X-Ray
+	// (interface, billed per hour and AZ). The security groups then allow
+	// egress only to the VPC and S3. Default: false (the functions reach AWS
+	// through the VPC's NAT).
+	VpcEndpoints *bool
+	// ObjectLockRetention is the governance-mode default retention of
+	// uploaded objects (PUT and POST modes), at least a day and shorter than
+	// the upload API's IncomingObjectExpiration. Default: 1 day.
+	ObjectLockRetention awscdk.Duration
+	// ReservedConcurrency of each function the constructs create. Default:
+	// none (concurrency is bounded by the stage's throttling; acknowledged).
+	ReservedConcurrency *float64
+}
+
+// Profile is a resolved compliance profile; nil means off.
+type Profile struct {
+	LogRetention        awslogs.RetentionDays
+	Vpc                 awsec2.IVpc
+	VpcSubnets          *awsec2.SubnetSelection
+	SecurityGroups      *[]awsec2.ISecurityGroup
+	VpcEndpoints        bool
+	ObjectLockRetention awscdk.Duration
+	ReservedConcurrency *float64
+}
+
+var retentionDays = map[awslogs.RetentionDays]int{
+	awslogs.RetentionDays_ONE_DAY: 1, awslogs.RetentionDays_THREE_DAYS: 3, awslogs.RetentionDays_FIVE_DAYS: 5,
+	awslogs.RetentionDays_ONE_WEEK: 7, awslogs.RetentionDays_TWO_WEEKS: 14, awslogs.RetentionDays_ONE_MONTH: 30,
+	awslogs.RetentionDays_TWO_MONTHS: 60, awslogs.RetentionDays_THREE_MONTHS: 90, awslogs.RetentionDays_FOUR_MONTHS: 120,
+	awslogs.RetentionDays_FIVE_MONTHS: 150, awslogs.RetentionDays_SIX_MONTHS: 180, awslogs.RetentionDays_ONE_YEAR: 365,
+	awslogs.RetentionDays_THIRTEEN_MONTHS: 400, awslogs.RetentionDays_EIGHTEEN_MONTHS: 545, awslogs.RetentionDays_TWO_YEARS: 731,
+	awslogs.RetentionDays_THREE_YEARS: 1096, awslogs.RetentionDays_FIVE_YEARS: 1827, awslogs.RetentionDays_SIX_YEARS: 2192,
+	awslogs.RetentionDays_SEVEN_YEARS: 2557, awslogs.RetentionDays_EIGHT_YEARS: 2922, awslogs.RetentionDays_NINE_YEARS: 3288,
+	awslogs.RetentionDays_TEN_YEARS: 3653, awslogs.RetentionDays_INFINITE: 1 << 30,
+}
+
+// Strict is the profile for regulated accounts. Invalid props stop synth
+// with every problem listed.
+func Strict(p *StrictProps) *Profile {
+	problems := props.NewNamedProblems("compliance.Strict")
+	if p == nil {
+		p = &StrictProps{}
+	}
+	pr := &Profile{
+		LogRetention: p.LogRetention, Vpc: p.Vpc, VpcSubnets: p.VpcSubnets, SecurityGroups: p.SecurityGroups,
+		VpcEndpoints: p.VpcEndpoints != nil && *p.VpcEndpoints, ObjectLockRetention: p.ObjectLockRetention,
+		ReservedConcurrency: p.ReservedConcurrency,
+	}
+	if pr.LogRetention == "" {
+		pr.LogRetention = awslogs.RetentionDays_ONE_YEAR
+	}
+	if d, ok := retentionDays[pr.LogRetention]; !ok || d < MinLogRetentionDays {
+		problems.Add("LogRetention", string(pr.LogRetention), "ONE_YEAR or longer (Control Tower: CloudWatch log groups retained at least a year)",
+			"set awslogs.RetentionDays_ONE_YEAR or longer, or leave LogRetention unset")
+	}
+	if pr.Vpc == nil {
+		problems.Add("Vpc", "unset", "the VPC the functions run in (NIST/HIPAA/PCI: Lambda functions inside a VPC)",
+			"pass your VPC, e.g. awsec2.Vpc_FromLookup(...) or a new awsec2.Vpc")
+	}
+	if pr.ObjectLockRetention == nil {
+		pr.ObjectLockRetention = awscdk.Duration_Days(jsii.Number(DefaultObjectLockRetentionDays))
+	} else if ms, ok := props.Millis(pr.ObjectLockRetention); !ok || ms < 24*3600_000 || ms != float64(int64(ms/(24*3600_000)))*24*3600_000 {
+		problems.Add("ObjectLockRetention", props.Human(pr.ObjectLockRetention), "whole days, at least 1, known at synth time (S3 object lock retention is in days)",
+			"use awscdk.Duration_Days(jsii.Number(n))")
+	}
+	if r := pr.ReservedConcurrency; r != nil && props.Resolved(r) && (*r < 1 || *r != float64(int64(*r))) {
+		problems.Add("ReservedConcurrency", fmt.Sprint(*r), "a whole number of at least 1", "set a count, or leave it unset")
+	}
+	problems.Check()
+	return pr
+}
+
+type applied struct {
+	root    constructs.IConstruct
+	path    string
+	profile *Profile
+}
+
+var (
+	mu       sync.Mutex
+	profiles []applied
+)
+
+// Apply makes profile the default of every streamgate construct created
+// under scope (an app, a stage or a stack) afterwards; a construct's own
+// Compliance prop wins. Call it before creating the constructs.
+func Apply(scope constructs.IConstruct, profile *Profile) {
+	mu.Lock()
+	defer mu.Unlock()
+	profiles = append(profiles, applied{root: scope.Node().Root(), path: *scope.Node().Path(), profile: profile})
+}
+
+// Of is the profile that applies to a construct created in scope: own (its
+// Compliance prop) when set, else the one Applied to the nearest enclosing
+// scope, else nil (off).
+func Of(scope constructs.IConstruct, own *Profile) *Profile {
+	if own != nil {
+		return own
+	}
+	root, path := scope.Node().Root(), *scope.Node().Path()
+	mu.Lock()
+	defer mu.Unlock()
+	var best *Profile
+	bestLen := -1
+	for _, a := range profiles {
+		if a.root != root {
+			continue
+		}
+		if (a.path == "" || path == a.path || len(path) > len(a.path) && path[:len(a.path)+1] == a.path+"/") && len(a.path) > bestLen {
+			best, bestLen = a.profile, len(a.path)
+		}
+	}
+	return best
+}
+
+// Id is the construct id, under each stack, of what the profile creates
+// once per stack (the log key, the VPC endpoints).
+const Id = "StreamgateCompliance"
+
+func holder(scope constructs.IConstruct) constructs.Construct {
+	stack := awscdk.Stack_Of(scope)
+	if c := stack.Node().TryFindChild(jsii.String(Id)); c != nil {
+		return c.(constructs.Construct)
+	}
+	return constructs.NewConstruct(stack, jsii.String(Id))
+}
+
+// LogKey is the stack's customer managed key for log groups, created on
+// first use: rotation on, and a key policy that lets CloudWatch Logs of the
+// stack's account and region use it for log groups of that account only.
+func LogKey(scope constructs.IConstruct) awskms.IKey {
+	h := holder(scope)
+	if k := h.Node().TryFindChild(jsii.String("LogKey")); k != nil {
+		return k.(awskms.IKey)
+	}
+	stack := awscdk.Stack_Of(scope)
+	key := awskms.NewKey(h, jsii.String("LogKey"), &awskms.KeyProps{
+		Description:       jsii.String("streamgate: encrypts the log groups of stack " + *stack.StackName()),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN, // retained logs stay readable
+	})
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("CloudWatchLogsOfThisAccount"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*stack.Region()+".amazonaws.com"), nil)},
+		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"ArnLike": map[string]any{
+			"kms:EncryptionContext:aws:logs:arn": stack.FormatArn(&awscdk.ArnComponents{
+				Service: jsii.String("logs"), Resource: jsii.String("log-group"), ResourceName: jsii.String("*"), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+			}),
+		}},
+	}), jsii.Bool(true))
+	return key
+}
+
+// LogGroupProps are the props of a log group the constructs create: with
+// the profile, the stack's log key and the profile's retention (at least
+// the retention asked for); without it, retention alone.
+func LogGroupProps(scope constructs.IConstruct, p *Profile, retention awslogs.RetentionDays, name *string) *awslogs.LogGroupProps {
+	lp := &awslogs.LogGroupProps{Retention: retention, LogGroupName: name}
+	if p == nil {
+		return lp
+	}
+	if retentionDays[retention] < retentionDays[p.LogRetention] {
+		lp.Retention = p.LogRetention
+	}
+	lp.EncryptionKey = LogKey(scope)
+	return lp
+}
+
+// Endpoints creates, once per stack, the VPC endpoints the handlers use
+// without a NAT: S3 (gateway) and KMS and X-Ray (interface, private DNS,
+// reachable on 443 from the functions' security groups only).
+func Endpoints(scope constructs.IConstruct, p *Profile) {
+	if p == nil || !p.VpcEndpoints || p.Vpc == nil {
+		return
+	}
+	h := holder(scope)
+	if h.Node().TryFindChild(jsii.String("S3Endpoint")) != nil {
+		return
+	}
+	var subnets *[]*awsec2.SubnetSelection
+	if p.VpcSubnets != nil {
+		subnets = &[]*awsec2.SubnetSelection{p.VpcSubnets}
+	}
+	awsec2.NewGatewayVpcEndpoint(h, jsii.String("S3Endpoint"), &awsec2.GatewayVpcEndpointProps{
+		Vpc: p.Vpc, Service: awsec2.GatewayVpcEndpointAwsService_S3(), Subnets: subnets,
+	})
+	sg := awsec2.NewSecurityGroup(h, jsii.String("EndpointSecurityGroup"), &awsec2.SecurityGroupProps{
+		Vpc: p.Vpc, AllowAllOutbound: jsii.Bool(false),
+		Description: jsii.String("streamgate: the KMS and X-Ray endpoints, HTTPS from the functions only"),
+	})
+	for _, fg := range functionGroups(scope, p) {
+		sg.AddIngressRule(fg, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS from streamgate functions"), nil)
+	}
+	for _, e := range []struct {
+		id  string
+		svc awsec2.InterfaceVpcEndpointAwsService
+	}{{"KmsEndpoint", awsec2.InterfaceVpcEndpointAwsService_KMS()}, {"XRayEndpoint", awsec2.InterfaceVpcEndpointAwsService_XRAY()}} {
+		awsec2.NewInterfaceVpcEndpoint(h, jsii.String(e.id), &awsec2.InterfaceVpcEndpointProps{
+			Vpc: p.Vpc, Service: e.svc, Subnets: p.VpcSubnets, PrivateDnsEnabled: jsii.Bool(true),
+			Open: jsii.Bool(false), SecurityGroups: &[]awsec2.ISecurityGroup{sg},
+		})
+	}
+}
+
+// FunctionSecurityGroups are the security groups of the functions under
+// the profile: the profile's own, else the stack's one streamgate function
+// group (created on first use), which allows no ingress and HTTPS egress
+// only (where it can go is the subnets' routes: the endpoints, or a NAT).
+func FunctionSecurityGroups(scope constructs.IConstruct, p *Profile) *[]awsec2.ISecurityGroup {
+	groups := functionGroups(scope, p)
+	return &groups
+}
+
+func functionGroups(scope constructs.IConstruct, p *Profile) []awsec2.ISecurityGroup {
+	if p.SecurityGroups != nil {
+		return *p.SecurityGroups
+	}
+	h := holder(scope)
+	if c := h.Node().TryFindChild(jsii.String("FunctionSecurityGroup")); c != nil {
+		return []awsec2.ISecurityGroup{c.(awsec2.ISecurityGroup)}
+	}
+	sg := awsec2.NewSecurityGroup(h, jsii.String("FunctionSecurityGroup"), &awsec2.SecurityGroupProps{
+		Vpc:              p.Vpc,
+		AllowAllOutbound: jsii.Bool(false),
+		Description:      jsii.String("streamgate functions: no ingress, HTTPS egress only"),
+	})
+	sg.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS to AWS APIs (VPC endpoints or NAT)"), nil)
+	return []awsec2.ISecurityGroup{sg}
+}
+
+// PermissionsWithSourceAccount adds SourceAccount (the stack's account) to
+// the Lambda permissions under scope, which API Gateway's Lambda
+// integrations create with SourceArn only: checks that cannot resolve the
+// API's ARN (Control Tower's) can then read the account.
+func PermissionsWithSourceAccount(scope constructs.IConstruct) {
+	for _, c := range *scope.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		if perm, ok := c.(awslambda.CfnPermission); ok && perm.SourceAccount() == nil {
+			perm.SetSourceAccount(awscdk.Aws_ACCOUNT_ID())
+		}
+	}
+}
