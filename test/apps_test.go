@@ -44,6 +44,7 @@ func appsAssembly(t *testing.T) string {
 		stacks.NewStreamingDemo(app, "StreamgateStreamingDemo", nil)
 		stacks.NewUploadDemo(app, "StreamgateUploadDemo", nil)
 		stacks.NewTeam(app, "StreamgateTeam", nil)
+		stacks.NewRegulated(app, "StreamgateRegulated", nil)
 		appsDir = *app.Synth(nil).Directory()
 	})
 	if appsDir == "" {
@@ -72,6 +73,7 @@ func TestGoldenTemplates(t *testing.T) {
 		"StreamgateStreamingDemo": "streaming-demo",
 		"StreamgateUploadDemo":    "upload-demo",
 		"StreamgateTeam":          "team",
+		"StreamgateRegulated":     "regulated",
 	} {
 		t.Run(golden, func(t *testing.T) {
 			templatetest.Golden(t, "testdata/"+golden+".golden.json", templatetest.FromFile(t, filepath.Join(dir, stack+".template.json")))
@@ -102,7 +104,7 @@ func TestDemoHandlersAreBuiltForLambda(t *testing.T) {
 		f.Close()
 	}
 	if bootstraps != 4 {
-		t.Errorf("%d bootstrap assets, want 4 (records, progress, export, uploads)", bootstraps)
+		t.Errorf("%d bootstrap assets, want 4 (records, progress, export, uploads; the regulated app builds the same)", bootstraps)
 	}
 }
 
@@ -113,6 +115,7 @@ func TestAppsPassTheTemplateChecks(t *testing.T) {
 		"StreamgateStreamingDemo": {3, 0},
 		"StreamgateUploadDemo":    {0, 2},
 		"StreamgateTeam":          {2, 2},
+		"StreamgateRegulated":     {2, 2},
 	} {
 		tmpl := templatetest.FromFile(t, filepath.Join(dir, stack+".template.json"))
 		if n := templatetest.StreamingRoutesWired(t, tmpl); n != want.streams {

@@ -25,6 +25,18 @@ func TestAppsAreNagClean(t *testing.T) {
 	templatetest.NagClean(t, app)
 }
 
+// TestRegulatedAppPassesFivePacks: under the compliance profile the
+// regulated app has no unacknowledged finding in AwsSolutions, Serverless,
+// NIST 800-53 R5, HIPAA Security or PCI DSS 3.2.1; pinned to an account and
+// region too.
+func TestRegulatedAppPassesFivePacks(t *testing.T) {
+	app := cdktest.NewApp(false)
+	stacks.ApplyPacks(app, stacks.RegulatedPacks...)
+	stacks.NewRegulated(app, "StreamgateRegulated", nil)
+	stacks.NewRegulated(app, "PinnedRegulated", &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")}})
+	templatetest.NagClean(t, app)
+}
+
 // TestDefaultPropsInheritNagCleanliness: a team's stack that uses the
 // constructs with default props passes cdk-nag with nothing to acknowledge.
 func TestDefaultPropsInheritNagCleanliness(t *testing.T) {

@@ -51,7 +51,7 @@ func TestCheckFindsMistakes(t *testing.T) {
 func TestGoldenSnapshotsMatchTheSpec(t *testing.T) {
 	s := load(t)
 	goldens, _ := filepath.Glob("../../test/testdata/*.golden.json")
-	if len(goldens) < 3 {
+	if len(goldens) < 4 {
 		t.Fatalf("found %d golden templates", len(goldens))
 	}
 	for _, g := range goldens {

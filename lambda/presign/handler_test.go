@@ -220,6 +220,8 @@ func TestPresignMultipart(t *testing.T) {
 func TestBadRequests(t *testing.T) {
 	put, _ := testHandler(ModePut)
 	mp, _ := testHandler(ModeMultipart)
+	locked, _ := testHandler(ModePost)
+	locked.Config.RequireChecksum = true // an object-lock bucket
 	for _, tc := range []struct {
 		name   string
 		h      *Handler
@@ -245,6 +247,8 @@ func TestBadRequests(t *testing.T) {
 		{"part size on PUT", put, `{"fileName":"a.png","contentType":"image/png","size":1,"partSize":5242880}`, 400, "PartSizeNotSupported", "partSize"},
 		{"too many parts", mp, `{"fileName":"a.csv","contentType":"text/csv","size":104857600,"partSize":5242880}`, 200, "", ""},
 		{"part too small", mp, `{"fileName":"a.csv","contentType":"text/csv","size":1000,"partSize":1000}`, 400, "InvalidPartSize", "partSize"},
+		{"checksum required", locked, `{"fileName":"a.png","contentType":"image/png","size":1}`, 400, "ChecksumRequired", "checksumSha256"},
+		{"checksum given", locked, `{"fileName":"a.png","contentType":"image/png","size":1,"checksumSha256":"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="}`, 200, "", ""},
 		{"body too large", put, `{"fileName":"` + strings.Repeat("a", MaxRequestBody) + `"}`, 413, "BodyTooLarge", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
