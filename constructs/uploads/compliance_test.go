@@ -29,7 +29,7 @@ func regulatedStack(t *testing.T) *template {
 		app := cdktest.NewApp(false)
 		stack := awscdk.NewStack(app, jsii.String("Regulated"), nil)
 		vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{MaxAzs: jsii.Number(2), NatGateways: jsii.Number(0),
-			SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("Fn"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}},
+			SubnetConfiguration:          &[]*awsec2.SubnetConfiguration{{Name: jsii.String("Fn"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}},
 			RestrictDefaultSecurityGroup: jsii.Bool(false)})
 		compliance.Apply(stack, compliance.Strict(&compliance.StrictProps{Vpc: vpc, VpcEndpoints: jsii.Bool(true)}))
 		regulated.put = uploads.NewPresignedUploadApi(stack, jsii.String("Documents"), nil)
