@@ -9,6 +9,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/streamgate/streamgate/constructs/compliance"
+	"github.com/streamgate/streamgate/constructs/monitoring"
 	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/constructs/uploads"
 )
@@ -56,9 +57,11 @@ func NewRegulated(scope constructs.Construct, id string, props *awscdk.StackProp
 			{Method: jsii.String("GET"), Path: jsii.String("/jobs/{id}/progress"), Entry: jsii.String(ProgressEntry)},
 		},
 		MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(8)),
+		Monitoring:         &monitoring.Props{}, // alarms, TTFB metric, dashboard, a new topic
 	})
 	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
 		MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(2)),
+		Monitoring:    &monitoring.Props{AlarmTopic: streams.Monitor.Topic}, // one topic for both APIs
 	})
 	return &Regulated{Stack: stack, Vpc: vpc, Streams: streams, Uploads: up}
 }

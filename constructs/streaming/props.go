@@ -8,6 +8,7 @@ import (
 
 	"github.com/streamgate/streamgate/constructs/apiauth"
 	"github.com/streamgate/streamgate/constructs/compliance"
+	"github.com/streamgate/streamgate/constructs/monitoring"
 	"github.com/streamgate/streamgate/constructs/wafsize"
 )
 
@@ -76,6 +77,12 @@ type StreamingRestApiProps struct {
 	// permissions. Default: the profile applied to the scope with
 	// compliance.Apply, else none.
 	Compliance *compliance.Profile
+	// Monitoring creates alarms per route (5xx share, handler errors,
+	// throttles and duration, p90 time to first byte), per stage (4xx, 5xx,
+	// p99 latency) and on the web ACL, a time-to-first-byte metric from the
+	// access log, a dashboard and an SNS topic (see package monitoring). Not
+	// with ExistingRestApi. Default: none.
+	Monitoring *monitoring.Props
 }
 
 // RouteProps configure one route: a method, a path and exactly one backend

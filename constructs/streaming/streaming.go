@@ -39,6 +39,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/gofunction"
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
 	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/constructs/monitoring"
 	"github.com/streamgate/streamgate/constructs/wafsize"
 )
 
@@ -55,6 +56,10 @@ const (
 
 // WarningEdgeIdleTimeout is the id of the warning annotation for an EDGE endpoint.
 const WarningEdgeIdleTimeout = "@streamgate/streaming:edgeIdleTimeout"
+
+// WarningNoTimeToFirstByte is the id of the warning annotation for
+// Monitoring on a stage whose access log the construct does not configure.
+const WarningNoTimeToFirstByte = "@streamgate/streaming:noTimeToFirstByte"
 
 // WarningBufferedTimeout is the id of the warning annotation for a BUFFERED
 // route whose timeout needs a quota increase.
@@ -80,6 +85,9 @@ type StreamingRestApi struct {
 	WebAcl *wafsize.SizeLimitedWebAcl
 	// Url is the new stage's URL (also a stack output); nil with ExistingRestApi.
 	Url *string
+	// Monitor holds the alarms, their topic and the dashboard; nil without
+	// the Monitoring prop.
+	Monitor *monitoring.Monitor
 
 	timeout      awscdk.Duration
 	auth         *apiauth.Authorization
@@ -89,6 +97,7 @@ type StreamingRestApi struct {
 	keys         map[string]bool // "GET /path"
 	ids          map[string]string
 	compliance   *compliance.Profile
+	ttfb         bool // the access log has the fields the TTFB metric filter reads
 }
 
 // ToString is the construct's path; it also lets the Go struct stand in for
@@ -150,6 +159,9 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 	}
 	if a.WebAcl != nil {
 		a.WebAcl.Associate(a.Stage)
+		if a.Monitor != nil {
+			a.Monitor.WebAcl(a.WebAcl.MetricName)
+		}
 	} else if a.Stage != nil {
 		nagack.Acknowledge(a.Stage, nagack.Rule{ID: "AwsSolutions-APIG3", Reason: "WAF is opt-in on StreamingRestApi: its routes " +
 			"take small requests and stream large responses, which WAF does not inspect. Set MaxRequestBodySize or WebAcl to associate a size-limiting web ACL."})
@@ -205,7 +217,14 @@ func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
 		stage.AccessLogDestination = awsapigateway.NewLogGroupLogDestination(logs)
 	}
 	if stage.AccessLogFormat == nil {
-		stage.AccessLogFormat = AccessLogFormat()
+		if p.Monitoring != nil {
+			// The time-to-first-byte metric filter tells this API's
+			// requests from others' in a shared log group by apiId.
+			stage.AccessLogFormat = accessLogFormat(true)
+			a.ttfb = true
+		} else {
+			stage.AccessLogFormat = AccessLogFormat()
+		}
 	}
 	if stage.LoggingLevel == "" {
 		stage.LoggingLevel = p.LoggingLevel
@@ -246,6 +265,16 @@ func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
 	a.Api = a.RestApi
 	a.Stage = a.RestApi.DeploymentStage()
 	a.Url = a.RestApi.Url()
+	if p.Monitoring != nil {
+		a.Monitor = monitoring.New(a, p.Monitoring, rp.RestApiName, stage.StageName)
+		a.Monitor.Stage(a.timeout)
+		if a.ttfb && a.AccessLogGroup != nil {
+			a.Monitor.TimeToFirstContent(a.AccessLogGroup, a.RestApi.RestApiId())
+		} else {
+			awscdk.Annotations_Of(a).AddWarningV2(jsii.String(WarningNoTimeToFirstByte), jsii.String(
+				"Monitoring: the stage has its own access log format or destination, so the time-to-first-byte metric and its alarms are not created."))
+		}
+	}
 	if ownRole {
 		account := accountLogging(a)
 		a.Stage.Node().AddDependency(account)
@@ -270,8 +299,11 @@ func orNumber(v *float64, def float64) *float64 {
 
 // AccessLogFormat is the JSON access log format of StreamingRestApi stages:
 // the standard fields plus the transfer mode (BUFFERED or STREAMED), the time
-// to all headers and to first content, and the latencies.
-func AccessLogFormat() awsapigateway.AccessLogFormat {
+// to all headers and to first content, and the latencies. With Monitoring,
+// the API's id comes first.
+func AccessLogFormat() awsapigateway.AccessLogFormat { return accessLogFormat(false) }
+
+func accessLogFormat(apiID bool) awsapigateway.AccessLogFormat {
 	fields := [][2]string{
 		{"requestId", "$context.requestId"},
 		{"extendedRequestId", "$context.extendedRequestId"},
@@ -291,6 +323,9 @@ func AccessLogFormat() awsapigateway.AccessLogFormat {
 		{"integrationLatency", "$context.integration.latency"},
 		{"integrationStatus", "$context.integration.status"},
 		{"errorMessage", "$context.error.message"},
+	}
+	if apiID {
+		fields = append([][2]string{{"apiId", "$context.apiId"}}, fields...)
 	}
 	parts := make([]string, len(fields))
 	for i, f := range fields {
@@ -347,6 +382,7 @@ func (a *StreamingRestApi) addRoute(r *RouteProps) *Route {
 	}
 
 	route := &Route{Method: method, Path: path, TransferMode: mode, IntegrationTimeout: timeout}
+	var fnTimeoutKnown awscdk.Duration // the handler's timeout, for the duration alarm
 	proxy := r.Proxy == nil || *r.Proxy
 	var integration awsapigateway.Integration
 	switch {
@@ -387,6 +423,7 @@ func (a *StreamingRestApi) addRoute(r *RouteProps) *Route {
 				Compliance:   a.compliance,
 			})
 			fn = built.Function
+			fnTimeoutKnown = fnTimeout
 			route.HandlerLogGroup = built.LogGroup
 			nagack.Acknowledge(fn, ackSyncOnlyDLQ)
 			if a.compliance != nil {
@@ -394,6 +431,9 @@ func (a *StreamingRestApi) addRoute(r *RouteProps) *Route {
 			}
 		}
 		route.Function = fn
+		if fnTimeoutKnown == nil {
+			fnTimeoutKnown, _ = functionTimeout(fn)
+		}
 		integration = awsapigateway.NewLambdaIntegration(fn, &awsapigateway.LambdaIntegrationOptions{
 			Proxy:                jsii.Bool(proxy),
 			ResponseTransferMode: mode,
@@ -421,6 +461,9 @@ func (a *StreamingRestApi) addRoute(r *RouteProps) *Route {
 	route.ApiMethod = resource.AddMethod(jsii.String(method), integration, opts)
 	if a.compliance != nil {
 		compliance.PermissionsWithSourceAccount(route.ApiMethod)
+	}
+	if a.Monitor != nil {
+		a.Monitor.Route(method, path, mode == awsapigateway.ResponseTransferMode_STREAM, route.Function, fnTimeoutKnown)
 	}
 	nagack.Acknowledge(route.ApiMethod, nagack.ForAuthorization(auth.Kind())...)
 	a.Routes = append(a.Routes, route)

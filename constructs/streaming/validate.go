@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 
 	"github.com/streamgate/streamgate/constructs/gofunction"
+	"github.com/streamgate/streamgate/constructs/monitoring"
 	"github.com/streamgate/streamgate/constructs/internal/props"
 )
 
@@ -53,6 +54,11 @@ func validateApi(p *props.Problems, sp *StreamingRestApiProps) {
 			p.Add("AccessLogGroup", "set together with ExistingRestApi", "an access log group only for a new API", "configure access logs on the existing API's stage")
 		}
 	}
+	if sp.Monitoring != nil && sp.ExistingRestApi != nil {
+		p.Add("Monitoring", "set together with ExistingRestApi", "monitoring only for a new API, whose stage and access log the construct makes",
+			"monitor the API in the stack that creates it, or drop Monitoring")
+	}
+	monitoring.Validate(p, "Monitoring", sp.Monitoring)
 	if sp.WebAcl != nil && sp.MaxRequestBodySize != nil {
 		p.Add("MaxRequestBodySize", "set together with WebAcl", "one of them", "drop MaxRequestBodySize: the shared WebAcl has its own limit")
 	}

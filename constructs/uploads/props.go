@@ -10,6 +10,7 @@ import (
 
 	"github.com/streamgate/streamgate/constructs/apiauth"
 	"github.com/streamgate/streamgate/constructs/compliance"
+	"github.com/streamgate/streamgate/constructs/monitoring"
 	"github.com/streamgate/streamgate/constructs/wafsize"
 )
 
@@ -131,4 +132,9 @@ type PresignedUploadApiProps struct {
 	// kept a year; the handler in a VPC. Default: the profile applied to the
 	// scope with compliance.Apply, else none.
 	Compliance *compliance.Profile
+	// Monitoring creates alarms (5xx share per route and stage, 4xx and p99
+	// latency on the stage, the presign handler's errors, throttles and
+	// duration, the web ACL's blocked requests), a dashboard and an SNS topic
+	// (see package monitoring). Default: none.
+	Monitoring *monitoring.Props
 }

@@ -225,6 +225,7 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 		RestApiProps:   &restProps,
 		WebAcl:         u.WebAcl,
 		Compliance:     u.profile,
+		Monitoring:     p.Monitoring,
 		Routes: &[]*streaming.RouteProps{
 			buffered("POST", presign.RouteUploads),
 			buffered("POST", presign.RouteParts),

@@ -128,6 +128,9 @@ type SizeLimitedWebAcl struct {
 	MaxBodySize int64
 	// InspectionLimit is the body inspection limit set on associated stages.
 	InspectionLimit InspectionLimit
+	// MetricName is the ACL's CloudWatch metric name (the WebACL dimension
+	// of AWS/WAFV2 metrics): MetricPrefix, or the construct id.
+	MetricName string
 
 	associations int
 }
@@ -150,6 +153,7 @@ func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimited
 	if p.MetricPrefix != nil {
 		prefix = *p.MetricPrefix
 	}
+	w.MetricName = prefix
 
 	var rules []interface{}
 	if limit <= KB64.Bytes() {
