@@ -56,7 +56,7 @@ func TestMonitoringAlarmsPerRouteAndStage(t *testing.T) {
 	for desc, exp := range map[string]map[string]any{
 		name + ": more than 5% of requests answered 5xx in 5 minutes":                          {"MetricName": "5XXError", "Statistic": "Average", "Threshold": 0.05},
 		name + ": more than 25% of requests answered 4xx in 5 minutes":                         {"MetricName": "4XXError", "Threshold": 0.25},
-		name + ": p99 latency above 13 minutes 30 seconds":                                              {"MetricName": "Latency", "ExtendedStatistic": "p99", "Threshold": 810000},
+		name + ": p99 latency above 13 minutes 30 seconds":                                     {"MetricName": "Latency", "ExtendedStatistic": "p99", "Threshold": 810000},
 		name + " GET /records: more than 5% of requests answered 5xx in 5 minutes":             {"MetricName": "5XXError", "Threshold": 0.05},
 		name + " GET /records: p90 time to first byte above 2 seconds":                         {"MetricName": "TimeToFirstContent", "Namespace": "Streamgate/" + name, "ExtendedStatistic": "p90", "Threshold": 2000},
 		name + " GET /records: the handler failed (Lambda Errors)":                             {"MetricName": "Errors", "Threshold": 0},
