@@ -4,6 +4,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -51,6 +52,9 @@ func NewRegulated(scope constructs.Construct, id string, props *awscdk.StackProp
 	}, jsii.Bool(true))
 
 	compliance.Apply(stack, profile)
+	zone := awsroute53.HostedZone_FromHostedZoneAttributes(stack, jsii.String("Zone"), &awsroute53.HostedZoneAttributes{
+		HostedZoneId: jsii.String(RegulatedZoneID), ZoneName: jsii.String(RegulatedZoneName),
+	})
 	streams := streaming.NewStreamingRestApi(stack, jsii.String("Streams"), &streaming.StreamingRestApiProps{
 		Routes: &[]*streaming.RouteProps{
 			{Method: jsii.String("GET"), Path: jsii.String("/records"), Entry: jsii.String(RecordsEntry)},
@@ -58,6 +62,7 @@ func NewRegulated(scope constructs.Construct, id string, props *awscdk.StackProp
 		},
 		MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(8)),
 		Monitoring:         &monitoring.Props{}, // alarms, TTFB metric, dashboard, a new topic
+		DomainName:         &streaming.DomainProps{DomainName: jsii.String("streams." + RegulatedZoneName), HostedZone: zone, BasePath: jsii.String("v1")},
 	})
 	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
 		MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(2)),
@@ -65,6 +70,12 @@ func NewRegulated(scope constructs.Construct, id string, props *awscdk.StackProp
 	})
 	return &Regulated{Stack: stack, Vpc: vpc, Streams: streams, Uploads: up}
 }
+
+// The regulated app's Route 53 zone (an example: replace with yours).
+const (
+	RegulatedZoneName = "regulated.example.com"
+	RegulatedZoneID   = "Z0EXAMPLE1234567890"
+)
 
 const defaultSGReason = "Nothing uses the VPC's default security group: every function has a security group of its own without ingress. " +
 	"Removing its default rules takes a custom resource (a Node.js function outside the VPC), which this stack leaves out."

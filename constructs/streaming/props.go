@@ -83,6 +83,11 @@ type StreamingRestApiProps struct {
 	// access log, a dashboard and an SNS topic (see package monitoring). Not
 	// with ExistingRestApi. Default: none.
 	Monitoring *monitoring.Props
+	// DomainName serves the API on a custom domain: REGIONAL, TLS 1.2, the
+	// stage mapped under a base path, a Route 53 alias with a hosted zone,
+	// the custom URL as a stack output. Not with ExistingRestApi. Default:
+	// none (the execute-api URL only).
+	DomainName *DomainProps
 }
 
 // RouteProps configure one route: a method, a path and exactly one backend

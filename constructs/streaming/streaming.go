@@ -88,6 +88,8 @@ type StreamingRestApi struct {
 	// Monitor holds the alarms, their topic and the dashboard; nil without
 	// the Monitoring prop.
 	Monitor *monitoring.Monitor
+	// Domain is the custom domain; nil without the DomainName prop.
+	Domain *Domain
 
 	timeout      awscdk.Duration
 	auth         *apiauth.Authorization
@@ -130,7 +132,7 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 	}
 
 	problems := props.NewProblems("StreamingRestApi", scope, id)
-	validateApi(problems, p)
+	validateApi(problems, scope, p)
 	var routes []*RouteProps
 	if p.Routes != nil {
 		routes = *p.Routes
@@ -265,6 +267,9 @@ func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
 	a.Api = a.RestApi
 	a.Stage = a.RestApi.DeploymentStage()
 	a.Url = a.RestApi.Url()
+	if p.DomainName != nil {
+		a.Domain = a.addDomain(p.DomainName, isEdge(&rp))
+	}
 	if p.Monitoring != nil {
 		a.Monitor = monitoring.New(a, p.Monitoring, rp.RestApiName, stage.StageName)
 		a.Monitor.Stage(a.timeout)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/constructs-go/constructs/v10"
 
 	"github.com/streamgate/streamgate/constructs/gofunction"
 	"github.com/streamgate/streamgate/constructs/internal/props"
@@ -41,7 +42,7 @@ func validPath(path string) bool {
 	return true
 }
 
-func validateApi(p *props.Problems, sp *StreamingRestApiProps) {
+func validateApi(p *props.Problems, scope constructs.IConstruct, sp *StreamingRestApiProps) {
 	if sp.ExistingRestApi != nil {
 		if sp.RestApiProps != nil {
 			p.Add("RestApiProps", "set together with ExistingRestApi", "one of them", "drop RestApiProps, or drop ExistingRestApi to create a new API")
@@ -59,6 +60,15 @@ func validateApi(p *props.Problems, sp *StreamingRestApiProps) {
 			"monitor the API in the stack that creates it, or drop Monitoring")
 	}
 	monitoring.Validate(p, "Monitoring", sp.Monitoring)
+	if sp.DomainName != nil && sp.ExistingRestApi != nil {
+		p.Add("DomainName", "set together with ExistingRestApi", "a custom domain only for a new API, whose stage the construct makes",
+			"map the existing API's stage to a domain where it is created, or drop DomainName")
+	}
+	edge := false
+	if sp.RestApiProps != nil {
+		edge = isEdge(sp.RestApiProps)
+	}
+	validateDomain(p, scope, sp.DomainName, edge)
 	if sp.WebAcl != nil && sp.MaxRequestBodySize != nil {
 		p.Add("MaxRequestBodySize", "set together with WebAcl", "one of them", "drop MaxRequestBodySize: the shared WebAcl has its own limit")
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/apiauth"
 	"github.com/streamgate/streamgate/constructs/compliance"
 	"github.com/streamgate/streamgate/constructs/monitoring"
+	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/constructs/wafsize"
 )
 
@@ -137,4 +138,7 @@ type PresignedUploadApiProps struct {
 	// duration, the web ACL's blocked requests), a dashboard and an SNS topic
 	// (see package monitoring). Default: none.
 	Monitoring *monitoring.Props
+	// DomainName serves the upload API on a custom domain (see
+	// streaming.DomainProps). Default: none.
+	DomainName *streaming.DomainProps
 }

@@ -226,6 +226,7 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 		WebAcl:         u.WebAcl,
 		Compliance:     u.profile,
 		Monitoring:     p.Monitoring,
+		DomainName:     p.DomainName,
 		Routes: &[]*streaming.RouteProps{
 			buffered("POST", presign.RouteUploads),
 			buffered("POST", presign.RouteParts),

@@ -113,6 +113,7 @@ func Main(m *testing.M) {
 type Template struct {
 	Stack     awscdk.Stack
 	Resources map[string]map[string]any // logical id -> resource
+	Outputs   map[string]map[string]any // logical id -> output
 }
 
 // Synth synthesizes stack and reads its template.
@@ -120,12 +121,13 @@ func Synth(t testing.TB, stack awscdk.Stack) *Template {
 	t.Helper()
 	var doc struct {
 		Resources map[string]map[string]any
+		Outputs   map[string]map[string]any
 	}
 	b, _ := json.Marshal(assertions.Template_FromStack(stack, nil).ToJSON())
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
 	}
-	return &Template{Stack: stack, Resources: doc.Resources}
+	return &Template{Stack: stack, Resources: doc.Resources, Outputs: doc.Outputs}
 }
 
 // LogicalID is the logical id of the resource c defines (c itself or its
