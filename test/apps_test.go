@@ -103,8 +103,8 @@ func TestDemoHandlersAreBuiltForLambda(t *testing.T) {
 		}
 		f.Close()
 	}
-	if bootstraps != 4 {
-		t.Errorf("%d bootstrap assets, want 4 (records, progress, export, uploads; the regulated app builds the same)", bootstraps)
+	if bootstraps != 5 {
+		t.Errorf("%d bootstrap assets, want 5 (records, progress, export, uploads, onupload; the regulated app's others are the same binaries)", bootstraps)
 	}
 }
 

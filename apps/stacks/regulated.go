@@ -10,6 +10,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/streamgate/streamgate/constructs/compliance"
+	"github.com/streamgate/streamgate/constructs/gofunction"
 	"github.com/streamgate/streamgate/constructs/monitoring"
 	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/constructs/uploads"
@@ -68,8 +69,15 @@ func NewRegulated(scope constructs.Construct, id string, props *awscdk.StackProp
 		MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(2)),
 		Monitoring:    &monitoring.Props{AlarmTopic: streams.Monitor.Topic}, // one topic for both APIs
 	})
+	// Each completed upload reaches a Go function (in the VPC, like the rest).
+	up.OnUploadedFunction(jsii.String("OnUpload"), &gofunction.FunctionProps{
+		Entry: jsii.String(OnUploadEntry), Timeout: awscdk.Duration_Minutes(jsii.Number(1)), MemorySize: jsii.Number(256),
+	})
 	return &Regulated{Stack: stack, Vpc: vpc, Streams: streams, Uploads: up}
 }
+
+// OnUploadEntry is the example upload-event handler.
+const OnUploadEntry = "github.com/streamgate/streamgate/lambda/onupload"
 
 // The regulated app's Route 53 zone (an example: replace with yours).
 const (

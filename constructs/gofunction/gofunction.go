@@ -36,6 +36,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -73,6 +74,10 @@ type FunctionProps struct {
 	// Default: none (the account's unreserved pool), or the compliance
 	// profile's ReservedConcurrency.
 	ReservedConcurrentExecutions *float64
+	// DeadLetterQueue receives the events of asynchronous invocations the
+	// function failed on after Lambda's retries. Default: none (API Gateway
+	// invokes route handlers synchronously).
+	DeadLetterQueue awssqs.IQueue
 	// Compliance is the profile for regulated accounts (see package
 	// compliance): an encrypted log group kept at least a year, the function
 	// in the profile's VPC. Default: the profile applied to the scope with
@@ -181,6 +186,7 @@ func NewFunction(scope constructs.Construct, id *string, p *FunctionProps) *Func
 		Tracing:                      tracing,
 		LogGroup:                     logs,
 		ReservedConcurrentExecutions: concurrency,
+		DeadLetterQueue:              p.DeadLetterQueue,
 		Vpc:                          vpc,
 		VpcSubnets:                   subnets,
 		SecurityGroups:               groups,

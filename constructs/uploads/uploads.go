@@ -29,10 +29,13 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -77,8 +80,11 @@ type PresignedUploadApi struct {
 	// KeyPrefix is where objects are written.
 	KeyPrefix string
 
-	profile    *compliance.Profile
-	objectLock bool
+	profile        *compliance.Profile
+	objectLock     bool
+	eventBridge    bool // the bucket's EventBridge notifications are on
+	existingBucket bool
+	encryptionKey  awskms.IKey
 }
 
 // ToString is the construct's path.
@@ -134,6 +140,8 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 	}
 
 	u.Bucket = p.Bucket
+	u.existingBucket = p.Bucket != nil
+	u.encryptionKey = p.EncryptionKey
 	if u.Bucket == nil {
 		u.Bucket = u.newBucket(p, r)
 	}
@@ -570,3 +578,104 @@ func days(p *props.Problems, prop string, d awscdk.Duration, def float64) awscdk
 	}
 	return d
 }
+
+// OnUploaded sends an event to targets each time an upload completes: a
+// rule on the default event bus matches S3's "Object Created" events of the
+// bucket under KeyPrefix (PUT, POST, a completed multipart upload and
+// direct uploads alike). The first call turns on the bucket's EventBridge
+// notifications (on a new bucket; an existing Bucket must have them on
+// already, which a warning recalls). Targets are any awsevents.IRuleTarget,
+// e.g. awseventstargets.NewSqsQueue(queue, nil); OnUploadedFunction makes a
+// Go function for you.
+func (u *PresignedUploadApi) OnUploaded(id *string, targets ...awsevents.IRuleTarget) awsevents.Rule {
+	problems := props.NewProblems("PresignedUploadApi.OnUploaded", u, id)
+	if len(targets) == 0 {
+		problems.Add("targets", "none", "at least one awsevents.IRuleTarget", "pass a target, e.g. awseventstargets.NewSqsQueue(queue, nil)")
+	}
+	for i, t := range targets {
+		if t == nil {
+			problems.Add(fmt.Sprintf("targets[%d]", i), "nil", "an awsevents.IRuleTarget", "remove it or pass a target")
+		}
+	}
+	problems.Check()
+	u.enableEventBridge()
+	rule := awsevents.NewRule(u, id, &awsevents.RuleProps{
+		Description: jsii.String("streamgate: uploads completed under " + u.KeyPrefix + " in " + *u.Node().Path()),
+		EventPattern: &awsevents.EventPattern{
+			Source:     jsii.Strings("aws.s3"),
+			DetailType: jsii.Strings("Object Created"),
+			Detail: &map[string]any{
+				"bucket": map[string]any{"name": []any{u.Bucket.BucketName()}},
+				"object": map[string]any{"key": []any{map[string]any{"prefix": u.KeyPrefix}}},
+			},
+		},
+	})
+	for _, t := range targets {
+		rule.AddTarget(t)
+	}
+	return rule
+}
+
+// OnUploadedFunction creates a Go function (gofunction.NewFunction with
+// props, so Entry is a handler in your module) that receives each completed
+// upload's EventBridge event, may read objects under KeyPrefix, and has a
+// dead-letter queue (props.DeadLetterQueue, or a new encrypted queue
+// "<id>DeadLetters") for events it fails on after Lambda's retries:
+// EventBridge invokes it asynchronously. It gets the API's compliance
+// profile unless props has its own.
+func (u *PresignedUploadApi) OnUploadedFunction(id *string, p *gofunction.FunctionProps) *gofunction.Function {
+	if p != nil {
+		pp := *p
+		if pp.Compliance == nil {
+			pp.Compliance = u.profile
+		}
+		if pp.DeadLetterQueue == nil {
+			dlq := awssqs.NewQueue(u, jsii.String(*id+"DeadLetters"), &awssqs.QueueProps{
+				Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+				EnforceSSL:      jsii.Bool(true),
+				RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+			})
+			dead := "This queue is the dead-letter queue of the upload-event function and its EventBridge target: " +
+				"it keeps the events the function failed on or that could not be delivered, and has no dead-letter queue of its own."
+			nagack.Acknowledge(dlq, nagack.Rule{ID: "AwsSolutions-SQS3", Reason: dead}, nagack.Rule{ID: "Serverless-SQSRedrivePolicy", Reason: dead})
+			pp.DeadLetterQueue = dlq
+		}
+		p = &pp
+	}
+	fn := gofunction.NewFunction(u, id, p)
+	fn.Function.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("ReadUploadsUnderPrefix"),
+		Actions:   jsii.Strings("s3:GetObject", "s3:GetObjectVersion"),
+		Resources: jsii.Strings(*u.Bucket.ArnForObjects(jsii.String(u.KeyPrefix + "*"))),
+	}))
+	if key := u.encryptionKey; key != nil {
+		key.GrantDecrypt(fn.Role)
+	}
+	nagack.Acknowledge(fn.Role.Node().FindChild(jsii.String("DefaultPolicy")).Node().DefaultChild(), prefixAck(u.KeyPrefix,
+		"The upload-event function reads the object each event names: any key under the upload prefix "+u.KeyPrefix+", and nothing else."))
+	u.OnUploaded(jsii.String(*id+"Rule"), awseventstargets.NewLambdaFunction(fn.Function, &awseventstargets.LambdaFunctionProps{
+		RetryAttempts: jsii.Number(2), MaxEventAge: awscdk.Duration_Hours(jsii.Number(6)),
+		DeadLetterQueue: p.DeadLetterQueue, // events EventBridge could not deliver
+	}))
+	return fn
+}
+
+// enableEventBridge turns on S3's EventBridge notifications of the new
+// bucket, once.
+func (u *PresignedUploadApi) enableEventBridge() {
+	if u.eventBridge {
+		return
+	}
+	u.eventBridge = true
+	cfn, ok := u.Bucket.Node().DefaultChild().(awss3.CfnBucket)
+	if !ok || u.existingBucket {
+		awscdk.Annotations_Of(u).AddWarningV2(jsii.String(WarningExistingBucketEvents), jsii.String(
+			"OnUploaded: the bucket was not made here, so its EventBridge notifications are not turned on by this stack; turn them on where the bucket is defined (EventBridgeEnabled), or no event arrives."))
+		return
+	}
+	cfn.AddPropertyOverride(jsii.String("NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled"), true)
+}
+
+// WarningExistingBucketEvents is the id of the warning that OnUploaded
+// cannot turn on EventBridge notifications of an existing bucket.
+const WarningExistingBucketEvents = "@streamgate/uploads:existingBucketEvents"

@@ -157,6 +157,10 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: %s authorizer (requests are not authorized locally)", stack, id, str(r.Properties["Type"])))
 		case "AWS::WAFv2::WebACL":
 			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: WAF web ACL (its rules do not run locally; API Gateway's 10 MB request cap does)", stack, id))
+		case "AWS::Events::Rule":
+			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: EventBridge rule (events such as completed uploads are not delivered locally: invoke the target yourself)", stack, id))
+		case "AWS::ApiGateway::DomainName":
+			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: custom domain %s (the APIs are served on 127.0.0.1 ports)", stack, id, str(r.Properties["DomainName"])))
 		}
 	}
 	for _, id := range ids {

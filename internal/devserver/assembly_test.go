@@ -61,15 +61,18 @@ func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
 			"ResourceId": map[string]any{"Ref": "Files"}, "Integration": map[string]any{"Type": "MOCK",
 				"IntegrationResponses": []any{map[string]any{"StatusCode": "204",
 					"ResponseParameters": map[string]any{"method.response.header.Access-Control-Allow-Origin": "'https://app.example.com'"}}}}}},
-		"Auth": map[string]any{"Type": "AWS::ApiGateway::Authorizer", "Properties": map[string]any{"Type": "COGNITO_USER_POOLS"}},
-		"Acl":  map[string]any{"Type": "AWS::WAFv2::WebACL", "Properties": map[string]any{}},
+		"Auth":     map[string]any{"Type": "AWS::ApiGateway::Authorizer", "Properties": map[string]any{"Type": "COGNITO_USER_POOLS"}},
+		"Acl":      map[string]any{"Type": "AWS::WAFv2::WebACL", "Properties": map[string]any{}},
+		"Uploaded": map[string]any{"Type": "AWS::Events::Rule", "Properties": map[string]any{}},
+		"Domain":   map[string]any{"Type": "AWS::ApiGateway::DomainName", "Properties": map[string]any{"DomainName": "streams.example.com"}},
 	}})
 	a, err := Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	notes := strings.Join(a.Unsupported, "\n")
-	for _, want := range []string{"S/Put (PUT /files): AWS integration", "S/Auth: COGNITO_USER_POOLS authorizer", "S/Acl: WAF web ACL"} {
+	for _, want := range []string{"S/Put (PUT /files): AWS integration", "S/Auth: COGNITO_USER_POOLS authorizer", "S/Acl: WAF web ACL",
+		"S/Uploaded: EventBridge rule (events such as completed uploads are not delivered locally", "S/Domain: custom domain streams.example.com"} {
 		if !strings.Contains(notes, want) {
 			t.Errorf("notices lack %q:\n%s", want, notes)
 		}
