@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/apps/stacks"
@@ -38,4 +39,41 @@ func BenchmarkSynth(b *testing.B) {
 	b.ReportMetric(float64(e.Milliseconds())/float64(b.N), "ms-empty-app")
 	b.ReportMetric(float64(d.Milliseconds())/float64(b.N), "ms-demo-app")
 	b.ReportMetric(float64(d)/float64(e), "demo/empty")
+}
+
+// BenchmarkSynthRegulated times the regulated app (compliance profile,
+// monitoring, domain, upload events; five nag packs) against the team app,
+// in the same run, and counts their resources.
+func BenchmarkSynthRegulated(b *testing.B) {
+	synth := func(define func(app awscdk.App) awscdk.Stack) (time.Duration, int) {
+		start := time.Now()
+		app := cdktest.NewApp(false)
+		stack := define(app)
+		app.Synth(nil)
+		d := time.Since(start)
+		return d, len(*stack.Node().FindAll(constructs.ConstructOrder_PREORDER))
+	}
+	team := func(app awscdk.App) awscdk.Stack {
+		stacks.ApplyPacks(app)
+		return stacks.NewTeam(app, "StreamgateTeam", nil).Stack
+	}
+	regulated := func(app awscdk.App) awscdk.Stack {
+		stacks.ApplyPacks(app, stacks.RegulatedPacks...)
+		return stacks.NewRegulated(app, "StreamgateRegulated", nil).Stack
+	}
+	synth(team)
+	synth(regulated)
+	var t, r time.Duration
+	var tn, rn int
+	for i := 0; i < b.N; i++ {
+		d, n := synth(team)
+		t, tn = t+d, n
+		d, n = synth(regulated)
+		r, rn = r+d, n
+	}
+	b.ReportMetric(float64(t.Milliseconds())/float64(b.N), "ms-team")
+	b.ReportMetric(float64(r.Milliseconds())/float64(b.N), "ms-regulated")
+	b.ReportMetric(float64(r)/float64(t), "regulated/team")
+	b.ReportMetric(float64(tn), "constructs-team")
+	b.ReportMetric(float64(rn), "constructs-regulated")
 }
