@@ -5,6 +5,13 @@ set -euo pipefail
 if command -v chromium >/dev/null 2>&1; then
   exit 0
 fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  # macOS or a distribution without apt: the page test needs a `chromium`
+  # command on PATH, installed your way.
+  echo "chromium: not found, and this host has no apt-get. Install Chromium and put a \`chromium\` command on PATH" >&2
+  echo "chromium: (macOS: \`brew install --cask chromium\`, then link /Applications/Chromium.app/Contents/MacOS/Chromium as chromium)." >&2
+  exit 1
+fi
 if [ "$(id -u)" != 0 ]; then
   echo "chromium: not installed, and installing it needs root: apt-get install chromium" >&2
   exit 1

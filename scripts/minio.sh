@@ -2,7 +2,8 @@
 # A real S3-compatible server (MinIO, which checks SigV4 signatures and POST
 # policies) for the upload tests and local runs, on 127.0.0.1 only.
 #
-#   scripts/minio.sh install        build it once into .tools/bin (about 2-3 min, cached)
+#   scripts/minio.sh install        build it once into .tools/bin (about 2-3 min, cached; only
+#                                   Go is needed, so it works the same on macOS and arm64)
 #   scripts/minio.sh start [PORT]   start it (default port 9100) with data in .tools/minio-data
 #   scripts/minio.sh stop           stop it and remove its data
 #
