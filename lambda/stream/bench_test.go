@@ -89,8 +89,9 @@ func BenchmarkNDJSON(b *testing.B) {
 		run  func(b *testing.B, n int)
 	}{
 		{"direct-io.Writer", directNDJSON},
-		{"stream-flush-each", func(b *testing.B, n int) { streamNDJSON(b, n, nil) }},
-		{"stream-flush-100", func(b *testing.B, n int) { streamNDJSON(b, n, &Options{FlushEvery: 100}) }},
+		{"stream-flush-each", func(b *testing.B, n int) { streamNDJSON(b, n, &Options{FlushEvery: 1}) }},
+		{"stream-flush-100", func(b *testing.B, n int) { streamNDJSON(b, n, &Options{FlushEvery: 100, FlushInterval: -1}) }},
+		{"stream-interval-default", func(b *testing.B, n int) { streamNDJSON(b, n, nil) }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(size)
@@ -126,14 +127,68 @@ func BenchmarkOverheadRatio(b *testing.B) {
 		f(b, n)
 		return float64(time.Since(start))
 	}
-	var nd, ndBatch, sse float64
+	var each, batch, interval, sse float64
 	for i := 0; i < b.N; i++ {
 		direct := timed(directNDJSON)
-		nd += timed(func(b *testing.B, n int) { streamNDJSON(b, n, nil) }) / direct
-		ndBatch += timed(func(b *testing.B, n int) { streamNDJSON(b, n, &Options{FlushEvery: 100}) }) / direct
+		each += timed(func(b *testing.B, n int) { streamNDJSON(b, n, &Options{FlushEvery: 1}) }) / direct
+		batch += timed(func(b *testing.B, n int) { streamNDJSON(b, n, &Options{FlushEvery: 100, FlushInterval: -1}) }) / direct
+		interval += timed(func(b *testing.B, n int) { streamNDJSON(b, n, nil) }) / direct
 		sse += timed(streamSSE) / timed(directSSE)
 	}
-	b.ReportMetric(nd/float64(b.N), "ndjson-flush-each/direct")
-	b.ReportMetric(ndBatch/float64(b.N), "ndjson-flush-100/direct")
-	b.ReportMetric(sse/float64(b.N), "sse/direct")
+	// Throughput as a share of the direct writer's (1 = as fast).
+	b.ReportMetric(float64(b.N)/each, "ndjson-flush-each/direct-throughput")
+	b.ReportMetric(float64(b.N)/batch, "ndjson-flush-100/direct-throughput")
+	b.ReportMetric(float64(b.N)/interval, "ndjson-interval-default/direct-throughput")
+	b.ReportMetric(float64(b.N)/sse, "sse-default/direct-throughput")
+}
+
+// BenchmarkRecordLatency measures, per mode, how long a record takes from
+// Encode to the reader: the first record of a stream, and a later record
+// written after a pause (the producer then waits), which the interval mode
+// holds for at most FlushInterval.
+func BenchmarkRecordLatency(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		opts *Options
+	}{
+		{"flush-each", &Options{FlushEvery: 1}},
+		// FlushEvery: 100 without an interval is left out: its records wait
+		// for the 100th (or the stream's end), however long that takes.
+		{"interval-default", nil},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var first, later time.Duration
+			for i := 0; i < b.N; i++ {
+				wrote := make(chan time.Time, 2)
+				next, end := make(chan struct{}), make(chan struct{})
+				resp := NDJSON(context.Background(), bc.opts, func(ctx context.Context, w *NDJSONWriter) error {
+					for j := 0; j < 2; j++ {
+						if j == 1 {
+							<-next
+						}
+						wrote <- time.Now()
+						if err := w.Encode(benchRecord{Seq: j, At: benchAt, Payload: "reference workload record"}); err != nil {
+							return err
+						}
+					}
+					<-end // the producer waits: the stream's end does not flush for it
+					return nil
+				})
+				br := bufio.NewReader(resp.Body)
+				if _, err := br.ReadString('\n'); err != nil {
+					b.Fatal(err)
+				}
+				first += time.Since(<-wrote)
+				close(next)
+				if _, err := br.ReadString('\n'); err != nil {
+					b.Fatal(err)
+				}
+				later += time.Since(<-wrote)
+				close(end)
+				io.Copy(io.Discard, br)
+			}
+			b.ReportMetric(float64(first.Microseconds())/float64(b.N), "us-first-record")
+			b.ReportMetric(float64(later.Microseconds())/float64(b.N), "us-later-record")
+		})
+	}
 }

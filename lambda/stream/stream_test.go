@@ -539,3 +539,96 @@ func TestGigabyteWithBoundedHeap(t *testing.T) {
 		t.Errorf("heap grew by %d bytes while streaming 1 GiB; want under 8 MiB", grown)
 	}
 }
+
+// TestFlushIntervalBoundsTheWait: by default the first record leaves at
+// once; later records are coalesced, and each batch leaves exactly when its
+// oldest record is FlushInterval old, even while the producer waits.
+func TestFlushIntervalBoundsTheWait(t *testing.T) {
+	clock := &fakeClock{now: time.Unix(1_700_000_000, 0)}
+	send, wrote := make(chan []int), make(chan struct{})
+	resp := NDJSON(context.Background(), &Options{Clock: clock, FlushInterval: 5 * time.Millisecond, NoDoneRecord: true},
+		func(ctx context.Context, w *NDJSONWriter) error {
+			for batch := range send {
+				for _, n := range batch {
+					if err := w.Encode(n); err != nil {
+						return err
+					}
+				}
+				wrote <- struct{}{}
+			}
+			return nil
+		})
+	ch := chunks(resp.Body)
+	send <- []int{0}
+	<-wrote
+	expectChunk(t, ch, "0\n") // the first record: at once
+	send <- []int{1}
+	<-wrote
+	clock.waitForWaiter(t)
+	expectNoChunk(t, ch)
+	clock.Advance(5*time.Millisecond - time.Nanosecond)
+	expectNoChunk(t, ch) // not before the interval
+	clock.Advance(time.Nanosecond)
+	expectChunk(t, ch, "1\n") // the producer is waiting: sent on time all the same
+	send <- []int{2, 3, 4}
+	<-wrote
+	clock.waitForWaiter(t)
+	clock.Advance(5 * time.Millisecond)
+	expectChunk(t, ch, "2\n3\n4\n") // one batch, one write
+	close(send)
+	for range ch {
+	}
+}
+
+// TestFlushEveryWithIntervalSendsWhicheverComesFirst: a batch of 3 leaves
+// when it is full; a shorter one when its first record is FlushInterval old.
+func TestFlushEveryWithIntervalSendsWhicheverComesFirst(t *testing.T) {
+	clock := &fakeClock{now: time.Unix(1_700_000_000, 0)}
+	send, wrote := make(chan []int), make(chan struct{})
+	resp := NDJSON(context.Background(), &Options{Clock: clock, FlushEvery: 3, FlushInterval: time.Second, NoDoneRecord: true},
+		func(ctx context.Context, w *NDJSONWriter) error {
+			for batch := range send {
+				for _, n := range batch {
+					if err := w.Encode(n); err != nil {
+						return err
+					}
+				}
+				wrote <- struct{}{}
+			}
+			return nil
+		})
+	ch := chunks(resp.Body)
+	send <- []int{0, 1, 2}
+	<-wrote
+	expectChunk(t, ch, "0\n1\n2\n") // full: no waiting for the clock
+	send <- []int{3}
+	<-wrote
+	clock.waitForWaiter(t)
+	expectNoChunk(t, ch)
+	clock.Advance(time.Second)
+	expectChunk(t, ch, "3\n")
+	close(send)
+	for range ch {
+	}
+}
+
+// TestNegativeFlushIntervalWaitsForTheBatch: no time bound at all.
+func TestNegativeFlushIntervalWaitsForTheBatch(t *testing.T) {
+	send := make(chan int)
+	resp := NDJSON(context.Background(), &Options{FlushEvery: 2, FlushInterval: -1, NoDoneRecord: true}, func(ctx context.Context, w *NDJSONWriter) error {
+		for n := range send {
+			if err := w.Encode(n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	ch := chunks(resp.Body)
+	send <- 0
+	expectNoChunk(t, ch)
+	send <- 1
+	expectChunk(t, ch, "0\n1\n")
+	close(send)
+	for range ch {
+	}
+}
