@@ -27,7 +27,8 @@ type Progress struct {
 // job id is the path parameter "id"; query parameters steps (1..10000,
 // default 20) and interval_ms (0..600000, default 500) shape the job.
 // Events carry ids, so a reconnecting EventSource resumes after
-// Last-Event-ID.
+// Last-Event-ID. The stream is compressed (brotli or gzip) when the request
+// accepts it.
 func JobProgress(ctx context.Context, req events.APIGatewayProxyRequest) (*events.APIGatewayProxyStreamingResponse, error) {
 	id := req.PathParameters["id"]
 	if !jobID.MatchString(id) {
@@ -48,7 +49,10 @@ func JobProgress(ctx context.Context, req events.APIGatewayProxyRequest) (*event
 		}
 	}
 	interval := time.Duration(intervalMS) * time.Millisecond
-	return stream.SSE(ctx, nil, func(ctx context.Context, w *stream.SSEWriter) error {
+	// Compressed for clients that accept it (browsers' EventSource does):
+	// each event is flushed through the encoder, so it still arrives live.
+	opts := &stream.Options{Encodings: []string{stream.Brotli, stream.Gzip}, AcceptEncoding: stream.AcceptEncoding(req.Headers)}
+	return stream.SSE(ctx, opts, func(ctx context.Context, w *stream.SSEWriter) error {
 		for step := from + 1; step <= steps; step++ {
 			select {
 			case <-ctx.Done():

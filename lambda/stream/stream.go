@@ -156,6 +156,17 @@ type Options struct {
 	// NoDoneRecord leaves out the final "done" record of a clean stream.
 	// Default: false (the record is written).
 	NoDoneRecord bool
+	// Encodings are the content encodings the stream may compress with, in
+	// order of preference (stream.Brotli, stream.Gzip; other names are
+	// ignored), chosen by AcceptEncoding. The prelude then carries
+	// Content-Encoding and Vary: Accept-Encoding, and every flush also
+	// flushes the compressor, so records still arrive one by one and decode
+	// as they arrive (API Gateway cannot compress a stream itself). Default:
+	// none (identity).
+	Encodings []string
+	// AcceptEncoding is the request's Accept-Encoding header
+	// (stream.AcceptEncoding(req.Headers)). Default: "" (no compression).
+	AcceptEncoding string
 	// Clock is the time source for heartbeats. Default: the system clock.
 	Clock Clock
 	// Logf receives producer panics with their stack. Default: log.Printf,
@@ -220,6 +231,7 @@ type Stream struct {
 
 	mu        sync.Mutex // guards everything below, and writes to bw
 	bw        *bufio.Writer
+	cw        compressor // between bw and the pipe when the body is compressed
 	scratch   bytes.Buffer // record encoding buffer, reused
 	jsonBuf   bytes.Buffer // JSON encoding buffer, reused
 	enc       *json.Encoder
@@ -237,7 +249,17 @@ func start(ctx context.Context, opts *Options, f format, produce func(ctx contex
 	o := opts.withDefaults()
 	pr, pw := io.Pipe()
 	s := &Stream{opts: o, format: f, pr: pr, pw: pw, done: make(chan struct{}), kick: make(chan struct{}, 1)}
-	s.bw = bufio.NewWriterSize(pw, o.BufferSize)
+	headers := mergeHeaders(f.contentType, o.Headers)
+	var out io.Writer = pw
+	if offered := validEncodings(o.Encodings); len(offered) > 0 {
+		varyAcceptEncoding(headers)
+		if enc := negotiate(offered, o.AcceptEncoding); enc != "" {
+			headers["Content-Encoding"] = enc
+			s.cw = newCompressor(enc, pw)
+			out = s.cw
+		}
+	}
+	s.bw = bufio.NewWriterSize(out, o.BufferSize)
 	s.ctx, s.cancel = context.WithCancelCause(ctx)
 	s.stopDL = func() {}
 	if dl, ok := ctx.Deadline(); ok {
@@ -254,7 +276,7 @@ func start(ctx context.Context, opts *Options, f format, produce func(ctx contex
 	}
 	return &events.APIGatewayProxyStreamingResponse{
 		StatusCode:        o.StatusCode,
-		Headers:           mergeHeaders(f.contentType, o.Headers),
+		Headers:           headers,
 		MultiValueHeaders: o.MultiValueHeaders,
 		Cookies:           o.Cookies,
 		Body:              s,
@@ -363,6 +385,11 @@ func (s *Stream) finish(perr error) {
 	if err := s.bw.Flush(); err != nil && s.err == nil {
 		s.err = err
 	}
+	if s.cw != nil {
+		if err := s.cw.Close(); err != nil && s.err == nil { // the encoding's trailer
+			s.err = err
+		}
+	}
 	s.cancel(ErrFinished)
 	if s.err != nil {
 		s.pw.CloseWithError(s.err)
@@ -446,6 +473,11 @@ func (s *Stream) flushLocked() error {
 	s.unflushed = 0
 	if err := s.bw.Flush(); err != nil {
 		return s.failLocked(err)
+	}
+	if s.cw != nil {
+		if err := s.cw.Flush(); err != nil {
+			return s.failLocked(err)
+		}
 	}
 	return nil
 }

@@ -102,6 +102,7 @@ func synthesize() (dir string, err error) {
 			route("GET", "/buffered/faulty/{mode}", faulty, awsapigateway.ResponseTransferMode_BUFFERED, 3, 3),
 			route("GET", "/short/faulty/{mode}", faulty, awsapigateway.ResponseTransferMode_BUFFERED, 1, 3),
 			{Method: jsii.String("GET"), Path: jsii.String("/proxied/{id}"), HttpUrl: jsii.String(backendURL + "/items/{id}")},
+			route("GET", "/jobs/{id}/progress", stacks.ProgressEntry, "", 0, 0),
 		},
 	})
 	uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{

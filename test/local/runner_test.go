@@ -1,7 +1,9 @@
 package local
 
 import (
+	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -303,4 +305,51 @@ func TestConcurrentRequestsGetTheirOwnProcesses(t *testing.T) {
 	if s := functionFor(t, "StreamsGetRecords"); s.Started < 2 {
 		t.Errorf("%d processes for two concurrent streams", s.Started)
 	}
+}
+
+// TestCompressedSSEArrivesLive: the demo's progress handler compresses for
+// clients that accept gzip; the runner passes the encoded bytes through, and
+// each event decodes as it arrives, long before the stream ends.
+func TestCompressedSSEArrivesLive(t *testing.T) {
+	req, _ := http.NewRequest("GET", streamsURL+"/jobs/42/progress?steps=3&interval_ms=300", nil)
+	req.Header.Set("Accept-Encoding", "gzip") // set by hand: Go's client then leaves the body encoded
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Vary") != "Accept-Encoding" {
+		t.Fatalf("headers: %v", resp.Header)
+	}
+	z, err := gzip.NewReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(z)
+	var firstAt time.Duration
+	events := 0
+	for {
+		line, err := br.ReadString('\n')
+		if strings.HasPrefix(line, "event: progress") {
+			if events == 0 {
+				firstAt = time.Since(start)
+			}
+			events++
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	total := time.Since(start)
+	if events != 3 {
+		t.Errorf("%d progress events, want 3", events)
+	}
+	if firstAt > total-400*time.Millisecond {
+		t.Errorf("first event after %v of %v: it waited for the end", firstAt, total)
+	}
+	t.Logf("gzip SSE through the runner: first event after %v, end after %v", firstAt, total)
 }
