@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -27,7 +28,21 @@ func main() {
 	concurrency := flag.Int("concurrency", 4, "most processes per function")
 	minio := flag.String("minio", ".tools/bin/minio", "MinIO binary for the templates' buckets (empty: no S3)")
 	idle := flag.Duration("idle-timeout", 0, "override API Gateway's idle timeout between stream chunks (default: by endpoint type)")
+	cpuprofile := flag.String("cpuprofile", "", "write the runner's CPU profile to this file until it stops (go tool pprof)")
 	flag.Parse()
+
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sgdev:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "sgdev:", err)
+			os.Exit(1)
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 
 	if *minio != "" {
 		if _, err := os.Stat(*minio); err != nil {
@@ -52,6 +67,7 @@ func main() {
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sgdev:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 	srv.Describe(os.Stdout)

@@ -300,7 +300,7 @@ func (g *gateway) stream(w *statusRecorder, r *http.Request, route *Route, tag s
 		case <-preludeCh:
 		}
 	}()
-	br := bufio.NewReaderSize(body, 32<<10)
+	br := bufio.NewReaderSize(body, 64<<10)
 	if inv.Response.ContentType != runtimeapi.StreamingContentType {
 		// A buffered proxy response on a streaming route: API Gateway
 		// finds no prelude in it.
@@ -347,7 +347,10 @@ func (g *gateway) stream(w *statusRecorder, r *http.Request, route *Route, tag s
 		body.Close()
 	})
 	defer totalTimer.Stop()
-	buf := make([]byte, 32<<10)
+	// Flush when nothing more is waiting: a fast function's chunks go to
+	// the client in one write and flush, a slow one's each at once.
+	pending, _ := body.(interface{ Pending() bool })
+	buf := make([]byte, 64<<10)
 	for {
 		n, err := br.Read(buf)
 		if n > 0 {
@@ -355,7 +358,7 @@ func (g *gateway) stream(w *statusRecorder, r *http.Request, route *Route, tag s
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				return // the client went away: closing the body stops the producer
 			}
-			if flusher != nil {
+			if flusher != nil && (pending == nil || br.Buffered() == 0 && !pending.Pending()) {
 				flusher.Flush()
 			}
 		}

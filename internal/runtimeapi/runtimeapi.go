@@ -211,17 +211,17 @@ func (s *Server) serveResult(w http.ResponseWriter, r *http.Request, id string, 
 		fmt.Fprintf(w, `{"errorMessage":"unknown request id %q","errorType":"InvalidRequestID"}`, id)
 		return
 	}
-	pr, pw := io.Pipe()
-	resp := &Response{ContentType: r.Header.Get("Content-Type"), Body: pr, FunctionError: isError, done: make(chan struct{})}
+	pipe := newChunkPipe()
+	resp := &Response{ContentType: r.Header.Get("Content-Type"), Body: pipe, FunctionError: isError, done: make(chan struct{})}
 	p.resp <- resp
 	// Copy chunk by chunk so that the reader sees each write of the function
 	// as soon as it arrives.
-	buf := make([]byte, 32<<10)
+	buf := make([]byte, 64<<10)
 	var err error
 	for {
 		n, rerr := r.Body.Read(buf)
 		if n > 0 {
-			if _, werr := pw.Write(buf[:n]); werr != nil {
+			if werr := pipe.write(buf[:n]); werr != nil {
 				// The reader went away. Answer now, before the body ends:
 				// aws-lambda-go then closes the response, which stops the
 				// producer, and the process stays warm for the next invoke.
@@ -245,11 +245,7 @@ func (s *Server) serveResult(w http.ResponseWriter, r *http.Request, id string, 
 	}
 	resp.trailer = r.Trailer.Clone()
 	close(resp.done)
-	if err != nil {
-		pw.CloseWithError(err)
-	} else {
-		pw.Close()
-	}
+	pipe.closeWrite(err)
 	w.WriteHeader(http.StatusAccepted)
 	json.NewEncoder(w).Encode(map[string]string{"status": "OK"})
 }

@@ -122,7 +122,11 @@ func startRunner(dir string) error {
 	if out, err := exec.Command("go", append(args, "github.com/streamgate/streamgate/cmd/sgdev")...).CombinedOutput(); err != nil {
 		return fmt.Errorf("go build sgdev: %v\n%s", err, out)
 	}
-	runner = exec.Command(bin, "-assembly", dir, "-port", "0", "-minio", filepath.Join(root, ".tools", "bin", "minio"), "-concurrency", "2")
+	args = []string{"-assembly", dir, "-port", "0", "-minio", filepath.Join(root, ".tools", "bin", "minio"), "-concurrency", "2"}
+	if p := os.Getenv("SGDEV_CPUPROFILE"); p != "" {
+		args = append(args, "-cpuprofile", p) // SGDEV_CPUPROFILE=/tmp/sgdev.prof go test -bench . ./test/local
+	}
+	runner = exec.Command(bin, args...)
 	runner.Dir = root // rebuilt handlers are cached in .tools/devbuild
 	stdout, _ := runner.StdoutPipe()
 	runner.Stderr = runnerLogs
