@@ -231,7 +231,7 @@ type Stream struct {
 
 	mu        sync.Mutex // guards everything below, and writes to bw
 	bw        *bufio.Writer
-	cw        compressor // between bw and the pipe when the body is compressed
+	cw        compressor   // between bw and the pipe when the body is compressed
 	scratch   bytes.Buffer // record encoding buffer, reused
 	jsonBuf   bytes.Buffer // JSON encoding buffer, reused
 	enc       *json.Encoder
