@@ -540,6 +540,21 @@ func TestGigabyteWithBoundedHeap(t *testing.T) {
 	}
 }
 
+// batches encodes each batch of numbers it is sent, then says so on wrote.
+func batches(send <-chan []int, wrote chan<- struct{}) func(ctx context.Context, w *NDJSONWriter) error {
+	return func(ctx context.Context, w *NDJSONWriter) error {
+		for batch := range send {
+			for _, n := range batch {
+				if err := w.Encode(n); err != nil {
+					return err
+				}
+			}
+			wrote <- struct{}{}
+		}
+		return nil
+	}
+}
+
 // TestFlushIntervalBoundsTheWait: by default the first record leaves at
 // once; later records are coalesced, and each batch leaves exactly when its
 // oldest record is FlushInterval old, even while the producer waits.
@@ -547,17 +562,7 @@ func TestFlushIntervalBoundsTheWait(t *testing.T) {
 	clock := &fakeClock{now: time.Unix(1_700_000_000, 0)}
 	send, wrote := make(chan []int), make(chan struct{})
 	resp := NDJSON(context.Background(), &Options{Clock: clock, FlushInterval: 5 * time.Millisecond, NoDoneRecord: true},
-		func(ctx context.Context, w *NDJSONWriter) error {
-			for batch := range send {
-				for _, n := range batch {
-					if err := w.Encode(n); err != nil {
-						return err
-					}
-				}
-				wrote <- struct{}{}
-			}
-			return nil
-		})
+		batches(send, wrote))
 	ch := chunks(resp.Body)
 	send <- []int{0}
 	<-wrote
@@ -586,17 +591,7 @@ func TestFlushEveryWithIntervalSendsWhicheverComesFirst(t *testing.T) {
 	clock := &fakeClock{now: time.Unix(1_700_000_000, 0)}
 	send, wrote := make(chan []int), make(chan struct{})
 	resp := NDJSON(context.Background(), &Options{Clock: clock, FlushEvery: 3, FlushInterval: time.Second, NoDoneRecord: true},
-		func(ctx context.Context, w *NDJSONWriter) error {
-			for batch := range send {
-				for _, n := range batch {
-					if err := w.Encode(n); err != nil {
-						return err
-					}
-				}
-				wrote <- struct{}{}
-			}
-			return nil
-		})
+		batches(send, wrote))
 	ch := chunks(resp.Body)
 	send <- []int{0, 1, 2}
 	<-wrote
