@@ -67,11 +67,10 @@ type StrictProps struct {
 	// SecurityGroups of the functions. Default: one group per stack for
 	// streamgate's functions, with no ingress and HTTPS egress only.
 	SecurityGroups *[]awsec2.ISecurityGroup
-	// VpcEndpoints creates, once per stack and VPC, the endpoints the
-	// handlers need without a NAT: S3 (gateway, free) and KMS and X-Ray
-	// (interface, billed per hour and AZ). The security groups then allow
-	// egress only to the VPC and S3. Default: false (the functions reach AWS
-	// through the VPC's NAT).
+	// VpcEndpoints creates, once per stack, the endpoints the handlers need
+	// without a NAT: S3 (gateway, free) and KMS and X-Ray (interface, billed
+	// per hour and AZ, reachable from the functions' security group only).
+	// Default: false (the functions reach AWS through the VPC's NAT).
 	VpcEndpoints *bool
 	// ObjectLockRetention is the governance-mode default retention of
 	// uploaded objects (PUT and POST modes), at least a day and shorter than
@@ -82,14 +81,22 @@ type StrictProps struct {
 	ReservedConcurrency *float64
 }
 
-// Profile is a resolved compliance profile; nil means off.
+// Profile is a resolved compliance profile (StrictProps with their
+// defaults); a nil *Profile means off.
 type Profile struct {
-	LogRetention        awslogs.RetentionDays
-	Vpc                 awsec2.IVpc
-	VpcSubnets          *awsec2.SubnetSelection
-	SecurityGroups      *[]awsec2.ISecurityGroup
-	VpcEndpoints        bool
+	// LogRetention of the log groups the constructs create: at least this.
+	LogRetention awslogs.RetentionDays
+	// Vpc the functions run in.
+	Vpc awsec2.IVpc
+	// VpcSubnets the functions use; nil for CDK's default selection.
+	VpcSubnets *awsec2.SubnetSelection
+	// SecurityGroups of the functions; nil for the stack's streamgate group.
+	SecurityGroups *[]awsec2.ISecurityGroup
+	// VpcEndpoints: create the S3, KMS and X-Ray endpoints.
+	VpcEndpoints bool
+	// ObjectLockRetention of uploaded objects, governance mode.
 	ObjectLockRetention awscdk.Duration
+	// ReservedConcurrency of each function; nil for none.
 	ReservedConcurrency *float64
 }
 
