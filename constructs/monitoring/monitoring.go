@@ -38,15 +38,27 @@ import (
 	"github.com/streamgate/streamgate/constructs/internal/props"
 )
 
-// Defaults of Props.
+// Defaults of Props, and the names of the custom metric.
 const (
-	DefaultServerErrorRate     = 0.05
-	DefaultClientErrorRate     = 0.25
-	DefaultTimeToFirstByteMs   = 2000
-	DefaultDurationShare       = 0.8
-	DefaultWafBlockedRequests  = 100
-	DefaultLatencyShare        = 0.9
-	TimeToFirstContentMetric   = "TimeToFirstContent"
+	// DefaultServerErrorRate is the 5xx share that raises route and stage alarms.
+	DefaultServerErrorRate = 0.05
+	// DefaultClientErrorRate is the 4xx share that raises the stage alarm.
+	DefaultClientErrorRate = 0.25
+	// DefaultTimeToFirstByteMs is the p90 time to first byte that raises a
+	// streaming route's alarm.
+	DefaultTimeToFirstByteMs = 2000
+	// DefaultDurationShare is the share of a handler's timeout that raises
+	// its duration alarm.
+	DefaultDurationShare = 0.8
+	// DefaultWafBlockedRequests is how many blocked requests in 5 minutes
+	// raise the web ACL's alarm.
+	DefaultWafBlockedRequests = 100
+	// DefaultLatencyShare is the share of the integration timeout that the
+	// stage's p99 latency alarm uses when Latency is unset.
+	DefaultLatencyShare = 0.9
+	// TimeToFirstContentMetric is the custom metric's name.
+	TimeToFirstContentMetric = "TimeToFirstContent"
+	// TimeToFirstContentNSPrefix starts its namespace, followed by the API name.
 	TimeToFirstContentNSPrefix = "Streamgate/"
 )
 
