@@ -14,6 +14,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -285,6 +286,13 @@ func (g *gateway) invoke(w *statusRecorder, r *http.Request, route *Route, reque
 	g.buffered(w, route, tag, inv, ctx)
 }
 
+// Buffers of streamed responses, reused: a tiny response should not cost
+// its size in garbage.
+var (
+	streamReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
+	streamBuffers = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+)
+
 // stream forwards a streamed response as API Gateway does with STREAM:
 // status and headers from the prelude, then each chunk as it arrives.
 func (g *gateway) stream(w *statusRecorder, r *http.Request, route *Route, tag string, inv *Invocation, ctx context.Context) {
@@ -300,7 +308,9 @@ func (g *gateway) stream(w *statusRecorder, r *http.Request, route *Route, tag s
 		case <-preludeCh:
 		}
 	}()
-	br := bufio.NewReaderSize(body, 64<<10)
+	br := streamReaders.Get().(*bufio.Reader)
+	br.Reset(body)
+	defer func() { br.Reset(nil); streamReaders.Put(br) }()
 	if inv.Response.ContentType != runtimeapi.StreamingContentType {
 		// A buffered proxy response on a streaming route: API Gateway
 		// finds no prelude in it.
@@ -350,7 +360,9 @@ func (g *gateway) stream(w *statusRecorder, r *http.Request, route *Route, tag s
 	// Flush when nothing more is waiting: a fast function's chunks go to
 	// the client in one write and flush, a slow one's each at once.
 	pending, _ := body.(interface{ Pending() bool })
-	buf := make([]byte, 64<<10)
+	bp := streamBuffers.Get().(*[]byte)
+	defer streamBuffers.Put(bp)
+	buf := *bp
 	for {
 		n, err := br.Read(buf)
 		if n > 0 {

@@ -198,6 +198,9 @@ func (s *Server) serveNext(w http.ResponseWriter, r *http.Request) {
 	w.Write(p.inv.Payload)
 }
 
+// readBuffers hold the function's POSTed chunks on their way to the pipe.
+var readBuffers = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
 // serveResult passes the function's answer to the waiting Invoke as it
 // arrives; the POST ends when the body has been read to the end (or the
 // reader closed it).
@@ -216,7 +219,9 @@ func (s *Server) serveResult(w http.ResponseWriter, r *http.Request, id string, 
 	p.resp <- resp
 	// Copy chunk by chunk so that the reader sees each write of the function
 	// as soon as it arrives.
-	buf := make([]byte, 64<<10)
+	bp := readBuffers.Get().(*[]byte)
+	defer readBuffers.Put(bp)
+	buf := *bp
 	var err error
 	for {
 		n, rerr := r.Body.Read(buf)
