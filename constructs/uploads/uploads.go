@@ -121,7 +121,8 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 	if u.profile != nil {
 		u.objectLock = p.Bucket == nil && r.mode != ModeMultipart && !r.direct
 		if u.objectLock {
-			if ms, ok := props.Millis(u.profile.ObjectLockRetention); ok && ms >= *r.incoming.ToMilliseconds(nil) {
+			lock, lockKnown := props.Millis(u.profile.ObjectLockRetention)
+			if incoming, ok := props.Millis(r.incoming); ok && lockKnown && lock >= incoming {
 				problems.Add("IncomingObjectExpiration", props.Human(r.incoming), fmt.Sprintf("longer than the compliance profile's object lock retention (%s): "+
 					"a locked object cannot expire", props.Human(u.profile.ObjectLockRetention)), "lengthen IncomingObjectExpiration or shorten ObjectLockRetention")
 				problems.Check()
