@@ -167,8 +167,12 @@ func New(scope constructs.Construct, p *Props, apiName, stage *string) *Monitor 
 	}
 	m.action = awscloudwatchactions.NewSnsAction(m.Topic)
 	if p.Dashboard == nil || *p.Dashboard {
+		name := *apiName
+		if !props.Resolved(apiName) { // a Token API name: the construct path instead
+			name = strings.ReplaceAll(*scope.Node().Path(), "/", "-")
+		}
 		m.Dashboard = awscloudwatch.NewDashboard(m, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
-			DashboardName: jsii.String(dashboardName(*apiName)),
+			DashboardName: jsii.String(dashboardName(name)),
 		})
 	}
 	return m
