@@ -19,11 +19,26 @@ const AccountLoggingId = "StreamgateApiGatewayAccount"
 // RestApi's cloudWatchRole, which attaches the AWS-managed
 // AmazonAPIGatewayPushToCloudWatchLogs policy and makes one account resource
 // per API (the setting is one per account and region).
-func accountLogging(scope constructs.Construct) awsapigateway.CfnAccount {
+//
+// regulated acknowledges, for the compliance profile, what the regulated
+// packs find on the role's inline policy (once, whichever API asks first).
+func accountLogging(scope constructs.Construct, regulated bool) awsapigateway.CfnAccount {
 	stack := awscdk.Stack_Of(scope)
-	if c := stack.Node().TryFindChild(jsii.String(AccountLoggingId)); c != nil {
-		return c.Node().FindChild(jsii.String("Resource")).(awsapigateway.CfnAccount)
+	c := stack.Node().TryFindChild(jsii.String(AccountLoggingId))
+	if c == nil {
+		c = newAccountLogging(scope)
 	}
+	if regulated {
+		nagack.Acknowledge(c.Node().FindChild(jsii.String("CloudWatchRole")).Node().FindChild(jsii.String("DefaultPolicy")),
+			nagack.Regulated("IAMNoInlinePolicy", "The policy belongs to the account's API Gateway logging role alone, is versioned with it in this stack, and no other principal can be given it.")...)
+	}
+	return c.Node().FindChild(jsii.String("Resource")).(awsapigateway.CfnAccount)
+}
+
+// newAccountLogging creates the holder of the account settings, its role
+// and the account resource.
+func newAccountLogging(scope constructs.Construct) constructs.Construct {
+	stack := awscdk.Stack_Of(scope)
 	holder := constructs.NewConstruct(stack, jsii.String(AccountLoggingId))
 	role := awsiam.NewRole(holder, jsii.String("CloudWatchRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
@@ -59,5 +74,5 @@ func accountLogging(scope constructs.Construct) awsapigateway.CfnAccount {
 	})
 	account := awsapigateway.NewCfnAccount(holder, jsii.String("Resource"), &awsapigateway.CfnAccountProps{CloudWatchRoleArn: role.RoleArn()})
 	account.Node().AddDependency(role)
-	return account
+	return holder
 }

@@ -281,12 +281,7 @@ func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
 		}
 	}
 	if ownRole {
-		account := accountLogging(a)
-		a.Stage.Node().AddDependency(account)
-		if a.compliance != nil {
-			nagack.Acknowledge(awscdk.Stack_Of(a).Node().FindChild(jsii.String(AccountLoggingId)).Node().FindChild(jsii.String("CloudWatchRole")).Node().FindChild(jsii.String("DefaultPolicy")),
-				nagack.Regulated("IAMNoInlinePolicy", "The policy belongs to the account's API Gateway logging role alone, is versioned with it in this stack, and no other principal can be given it.")...)
-		}
+		a.Stage.Node().AddDependency(accountLogging(a, a.compliance != nil))
 	}
 	if a.compliance != nil {
 		nagack.Acknowledge(a.Stage, nagack.Regulated("APIGWCacheEnabledAndEncrypted", "Streamed responses (ResponseTransferMode STREAM) cannot be cached: "+

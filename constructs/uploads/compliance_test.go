@@ -161,6 +161,16 @@ func TestComplianceApiSettings(t *testing.T) {
 			t.Errorf("%s: SourceAccount %v, SourceArn %v", id, get(p, "Properties", "SourceAccount"), get(p, "Properties", "SourceArn"))
 		}
 	}
+	// Three APIs share the stack's account role: its policy is
+	// acknowledged once per rule, not once per API.
+	for id, r := range tp.ofType("AWS::IAM::Policy") {
+		if !strings.HasPrefix(id, "StreamgateApiGatewayAccount") {
+			continue
+		}
+		if n := strings.Count(js(get(r, "Metadata")), `"NIST.800.53.R5-IAMNoInlinePolicy"`); n != 1 {
+			t.Errorf("%s: the inline-policy rule is acknowledged %d times", id, n)
+		}
+	}
 	for id, s := range tp.ofType("AWS::ApiGateway::Stage") {
 		if get(s, "Properties", "ClientCertificateId") == nil {
 			t.Errorf("%s: no client certificate", id)

@@ -40,8 +40,6 @@ var Flags = []string{"-trimpath", "-buildvcs=false", "-tags", "lambda.norpc", "-
 
 // Package is a resolved handler: a main package and the module it is built in.
 type Package struct {
-	// Entry is what the user wrote.
-	Entry string
 	// Dir is the package's source directory.
 	Dir string
 	// ImportPath is the package's import path.
@@ -144,7 +142,7 @@ func Resolve(entry string) (Package, error) {
 	if strings.TrimSpace(entry) == "" {
 		return Package{}, errors.New(`Entry is ""; allowed: a handler's main package, e.g. "./handlers/records" (relative to the app's module root) or an import path. Fix: set Entry, or pass prebuilt Code`)
 	}
-	p := Package{Entry: entry, Own: IsOwn(entry)}
+	p := Package{Own: IsOwn(entry)}
 	env := []string(nil)
 	target := entry
 	app, err := AppModuleRoot()

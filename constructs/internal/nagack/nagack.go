@@ -5,6 +5,7 @@
 package nagack
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -51,10 +52,27 @@ func Acknowledge(c constructs.IConstruct, rules ...Rule) {
 			list = prev
 		}
 	}
+	have := map[string]bool{}
+	for _, e := range list {
+		if m, ok := e.(map[string]any); ok {
+			have[ruleKey(m["id"], m["applies_to"])] = true
+		}
+	}
 	for _, r := range rules {
-		entry := map[string]any{"id": r.ID, "reason": r.Reason}
+		var applies any
 		if len(r.AppliesTo) > 0 {
-			entry["applies_to"] = r.AppliesTo
+			applies = r.AppliesTo
+		}
+		// A resource several constructs share (the stack's account role)
+		// is acknowledged by each of them: keep one entry per rule.
+		key := ruleKey(r.ID, applies)
+		if have[key] {
+			continue
+		}
+		have[key] = true
+		entry := map[string]any{"id": r.ID, "reason": r.Reason}
+		if applies != nil {
+			entry["applies_to"] = applies
 		}
 		list = append(list, entry)
 	}
@@ -62,6 +80,12 @@ func Acknowledge(c constructs.IConstruct, rules ...Rule) {
 }
 
 func str(s string) *string { return &s }
+
+// ruleKey identifies an acknowledgement by rule and the findings it covers.
+func ruleKey(id, appliesTo any) string {
+	b, _ := json.Marshal(appliesTo)
+	return fmt.Sprint(id) + " " + string(b)
+}
 
 // RegulatedPacks are the rule id prefixes of cdk-nag's NIST 800-53 R5,
 // HIPAA Security and PCI DSS 3.2.1 packs, which share rule names.
