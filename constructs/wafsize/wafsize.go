@@ -322,22 +322,14 @@ func logGroupName(g awslogs.ILogGroup) (name string, known bool) {
 		return *n, true
 	}
 	if c, ok := g.Node().DefaultChild().(awslogs.CfnLogGroup); ok {
-		n := c.LogGroupName()
-		if n != nil && *awscdk.Token_IsUnresolved(n) {
-			// Unnamed groups carry a physical-name Token that resolves to
-			// nothing unless another environment refers to the group.
-			switch r := awscdk.Stack_Of(c).Resolve(n).(type) {
-			case string:
-				return r, true
-			case nil:
-				return "", true
-			}
-			return "", false
-		}
-		if n == nil {
+		// A literal name resolves to itself; an unnamed group's physical-name
+		// Token resolves to nothing unless another environment refers to it.
+		switch r := awscdk.Stack_Of(c).Resolve(c.LogGroupName()).(type) {
+		case string:
+			return r, true
+		case nil:
 			return "", true
 		}
-		return *n, true
 	}
 	return "", false
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -43,7 +42,7 @@ func JobProgress(ctx context.Context, req events.APIGatewayProxyRequest) (*event
 		return badRequest(err), nil
 	}
 	from := 0
-	if last, ok := header(req, "Last-Event-ID"); ok {
+	if last, ok := stream.Header(req.Headers, "Last-Event-ID"); ok {
 		if from, err = intParam(map[string]string{"Last-Event-ID": last}, "Last-Event-ID", 0, 0, steps); err != nil {
 			return badRequest(err), nil
 		}
@@ -66,15 +65,4 @@ func JobProgress(ctx context.Context, req events.APIGatewayProxyRequest) (*event
 		}
 		return w.Send(stream.Event{Event: "complete", Data: map[string]string{"job": id}})
 	}), nil
-}
-
-// header finds a request header whatever its case (API Gateway passes the
-// client's spelling).
-func header(req events.APIGatewayProxyRequest, name string) (string, bool) {
-	for k, v := range req.Headers {
-		if strings.EqualFold(k, name) {
-			return v, true
-		}
-	}
-	return "", false
 }

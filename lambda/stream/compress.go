@@ -26,12 +26,19 @@ const (
 // case of its name (API Gateway passes the client's spelling); pass it as
 // Options.AcceptEncoding.
 func AcceptEncoding(headers map[string]string) string {
+	v, _ := Header(headers, "Accept-Encoding")
+	return v
+}
+
+// Header finds a request header whatever the case of its name (API Gateway
+// passes the client's spelling) and reports whether it is there.
+func Header(headers map[string]string, name string) (string, bool) {
 	for k, v := range headers {
-		if strings.EqualFold(k, "Accept-Encoding") {
-			return v
+		if strings.EqualFold(k, name) {
+			return v, true
 		}
 	}
-	return ""
+	return "", false
 }
 
 // negotiate picks the first of offered (the server's preference) that the
