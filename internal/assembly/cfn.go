@@ -2,7 +2,9 @@ package assembly
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
+	"strings"
 )
 
 // Helpers for reading decoded CloudFormation templates (JSON as Go values).
@@ -68,4 +70,65 @@ func Normalize(template map[string]any) []byte {
 	}
 	b = assetHash.ReplaceAll(b, []byte("<asset-hash>"))
 	return append(b, '\n')
+}
+
+// Diff is a line diff of want and got: changed lines with a few lines of
+// context, "-" for want and "+" for got (templatetest.Diff, for golden
+// snapshots).
+func Diff(want, got string) string {
+	a, b := strings.Split(want, "\n"), strings.Split(got, "\n")
+	// Longest common subsequence table; templates are a few thousand lines.
+	lcs := make([][]int, len(a)+1)
+	for i := range lcs {
+		lcs[i] = make([]int, len(b)+1)
+	}
+	for i := len(a) - 1; i >= 0; i-- {
+		for j := len(b) - 1; j >= 0; j-- {
+			if a[i] == b[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	type line struct {
+		op   byte
+		text string
+	}
+	var ops []line
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case i < len(a) && j < len(b) && a[i] == b[j]:
+			ops = append(ops, line{' ', a[i]})
+			i++
+			j++
+		case i < len(a) && (j == len(b) || lcs[i+1][j] >= lcs[i][j+1]):
+			ops = append(ops, line{'-', a[i]})
+			i++
+		default:
+			ops = append(ops, line{'+', b[j]})
+			j++
+		}
+	}
+	const context = 3
+	show := make([]bool, len(ops))
+	for k, l := range ops {
+		if l.op != ' ' {
+			for c := max(0, k-context); c <= min(len(ops)-1, k+context); c++ {
+				show[c] = true
+			}
+		}
+	}
+	var out strings.Builder
+	for k, l := range ops {
+		if !show[k] {
+			continue
+		}
+		if k > 0 && !show[k-1] && out.Len() > 0 {
+			out.WriteString("  ...\n")
+		}
+		fmt.Fprintf(&out, "%c %s\n", l.op, l.text)
+	}
+	return out.String()
 }

@@ -192,33 +192,9 @@ func TestGoldenMatchesWhatCdkSynthShips(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got := assembly.Normalize(tmpl); !bytes.Equal(got, want) {
-			t.Errorf("%s: cdk synth's template differs from the golden snapshot (-want +got):\n%s", stack, diff(string(want), string(got)))
+			t.Errorf("%s: cdk synth's template differs from the golden snapshot (-want +got):\n%s", stack, assembly.Diff(string(want), string(got)))
 		}
 	}
-}
-
-// diff is the lines of b not in a (+) and of a not in b (-), at most 40.
-func diff(a, b string) string {
-	in := func(s string) map[string]int {
-		m := map[string]int{}
-		for _, l := range strings.Split(s, "\n") {
-			m[l]++
-		}
-		return m
-	}
-	ma, mb := in(a), in(b)
-	var out []string
-	for _, l := range strings.Split(a, "\n") {
-		if mb[l] == 0 && len(out) < 40 {
-			out = append(out, "-"+l)
-		}
-	}
-	for _, l := range strings.Split(b, "\n") {
-		if ma[l] == 0 && len(out) < 40 {
-			out = append(out, "+"+l)
-		}
-	}
-	return strings.Join(out, "\n")
 }
 
 // TestTeamTests runs the team's own tests: templatetest as the README shows
