@@ -28,6 +28,8 @@ func newChunkPipe() *chunkPipe {
 	return &chunkPipe{ch: make(chan []byte, queueChunks), closed: make(chan struct{})}
 }
 
+// chunkPool holds 64 KiB buffers: the chunks queued in pipes, and the
+// buffer each POST is read into.
 var chunkPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
 // write queues a copy of p; it fails with io.ErrClosedPipe once the reader

@@ -198,9 +198,6 @@ func (s *Server) serveNext(w http.ResponseWriter, r *http.Request) {
 	w.Write(p.inv.Payload)
 }
 
-// readBuffers hold the function's POSTed chunks on their way to the pipe.
-var readBuffers = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
-
 // serveResult passes the function's answer to the waiting Invoke as it
 // arrives; the POST ends when the body has been read to the end (or the
 // reader closed it).
@@ -219,9 +216,9 @@ func (s *Server) serveResult(w http.ResponseWriter, r *http.Request, id string, 
 	p.resp <- resp
 	// Copy chunk by chunk so that the reader sees each write of the function
 	// as soon as it arrives.
-	bp := readBuffers.Get().(*[]byte)
-	defer readBuffers.Put(bp)
-	buf := *bp
+	bp := chunkPool.Get().(*[]byte) // the read buffer, from the pipe's own pool
+	defer chunkPool.Put(bp)
+	buf := (*bp)[:cap(*bp)]
 	var err error
 	for {
 		n, rerr := r.Body.Read(buf)
