@@ -22,7 +22,6 @@ package uploads
 
 import (
 	"fmt"
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -265,107 +264,19 @@ func corsOrigins(p *PresignedUploadApiProps) *[]*string {
 
 // newBucket is the upload bucket with secure defaults, and its logs bucket.
 func (u *PresignedUploadApi) newBucket(p *PresignedUploadApiProps, r *resolved) awss3.IBucket {
-	removal := p.RemovalPolicy
-	if removal == "" {
-		removal = awscdk.RemovalPolicy_RETAIN
-	}
-	logs := p.AccessLogsBucket
-	if logs == nil {
-		lp := &awss3.BucketProps{
-			BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-			Encryption:        awss3.BucketEncryption_S3_MANAGED, // log delivery cannot use KMS keys
-			EnforceSSL:        jsii.Bool(true),
-			MinimumTLSVersion: jsii.Number(1.2),
-			RemovalPolicy:     removal,
-		}
-		// With "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy" (new apps),
-		// log delivery is granted by bucket policy and ACLs can be disabled;
-		// without it CDK grants the LogDeliveryWrite ACL, which needs
-		// ObjectWriter ownership (CDK's default then).
-		if *awscdk.FeatureFlags_Of(u).IsEnabled(jsii.String("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy")) {
-			lp.ObjectOwnership = awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED
-		}
-		if u.profile != nil {
-			lp.Versioned = jsii.Bool(true)
-			lp.LifecycleRules = &[]*awss3.LifecycleRule{{Id: jsii.String("ExpireNoncurrentVersions"),
-				NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(AccessLogNoncurrentDays))}}
-		}
-		logs = awss3.NewBucket(u, jsii.String("AccessLogs"), lp)
-		if u.profile != nil {
-			nagack.Acknowledge(logs, nagack.Regulated("S3DefaultEncryptionKMS", "S3 server access logs can only be delivered to a bucket encrypted "+
-				"with SSE-S3 (AES-256); SSE-KMS is not supported for the target bucket of server access logging.")...)
-			nagack.Acknowledge(logs, nagack.Regulated("S3BucketReplicationEnabled", "Server access logs of the upload bucket; versioning keeps "+
-				"overwritten and deleted log objects, and cross-region replication is the account's backup choice (configure it on this bucket if you need it).")...)
-		}
-	}
+	bucket, logs := NewUploadBucket(u, &UploadBucketProps{
+		KeyPrefix:                   r.prefix,
+		IncomingObjectExpiration:    r.incoming,
+		AbortIncompleteUploadsAfter: r.abortAfter,
+		BucketProps:                 p.BucketProps,
+		EncryptionKey:               p.EncryptionKey,
+		AccessLogsBucket:            p.AccessLogsBucket,
+		RemovalPolicy:               p.RemovalPolicy,
+		CorsAllowedOrigins:          corsOrigins(p),
+		Compliance:                  u.profile,
+		ObjectLock:                  u.objectLock,
+	})
 	u.AccessLogsBucket = logs
-
-	bp := awss3.BucketProps{}
-	if p.BucketProps != nil {
-		bp = *p.BucketProps
-	}
-	if bp.BlockPublicAccess == nil {
-		bp.BlockPublicAccess = awss3.BlockPublicAccess_BLOCK_ALL()
-	}
-	if bp.EnforceSSL == nil {
-		bp.EnforceSSL = jsii.Bool(true)
-	}
-	if bp.MinimumTLSVersion == nil {
-		bp.MinimumTLSVersion = jsii.Number(1.2)
-	}
-	if bp.Encryption == "" && bp.EncryptionKey == nil {
-		if p.EncryptionKey != nil {
-			bp.Encryption, bp.EncryptionKey, bp.BucketKeyEnabled = awss3.BucketEncryption_KMS, p.EncryptionKey, jsii.Bool(true)
-		} else {
-			bp.Encryption = awss3.BucketEncryption_S3_MANAGED
-		}
-	}
-	if bp.ObjectOwnership == "" {
-		bp.ObjectOwnership = awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED
-	}
-	if bp.ServerAccessLogsBucket == nil {
-		bp.ServerAccessLogsBucket = logs
-		bp.ServerAccessLogsPrefix = jsii.String("uploads/")
-	}
-	if bp.RemovalPolicy == "" {
-		bp.RemovalPolicy = removal
-	}
-	rules := []*awss3.LifecycleRule{
-		{Id: jsii.String("AbortIncompleteMultipartUploads"), AbortIncompleteMultipartUploadAfter: r.abortAfter},
-		{Id: jsii.String("ExpireIncoming"), Prefix: jsii.String(r.prefix), Expiration: r.incoming},
-	}
-	if u.profile != nil {
-		// Versioned: expiring an object leaves a noncurrent version, which
-		// must expire too, and a delete marker, which is then cleaned up.
-		if bp.Versioned == nil {
-			bp.Versioned = jsii.Bool(true)
-		}
-		rules[1].NoncurrentVersionExpiration = awscdk.Duration_Days(jsii.Number(1))
-		rules = append(rules, &awss3.LifecycleRule{Id: jsii.String("RemoveExpiredDeleteMarkers"), Prefix: jsii.String(r.prefix), ExpiredObjectDeleteMarker: jsii.Bool(true)})
-		if u.objectLock && bp.ObjectLockDefaultRetention == nil {
-			bp.ObjectLockEnabled = jsii.Bool(true)
-			bp.ObjectLockDefaultRetention = awss3.ObjectLockRetention_Governance(u.profile.ObjectLockRetention)
-		}
-	}
-	if bp.LifecycleRules != nil {
-		rules = append(rules, *bp.LifecycleRules...)
-	}
-	bp.LifecycleRules = &rules
-	if origins := corsOrigins(p); origins != nil && bp.Cors == nil {
-		bp.Cors = &[]*awss3.CorsRule{{
-			AllowedOrigins: origins,
-			AllowedMethods: &[]awss3.HttpMethods{awss3.HttpMethods_PUT, awss3.HttpMethods_POST},
-			AllowedHeaders: jsii.Strings("*"),
-			ExposedHeaders: jsii.Strings("ETag"),
-			MaxAge:         jsii.Number(3000),
-		}}
-	}
-	bucket := awss3.NewBucket(u, jsii.String("Bucket"), &bp)
-	if u.profile != nil {
-		nagack.Acknowledge(bucket, nagack.Regulated("S3BucketReplicationEnabled", "The bucket receives uploads for processing, "+
-			"and what is not processed expires under the prefix within days (lifecycle rules); versioning and object lock protect it meanwhile. "+
-			"Durable copies belong to the team's processing, and cross-region replication is the account's backup choice.")...)
-	}
 	return bucket
 }
 
@@ -480,25 +391,7 @@ func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
 		}
 	}
 
-	r.contentTypes = DefaultContentTypes
-	if up.AllowedContentTypes != nil {
-		r.contentTypes = nil
-		if len(*up.AllowedContentTypes) == 0 {
-			p.Add("AllowedContentTypes", "an empty list", "one or more media types such as \"image/png\"", "list the types clients may upload, or leave it unset for the defaults")
-		}
-		for i, t := range *up.AllowedContentTypes {
-			v := ""
-			if t != nil {
-				v = strings.ToLower(strings.TrimSpace(*t))
-			}
-			parts := strings.Split(v, "/")
-			if len(parts) != 2 || parts[0] == "" || parts[1] == "" || strings.ContainsAny(v, "*;, ") {
-				p.Add(fmt.Sprintf("AllowedContentTypes[%d]", i), fmt.Sprintf("%q", v), "an exact media type, type/subtype, without wildcards or parameters", "write it like \"image/png\"")
-				continue
-			}
-			r.contentTypes = append(r.contentTypes, v)
-		}
-	}
+	r.contentTypes = p.MediaTypes("AllowedContentTypes", up.AllowedContentTypes, DefaultContentTypes)
 
 	r.expiry = up.UrlExpiry
 	if r.expiry == nil {
@@ -518,8 +411,8 @@ func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
 		}
 	}
 
-	r.incoming = days(p, "IncomingObjectExpiration", up.IncomingObjectExpiration, DefaultIncomingExpiryDays)
-	r.abortAfter = days(p, "AbortIncompleteUploadsAfter", up.AbortIncompleteUploadsAfter, DefaultAbortIncompleteDays)
+	r.incoming = p.WholeDays("IncomingObjectExpiration", up.IncomingObjectExpiration, DefaultIncomingExpiryDays)
+	r.abortAfter = p.WholeDays("AbortIncompleteUploadsAfter", up.AbortIncompleteUploadsAfter, DefaultAbortIncompleteDays)
 
 	if up.Bucket != nil {
 		for _, f := range []struct {
@@ -566,20 +459,6 @@ func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
 }
 
 // days is a lifecycle duration in whole days (S3 lifecycle rules count days).
-func days(p *props.Problems, prop string, d awscdk.Duration, def float64) awscdk.Duration {
-	if d == nil {
-		return awscdk.Duration_Days(jsii.Number(def))
-	}
-	ms, ok := props.Millis(d)
-	if !ok {
-		return d
-	}
-	if n := ms / 86_400_000; n < 1 || n != math.Trunc(n) {
-		p.Add(prop, props.Human(d), "whole days, at least 1 (S3 lifecycle rules count days)", "use awscdk.Duration_Days")
-	}
-	return d
-}
-
 // OnUploaded sends an event to targets each time an upload completes: a
 // rule on the default event bus matches S3's "Object Created" events of the
 // bucket under KeyPrefix (PUT, POST, a completed multipart upload and

@@ -46,8 +46,8 @@ test('SigV4 presigned URL: the S3 documentation example', () => {
 });
 
 // The endpoint's configuration as the construct writes it (config.json).
-const cfg = { prefix: 'incoming/', path: '/u/', maxSize: 10 << 20, types: ['application/pdf', 'video/mp4', 'application/octet-stream'],
-  maxLifetime: 3600, expires: 300, bucket: 'uploads-{account}-eu-west-1', region: 'eu-west-1', keyCacheSeconds: 300 };
+// (testdata/config.json; the Go test assembles the CloudFront Function from it too).
+const cfg = JSON.parse(fs.readFileSync(path.join(__dirname, 'testdata/config.json'), 'utf8'));
 const keys = { k1: 'k1-secret-0123456789abcdefghijklmnopqrstuvwxyz', k2: 'k2-secret-ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210' };
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
 const nowSec = NOW / 1000;

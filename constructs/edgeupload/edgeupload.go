@@ -1,0 +1,439 @@
+// Package edgeupload defines EdgeUploadEndpoint: one plain authenticated
+// PUT URL for callers who will not do two steps, through CloudFront to S3,
+// past Lambda's 6 MB and API Gateway's 10 MB request limits:
+//
+//	ep := edgeupload.NewEdgeUploadEndpoint(stack, jsii.String("PartnerUploads"), &edgeupload.EdgeUploadEndpointProps{
+//		MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(2)),
+//	})
+//
+//	curl -T file.bin -L -H "Authorization: Bearer $TOKEN" https://d111.cloudfront.net/u/file.bin
+//
+// Callers carry a short-lived HMAC token (package lambda/edgetoken) that
+// the team's backend issues. In ModeRedirect (default) a Lambda@Edge
+// function checks it and answers 307 with a presigned PUT; in ModeThrough a
+// CloudFront Function checks it and the body passes through CloudFront to
+// S3 under origin access control. The server chooses the key:
+// <KeyPrefix><sub>/<upload id>/<name>.
+//
+// Defaults: the bucket as PresignedUploadApi makes it; CloudFront with
+// caching disabled, HTTPS only, TLSv1.2_2021 with your certificate, access
+// logs to a bucket of their own; only PUT (and OPTIONS) pass the function;
+// the Lambda@Edge function retained on delete (its replicas outlive the
+// stack for hours) and its logs kept ONE_MONTH in the regions you list.
+package edgeupload
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront/experimental"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfrontorigins"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/streamgate/streamgate/constructs/edgeupload/edge"
+	"github.com/streamgate/streamgate/constructs/internal/nagack"
+	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/constructs/uploads"
+)
+
+// MetadataKey marks the distribution in the template with the endpoint's
+// mode and edge.Config, for the local runner (sgdev).
+const MetadataKey = "streamgate:edgeUpload"
+
+// EdgeUploadEndpoint is a CloudFront distribution that takes authenticated
+// PUT /u/<name> uploads into an S3 bucket.
+type EdgeUploadEndpoint struct {
+	constructs.Construct
+
+	// Distribution serves the endpoint.
+	Distribution awscloudfront.Distribution
+	// Bucket receives the uploads: the new bucket or Props.Bucket.
+	Bucket awss3.IBucket
+	// AccessLogsBucket receives the new bucket's server access logs; nil
+	// with an existing Bucket and no AccessLogsBucket.
+	AccessLogsBucket awss3.IBucket
+	// CdnLogsBucket receives the distribution's access logs.
+	CdnLogsBucket awss3.Bucket
+	// EdgeFunction is the Lambda@Edge function (ModeRedirect), else nil.
+	EdgeFunction experimental.EdgeFunction
+	// TokenKeys holds the keys (ModeRedirect), else nil.
+	TokenKeys awssecretsmanager.ISecret
+	// Function is the CloudFront Function (ModeThrough), else nil.
+	Function awscloudfront.Function
+	// KeyValueStore holds the keys (ModeThrough), else nil.
+	KeyValueStore awscloudfront.IKeyValueStore
+	// Url is where uploads go: https://<domain>/u/ (also a stack output).
+	Url *string
+	// Mode is the endpoint's mode.
+	Mode Mode
+	// Config is what the edge code was given.
+	Config edge.Config
+}
+
+// ToString is the construct's path.
+func (e *EdgeUploadEndpoint) ToString() *string { return e.Node().Path() }
+
+type resolved struct {
+	mode       Mode
+	cfg        edge.Config
+	incoming   awscdk.Duration
+	removal    awscdk.RemovalPolicy
+	logRegions []string
+	region     string
+	hash       string
+}
+
+// NewEdgeUploadEndpoint creates the bucket (or takes Props.Bucket), the
+// edge code, its keys' store and the distribution. Invalid props stop
+// synth with every problem listed.
+func NewEdgeUploadEndpoint(scope constructs.Construct, id *string, p *EdgeUploadEndpointProps) *EdgeUploadEndpoint {
+	if p == nil {
+		p = &EdgeUploadEndpointProps{}
+	}
+	problems := props.NewProblems("EdgeUploadEndpoint", scope, id)
+	r := validate(problems, scope, id, p)
+	problems.Check()
+
+	e := &EdgeUploadEndpoint{Mode: r.mode}
+	constructs.NewConstruct_Override(e, scope, id)
+	hash := r.hash
+
+	e.Bucket = p.Bucket
+	if e.Bucket == nil {
+		bp := awss3.BucketProps{}
+		if p.BucketProps != nil {
+			bp = *p.BucketProps
+		}
+		if r.mode == ModeRedirect && bp.BucketName == nil {
+			// The Lambda@Edge function lives in us-east-1 and cannot
+			// reference this stack: it rebuilds the name from its own
+			// account id.
+			bp.BucketName = awscdk.Fn_Join(jsii.String(""), jsii.Strings("sg-edge-"+hash+"-", *awscdk.Aws_ACCOUNT_ID(), "-"+r.region))
+		}
+		bucket, logs := uploads.NewUploadBucket(e, &uploads.UploadBucketProps{
+			KeyPrefix:                   r.cfg.Prefix,
+			IncomingObjectExpiration:    r.incoming,
+			AbortIncompleteUploadsAfter: awscdk.Duration_Days(jsii.Number(uploads.DefaultAbortIncompleteDays)),
+			BucketProps:                 &bp,
+			AccessLogsBucket:            p.AccessLogsBucket,
+			RemovalPolicy:               r.removal,
+		})
+		e.Bucket, e.AccessLogsBucket = bucket, logs
+	} else {
+		e.AccessLogsBucket = p.AccessLogsBucket
+	}
+	e.CdnLogsBucket = e.newCdnLogsBucket(r)
+
+	behavior := &awscloudfront.BehaviorOptions{
+		AllowedMethods:       awscloudfront.AllowedMethods_ALLOW_ALL(), // the only set with PUT; the edge code refuses all but PUT and OPTIONS
+		CachedMethods:        awscloudfront.CachedMethods_CACHE_GET_HEAD(),
+		CachePolicy:          awscloudfront.CachePolicy_CACHING_DISABLED(),
+		ViewerProtocolPolicy: awscloudfront.ViewerProtocolPolicy_HTTPS_ONLY, // a redirect would lose the body
+		Compress:             jsii.Bool(false),
+	}
+	if r.mode == ModeRedirect {
+		e.addRedirect(p, r, hash, behavior)
+	} else {
+		e.addThrough(p, r, behavior)
+	}
+
+	priceClass := p.PriceClass
+	if priceClass == "" {
+		priceClass = awscloudfront.PriceClass_PRICE_CLASS_100
+	}
+	e.Distribution = awscloudfront.NewDistribution(e, jsii.String("Distribution"), &awscloudfront.DistributionProps{
+		Comment:                jsii.String(truncate("streamgate edge uploads: "+*e.Node().Path(), 128)),
+		DefaultBehavior:        behavior,
+		DomainNames:            p.DomainNames,
+		Certificate:            p.Certificate,
+		MinimumProtocolVersion: minimumProtocol(p),
+		HttpVersion:            awscloudfront.HttpVersion_HTTP2_AND_3,
+		EnableLogging:          jsii.Bool(true),
+		LogBucket:              e.CdnLogsBucket,
+		LogFilePrefix:          jsii.String("cdn/"),
+		PriceClass:             priceClass,
+		WebAclId:               p.WebAclArn,
+	})
+	cfn := e.Distribution.Node().DefaultChild().(awscloudfront.CfnDistribution)
+	cfn.AddMetadata(jsii.String(MetadataKey), map[string]any{"mode": string(r.mode), "config": plain(r.cfg)})
+	e.acknowledgeDistribution(p)
+
+	host := e.Distribution.DistributionDomainName()
+	if p.DomainNames != nil && len(*p.DomainNames) > 0 {
+		host = (*p.DomainNames)[0]
+	}
+	e.Url = jsii.String("https://" + *host + edge.Path)
+	e.Config = r.cfg
+	awscdk.NewCfnOutput(e, jsii.String("Url"), &awscdk.CfnOutputProps{
+		Value:       e.Url,
+		Description: jsii.String("PUT <Url><file name> with Authorization: Bearer <token> (" + string(r.mode) + " mode)"),
+	})
+	return e
+}
+
+// newCdnLogsBucket is where CloudFront writes access logs: standard
+// logging needs ACLs, so it cannot share the upload bucket's logs bucket
+// (ownership enforced).
+func (e *EdgeUploadEndpoint) newCdnLogsBucket(r *resolved) awss3.Bucket {
+	lp := &awss3.BucketProps{
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		Encryption:        awss3.BucketEncryption_S3_MANAGED, // CloudFront cannot write SSE-KMS log objects without a key grant
+		EnforceSSL:        jsii.Bool(true),
+		MinimumTLSVersion: jsii.Number(1.2),
+		ObjectOwnership:   awss3.ObjectOwnership_OBJECT_WRITER,
+		RemovalPolicy:     r.removal,
+		LifecycleRules:    &[]*awss3.LifecycleRule{{Id: jsii.String("ExpireCdnLogs"), Expiration: awscdk.Duration_Days(jsii.Number(365))}},
+	}
+	if e.AccessLogsBucket != nil {
+		lp.ServerAccessLogsBucket = e.AccessLogsBucket
+		lp.ServerAccessLogsPrefix = jsii.String("cdn-logs/")
+	}
+	b := awss3.NewBucket(e, jsii.String("CdnLogs"), lp)
+	if e.AccessLogsBucket == nil {
+		nagack.Acknowledge(b, nagack.Rule{ID: "AwsSolutions-S1", Reason: "This bucket holds the distribution's access logs; with an existing upload Bucket " +
+			"and no AccessLogsBucket there is no bucket to log its own accesses to (pass AccessLogsBucket)."})
+	}
+	return b
+}
+
+// addRedirect makes the Lambda@Edge function, its key secret and its
+// permissions (ModeRedirect).
+func (e *EdgeUploadEndpoint) addRedirect(p *EdgeUploadEndpointProps, r *resolved, hash string, behavior *awscloudfront.BehaviorOptions) {
+	stack := awscdk.Stack_Of(e)
+	e.TokenKeys = p.TokenKeys
+	var secretName string
+	if e.TokenKeys != nil {
+		secretName = *e.TokenKeys.SecretName() // validated: known at synth time
+	} else {
+		// Named, because SecretName of a new secret is a Token that the
+		// us-east-1 stack cannot resolve.
+		secretName = "streamgate/edge-upload/" + hash
+		secret := awssecretsmanager.NewSecret(e, jsii.String("TokenKeys"), &awssecretsmanager.SecretProps{
+			SecretName:  jsii.String(secretName),
+			Description: jsii.String("streamgate edge upload keys of " + *e.Node().Path() + ` as {"<key id>":"<secret>"}`),
+			GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
+				SecretStringTemplate: jsii.String("{}"),
+				GenerateStringKey:    jsii.String("k1"),
+				PasswordLength:       jsii.Number(48),
+				ExcludePunctuation:   jsii.Bool(true),
+			},
+			RemovalPolicy: r.removal,
+		})
+		nagack.Acknowledge(secret, nagack.Rule{ID: "AwsSolutions-SMG4", Reason: "Token keys rotate by key id, not by Secrets Manager rotation: " +
+			"add a key, issue tokens with it, remove the old one once its tokens have expired (README, edge uploads)."})
+		e.TokenKeys = secret
+	}
+
+	bucketName := r.cfg.Bucket
+	r.cfg.SecretID = secretName
+	r.cfg.SecretRegion = r.region
+	dir := writeAsset(edge.RedirectFiles(r.cfg))
+
+	fnName := truncate("sg-edge-upload-"+hash, 64)
+	fn := experimental.NewEdgeFunction(e, jsii.String("EdgeFunction"), &experimental.EdgeFunctionProps{
+		FunctionName: jsii.String(fnName),
+		Description:  jsii.String(truncate("streamgate edge upload (Redirect): "+*e.Node().Path(), 256)),
+		Code:         awslambda.Code_FromAsset(jsii.String(dir), nil),
+		Handler:      jsii.String("index.handler"),
+		Runtime:      awslambda.Runtime_NODEJS_22_X(),
+		MemorySize:   jsii.Number(128),
+		Timeout:      awscdk.Duration_Seconds(jsii.Number(5)), // Lambda@Edge's viewer-request maximum
+	})
+	e.EdgeFunction = fn
+	// Retained on delete: CloudFront keeps replicas of the function for
+	// hours after the distribution lets go of it, and deleting it before
+	// fails the whole stack deletion.
+	fn.Lambda().Node().DefaultChild().(awscdk.CfnResource).ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+
+	partition, account := *awscdk.Aws_PARTITION(), *awscdk.Aws_ACCOUNT_ID()
+	objects := "arn:" + partition + ":s3:::" + strings.ReplaceAll(bucketName, "{account}", account) + "/" + r.cfg.Prefix + "*"
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("PresignUploadsUnderPrefix"),
+		Actions:   jsii.Strings("s3:PutObject"),
+		Resources: jsii.Strings(objects),
+	}))
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("ReadTokenKeys"),
+		Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
+		Resources: jsii.Strings("arn:" + partition + ":secretsmanager:" + r.region + ":" + account + ":secret:" + secretName + "-??????"),
+	}))
+	role := fn.Lambda().Node().FindChild(jsii.String("ServiceRole")) // EdgeFunction.Role() is nil across regions
+	nagack.Acknowledge(role, nagack.Rule{ID: "AwsSolutions-IAM4", Reason: "The Lambda@Edge function's role uses AWSLambdaBasicExecutionRole, " +
+		"which CDK's EdgeFunction attaches so the function can log in every region that runs it.",
+		AppliesTo: []any{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}})
+	nagack.Acknowledge(role.Node().FindChild(jsii.String("DefaultPolicy")).Node().DefaultChild(), nagack.Rule{ID: "AwsSolutions-IAM5",
+		Reason: "The presigned URLs the function issues carry its permissions: it may write any key under the upload prefix " + r.cfg.Prefix +
+			", because each key is made per upload (prefix/sub/upload id/name); it has no other S3 access.",
+		AppliesTo: []any{nagack.Regex("/^Resource::arn:<AWS::Partition>:s3:::.*" + regexp.QuoteMeta("/"+r.cfg.Prefix+"*") + "$/")}})
+	const edgeRuntime = "Lambda@Edge gets Node.js 22, the runtime this code is written and tested for (node --test); " +
+		"newer Lambda runtimes reach Lambda@Edge later, and the code uses nothing newer."
+	nagack.Acknowledge(fn.Lambda(),
+		nagack.Rule{ID: "AwsSolutions-L1", Reason: edgeRuntime},
+		nagack.Rule{ID: "Serverless-LambdaLatestVersion", Reason: edgeRuntime},
+		nagack.Rule{ID: "Serverless-LambdaDLQ", Reason: "CloudFront invokes the function synchronously for each viewer request and returns its errors; a dead-letter queue only receives asynchronous failures."},
+		nagack.Rule{ID: "Serverless-LambdaTracing", Reason: "Lambda@Edge does not support X-Ray active tracing."},
+		nagack.Rule{ID: "Serverless-LambdaDefaultMemorySize", Reason: "128 MB is Lambda@Edge's viewer-request maximum; the function signs a URL and needs no more."},
+	)
+
+	for i, region := range r.logRegions {
+		awslogs.NewLogRetention(e, jsii.String(fmt.Sprintf("EdgeLogRetention%d", i)), &awslogs.LogRetentionProps{
+			LogGroupName:   jsii.String("/aws/lambda/us-east-1." + fnName),
+			LogGroupRegion: jsii.String(region),
+			Retention:      r.retention(p),
+		})
+	}
+	acknowledgeLogRetention(stack)
+
+	behavior.EdgeLambdas = &[]*awscloudfront.EdgeLambda{{
+		EventType:       awscloudfront.LambdaEdgeEventType_VIEWER_REQUEST,
+		FunctionVersion: fn.CurrentVersion(),
+		IncludeBody:     jsii.Bool(false), // the body never passes through the function
+	}}
+	// The function answers every request, so CloudFront never reaches the
+	// origin; it gets no access to the bucket (no OAC, no bucket policy).
+	behavior.Origin = awscloudfrontorigins.S3BucketOrigin_WithBucketDefaults(e.Bucket, nil)
+}
+
+func (r *resolved) retention(p *EdgeUploadEndpointProps) awslogs.RetentionDays {
+	if p.LogRetention != "" {
+		return p.LogRetention
+	}
+	return awslogs.RetentionDays_ONE_MONTH
+}
+
+// addThrough makes the CloudFront Function and its key store; the body
+// passes through to S3 under origin access control (ModeThrough).
+func (e *EdgeUploadEndpoint) addThrough(p *EdgeUploadEndpointProps, r *resolved, behavior *awscloudfront.BehaviorOptions) {
+	e.KeyValueStore = p.KeyValueStore
+	if e.KeyValueStore == nil {
+		e.KeyValueStore = awscloudfront.NewKeyValueStore(e, jsii.String("Keys"), &awscloudfront.KeyValueStoreProps{
+			Comment: jsii.String(truncate("streamgate edge upload keys (sgt1:<key id>) of "+*e.Node().Path(), 128)),
+		})
+	}
+	e.Function = awscloudfront.NewFunction(e, jsii.String("ViewerRequest"), &awscloudfront.FunctionProps{
+		Comment:       jsii.String(truncate("streamgate edge upload (Through): "+*e.Node().Path(), 128)),
+		Code:          awscloudfront.FunctionCode_FromInline(jsii.String(edge.ThroughCode(r.cfg, *e.KeyValueStore.KeyValueStoreId()))),
+		Runtime:       awscloudfront.FunctionRuntime_JS_2_0(),
+		KeyValueStore: e.KeyValueStore,
+	})
+	behavior.FunctionAssociations = &[]*awscloudfront.FunctionAssociation{{
+		EventType: awscloudfront.FunctionEventType_VIEWER_REQUEST,
+		Function:  e.Function,
+	}}
+	behavior.OriginRequestPolicy = awscloudfront.NewOriginRequestPolicy(e, jsii.String("OriginRequest"), &awscloudfront.OriginRequestPolicyProps{
+		Comment:             jsii.String("streamgate edge uploads: only the headers S3 needs for the PUT"),
+		HeaderBehavior:      awscloudfront.OriginRequestHeaderBehavior_AllowList(jsii.String("Content-Type"), jsii.String("If-None-Match")),
+		QueryStringBehavior: awscloudfront.OriginRequestQueryStringBehavior_None(),
+		CookieBehavior:      awscloudfront.OriginRequestCookieBehavior_None(),
+	})
+	behavior.Origin = awscloudfrontorigins.S3BucketOrigin_WithOriginAccessControl(e.Bucket, &awscloudfrontorigins.S3BucketOriginWithOACProps{
+		OriginAccessLevels: &[]awscloudfront.AccessLevel{awscloudfront.AccessLevel_WRITE},
+	})
+}
+
+func (e *EdgeUploadEndpoint) acknowledgeDistribution(p *EdgeUploadEndpointProps) {
+	rules := []nagack.Rule{{ID: "AwsSolutions-CFR1", Reason: "Uploads are authenticated per request by a short-lived token; " +
+		"which countries callers upload from is the team's policy (add a GeoRestriction through the escape hatch if it has one)."}}
+	if e.Mode == ModeRedirect {
+		rules = append(rules, nagack.Rule{ID: "AwsSolutions-CFR7", Reason: "In Redirect mode the Lambda@Edge function answers every request with a 307 " +
+			"or an error, so CloudFront never reaches the bucket; the origin is given no access at all, not even through origin access control."})
+	}
+	if p.WebAclArn == nil {
+		rules = append(rules, nagack.Rule{ID: "AwsSolutions-CFR2", Reason: "Every request is authenticated at the edge before it reaches S3, " +
+			"and a web ACL cannot inspect upload bodies past 64 KB; pass WebAclArn (a CLOUDFRONT-scope ACL) for rate limits or IP rules."})
+	}
+	if p.Certificate == nil {
+		rules = append(rules, nagack.Rule{ID: "AwsSolutions-CFR4", Reason: "Without DomainNames the distribution uses the *.cloudfront.net " +
+			"certificate, whose viewer policy CloudFront fixes at TLSv1; with DomainNames and Certificate the construct sets TLSv1.2_2021."})
+	}
+	nagack.Acknowledge(e.Distribution, rules...)
+}
+
+// acknowledgeLogRetention acknowledges, once per stack, the findings on
+// CDK's LogRetention function (a singleton that sets retention on log
+// groups in other regions).
+func acknowledgeLogRetention(stack awscdk.Stack) {
+	fn := stack.Node().TryFindChild(jsii.String("LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a"))
+	if fn == nil {
+		return
+	}
+	role := fn.Node().FindChild(jsii.String("ServiceRole"))
+	nagack.Acknowledge(role, nagack.Rule{ID: "AwsSolutions-IAM4", Reason: "CDK's LogRetention function (it sets the retention of the edge function's log groups in other regions) " +
+		"uses AWSLambdaBasicExecutionRole for its own logs.", AppliesTo: []any{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}})
+	nagack.Acknowledge(role.Node().FindChild(jsii.String("DefaultPolicy")), nagack.Rule{ID: "AwsSolutions-IAM5", Reason: "CDK's LogRetention function sets retention on log groups that exist only once the edge function " +
+		"has run in a region, so its policy cannot name them.", AppliesTo: []any{"Resource::*"}})
+}
+
+// writeAsset writes files into a directory named after their content, so
+// that the same files give the same asset.
+func writeAsset(files map[string]string) string {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		fmt.Fprintf(h, "%s\x00%d\x00%s", n, len(files[n]), files[n])
+	}
+	dir := filepath.Join(os.TempDir(), "streamgate-edge-"+hex.EncodeToString(h.Sum(nil))[:16])
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		props.Fail(fmt.Errorf("EdgeUploadEndpoint: writing the edge function's code: %w", err))
+	}
+	for _, n := range names {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte(files[n]), 0o644); err != nil {
+			props.Fail(fmt.Errorf("EdgeUploadEndpoint: writing the edge function's code: %w", err))
+		}
+	}
+	return dir
+}
+
+// minimumProtocol is TLSv1.2_2021 with a certificate of the team's; the
+// *.cloudfront.net certificate's policy is fixed (and CDK warns if set).
+func minimumProtocol(p *EdgeUploadEndpointProps) awscloudfront.SecurityPolicyProtocol {
+	if p.Certificate == nil {
+		return ""
+	}
+	return awscloudfront.SecurityPolicyProtocol_TLS_V1_2_2021
+}
+
+// plain is v as JSON values (maps, slices, strings, numbers), which jsii
+// can pass to the CDK; it cannot pass Go structs as "any".
+func plain(v any) any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(err)
+	}
+	return out
+}
+
+func shortHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])[:10]
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

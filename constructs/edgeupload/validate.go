@@ -1,0 +1,182 @@
+package edgeupload
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+
+	"github.com/streamgate/streamgate/constructs/edgeupload/edge"
+	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/constructs/uploads"
+	"github.com/streamgate/streamgate/lambda/presign"
+)
+
+var (
+	regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
+	hostPattern   = regexp.MustCompile(`^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	webAclPattern = regexp.MustCompile(`^arn:aws[a-z-]*:wafv2:us-east-1:[0-9]{12}:global/webacl/[^/]+/[^/]+$`)
+)
+
+func validate(p *props.Problems, scope constructs.Construct, id *string, ep *EdgeUploadEndpointProps) *resolved {
+	r := &resolved{mode: ep.Mode, removal: ep.RemovalPolicy}
+	stack := awscdk.Stack_Of(scope)
+	// A name for what the edge function must find without a cross-region
+	// reference: unique per stack and construct path.
+	r.hash = shortHash(*stack.StackName() + "/" + *scope.Node().Path() + "/" + props.Quote(id))
+	if r.removal == "" {
+		r.removal = awscdk.RemovalPolicy_RETAIN
+	}
+	switch r.mode {
+	case "":
+		r.mode = ModeRedirect
+	case ModeRedirect, ModeThrough:
+	default:
+		p.Add("Mode", fmt.Sprintf("%q", ep.Mode), "edgeupload.ModeRedirect or ModeThrough", "use one of those modes")
+	}
+	redirect := r.mode == ModeRedirect
+	r.cfg.Path = edge.Path
+
+	if region := stack.Region(); !*awscdk.Token_IsUnresolved(region) {
+		r.region = *region
+	} else if redirect {
+		p.Add("Mode", "ModeRedirect in a stack without an explicit region", "a stack with env.Region set: the Lambda@Edge function is made in us-east-1 "+
+			"by a stack CDK derives from this one, and must know the bucket's region",
+			`give the stack Env: &awscdk.Environment{Region: jsii.String("eu-west-1")}, or use Mode: edgeupload.ModeThrough`)
+	}
+
+	r.cfg.MaxSize = DefaultMaxObjectSizeBytes
+	if ep.MaxObjectSize != nil {
+		if *ep.MaxObjectSize.IsUnresolved() {
+			p.Add("MaxObjectSize", "a Token", "a size known at synth time (the edge code checks it)", "use a literal awscdk.Size")
+		} else if n := int64(*ep.MaxObjectSize.ToBytes(nil)); n <= 0 || n > MaxObjectSizeBytes {
+			p.Add("MaxObjectSize", props.Bytes(n), "1 byte to 5 GiB: one S3 PUT", "lower MaxObjectSize, or use uploads.PresignedUploadApi with ModeMultipart for larger objects")
+		} else {
+			r.cfg.MaxSize = n
+		}
+	}
+	r.cfg.Types = p.MediaTypes("AllowedContentTypes", ep.AllowedContentTypes, uploads.DefaultContentTypes)
+
+	r.cfg.Prefix = uploads.DefaultKeyPrefix
+	if ep.KeyPrefix != nil {
+		r.cfg.Prefix = *ep.KeyPrefix
+		if !presign.ValidPrefix(r.cfg.Prefix) {
+			p.Add("KeyPrefix", fmt.Sprintf("%q", r.cfg.Prefix), `"/"-terminated segments of letters, digits and !-_.*'(), no leading "/", no "." or ".." segments, at most 256 bytes`,
+				`write it like "incoming/" or "partners/"`)
+		}
+	}
+
+	r.cfg.MaxLifetime = seconds(p, "MaxTokenLifetime", ep.MaxTokenLifetime, DefaultMaxTokenLifetimeMins*60, 60, 24*3600, "1 minute to 24 hours")
+	r.incoming = p.WholeDays("IncomingObjectExpiration", ep.IncomingObjectExpiration, uploads.DefaultIncomingExpiryDays)
+
+	onlyIn := func(field string, set bool, mode Mode, fix string) {
+		if set && r.mode != mode && r.mode != "" {
+			p.Add(field, "set in "+string(r.mode)+" mode", "a setting of "+string(mode)+" mode only", fix)
+		}
+	}
+	onlyIn("UrlExpiry", ep.UrlExpiry != nil, ModeRedirect, "drop UrlExpiry: in Through mode no URL is presigned")
+	onlyIn("KeyCacheTime", ep.KeyCacheTime != nil, ModeRedirect, "drop KeyCacheTime: the CloudFront Function reads the KeyValueStore on each request")
+	onlyIn("TokenKeys", ep.TokenKeys != nil, ModeRedirect, "put the keys into a KeyValueStore and pass KeyValueStore")
+	onlyIn("LogRegions", ep.LogRegions != nil, ModeRedirect, "drop LogRegions: CloudFront Functions log to us-east-1 only")
+	onlyIn("LogRetention", ep.LogRetention != "", ModeRedirect, "drop LogRetention: there is no Lambda@Edge function in Through mode")
+	onlyIn("KeyValueStore", ep.KeyValueStore != nil, ModeThrough, "store the keys in a Secrets Manager secret and pass TokenKeys")
+	if redirect {
+		r.cfg.Expires = seconds(p, "UrlExpiry", ep.UrlExpiry, DefaultUrlExpiryMinutes*60, 60, 3600, "1 minute to 1 hour (the URL is signed with the function's role session)")
+		r.cfg.KeyCacheSeconds = seconds(p, "KeyCacheTime", ep.KeyCacheTime, DefaultKeyCacheMinutes*60, 0, 3600, "0 to 1 hour")
+		r.cfg.Region = r.region
+		r.logRegions = []string{}
+		if ep.LogRegions == nil {
+			if r.region != "" {
+				r.logRegions = append(r.logRegions, r.region)
+			}
+			if r.region != "us-east-1" {
+				r.logRegions = append(r.logRegions, "us-east-1")
+			}
+		} else {
+			if len(*ep.LogRegions) == 0 {
+				p.Add("LogRegions", "an empty list", "one or more region names", "list the regions whose viewers upload, or leave it unset for the stack's region and us-east-1")
+			}
+			for i, region := range *ep.LogRegions {
+				if region == nil || !regionPattern.MatchString(*region) {
+					p.Add(fmt.Sprintf("LogRegions[%d]", i), props.Quote(region), "a region name such as \"eu-west-1\"", "write the region's code")
+					continue
+				}
+				r.logRegions = append(r.logRegions, *region)
+			}
+		}
+	}
+
+	if ep.Bucket != nil {
+		if ep.BucketProps != nil {
+			p.Add("BucketProps", "set together with Bucket", "settings of a new bucket only", "drop BucketProps, or drop Bucket to let the construct create one")
+		}
+		if redirect {
+			if name := ep.Bucket.BucketName(); *awscdk.Token_IsUnresolved(name) {
+				p.Add("Bucket", "a bucket whose name is a Token", "in Redirect mode, a bucket whose name is known at synth time: the Lambda@Edge function in us-east-1 cannot reference this stack",
+					`import it with awss3.Bucket_FromBucketName(stack, jsii.String("Uploads"), jsii.String("my-bucket")), or leave Bucket unset`)
+			} else {
+				r.cfg.Bucket = *name
+			}
+		}
+	}
+	if bp := ep.BucketProps; bp != nil {
+		if bp.Encryption == awss3.BucketEncryption_KMS || bp.Encryption == awss3.BucketEncryption_KMS_MANAGED || bp.Encryption == awss3.BucketEncryption_DSSE || bp.EncryptionKey != nil {
+			p.Add("BucketProps.Encryption", string(bp.Encryption), "SSE-S3 (S3_MANAGED): the edge code is given no KMS key", "drop the encryption setting, or use uploads.PresignedUploadApi with EncryptionKey")
+		}
+		if redirect && bp.BucketName != nil {
+			if *awscdk.Token_IsUnresolved(bp.BucketName) {
+				p.Add("BucketProps.BucketName", "a Token", "in Redirect mode, a name known at synth time", "use a literal name, or leave it unset")
+			} else {
+				r.cfg.Bucket = *bp.BucketName
+			}
+		}
+	}
+	if redirect && r.cfg.Bucket == "" && ep.Bucket == nil {
+		r.cfg.Bucket = "sg-edge-" + r.hash + "-{account}-" + r.region
+	}
+	if redirect && ep.TokenKeys != nil && *awscdk.Token_IsUnresolved(ep.TokenKeys.SecretName()) {
+		p.Add("TokenKeys", "a secret whose name is a Token", "a secret whose name is known at synth time (the edge function reads it by name)",
+			`import it with awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("Keys"), jsii.String("my/keys"))`)
+	}
+
+	switch {
+	case ep.DomainNames != nil && ep.Certificate == nil:
+		p.Add("Certificate", "unset with DomainNames", "an ACM certificate in us-east-1 that covers DomainNames", "pass Certificate, e.g. awscertificatemanager.Certificate_FromCertificateArn")
+	case ep.DomainNames == nil && ep.Certificate != nil:
+		p.Add("DomainNames", "unset with Certificate", "the host names the certificate serves", `pass DomainNames: jsii.Strings("uploads.example.com")`)
+	}
+	if ep.DomainNames != nil {
+		if len(*ep.DomainNames) == 0 {
+			p.Add("DomainNames", "an empty list", "one or more host names", "list the host names, or leave DomainNames unset")
+		}
+		for i, d := range *ep.DomainNames {
+			if d == nil || (props.Resolved(d) && !hostPattern.MatchString(*d)) {
+				p.Add(fmt.Sprintf("DomainNames[%d]", i), props.Quote(d), "a lower-case host name such as \"uploads.example.com\"", "write the host name without scheme or path")
+			}
+		}
+	}
+	if a := ep.WebAclArn; a != nil && props.Resolved(a) && !webAclPattern.MatchString(*a) {
+		p.Add("WebAclArn", fmt.Sprintf("%q", *a), "the ARN of a WAFv2 web ACL with CLOUDFRONT scope (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)",
+			"create the web ACL in us-east-1 with Scope CLOUDFRONT")
+	}
+	return r
+}
+
+// seconds is d in whole seconds within [min, max], or def when d is nil.
+func seconds(p *props.Problems, prop string, d awscdk.Duration, def, min, max int64, allowed string) int64 {
+	if d == nil {
+		return def
+	}
+	ms, ok := props.Millis(d)
+	if !ok {
+		p.Add(prop, "a Token", "a duration known at synth time (the edge code is given it)", "use a literal duration")
+		return def
+	}
+	s := int64(ms / 1000)
+	if s < min || s > max || float64(s)*1000 != ms {
+		p.Add(prop, props.Human(d), allowed+", in whole seconds", "set a duration in that range")
+	}
+	return s
+}
