@@ -245,7 +245,9 @@ func (e *EdgeUploadEndpoint) addRedirect(p *EdgeUploadEndpointProps, r *resolved
 	dir := writeAsset(edge.RedirectFiles(r.cfg))
 
 	fnName := truncate("sg-edge-upload-"+hash, 64)
-	fn := experimental.NewEdgeFunction(e, jsii.String("EdgeFunction"), &experimental.EdgeFunctionProps{
+	// CDK creates the function under this id in the one us-east-1 stack
+	// that every edge function of the app shares: it must be unique there.
+	fn := experimental.NewEdgeFunction(e, jsii.String("EdgeFunction"+hash), &experimental.EdgeFunctionProps{
 		FunctionName: jsii.String(fnName),
 		Description:  jsii.String(truncate("streamgate edge upload (Redirect): "+*e.Node().Path(), 256)),
 		Code:         awslambda.Code_FromAsset(jsii.String(dir), nil),

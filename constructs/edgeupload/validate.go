@@ -161,6 +161,13 @@ func validate(p *props.Problems, scope constructs.Construct, id *string, ep *Edg
 		p.Add("WebAclArn", fmt.Sprintf("%q", *a), "the ARN of a WAFv2 web ACL with CLOUDFRONT scope (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)",
 			"create the web ACL in us-east-1 with Scope CLOUDFRONT")
 	}
+	if r.mode == ModeThrough {
+		// A KeyValueStore id is a 36-character UUID.
+		if n := len(edge.ThroughCode(r.cfg, "00000000-0000-0000-0000-000000000000")); n > edge.FunctionCodeLimit {
+			p.Add("AllowedContentTypes", fmt.Sprintf("%d types", len(r.cfg.Types)), fmt.Sprintf("a configuration that keeps the CloudFront Function within %d bytes (it would be %d)",
+				edge.FunctionCodeLimit, n), "allow fewer content types, or a shorter KeyPrefix")
+		}
+	}
 	return r
 }
 
