@@ -22,7 +22,7 @@ minio:
 
 # The apps under apps/: cdk.json runs the streaming demo; the others are
 # synthesized next to it, each into its own cloud assembly.
-APPS := uploads team regulated
+APPS := uploads team regulated edge
 
 ## chromium: Debian's Chromium for the page's headless browser test.
 chromium:

@@ -45,6 +45,7 @@ func appsAssembly(t *testing.T) string {
 		stacks.NewUploadDemo(app, "StreamgateUploadDemo", nil)
 		stacks.NewTeam(app, "StreamgateTeam", nil)
 		stacks.NewRegulated(app, "StreamgateRegulated", nil)
+		stacks.NewEdgeDemo(app, "StreamgateEdgeDemo", &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("eu-west-1")}})
 		appsDir = *app.Synth(nil).Directory()
 	})
 	if appsDir == "" {
@@ -74,6 +75,7 @@ func TestGoldenTemplates(t *testing.T) {
 		"StreamgateUploadDemo":    "upload-demo",
 		"StreamgateTeam":          "team",
 		"StreamgateRegulated":     "regulated",
+		"StreamgateEdgeDemo":      "edge-demo",
 	} {
 		t.Run(golden, func(t *testing.T) {
 			templatetest.Golden(t, "testdata/"+golden+".golden.json", templatetest.FromFile(t, filepath.Join(dir, stack+".template.json")))

@@ -22,6 +22,7 @@ func TestAppsAreNagClean(t *testing.T) {
 	stacks.NewStreamingDemo(app, "StreamgateStreamingDemo", nil)
 	stacks.NewUploadDemo(app, "StreamgateUploadDemo", nil)
 	stacks.NewTeam(app, "StreamgateTeam", nil)
+	stacks.NewEdgeDemo(app, "StreamgateEdgeDemo", &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("eu-west-1")}})
 	templatetest.NagClean(t, app)
 }
 
@@ -74,6 +75,7 @@ func TestPinnedEnvIsNagClean(t *testing.T) {
 	stacks.NewStreamingDemo(app, "PinnedStreamingDemo", pinned)
 	stacks.NewUploadDemo(app, "PinnedUploadDemo", pinned)
 	stacks.NewTeam(app, "PinnedTeam", pinned)
+	stacks.NewEdgeDemo(app, "PinnedEdgeDemo", pinned)
 	templatetest.NagClean(t, app)
 }
 

@@ -51,7 +51,9 @@ func TestCheckFindsMistakes(t *testing.T) {
 func TestGoldenSnapshotsMatchTheSpec(t *testing.T) {
 	s := load(t)
 	goldens, _ := filepath.Glob("../../test/testdata/*.golden.json")
-	if len(goldens) < 4 {
+	edge, _ := filepath.Glob("../../constructs/edgeupload/testdata/*.golden.json")
+	goldens = append(goldens, edge...)
+	if len(goldens) < 6 {
 		t.Fatalf("found %d golden templates", len(goldens))
 	}
 	for _, g := range goldens {
