@@ -3,6 +3,14 @@
 //
 //	sgupload -api https://abc123.execute-api.eu-west-1.amazonaws.com/prod/ -iam video.mp4
 //
+// or to an EdgeUploadEndpoint in one PUT, with an sgt1 token:
+//
+//	sgupload -edge https://d111.cloudfront.net/u/ -token "$(sgupload token)" video.mp4
+//
+// `sgupload token` issues a token: with the local runner's development key
+// by default, or with -keys FILE and -kid (the {"<kid>":"<secret>"} JSON the
+// endpoint's secret holds) for a deployed endpoint.
+//
 // -iam signs the API requests with your AWS credentials (the API's default
 // IAM authorization); -token sends an Authorization header instead (Cognito
 // or a Lambda authorizer). The content type comes from the file name unless
@@ -32,27 +40,45 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/streamgate/streamgate/client/upload"
+	"github.com/streamgate/streamgate/lambda/edgetoken"
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "token" {
+		tokenCommand(os.Args[2:])
+		return
+	}
+	edge := flag.String("edge", "", "an EdgeUploadEndpoint's URL (https://.../u/): one PUT with -token, no API")
 	api := flag.String("api", os.Getenv("STREAMGATE_UPLOAD_API"), "the upload API's stage URL (default $STREAMGATE_UPLOAD_API)")
 	contentType := flag.String("type", "", "content type (default: from the file name)")
 	useIAM := flag.Bool("iam", false, "sign API requests with AWS credentials (SigV4, IAM authorization)")
 	region := flag.String("region", "", "region for -iam (default: from the API URL)")
-	token := flag.String("token", "", "Authorization header value for Cognito or Lambda authorizers")
+	token := flag.String("token", "", "Authorization header value for Cognito or Lambda authorizers; with -edge, the sgt1 token")
 	checksum := flag.Bool("checksum", true, "send the file's SHA-256 so S3 checks it (PUT and POST modes)")
 	concurrency := flag.Int("concurrency", 4, "parts sent at once (multipart mode)")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: sgupload -api URL [flags] FILE...\n")
+		fmt.Fprintf(os.Stderr, "usage: sgupload -api URL [flags] FILE...\n       sgupload -edge URL -token TOKEN FILE...\n       sgupload token [-sub s] [-ttl 5m] [-name n] [-max bytes] [-type t] [-keys FILE -kid ID]\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	if *api == "" || flag.NArg() == 0 {
+	if (*api == "" && *edge == "") || flag.NArg() == 0 {
 		flag.Usage()
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if *edge != "" {
+		if *token == "" {
+			fail(fmt.Errorf("-edge needs -token (an sgt1 token from your backend, or `sgupload token` for the local runner)"))
+		}
+		c := &upload.Client{}
+		for _, path := range flag.Args() {
+			if err := sendEdge(ctx, c, *edge, *token, path, *contentType); err != nil {
+				fail(fmt.Errorf("%s: %w", path, err))
+			}
+		}
+		return
+	}
 
 	c := &upload.Client{Endpoint: *api, Concurrency: *concurrency}
 	switch {
@@ -77,15 +103,16 @@ func fail(err error) {
 	os.Exit(1)
 }
 
-func send(ctx context.Context, c *upload.Client, path, contentType string, checksum bool) error {
+// open opens path as an upload.File, its type from -type or the name.
+func open(path, contentType string) (upload.File, *os.File, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return upload.File{}, nil, err
 	}
-	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return err
+		f.Close()
+		return upload.File{}, nil, err
 	}
 	if contentType == "" {
 		contentType = mime.TypeByExtension(filepath.Ext(path))
@@ -93,15 +120,83 @@ func send(ctx context.Context, c *upload.Client, path, contentType string, check
 			contentType = "application/octet-stream"
 		}
 	}
+	return upload.File{Name: filepath.Base(path), ContentType: contentType, Size: st.Size(), Body: f}, f, nil
+}
+
+func send(ctx context.Context, c *upload.Client, path, contentType string, checksum bool) error {
+	file, f, err := open(path, contentType)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
 	c.Checksum = checksum
-	bar := newBar(os.Stderr, filepath.Base(path))
-	res, err := c.Upload(ctx, upload.File{Name: filepath.Base(path), ContentType: contentType, Size: st.Size(), Body: f}, bar.update)
+	bar := newBar(os.Stderr, file.Name)
+	res, err := c.Upload(ctx, file, bar.update)
 	bar.finish(err == nil)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("s3://%s/%s\n", res.Bucket, res.Key)
 	return nil
+}
+
+func sendEdge(ctx context.Context, c *upload.Client, endpoint, token, path, contentType string) error {
+	file, f, err := open(path, contentType)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	bar := newBar(os.Stderr, file.Name)
+	res, err := c.EdgeUpload(ctx, endpoint, token, file, bar.update)
+	bar.finish(err == nil)
+	if err != nil {
+		return err
+	}
+	if res.Key != "" {
+		fmt.Println(res.Key)
+	} else {
+		fmt.Printf("uploaded (ETag %s)\n", res.ETag)
+	}
+	return nil
+}
+
+// tokenCommand prints an sgt1 token (sgupload token -h).
+func tokenCommand(args []string) {
+	fs := flag.NewFlagSet("token", flag.ExitOnError)
+	sub := fs.String("sub", "local-dev", "the caller's id (a segment of the object key)")
+	ttl := fs.Duration("ttl", 5*time.Minute, "how long the token works (the endpoint caps it, 1 hour by default)")
+	name := fs.String("name", "", "the one file name allowed, or a prefix ending in * (default: any)")
+	maxSize := fs.Int64("max", 0, "the largest body in bytes (default: the endpoint's limit)")
+	typ := fs.String("type", "", "the one Content-Type allowed (default: any the endpoint allows)")
+	keysFile := fs.String("keys", "", `the endpoint's keys as {"<kid>":"<secret>"} (default: the local runner's development key)`)
+	kid := fs.String("kid", "", "the key id to sign with (with -keys; default: the only one)")
+	fs.Parse(args)
+	key := edgetoken.DevKey
+	if *keysFile != "" {
+		data, err := os.ReadFile(*keysFile)
+		if err != nil {
+			fail(err)
+		}
+		keys, err := edgetoken.ParseKeys(data)
+		if err != nil {
+			fail(err)
+		}
+		if *kid == "" && len(keys) == 1 {
+			for id := range keys {
+				*kid = id
+			}
+		}
+		secret, ok := keys[*kid]
+		if !ok {
+			fail(fmt.Errorf("-kid %q is not in %s; pass one of its key ids", *kid, *keysFile))
+		}
+		key = edgetoken.Key{ID: *kid, Secret: secret}
+	}
+	tok, err := edgetoken.Issue(key, edgetoken.Claims{Subject: *sub, Expires: time.Now().Add(*ttl).Unix(), Name: *name, MaxSize: *maxSize, ContentType: *typ})
+	if err != nil {
+		fail(err)
+	}
+	fmt.Println(tok)
 }
 
 // bar draws a progress bar, at most ten times a second.

@@ -27,6 +27,7 @@ type Assembly struct {
 	APIs      []*API
 	Functions map[string]*Function // by stack/logical id
 	Buckets   map[string]*Bucket   // by stack/logical id
+	Edges     []*EdgeEndpoint
 	// Unsupported lists template features the runner does not emulate, to be
 	// reported once at start-up.
 	Unsupported []string
@@ -85,6 +86,7 @@ type Bucket struct {
 type cfnResource struct {
 	Type       string         `json:"Type"`
 	Properties map[string]any `json:"Properties"`
+	Metadata   map[string]any `json:"Metadata"`
 }
 
 // Load reads the cloud assembly in dir.
@@ -159,6 +161,8 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: WAF web ACL (its rules do not run locally; API Gateway's 10 MB request cap does)", stack, id))
 		case "AWS::Events::Rule":
 			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: EventBridge rule (events such as completed uploads are not delivered locally: invoke the target yourself)", stack, id))
+		case "AWS::CloudFront::Distribution":
+			a.loadEdge(stack, id, r)
 		case "AWS::ApiGateway::DomainName":
 			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: custom domain %s (the APIs are served on 127.0.0.1 ports)", stack, id, str(r.Properties["DomainName"])))
 		}

@@ -57,6 +57,8 @@ type Running struct {
 // Server serves the assemblies' APIs.
 type Server struct {
 	APIs []*Running
+	// Edges are the edge upload endpoints, after the APIs' ports.
+	Edges []*RunningEdge
 	// S3Endpoint is the local S3-compatible server, if started.
 	S3Endpoint string
 	// Notices are the start-up notices (unsupported features, rebuilt handlers).
@@ -106,6 +108,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		s.tmp = append(s.tmp, dir)
 	}
 	var apis []*API
+	var edges []*EdgeEndpoint
 	buckets := map[string]*Bucket{}
 	iam := false
 	for _, dir := range o.Assemblies {
@@ -115,6 +118,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		}
 		s.Notices = append(s.Notices, a.Unsupported...)
 		apis = append(apis, a.APIs...)
+		edges = append(edges, a.Edges...)
 		for k, b := range a.Buckets {
 			buckets[k] = b
 		}
@@ -127,12 +131,12 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if iam {
 		s.Notices = append(s.Notices, "AWS_IAM authorization is skipped locally: requests need no SigV4 signature")
 	}
-	if len(apis) == 0 {
-		return nil, fmt.Errorf("no REST API in %s", strings.Join(o.Assemblies, ", "))
+	if len(apis) == 0 && len(edges) == 0 {
+		return nil, fmt.Errorf("no REST API or edge upload endpoint in %s", strings.Join(o.Assemblies, ", "))
 	}
 
 	env := map[string]string{"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1"}
-	if o.MinIO != "" && needsS3(apis) {
+	if o.MinIO != "" && (needsS3(apis) || len(edges) > 0) {
 		if err := s.startMinIO(ctx, o.MinIO, buckets); err != nil {
 			s.Close()
 			return nil, err
@@ -161,6 +165,17 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		go srv.Serve(ln)
 		s.servers = append(s.servers, srv)
 		s.APIs = append(s.APIs, running)
+	}
+	// Redirect endpoints first: the README's curl -L example uses the
+	// first port after the APIs.
+	sort.SliceStable(edges, func(i, j int) bool { return edges[i].Mode == "REDIRECT" && edges[j].Mode != "REDIRECT" })
+	for i, e := range edges {
+		running, err := s.startEdge(ctx, e, edgePort(o.BasePort, len(apis)+i))
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.Edges = append(s.Edges, running)
 	}
 	return s, nil
 }
@@ -295,6 +310,9 @@ func (s *Server) Close() {
 	for _, srv := range s.servers {
 		srv.Close()
 	}
+	for _, e := range s.Edges {
+		e.stop()
+	}
 	for _, p := range s.pools {
 		if p != nil {
 			p.close()
@@ -383,6 +401,9 @@ func (s *Server) Describe(w io.Writer) {
 			}
 			fmt.Fprintf(w, "  %-7s %-32s %-8s %s\n", r.Method, r.Path, transferMode(r), target)
 		}
+	}
+	for _, e := range s.Edges {
+		fmt.Fprintf(w, "%s/%s  %s  (edge upload endpoint, %s mode, bucket %s; token: go run ./cmd/sgupload token)\n", e.Stack, e.LogicalID, e.URL, e.Mode, e.Bucket.Name)
 	}
 	for _, n := range s.Notices {
 		fmt.Fprintf(w, "notice: %s\n", n)

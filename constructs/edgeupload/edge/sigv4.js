@@ -64,12 +64,14 @@ function presign({ method = 'PUT', origin, path, headers = {}, region, service =
 }
 
 // signHeaders returns the headers (with Authorization) of a signed request
-// whose body is the string body.
-function signHeaders({ method = 'POST', host, path = '/', headers = {}, body = '', region, service, credentials, now = new Date() }) {
+// whose body is the string body, or whose payload is not signed when
+// unsignedPayload is set (S3 streams: UNSIGNED-PAYLOAD).
+function signHeaders({ method = 'POST', host, path = '/', headers = {}, body = '', unsignedPayload = false, region, service, credentials, now = new Date() }) {
   const time = amzDate(now);
   const all = Object.assign({ host, 'x-amz-date': time }, headers);
   if (credentials.sessionToken) all['x-amz-security-token'] = credentials.sessionToken;
-  const payloadHash = sha256(body);
+  const payloadHash = unsignedPayload ? 'UNSIGNED-PAYLOAD' : sha256(body);
+  if (unsignedPayload) all['x-amz-content-sha256'] = payloadHash;
   const s = signature({ method, path, query: {}, headers: all, payloadHash, region, service, credentials, time });
   all.authorization = 'AWS4-HMAC-SHA256 Credential=' + credentials.accessKeyId + '/' + s.scope + ', SignedHeaders=' + s.signedHeaders + ', Signature=' + s.signature;
   return all;

@@ -1,0 +1,155 @@
+package devserver
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/streamgate/streamgate/constructs/edgeupload/edge"
+	"github.com/streamgate/streamgate/internal/assembly"
+	"github.com/streamgate/streamgate/lambda/edgetoken"
+)
+
+// EdgeMetadataKey marks an EdgeUploadEndpoint's distribution in a template
+// (constructs/edgeupload.MetadataKey; the runner does not import the CDK).
+const EdgeMetadataKey = "streamgate:edgeUpload"
+
+// EdgeEndpoint is an EdgeUploadEndpoint of the template.
+type EdgeEndpoint struct {
+	Stack     string
+	LogicalID string // the distribution
+	Mode      string // REDIRECT or THROUGH
+	Config    edge.Config
+	Bucket    *Bucket // the origin bucket, emulated by MinIO
+}
+
+// RunningEdge is an edge endpoint served locally.
+type RunningEdge struct {
+	*EdgeEndpoint
+	// URL is where uploads go: http://127.0.0.1:<port>/u/.
+	URL string
+	cmd *exec.Cmd
+}
+
+// loadEdge reads a distribution made by EdgeUploadEndpoint; others are
+// reported as not emulated.
+func (a *Assembly) loadEdge(stack, id string, r cfnResource) {
+	meta, ok := r.Metadata[EdgeMetadataKey].(map[string]any)
+	if !ok {
+		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: CloudFront distribution (not served locally)", stack, id))
+		return
+	}
+	e := &EdgeEndpoint{Stack: stack, LogicalID: id, Mode: str(meta["mode"])}
+	b, _ := json.Marshal(meta["config"])
+	if err := json.Unmarshal(b, &e.Config); err != nil {
+		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: edge upload endpoint with unreadable metadata: %v", stack, id, err))
+		return
+	}
+	origins := list(assembly.Get(r.Properties, "DistributionConfig", "Origins"))
+	if len(origins) > 0 {
+		if ga, ok := assembly.Get(origins[0], "DomainName", "Fn::GetAtt").([]any); ok && len(ga) > 0 {
+			e.Bucket = a.Buckets[stack+"/"+str(ga[0])]
+		}
+	}
+	if e.Bucket == nil {
+		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: edge upload endpoint into a bucket outside the template (not served locally)", stack, id))
+		return
+	}
+	a.Edges = append(a.Edges, e)
+}
+
+var listening = regexp.MustCompile(`^listening on (http://127\.0\.0\.1:\d+)$`)
+
+// startEdge serves e with the project's Node.js running the endpoint's own
+// JavaScript (constructs/edgeupload/edge/local.js), against MinIO, with the
+// development key (edgetoken.DevKey) as the endpoint's only key.
+func (s *Server) startEdge(ctx context.Context, e *EdgeEndpoint, port int) (*RunningEdge, error) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return nil, fmt.Errorf("%s/%s: the edge upload endpoint runs on Node.js, and node is not on PATH (make dev puts the project's Node.js first)", e.Stack, e.LogicalID)
+	}
+	if s.S3Endpoint == "" {
+		return nil, fmt.Errorf("%s/%s: the edge upload endpoint needs the local S3 server (scripts/minio.sh install)", e.Stack, e.LogicalID)
+	}
+	dir, err := os.MkdirTemp("", "sgdev-edge-")
+	if err != nil {
+		return nil, err
+	}
+	s.tmp = append(s.tmp, dir)
+	cfg := e.Config
+	cfg.Bucket, cfg.Region, cfg.Endpoint = e.Bucket.Name, "us-east-1", s.S3Endpoint
+	files := map[string]string{"local.js": edge.LocalJS, "redirect.js": edge.RedirectJS, "token.js": edge.TokenJS, "sigv4.js": edge.SigV4JS,
+		"through.js": edge.ThroughCode(cfg, "local")}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			return nil, err
+		}
+	}
+	c, _ := json.Marshal(cfg)
+	keys, _ := json.Marshal(map[string]string{edgetoken.DevKey.ID: string(edgetoken.DevKey.Secret)})
+	cmd := exec.CommandContext(ctx, node, "local.js")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "SGT_MODE="+e.Mode, fmt.Sprintf("SGT_PORT=%d", port), "SGT_CONFIG="+string(c), "SGT_KEYS="+string(keys),
+		"SGT_THROUGH_FILE="+filepath.Join(dir, "through.js"), "AWS_ACCESS_KEY_ID="+S3User, "AWS_SECRET_ACCESS_KEY="+S3Password, "AWS_SESSION_TOKEN=")
+	cmd.Stderr = s.logs
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("%s/%s: starting node: %w", e.Stack, e.LogicalID, err)
+	}
+	url := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				url <- m[1]
+				continue
+			}
+			fmt.Fprintf(s.logs, "%s/%s: %s\n", e.Stack, e.LogicalID, sc.Text())
+		}
+		close(url)
+	}()
+	select {
+	case u, ok := <-url:
+		if !ok {
+			cmd.Wait()
+			return nil, fmt.Errorf("%s/%s: the edge endpoint's node process exited at start", e.Stack, e.LogicalID)
+		}
+		return &RunningEdge{EdgeEndpoint: e, URL: u + edge.Path, cmd: cmd}, nil
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		cmd.Wait()
+		return nil, fmt.Errorf("%s/%s: the edge endpoint did not listen within 15 s", e.Stack, e.LogicalID)
+	}
+}
+
+func (r *RunningEdge) stop() {
+	if r.cmd != nil && r.cmd.Process != nil {
+		r.cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { r.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(3 * time.Second):
+			r.cmd.Process.Kill()
+			<-done
+		}
+	}
+}
+
+// edgePort is the port of the index-th server when ports count up from
+// base; 0 (any free port) when base is 0.
+func edgePort(base, index int) int {
+	if base == 0 {
+		return 0
+	}
+	return base + index
+}
