@@ -28,6 +28,7 @@ import (
 
 	"github.com/streamgate/streamgate/apps/stacks"
 	"github.com/streamgate/streamgate/constructs/apiauth"
+	"github.com/streamgate/streamgate/constructs/edgeupload"
 	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/constructs/uploads"
 	"github.com/streamgate/streamgate/internal/cdktest"
@@ -40,6 +41,7 @@ var (
 	streamsURL string // the streaming API's stage URL
 	uploadsURL string // the upload API's stage URL
 	s3URL      string // the runner's MinIO
+	edgeURLs   = map[string]string{} // the edge upload endpoints by mode
 	runner     *exec.Cmd
 	runnerLogs = &syncBuffer{}
 )
@@ -83,7 +85,8 @@ func synthesize() (dir string, err error) {
 		}
 	}()
 	app := cdktest.NewApp(true)
-	stack := awscdk.NewStack(app, jsii.String("LocalTest"), nil)
+	// A region, for the Redirect edge endpoint (its Lambda@Edge function).
+	stack := awscdk.NewStack(app, jsii.String("LocalTest"), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("us-east-1")}})
 	route := func(method, path, entry string, mode awsapigateway.ResponseTransferMode, integration, fn float64) *streaming.RouteProps {
 		r := &streaming.RouteProps{Method: jsii.String(method), Path: jsii.String(path), Entry: jsii.String(entry), TransferMode: mode,
 			Environment: &map[string]*string{"GREETING": jsii.String("hello from the template")}}
@@ -108,6 +111,11 @@ func synthesize() (dir string, err error) {
 	uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
 		Authorization: apiauth.None(), Mode: uploads.ModePut, DisableWebAcl: jsii.Bool(true),
 	})
+	for _, mode := range []edgeupload.Mode{edgeupload.ModeRedirect, edgeupload.ModeThrough} {
+		edgeupload.NewEdgeUploadEndpoint(stack, jsii.String("Edge"+string(mode)), &edgeupload.EdgeUploadEndpointProps{
+			Mode: mode, MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(2)),
+		})
+	}
 	return *app.Synth(nil).Directory(), nil
 }
 
@@ -135,6 +143,7 @@ func startRunner(dir string) error {
 	}
 	s3Line := regexp.MustCompile(`^notice: S3: MinIO at (http://127\.0\.0\.1:\d+)`)
 	urls := regexp.MustCompile(`^LocalTest/(\w+)\s+(http://127\.0\.0\.1:\d+/prod)`)
+	edges := regexp.MustCompile(`^LocalTest/\w+\s+(http://127\.0\.0\.1:\d+/u/)\s+\(edge upload endpoint, (\w+) mode`)
 	sc := bufio.NewScanner(stdout)
 	ready := make(chan error, 1)
 	go func() {
@@ -147,6 +156,9 @@ func startRunner(dir string) error {
 				} else {
 					uploadsURL = m[2]
 				}
+			}
+			if m := edges.FindStringSubmatch(line); m != nil {
+				edgeURLs[m[2]] = m[1]
 			}
 			if m := s3Line.FindStringSubmatch(line); m != nil {
 				s3URL = m[1]
