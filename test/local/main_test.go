@@ -37,10 +37,10 @@ import (
 const faulty = "github.com/streamgate/streamgate/lambda/demo/testdata/faulty"
 
 var (
-	backendURL string // an HTTP backend the HTTP_PROXY route streams from
-	streamsURL string // the streaming API's stage URL
-	uploadsURL string // the upload API's stage URL
-	s3URL      string // the runner's MinIO
+	backendURL string                // an HTTP backend the HTTP_PROXY route streams from
+	streamsURL string                // the streaming API's stage URL
+	uploadsURL string                // the upload API's stage URL
+	s3URL      string                // the runner's MinIO
 	edgeURLs   = map[string]string{} // the edge upload endpoints by mode
 	runner     *exec.Cmd
 	runnerLogs = &syncBuffer{}
