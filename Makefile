@@ -48,9 +48,10 @@ synth: setup
 	done
 
 ## dev: run the synthesized streaming and upload demo APIs on 127.0.0.1
-## (ports 3000 and 3001), with MinIO for the buckets; Ctrl-C stops everything.
+## (ports 3000 and 3001) and the edge upload endpoints (3002, 3003), with MinIO
+## for the buckets; Ctrl-C stops everything.
 dev: synth minio
-	$(GO) run ./cmd/sgdev -assembly cdk.out,cdk.out.uploads -port 3000
+	$(GO) run ./cmd/sgdev -assembly cdk.out,cdk.out.uploads,cdk.out.edge -port 3000
 
 ## test: every test: handler libraries, construct template tests, golden
 ## snapshots, the apps synthesized with CloudFormation validation on, and the
@@ -60,7 +61,7 @@ test: setup minio chromium vet
 
 ## bench: the stream writer's throughput and allocations, and synth times.
 bench: setup
-	$(GO) test -run '^$$' -bench . -benchmem -count 1 -timeout $(TEST_TIMEOUT) ./lambda/stream/ ./lambda/presign/ ./client/upload/ ./test/...
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 -timeout $(TEST_TIMEOUT) ./lambda/stream/ ./lambda/presign/ ./lambda/edgetoken/ ./client/upload/ ./test/...
 
 fmt:
 	gofmt -w $$(git ls-files -co --exclude-standard '*.go')
