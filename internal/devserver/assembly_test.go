@@ -65,6 +65,11 @@ func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
 		"Acl":      map[string]any{"Type": "AWS::WAFv2::WebACL", "Properties": map[string]any{}},
 		"Uploaded": map[string]any{"Type": "AWS::Events::Rule", "Properties": map[string]any{}},
 		"Domain":   map[string]any{"Type": "AWS::ApiGateway::DomainName", "Properties": map[string]any{"DomainName": "streams.example.com"}},
+		"Site":     map[string]any{"Type": "AWS::CloudFront::Distribution", "Properties": map[string]any{}},
+		"Bucket":   map[string]any{"Type": "AWS::S3::Bucket", "Properties": map[string]any{}},
+		"Edge": map[string]any{"Type": "AWS::CloudFront::Distribution", "Properties": map[string]any{"DistributionConfig": map[string]any{"Origins": []any{
+			map[string]any{"DomainName": map[string]any{"Fn::GetAtt": []string{"Bucket", "RegionalDomainName"}}}}}},
+			"Metadata": map[string]any{EdgeMetadataKey: map[string]any{"mode": "THROUGH", "config": map[string]any{"prefix": "in/", "path": "/u/", "maxSize": 10, "types": []string{"text/csv"}, "maxLifetime": 60}}}},
 	}})
 	a, err := Load(dir)
 	if err != nil {
@@ -72,7 +77,8 @@ func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
 	}
 	notes := strings.Join(a.Unsupported, "\n")
 	for _, want := range []string{"S/Put (PUT /files): AWS integration", "S/Auth: COGNITO_USER_POOLS authorizer", "S/Acl: WAF web ACL",
-		"S/Uploaded: EventBridge rule (events such as completed uploads are not delivered locally", "S/Domain: custom domain streams.example.com"} {
+		"S/Uploaded: EventBridge rule (events such as completed uploads are not delivered locally", "S/Domain: custom domain streams.example.com",
+		"S/Site: CloudFront distribution (not served locally)"} {
 		if !strings.Contains(notes, want) {
 			t.Errorf("notices lack %q:\n%s", want, notes)
 		}
@@ -83,6 +89,13 @@ func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
 	r := a.APIs[0].Routes[0]
 	if r.Method != "OPTIONS" || r.Path != "/files" || r.MockStatus != 204 || r.MockHeaders["Access-Control-Allow-Origin"] != "https://app.example.com" {
 		t.Errorf("mock route: %+v", r)
+	}
+	if len(a.Edges) != 1 || a.Edges[0].LogicalID != "Edge" || a.Edges[0].Mode != "THROUGH" || a.Edges[0].Bucket != a.Buckets["S/Bucket"] ||
+		a.Edges[0].Config.Prefix != "in/" || a.Edges[0].Config.Types[0] != "text/csv" {
+		t.Errorf("edge endpoints: %+v", a.Edges)
+	}
+	if strings.Contains(notes, "S/Edge") {
+		t.Errorf("the edge endpoint is served, not a notice:\n%s", notes)
 	}
 	if IdleTimeout("EDGE").Seconds() != 30 || IdleTimeout("REGIONAL").Minutes() != 5 {
 		t.Error("idle timeouts")

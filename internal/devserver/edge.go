@@ -66,16 +66,24 @@ func (a *Assembly) loadEdge(stack, id string, r cfnResource) {
 
 var listening = regexp.MustCompile(`^listening on (http://127\.0\.0\.1:\d+)$`)
 
+// edgeUnservable says why edge endpoints cannot be served here, or "".
+func (s *Server) edgeUnservable() string {
+	if _, err := exec.LookPath("node"); err != nil {
+		return "it runs on Node.js, and node is not on PATH (make dev puts the project's Node.js first)"
+	}
+	if s.S3Endpoint == "" {
+		return "it needs the local S3 server (-minio PATH; scripts/minio.sh install builds MinIO)"
+	}
+	return ""
+}
+
 // startEdge serves e with the project's Node.js running the endpoint's own
 // JavaScript (constructs/edgeupload/edge/local.js), against MinIO, with the
 // development key (edgetoken.DevKey) as the endpoint's only key.
 func (s *Server) startEdge(ctx context.Context, e *EdgeEndpoint, port int) (*RunningEdge, error) {
 	node, err := exec.LookPath("node")
 	if err != nil {
-		return nil, fmt.Errorf("%s/%s: the edge upload endpoint runs on Node.js, and node is not on PATH (make dev puts the project's Node.js first)", e.Stack, e.LogicalID)
-	}
-	if s.S3Endpoint == "" {
-		return nil, fmt.Errorf("%s/%s: the edge upload endpoint needs the local S3 server (scripts/minio.sh install)", e.Stack, e.LogicalID)
+		return nil, err
 	}
 	dir, err := os.MkdirTemp("", "sgdev-edge-")
 	if err != nil {

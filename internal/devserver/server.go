@@ -170,6 +170,10 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	// first port after the APIs.
 	sort.SliceStable(edges, func(i, j int) bool { return edges[i].Mode == "REDIRECT" && edges[j].Mode != "REDIRECT" })
 	for i, e := range edges {
+		if reason := s.edgeUnservable(); reason != "" {
+			s.Notices = append(s.Notices, fmt.Sprintf("%s/%s: edge upload endpoint not served: %s", e.Stack, e.LogicalID, reason))
+			continue
+		}
 		running, err := s.startEdge(ctx, e, edgePort(o.BasePort, len(apis)+i))
 		if err != nil {
 			s.Close()

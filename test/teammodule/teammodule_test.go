@@ -313,6 +313,7 @@ func TestMisuseGivesOneCleanError(t *testing.T) {
 		{"nil-id", []string{`PresignedUploadApi (no id) in "TeamFail"`, "id is nil", "Fix:"}},
 		{"metric-prefix", []string{`SizeLimitedWebAcl "TeamFail/Acl"`, `MetricPrefix is "team acl"`, "Fix:"}},
 		{"waf-log-group", []string{`LogGroup is "team-waf"`, "aws-waf-logs-", "Fix:"}},
+		{"edge-region", []string{`EdgeUploadEndpoint "TeamFail/Partners" has 1 invalid prop`, "without an explicit region", "Fix:"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

@@ -7,13 +7,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/streamgate/streamgate/constructs/edgeupload"
 	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/constructs/uploads"
 	"github.com/streamgate/streamgate/constructs/wafsize"
 )
 
 // Misuses are the mistakes Misuse can make, by name.
-var Misuses = []string{"props", "build", "entry-empty", "entry-app", "entry-missing", "token-seconds", "associate-nil", "nil-id", "metric-prefix", "waf-log-group"}
+var Misuses = []string{"props", "build", "entry-empty", "entry-app", "entry-missing", "token-seconds", "associate-nil", "nil-id", "metric-prefix", "waf-log-group", "edge-region"}
 
 // Misuse defines a stack "TeamFail" with one mistake a team could make.
 func Misuse(app awscdk.App, name string) {
@@ -46,6 +47,8 @@ func Misuse(app awscdk.App, name string) {
 	case "waf-log-group":
 		logs := awslogs.NewLogGroup(stack, jsii.String("WafLogs"), &awslogs.LogGroupProps{LogGroupName: jsii.String("team-waf")})
 		wafsize.NewSizeLimitedWebAcl(stack, jsii.String("Acl"), &wafsize.SizeLimitedWebAclProps{MaxBodySize: limit, LogGroup: logs})
+	case "edge-region": // Redirect mode needs the stack's region; TeamFail has none
+		edgeupload.NewEdgeUploadEndpoint(stack, jsii.String("Partners"), nil)
 	default:
 		panic(fmt.Sprintf("TEAMAPP_FAIL=%q: no such misuse; allowed: %v", name, Misuses))
 	}

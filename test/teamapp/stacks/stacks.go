@@ -11,6 +11,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/streamgate/streamgate/constructs/apiauth"
+	"github.com/streamgate/streamgate/constructs/edgeupload"
 	"github.com/streamgate/streamgate/constructs/gofunction"
 	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/constructs/uploads"
@@ -26,6 +27,9 @@ type Streams struct {
 	Api    *streaming.StreamingRestApi
 	Admin  *streaming.StreamingRestApi
 	WebAcl *wafsize.SizeLimitedWebAcl
+	// Partners is a one-PUT upload URL for partners' systems (Lambda@Edge:
+	// the stack's pinned region allows it).
+	Partners *edgeupload.EdgeUploadEndpoint
 }
 
 // NewStreams defines a streaming API whose routes are the team's own
@@ -62,7 +66,12 @@ func NewStreams(scope constructs.Construct, id string, props *awscdk.StackProps)
 				IntegrationTimeout: awscdk.Duration_Minutes(jsii.Number(5))},
 		},
 	})
-	return &Streams{Stack: stack, Api: api, Admin: admin, WebAcl: acl}
+	partners := edgeupload.NewEdgeUploadEndpoint(stack, jsii.String("Partners"), &edgeupload.EdgeUploadEndpointProps{
+		MaxObjectSize:       awscdk.Size_Gibibytes(jsii.Number(2)),
+		AllowedContentTypes: jsii.Strings("text/csv", "application/json"),
+		KeyPrefix:           jsii.String("partners/"),
+	})
+	return &Streams{Stack: stack, Api: api, Admin: admin, WebAcl: acl, Partners: partners}
 }
 
 // Uploads is the team's upload stack.
