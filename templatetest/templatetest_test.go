@@ -25,11 +25,15 @@ func TestNormalizeReplacesAssetHashesAndDropsMetadata(t *testing.T) {
 			"Fn": map[string]any{"Type": "AWS::Lambda::Function", "Properties": map[string]any{
 				"Code": map[string]any{"S3Key": strings.Repeat("ab", 32) + ".zip"},
 			}},
+			"Reader": map[string]any{"Type": "Custom::CrossRegionStringParameterReader", "Properties": map[string]any{
+				"RefreshToken": "EdgeFunction6c43cd7f80CurrentVersion36192BD9e24cd400865f04c54494a42c0f6b96ee",
+			}},
 		},
 		"Conditions": map[string]any{"CDKMetadataAvailable": map[string]any{}},
 	}
 	got := string(Normalize(tmpl))
-	if strings.Contains(got, "CDKMetadata") || !strings.Contains(got, `"S3Key": "<asset-hash>.zip"`) {
+	if strings.Contains(got, "CDKMetadata") || !strings.Contains(got, `"S3Key": "<asset-hash>.zip"`) ||
+		!strings.Contains(got, `"RefreshToken": "EdgeFunction6c43cd7f80CurrentVersion36192BD9<code-hash>"`) {
 		t.Errorf("normalised template:\n%s", got)
 	}
 }

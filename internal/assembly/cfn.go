@@ -39,6 +39,11 @@ func GetAtt(v any) string {
 
 var assetHash = regexp.MustCompile(`[a-f0-9]{64}`)
 
+// versionHash is the code hash CDK appends to a function version's
+// logical id (fn.CurrentVersion, EdgeFunction): it changes with the code,
+// as asset hashes do.
+var versionHash = regexp.MustCompile(`(CurrentVersion[0-9A-F]{8})[a-f0-9]{32}`)
+
 // Normalize returns the template as indented JSON with sorted keys, asset
 // hashes replaced by "<asset-hash>", the CDKMetadata resource (which
 // encodes the library versions) and the asset metadata of resources (a
@@ -69,6 +74,7 @@ func Normalize(template map[string]any) []byte {
 		panic(err)
 	}
 	b = assetHash.ReplaceAll(b, []byte("<asset-hash>"))
+	b = versionHash.ReplaceAll(b, []byte("${1}<code-hash>"))
 	return append(b, '\n')
 }
 
