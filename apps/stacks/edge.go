@@ -22,7 +22,8 @@ type EdgeDemo struct {
 func NewEdgeDemo(scope constructs.Construct, id string, props *awscdk.StackProps) *EdgeDemo {
 	stack := awscdk.NewStack(scope, jsii.String(id), props)
 	redirect := edgeupload.NewEdgeUploadEndpoint(stack, jsii.String("PartnerUploads"), &edgeupload.EdgeUploadEndpointProps{
-		MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(5)),
+		MaxObjectSize:      awscdk.Size_Gibibytes(jsii.Number(5)),
+		CorsAllowedOrigins: jsii.Strings("https://app.example.com"),
 	})
 	through := edgeupload.NewEdgeUploadEndpoint(stack, jsii.String("DeviceUploads"), &edgeupload.EdgeUploadEndpointProps{
 		Mode:                edgeupload.ModeThrough,

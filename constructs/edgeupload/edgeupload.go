@@ -132,6 +132,7 @@ func NewEdgeUploadEndpoint(scope constructs.Construct, id *string, p *EdgeUpload
 			BucketProps:                 &bp,
 			AccessLogsBucket:            p.AccessLogsBucket,
 			RemovalPolicy:               r.removal,
+			CorsAllowedOrigins:          p.CorsAllowedOrigins,
 		})
 		e.Bucket, e.AccessLogsBucket = bucket, logs
 	} else {
@@ -337,9 +338,13 @@ func (e *EdgeUploadEndpoint) addThrough(p *EdgeUploadEndpointProps, r *resolved,
 		EventType: awscloudfront.FunctionEventType_VIEWER_REQUEST,
 		Function:  e.Function,
 	}}
+	forward := jsii.Strings("Content-Type", "If-None-Match")
+	if len(r.cfg.CorsOrigins) > 0 {
+		*forward = append(*forward, jsii.String("Origin")) // S3 adds the CORS headers to its answer
+	}
 	behavior.OriginRequestPolicy = awscloudfront.NewOriginRequestPolicy(e, jsii.String("OriginRequest"), &awscloudfront.OriginRequestPolicyProps{
 		Comment:             jsii.String("streamgate edge uploads: only the headers S3 needs for the PUT"),
-		HeaderBehavior:      awscloudfront.OriginRequestHeaderBehavior_AllowList(jsii.String("Content-Type"), jsii.String("If-None-Match")),
+		HeaderBehavior:      awscloudfront.OriginRequestHeaderBehavior_AllowList(*forward...),
 		QueryStringBehavior: awscloudfront.OriginRequestQueryStringBehavior_None(),
 		CookieBehavior:      awscloudfront.OriginRequestCookieBehavior_None(),
 	})

@@ -66,6 +66,7 @@ func app(t *testing.T) {
 		LogRetention:        awslogs.RetentionDays_ONE_YEAR,
 		LogRegions:          jsii.Strings("eu-central-1"),
 		RemovalPolicy:       awscdk.RemovalPolicy_DESTROY,
+		CorsAllowedOrigins:  jsii.Strings("https://app.example.com"),
 	})
 	s.existing = edgeupload.NewEdgeUploadEndpoint(stack, jsii.String("Existing"), &edgeupload.EdgeUploadEndpointProps{
 		Bucket:    awss3.Bucket_FromBucketName(stack, jsii.String("Team"), jsii.String("team-uploads")),
@@ -262,8 +263,12 @@ func TestOptions(t *testing.T) {
 	want(t, "PriceClass", d["PriceClass"], "PriceClass_All")
 	cfg := metadataConfig(t, e)
 	want(t, "config", cfg, edge.Config{Prefix: "partners/", Path: "/u/", MaxSize: 100 << 20, Types: []string{"video/mp4"}, MaxLifetime: 600, Expires: 120,
+		CorsOrigins: []string{"https://app.example.com"},
 		Bucket: cfg.Bucket, Region: "eu-west-1", SecretID: cfg.SecretID, SecretRegion: "eu-west-1", KeyCacheSeconds: 30})
 	want(t, "Url", *e.Url, "https://uploads.example.com/u/")
+	cors := first(get(synthesized.main.Props(t, e.Bucket), "CorsConfiguration", "CorsRules"))
+	want(t, "bucket CORS origins", js(cors["AllowedOrigins"]), `["https://app.example.com"]`)
+	want(t, "bucket CORS methods", js(cors["AllowedMethods"]), `["PUT","POST"]`)
 	var regions []string
 	for _, r := range synthesized.main.PropsOfType("Custom::LogRetention") {
 		if r["RetentionInDays"] == 365.0 {
@@ -346,6 +351,8 @@ func TestFailsEachInvalidProp(t *testing.T) {
 		{"log regions in Through", &edgeupload.EdgeUploadEndpointProps{Mode: edgeupload.ModeThrough, LogRegions: jsii.Strings("eu-west-1")}, []string{"LogRegions is set in THROUGH mode"}},
 		{"store in Redirect", &edgeupload.EdgeUploadEndpointProps{KeyValueStore: awscloudfront.KeyValueStore_FromKeyValueStoreArn(stack, jsii.String("Kvs"),
 			jsii.String("arn:aws:cloudfront::111111111111:key-value-store/0c1d4b4a-8b4a-4d2e-9f0e-0a1b2c3d4e5f"))}, []string{"KeyValueStore is set in REDIRECT mode"}},
+		{"wildcard origin", &edgeupload.EdgeUploadEndpointProps{CorsAllowedOrigins: jsii.Strings("*")}, []string{`CorsAllowedOrigins[0] is "*"`, "an exact origin"}},
+		{"origin with a path", &edgeupload.EdgeUploadEndpointProps{CorsAllowedOrigins: jsii.Strings("https://app.example.com/")}, []string{`CorsAllowedOrigins[0] is "https://app.example.com/"`}},
 		{"bad region", &edgeupload.EdgeUploadEndpointProps{LogRegions: jsii.Strings("Europe")}, []string{`LogRegions[0] is "Europe"`}},
 		{"no regions", &edgeupload.EdgeUploadEndpointProps{LogRegions: jsii.Strings()}, []string{"LogRegions is an empty list"}},
 		{"domain without certificate", &edgeupload.EdgeUploadEndpointProps{DomainNames: jsii.Strings("uploads.example.com")}, []string{"Certificate is unset with DomainNames"}},

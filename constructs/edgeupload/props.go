@@ -64,6 +64,12 @@ type EdgeUploadEndpointProps struct {
 	// read from Secrets Manager (Redirect mode), up to 1 hour: a rotated
 	// key takes effect after it. Default: 5 minutes.
 	KeyCacheTime awscdk.Duration
+	// CorsAllowedOrigins are the browser origins ("https://app.example.com")
+	// that may upload with fetch: the edge code answers their preflights and
+	// adds CORS headers to its answers, and the new bucket gets a CORS rule
+	// for the PUT that follows a 307 (an existing Bucket needs its own).
+	// Default: none.
+	CorsAllowedOrigins *[]*string
 	// IncomingObjectExpiration deletes objects under KeyPrefix this long
 	// after they were uploaded. Whole days. Default: 7 days.
 	IncomingObjectExpiration awscdk.Duration

@@ -43,6 +43,8 @@ type Config struct {
 	Types []string `json:"types"`
 	// MaxLifetime is how long, in seconds, a token may still have to live.
 	MaxLifetime int64 `json:"maxLifetime"`
+	// CorsOrigins are the browser origins answered with CORS headers.
+	CorsOrigins []string `json:"corsOrigins,omitempty"`
 
 	// Redirect mode only.
 

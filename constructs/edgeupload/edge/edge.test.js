@@ -156,15 +156,16 @@ test('redirect: OPTIONS is answered at the edge', async () => {
   assert.equal(res.status, '204');
 });
 
-// through assembles the CloudFront Function as the construct does
-// (constructs/edgeupload: ThroughFunctionCode).
+// through is the CloudFront Function the construct ships: the file the Go
+// test wrote with edge.ThroughCode (go test ./constructs/edgeupload/edge
+// runs these tests), or, run alone, the same assembly done here.
 function through(config, kvsId) {
+  if (process.env.SGT_THROUGH_FILE && config === cfg) return fs.readFileSync(process.env.SGT_THROUGH_FILE, 'utf8');
+  const token = fs.readFileSync(path.join(__dirname, 'token.js'), 'utf8');
   const src = fs.readFileSync(path.join(__dirname, 'through.js'), 'utf8');
-  const lines = src.split('\n');
-  const imports = lines.filter((l) => l.startsWith('import ')).join('\n');
-  const rest = lines.filter((l) => !l.startsWith('import ')).join('\n');
-  return imports + '\nvar SGT_CONFIG = ' + JSON.stringify(config) + ';\nvar SGT_KVS_ID = ' + JSON.stringify(kvsId) + ';\n' +
-    fs.readFileSync(path.join(__dirname, 'token.js'), 'utf8') + rest;
+  const imports = src.split('\n').filter((l) => l.startsWith('import ')).map((l) => l + '\n').join('');
+  const rest = (token + '\n' + src).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('//') && !l.startsWith('import ')).map((l) => l + '\n').join('');
+  return imports + 'var SGT_CONFIG = ' + JSON.stringify(config) + ';\nvar SGT_KVS_ID = ' + JSON.stringify(kvsId) + ';\n' + rest;
 }
 
 // sandbox runs the function with only what cloudfront-js-2.0 provides:
@@ -184,6 +185,10 @@ function cfRequest(method, uri, h) {
   for (const [k, v] of Object.entries(h)) headers[k.toLowerCase()] = { value: v };
   return { version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '203.0.113.1' }, request: { method, uri, querystring: { x: { value: '1' } }, headers, cookies: {} } };
 }
+
+test('through: the Go assembly (edge.ThroughCode) and this one agree', { skip: !process.env.SGT_THROUGH_FILE && 'run by go test ./constructs/edgeupload/edge' }, () => {
+  assert.equal(through(cfg, 'kvs-123'), through(JSON.parse(JSON.stringify(cfg)), 'kvs-123'));
+});
 
 test('through: the CloudFront Function fits in 10 KB and uses nothing cloudfront-js-2.0 lacks', () => {
   const code = through(cfg, 'kvs-123');
@@ -217,6 +222,36 @@ test('through: a valid token rewrites the request to the chosen key; refusals ar
       assert.equal(res.headers['content-type'].value, 'application/json', name);
     }
   }
+});
+
+test('CORS: allowed origins get preflights and CORS headers on every answer, others nothing', async () => {
+  const corsCfg = Object.assign({}, cfg, { corsOrigins: ['https://app.example.com'] });
+  const h = makeHandler(corsCfg, { keys: async () => keys, credentials: () => creds, now: () => NOW });
+  const origin = { Origin: 'https://app.example.com' };
+  const pre = await h(viewerRequest('OPTIONS', '/u/report.pdf', Object.assign({ 'Access-Control-Request-Method': 'PUT' }, origin)), context);
+  assert.equal(pre.status, '204');
+  assert.equal(pre.headers['access-control-allow-origin'][0].value, 'https://app.example.com');
+  assert.equal(pre.headers['access-control-allow-origin'][0].key, 'Access-Control-Allow-Origin');
+  assert.match(pre.headers['access-control-allow-headers'][0].value, /authorization/);
+  assert.equal(pre.headers['access-control-allow-methods'][0].value, 'PUT');
+  const ok = await h(viewerRequest('PUT', '/u/report.pdf', Object.assign({ Authorization: 'Bearer ' + token('k1', good), 'Content-Length': '10', 'Content-Type': 'application/pdf' }, origin)), context);
+  assert.equal(ok.status, '307');
+  assert.equal(ok.headers['access-control-allow-origin'][0].value, 'https://app.example.com');
+  const refused = await h(viewerRequest('PUT', '/u/report.pdf', origin), context);
+  assert.equal(refused.status, '401');
+  assert.equal(refused.headers['access-control-allow-origin'][0].value, 'https://app.example.com');
+  const other = await h(viewerRequest('OPTIONS', '/u/report.pdf', { Origin: 'https://evil.example.com' }), context);
+  assert.equal(other.headers['access-control-allow-origin'], undefined);
+  const none = await redirect(viewerRequest('OPTIONS', '/u/report.pdf', origin), context);
+  assert.equal(none.headers['access-control-allow-origin'], undefined, 'no CORS without corsOrigins');
+
+  const cf = sandbox(through(corsCfg, 'kvs-123'), { 'sgt1:k1': keys.k1 }, NOW);
+  const cfPre = await cf(cfRequest('OPTIONS', '/u/report.pdf', { origin: 'https://app.example.com' }));
+  assert.equal(cfPre.statusCode, 204);
+  assert.equal(cfPre.headers['access-control-allow-origin'].value, 'https://app.example.com');
+  const cfRefused = await cf(cfRequest('PUT', '/u/report.pdf', { origin: 'https://app.example.com' }));
+  assert.equal(cfRefused.statusCode, 401);
+  assert.equal(cfRefused.headers['access-control-allow-origin'].value, 'https://app.example.com');
 });
 
 test('edge handler time per request (figures for the closing note)', async () => {

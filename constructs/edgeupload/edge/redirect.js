@@ -17,16 +17,18 @@ function header(name, value) {
   return [{ key: name, value: value }];
 }
 
-function respond(status, description, body, extra) {
+// respond builds CloudFront's generated response; cors are sgtCors's headers.
+function respond(status, description, body, extra, cors) {
   const headers = Object.assign({
     'content-type': header('Content-Type', 'application/json'),
     'cache-control': header('Cache-Control', 'no-store'),
   }, extra || {});
+  for (const [name, value] of Object.entries(cors || {})) headers[name] = header(name.replace(/(^|-)[a-z]/g, (c) => c.toUpperCase()), value);
   return { status: String(status), statusDescription: description, headers, body };
 }
 
-function fail(e) {
-  return respond(e.status, e.code, t.sgtBody(e), e.status === 401 ? { 'www-authenticate': header('WWW-Authenticate', 'Bearer') } : {});
+function fail(e, cors) {
+  return respond(e.status, e.code, t.sgtBody(e), e.status === 401 ? { 'www-authenticate': header('WWW-Authenticate', 'Bearer') } : {}, cors);
 }
 
 // secretKeys reads the keys ({"kid":"secret"}) from Secrets Manager and
@@ -53,31 +55,32 @@ function makeHandler(cfg, deps) {
   return async function handler(event, context) {
     const request = event.Records[0].cf.request;
     const headers = request.headers;
+    const cors = t.sgtCors(cfg, headers, request.method === 'OPTIONS');
     if (request.method === 'OPTIONS') {
-      return respond(204, 'No Content', '', { allow: header('Allow', 'PUT, OPTIONS') });
+      return respond(204, 'No Content', '', { allow: header('Allow', 'PUT, OPTIONS') }, cors);
     }
     if (request.method !== 'PUT') {
-      return fail(t.sgtError(405, 'MethodNotAllowed', 'only PUT ' + cfg.path + '<file name> uploads (and OPTIONS)', 'method'));
+      return fail(t.sgtError(405, 'MethodNotAllowed', 'only PUT ' + cfg.path + '<file name> uploads (and OPTIONS)', 'method'), cors);
     }
     const token = t.sgtBearer(headers);
     if (!token) {
-      return fail(t.sgtError(401, 'MissingToken', 'send "Authorization: Bearer <token>" with a token from your backend', 'Authorization'));
+      return fail(t.sgtError(401, 'MissingToken', 'send "Authorization: Bearer <token>" with a token from your backend', 'Authorization'), cors);
     }
     const p = t.sgtParse(token);
-    if (p.error) return fail(p.error);
+    if (p.error) return fail(p.error, cors);
     const nowMillis = deps.now();
     let keys;
     try {
       keys = await deps.keys(nowMillis);
     } catch (err) {
       console.error('streamgate edge upload: reading the keys failed:', err.message);
-      return fail(t.sgtError(503, 'KeysUnavailable', 'the endpoint could not read its keys; try again', ''));
+      return fail(t.sgtError(503, 'KeysUnavailable', 'the endpoint could not read its keys; try again', ''), cors);
     }
     const now = Math.floor(nowMillis / 1000);
     const v = t.sgtCheck(p, Object.prototype.hasOwnProperty.call(keys, p.kid) ? keys[p.kid] : undefined, now, hmacB64url);
-    if (v.error) return fail(v.error);
+    if (v.error) return fail(v.error, cors);
     const a = t.sgtAuthorize(cfg, v.claims, v.uploadId, request.uri, headers, now);
-    if (a.error) return fail(a.error);
+    if (a.error) return fail(a.error, cors);
 
     const pinned = { 'content-length': a.length };
     if (a.sentType !== undefined) pinned['content-type'] = a.sentType;
@@ -88,7 +91,7 @@ function makeHandler(cfg, deps) {
     const url = sigv4.presign({ method: 'PUT', origin, path, headers: pinned, region: cfg.region, expires: cfg.expires,
       credentials: deps.credentials(), now: new Date(nowMillis) });
     return respond(307, 'Temporary Redirect', JSON.stringify({ key: a.key, url, expiresIn: cfg.expires, headers: pinned }),
-      { location: header('Location', url) });
+      { location: header('Location', url) }, cors);
   };
 }
 

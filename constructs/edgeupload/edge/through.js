@@ -5,6 +5,8 @@ import crypto from 'crypto';
 // against the keys in the KeyValueStore and the request, then rewrites the
 // path to a key it chooses and lets the body pass through CloudFront to S3,
 // which origin access control signs (write only). It never sees the body.
+// Browsers' CORS: preflights and refusals are answered here; S3 answers
+// the upload itself (the Origin header is forwarded, the bucket has CORS).
 // At synth the construct inserts, after the imports, SGT_CONFIG, SGT_KVS_ID
 // and token.js; the whole must stay under CloudFront's 10 KB.
 
@@ -14,8 +16,13 @@ function sgtHmac(secret, text) {
   return sgtB64url(crypto.createHmac('sha256', secret).update(text).digest('base64'));
 }
 
-function sgtRespond(e) {
-  var headers = { 'content-type': { value: 'application/json' }, 'cache-control': { value: 'no-store' } };
+function sgtHeaders(h, cors) {
+  for (var name in cors) h[name] = { value: cors[name] };
+  return h;
+}
+
+function sgtRespond(e, cors) {
+  var headers = sgtHeaders({ 'content-type': { value: 'application/json' }, 'cache-control': { value: 'no-store' } }, cors);
   if (e.status === 401) headers['www-authenticate'] = { value: 'Bearer' };
   return { statusCode: e.status, statusDescription: e.code, headers: headers, body: { encoding: 'text', data: sgtBody(e) } };
 }
@@ -23,18 +30,19 @@ function sgtRespond(e) {
 async function handler(event) {
   var request = event.request;
   var h = request.headers;
+  var cors = sgtCors(SGT_CONFIG, h, request.method === 'OPTIONS');
   if (request.method === 'OPTIONS') {
-    return { statusCode: 204, statusDescription: 'No Content', headers: { allow: { value: 'PUT, OPTIONS' } } };
+    return { statusCode: 204, statusDescription: 'No Content', headers: sgtHeaders({ allow: { value: 'PUT, OPTIONS' } }, cors) };
   }
   if (request.method !== 'PUT') {
-    return sgtRespond(sgtError(405, 'MethodNotAllowed', 'only PUT ' + SGT_CONFIG.path + '<file name> uploads (and OPTIONS)', 'method'));
+    return sgtRespond(sgtError(405, 'MethodNotAllowed', 'only PUT ' + SGT_CONFIG.path + '<file name> uploads (and OPTIONS)', 'method'), cors);
   }
   var token = sgtBearer(h);
   if (!token) {
-    return sgtRespond(sgtError(401, 'MissingToken', 'send "Authorization: Bearer <token>" with a token from your backend', 'Authorization'));
+    return sgtRespond(sgtError(401, 'MissingToken', 'send "Authorization: Bearer <token>" with a token from your backend', 'Authorization'), cors);
   }
   var p = sgtParse(token);
-  if (p.error) return sgtRespond(p.error);
+  if (p.error) return sgtRespond(p.error, cors);
   var secret;
   try {
     secret = await sgtStore.get('sgt1:' + p.kid);
@@ -43,9 +51,9 @@ async function handler(event) {
   }
   var now = Math.floor(Date.now() / 1000);
   var v = sgtCheck(p, secret, now, sgtHmac);
-  if (v.error) return sgtRespond(v.error);
+  if (v.error) return sgtRespond(v.error, cors);
   var a = sgtAuthorize(SGT_CONFIG, v.claims, v.uploadId, request.uri, h, now);
-  if (a.error) return sgtRespond(a.error);
+  if (a.error) return sgtRespond(a.error, cors);
   request.uri = '/' + a.key;
   request.querystring = {};
   delete h.authorization;

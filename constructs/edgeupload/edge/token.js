@@ -119,6 +119,22 @@ function sgtAuthorize(cfg, claims, uploadId, uri, headers, now) {
   return { key: cfg.prefix + claims.sub + '/' + uploadId + '/' + name, length: length, type: type, sentType: sent, ifNoneMatch: inm !== undefined };
 }
 
+// sgtCors returns the CORS headers for a browser request from one of
+// cfg.corsOrigins (lower-case names to plain values), or {} for any other.
+function sgtCors(cfg, headers, preflight) {
+  var origin = sgtHeader(headers, 'origin');
+  var out = {};
+  if (!origin || !cfg.corsOrigins || cfg.corsOrigins.indexOf(origin) < 0) return out;
+  out['access-control-allow-origin'] = origin;
+  out.vary = 'Origin';
+  if (preflight) {
+    out['access-control-allow-methods'] = 'PUT';
+    out['access-control-allow-headers'] = 'authorization, content-type, if-none-match';
+    out['access-control-max-age'] = '600';
+  }
+  return out;
+}
+
 // sgtB64url turns standard base64 into base64url without padding.
 function sgtB64url(b64) {
   return b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
@@ -132,5 +148,5 @@ function sgtBody(e) {
 }
 
 if (typeof module === 'object' && module.exports) {
-  module.exports = { sgtParse: sgtParse, sgtCheck: sgtCheck, sgtBearer: sgtBearer, sgtAuthorize: sgtAuthorize, sgtBody: sgtBody, sgtError: sgtError, sgtHeader: sgtHeader, sgtB64url: sgtB64url };
+  module.exports = { sgtParse: sgtParse, sgtCheck: sgtCheck, sgtBearer: sgtBearer, sgtAuthorize: sgtAuthorize, sgtBody: sgtBody, sgtError: sgtError, sgtHeader: sgtHeader, sgtB64url: sgtB64url, sgtCors: sgtCors };
 }
