@@ -8,7 +8,7 @@ GO ?= go
 # takes over a minute, so the timeout is generous.
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all setup minio chromium synth dev test bench fmt vet clean
+.PHONY: all setup minio minio-background chromium synth dev test bench fmt vet clean
 
 all: synth test
 
@@ -19,6 +19,11 @@ setup:
 ## (cached in .tools/bin).
 minio:
 	@./scripts/minio.sh install
+
+## minio-background: start that build and return; the tests that need MinIO
+## wait for it (scripts/minio.sh wait), so it overlaps the rest of make test.
+minio-background:
+	@./scripts/minio.sh install-background
 
 # The apps under apps/: cdk.json runs the streaming demo; the others are
 # synthesized next to it, each into its own cloud assembly.
@@ -56,7 +61,7 @@ dev: synth minio
 ## test: every test: handler libraries, construct template tests, golden
 ## snapshots, the apps synthesized with CloudFormation validation on, and the
 ## uploads end to end against MinIO (started and stopped by test/uploads).
-test: setup minio chromium vet
+test: setup minio-background chromium vet
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 ## bench: the stream writer's throughput and allocations, and synth times.

@@ -130,6 +130,10 @@ func startRunner(dir string) error {
 	if out, err := exec.Command("go", append(args, "github.com/streamgate/streamgate/cmd/sgdev")...).CombinedOutput(); err != nil {
 		return fmt.Errorf("go build sgdev: %v\n%s", err, out)
 	}
+	// make test builds MinIO in the background: wait for it (or build it).
+	if out, err := exec.Command(filepath.Join(root, "scripts", "minio.sh"), "wait").CombinedOutput(); err != nil {
+		return fmt.Errorf("scripts/minio.sh wait: %v\n%s", err, out)
+	}
 	args = []string{"-assembly", dir, "-port", "0", "-minio", filepath.Join(root, ".tools", "bin", "minio"), "-concurrency", "2"}
 	if p := os.Getenv("SGDEV_CPUPROFILE"); p != "" {
 		args = append(args, "-cpuprofile", p) // SGDEV_CPUPROFILE=/tmp/sgdev.prof go test -bench . ./test/local

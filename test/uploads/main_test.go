@@ -66,6 +66,10 @@ func moduleRoot() string {
 // startMinIO runs the MinIO built by scripts/minio.sh on a free loopback
 // port with a fresh data directory, and creates the bucket.
 func startMinIO() (stop func(), err error) {
+	// make test builds MinIO in the background: wait for it (or build it).
+	if out, err := exec.Command(filepath.Join(moduleRoot(), "scripts", "minio.sh"), "wait").CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("scripts/minio.sh wait: %v\n%s", err, out)
+	}
 	bin := filepath.Join(moduleRoot(), ".tools", "bin", "minio")
 	if _, err := os.Stat(bin); err != nil {
 		return nil, fmt.Errorf("%s is missing: run `scripts/minio.sh install` (make test does)", bin)
