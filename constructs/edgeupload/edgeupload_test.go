@@ -264,7 +264,7 @@ func TestOptions(t *testing.T) {
 	cfg := metadataConfig(t, e)
 	want(t, "config", cfg, edge.Config{Prefix: "partners/", Path: "/u/", MaxSize: 100 << 20, Types: []string{"video/mp4"}, MaxLifetime: 600, Expires: 120,
 		CorsOrigins: []string{"https://app.example.com"},
-		Bucket: cfg.Bucket, Region: "eu-west-1", SecretID: cfg.SecretID, SecretRegion: "eu-west-1", KeyCacheSeconds: 30})
+		Bucket:      cfg.Bucket, Region: "eu-west-1", SecretID: cfg.SecretID, SecretRegion: "eu-west-1", KeyCacheSeconds: 30})
 	want(t, "Url", *e.Url, "https://uploads.example.com/u/")
 	cors := first(get(synthesized.main.Props(t, e.Bucket), "CorsConfiguration", "CorsRules"))
 	want(t, "bucket CORS origins", js(cors["AllowedOrigins"]), `["https://app.example.com"]`)
