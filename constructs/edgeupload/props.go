@@ -76,7 +76,9 @@ type EdgeUploadEndpointProps struct {
 
 	// Bucket is an existing bucket to write into (same region as the
 	// stack); in Redirect mode its name must be known at synth time
-	// (awss3.Bucket_FromBucketName). Default: a new bucket with
+	// (awss3.Bucket_FromBucketName). In Through mode CDK cannot add the
+	// distribution's write grant to an imported bucket's policy: add it
+	// yourself (CDK warns at synth). Default: a new bucket with
 	// PresignedUploadApi's secure defaults (uploads.NewUploadBucket).
 	Bucket awss3.IBucket
 	// BucketProps override the new bucket's defaults. Never with Bucket.
