@@ -266,3 +266,27 @@ func TestCurlFollowsTheRedirect(t *testing.T) {
 		t.Errorf("stored %d bytes, want %d", len(got), len(body))
 	}
 }
+
+// TestSguploadEdge: the command-line uploader sends a file to the Through
+// endpoint in one PUT with a token from its own token command.
+func TestSguploadEdge(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "clip.mp4")
+	body := random(1 << 20)
+	os.WriteFile(file, body, 0o644)
+	tok, err := exec.Command("go", "run", "github.com/streamgate/streamgate/cmd/sgupload", "token", "-sub", "cli-user", "-name", "clip.mp4").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := strings.TrimSpace(string(tok))
+	cmd := exec.Command("go", "run", "github.com/streamgate/streamgate/cmd/sgupload", "-edge", edgeURL(t, "THROUGH"), "-token", token, file)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil || !strings.Contains(string(out), "uploaded (ETag") || !strings.Contains(stderr.String(), "100%") {
+		t.Fatalf("sgupload: %v\nstdout: %s\nstderr: %s", err, out, stderr.String())
+	}
+	got, typ := stored(t, "incoming/cli-user/"+edgetoken.UploadID(token)+"/clip.mp4")
+	if !bytes.Equal(got, body) || typ != "video/mp4" {
+		t.Errorf("stored %d bytes of %q", len(got), typ)
+	}
+}

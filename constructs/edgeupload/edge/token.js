@@ -30,6 +30,15 @@ function sgtDecode(s) {
   return Buffer.from(b, 'base64').toString('utf8');
 }
 
+// sgtEqual compares in constant time (crypto.timingSafeEqual is not in
+// cloudfront-js-2.0).
+function sgtEqual(a, b) {
+  if (a.length !== b.length) return false;
+  var d = 0;
+  for (var i = 0; i < a.length; i++) d |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return d === 0;
+}
+
 function sgtInt(v, min) {
   return typeof v === 'number' && Math.floor(v) === v && v >= min && v <= SGT_MAX_INT;
 }
@@ -42,7 +51,7 @@ function sgtCheck(p, secret, now, hmac) {
   if (!secret) {
     return { error: sgtError(401, 'UnknownKey', 'key id "' + p.kid + '" is not one the endpoint holds (rotated out?)', 'Authorization') };
   }
-  if (hmac(secret, p.signed) !== p.sig) {
+  if (!sgtEqual(hmac(secret, p.signed), p.sig)) {
     return { error: sgtError(401, 'BadSignature', 'the signature does not match the token', 'Authorization') };
   }
   var c = null;
