@@ -1,11 +1,18 @@
 package local
 
 import (
+	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/streamgate/streamgate/internal/runtimeapi"
 )
 
 // BenchmarkReferenceWorkload: time to first byte and total time of the
@@ -70,10 +77,44 @@ func plainServer(b *testing.B) string {
 	return "http://" + ln.Addr().String()
 }
 
+// functionAlone runs the faulty handler, built for this machine, against
+// an in-process Lambda Runtime API and returns a reader of /big's stream
+// (prelude included): the function's own ceiling, with no gateway and no
+// client connection.
+func functionAlone(b *testing.B) func(mb int) io.ReadCloser {
+	bin := filepath.Join(b.TempDir(), "faulty")
+	if out, err := exec.Command("go", "build", "-o", bin, faulty).CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	api, err := runtimeapi.Start()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "AWS_LAMBDA_RUNTIME_API="+api.Addr(), "_HANDLER=bootstrap", "AWS_LAMBDA_FUNCTION_NAME=faulty")
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); api.Close() })
+	n := 0
+	return func(mb int) io.ReadCloser {
+		n++
+		payload := fmt.Sprintf(`{"path":"/faulty/big","queryStringParameters":{"mb":"%d"}}`, mb)
+		resp, err := api.Invoke(context.Background(), runtimeapi.Invocation{RequestID: fmt.Sprint("bench-", n), Payload: []byte(payload), Deadline: time.Now().Add(time.Minute)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return resp.Body
+	}
+}
+
 // BenchmarkStreamThroughput: MB/s of 200 MB streamed through runner and
-// function, against a plain Go HTTP server streaming the same bytes.
+// function, against a plain Go HTTP server streaming the same bytes, and
+// against the function alone (its stream read straight off the runtime
+// API, no gateway and no client): what the runner can at best reach.
 func BenchmarkStreamThroughput(b *testing.B) {
 	plain := plainServer(b)
+	invoke := functionAlone(b)
 	read := func(url string) time.Duration {
 		start := time.Now()
 		resp, err := http.Get(url)
@@ -87,15 +128,25 @@ func BenchmarkStreamThroughput(b *testing.B) {
 		}
 		return time.Since(start)
 	}
-	var viaRunner, direct time.Duration
+	var viaRunner, direct, alone time.Duration
 	for i := 0; i < b.N; i++ {
 		viaRunner += read(streamsURL + "/faulty/big?mb=200")
 		direct += read(plain + "/big")
+		start := time.Now()
+		body := invoke(200)
+		n, _ := io.Copy(io.Discard, body)
+		body.Close()
+		alone += time.Since(start)
+		if n < 200<<20 {
+			b.Fatalf("function alone: %d bytes", n)
+		}
 	}
 	mb := 200.0 * float64(b.N)
 	b.ReportMetric(mb/viaRunner.Seconds(), "MB/s-runner+function")
 	b.ReportMetric(mb/direct.Seconds(), "MB/s-plain-server")
+	b.ReportMetric(mb/alone.Seconds(), "MB/s-function-alone")
 	b.ReportMetric(float64(viaRunner)/float64(direct), "runner/plain")
+	b.ReportMetric(float64(viaRunner)/float64(alone), "runner/function-alone")
 }
 
 // BenchmarkTinyInvocation: the runner's per-invocation overhead for a tiny
