@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-
-	"github.com/streamgate/streamgate/lambda/presign"
 )
 
 // EdgeUpload sends f to an edge upload endpoint (constructs/edgeupload) in
@@ -78,9 +76,8 @@ func (c *Client) EdgeUpload(ctx context.Context, endpoint, token string, f File,
 		io.Copy(io.Discard, resp.Body)
 		return &Result{Mode: "EDGE-THROUGH", ETag: resp.Header.Get("ETag")}, nil
 	case strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json"):
-		var e presign.ErrorResponse
-		json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&e)
-		return nil, &APIError{Status: resp.StatusCode, ErrorBody: e.Error}
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		return nil, apiError(resp.StatusCode, b)
 	default:
 		return nil, storageError(resp) // S3's refusal passed through CloudFront
 	}

@@ -185,16 +185,22 @@ func (c *Client) api(ctx context.Context, method, path string, in, out any) erro
 		return err
 	}
 	if resp.StatusCode/100 != 2 {
-		var e presign.ErrorResponse
-		if json.Unmarshal(b, &e) != nil || e.Error.Code == "" {
-			e.Error = presign.ErrorBody{Code: http.StatusText(resp.StatusCode), Message: strings.TrimSpace(string(b))}
-		}
-		return &APIError{Status: resp.StatusCode, ErrorBody: e.Error}
+		return apiError(resp.StatusCode, b)
 	}
 	if out == nil {
 		return nil
 	}
 	return json.Unmarshal(b, out)
+}
+
+// apiError reads an error answer's {"error":{...}} body; a body of another
+// shape becomes the message.
+func apiError(status int, b []byte) *APIError {
+	var e presign.ErrorResponse
+	if json.Unmarshal(b, &e) != nil || e.Error.Code == "" {
+		e.Error = presign.ErrorBody{Code: http.StatusText(status), Message: strings.TrimSpace(string(b))}
+	}
+	return &APIError{Status: status, ErrorBody: e.Error}
 }
 
 // put sends body to a presigned PUT URL with its signed headers.
