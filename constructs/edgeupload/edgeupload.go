@@ -53,7 +53,7 @@ import (
 
 // MetadataKey marks the distribution in the template with the endpoint's
 // mode and edge.Config, for the local runner (sgdev).
-const MetadataKey = "streamgate:edgeUpload"
+const MetadataKey = edge.MetadataKey
 
 // EdgeUploadEndpoint is a CloudFront distribution that takes authenticated
 // PUT /u/<name> uploads into an S3 bucket.
@@ -89,13 +89,14 @@ type EdgeUploadEndpoint struct {
 func (e *EdgeUploadEndpoint) ToString() *string { return e.Node().Path() }
 
 type resolved struct {
-	mode       Mode
-	cfg        edge.Config
-	incoming   awscdk.Duration
-	removal    awscdk.RemovalPolicy
-	logRegions []string
-	region     string
-	hash       string
+	mode         Mode
+	cfg          edge.Config
+	incoming     awscdk.Duration
+	removal      awscdk.RemovalPolicy
+	logRegions   []string
+	logRetention awslogs.RetentionDays
+	region       string
+	hash         string
 }
 
 // NewEdgeUploadEndpoint creates the bucket (or takes Props.Bucket), the
@@ -111,7 +112,6 @@ func NewEdgeUploadEndpoint(scope constructs.Construct, id *string, p *EdgeUpload
 
 	e := &EdgeUploadEndpoint{Mode: r.mode}
 	constructs.NewConstruct_Override(e, scope, id)
-	hash := r.hash
 
 	e.Bucket = p.Bucket
 	if e.Bucket == nil {
@@ -121,9 +121,10 @@ func NewEdgeUploadEndpoint(scope constructs.Construct, id *string, p *EdgeUpload
 		}
 		if r.mode == ModeRedirect && bp.BucketName == nil {
 			// The Lambda@Edge function lives in us-east-1 and cannot
-			// reference this stack: it rebuilds the name from its own
-			// account id.
-			bp.BucketName = awscdk.Fn_Join(jsii.String(""), jsii.Strings("sg-edge-"+hash+"-", *awscdk.Aws_ACCOUNT_ID(), "-"+r.region))
+			// reference this stack: it rebuilds the name (r.cfg.Bucket)
+			// from its own account id.
+			before, after, _ := strings.Cut(r.cfg.Bucket, "{account}")
+			bp.BucketName = awscdk.Fn_Join(jsii.String(""), jsii.Strings(before, *awscdk.Aws_ACCOUNT_ID(), after))
 		}
 		bucket, logs := uploads.NewUploadBucket(e, &uploads.UploadBucketProps{
 			KeyPrefix:                   r.cfg.Prefix,
@@ -148,7 +149,7 @@ func NewEdgeUploadEndpoint(scope constructs.Construct, id *string, p *EdgeUpload
 		Compress:             jsii.Bool(false),
 	}
 	if r.mode == ModeRedirect {
-		e.addRedirect(p, r, hash, behavior)
+		e.addRedirect(p, r, behavior)
 	} else {
 		e.addThrough(p, r, behavior)
 	}
@@ -214,7 +215,8 @@ func (e *EdgeUploadEndpoint) newCdnLogsBucket(r *resolved) awss3.Bucket {
 
 // addRedirect makes the Lambda@Edge function, its key secret and its
 // permissions (ModeRedirect).
-func (e *EdgeUploadEndpoint) addRedirect(p *EdgeUploadEndpointProps, r *resolved, hash string, behavior *awscloudfront.BehaviorOptions) {
+func (e *EdgeUploadEndpoint) addRedirect(p *EdgeUploadEndpointProps, r *resolved, behavior *awscloudfront.BehaviorOptions) {
+	hash := r.hash
 	stack := awscdk.Stack_Of(e)
 	e.TokenKeys = p.TokenKeys
 	var secretName string
@@ -297,7 +299,7 @@ func (e *EdgeUploadEndpoint) addRedirect(p *EdgeUploadEndpointProps, r *resolved
 		awslogs.NewLogRetention(e, jsii.String(fmt.Sprintf("EdgeLogRetention%d", i)), &awslogs.LogRetentionProps{
 			LogGroupName:   jsii.String("/aws/lambda/us-east-1." + fnName),
 			LogGroupRegion: jsii.String(region),
-			Retention:      r.retention(p),
+			Retention:      r.logRetention,
 		})
 	}
 	acknowledgeLogRetention(stack)
@@ -310,13 +312,6 @@ func (e *EdgeUploadEndpoint) addRedirect(p *EdgeUploadEndpointProps, r *resolved
 	// The function answers every request, so CloudFront never reaches the
 	// origin; it gets no access to the bucket (no OAC, no bucket policy).
 	behavior.Origin = awscloudfrontorigins.S3BucketOrigin_WithBucketDefaults(e.Bucket, nil)
-}
-
-func (r *resolved) retention(p *EdgeUploadEndpointProps) awslogs.RetentionDays {
-	if p.LogRetention != "" {
-		return p.LogRetention
-	}
-	return awslogs.RetentionDays_ONE_MONTH
 }
 
 // addThrough makes the CloudFront Function and its key store; the body

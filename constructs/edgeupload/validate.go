@@ -5,6 +5,7 @@ import (
 	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 
@@ -83,7 +84,7 @@ func validate(p *props.Problems, scope constructs.Construct, id *string, ep *Edg
 	r.incoming = p.WholeDays("IncomingObjectExpiration", ep.IncomingObjectExpiration, uploads.DefaultIncomingExpiryDays)
 
 	onlyIn := func(field string, set bool, mode Mode, fix string) {
-		if set && r.mode != mode && r.mode != "" {
+		if set && r.mode != mode {
 			p.Add(field, "set in "+string(r.mode)+" mode", "a setting of "+string(mode)+" mode only", fix)
 		}
 	}
@@ -97,6 +98,10 @@ func validate(p *props.Problems, scope constructs.Construct, id *string, ep *Edg
 		r.cfg.Expires = seconds(p, "UrlExpiry", ep.UrlExpiry, DefaultUrlExpiryMinutes*60, 60, 3600, "1 minute to 1 hour (the URL is signed with the function's role session)")
 		r.cfg.KeyCacheSeconds = seconds(p, "KeyCacheTime", ep.KeyCacheTime, DefaultKeyCacheMinutes*60, 0, 3600, "0 to 1 hour")
 		r.cfg.Region = r.region
+		r.logRetention = ep.LogRetention
+		if r.logRetention == "" {
+			r.logRetention = awslogs.RetentionDays_ONE_MONTH
+		}
 		r.logRegions = []string{}
 		if ep.LogRegions == nil {
 			if r.region != "" {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/streamgate/streamgate/constructs/edgeupload/edge"
 )
 
 func TestMatchPrefersLiteralsAndExactMethods(t *testing.T) {
@@ -69,7 +71,7 @@ func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
 		"Bucket":   map[string]any{"Type": "AWS::S3::Bucket", "Properties": map[string]any{}},
 		"Edge": map[string]any{"Type": "AWS::CloudFront::Distribution", "Properties": map[string]any{"DistributionConfig": map[string]any{"Origins": []any{
 			map[string]any{"DomainName": map[string]any{"Fn::GetAtt": []string{"Bucket", "RegionalDomainName"}}}}}},
-			"Metadata": map[string]any{EdgeMetadataKey: map[string]any{"mode": "THROUGH", "config": map[string]any{"prefix": "in/", "path": "/u/", "maxSize": 10, "types": []string{"text/csv"}, "maxLifetime": 60}}}},
+			"Metadata": map[string]any{edge.MetadataKey: map[string]any{"mode": "THROUGH", "config": map[string]any{"prefix": "in/", "path": "/u/", "maxSize": 10, "types": []string{"text/csv"}, "maxLifetime": 60}}}},
 	}})
 	a, err := Load(dir)
 	if err != nil {

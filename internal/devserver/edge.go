@@ -16,10 +16,6 @@ import (
 	"github.com/streamgate/streamgate/lambda/edgetoken"
 )
 
-// EdgeMetadataKey marks an EdgeUploadEndpoint's distribution in a template
-// (constructs/edgeupload.MetadataKey; the runner does not import the CDK).
-const EdgeMetadataKey = "streamgate:edgeUpload"
-
 // EdgeEndpoint is an EdgeUploadEndpoint of the template.
 type EdgeEndpoint struct {
 	Stack     string
@@ -40,7 +36,7 @@ type RunningEdge struct {
 // loadEdge reads a distribution made by EdgeUploadEndpoint; others are
 // reported as not emulated.
 func (a *Assembly) loadEdge(stack, id string, r cfnResource) {
-	meta, ok := r.Metadata[EdgeMetadataKey].(map[string]any)
+	meta, ok := r.Metadata[edge.MetadataKey].(map[string]any)
 	if !ok {
 		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: CloudFront distribution (not served locally)", stack, id))
 		return
@@ -66,25 +62,23 @@ func (a *Assembly) loadEdge(stack, id string, r cfnResource) {
 
 var listening = regexp.MustCompile(`^listening on (http://127\.0\.0\.1:\d+)$`)
 
-// edgeUnservable says why edge endpoints cannot be served here, or "".
-func (s *Server) edgeUnservable() string {
-	if _, err := exec.LookPath("node"); err != nil {
-		return "it runs on Node.js, and node is not on PATH (make dev puts the project's Node.js first)"
+// edgeNode is the node that serves edge endpoints, or why they cannot be
+// served here.
+func (s *Server) edgeNode() (node, unservable string) {
+	node, err := exec.LookPath("node")
+	switch {
+	case err != nil:
+		return "", "it runs on Node.js, and node is not on PATH (make dev puts the project's Node.js first)"
+	case s.S3Endpoint == "":
+		return "", "it needs the local S3 server (-minio PATH; scripts/minio.sh install builds MinIO)"
 	}
-	if s.S3Endpoint == "" {
-		return "it needs the local S3 server (-minio PATH; scripts/minio.sh install builds MinIO)"
-	}
-	return ""
+	return node, ""
 }
 
 // startEdge serves e with the project's Node.js running the endpoint's own
 // JavaScript (constructs/edgeupload/edge/local.js), against MinIO, with the
 // development key (edgetoken.DevKey) as the endpoint's only key.
-func (s *Server) startEdge(ctx context.Context, e *EdgeEndpoint, port int) (*RunningEdge, error) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) startEdge(ctx context.Context, node string, e *EdgeEndpoint, port int) (*RunningEdge, error) {
 	dir, err := os.MkdirTemp("", "sgdev-edge-")
 	if err != nil {
 		return nil, err

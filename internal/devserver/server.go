@@ -169,12 +169,13 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	// Redirect endpoints first: the README's curl -L example uses the
 	// first port after the APIs.
 	sort.SliceStable(edges, func(i, j int) bool { return edges[i].Mode == "REDIRECT" && edges[j].Mode != "REDIRECT" })
+	node, unservable := s.edgeNode()
 	for i, e := range edges {
-		if reason := s.edgeUnservable(); reason != "" {
-			s.Notices = append(s.Notices, fmt.Sprintf("%s/%s: edge upload endpoint not served: %s", e.Stack, e.LogicalID, reason))
+		if unservable != "" {
+			s.Notices = append(s.Notices, fmt.Sprintf("%s/%s: edge upload endpoint not served: %s", e.Stack, e.LogicalID, unservable))
 			continue
 		}
-		running, err := s.startEdge(ctx, e, edgePort(o.BasePort, len(apis)+i))
+		running, err := s.startEdge(ctx, node, e, edgePort(o.BasePort, len(apis)+i))
 		if err != nil {
 			s.Close()
 			return nil, err

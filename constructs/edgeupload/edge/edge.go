@@ -24,6 +24,10 @@ var (
 	LocalJS string
 )
 
+// MetadataKey marks an EdgeUploadEndpoint's distribution in the template,
+// with the endpoint's mode and Config, for the local runner (sgdev).
+const MetadataKey = "streamgate:edgeUpload"
+
 // Path is where the endpoint takes uploads: PUT /u/<file name>.
 const Path = "/u/"
 
