@@ -11,18 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/streamgate/streamgate/client/upload"
+	"github.com/streamgate/streamgate/internal/testfile"
 	"github.com/streamgate/streamgate/lambda/edgetoken"
 )
-
-// pattern is a file that costs no memory: byte i is i*31 mod 251.
-type pattern struct{}
-
-func (pattern) ReadAt(p []byte, off int64) (int, error) {
-	for i := range p {
-		p[i] = byte((off + int64(i)) * 31 % 251)
-	}
-	return len(p), nil
-}
 
 // BenchmarkEdgeUpload1GiB uploads 1 GiB to the runner's MinIO three ways in
 // one run: through the Redirect edge endpoint (the edge code's 307, then
@@ -31,7 +22,7 @@ func (pattern) ReadAt(p []byte, off int64) (int, error) {
 // the floor. MB/s is the upload throughput on loopback.
 func BenchmarkEdgeUpload1GiB(b *testing.B) {
 	const size = 1 << 30
-	file := upload.File{Name: "big.bin", ContentType: "application/octet-stream", Size: size, Body: pattern{}}
+	file := upload.File{Name: "big.bin", ContentType: "application/octet-stream", Size: size, Body: testfile.Pattern{}}
 	for _, mode := range []string{"REDIRECT", "THROUGH"} {
 		b.Run(mode, func(b *testing.B) {
 			url := edgeURL(b, mode)

@@ -13,10 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-
-	"github.com/streamgate/streamgate/internal/devserver"
 )
 
 // browse opens url in headless Chromium (Debian's, installed by
@@ -91,8 +88,7 @@ func TestPageUploadsThroughPresign(t *testing.T) {
 		t.Fatalf("report %v", r)
 	}
 	key := r["key"].(string)
-	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(s3URL), UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider(devserver.S3User, devserver.S3Password, "")})
+	client := localS3()
 	var found bool
 	buckets, err := client.ListBuckets(context.Background(), &s3.ListBucketsInput{})
 	if err != nil {

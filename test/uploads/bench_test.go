@@ -6,18 +6,9 @@ import (
 	"time"
 
 	"github.com/streamgate/streamgate/client/upload"
+	"github.com/streamgate/streamgate/internal/testfile"
 	"github.com/streamgate/streamgate/lambda/presign"
 )
-
-// pattern is a 1 GiB file that costs no memory: byte i is i*31 mod 251.
-type pattern struct{}
-
-func (pattern) ReadAt(p []byte, off int64) (int, error) {
-	for i := range p {
-		p[i] = byte((off + int64(i)) * 31 % 251)
-	}
-	return len(p), nil
-}
 
 // BenchmarkClientUpload1GiB uploads 1 GiB to the local MinIO through the
 // client package, as one presigned PUT and as a multipart upload of 64 MiB
@@ -35,7 +26,7 @@ func BenchmarkClientUpload1GiB(b *testing.B) {
 			}
 			b.SetBytes(size)
 			for i := 0; i < b.N; i++ {
-				if _, err := c.UploadWith(context.Background(), req, upload.File{Name: "big.bin", ContentType: "application/octet-stream", Size: size, Body: pattern{}}, nil); err != nil {
+				if _, err := c.UploadWith(context.Background(), req, upload.File{Name: "big.bin", ContentType: "application/octet-stream", Size: size, Body: testfile.Pattern{}}, nil); err != nil {
 					b.Fatal(err)
 				}
 			}
