@@ -7,10 +7,9 @@ import (
 	"log"
 	"os"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/streamgate/streamgate/lambda/demo"
 	"github.com/streamgate/streamgate/lambda/s3client"
+	"github.com/streamgate/streamgate/lambda/stream"
 )
 
 func main() {
@@ -23,5 +22,5 @@ func main() {
 		log.Fatalf("loading AWS configuration: %v", err)
 	}
 	e := &demo.Exporter{S3: client, Bucket: bucket}
-	lambda.Start(e.Handle)
+	stream.Start(e.Handle)
 }

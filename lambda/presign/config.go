@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/streamgate/streamgate/lambda/cors"
 )
 
 // Environment variables the PresignedUploadApi construct sets on the handler.
@@ -20,6 +22,9 @@ const (
 	// EnvRequireChecksum, "true", makes checksumSha256 required: S3 refuses
 	// uploads into an object-lock bucket without a checksum.
 	EnvRequireChecksum = "UPLOAD_REQUIRE_CHECKSUM"
+	// EnvCompanion, "true", serves the Companion S3 routes under
+	// CompanionPrefix (Uppy's companionEndpoint).
+	EnvCompanion = "UPLOAD_COMPANION"
 )
 
 // Config is what the handler enforces.
@@ -34,6 +39,12 @@ type Config struct {
 	// RequireChecksum refuses PUT and POST requests without checksumSha256
 	// (the bucket has object lock, and S3 then requires a checksum).
 	RequireChecksum bool
+	// Companion serves the Companion S3 routes (Uppy's companionEndpoint)
+	// under CompanionPrefix.
+	Companion bool
+	// CORS is which browser origins may read the answers (cors.EnvConfig,
+	// set by the construct from CorsAllowedOrigins); nil: no CORS headers.
+	CORS *cors.Policy
 }
 
 // ConfigFromEnv reads the configuration the construct sets.
@@ -45,13 +56,17 @@ func ConfigFromEnv() (Config, error) {
 		KMSKeyID: os.Getenv(EnvKMSKeyID),
 
 		RequireChecksum: os.Getenv(EnvRequireChecksum) == "true",
+		Companion:       os.Getenv(EnvCompanion) == "true",
+	}
+	var err error
+	if c.CORS, err = cors.FromEnv(); err != nil {
+		return c, err
 	}
 	for _, t := range strings.Split(os.Getenv(EnvContentTypes), ",") {
 		if t = strings.TrimSpace(t); t != "" {
 			c.ContentTypes = append(c.ContentTypes, t)
 		}
 	}
-	var err error
 	if c.MaxSize, err = strconv.ParseInt(os.Getenv(EnvMaxSize), 10, 64); err != nil {
 		return c, fmt.Errorf("%s=%q: %v", EnvMaxSize, os.Getenv(EnvMaxSize), err)
 	}

@@ -3,6 +3,7 @@ package presign
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -22,14 +23,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/streamgate/streamgate/lambda/cors"
 )
 
 // Routes of the upload API, as API Gateway resource paths.
 const (
-	RouteUploads  = "/uploads"
-	RouteParts    = "/uploads/{uploadId}/parts"
+	// RouteUploads: POST a Request, get a Response.
+	RouteUploads = "/uploads"
+	// RouteParts: POST a PartsRequest for more part URLs; GET ?key= for the
+	// parts S3 has of the upload (PartsList), to resume it.
+	RouteParts = "/uploads/{uploadId}/parts"
+	// RouteComplete: POST a CompleteRequest.
 	RouteComplete = "/uploads/{uploadId}/complete"
-	RouteAbort    = "/uploads/{uploadId}"
+	// RouteAbort: DELETE ?key= gives the upload up.
+	RouteAbort = "/uploads/{uploadId}"
 )
 
 // S3API is the part of the S3 client the handler calls.
@@ -37,6 +46,7 @@ type S3API interface {
 	CreateMultipartUpload(ctx context.Context, in *s3.CreateMultipartUploadInput, opts ...func(*s3.Options)) (*s3.CreateMultipartUploadOutput, error)
 	CompleteMultipartUpload(ctx context.Context, in *s3.CompleteMultipartUploadInput, opts ...func(*s3.Options)) (*s3.CompleteMultipartUploadOutput, error)
 	AbortMultipartUpload(ctx context.Context, in *s3.AbortMultipartUploadInput, opts ...func(*s3.Options)) (*s3.AbortMultipartUploadOutput, error)
+	ListParts(ctx context.Context, in *s3.ListPartsInput, opts ...func(*s3.Options)) (*s3.ListPartsOutput, error)
 }
 
 // Presigner is the part of s3.PresignClient the handler uses.
@@ -73,20 +83,23 @@ func New(cfg Config, client *s3.Client) *Handler {
 }
 
 // Handle routes an API Gateway proxy request. It never panics: a bug
-// becomes a 500 with a JSON body, and is logged.
+// becomes a 500 with a JSON body, and is logged. Every answer to a request
+// from an origin that Config.CORS allows carries the CORS headers (API
+// Gateway adds none to a Lambda proxy answer).
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest) (resp events.APIGatewayProxyResponse, _ error) {
 	defer func() {
 		if v := recover(); v != nil {
 			log.Printf("presign: panic: %v\n%s", v, debug.Stack())
 			resp = errorResponse(&RequestError{Status: 500, Code: "InternalError", Message: "the upload service failed; try again"})
 		}
+		resp.Headers = h.Config.CORS.Apply(resp.Headers, cors.Origin(req.Headers))
 	}()
 	out, err := h.route(ctx, req)
 	if err != nil {
 		var re *RequestError
 		if !errors.As(err, &re) {
 			log.Printf("presign: %s %s: %v", req.HTTPMethod, req.Path, err)
-			re = &RequestError{Status: 502, Code: "StorageError", Message: "the storage service refused the request; try again"}
+			re = &RequestError{Status: 502, Code: "StorageError", Message: "the storage service failed; try again"}
 		}
 		return errorResponse(re), nil
 	}
@@ -98,58 +111,43 @@ func (h *Handler) route(ctx context.Context, req events.APIGatewayProxyRequest) 
 	if resource == "" {
 		resource = req.Path
 	}
+	caller := CallerID(req.RequestContext)
+	uploadID := req.PathParameters["uploadId"]
 	switch {
 	case resource == RouteUploads && req.HTTPMethod == http.MethodPost:
 		var r Request
 		if err := decodeBody(req, &r); err != nil {
 			return nil, err
 		}
-		return h.Presign(ctx, CallerID(req.RequestContext), &r)
+		return h.Presign(ctx, caller, &r)
 	case resource == RouteComplete && req.HTTPMethod == http.MethodPost:
 		var c CompleteRequest
 		if err := decodeBody(req, &c); err != nil {
 			return nil, err
 		}
-		return h.Complete(ctx, CallerID(req.RequestContext), req.PathParameters["uploadId"], &c)
+		return h.Complete(ctx, caller, uploadID, &c)
 	case resource == RouteParts && req.HTTPMethod == http.MethodPost:
 		var p PartsRequest
 		if err := decodeBody(req, &p); err != nil {
 			return nil, err
 		}
-		return h.MoreParts(ctx, CallerID(req.RequestContext), req.PathParameters["uploadId"], &p)
+		return h.MoreParts(ctx, caller, uploadID, &p)
+	case resource == RouteParts && req.HTTPMethod == http.MethodGet:
+		return h.ListParts(ctx, caller, uploadID, req.QueryStringParameters["key"])
 	case resource == RouteAbort && req.HTTPMethod == http.MethodDelete:
 		key := req.QueryStringParameters["key"]
-		if err := h.Abort(ctx, CallerID(req.RequestContext), req.PathParameters["uploadId"], key); err != nil {
+		if err := h.Abort(ctx, caller, uploadID, key); err != nil {
 			return nil, err
 		}
 		return map[string]string{"aborted": key}, nil
+	case h.Config.Companion && strings.HasPrefix(resource, CompanionPrefix):
+		return h.companion(ctx, caller, resource, req)
 	}
-	return nil, &RequestError{Status: 404, Code: "NotFound", Message: fmt.Sprintf("no route %s %s; allowed: POST %s, POST %s, POST %s, DELETE %s",
-		req.HTTPMethod, resource, RouteUploads, RouteParts, RouteComplete, RouteAbort)}
-}
-
-// decodeBody decodes the JSON body (base64 when API Gateway says so) into v,
-// refusing unknown fields and trailing data.
-func decodeBody(req events.APIGatewayProxyRequest, v any) error {
-	body := []byte(req.Body)
-	if req.IsBase64Encoded {
-		var err error
-		if body, err = base64.StdEncoding.DecodeString(req.Body); err != nil {
-			return badRequest("InvalidBody", "", "the body is marked base64 but does not decode")
-		}
+	routes := fmt.Sprintf("POST %s, POST and GET %s, POST %s, DELETE %s", RouteUploads, RouteParts, RouteComplete, RouteAbort)
+	if h.Config.Companion {
+		routes += ", and the Companion S3 routes under " + CompanionPrefix
 	}
-	if len(body) > MaxRequestBody {
-		return &RequestError{Status: 413, Code: "BodyTooLarge", Message: fmt.Sprintf("the body is %d bytes; allowed: at most %d", len(body), MaxRequestBody)}
-	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return badRequest("InvalidJSON", "", "the body is not the expected JSON object: %v", err)
-	}
-	if dec.More() {
-		return badRequest("InvalidJSON", "", "the body has data after the JSON object")
-	}
-	return nil
+	return nil, &RequestError{Status: 404, Code: "NotFound", Message: fmt.Sprintf("no route %s %s; allowed: %s", req.HTTPMethod, resource, routes)}
 }
 
 func (h *Handler) now() time.Time {
@@ -172,18 +170,48 @@ func (h *Handler) newKey(caller, fileName string) (string, error) {
 	return h.Config.Prefix + caller + "/" + hex.EncodeToString(id[:]) + "/" + fileName, nil
 }
 
-// ownedKey checks that key was made by newKey for caller.
+// ownedKey checks that key was made by newKey for caller. A key that is
+// not the caller's is answered as an upload that does not exist: whether
+// another caller's upload exists is not for this caller to learn.
 func (h *Handler) ownedKey(caller, key string) error {
+	if key == "" {
+		return badRequest("MissingKey", "key", "key is required: the key the upload API answered when the upload started")
+	}
+	notFound := &RequestError{Status: 404, Code: "NoSuchUpload", Field: "key", Message: "this caller has no upload with this key"}
 	rest, ok := strings.CutPrefix(key, h.Config.Prefix+caller+"/")
 	parts := strings.Split(rest, "/")
 	if !ok || len(parts) != 2 || len(parts[0]) != 32 {
-		return &RequestError{Status: 403, Code: "NotYourUpload", Field: "key", Message: "the key does not belong to an upload of this caller"}
+		return notFound
 	}
 	if _, err := hex.DecodeString(parts[0]); err != nil {
-		return &RequestError{Status: 403, Code: "NotYourUpload", Field: "key", Message: "the key does not belong to an upload of this caller"}
+		return notFound
 	}
 	if name, err := SanitizeFileName(parts[1]); err != nil || name != parts[1] {
-		return &RequestError{Status: 403, Code: "NotYourUpload", Field: "key", Message: "the key does not belong to an upload of this caller"}
+		return notFound
+	}
+	return nil
+}
+
+// MaxUploadIDLength bounds the upload ids the API passes on to S3, whose
+// own are a few hundred characters at most.
+const MaxUploadIDLength = 1024
+
+// checkUpload checks the key and the shape of the upload id of caller's
+// multipart upload, before S3 is asked.
+func (h *Handler) checkUpload(caller, uploadID, key string) error {
+	if err := h.ownedKey(caller, key); err != nil {
+		return err
+	}
+	switch {
+	case uploadID == "":
+		return badRequest("MissingUploadId", "uploadId", "the path needs the upload id")
+	case len(uploadID) > MaxUploadIDLength:
+		return badRequest("InvalidUploadId", "uploadId", "the upload id is %d bytes; allowed: at most %d, as the upload API answered it", len(uploadID), MaxUploadIDLength)
+	}
+	for _, r := range uploadID {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-._~+/=", r)) {
+			return badRequest("InvalidUploadId", "uploadId", "the upload id has the character %q; allowed: letters, digits and -._~+/=, as the upload API answered it", r)
+		}
 	}
 	return nil
 }
@@ -199,7 +227,7 @@ func (h *Handler) Presign(ctx context.Context, caller string, r *Request) (*Resp
 	if err != nil {
 		return nil, err
 	}
-	resp := &Response{Mode: cfg.Mode, Key: key, Bucket: cfg.Bucket, ExpiresAt: h.now().Add(cfg.Expiry).UTC().Truncate(time.Second)}
+	resp := &Response{Mode: cfg.Mode, Key: key, Bucket: cfg.Bucket, ExpiresAt: h.expiresAt()}
 	switch cfg.Mode {
 	case ModePut:
 		in := &s3.PutObjectInput{
@@ -219,56 +247,90 @@ func (h *Handler) Presign(ctx context.Context, caller string, r *Request) (*Resp
 		}
 		resp.Method, resp.URL, resp.Headers = http.MethodPut, p.URL, signedHeaders(p.SignedHeader)
 	case ModePost:
-		conditions := []any{
-			[]any{"content-length-range", r.Size, r.Size},
-			map[string]string{"Content-Type": contentType},
-		}
-		fields := map[string]string{"Content-Type": contentType}
-		if r.ChecksumSHA256 != "" {
-			conditions = append(conditions,
-				map[string]string{"x-amz-checksum-algorithm": "SHA256"},
-				map[string]string{"x-amz-checksum-sha256": r.ChecksumSHA256})
-			fields["x-amz-checksum-algorithm"] = "SHA256"
-			fields["x-amz-checksum-sha256"] = r.ChecksumSHA256
-		}
-		if cfg.KMSKeyID != "" {
-			conditions = append(conditions,
-				map[string]string{"x-amz-server-side-encryption": "aws:kms"},
-				map[string]string{"x-amz-server-side-encryption-aws-kms-key-id": cfg.KMSKeyID})
-			fields["x-amz-server-side-encryption"] = "aws:kms"
-			fields["x-amz-server-side-encryption-aws-kms-key-id"] = cfg.KMSKeyID
-		}
-		p, err := h.Presigner.PresignPostObject(ctx, &s3.PutObjectInput{Bucket: aws.String(cfg.Bucket), Key: aws.String(key)},
-			func(o *s3.PresignPostOptions) { o.Expires = cfg.Expiry; o.Conditions = conditions })
+		url, fields, err := h.presignPost(ctx, key, contentType, r.Size, r.Size, r.ChecksumSHA256)
 		if err != nil {
 			return nil, err
 		}
-		for k, v := range p.Values {
-			fields[k] = v
-		}
-		resp.Method, resp.URL, resp.Fields = http.MethodPost, p.URL, fields
+		resp.Method, resp.URL, resp.Fields = http.MethodPost, url, fields
 	case ModeMultipart:
 		ps, err := partSize(r.Size, r.PartSize)
 		if err != nil {
 			return nil, err
 		}
-		in := &s3.CreateMultipartUploadInput{Bucket: aws.String(cfg.Bucket), Key: aws.String(key), ContentType: aws.String(contentType)}
-		if cfg.KMSKeyID != "" {
-			in.ServerSideEncryption, in.SSEKMSKeyId = types.ServerSideEncryptionAwsKms, aws.String(cfg.KMSKeyID)
-		}
-		created, err := h.S3.CreateMultipartUpload(ctx, in)
+		perPart := r.ChecksumSHA256 != "" || r.ChecksumAlgorithm != ""
+		id, err := h.createMultipart(ctx, key, contentType, perPart)
 		if err != nil {
 			return nil, err
 		}
-		id := aws.ToString(created.UploadId)
 		resp.Method, resp.UploadID, resp.PartSize = http.MethodPut, id, ps
 		resp.Complete = strings.Replace(RouteComplete, "{uploadId}", url.PathEscape(id), 1)
 		resp.Abort = strings.Replace(RouteAbort, "{uploadId}", url.PathEscape(id), 1) + "?key=" + url.QueryEscape(key)
-		if resp.Parts, err = h.presignParts(ctx, key, id, r.Size, ps, 1, MaxPartsPerResponse); err != nil {
+		if perPart {
+			// Each part URL must sign its part's checksum, which the client
+			// sends with the parts request.
+			resp.ChecksumAlgorithm = ChecksumSHA256
+			return resp, nil
+		}
+		if resp.Parts, err = h.presignParts(ctx, key, id, r.Size, ps, 1, MaxPartsPerResponse, nil); err != nil {
 			return nil, err
 		}
 	}
 	return resp, nil
+}
+
+func (h *Handler) expiresAt() time.Time {
+	return h.now().Add(h.Config.Expiry).UTC().Truncate(time.Second)
+}
+
+// presignPost signs a POST form for key whose policy pins the length range,
+// the content type, the key, the checksum when given and the encryption.
+func (h *Handler) presignPost(ctx context.Context, key, contentType string, minSize, maxSize int64, checksum string) (string, map[string]string, error) {
+	cfg := &h.Config
+	conditions := []any{
+		[]any{"content-length-range", minSize, maxSize},
+		map[string]string{"Content-Type": contentType},
+	}
+	fields := map[string]string{"Content-Type": contentType}
+	if checksum != "" {
+		conditions = append(conditions,
+			map[string]string{"x-amz-checksum-algorithm": ChecksumSHA256},
+			map[string]string{"x-amz-checksum-sha256": checksum})
+		fields["x-amz-checksum-algorithm"] = ChecksumSHA256
+		fields["x-amz-checksum-sha256"] = checksum
+	}
+	if cfg.KMSKeyID != "" {
+		conditions = append(conditions,
+			map[string]string{"x-amz-server-side-encryption": "aws:kms"},
+			map[string]string{"x-amz-server-side-encryption-aws-kms-key-id": cfg.KMSKeyID})
+		fields["x-amz-server-side-encryption"] = "aws:kms"
+		fields["x-amz-server-side-encryption-aws-kms-key-id"] = cfg.KMSKeyID
+	}
+	p, err := h.Presigner.PresignPostObject(ctx, &s3.PutObjectInput{Bucket: aws.String(cfg.Bucket), Key: aws.String(key)},
+		func(o *s3.PresignPostOptions) { o.Expires = cfg.Expiry; o.Conditions = conditions })
+	if err != nil {
+		return "", nil, err
+	}
+	for k, v := range p.Values {
+		fields[k] = v
+	}
+	return p.URL, fields, nil
+}
+
+// createMultipart starts a multipart upload of key; with perPart, S3 checks
+// each part against the SHA-256 its URL signs.
+func (h *Handler) createMultipart(ctx context.Context, key, contentType string, perPart bool) (string, error) {
+	in := &s3.CreateMultipartUploadInput{Bucket: aws.String(h.Config.Bucket), Key: aws.String(key), ContentType: aws.String(contentType)}
+	if h.Config.KMSKeyID != "" {
+		in.ServerSideEncryption, in.SSEKMSKeyId = types.ServerSideEncryptionAwsKms, aws.String(h.Config.KMSKeyID)
+	}
+	if perPart {
+		in.ChecksumAlgorithm = types.ChecksumAlgorithmSha256
+	}
+	created, err := h.S3.CreateMultipartUpload(ctx, in)
+	if err != nil {
+		return "", s3RequestError(err, "")
+	}
+	return aws.ToString(created.UploadId), nil
 }
 
 func (h *Handler) encryption(in *s3.PutObjectInput) {
@@ -278,41 +340,32 @@ func (h *Handler) encryption(in *s3.PutObjectInput) {
 }
 
 // presignParts signs up to count parts from part number first; each URL
-// pins its part's Content-Length, so the parts add up to the declared size.
-func (h *Handler) presignParts(ctx context.Context, key, uploadID string, size, ps int64, first, count int) ([]Part, error) {
+// pins its part's Content-Length, so the parts add up to the declared size,
+// and its SHA-256 when checksums (of parts first, first+1, ...) are given.
+func (h *Handler) presignParts(ctx context.Context, key, uploadID string, size, ps int64, first, count int, checksums []string) ([]Part, error) {
 	total := int((size + ps - 1) / ps)
 	var parts []Part
 	for n := first; n <= total && n < first+count; n++ {
-		partLen := min(ps, size-int64(n-1)*ps)
-		p, err := h.Presigner.PresignUploadPart(ctx, &s3.UploadPartInput{
+		in := &s3.UploadPartInput{
 			Bucket: aws.String(h.Config.Bucket), Key: aws.String(key), UploadId: aws.String(uploadID),
-			PartNumber: aws.Int32(int32(n)), ContentLength: aws.Int64(partLen),
-		}, s3.WithPresignExpires(h.Config.Expiry))
+			PartNumber: aws.Int32(int32(n)), ContentLength: aws.Int64(min(ps, size-int64(n-1)*ps)),
+		}
+		if checksums != nil {
+			in.ChecksumSHA256 = aws.String(checksums[n-first])
+		}
+		p, err := h.Presigner.PresignUploadPart(ctx, in, s3.WithPresignExpires(h.Config.Expiry))
 		if err != nil {
 			return nil, err
 		}
-		parts = append(parts, Part{Number: n, Size: partLen, URL: p.URL, Headers: signedHeaders(p.SignedHeader)})
+		parts = append(parts, Part{Number: n, Size: *in.ContentLength, URL: p.URL, Headers: signedHeaders(p.SignedHeader)})
 	}
 	return parts, nil
 }
 
-// PartsRequest asks for more part URLs of a multipart upload
-// (POST /uploads/{uploadId}/parts): parts From..From+Count-1.
-type PartsRequest struct {
-	Key      string `json:"key"`
-	Size     int64  `json:"size"`
-	PartSize int64  `json:"partSize"`
-	From     int    `json:"from"`
-	Count    int    `json:"count"`
-}
-
 // MoreParts presigns further parts of caller's multipart upload.
 func (h *Handler) MoreParts(ctx context.Context, caller, uploadID string, p *PartsRequest) (*Response, error) {
-	if err := h.ownedKey(caller, p.Key); err != nil {
+	if err := h.checkUpload(caller, uploadID, p.Key); err != nil {
 		return nil, err
-	}
-	if uploadID == "" {
-		return nil, badRequest("MissingUploadId", "uploadId", "the path needs the upload id")
 	}
 	if p.Size <= 0 || p.Size > h.Config.MaxSize {
 		return nil, badRequest("InvalidSize", "size", "size is %d; allowed: 1 to %d", p.Size, h.Config.MaxSize)
@@ -320,26 +373,74 @@ func (h *Handler) MoreParts(ctx context.Context, caller, uploadID string, p *Par
 	if _, err := partSize(p.Size, p.PartSize); err != nil || p.PartSize == 0 {
 		return nil, badRequest("InvalidPartSize", "partSize", "partSize is %d; allowed: the part size of the upload", p.PartSize)
 	}
+	if len(p.ChecksumsSHA256) > 0 {
+		if len(p.ChecksumsSHA256) > MaxChecksumsPerRequest {
+			return nil, badRequest("TooManyChecksums", "checksumsSha256", "%d checksums; allowed: at most %d per request", len(p.ChecksumsSHA256), MaxChecksumsPerRequest)
+		}
+		if p.Count != 0 && p.Count != len(p.ChecksumsSHA256) {
+			return nil, badRequest("InvalidPartRange", "count", "count is %d with %d checksums; allowed: one checksum per part (or count left out)", p.Count, len(p.ChecksumsSHA256))
+		}
+		p.Count = len(p.ChecksumsSHA256)
+		for i, c := range p.ChecksumsSHA256 {
+			if !validSHA256(c) {
+				return nil, badRequest("InvalidChecksum", fmt.Sprintf("checksumsSha256[%d]", i), "the checksum of part %d is not the base64 of a 32-byte SHA-256 digest", p.From+i)
+			}
+		}
+	}
 	total := int((p.Size + p.PartSize - 1) / p.PartSize)
-	if p.From < 1 || p.From > total || p.Count < 1 || p.Count > MaxPartsPerResponse {
+	if p.From < 1 || p.From > total || p.Count < 1 || p.Count > MaxPartsPerResponse || len(p.ChecksumsSHA256) > 0 && p.From+p.Count-1 > total {
 		return nil, badRequest("InvalidPartRange", "from", "parts %d+%d; allowed: from 1..%d, count 1..%d", p.From, p.Count, total, MaxPartsPerResponse)
 	}
-	parts, err := h.presignParts(ctx, p.Key, uploadID, p.Size, p.PartSize, p.From, p.Count)
+	parts, err := h.presignParts(ctx, p.Key, uploadID, p.Size, p.PartSize, p.From, p.Count, p.ChecksumsSHA256)
 	if err != nil {
 		return nil, err
 	}
 	return &Response{Mode: ModeMultipart, Method: http.MethodPut, Key: p.Key, Bucket: h.Config.Bucket, UploadID: uploadID,
-		PartSize: p.PartSize, Parts: parts, ExpiresAt: h.now().Add(h.Config.Expiry).UTC().Truncate(time.Second)}, nil
+		PartSize: p.PartSize, Parts: parts, ExpiresAt: h.expiresAt()}, nil
+}
+
+// ListParts lists the parts S3 has of caller's multipart upload, every page:
+// what a client resuming the upload need not send again.
+func (h *Handler) ListParts(ctx context.Context, caller, uploadID, key string) (*PartsList, error) {
+	if err := h.checkUpload(caller, uploadID, key); err != nil {
+		return nil, err
+	}
+	out := &PartsList{UploadID: uploadID, Key: key, Parts: []ListedPart{}}
+	err := h.eachPart(ctx, uploadID, key, func(p types.Part) {
+		out.Parts = append(out.Parts, ListedPart{Number: int(aws.ToInt32(p.PartNumber)), Size: aws.ToInt64(p.Size),
+			ETag: aws.ToString(p.ETag), ChecksumSHA256: aws.ToString(p.ChecksumSHA256)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// eachPart calls fn with every part S3 lists, page after page.
+func (h *Handler) eachPart(ctx context.Context, uploadID, key string, fn func(types.Part)) error {
+	var marker *string
+	for page := 0; page <= MaxParts/1000; page++ {
+		out, err := h.S3.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String(h.Config.Bucket), Key: aws.String(key),
+			UploadId: aws.String(uploadID), PartNumberMarker: marker})
+		if err != nil {
+			return s3RequestError(err, "uploadId")
+		}
+		for _, p := range out.Parts {
+			fn(p)
+		}
+		if !aws.ToBool(out.IsTruncated) || out.NextPartNumberMarker == nil {
+			return nil
+		}
+		marker = out.NextPartNumberMarker
+	}
+	return nil
 }
 
 // Complete completes caller's multipart upload; S3 refuses if the key
 // already exists (If-None-Match) or the parts do not match.
 func (h *Handler) Complete(ctx context.Context, caller, uploadID string, c *CompleteRequest) (*CompleteResponse, error) {
-	if err := h.ownedKey(caller, c.Key); err != nil {
+	if err := h.checkUpload(caller, uploadID, c.Key); err != nil {
 		return nil, err
-	}
-	if uploadID == "" {
-		return nil, badRequest("MissingUploadId", "uploadId", "the path needs the upload id")
 	}
 	if len(c.Parts) == 0 || len(c.Parts) > MaxParts {
 		return nil, badRequest("InvalidParts", "parts", "%d parts; allowed: 1 to %d, each with its number and ETag", len(c.Parts), MaxParts)
@@ -347,50 +448,82 @@ func (h *Handler) Complete(ctx context.Context, caller, uploadID string, c *Comp
 	parts := make([]types.CompletedPart, len(c.Parts))
 	for i, p := range c.Parts {
 		if p.Number != i+1 || p.ETag == "" {
-			return nil, badRequest("InvalidParts", "parts", "part %d has number %d and ETag %q; allowed: numbers 1, 2, 3... in order, each with the ETag of its PUT", i, p.Number, p.ETag)
+			return nil, badRequest("InvalidParts", fmt.Sprintf("parts[%d]", i), "part %d has number %d and ETag %q; allowed: numbers 1, 2, 3... in order, each with the ETag of its PUT", i, p.Number, p.ETag)
+		}
+		if p.ChecksumSHA256 != "" && !validSHA256(p.ChecksumSHA256) {
+			return nil, badRequest("InvalidChecksum", fmt.Sprintf("parts[%d].checksumSha256", i), "the checksum of part %d is not the base64 of a 32-byte SHA-256 digest", p.Number)
 		}
 		parts[i] = types.CompletedPart{PartNumber: aws.Int32(int32(p.Number)), ETag: aws.String(p.ETag)}
+		if p.ChecksumSHA256 != "" {
+			parts[i].ChecksumSHA256 = aws.String(p.ChecksumSHA256)
+		}
 	}
-	out, err := h.S3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
-		Bucket: aws.String(h.Config.Bucket), Key: aws.String(c.Key), UploadId: aws.String(uploadID),
-		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
-		IfNoneMatch:     aws.String("*"),
-	})
+	out, err := h.complete(ctx, uploadID, c.Key, parts)
 	if err != nil {
-		return nil, s3RequestError(err)
+		return nil, err
 	}
 	return &CompleteResponse{Key: c.Key, ETag: aws.ToString(out.ETag)}, nil
 }
 
-// Abort abandons caller's multipart upload.
-func (h *Handler) Abort(ctx context.Context, caller, uploadID, key string) error {
-	if err := h.ownedKey(caller, key); err != nil {
-		return err
-	}
-	if uploadID == "" {
-		return badRequest("MissingUploadId", "uploadId", "the path needs the upload id")
-	}
-	_, err := h.S3.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{
+func (h *Handler) complete(ctx context.Context, uploadID, key string, parts []types.CompletedPart) (*s3.CompleteMultipartUploadOutput, error) {
+	out, err := h.S3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
 		Bucket: aws.String(h.Config.Bucket), Key: aws.String(key), UploadId: aws.String(uploadID),
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
+		IfNoneMatch:     aws.String("*"),
 	})
-	return s3RequestError(err)
+	if err != nil {
+		return nil, s3RequestError(err, "parts")
+	}
+	return out, nil
 }
 
-// s3RequestError turns S3's answers to a client's mistakes into 4xx.
-func s3RequestError(err error) error {
+// Abort abandons caller's multipart upload; one that does not exist (never
+// started, completed, aborted or expired) is a 404, which S3's
+// AbortMultipartUpload does not always say.
+func (h *Handler) Abort(ctx context.Context, caller, uploadID, key string) error {
+	if err := h.checkUpload(caller, uploadID, key); err != nil {
+		return err
+	}
+	_, err := h.S3.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String(h.Config.Bucket), Key: aws.String(key),
+		UploadId: aws.String(uploadID), MaxParts: aws.Int32(1)})
+	if err != nil {
+		return s3RequestError(err, "uploadId")
+	}
+	_, err = h.S3.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{
+		Bucket: aws.String(h.Config.Bucket), Key: aws.String(key), UploadId: aws.String(uploadID),
+	})
+	return s3RequestError(err, "uploadId")
+}
+
+// s3RequestError turns S3's refusals into 4xx answers naming the field at
+// fault (field, unless S3's code names another); what remains (S3 down,
+// the handler's own permissions refused) is the server's fault, a 5xx.
+func s3RequestError(err error, field string) error {
 	var api smithy.APIError
 	if err == nil || !errors.As(err, &api) {
 		return err
 	}
 	switch api.ErrorCode() {
 	case "NoSuchUpload":
-		return &RequestError{Status: 404, Code: "NoSuchUpload", Field: "uploadId", Message: "no such multipart upload (completed, aborted or expired)"}
-	case "InvalidPart", "InvalidPartOrder", "EntityTooSmall":
+		return &RequestError{Status: 404, Code: "NoSuchUpload", Field: "uploadId", Message: "no such multipart upload (never started, completed, aborted or expired)"}
+	case "InvalidPart", "InvalidPartOrder", "EntityTooSmall", "EntityTooLarge", "BadDigest", "InvalidDigest":
 		return &RequestError{Status: 400, Code: api.ErrorCode(), Field: "parts", Message: api.ErrorMessage()}
 	case "PreconditionFailed":
 		return &RequestError{Status: 412, Code: "AlreadyExists", Field: "key", Message: "an object with this key exists already"}
+	case "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "NoSuchBucket":
+		return err // the handler's own configuration or credentials: not the client's doing
+	}
+	var resp *smithyhttp.ResponseError
+	if errors.As(err, &resp) && resp.HTTPStatusCode()/100 == 4 && resp.HTTPStatusCode() != 429 {
+		return &RequestError{Status: 400, Code: "StorageRejected", Field: field,
+			Message: fmt.Sprintf("the storage service refused the request (%s): %s", api.ErrorCode(), api.ErrorMessage())}
 	}
 	return err
+}
+
+func validSHA256(s string) bool {
+	sum, err := base64.StdEncoding.DecodeString(s)
+	return err == nil && len(sum) == sha256.Size
 }
 
 // signedHeaders are the headers the client must send with a presigned

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 )
 
@@ -23,7 +25,11 @@ type fakeS3 struct {
 	created   []string
 	completed []*s3.CompleteMultipartUploadInput
 	aborted   []string
+	listed    []string
+	parts     []types.Part
+	pageSize  int // ListParts pages; 0: one page
 	fail      error
+	listFail  error
 }
 
 func (f *fakeS3) CreateMultipartUpload(_ context.Context, in *s3.CreateMultipartUploadInput, _ ...func(*s3.Options)) (*s3.CreateMultipartUploadOutput, error) {
@@ -39,6 +45,28 @@ func (f *fakeS3) CompleteMultipartUpload(_ context.Context, in *s3.CompleteMulti
 		return nil, f.fail
 	}
 	return &s3.CompleteMultipartUploadOutput{ETag: aws.String(`"etag-all"`)}, nil
+}
+
+func (f *fakeS3) ListParts(_ context.Context, in *s3.ListPartsInput, _ ...func(*s3.Options)) (*s3.ListPartsOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.listed = append(f.listed, aws.ToString(in.UploadId))
+	if f.listFail != nil {
+		return nil, f.listFail
+	}
+	if f.pageSize == 0 {
+		return &s3.ListPartsOutput{Parts: f.parts}, nil
+	}
+	from := 0
+	if in.PartNumberMarker != nil {
+		from, _ = strconv.Atoi(*in.PartNumberMarker)
+	}
+	end := min(from+f.pageSize, len(f.parts))
+	out := &s3.ListPartsOutput{Parts: f.parts[from:end], IsTruncated: aws.Bool(end < len(f.parts))}
+	if end < len(f.parts) {
+		out.NextPartNumberMarker = aws.String(strconv.Itoa(end))
+	}
+	return out, nil
 }
 
 func (f *fakeS3) AbortMultipartUpload(_ context.Context, in *s3.AbortMultipartUploadInput, _ ...func(*s3.Options)) (*s3.AbortMultipartUploadOutput, error) {
@@ -199,10 +227,11 @@ func TestPresignMultipart(t *testing.T) {
 		t.Errorf("more parts: %d %v", status, m)
 	}
 
-	// Another caller's key is refused; so is a key outside the prefix.
+	// Another caller's key is an upload this caller does not have; so is a
+	// key outside the prefix.
 	for _, k := range []string{"incoming/0123456789abcdef/00112233445566778899aabbccddeeff/big.csv", "other/" + key, key + "/../x"} {
 		status, m = call(t, h, "POST", RouteComplete, `{"key":"`+k+`","parts":[{"number":1,"etag":"a"}]}`, map[string]string{"uploadId": "upload-1"}, nil)
-		if status != 403 {
+		if status != 404 || m["error"].(map[string]any)["code"] != "NoSuchUpload" {
 			t.Errorf("complete of %q: %d %v", k, status, m)
 		}
 	}
@@ -231,7 +260,14 @@ func TestBadRequests(t *testing.T) {
 		field  string
 	}{
 		{"malformed JSON", put, `{"fileName":`, 400, "InvalidJSON", ""},
-		{"unknown field", put, `{"fileName":"a.png","contentType":"image/png","size":1,"key":"mine"}`, 400, "InvalidJSON", ""},
+		{"unknown field", put, `{"fileName":"a.png","contentType":"image/png","size":1,"key":"mine"}`, 400, "UnknownField", "key"},
+		{"duplicate file name", put, `{"fileName":"../x","fileName":"a.png","contentType":"image/png","size":1}`, 400, "DuplicateField", "fileName"},
+		{"duplicate size", put, `{"fileName":"a.png","contentType":"image/png","size":-1,"size":5}`, 400, "DuplicateField", "size"},
+		{"size as a string", put, `{"fileName":"a.png","contentType":"image/png","size":"5"}`, 400, "InvalidJSON", "size"},
+		{"file name as a number", put, `{"fileName":7,"contentType":"image/png","size":5}`, 400, "InvalidJSON", "fileName"},
+		{"unknown algorithm", put, `{"fileName":"a.png","contentType":"image/png","size":1,"checksumAlgorithm":"MD5"}`, 400, "InvalidChecksumAlgorithm", "checksumAlgorithm"},
+		{"algorithm without checksum", put, `{"fileName":"a.png","contentType":"image/png","size":1,"checksumAlgorithm":"SHA256"}`, 400, "ChecksumRequired", "checksumSha256"},
+		{"whole checksum on multipart", mp, `{"fileName":"a.csv","contentType":"text/csv","size":10,"checksumSha256":"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="}`, 200, "", ""},
 		{"trailing data", put, `{"fileName":"a.png","contentType":"image/png","size":1}{}`, 400, "InvalidJSON", ""},
 		{"missing size", put, `{"fileName":"a.png","contentType":"image/png"}`, 400, "MissingSize", "size"},
 		{"negative size", put, `{"fileName":"a.png","contentType":"image/png","size":-5}`, 400, "MissingSize", "size"},

@@ -2,7 +2,6 @@ package presign
 
 import (
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"mime"
@@ -110,31 +109,45 @@ func (c *Config) validate(r *Request) (contentType, fileName string, err error) 
 		return "", "", &RequestError{Status: 413, Code: "SizeTooLarge", Field: "size",
 			Message: fmt.Sprintf("size is %d bytes; allowed: at most %d", r.Size, c.MaxSize)}
 	}
-	mt, params, perr := mime.ParseMediaType(r.ContentType)
-	if perr != nil || !strings.Contains(mt, "/") || len(params) > 0 && strings.Join(paramKeys(params), ",") != "charset" {
-		return "", "", badRequest("InvalidContentType", "contentType", "contentType %q is not a media type like \"image/png\"", r.ContentType)
+	if _, err := c.checkContentType(r.ContentType); err != nil {
+		return "", "", err
 	}
 	contentType = r.ContentType
-	if !c.allows(mt) {
-		return "", "", &RequestError{Status: 415, Code: "ContentTypeNotAllowed", Field: "contentType",
-			Message: fmt.Sprintf("contentType %q is not allowed; allowed: %s", mt, strings.Join(c.ContentTypes, ", "))}
+	switch r.ChecksumAlgorithm {
+	case "", ChecksumSHA256:
+	default:
+		return "", "", badRequest("InvalidChecksumAlgorithm", "checksumAlgorithm", "checksumAlgorithm is %q; allowed: %q, or none", r.ChecksumAlgorithm, ChecksumSHA256)
 	}
-	if r.ChecksumSHA256 != "" {
-		if c.Mode == ModeMultipart {
-			return "", "", badRequest("ChecksumNotSupported", "checksumSha256", "checksumSha256 is for PUT and POST uploads; multipart parts are checked by their ETags")
-		}
-		if sum, err := base64.StdEncoding.DecodeString(r.ChecksumSHA256); err != nil || len(sum) != sha256.Size {
-			return "", "", badRequest("InvalidChecksum", "checksumSha256", "checksumSha256 is not the base64 of a 32-byte SHA-256 digest")
-		}
+	if r.ChecksumSHA256 != "" && !validSHA256(r.ChecksumSHA256) {
+		return "", "", badRequest("InvalidChecksum", "checksumSha256", "checksumSha256 is not the base64 of a 32-byte SHA-256 digest")
 	}
-	if r.ChecksumSHA256 == "" && c.RequireChecksum && c.Mode != ModeMultipart {
-		return "", "", badRequest("ChecksumRequired", "checksumSha256", "checksumSha256 is required: the bucket locks objects (S3 object lock), "+
-			"and S3 refuses such uploads without a checksum; send the base64 SHA-256 of the file")
+	if r.ChecksumSHA256 == "" && c.Mode != ModeMultipart {
+		switch {
+		case c.RequireChecksum:
+			return "", "", badRequest("ChecksumRequired", "checksumSha256", "checksumSha256 is required: the bucket locks objects (S3 object lock), "+
+				"and S3 refuses such uploads without a checksum; send the base64 SHA-256 of the file")
+		case r.ChecksumAlgorithm != "":
+			return "", "", badRequest("ChecksumRequired", "checksumSha256", "checksumAlgorithm %s in %s mode needs checksumSha256, the base64 SHA-256 of the file", r.ChecksumAlgorithm, c.Mode)
+		}
 	}
 	if r.PartSize != 0 && c.Mode != ModeMultipart {
 		return "", "", badRequest("PartSizeNotSupported", "partSize", "partSize is for MULTIPART uploads; this API uploads with %s", c.Mode)
 	}
 	return contentType, fileName, nil
+}
+
+// checkContentType checks a client's content type against the allowed
+// types and returns its media type.
+func (c *Config) checkContentType(contentType string) (string, error) {
+	mt, params, perr := mime.ParseMediaType(contentType)
+	if perr != nil || !strings.Contains(mt, "/") || len(params) > 0 && strings.Join(paramKeys(params), ",") != "charset" {
+		return "", badRequest("InvalidContentType", "contentType", "contentType %q is not a media type like \"image/png\"", contentType)
+	}
+	if !c.allows(mt) {
+		return "", &RequestError{Status: 415, Code: "ContentTypeNotAllowed", Field: "contentType",
+			Message: fmt.Sprintf("contentType %q is not allowed; allowed: %s", mt, strings.Join(c.ContentTypes, ", "))}
+	}
+	return mt, nil
 }
 
 func paramKeys(m map[string]string) []string {

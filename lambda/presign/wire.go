@@ -26,7 +26,14 @@ const (
 	MaxParts         = 10_000   //
 	MaxObjectSize    = 5 << 40  // 5 TiB
 	MaxRequestBody   = 16 << 10 // a presign request is a few hundred bytes
+	// MaxChecksumsPerRequest bounds the part checksums of one parts
+	// request, which keeps it within MaxRequestBody.
+	MaxChecksumsPerRequest = 200
 )
+
+// ChecksumSHA256 is the checksum algorithm the API signs: S3 refuses bytes
+// whose SHA-256 is not the one the URL pins.
+const ChecksumSHA256 = "SHA256"
 
 // Request asks for an upload URL (POST /uploads).
 type Request struct {
@@ -38,8 +45,15 @@ type Request struct {
 	// Size of the object in bytes, at most the configured maximum.
 	Size int64 `json:"size"`
 	// ChecksumSHA256 is the base64 SHA-256 of the whole object; S3 rejects
-	// an upload whose bytes do not match. Optional (PUT and POST only).
+	// an upload whose bytes do not match. Optional. In MULTIPART mode, where
+	// S3 has no whole-object SHA-256, it asks for per-part checksums
+	// instead, as ChecksumAlgorithm does.
 	ChecksumSHA256 string `json:"checksumSha256,omitempty"`
+	// ChecksumAlgorithm "SHA256" asks S3 to check every byte: in PUT and
+	// POST mode against ChecksumSHA256 (then required), in MULTIPART mode
+	// against each part's SHA-256, which the client sends when it asks for
+	// the part URLs (PartsRequest.ChecksumsSHA256). Optional.
+	ChecksumAlgorithm string `json:"checksumAlgorithm,omitempty"`
 	// PartSize asks for a multipart part size in bytes (5 MiB..5 GiB).
 	// Optional: the server picks one.
 	PartSize int64 `json:"partSize,omitempty"`
@@ -70,6 +84,10 @@ type Response struct {
 	PartSize int64 `json:"partSize,omitempty"`
 	// Parts to PUT, each with its own URL and signed headers.
 	Parts []Part `json:"parts,omitempty"`
+	// ChecksumAlgorithm is "SHA256" when every part URL must sign its
+	// part's checksum: Parts is then empty, and the client asks for the
+	// URLs with the checksums (PartsRequest.ChecksumsSHA256).
+	ChecksumAlgorithm string `json:"checksumAlgorithm,omitempty"`
 	// Complete is the API path to POST a CompleteRequest to once every part is up.
 	Complete string `json:"complete,omitempty"`
 	// Abort is the API path to DELETE to give up the upload.
@@ -95,6 +113,40 @@ type CompleteRequest struct {
 type CompletedPart struct {
 	Number int    `json:"number"`
 	ETag   string `json:"etag"`
+	// ChecksumSHA256 of the part, required when the upload checks parts
+	// (Response.ChecksumAlgorithm).
+	ChecksumSHA256 string `json:"checksumSha256,omitempty"`
+}
+
+// PartsRequest asks for more part URLs of a multipart upload
+// (POST /uploads/{uploadId}/parts): parts From..From+Count-1.
+type PartsRequest struct {
+	Key      string `json:"key"`
+	Size     int64  `json:"size"`
+	PartSize int64  `json:"partSize"`
+	From     int    `json:"from"`
+	Count    int    `json:"count,omitempty"`
+	// ChecksumsSHA256 are the base64 SHA-256 of parts From, From+1, ...
+	// (at most MaxChecksumsPerRequest): each URL then signs its part's, and
+	// Count is their number. Required when the upload checks parts.
+	ChecksumsSHA256 []string `json:"checksumsSha256,omitempty"`
+}
+
+// PartsList is what S3 has of a multipart upload
+// (GET /uploads/{uploadId}/parts?key=): the parts a resumed upload need not
+// send again.
+type PartsList struct {
+	UploadID string       `json:"uploadId"`
+	Key      string       `json:"key"`
+	Parts    []ListedPart `json:"parts"`
+}
+
+// ListedPart is a part S3 has.
+type ListedPart struct {
+	Number         int    `json:"number"`
+	Size           int64  `json:"size"`
+	ETag           string `json:"etag"`
+	ChecksumSHA256 string `json:"checksumSha256,omitempty"`
 }
 
 // CompleteResponse confirms a completed upload.

@@ -3,9 +3,8 @@
 package main
 
 import (
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/streamgate/streamgate/lambda/demo"
+	"github.com/streamgate/streamgate/lambda/stream"
 )
 
-func main() { lambda.Start(demo.JobProgress) }
+func main() { stream.Start(demo.JobProgress) }

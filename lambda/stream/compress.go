@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/andybalholm/brotli"
+
+	"github.com/streamgate/streamgate/lambda/internal/header"
 )
 
 // Content encodings a stream can compress with.
@@ -33,12 +35,7 @@ func AcceptEncoding(headers map[string]string) string {
 // Header finds a request header whatever the case of its name (API Gateway
 // passes the client's spelling) and reports whether it is there.
 func Header(headers map[string]string, name string) (string, bool) {
-	for k, v := range headers {
-		if strings.EqualFold(k, name) {
-			return v, true
-		}
-	}
-	return "", false
+	return header.Lookup(headers, name)
 }
 
 // negotiate picks the first of offered (the server's preference) that the
@@ -99,21 +96,7 @@ func newCompressor(encoding string, w io.Writer) compressor {
 }
 
 // varyAcceptEncoding adds Accept-Encoding to the Vary header of h.
-func varyAcceptEncoding(h map[string]string) {
-	for k, v := range h {
-		if strings.EqualFold(k, "Vary") {
-			parts := strings.Split(v, ",")
-			for _, p := range parts {
-				if strings.EqualFold(strings.TrimSpace(p), "Accept-Encoding") {
-					return
-				}
-			}
-			h[k] = v + ", Accept-Encoding"
-			return
-		}
-	}
-	h["Vary"] = "Accept-Encoding"
-}
+func varyAcceptEncoding(h map[string]string) { header.AddVary(h, "Accept-Encoding") }
 
 func validEncodings(e []string) []string {
 	var out []string

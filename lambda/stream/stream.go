@@ -165,7 +165,8 @@ type Options struct {
 	// none (identity).
 	Encodings []string
 	// AcceptEncoding is the request's Accept-Encoding header
-	// (stream.AcceptEncoding(req.Headers)). Default: "" (no compression).
+	// (stream.AcceptEncoding(req.Headers)). Default: the request's, when
+	// the handler runs under Wrap; else "" (no compression).
 	AcceptEncoding string
 	// Clock is the time source for heartbeats. Default: the system clock.
 	Clock Clock
@@ -253,7 +254,11 @@ func start(ctx context.Context, opts *Options, f format, produce func(ctx contex
 	var out io.Writer = pw
 	if offered := validEncodings(o.Encodings); len(offered) > 0 {
 		varyAcceptEncoding(headers)
-		if enc := negotiate(offered, o.AcceptEncoding); enc != "" {
+		accept := o.AcceptEncoding
+		if req, ok := Request(ctx); ok && accept == "" {
+			accept = AcceptEncoding(req.Headers)
+		}
+		if enc := negotiate(offered, accept); enc != "" {
 			headers["Content-Encoding"] = enc
 			s.cw = newCompressor(enc, pw)
 			out = s.cw
