@@ -59,6 +59,8 @@ func TestGoHandlerFunctionDefaults(t *testing.T) {
 	want(t, "TracingConfig", fn["TracingConfig"], map[string]string{"Mode": "Active"})
 	want(t, "LoggingConfig", fn["LoggingConfig"], map[string]any{"LogGroup": map[string]any{"Ref": s.logicalID(r.HandlerLogGroup)}})
 	want(t, "handler log retention", s.props(t, r.HandlerLogGroup)["RetentionInDays"], 30)
+	want(t, "Environment", fn["Environment"], nil) // no CORS policy without Cors
+	s.tmpl.ResourceCountIs(jsii.String("AWS::ApiGateway::GatewayResponse"), jsii.Number(0))
 }
 
 func TestStageDefaults(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/apiauth"
 	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/internal/cdktest"
+	"github.com/streamgate/streamgate/lambda/cors"
 )
 
 var (
@@ -122,6 +123,24 @@ func TestOptionCors(t *testing.T) {
 	})
 }
 
+// TestOptionCorsGatewayResponses: API Gateway's own 4XX and 5XX answers
+// carry the origin, so that a page reads their status.
+func TestOptionCorsGatewayResponses(t *testing.T) {
+	s := optionsStack(t)
+	for _, typ := range []string{"DEFAULT_4XX", "DEFAULT_5XX"} {
+		s.tmpl.HasResourceProperties(jsii.String("AWS::ApiGateway::GatewayResponse"), map[string]any{
+			"ResponseType": typ,
+			"RestApiId":    map[string]any{"Ref": s.logicalID(s.api.RestApi)},
+			"ResponseParameters": map[string]any{
+				"gatewayresponse.header.Access-Control-Allow-Origin":   "'https://app.example.com'",
+				"gatewayresponse.header.Vary":                          "'Origin'",
+				"gatewayresponse.header.Access-Control-Expose-Headers": "'x-amzn-RequestId,x-amzn-ErrorType'",
+			},
+			"ResponseTemplates": map[string]any{"application/json": `{"message":$context.error.messageString}`},
+		})
+	}
+}
+
 func TestOptionSharedAccessLogGroupAndRetention(t *testing.T) {
 	s := optionsStack(t)
 	want(t, "DestinationArn", get(s.props(t, s.api.Stage), "AccessLogSetting", "DestinationArn"),
@@ -151,7 +170,9 @@ func TestOptionRouteFunctionSettings(t *testing.T) {
 	s := optionsStack(t)
 	fn := s.props(t, s.api.Route("GET", "/records").Function)
 	want(t, "MemorySize", fn["MemorySize"], 1024)
-	want(t, "Environment", fn["Environment"], map[string]any{"Variables": map[string]string{"MODE": "fast"}})
+	want(t, "Environment", fn["Environment"], map[string]any{"Variables": map[string]string{"MODE": "fast",
+		// The API's CORS, for lambda/stream's Wrap.
+		cors.EnvConfig: `{"allowOrigins":["https://app.example.com"]}`}})
 	want(t, "RequestParameters", methodOf(t, s, "GET", "/records")["RequestParameters"], map[string]bool{"method.request.querystring.count": false})
 }
 

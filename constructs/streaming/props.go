@@ -27,9 +27,15 @@ type StreamingRestApiProps struct {
 	// Default: apiauth.IAM() (SigV4-signed requests).
 	Authorization *apiauth.Authorization
 
-	// Cors adds CORS preflight (OPTIONS) methods for browser clients.
-	// Streaming handlers must still send Access-Control-Allow-Origin in their
-	// own response headers. Default: no CORS.
+	// Cors lets browsers on other origins call the API: preflight (OPTIONS)
+	// methods; API Gateway's own error answers (4XX and 5XX gateway
+	// responses) with Access-Control-Allow-Origin, so that a page reads a
+	// 403 or 429 instead of a CORS failure; and the allowed origins in the
+	// environment (cors.EnvConfig) of the Go handlers the construct builds,
+	// which lambda/stream's Start and Wrap read to put the CORS headers on
+	// every answer. API Gateway adds none to a Lambda proxy's answer: an
+	// existing Function or an HTTP backend must send them itself, and an
+	// ExistingRestApi gets preflights only. Default: no CORS.
 	Cors *awsapigateway.CorsOptions
 
 	// AccessLogGroup receives the stage's JSON access logs; pass one to share

@@ -93,7 +93,8 @@ type StreamingRestApi struct {
 
 	timeout      awscdk.Duration
 	auth         *apiauth.Authorization
-	cors         *awsapigateway.CorsOptions
+	cors         *awsapigateway.CorsOptions // preflights still to add per resource (ExistingRestApi)
+	corsPolicy   string                     // cors.EnvConfig of the Go handlers; "" without Cors
 	corsPaths    map[string]bool
 	logRetention awslogs.RetentionDays
 	keys         map[string]bool // "GET /path"
@@ -116,6 +117,7 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 		timeout:      p.IntegrationTimeout,
 		auth:         p.Authorization,
 		cors:         p.Cors,
+		corsPolicy:   corsPolicy(p.Cors),
 		corsPaths:    map[string]bool{},
 		logRetention: p.LogRetention,
 		keys:         map[string]bool{},
@@ -265,6 +267,9 @@ func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
 	}
 	a.RestApi = awsapigateway.NewRestApi(a, jsii.String("Resource"), &rp)
 	a.Api = a.RestApi
+	if p.Cors != nil {
+		corsGatewayResponses(a.RestApi, p.Cors)
+	}
 	a.Stage = a.RestApi.DeploymentStage()
 	a.Url = a.RestApi.Url()
 	if p.DomainName != nil {
@@ -417,7 +422,7 @@ func (a *StreamingRestApi) addRoute(r *RouteProps) *Route {
 				Code:         r.Code,
 				MemorySize:   r.MemorySize,
 				Timeout:      fnTimeout,
-				Environment:  r.Environment,
+				Environment:  a.handlerEnvironment(r.Environment),
 				Description:  jsii.String(fmt.Sprintf("%s %s (%s)", method, path, mode)),
 				LogRetention: a.logRetention,
 				Compliance:   a.compliance,

@@ -219,4 +219,11 @@ func TestComplianceFailsWeakSettings(t *testing.T) {
 	if !strings.Contains(msg, "IncomingObjectExpiration is 7 days; allowed: longer than the compliance profile's object lock retention (10 days)") {
 		t.Errorf("message: %s", msg)
 	}
+	msg = cdktest.PanicMessage(t, func() {
+		uploads.NewPresignedUploadApi(stack, jsii.String("Uppy"), &uploads.PresignedUploadApiProps{Compliance: profile, CompanionRoutes: jsii.Bool(true),
+			IncomingObjectExpiration: awscdk.Duration_Days(jsii.Number(30))})
+	})
+	if !strings.Contains(msg, "CompanionRoutes is true under the compliance profile in PUT mode; allowed: uploads with a checksum") || !strings.Contains(msg, "Mode: uploads.ModeMultipart") {
+		t.Errorf("message: %s", msg)
+	}
 }

@@ -29,6 +29,7 @@ func ExampleNewPresignedUploadApi() {
 	// Output:
 	// POST /uploads
 	// POST /uploads/{uploadId}/parts
+	// GET /uploads/{uploadId}/parts
 	// POST /uploads/{uploadId}/complete
 	// DELETE /uploads/{uploadId}
 	// web ACL body limit: 16384

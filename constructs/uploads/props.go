@@ -101,6 +101,18 @@ type PresignedUploadApiProps struct {
 	// Authorization of the API's routes. Default: apiauth.IAM().
 	Authorization *apiauth.Authorization
 
+	// CompanionRoutes serves, beside the API's own routes, the Companion S3
+	// routes under /s3/ that Uppy's @uppy/aws-s3 calls with its
+	// companionEndpoint option set to the API's URL: a POST form for small
+	// files, multipart uploads with pause and resume for large ones. They
+	// keep every limit of the API: the server chooses the key, the content
+	// types, URL expiry, and MaxObjectSize, which Uppy does not send (the
+	// POST policy's length range, part numbers, and a check of the parts
+	// before completion that aborts an oversize upload). Not with the
+	// compliance profile's object lock (PUT and POST modes): S3 then needs a
+	// checksum, which Uppy does not send. Default: false.
+	CompanionRoutes *bool
+
 	// DirectUpload adds PUT /objects/{name}: API Gateway writes the body
 	// straight to S3 under KeyPrefix + "direct/", for clients that cannot do
 	// two steps. API Gateway caps such bodies at 10 MB. Default: false.

@@ -45,6 +45,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/internal/props"
 	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/constructs/wafsize"
+	"github.com/streamgate/streamgate/lambda/cors"
 	"github.com/streamgate/streamgate/lambda/presign"
 )
 
@@ -102,6 +103,7 @@ type resolved struct {
 	incoming     awscdk.Duration
 	abortAfter   awscdk.Duration
 	direct       bool
+	companion    bool
 }
 
 // NewPresignedUploadApi creates the bucket (or takes Props.Bucket), the
@@ -119,6 +121,11 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 	u.profile = compliance.Of(u, p.Compliance)
 	if u.profile != nil {
 		u.objectLock = p.Bucket == nil && r.mode != ModeMultipart && !r.direct
+		if u.objectLock && r.companion {
+			problems.Add("CompanionRoutes", "true under the compliance profile in "+string(r.mode)+" mode", "uploads with a checksum: "+
+				"the profile's object lock makes S3 refuse uploads without one, and Uppy sends none", "set Mode: uploads.ModeMultipart (no object lock), or drop CompanionRoutes")
+			problems.Check()
+		}
 		if u.objectLock {
 			lock, lockKnown := props.Millis(u.profile.ObjectLockRetention)
 			if incoming, ok := props.Millis(r.incoming); ok && lockKnown && lock >= incoming {
@@ -165,6 +172,18 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 	if u.objectLock {
 		env[presign.EnvRequireChecksum] = jsii.String("true")
 	}
+	if origins := corsOrigins(p); origins != nil {
+		// API Gateway adds no CORS header to the handler's answers: the
+		// handler adds them for these origins (lambda/cors).
+		policy := cors.Policy{}
+		for _, o := range *origins {
+			policy.AllowOrigins = append(policy.AllowOrigins, *o)
+		}
+		env[cors.EnvConfig] = jsii.String(policy.Encode())
+	}
+	if r.companion {
+		env[presign.EnvCompanion] = jsii.String("true")
+	}
 	fn := gofunction.NewFunction(u, jsii.String("Handler"), &gofunction.FunctionProps{
 		Entry:        entry,
 		Code:         code,
@@ -190,7 +209,7 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 	if origins := corsOrigins(p); origins != nil {
 		cors = &awsapigateway.CorsOptions{
 			AllowOrigins: origins,
-			AllowMethods: jsii.Strings("POST", "DELETE", "PUT", "OPTIONS"),
+			AllowMethods: jsii.Strings("GET", "POST", "DELETE", "PUT", "OPTIONS"),
 			AllowHeaders: jsii.Strings("Content-Type", "Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256"),
 		}
 	}
@@ -225,6 +244,18 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 		return &streaming.RouteProps{Method: jsii.String(method), Path: jsii.String(path), Function: u.Handler,
 			TransferMode: awsapigateway.ResponseTransferMode_BUFFERED}
 	}
+	routes := []*streaming.RouteProps{
+		buffered("POST", presign.RouteUploads),
+		buffered("POST", presign.RouteParts),
+		buffered("GET", presign.RouteParts),
+		buffered("POST", presign.RouteComplete),
+		buffered("DELETE", presign.RouteAbort),
+	}
+	if r.companion {
+		for _, route := range presign.CompanionRoutes {
+			routes = append(routes, buffered(route[0], route[1]))
+		}
+	}
 	u.Gateway = streaming.NewStreamingRestApi(u, jsii.String("Api"), &streaming.StreamingRestApiProps{
 		Authorization:  p.Authorization,
 		Cors:           cors,
@@ -235,12 +266,7 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 		Compliance:     u.profile,
 		Monitoring:     p.Monitoring,
 		DomainName:     p.DomainName,
-		Routes: &[]*streaming.RouteProps{
-			buffered("POST", presign.RouteUploads),
-			buffered("POST", presign.RouteParts),
-			buffered("POST", presign.RouteComplete),
-			buffered("DELETE", presign.RouteAbort),
-		},
+		Routes:         &routes,
 	})
 	u.RestApi = u.Gateway.RestApi
 	u.Url = u.Gateway.Url
@@ -285,7 +311,7 @@ func (u *PresignedUploadApi) newBucket(p *PresignedUploadApiProps, r *resolved) 
 func (u *PresignedUploadApi) grantHandler(p *PresignedUploadApiProps, r *resolved) {
 	u.Handler.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("WriteUploadsUnderPrefix"),
-		Actions:   jsii.Strings("s3:PutObject", "s3:AbortMultipartUpload"),
+		Actions:   jsii.Strings("s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"),
 		Resources: jsii.Strings(*u.Bucket.ArnForObjects(jsii.String(r.prefix + "*"))),
 	}))
 	if p.EncryptionKey != nil {
@@ -368,7 +394,7 @@ func errorTemplate(code, message string) *map[string]*string {
 }
 
 func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
-	r := &resolved{mode: up.Mode, direct: up.DirectUpload != nil && *up.DirectUpload}
+	r := &resolved{mode: up.Mode, direct: up.DirectUpload != nil && *up.DirectUpload, companion: up.CompanionRoutes != nil && *up.CompanionRoutes}
 	switch r.mode {
 	case "":
 		r.mode = ModePut

@@ -15,6 +15,8 @@ import (
 	"github.com/streamgate/streamgate/constructs/uploads"
 	"github.com/streamgate/streamgate/constructs/wafsize"
 	"github.com/streamgate/streamgate/internal/cdktest"
+	"github.com/streamgate/streamgate/lambda/cors"
+	"github.com/streamgate/streamgate/lambda/presign"
 )
 
 func TestMain(m *testing.M) { cdktest.Main(m) }
@@ -138,7 +140,7 @@ func TestHandlerMayOnlyWriteUnderPrefix(t *testing.T) {
 		}
 	}
 	want(t, "S3 statements", s3, []any{map[string]any{
-		"Action": []string{"s3:AbortMultipartUpload", "s3:PutObject"}, "Effect": "Allow", "Sid": "WriteUploadsUnderPrefix",
+		"Action": []string{"s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:PutObject"}, "Effect": "Allow", "Sid": "WriteUploadsUnderPrefix",
 		"Resource": map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": []string{tp.id(up.Bucket), "Arn"}}, "/incoming/*"}}},
 	}})
 }
@@ -156,10 +158,10 @@ func TestDefaultRoutesAreBufferedProxyToTheHandler(t *testing.T) {
 			t.Errorf("%s Uri = %s", r.Path, uri)
 		}
 	}
-	want(t, "routes", routes, map[string]bool{"POST /uploads": true, "POST /uploads/{uploadId}/parts": true,
+	want(t, "routes", routes, map[string]bool{"POST /uploads": true, "POST /uploads/{uploadId}/parts": true, "GET /uploads/{uploadId}/parts": true,
 		"POST /uploads/{uploadId}/complete": true, "DELETE /uploads/{uploadId}": true})
 	want(t, "endpoint", tp.props(t, up.RestApi)["EndpointConfiguration"], map[string]any{"Types": []string{"REGIONAL"}})
-	if len(tp.ofType("AWS::ApiGateway::Method")) != 4 {
+	if len(tp.ofType("AWS::ApiGateway::Method")) != 5 {
 		t.Errorf("%d methods: no CORS and no direct upload by default", len(tp.ofType("AWS::ApiGateway::Method")))
 	}
 }
@@ -223,9 +225,20 @@ func TestOptionsKmsCorsModeAndPrefix(t *testing.T) {
 	env := get(tp.props(t, up.Handler), "Environment", "Variables").(map[string]any)
 	for k, v := range map[string]any{"UPLOAD_MODE": "MULTIPART", "UPLOAD_PREFIX": "teams/video/", "UPLOAD_MAX_SIZE": "107374182400",
 		"UPLOAD_URL_EXPIRY_SECONDS": "3600", "UPLOAD_CONTENT_TYPES": "video/mp4",
-		"UPLOAD_KMS_KEY_ID": map[string]any{"Fn::GetAtt": []string{tp.id(key), "Arn"}}} {
+		"UPLOAD_KMS_KEY_ID": map[string]any{"Fn::GetAtt": []string{tp.id(key), "Arn"}},
+		// The handler answers the origins the API allows (API Gateway adds no CORS header to a proxy answer).
+		cors.EnvConfig: `{"allowOrigins":["https://app.example.com"]}`} {
 		want(t, k, env[k], v)
 	}
+	if _, on := env[presign.EnvCompanion]; on {
+		t.Error("Companion routes on without CompanionRoutes")
+	}
+	// API Gateway's own errors carry the origin too.
+	responses := map[string]any{}
+	for _, r := range tp.ofType("AWS::ApiGateway::GatewayResponse") {
+		responses[get(r, "Properties", "ResponseType").(string)] = get(r, "Properties", "ResponseParameters", "gatewayresponse.header.Access-Control-Allow-Origin")
+	}
+	want(t, "gateway responses", responses, map[string]any{"DEFAULT_4XX": "'https://app.example.com'", "DEFAULT_5XX": "'https://app.example.com'"})
 	role := get(tp.props(t, up.Handler), "Role", "Fn::GetAtt").([]any)[0].(string)
 	if sts := js(tp.policyStatements(role)); !strings.Contains(sts, `"Action":["kms:Decrypt","kms:Encrypt","kms:GenerateDataKey"]`) ||
 		!strings.Contains(sts, `"/teams/video/*"`) {
@@ -245,6 +258,36 @@ func TestOptionsKmsCorsModeAndPrefix(t *testing.T) {
 		t.Error("no CORS preflight methods on the API")
 	}
 	want(t, "WAF body limit", get(tp.props(t, up.WebAcl.WebAcl), "Rules").([]any)[0].(map[string]any)["Statement"].(map[string]any)["SizeConstraintStatement"].(map[string]any)["Size"], 8192)
+}
+
+// TestOptionCompanionRoutes: the routes Uppy's companionEndpoint calls,
+// behind the API's authorization, served by the presign handler.
+func TestOptionCompanionRoutes(t *testing.T) {
+	stack := newStack("Companion")
+	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
+		CompanionRoutes:    jsii.Bool(true),
+		CorsAllowedOrigins: jsii.Strings("https://app.example.com", "http://localhost:5173"),
+	})
+	tp := synth(t, stack)
+	for _, route := range presign.CompanionRoutes {
+		r := up.Gateway.Route(route[0], route[1])
+		if r == nil {
+			t.Errorf("no route %s %s", route[0], route[1])
+			continue
+		}
+		m := tp.props(t, r.ApiMethod)
+		want(t, route[1]+" AuthorizationType", m["AuthorizationType"], "AWS_IAM")
+		if uri := js(get(m, "Integration", "Uri")); !strings.Contains(uri, tp.id(up.Handler)) {
+			t.Errorf("%s %s Uri = %s", route[0], route[1], uri)
+		}
+	}
+	env := get(tp.props(t, up.Handler), "Environment", "Variables").(map[string]any)
+	want(t, presign.EnvCompanion, env[presign.EnvCompanion], "true")
+	want(t, cors.EnvConfig, env[cors.EnvConfig], `{"allowOrigins":["https://app.example.com","http://localhost:5173"]}`)
+	// Two origins: a gateway response cannot compare, so it repeats the request's.
+	for _, r := range tp.ofType("AWS::ApiGateway::GatewayResponse") {
+		want(t, "gateway response origin", get(r, "Properties", "ResponseParameters", "gatewayresponse.header.Access-Control-Allow-Origin"), "method.request.header.Origin")
+	}
 }
 
 func TestOptionExistingBucketSharedAclAndPrebuiltCode(t *testing.T) {

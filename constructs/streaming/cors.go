@@ -1,0 +1,90 @@
+package streaming
+
+import (
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/streamgate/streamgate/lambda/cors"
+)
+
+// corsPolicy is the cors.EnvConfig value that tells the Go handlers the
+// construct builds which origins may read their answers; "" without CORS.
+func corsPolicy(c *awsapigateway.CorsOptions) string {
+	if c == nil || c.AllowOrigins == nil || len(*c.AllowOrigins) == 0 {
+		return ""
+	}
+	p := cors.Policy{AllowCredentials: c.AllowCredentials != nil && *c.AllowCredentials}
+	for _, o := range *c.AllowOrigins {
+		p.AllowOrigins = append(p.AllowOrigins, *o)
+	}
+	if c.ExposeHeaders != nil {
+		for _, h := range *c.ExposeHeaders {
+			p.ExposeHeaders = append(p.ExposeHeaders, *h)
+		}
+	}
+	return p.Encode()
+}
+
+// handlerEnvironment is a Go handler's environment: the route's own, and
+// the API's CORS policy unless the route sets cors.EnvConfig itself.
+func (a *StreamingRestApi) handlerEnvironment(env *map[string]*string) *map[string]*string {
+	if a.corsPolicy == "" {
+		return env
+	}
+	out := map[string]*string{cors.EnvConfig: jsii.String(a.corsPolicy)}
+	if env != nil {
+		for k, v := range *env {
+			out[k] = v
+		}
+	}
+	return &out
+}
+
+// CorsGatewayResponseIds are the ids of the gateway responses that carry
+// CORS headers, under the RestApi: API Gateway's own 4XX answers (403 for
+// a missing route or a denied IAM, Cognito or authorizer check, 413, 429
+// when throttled) and 5XX answers (502 when a function fails, 504 when it
+// times out).
+var CorsGatewayResponseIds = []string{"CorsDefault4XX", "CorsDefault5XX"}
+
+// corsGatewayResponses gives API Gateway's own error answers the CORS
+// headers, so that a page on an allowed origin can read their status and
+// body instead of an opaque CORS failure: API Gateway adds CORS headers to
+// its own errors only through gateway responses
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-cors.html#apigateway-enable-cors-gateway-responses).
+// A header value is a literal or a request parameter, never a comparison:
+// with one origin (or "*") the header names it; with several, it repeats
+// the request's Origin, which lets any page read API Gateway's generic
+// error messages (never a function's answer, which the function checks).
+func corsGatewayResponses(api awsapigateway.RestApi, c *awsapigateway.CorsOptions) {
+	if c.AllowOrigins == nil || len(*c.AllowOrigins) == 0 {
+		return
+	}
+	origins := *c.AllowOrigins
+	headers := map[string]*string{}
+	switch {
+	case len(origins) == 1 && *origins[0] == cors.AnyOrigin && (c.AllowCredentials == nil || !*c.AllowCredentials):
+		headers["Access-Control-Allow-Origin"] = jsii.String("'*'")
+	case len(origins) == 1 && *origins[0] != cors.AnyOrigin:
+		headers["Access-Control-Allow-Origin"] = jsii.String("'" + *origins[0] + "'")
+		headers["Vary"] = jsii.String("'Origin'")
+	default:
+		headers["Access-Control-Allow-Origin"] = jsii.String("method.request.header.Origin")
+		headers["Vary"] = jsii.String("'Origin'")
+	}
+	if c.AllowCredentials != nil && *c.AllowCredentials {
+		headers["Access-Control-Allow-Credentials"] = jsii.String("'true'")
+	}
+	expose := []string{"x-amzn-RequestId", "x-amzn-ErrorType"}
+	headers["Access-Control-Expose-Headers"] = jsii.String("'" + strings.Join(expose, ",") + "'")
+	for i, t := range []awsapigateway.ResponseType{awsapigateway.ResponseType_DEFAULT_4XX(), awsapigateway.ResponseType_DEFAULT_5XX()} {
+		api.AddGatewayResponse(jsii.String(CorsGatewayResponseIds[i]), &awsapigateway.GatewayResponseOptions{
+			Type:            t,
+			ResponseHeaders: &headers,
+			// API Gateway's default body, kept: {"message": "..."}.
+			Templates: &map[string]*string{"application/json": jsii.String(`{"message":$context.error.messageString}`)},
+		})
+	}
+}
