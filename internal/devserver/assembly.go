@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,6 +44,17 @@ type API struct {
 	BinaryTypes  []string
 	Routes       []*Route
 	WebACL       bool
+	// GatewayResponses are the headers API Gateway adds to its own error
+	// answers, by response type (DEFAULT_4XX, MISSING_AUTHENTICATION_TOKEN, ...).
+	GatewayResponses map[string]*GatewayResponse
+}
+
+// GatewayResponse is an AWS::ApiGateway::GatewayResponse.
+type GatewayResponse struct {
+	Status int // 0: the status of the error itself
+	// Headers by name: a quoted literal ('https://app.example.com') or a
+	// request header (method.request.header.Origin).
+	Headers map[string]string
 }
 
 // Route is one method of an API.
@@ -58,6 +70,11 @@ type Route struct {
 	HTTPURL       string    // HTTP_PROXY
 	MockStatus    int
 	MockHeaders   map[string]string
+	// MockOrigins are the further origins a CORS preflight answers with
+	// their own name (aws-cdk's response template for several allowed
+	// origins sets Access-Control-Allow-Origin to the request's Origin when
+	// it is one of them).
+	MockOrigins []string
 	Authorization string // AWS_IAM, COGNITO_USER_POOLS, CUSTOM, NONE
 }
 
@@ -175,6 +192,29 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 		if api := apis[assembly.Ref(r.Properties["RestApiId"])]; api != nil && api.Stage == "" {
 			api.Stage = str(r.Properties["StageName"])
 		}
+	}
+	for _, id := range ids {
+		r := res[id]
+		if r.Type != "AWS::ApiGateway::GatewayResponse" {
+			continue
+		}
+		api := apis[assembly.Ref(r.Properties["RestApiId"])]
+		if api == nil {
+			continue
+		}
+		gr := &GatewayResponse{Headers: map[string]string{}}
+		gr.Status, _ = strconv.Atoi(str(r.Properties["StatusCode"]))
+		if params, ok := r.Properties["ResponseParameters"].(map[string]any); ok {
+			for k, v := range params {
+				if name, ok := strings.CutPrefix(k, "gatewayresponse.header."); ok {
+					gr.Headers[name] = str(v)
+				}
+			}
+		}
+		if api.GatewayResponses == nil {
+			api.GatewayResponses = map[string]*GatewayResponse{}
+		}
+		api.GatewayResponses[str(r.Properties["ResponseType"])] = gr
 	}
 	for _, id := range ids {
 		r := res[id]
@@ -321,7 +361,14 @@ func (a *Assembly) loadRoute(stack, id string, r cfnResource, res map[string]cfn
 		}
 		if len(list(integ["IntegrationResponses"])) > 0 {
 			if first, _ := list(integ["IntegrationResponses"])[0].(map[string]any); first["ResponseTemplates"] != nil {
-				a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: mock response templates (VTL) are not rendered", where))
+				tmpl := str(assembly.Get(first, "ResponseTemplates", "application/json"))
+				if strings.Contains(tmpl, "#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)") {
+					for _, m := range corsTemplateOrigin.FindAllStringSubmatch(tmpl, -1) {
+						route.MockOrigins = append(route.MockOrigins, m[1])
+					}
+				} else {
+					a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: mock response templates (VTL) are not rendered", where))
+				}
 			}
 		}
 	default:
@@ -336,6 +383,11 @@ func (a *Assembly) loadRoute(stack, id string, r cfnResource, res map[string]cfn
 	}
 	return route, nil
 }
+
+// corsTemplateOrigin finds the origins in aws-cdk's preflight template for
+// several origins (aws-apigateway lib/resource.ts, addCorsPreflight):
+// #if($origin == "https://a" || $origin == "https://b").
+var corsTemplateOrigin = regexp.MustCompile(`\$origin == "([^"]*)"`)
 
 // resourcePath walks an AWS::ApiGateway::Resource chain to "/a/{b}/c".
 func resourcePath(id any, res map[string]cfnResource) string {

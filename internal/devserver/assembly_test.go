@@ -62,7 +62,12 @@ func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
 		"Opt": map[string]any{"Type": "AWS::ApiGateway::Method", "Properties": map[string]any{"RestApiId": api, "HttpMethod": "OPTIONS",
 			"ResourceId": map[string]any{"Ref": "Files"}, "Integration": map[string]any{"Type": "MOCK",
 				"IntegrationResponses": []any{map[string]any{"StatusCode": "204",
-					"ResponseParameters": map[string]any{"method.response.header.Access-Control-Allow-Origin": "'https://app.example.com'"}}}}}},
+					"ResponseParameters": map[string]any{"method.response.header.Access-Control-Allow-Origin": "'https://app.example.com'"},
+					"ResponseTemplates": map[string]any{"application/json": `#set($origin = $input.params().header.get("Origin"))` + "\n" +
+						`#if($origin == "http://localhost:5173" || $origin == "https://b.example")` + "\n" +
+						`  #set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)` + "\n#end"}}}}}},
+		"Cors4XX": map[string]any{"Type": "AWS::ApiGateway::GatewayResponse", "Properties": map[string]any{"RestApiId": api, "ResponseType": "DEFAULT_4XX",
+			"ResponseParameters": map[string]any{"gatewayresponse.header.Access-Control-Allow-Origin": "method.request.header.Origin"}}},
 		"Auth":     map[string]any{"Type": "AWS::ApiGateway::Authorizer", "Properties": map[string]any{"Type": "COGNITO_USER_POOLS"}},
 		"Acl":      map[string]any{"Type": "AWS::WAFv2::WebACL", "Properties": map[string]any{}},
 		"Uploaded": map[string]any{"Type": "AWS::Events::Rule", "Properties": map[string]any{}},
@@ -89,8 +94,15 @@ func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
 		t.Fatalf("APIs: %+v", a.APIs)
 	}
 	r := a.APIs[0].Routes[0]
-	if r.Method != "OPTIONS" || r.Path != "/files" || r.MockStatus != 204 || r.MockHeaders["Access-Control-Allow-Origin"] != "https://app.example.com" {
+	if r.Method != "OPTIONS" || r.Path != "/files" || r.MockStatus != 204 || r.MockHeaders["Access-Control-Allow-Origin"] != "https://app.example.com" ||
+		strings.Join(r.MockOrigins, " ") != "http://localhost:5173 https://b.example" {
 		t.Errorf("mock route: %+v", r)
+	}
+	if gr := a.APIs[0].GatewayResponses["DEFAULT_4XX"]; gr == nil || gr.Headers["Access-Control-Allow-Origin"] != "method.request.header.Origin" {
+		t.Errorf("gateway responses: %+v", a.APIs[0].GatewayResponses)
+	}
+	if strings.Contains(notes, "mock response templates") {
+		t.Errorf("aws-cdk's CORS template is emulated, not a notice:\n%s", notes)
 	}
 	if len(a.Edges) != 1 || a.Edges[0].LogicalID != "Edge" || a.Edges[0].Mode != "THROUGH" || a.Edges[0].Bucket != a.Buckets["S/Bucket"] ||
 		a.Edges[0].Config.Prefix != "in/" || a.Edges[0].Config.Types[0] != "text/csv" {

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -49,13 +50,53 @@ type gateway struct {
 	idle time.Duration
 }
 
-// apiError answers as API Gateway does: a JSON {"message": ...}.
-func apiError(w http.ResponseWriter, status int, message string) {
+// fail answers as API Gateway does with an error of its own: a JSON
+// {"message": ...}, with the headers of the API's gateway response for
+// the error's type (or DEFAULT_4XX, DEFAULT_5XX), such as the CORS headers
+// the constructs put there, and none that AWS would not add.
+func (g *gateway) fail(w http.ResponseWriter, r *http.Request, status int, message string) {
+	if gr := g.gatewayResponse(status); gr != nil {
+		for name, v := range gr.Headers {
+			if val := mappedValue(r, v); val != "" {
+				w.Header().Set(name, val)
+			}
+		}
+		if gr.Status != 0 {
+			status = gr.Status
+		}
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("x-amzn-ErrorType", map[int]string{403: "MissingAuthenticationTokenException", 413: "RequestEntityTooLarge",
-		502: "InternalServerErrorException", 504: "IntegrationTimeout"}[status])
+		429: "TooManyRequestsException", 502: "InternalServerErrorException", 504: "IntegrationTimeout"}[status])
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(map[string]string{"message": message})
+}
+
+// gatewayResponseTypes are the gateway response types of the errors the
+// runner answers itself; the others fall back to DEFAULT_4XX or DEFAULT_5XX
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).
+var gatewayResponseTypes = map[int]string{403: "MISSING_AUTHENTICATION_TOKEN", 413: "REQUEST_TOO_LARGE", 429: "THROTTLED", 504: "INTEGRATION_TIMEOUT"}
+
+func (g *gateway) gatewayResponse(status int) *GatewayResponse {
+	if gr := g.api.GatewayResponses[gatewayResponseTypes[status]]; gr != nil {
+		return gr
+	}
+	if status >= 500 {
+		return g.api.GatewayResponses["DEFAULT_5XX"]
+	}
+	return g.api.GatewayResponses["DEFAULT_4XX"]
+}
+
+// mappedValue is a gateway response header's value for r: a quoted
+// literal, or a request header (method.request.header.Name).
+func mappedValue(r *http.Request, v string) string {
+	if len(v) >= 2 && strings.HasPrefix(v, "'") && strings.HasSuffix(v, "'") {
+		return v[1 : len(v)-1]
+	}
+	if name, ok := strings.CutPrefix(v, "method.request.header."); ok {
+		return r.Header.Get(name)
+	}
+	return ""
 }
 
 func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -76,7 +117,7 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	stagePrefix := "/" + g.api.Stage
 	path, ok := strings.CutPrefix(r.URL.Path, stagePrefix)
 	if !ok || path != "" && !strings.HasPrefix(path, "/") {
-		apiError(rec, 403, "Missing Authentication Token")
+		g.fail(rec, r, 403, "Missing Authentication Token")
 		return
 	}
 	if path == "" {
@@ -84,16 +125,16 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	route, params := match(g.api.Routes, r.Method, path)
 	if route == nil {
-		apiError(rec, 403, "Missing Authentication Token")
+		g.fail(rec, r, 403, "Missing Authentication Token")
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestPayload+1))
 	if err != nil {
-		apiError(rec, 400, "could not read the request body")
+		g.fail(rec, r, 400, "could not read the request body")
 		return
 	}
 	if len(body) > MaxRequestPayload {
-		apiError(rec, 413, "Request Entity Too Large")
+		g.fail(rec, r, 413, "Request Entity Too Large")
 		return
 	}
 	switch route.Integration {
@@ -101,6 +142,9 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		mode = "MOCK"
 		for k, v := range route.MockHeaders {
 			rec.Header().Set(k, v)
+		}
+		if origin := r.Header.Get("Origin"); origin != "" && slices.Contains(route.MockOrigins, origin) {
+			rec.Header().Set("Access-Control-Allow-Origin", origin)
 		}
 		rec.WriteHeader(route.MockStatus)
 	case "HTTP_PROXY":
@@ -264,11 +308,11 @@ func (g *gateway) invoke(w *statusRecorder, r *http.Request, route *Route, reque
 	inv, err := g.pools[route.Function].invoke(ctx, requestID, tag, payload)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		apiError(w, 504, "Endpoint request timed out")
+		g.fail(w, r, 504, "Endpoint request timed out")
 		return
 	case err != nil:
 		fmt.Fprintf(g.logs, "%s [%s] %v\n", route.Function.LogicalID, tag, err)
-		apiError(w, 502, "Internal server error")
+		g.fail(w, r, 502, "Internal server error")
 		return
 	}
 	defer inv.Done()
@@ -276,14 +320,14 @@ func (g *gateway) invoke(w *statusRecorder, r *http.Request, route *Route, reque
 	if resp.FunctionError {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		fmt.Fprintf(g.logs, "%s [%s] function error: %s\n", route.Function.LogicalID, tag, b)
-		apiError(w, 502, "Internal server error")
+		g.fail(w, r, 502, "Internal server error")
 		return
 	}
 	if route.Stream {
 		g.stream(w, r, route, tag, inv, ctx)
 		return
 	}
-	g.buffered(w, route, tag, inv, ctx)
+	g.buffered(w, r, route, tag, inv, ctx)
 }
 
 // Buffers of streamed responses, reused: a tiny response should not cost
@@ -315,7 +359,7 @@ func (g *gateway) stream(w *statusRecorder, r *http.Request, route *Route, tag s
 		// A buffered proxy response on a streaming route: API Gateway
 		// finds no prelude in it.
 		fmt.Fprintf(g.logs, "%s [%s] the function answered %q, not a streamed response; API Gateway answers 502\n", route.Function.LogicalID, tag, inv.Response.ContentType)
-		apiError(w, 502, "Internal server error")
+		g.fail(w, r, 502, "Internal server error")
 		return
 	}
 	prelude, err := ReadPrelude(br)
@@ -330,9 +374,9 @@ func (g *gateway) stream(w *statusRecorder, r *http.Request, route *Route, tag s
 		}
 		fmt.Fprintf(g.logs, "%s [%s] %v\n", route.Function.LogicalID, tag, err)
 		if status == 504 {
-			apiError(w, 504, "Endpoint request timed out")
+			g.fail(w, r, 504, "Endpoint request timed out")
 		} else {
-			apiError(w, 502, "Internal server error")
+			g.fail(w, r, 502, "Internal server error")
 		}
 		return
 	}
@@ -395,7 +439,7 @@ func (g *gateway) stream(w *statusRecorder, r *http.Request, route *Route, tag s
 }
 
 // buffered waits for the whole response, as API Gateway does with BUFFERED.
-func (g *gateway) buffered(w *statusRecorder, route *Route, tag string, inv *Invocation, ctx context.Context) {
+func (g *gateway) buffered(w *statusRecorder, r *http.Request, route *Route, tag string, inv *Invocation, ctx context.Context) {
 	body := inv.Response.Body
 	defer body.Close()
 	done := make(chan struct{})
@@ -409,12 +453,12 @@ func (g *gateway) buffered(w *statusRecorder, route *Route, tag string, inv *Inv
 	}()
 	raw, err := io.ReadAll(io.LimitReader(body, MaxBufferedResponse+1))
 	if ctx.Err() == context.DeadlineExceeded {
-		apiError(w, 504, "Endpoint request timed out")
+		g.fail(w, r, 504, "Endpoint request timed out")
 		return
 	}
 	if typ, _ := inv.Response.Trailers(); err != nil || typ != "" || inv.Err() != nil {
 		fmt.Fprintf(g.logs, "%s [%s] the function failed: %v %s %v\n", route.Function.LogicalID, tag, err, typ, inv.Err())
-		apiError(w, 502, "Internal server error")
+		g.fail(w, r, 502, "Internal server error")
 		return
 	}
 	if inv.Response.ContentType == runtimeapi.StreamingContentType {
@@ -422,14 +466,14 @@ func (g *gateway) buffered(w *statusRecorder, route *Route, tag string, inv *Inv
 		// whole stream, then answers with it.
 		if len(raw) > MaxBufferedResponse {
 			fmt.Fprintf(g.logs, "%s [%s] the response is over 10 MB, API Gateway's buffered limit\n", route.Function.LogicalID, tag)
-			apiError(w, 502, "Internal server error")
+			g.fail(w, r, 502, "Internal server error")
 			return
 		}
 		br := bufio.NewReader(bytes.NewReader(raw))
 		prelude, err := ReadPrelude(br)
 		if err != nil {
 			fmt.Fprintf(g.logs, "%s [%s] %v\n", route.Function.LogicalID, tag, err)
-			apiError(w, 502, "Internal server error")
+			g.fail(w, r, 502, "Internal server error")
 			return
 		}
 		rest, _ := io.ReadAll(br)
@@ -440,13 +484,13 @@ func (g *gateway) buffered(w *statusRecorder, route *Route, tag string, inv *Inv
 	}
 	if len(raw) > MaxLambdaBuffered {
 		fmt.Fprintf(g.logs, "%s [%s] the response is %d bytes, over Lambda's 6 MB for a buffered invocation\n", route.Function.LogicalID, tag, len(raw))
-		apiError(w, 502, "Internal server error")
+		g.fail(w, r, 502, "Internal server error")
 		return
 	}
 	var resp events.APIGatewayProxyResponse
 	if err := json.Unmarshal(raw, &resp); err != nil || resp.StatusCode == 0 {
 		fmt.Fprintf(g.logs, "%s [%s] malformed Lambda proxy response: %.200s\n", route.Function.LogicalID, tag, raw)
-		apiError(w, 502, "Internal server error")
+		g.fail(w, r, 502, "Internal server error")
 		return
 	}
 	writeHeaders(w, resp.Headers, resp.MultiValueHeaders, nil)
@@ -485,7 +529,7 @@ func (g *gateway) proxyHTTP(w *statusRecorder, r *http.Request, route *Route, pa
 	}
 	u, err := url.Parse(target)
 	if err != nil {
-		apiError(w, 502, "Internal server error")
+		g.fail(w, r, 502, "Internal server error")
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), time.Duration(route.TimeoutMillis)*time.Millisecond)
@@ -500,10 +544,10 @@ func (g *gateway) proxyHTTP(w *statusRecorder, r *http.Request, route *Route, pa
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			if errors.Is(err, context.DeadlineExceeded) {
-				apiError(w, 504, "Endpoint request timed out")
+				g.fail(w, r, 504, "Endpoint request timed out")
 				return
 			}
-			apiError(w, 502, "Internal server error")
+			g.fail(w, r, 502, "Internal server error")
 		},
 	}
 	if route.Stream {
