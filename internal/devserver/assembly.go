@@ -74,7 +74,7 @@ type Route struct {
 	// their own name (aws-cdk's response template for several allowed
 	// origins sets Access-Control-Allow-Origin to the request's Origin when
 	// it is one of them).
-	MockOrigins []string
+	MockOrigins   []string
 	Authorization string // AWS_IAM, COGNITO_USER_POOLS, CUSTOM, NONE
 }
 
