@@ -1,7 +1,8 @@
 // Package upload is the client side of a PresignedUploadApi: it asks the
 // API for presigned URLs and sends the bytes straight to S3, with a progress
-// callback; multipart uploads send their parts in parallel and retry the
-// ones that fail.
+// callback; multipart uploads send their parts in parallel, retry the ones
+// that fail, and resume where they stopped when File.ID names the file
+// (the state is kept in Client.StateDir).
 //
 //	c := &upload.Client{Endpoint: "https://abc123.execute-api.eu-west-1.amazonaws.com/prod/"}
 //	f, _ := os.Open("video.mp4")
@@ -23,6 +24,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -46,9 +48,14 @@ type Client struct {
 	Concurrency int
 	// Retries is how often a failed part is tried again. Default: 3.
 	Retries int
-	// Checksum computes the file's SHA-256 before a PUT or POST upload, so
-	// that S3 rejects bytes that changed on the way. Default: false.
+	// Checksum has S3 check every byte: the file's SHA-256 for a PUT or
+	// POST upload (files up to 5 GiB, read once more before the upload),
+	// each part's for a multipart one. Default: false.
 	Checksum bool
+	// StateDir keeps the state of multipart uploads of files with an ID,
+	// so that an interrupted one resumes instead of starting over. Default:
+	// the user cache directory's streamgate/uploads.
+	StateDir string
 }
 
 // File is what to upload.
@@ -57,6 +64,20 @@ type File struct {
 	ContentType string
 	Size        int64
 	Body        io.ReaderAt
+	// ID names these bytes for resume: an interrupted multipart upload of
+	// a file with the same ID (to the same API) continues where it
+	// stopped. FileID makes one from a path, size and modification time.
+	// Default: "", no resume.
+	ID string
+}
+
+// FileID is a File.ID for the file at path as it is now: a changed size or
+// modification time is a new file, whose upload starts over.
+func FileID(path string, size int64, modTime time.Time) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	return fmt.Sprintf("%s\x00%d\x00%d", path, size, modTime.UnixNano())
 }
 
 // Result is an uploaded object.
@@ -65,6 +86,10 @@ type Result struct {
 	Bucket string
 	Mode   string
 	ETag   string
+	// ResumedParts and ResumedBytes are what S3 already had when an
+	// interrupted multipart upload resumed, and was not sent again.
+	ResumedParts int
+	ResumedBytes int64
 }
 
 // APIError is an error answer of the upload API.
@@ -103,11 +128,16 @@ func (c *Client) http() *http.Client {
 func (c *Client) Upload(ctx context.Context, f File, progress func(sent, total int64)) (*Result, error) {
 	req := presign.Request{FileName: f.Name, ContentType: f.ContentType, Size: f.Size}
 	if c.Checksum {
-		sum, err := checksum(f)
-		if err != nil {
-			return nil, err
+		// The mode is the API's: ask for checksums in any of them. A file
+		// over 5 GiB can only go up in parts, checked one by one.
+		req.ChecksumAlgorithm = presign.ChecksumSHA256
+		if f.Size <= presign.MaxSinglePutSize {
+			sum, err := checksum(io.NewSectionReader(f.Body, 0, f.Size))
+			if err != nil {
+				return nil, err
+			}
+			req.ChecksumSHA256 = sum
 		}
-		req.ChecksumSHA256 = sum
 	}
 	return c.UploadWith(ctx, req, f, progress)
 }
@@ -115,11 +145,14 @@ func (c *Client) Upload(ctx context.Context, f File, progress func(sent, total i
 // UploadWith is Upload with the presign request given as is (for a part
 // size of your own, or a checksum you computed).
 func (c *Client) UploadWith(ctx context.Context, req presign.Request, f File, progress func(sent, total int64)) (*Result, error) {
+	counter := &progressCounter{total: f.Size, fn: progress}
+	if res, err := c.resume(ctx, f, counter); res != nil || err != nil {
+		return res, err
+	}
 	var p presign.Response
 	if err := c.api(ctx, http.MethodPost, presign.RouteUploads, req, &p); err != nil {
 		return nil, err
 	}
-	counter := &progressCounter{total: f.Size, fn: progress}
 	res := &Result{Key: p.Key, Bucket: p.Bucket, Mode: p.Mode}
 	var err error
 	switch p.Mode {
@@ -128,7 +161,10 @@ func (c *Client) UploadWith(ctx context.Context, req presign.Request, f File, pr
 	case presign.ModePost:
 		res.ETag, err = c.post(ctx, &p, f, counter)
 	case presign.ModeMultipart:
-		res.ETag, err = c.multipart(ctx, &p, f, counter)
+		st := &state{Endpoint: c.Endpoint, Key: p.Key, Bucket: p.Bucket, UploadID: p.UploadID, Size: f.Size, PartSize: p.PartSize,
+			ChecksumAlgorithm: p.ChecksumAlgorithm, Complete: p.Complete, Abort: p.Abort}
+		c.saveState(f, st)
+		res.ETag, err = c.multipart(ctx, st, p.Parts, f, nil, counter)
 	default:
 		err = fmt.Errorf("upload API answered with unknown mode %q", p.Mode)
 	}
@@ -138,9 +174,10 @@ func (c *Client) UploadWith(ctx context.Context, req presign.Request, f File, pr
 	return res, nil
 }
 
-func checksum(f File) (string, error) {
+// checksum is the base64 SHA-256 of r's bytes.
+func checksum(r io.Reader) (string, error) {
 	h := sha256.New()
-	if _, err := io.Copy(h, io.NewSectionReader(f.Body, 0, f.Size)); err != nil {
+	if _, err := io.Copy(h, r); err != nil {
 		return "", err
 	}
 	return base64.StdEncoding.EncodeToString(h.Sum(nil)), nil
@@ -177,7 +214,7 @@ func (c *Client) api(ctx context.Context, method, path string, in, out any) erro
 	}
 	resp, err := c.http().Do(req)
 	if err != nil {
-		return err
+		return redact(err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
@@ -224,7 +261,7 @@ func (c *Client) put(ctx context.Context, u string, headers map[string]string, b
 func (c *Client) toStorage(req *http.Request) (string, error) {
 	resp, err := c.http().Do(req)
 	if err != nil {
-		return "", err
+		return "", redact(err)
 	}
 	defer resp.Body.Close()
 	if err := storageError(resp); err != nil {
@@ -262,24 +299,50 @@ func (c *Client) post(ctx context.Context, p *presign.Response, f File, counter 
 	return c.toStorage(req)
 }
 
-// multipart sends the parts in parallel, retrying each a few times, then
-// completes the upload, or aborts it when a part cannot be sent.
-func (c *Client) multipart(ctx context.Context, p *presign.Response, f File, counter *progressCounter) (string, error) {
-	total := int((f.Size + p.PartSize - 1) / p.PartSize)
-	parts := p.Parts
-	for len(parts) < total {
-		var more presign.Response
-		err := c.api(ctx, http.MethodPost, strings.Replace(presign.RouteParts, "{uploadId}", url.PathEscape(p.UploadID), 1),
-			presign.PartsRequest{Key: p.Key, Size: f.Size, PartSize: p.PartSize, From: len(parts) + 1, Count: presign.MaxPartsPerResponse}, &more)
-		if err != nil {
-			c.abort(p)
-			return "", err
+// multipart sends the parts S3 does not have yet (done: the ones it has,
+// by number) in parallel, retrying each a few times, then completes the
+// upload. Parts are the part URLs the API answered with, if any; the rest
+// are asked for (with each part's checksum when the upload checks parts).
+// A failed upload is aborted unless it can resume (File.ID), in which case
+// its state stays for the next try.
+func (c *Client) multipart(ctx context.Context, st *state, parts []presign.Part, f File, done map[int]presign.ListedPart, counter *progressCounter) (string, error) {
+	fail := func(err error) (string, error) {
+		if f.ID == "" {
+			c.abort(st.Abort)
 		}
-		parts = append(parts, more.Parts...)
+		return "", err
 	}
+	total := int((f.Size + st.PartSize - 1) / st.PartSize)
+	have := map[int]presign.Part{}
+	for _, p := range parts {
+		have[p.Number] = p
+	}
+	var todo []int
+	for n := 1; n <= total; n++ {
+		if _, ok := done[n]; !ok {
+			todo = append(todo, n)
+		}
+	}
+	checksums := map[int]string{}
+	if st.ChecksumAlgorithm == presign.ChecksumSHA256 {
+		for _, n := range todo {
+			sum, err := checksum(io.NewSectionReader(f.Body, int64(n-1)*st.PartSize, partLen(f.Size, st.PartSize, n)))
+			if err != nil {
+				return "", err
+			}
+			checksums[n] = sum
+		}
+	}
+	if err := c.partURLs(ctx, st, todo, have, checksums); err != nil {
+		return fail(err)
+	}
+
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	etags := make([]string, total)
+	for n, p := range done {
+		etags[n-1] = p.ETag
+	}
 	jobs := make(chan presign.Part)
 	var wg sync.WaitGroup
 	var once sync.Once
@@ -293,7 +356,7 @@ func (c *Client) multipart(ctx context.Context, p *presign.Response, f File, cou
 		go func() {
 			defer wg.Done()
 			for part := range jobs {
-				etag, err := c.sendPart(ctx, part, f, p.PartSize, counter)
+				etag, err := c.sendPart(ctx, part, f, st.PartSize, counter)
 				if err != nil {
 					once.Do(func() { firstErr = err; cancel() })
 					continue
@@ -303,9 +366,9 @@ func (c *Client) multipart(ctx context.Context, p *presign.Response, f File, cou
 		}()
 	}
 feed:
-	for _, part := range parts {
+	for _, n := range todo {
 		select {
-		case jobs <- part:
+		case jobs <- have[n]:
 		case <-ctx.Done():
 			break feed
 		}
@@ -316,18 +379,67 @@ feed:
 		firstErr = ctx.Err()
 	}
 	if firstErr != nil {
-		c.abort(p)
-		return "", firstErr
+		return fail(firstErr)
 	}
-	done := presign.CompleteRequest{Key: p.Key}
+	complete := presign.CompleteRequest{Key: st.Key}
 	for i, e := range etags {
-		done.Parts = append(done.Parts, presign.CompletedPart{Number: i + 1, ETag: e})
+		part := presign.CompletedPart{Number: i + 1, ETag: e}
+		if st.ChecksumAlgorithm == presign.ChecksumSHA256 {
+			part.ChecksumSHA256 = checksums[i+1]
+			if p, ok := done[i+1]; ok {
+				part.ChecksumSHA256 = p.ChecksumSHA256
+			}
+			if part.ChecksumSHA256 == "" { // a listed part S3 gave no checksum for
+				sum, err := checksum(io.NewSectionReader(f.Body, int64(i)*st.PartSize, partLen(f.Size, st.PartSize, i+1)))
+				if err != nil {
+					return "", err
+				}
+				part.ChecksumSHA256 = sum
+			}
+		}
+		complete.Parts = append(complete.Parts, part)
 	}
 	var out presign.CompleteResponse
-	if err := c.api(ctx, http.MethodPost, p.Complete, done, &out); err != nil {
-		return "", err
+	if err := c.api(ctx, http.MethodPost, st.Complete, complete, &out); err != nil {
+		return fail(err)
 	}
+	c.removeState(f)
 	return out.ETag, nil
+}
+
+func partLen(size, partSize int64, n int) int64 { return min(partSize, size-int64(n-1)*partSize) }
+
+// partURLs asks the API for the URLs of the parts in todo that have none,
+// in runs of consecutive numbers, a request per run (or per
+// MaxChecksumsPerRequest parts, when each signs its checksum).
+func (c *Client) partURLs(ctx context.Context, st *state, todo []int, have map[int]presign.Part, checksums map[int]string) error {
+	route := strings.Replace(presign.RouteParts, "{uploadId}", url.PathEscape(st.UploadID), 1)
+	batch := presign.MaxPartsPerResponse
+	if len(checksums) > 0 {
+		batch = presign.MaxChecksumsPerRequest
+	}
+	for i := 0; i < len(todo); {
+		if _, ok := have[todo[i]]; ok {
+			i++
+			continue
+		}
+		req := presign.PartsRequest{Key: st.Key, Size: st.Size, PartSize: st.PartSize, From: todo[i]}
+		for j := i; j < len(todo) && todo[j] == req.From+(j-i) && j-i < batch; j++ {
+			req.Count++
+			if sum, ok := checksums[todo[j]]; ok {
+				req.ChecksumsSHA256 = append(req.ChecksumsSHA256, sum)
+			}
+		}
+		var more presign.Response
+		if err := c.api(ctx, http.MethodPost, route, req, &more); err != nil {
+			return err
+		}
+		for _, p := range more.Parts {
+			have[p.Number] = p
+		}
+		i += req.Count
+	}
+	return nil
 }
 
 func (c *Client) sendPart(ctx context.Context, part presign.Part, f File, partSize int64, counter *progressCounter) (string, error) {
@@ -361,10 +473,37 @@ func (c *Client) sendPart(ctx context.Context, part presign.Part, f File, partSi
 }
 
 // abort gives up a multipart upload, best effort.
-func (c *Client) abort(p *presign.Response) {
+func (c *Client) abort(path string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_ = c.api(ctx, http.MethodDelete, p.Abort, nil, nil)
+	_ = c.api(ctx, http.MethodDelete, path, nil, nil)
+}
+
+// redact keeps a presigned URL's credentials and signature out of an
+// error (and so out of logs): the query of the URL a *url.Error names is
+// dropped but for the part number.
+func redact(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = RedactURL(ue.URL)
+	}
+	return err
+}
+
+// RedactURL is u without what would let a reader use it: the query string
+// of a presigned URL (X-Amz-Credential, X-Amz-Signature, X-Amz-Security-Token)
+// is dropped, but for partNumber, which says which part failed.
+func RedactURL(u string) string {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return "(a URL that does not parse)"
+	}
+	part := parsed.Query().Get("partNumber")
+	parsed.RawQuery, parsed.User = "", nil
+	if part != "" {
+		parsed.RawQuery = "partNumber=" + url.QueryEscape(part)
+	}
+	return parsed.String()
 }
 
 func storageError(resp *http.Response) error {

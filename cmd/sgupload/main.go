@@ -11,6 +11,10 @@
 // by default, or with -keys FILE and -kid (the {"<kid>":"<secret>"} JSON the
 // endpoint's secret holds) for a deployed endpoint.
 //
+// An interrupted multipart upload resumes when the same command runs again
+// on the same, unchanged file: the state is kept in the user cache
+// directory (streamgate/uploads), and the parts S3 has are not sent again.
+//
 // -iam signs the API requests with your AWS credentials (the API's default
 // IAM authorization); -token sends an Authorization header instead (Cognito
 // or a Lambda authorizer). The content type comes from the file name unless
@@ -54,7 +58,7 @@ func main() {
 	useIAM := flag.Bool("iam", false, "sign API requests with AWS credentials (SigV4, IAM authorization)")
 	region := flag.String("region", "", "region for -iam (default: from the API URL)")
 	token := flag.String("token", "", "Authorization header value for Cognito or Lambda authorizers; with -edge, the sgt1 token")
-	checksum := flag.Bool("checksum", true, "send the file's SHA-256 so S3 checks it (PUT and POST modes)")
+	checksum := flag.Bool("checksum", true, "send SHA-256 checksums so that S3 checks every byte: the file's (PUT and POST modes), each part's (multipart)")
 	concurrency := flag.Int("concurrency", 4, "parts sent at once (multipart mode)")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: sgupload -api URL [flags] FILE...\n       sgupload -edge URL -token TOKEN FILE...\n       sgupload token [-sub s] [-ttl 5m] [-name n] [-max bytes] [-type t] [-keys FILE -kid ID]\n")
@@ -120,7 +124,8 @@ func open(path, contentType string) (upload.File, *os.File, error) {
 			contentType = "application/octet-stream"
 		}
 	}
-	return upload.File{Name: filepath.Base(path), ContentType: contentType, Size: st.Size(), Body: f}, f, nil
+	return upload.File{Name: filepath.Base(path), ContentType: contentType, Size: st.Size(), Body: f,
+		ID: upload.FileID(path, st.Size(), st.ModTime())}, f, nil
 }
 
 func send(ctx context.Context, c *upload.Client, path, contentType string, checksum bool) error {
@@ -134,7 +139,13 @@ func send(ctx context.Context, c *upload.Client, path, contentType string, check
 	res, err := c.Upload(ctx, file, bar.update)
 	bar.finish(err == nil)
 	if err != nil {
+		if c.Resumable(file) {
+			fmt.Fprintln(os.Stderr, "sgupload: the upload can resume: run the same command again, and the parts S3 has are not sent again")
+		}
 		return err
+	}
+	if res.ResumedParts > 0 {
+		fmt.Fprintf(os.Stderr, "resumed: %d parts (%s) were in S3 already and were not sent again\n", res.ResumedParts, size(res.ResumedBytes))
 	}
 	fmt.Printf("s3://%s/%s\n", res.Bucket, res.Key)
 	return nil

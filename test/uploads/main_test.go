@@ -63,6 +63,16 @@ func moduleRoot() string {
 	}
 }
 
+// minioServer is the test's MinIO process, which a test may kill and
+// start again on the same address and data.
+type minioServer struct {
+	bin, addr, data string
+	cmd             *exec.Cmd
+	logs            bytes.Buffer
+}
+
+var minio *minioServer
+
 // startMinIO runs the MinIO built by scripts/minio.sh on a free loopback
 // port with a fresh data directory, and creates the bucket.
 func startMinIO() (stop func(), err error) {
@@ -84,32 +94,16 @@ func startMinIO() (stop func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	var logs bytes.Buffer
-	cmd := exec.Command(bin, "server", "--quiet", "--address", addr, "--console-address", "127.0.0.1:0", data)
-	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+user, "MINIO_ROOT_PASSWORD="+password, "MINIO_BROWSER=off")
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
+	minio = &minioServer{bin: bin, addr: addr, data: data}
 	stop = func() {
-		cmd.Process.Kill()
-		cmd.Wait()
+		minio.kill()
 		os.RemoveAll(data)
 	}
-	endpoint = "http://" + addr
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		resp, err := http.Get(endpoint + "/minio/health/live")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			stop()
-			return nil, fmt.Errorf("minio did not start on %s:\n%s", addr, logs.String())
-		}
+	if err := minio.start(); err != nil {
+		stop()
+		return nil, err
 	}
+	endpoint = "http://" + addr
 	s3c = s3.New(s3.Options{
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider(user, password, ""),
@@ -121,6 +115,36 @@ func startMinIO() (stop func(), err error) {
 		return nil, fmt.Errorf("creating the bucket: %w", err)
 	}
 	return stop, nil
+}
+
+// start runs MinIO and waits until it answers.
+func (m *minioServer) start() error {
+	m.cmd = exec.Command(m.bin, "server", "--quiet", "--address", m.addr, "--console-address", "127.0.0.1:0", m.data)
+	m.cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+user, "MINIO_ROOT_PASSWORD="+password, "MINIO_BROWSER=off")
+	m.cmd.Stdout, m.cmd.Stderr = &m.logs, &m.logs
+	if err := m.cmd.Start(); err != nil {
+		return err
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		resp, err := http.Get("http://" + m.addr + "/minio/health/live")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("minio did not start on %s:\n%s", m.addr, m.logs.String())
+		}
+	}
+}
+
+// kill stops MinIO at once (SIGKILL: as a crash would), keeping its data.
+func (m *minioServer) kill() {
+	if m.cmd != nil && m.cmd.Process != nil {
+		m.cmd.Process.Kill()
+		m.cmd.Wait()
+	}
 }
 
 // handler is the real presign handler, signing for MinIO.

@@ -1,0 +1,225 @@
+package uploads
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/streamgate/streamgate/client/upload"
+	"github.com/streamgate/streamgate/lambda/presign"
+)
+
+// partCounter counts the bytes of part PUTs sent to S3, and the parts S3
+// stored, per part number.
+type partCounter struct {
+	mu       sync.Mutex
+	sent     map[int]int64
+	stored   map[int]bool
+	onStored func(stored int)
+}
+
+func newPartCounter() *partCounter { return &partCounter{sent: map[int]int64{}, stored: map[int]bool{}} }
+
+func (c *partCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	n, _ := strconv.Atoi(r.URL.Query().Get("partNumber"))
+	if r.Method == http.MethodPut && n > 0 && r.Body != nil {
+		r.Body = &countingBody{ReadCloser: r.Body, add: func(k int) { c.mu.Lock(); c.sent[n] += int64(k); c.mu.Unlock() }}
+	}
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err == nil && n > 0 && r.Method == http.MethodPut && resp.StatusCode == 200 {
+		c.mu.Lock()
+		c.stored[n] = true
+		stored, fn := len(c.stored), c.onStored
+		c.mu.Unlock()
+		if fn != nil {
+			fn(stored)
+		}
+	}
+	return resp, err
+}
+
+func (c *partCounter) total() (sum int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, b := range c.sent {
+		sum += b
+	}
+	return sum
+}
+
+type countingBody struct {
+	io.ReadCloser
+	add func(int)
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.add(n)
+	return n, err
+}
+
+// TestResumeAfterStorageDies: MinIO is killed (SIGKILL) during a 64 MiB
+// multipart upload with per-part checksums; the upload fails and keeps its
+// state. Once MinIO is back, the same call resumes: the parts S3 stored are
+// not sent again, and the object is byte for byte the file.
+func TestResumeAfterStorageDies(t *testing.T) {
+	data := randomBytes(64 << 20)
+	api := apiServer(t, handler(presign.ModeMultipart, 15*time.Minute))
+	file := upload.File{Name: "big.bin", ContentType: "application/octet-stream", Size: int64(len(data)), Body: bytes.NewReader(data),
+		ID: upload.FileID(t.Name(), int64(len(data)), time.Now())}
+	first := newPartCounter()
+	c := &upload.Client{Endpoint: api, StateDir: t.TempDir(), Checksum: true, Concurrency: 2, Retries: 1, HTTPClient: &http.Client{Transport: first}}
+	var killed sync.Once
+	first.onStored = func(stored int) {
+		if stored == 3 {
+			killed.Do(minio.kill)
+		}
+	}
+	restarted := false
+	t.Cleanup(func() {
+		if !restarted { // the other tests need it
+			minio.start()
+		}
+	})
+	if _, err := c.Upload(context.Background(), file, nil); err == nil {
+		t.Fatal("the upload succeeded with MinIO killed midway")
+	} else if strings.Contains(err.Error(), "X-Amz-Signature") || strings.Contains(err.Error(), "X-Amz-Credential") {
+		t.Errorf("the error shows a presigned URL's credentials: %v", err)
+	}
+	if !c.Resumable(file) {
+		t.Fatal("no state kept for the interrupted upload")
+	}
+	if err := minio.start(); err != nil {
+		t.Fatal(err)
+	}
+	restarted = true
+
+	second := newPartCounter()
+	c.HTTPClient = &http.Client{Transport: second}
+	res, err := c.Upload(context.Background(), file, nil)
+	if err != nil {
+		t.Fatalf("resume: %v", err)
+	}
+	for n := range first.stored {
+		if second.sent[n] > 0 {
+			t.Errorf("part %d was stored before MinIO died, and sent again", n)
+		}
+	}
+	if res.ResumedParts < len(first.stored) || res.ResumedBytes+second.total() != int64(len(data)) {
+		t.Errorf("resumed %d parts (%d bytes), sent %d more; stored before: %d parts", res.ResumedParts, res.ResumedBytes, second.total(), len(first.stored))
+	}
+	resent := first.total() + second.total() - int64(len(data))
+	t.Logf("resume: %d of 8 parts were in S3 (%d bytes); %d bytes sent twice in all (the parts in flight when MinIO died)", res.ResumedParts, res.ResumedBytes, resent)
+	if !bytes.Equal(object(t, res.Key), data) {
+		t.Error("the resumed object differs from the file")
+	}
+	if c.Resumable(file) {
+		t.Error("the state outlived the completed upload")
+	}
+}
+
+// TestCommandLineUploaderEveryMode: sgupload's defaults (checksums on)
+// work against every mode of the API: the file's SHA-256 for PUT and
+// POST, each part's for multipart.
+func TestCommandLineUploaderEveryMode(t *testing.T) {
+	dir := t.TempDir()
+	bin := dir + "/sgupload"
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/streamgate/streamgate/cmd/sgupload").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	data := randomBytes(10 << 20) // two parts in multipart mode
+	file := dir + "/data.bin"
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []string{presign.ModePut, presign.ModePost, presign.ModeMultipart} {
+		cmd := exec.Command(bin, "-api", apiServer(t, handler(mode, 15*time.Minute)), file)
+		cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+dir, "HOME="+dir)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Errorf("%s: %v\n%s", mode, err, stderr.String())
+			continue
+		}
+		key, _ := strings.CutPrefix(strings.TrimSpace(stdout.String()), "s3://"+bucket+"/")
+		if !bytes.Equal(object(t, key), data) {
+			t.Errorf("%s: stored bytes differ", mode)
+		}
+	}
+}
+
+// TestPartChecksumsAreChecked: a part URL signs its part's SHA-256, and
+// MinIO refuses other bytes.
+func TestPartChecksumsAreChecked(t *testing.T) {
+	h := handler(presign.ModeMultipart, 15*time.Minute)
+	data := randomBytes(6 << 20)
+	api := apiServer(t, h)
+	var p presign.Response
+	resp, err := http.Post(api+"uploads", "application/json", strings.NewReader(`{"fileName":"parts.bin","contentType":"application/octet-stream","size":`+
+		strconv.Itoa(len(data))+`,"partSize":5242880,"checksumAlgorithm":"SHA256"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	decodeJSON(t, resp, &p)
+	if p.ChecksumAlgorithm != presign.ChecksumSHA256 || len(p.Parts) != 0 {
+		t.Fatalf("answer %+v", p)
+	}
+	part1, part2 := data[:5<<20], data[5<<20:]
+	var more presign.Response
+	body := `{"key":"` + p.Key + `","size":` + strconv.Itoa(len(data)) + `,"partSize":5242880,"from":1,"checksumsSha256":["` + sha(part1) + `","` + sha([]byte("other")) + `"]}`
+	resp, err = http.Post(api+"uploads/"+p.UploadID+"/parts", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	decodeJSON(t, resp, &more)
+	if len(more.Parts) != 2 {
+		t.Fatalf("parts %+v", more)
+	}
+	if status, body := put(t, more.Parts[0].URL, more.Parts[0].Headers, part1); status != 200 {
+		t.Errorf("part 1 with its checksum: %d %s", status, body)
+	}
+	if status, body := put(t, more.Parts[1].URL, more.Parts[1].Headers, part2); status != 400 || !strings.Contains(body, "BadDigest") && !strings.Contains(body, "Checksum") {
+		t.Errorf("part 2 with another checksum: %d %s, want 400 BadDigest", status, body)
+	}
+}
+
+func decodeJSON(t *testing.T, resp *http.Response, v any) {
+	t.Helper()
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || json.Unmarshal(b, v) != nil {
+		t.Fatalf("%d %s", resp.StatusCode, b)
+	}
+}
+
+// TestPostFormReplayOverwrites pins what the README says of POST mode: S3's
+// POST uploads take no If-None-Match, so the same form sent again within
+// its expiry is accepted (204) and writes the key again; the policy still
+// pins the size, type and (with a checksum) the very bytes, so a replay
+// can only store the same object again.
+func TestPostFormReplayOverwrites(t *testing.T) {
+	h := handler(presign.ModePost, 15*time.Minute)
+	data := randomBytes(1000)
+	p := presignFor(t, h, presign.Request{FileName: "again.bin", ContentType: "application/octet-stream", Size: int64(len(data)), ChecksumSHA256: sha(data)})
+	for i := 0; i < 2; i++ {
+		if status, body := postForm(t, p, nil, data); status != 204 {
+			t.Fatalf("post %d: %d %s", i+1, status, body)
+		}
+	}
+	other := randomBytes(1000)
+	if status, _ := postForm(t, p, nil, other); status != 400 {
+		t.Errorf("a replay with other bytes: %d, want 400 (the checksum)", status)
+	}
+	if !bytes.Equal(object(t, p.Key), data) {
+		t.Error("the object changed")
+	}
+}
