@@ -27,7 +27,9 @@ type partCounter struct {
 	onStored func(stored int)
 }
 
-func newPartCounter() *partCounter { return &partCounter{sent: map[int]int64{}, stored: map[int]bool{}} }
+func newPartCounter() *partCounter {
+	return &partCounter{sent: map[int]int64{}, stored: map[int]bool{}}
+}
 
 func (c *partCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 	n, _ := strconv.Atoi(r.URL.Query().Get("partNumber"))
