@@ -29,9 +29,11 @@ minio-background:
 # synthesized next to it, each into its own cloud assembly.
 APPS := uploads team regulated edge
 
-## chromium: Debian's Chromium for the page's headless browser test.
+## chromium: Debian's Chromium for the headless browser tests, and the
+## pinned npm packages they drive (Uppy, esbuild: scripts/browser.sh).
 chromium:
 	@./scripts/chromium.sh
+	@./scripts/browser.sh
 
 ## synth: synthesize every app (streaming demo into cdk.out, the others into
 ## cdk.out.<app>) with CloudFormation validation on; fails on any validation

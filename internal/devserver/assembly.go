@@ -98,6 +98,8 @@ type Bucket struct {
 	Stack     string
 	LogicalID string
 	Name      string // the local bucket name
+	// CorsOrigins are the origins of the bucket's CORS rules.
+	CorsOrigins []string
 }
 
 type cfnResource struct {
@@ -147,7 +149,14 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 		r := res[id]
 		switch r.Type {
 		case "AWS::S3::Bucket":
-			a.Buckets[stack+"/"+id] = &Bucket{Stack: stack, LogicalID: id, Name: localBucketName(stack, id)}
+			b := &Bucket{Stack: stack, LogicalID: id, Name: localBucketName(stack, id)}
+			for _, rule := range list(assembly.Get(r.Properties, "CorsConfiguration", "CorsRules")) {
+				rm, _ := rule.(map[string]any)
+				for _, o := range list(rm["AllowedOrigins"]) {
+					b.CorsOrigins = append(b.CorsOrigins, str(o))
+				}
+			}
+			a.Buckets[stack+"/"+id] = b
 		case "AWS::Lambda::Function":
 			fn, err := a.loadFunction(stack, id, r)
 			if err != nil {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -135,9 +136,34 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		return nil, fmt.Errorf("no REST API or edge upload endpoint in %s", strings.Join(o.Assemblies, ", "))
 	}
 
+	// The APIs' listeners first: their origins (the runner's own page) are
+	// among those the local S3 answers CORS requests from.
+	var listeners []net.Listener
+	var pageOrigins []string
+	for i := range apis {
+		addr := net.JoinHostPort(o.Host, "0")
+		if o.BasePort > 0 {
+			addr = net.JoinHostPort(o.Host, fmt.Sprint(o.BasePort+i))
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			for _, l := range listeners {
+				l.Close()
+			}
+			s.Close()
+			return nil, err
+		}
+		listeners = append(listeners, ln)
+		port := ln.Addr().(*net.TCPAddr).Port
+		pageOrigins = append(pageOrigins, fmt.Sprintf("http://127.0.0.1:%d", port), fmt.Sprintf("http://localhost:%d", port))
+	}
+
 	env := map[string]string{"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1"}
 	if o.MinIO != "" && (needsS3(apis) || len(edges) > 0) {
-		if err := s.startMinIO(ctx, o.MinIO, buckets); err != nil {
+		if err := s.startMinIO(ctx, o.MinIO, buckets, pageOrigins); err != nil {
+			for _, l := range listeners {
+				l.Close()
+			}
 			s.Close()
 			return nil, err
 		}
@@ -146,19 +172,14 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		env[s3client.EnvPathStyle] = "true"
 	}
 	if err := s.preparePools(apis, buckets, env, o); err != nil {
+		for _, l := range listeners {
+			l.Close()
+		}
 		s.Close()
 		return nil, err
 	}
 	for i, api := range apis {
-		addr := net.JoinHostPort(o.Host, "0")
-		if o.BasePort > 0 {
-			addr = net.JoinHostPort(o.Host, fmt.Sprint(o.BasePort+i))
-		}
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			s.Close()
-			return nil, err
-		}
+		ln := listeners[i]
 		running := &Running{API: api, URL: fmt.Sprintf("http://%s/%s", ln.Addr(), api.Stage)}
 		g := &gateway{api: api, pools: s.pools, logs: o.Logs, idle: o.IdleTimeout, extras: s.extras(running)}
 		srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
@@ -250,8 +271,12 @@ func (s *Server) preparePools(apis []*API, buckets map[string]*Bucket, env map[s
 }
 
 // startMinIO runs MinIO on a free loopback port with a fresh data directory
-// and creates one bucket per template bucket.
-func (s *Server) startMinIO(ctx context.Context, bin string, buckets map[string]*Bucket) error {
+// and creates one bucket per template bucket. S3 answers a browser's
+// upload only from an origin of the bucket's CORS rules; MinIO has one list
+// of origins for all buckets (MINIO_API_CORS_ALLOW_ORIGIN, "*" unless set),
+// so it gets the rules' origins of every bucket, and the runner's own page
+// (pageOrigins).
+func (s *Server) startMinIO(ctx context.Context, bin string, buckets map[string]*Bucket, pageOrigins []string) error {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -264,7 +289,18 @@ func (s *Server) startMinIO(ctx context.Context, bin string, buckets map[string]
 	}
 	s.tmp = append(s.tmp, data)
 	cmd := exec.Command(bin, "server", "--quiet", "--address", addr, "--console-address", "127.0.0.1:0", data)
-	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+S3User, "MINIO_ROOT_PASSWORD="+S3Password, "MINIO_BROWSER=off")
+	origins := slices.Clone(pageOrigins)
+	for _, b := range buckets {
+		origins = append(origins, b.CorsOrigins...)
+	}
+	slices.Sort(origins)
+	origins = slices.Compact(origins)
+	if len(origins) == 0 {
+		// No origin at all: an empty list would be MinIO's default, "*".
+		origins = []string{"http://no-cors-origin.invalid"}
+	}
+	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+S3User, "MINIO_ROOT_PASSWORD="+S3Password, "MINIO_BROWSER=off",
+		"MINIO_API_CORS_ALLOW_ORIGIN="+strings.Join(origins, ","))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -296,6 +332,7 @@ func (s *Server) startMinIO(ctx context.Context, bin string, buckets map[string]
 		}
 	}
 	s.Notices = append(s.Notices, fmt.Sprintf("S3: MinIO at %s (user %s) with buckets %s", s.S3Endpoint, S3User, strings.Join(names, ", ")))
+	s.Notices = append(s.Notices, fmt.Sprintf("S3 CORS: browsers may upload from %s (MinIO has one list for every bucket: the origins of all the buckets' CORS rules, and the runner's pages)", strings.Join(origins, ", ")))
 	return nil
 }
 

@@ -2,10 +2,12 @@ package local
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -175,4 +177,42 @@ func BenchmarkTinyInvocation(b *testing.B) {
 	b.ReportMetric(float64(viaRunner.Microseconds())/n, "us-runner")
 	b.ReportMetric(float64(direct.Microseconds())/n, "us-plain")
 	b.ReportMetric(float64(viaRunner-direct)/n/1000, "us-overhead")
+}
+
+// BenchmarkUppyAgainstSgupload uploads the same 64 MiB through the same
+// API (multipart, the Companion routes for Uppy) with Uppy in headless
+// Chromium and with sgupload, in one run: MB/s of each, and their ratio.
+func BenchmarkUppyAgainstSgupload(b *testing.B) {
+	const size = 64 << 20
+	data := pattern(size, 21)
+	dir := b.TempDir()
+	file := filepath.Join(dir, "same.bin")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	bin := filepath.Join(dir, "sgupload")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/streamgate/streamgate/cmd/sgupload").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	var uppyMS, sgMS float64
+	for i := 0; i < b.N; i++ {
+		files, _ := json.Marshal([]uppyFile{{Name: "same.bin", Type: "application/octet-stream", Size: size, Seed: 21}})
+		r := openPage(b, pageOrigin, "uppy.html", url.Values{"api": {uppyURL}, "files": {string(files)}})
+		ms, ok := r["ms"].(float64)
+		if !ok || field(r, "files", "same.bin", "ok") != true {
+			b.Fatalf("Uppy: %v", r)
+		}
+		uppyMS += ms
+		start := time.Now()
+		cmd := exec.Command(bin, "-api", uppyURL+"/", file)
+		cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+dir, "HOME="+dir)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("sgupload: %v\n%s", err, out)
+		}
+		sgMS += float64(time.Since(start).Milliseconds())
+	}
+	mbps := func(ms float64) float64 { return float64(size) * float64(b.N) / (ms / 1000) / 1e6 }
+	b.ReportMetric(mbps(uppyMS), "uppy-MB/s")
+	b.ReportMetric(mbps(sgMS), "sgupload-MB/s")
+	b.ReportMetric(mbps(uppyMS)/mbps(sgMS), "uppy/sgupload")
 }

@@ -40,6 +40,7 @@ var (
 	backendURL string                // an HTTP backend the HTTP_PROXY route streams from
 	streamsURL string                // the streaming API's stage URL
 	uploadsURL string                // the upload API's stage URL
+	uppyURL    string                // the upload API with Uppy's Companion routes
 	s3URL      string                // the runner's MinIO
 	edgeURLs   = map[string]string{} // the edge upload endpoints by mode
 	runner     *exec.Cmd
@@ -51,6 +52,10 @@ func TestMain(m *testing.M) {
 	backend := httptest.NewServer(http.HandlerFunc(streamingBackend))
 	backendURL = backend.URL
 	defer backend.Close()
+	// The browser tests' pages, on another origin than every API (their
+	// origin must be known to the constructs, at synth).
+	pageServer := startPages()
+	defer pageServer.Close()
 	dir, err := synthesize()
 	jsii.Close()
 	if err != nil {
@@ -98,6 +103,7 @@ func synthesize() (dir string, err error) {
 	}
 	streaming.NewStreamingRestApi(stack, jsii.String("Streams"), &streaming.StreamingRestApiProps{
 		Authorization: apiauth.None(),
+		Cors:          &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(pageOrigin)},
 		Routes: &[]*streaming.RouteProps{
 			route("GET", "/records", stacks.RecordsEntry, "", 0, 0),
 			route("GET", "/buffered/records", stacks.RecordsEntry, awsapigateway.ResponseTransferMode_BUFFERED, 0, 0),
@@ -110,6 +116,14 @@ func synthesize() (dir string, err error) {
 	})
 	uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
 		Authorization: apiauth.None(), Mode: uploads.ModePut, DisableWebAcl: jsii.Bool(true),
+		CorsAllowedOrigins: jsii.Strings(pageOrigin),
+	})
+	uploads.NewPresignedUploadApi(stack, jsii.String("Uppy"), &uploads.PresignedUploadApiProps{
+		Authorization: apiauth.None(), Mode: uploads.ModeMultipart, DisableWebAcl: jsii.Bool(true),
+		CompanionRoutes:     jsii.Bool(true),
+		CorsAllowedOrigins:  jsii.Strings(pageOrigin),
+		MaxObjectSize:       awscdk.Size_Mebibytes(jsii.Number(uppyMaxMiB)),
+		AllowedContentTypes: jsii.Strings("application/octet-stream", "text/plain"),
 	})
 	for _, mode := range []edgeupload.Mode{edgeupload.ModeRedirect, edgeupload.ModeThrough} {
 		edgeupload.NewEdgeUploadEndpoint(stack, jsii.String("Edge"+string(mode)), &edgeupload.EdgeUploadEndpointProps{
@@ -140,6 +154,8 @@ func startRunner(dir string) error {
 	}
 	runner = exec.Command(bin, args...)
 	runner.Dir = root // rebuilt handlers are cached in .tools/devbuild
+	// MinIO's byte counters, for the Uppy resume test.
+	runner.Env = append(os.Environ(), "MINIO_PROMETHEUS_AUTH_TYPE=public")
 	stdout, _ := runner.StdoutPipe()
 	runner.Stderr = runnerLogs
 	if err := runner.Start(); err != nil {
@@ -155,9 +171,12 @@ func startRunner(dir string) error {
 			line := sc.Text()
 			runnerLogs.Write([]byte(line + "\n"))
 			if m := urls.FindStringSubmatch(line); m != nil {
-				if strings.HasPrefix(m[1], "Streams") {
+				switch {
+				case strings.HasPrefix(m[1], "Streams"):
 					streamsURL = m[2]
-				} else {
+				case strings.HasPrefix(m[1], "Uppy"):
+					uppyURL = m[2]
+				default:
 					uploadsURL = m[2]
 				}
 			}

@@ -5,10 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -16,48 +13,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
-// browse opens url in headless Chromium (Debian's, installed by
-// scripts/chromium.sh) and waits for the page's self-test report.
+// browse opens the runner's own page in headless Chromium and waits for
+// the page's self-test report.
 func browse(t *testing.T, base, query string) map[string]any {
 	t.Helper()
-	bin, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatal("chromium is not installed: run scripts/chromium.sh (make test does)")
-	}
 	http.Post(base+"/_streamgate/report", "application/json", strings.NewReader("null")) // clear
-	profile, err := os.MkdirTemp("", "chromium-profile-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-		"--user-data-dir="+profile, "--remote-debugging-port=0", base+"/_streamgate/?"+query)
-	cmd.Stdout, cmd.Stderr = nil, nil
-	// Its own process group, so that its renderer and helper processes go too.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-		time.Sleep(100 * time.Millisecond)
-		os.RemoveAll(profile) // best effort: a helper may still be exiting
-	}()
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	return chromium(t, base+"/_streamgate/?"+query, func() map[string]any {
 		resp, err := http.Get(base + "/_streamgate/report")
 		if err != nil {
-			continue
+			return nil
 		}
+		defer resp.Body.Close()
 		var report map[string]any
 		json.NewDecoder(resp.Body).Decode(&report)
-		resp.Body.Close()
-		if report != nil {
-			return report
-		}
-	}
-	t.Fatalf("the page sent no report within 60 s (%s)", query)
-	return nil
+		return report
+	}, 60*time.Second)
 }
 
 // TestPageShowsRecordsBeforeTheStreamEnds: in a real browser, the page's

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the npm packages the browser tests drive in headless Chromium
+# (Uppy's @uppy/core and @uppy/aws-s3, and esbuild to bundle them), pinned
+# by test/local/browser/package-lock.json, into that folder's node_modules.
+# Runs `npm ci` once, and again when the lockfile changes. Any npm works:
+# the packages run in the browser (esbuild ships a binary per platform).
+set -euo pipefail
+cd "$(dirname "$0")/../test/local/browser"
+STAMP=node_modules/.package-lock.json.installed
+if [ -f "$STAMP" ] && cmp -s package-lock.json "$STAMP"; then
+  exit 0
+fi
+echo "browser: installing the pinned npm packages of test/local/browser" >&2
+npm ci --no-audit --no-fund --loglevel=error >&2
+cp package-lock.json "$STAMP"
