@@ -234,7 +234,10 @@ type uppyFile struct {
 func uppy(t *testing.T, files []uppyFile, pause int) map[string]any {
 	t.Helper()
 	b, _ := json.Marshal(files)
-	q := url.Values{"api": {uppyURL}, "files": {string(b)}}
+	// With an Authorization header, as behind Cognito: every request is
+	// preflighted, and the API's CORS must allow the header (the runner
+	// does not check the token).
+	q := url.Values{"api": {uppyURL}, "files": {string(b)}, "token": {"Bearer local-test-token"}}
 	if pause > 0 {
 		q.Set("pause", strconv.Itoa(pause))
 	}
@@ -300,8 +303,9 @@ func TestUppyUploadsThroughCompanionRoutes(t *testing.T) {
 	uploaded(t, r, small)
 	uploaded(t, r, big)
 	t.Logf("Uppy: 1 MiB + 64 MiB in %.0f ms (%.1f MB/s)", r["ms"], float64(small.Size+big.Size)/(r["ms"].(float64)/1000)/1e6)
-	if !strings.Contains(runnerLogs.String(), "GET /prod/s3/params?") || !strings.Contains(runnerLogs.String(), "POST /prod/s3/multipart ") {
-		t.Error("the runner's log shows no Companion route")
+	logs := runnerLogs.String()
+	if !strings.Contains(logs, "GET /prod/s3/params?") || !strings.Contains(logs, "POST /prod/s3/multipart ") || !strings.Contains(logs, "OPTIONS /prod/s3/params?") {
+		t.Error("the runner's log shows no Companion route, or no preflight for the Authorization header")
 	}
 }
 

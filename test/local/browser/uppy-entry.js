@@ -21,9 +21,25 @@ function pattern(size, seed) {
   return bytes;
 }
 
+// withAuthorization adds an Authorization header to every request for the
+// API's origin: Uppy 6's Companion client sends none of its own, and an API
+// behind Cognito or a Lambda authorizer needs it (the README's recipe).
+function withAuthorization(api, token) {
+  const apiOrigin = new URL(api).origin;
+  const plain = window.fetch.bind(window);
+  window.fetch = (input, init = {}) => {
+    const url = new URL(typeof input === "string" ? input : input.url, location.href);
+    if (url.origin !== apiOrigin) return plain(input, init);
+    const headers = new Headers(init.headers);
+    headers.set("Authorization", token());
+    return plain(input, { ...init, headers });
+  };
+}
+
 // run uploads the files the page's query asks for and reports each one's
 // outcome; pause (bytes) pauses a file once that much is up, and resumes it.
 async function run(q) {
+  if (q.get("token")) withAuthorization(q.get("api"), () => q.get("token"));
   const uppy = new Uppy({ autoProceed: false });
   uppy.use(AwsS3, {
     companionEndpoint: q.get("api"), // the stage URL: Uppy calls {api}/s3/...
