@@ -472,7 +472,7 @@ func (h *Handler) complete(ctx context.Context, uploadID, key string, parts []ty
 		IfNoneMatch:     aws.String("*"),
 	})
 	if err != nil {
-		return nil, s3RequestError(err, "parts")
+		return nil, s3RequestError(err, "uploadId") // the part errors name "parts" themselves
 	}
 	return out, nil
 }

@@ -87,8 +87,8 @@ func TestStorageRefusalsAre4xxWithTheField(t *testing.T) {
 		code   string
 		field  string
 	}{
-		{s3Refusal(400, "XMinioInvalidObjectName", "Object name contains unsupported characters."), 400, "StorageRejected", "parts"},
-		{s3Refusal(400, "InvalidArgument", "Invalid uploadId"), 400, "StorageRejected", "parts"},
+		{s3Refusal(400, "XMinioInvalidObjectName", "Object name contains unsupported characters."), 400, "StorageRejected", "uploadId"},
+		{s3Refusal(400, "InvalidArgument", "Invalid uploadId"), 400, "StorageRejected", "uploadId"},
 		{s3Refusal(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size."), 400, "EntityTooSmall", "parts"},
 		{s3Refusal(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold"), 412, "AlreadyExists", "key"},
 		{s3Refusal(403, "AccessDenied", "Access Denied"), 502, "StorageError", ""},

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"strconv"
@@ -223,5 +224,50 @@ func TestPostFormReplayOverwrites(t *testing.T) {
 	}
 	if !bytes.Equal(object(t, p.Key), data) {
 		t.Error("the object changed")
+	}
+}
+
+// TestUploadIdsS3RefusesAre4xx: against MinIO, an upload id that does not
+// exist, one of 1,000 characters and a malformed one are the client's
+// mistakes (4xx naming uploadId), never a 502.
+func TestUploadIdsS3RefusesAre4xx(t *testing.T) {
+	api := apiServer(t, handler(presign.ModeMultipart, 15*time.Minute))
+	var p presign.Response
+	resp, err := http.Post(api+"uploads", "application/json", strings.NewReader(`{"fileName":"ids.bin","contentType":"application/octet-stream","size":6291456}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	decodeJSON(t, resp, &p)
+	for _, tc := range []struct {
+		id     string
+		status int
+	}{
+		{"bm90LWFuLXVwbG9hZA", 404},
+		{strings.Repeat("A", 1000), 0}, // MinIO: NoSuchUpload or XMinioInvalidObjectName, a 4xx either way
+		{"x.y", 0},
+	} {
+		for _, method := range []string{"DELETE", "GET", "POST"} {
+			u := api + "uploads/" + tc.id + "?key=" + url.QueryEscape(p.Key)
+			var body io.Reader
+			switch method {
+			case "GET":
+				u = api + "uploads/" + tc.id + "/parts?key=" + url.QueryEscape(p.Key)
+			case "POST":
+				u = api + "uploads/" + tc.id + "/complete"
+				body = strings.NewReader(`{"key":"` + p.Key + `","parts":[{"number":1,"etag":"abc"}]}`)
+			}
+			req, _ := http.NewRequest(method, u, body)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var e presign.ErrorResponse
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			json.Unmarshal(b, &e)
+			if resp.StatusCode/100 != 4 || tc.status != 0 && resp.StatusCode != tc.status || e.Error.Field != "uploadId" {
+				t.Errorf("%s with upload id %.20q: %d %s", method, tc.id, resp.StatusCode, b)
+			}
+		}
 	}
 }
