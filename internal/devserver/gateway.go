@@ -452,7 +452,11 @@ func (g *gateway) buffered(w *statusRecorder, r *http.Request, route *Route, tag
 		}
 	}()
 	raw, err := io.ReadAll(io.LimitReader(body, MaxBufferedResponse+1))
-	if ctx.Err() == context.DeadlineExceeded {
+	// A function timeout no longer than the integration's ends at the same
+	// moment or later on AWS: API Gateway's clock starts first, with the
+	// request, so it answers 504 (here the two timers race).
+	timedOut := errors.Is(inv.Err(), ErrFunctionTimeout) && route.TimeoutMillis <= route.Function.Timeout*1000
+	if ctx.Err() == context.DeadlineExceeded || timedOut {
 		g.fail(w, r, 504, "Endpoint request timed out")
 		return
 	}
