@@ -45,6 +45,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -209,6 +210,7 @@ func (o *Options) withDefaults() Options {
 
 // format is what differs between NDJSON, SSE and raw streams.
 type format struct {
+	bare        bool // the prelude is the caller's headers, no defaults (Respond)
 	contentType string
 	heartbeat   []byte                                       // nil: no heartbeats
 	done        func(records int64) []byte                   // nil: no final record
@@ -251,8 +253,15 @@ func start(ctx context.Context, opts *Options, f format, produce func(ctx contex
 	pr, pw := io.Pipe()
 	s := &Stream{opts: o, format: f, pr: pr, pw: pw, done: make(chan struct{}), kick: make(chan struct{}, 1)}
 	headers := mergeHeaders(f.contentType, o.Headers)
+	if f.bare {
+		headers = maps.Clone(o.Headers)
+		if headers == nil {
+			headers = map[string]string{}
+		}
+	}
 	var out io.Writer = pw
-	if offered := validEncodings(o.Encodings); len(offered) > 0 {
+	_, encoded := Header(headers, "Content-Encoding") // already encoded: never twice
+	if offered := validEncodings(o.Encodings); len(offered) > 0 && !encoded {
 		varyAcceptEncoding(headers)
 		accept := o.AcceptEncoding
 		if req, ok := Request(ctx); ok && accept == "" {
@@ -260,6 +269,11 @@ func start(ctx context.Context, opts *Options, f format, produce func(ctx contex
 		}
 		if enc := negotiate(offered, accept); enc != "" {
 			headers["Content-Encoding"] = enc
+			for k := range headers {
+				if strings.EqualFold(k, "Content-Length") { // the length of the bytes before encoding
+					delete(headers, k)
+				}
+			}
 			s.cw = newCompressor(enc, pw)
 			out = s.cw
 		}
@@ -532,6 +546,29 @@ func (s *Stream) heartbeat() {
 	}
 }
 
+// Writer is the body writer of Respond's producer: Write buffers and sends
+// as Raw's writer does (each write counts as a record for FlushEvery and
+// FlushInterval), Flush sends what is buffered now.
+type Writer interface {
+	io.Writer
+	Flush() error
+}
+
+// Respond streams a response whose prelude is exactly opts' StatusCode,
+// Headers, MultiValueHeaders and Cookies, without the defaults the formats
+// add (Content-Type, Cache-Control, X-Content-Type-Options): for adapters
+// whose handler chose the headers, such as lambda/httpstream. The body gets
+// everything else Raw's does: bounded buffering, the flush interval,
+// compression (Options.Encodings; never when the headers already have
+// Content-Encoding, and Content-Length is dropped when the body is
+// compressed), the deadline margin, and ErrClientClosed once the reader
+// goes away. It has no in-band records: an abnormal end cuts the stream.
+func Respond(ctx context.Context, opts *Options, produce func(ctx context.Context, w Writer) error) *events.APIGatewayProxyStreamingResponse {
+	return start(ctx, opts, format{bare: true}, func(ctx context.Context, s *Stream) error {
+		return produce(ctx, rawWriter{s})
+	})
+}
+
 // Raw streams bytes with the given content type: exports, media, CSV. It has
 // no in-band records; an abnormal end cuts the stream and sets the trailers.
 // Each Write is flushed unless Options.FlushEvery batches writes.
@@ -542,6 +579,9 @@ func Raw(ctx context.Context, contentType string, opts *Options, produce func(ct
 }
 
 type rawWriter struct{ s *Stream }
+
+// Flush sends what is buffered now (see Stream.Flush).
+func (w rawWriter) Flush() error { return w.s.Flush() }
 
 func (w rawWriter) Write(p []byte) (int, error) {
 	w.s.mu.Lock()

@@ -1,0 +1,268 @@
+package httpstream
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/streamgate/streamgate/lambda/cors"
+	"github.com/streamgate/streamgate/lambda/stream"
+)
+
+func event(method, resource, path string, params map[string]string) events.APIGatewayProxyRequest {
+	return events.APIGatewayProxyRequest{HTTPMethod: method, Resource: resource, Path: path, PathParameters: params,
+		RequestContext: events.APIGatewayProxyRequestContext{RequestID: "req-1", Stage: "prod", DomainName: "abc.execute-api.eu-west-1.amazonaws.com",
+			Identity: events.APIGatewayRequestIdentity{SourceIP: "203.0.113.7"}, Authorizer: map[string]any{"claims": map[string]any{"sub": "alice"}}}}
+}
+
+func TestNewRequestMapsTheEvent(t *testing.T) {
+	ev := event("POST", "/files/{name}/{proxy+}", "/v1/files/a b/c/d é", map[string]string{"name": "a b", "proxy": "c/d é"})
+	ev.MultiValueQueryStringParameters = map[string][]string{"tag": {"x", "y&z"}, "q": {"1"}}
+	ev.MultiValueHeaders = map[string][]string{"Accept": {"text/event-stream", "application/json"}, "Cookie": {"a=1; b=2"}, "Host": {"streams.example.com"},
+		"X-Forwarded-Proto": {"https"}}
+	ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString([]byte{0, 1, 2, 255}), true
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(time.Minute))
+	defer cancel()
+	r, err := NewRequest(ctx, ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(r.Body)
+	cookie, _ := r.Cookie("b")
+	rc, _ := RequestContext(r.Context())
+	dl, _ := r.Context().Deadline()
+	for what, got := range map[string][2]any{
+		"method":     {r.Method, "POST"},
+		"path":       {r.URL.Path, "/files/a b/c/d é"}, // the custom domain's base path (v1) is not the API's
+		"raw path":   {r.URL.EscapedPath(), "/files/a%20b/c/d%20%C3%A9"},
+		"query":      {r.URL.RawQuery, "q=1&tag=x&tag=y%26z"},
+		"tags":       {strings.Join(r.URL.Query()["tag"], ","), "x,y&z"},
+		"accept":     {strings.Join(r.Header.Values("Accept"), ","), "text/event-stream,application/json"},
+		"cookie":     {cookie.Value, "2"},
+		"host":       {r.Host, "streams.example.com"},
+		"body":       {string(body), "\x00\x01\x02\xff"},
+		"length":     {r.ContentLength, int64(4)},
+		"remote":     {r.RemoteAddr, "203.0.113.7:0"},
+		"request id": {rc.RequestID, "req-1"},
+		"claims":     {rc.Authorizer["claims"].(map[string]any)["sub"], "alice"},
+		"deadline":   {dl.Equal(func() time.Time { d, _ := ctx.Deadline(); return d }()), true},
+		"uri":        {r.RequestURI, "/files/a%20b/c/d%20%C3%A9?q=1&tag=x&tag=y%26z"},
+	} {
+		if got[0] != got[1] {
+			t.Errorf("%s = %#v, want %#v", what, got[0], got[1])
+		}
+	}
+	// A stage in the event's path is not the API's either; nor is a test's
+	// hand-made event without a resource refused.
+	r, _ = NewRequest(ctx, events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/records", Resource: "/records"})
+	r2, _ := NewRequest(ctx, events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/x/y"})
+	if r.URL.Path != "/records" || r2.URL.Path != "/x/y" {
+		t.Errorf("paths %q %q", r.URL.Path, r2.URL.Path)
+	}
+	if _, err := NewRequest(ctx, events.APIGatewayProxyRequest{HTTPMethod: "POST", Body: "%%%", IsBase64Encoded: true}); err == nil {
+		t.Error("a body that is not base64 was accepted")
+	}
+}
+
+// split reads a streamed response: its prelude fields and body.
+func call(t *testing.T, h stream.Handler, ev events.APIGatewayProxyRequest) (*events.APIGatewayProxyStreamingResponse, string, error) {
+	t.Helper()
+	resp, err := h(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	return resp, string(b), err
+}
+
+func TestResponsePrelude(t *testing.T) {
+	h := Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("X-Multi", "a")
+		w.Header().Add("X-Multi", "b")
+		w.Header().Set("X-One", "1")
+		http.SetCookie(w, &http.Cookie{Name: "s", Value: "1"})
+		http.SetCookie(w, &http.Cookie{Name: "t", Value: "2"})
+		w.WriteHeader(http.StatusCreated)
+		io.WriteString(w, "<html><body>hi</body></html>")
+	}), nil)
+	resp, body, err := call(t, h, event("GET", "/", "/", nil))
+	if err != nil || body != "<html><body>hi</body></html>" {
+		t.Fatalf("body %q, %v", body, err)
+	}
+	if resp.StatusCode != 201 || resp.Headers["X-One"] != "1" || strings.Join(resp.MultiValueHeaders["X-Multi"], ",") != "a,b" ||
+		strings.Join(resp.Cookies, ";") != "s=1;t=2" || resp.Headers["Content-Type"] != "text/html; charset=utf-8" {
+		t.Errorf("prelude %d %v %v %v", resp.StatusCode, resp.Headers, resp.MultiValueHeaders, resp.Cookies)
+	}
+	if _, ok := resp.Headers["Cache-Control"]; ok {
+		t.Error("the adapter added a header the handler did not set")
+	}
+}
+
+// TestFlushReachesTheReaderBeforeTheHandlerEnds: the handler waits, after
+// each flush, until the reader has what it flushed.
+func TestFlushReachesTheReaderBeforeTheHandlerEnds(t *testing.T) {
+	got := make(chan string)
+	h := Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		rc := http.NewResponseController(w)
+		for i := 0; i < 3; i++ {
+			io.WriteString(w, "data: x\n\n")
+			if i%2 == 0 {
+				w.(http.Flusher).Flush()
+			} else if err := rc.Flush(); err != nil {
+				t.Errorf("ResponseController.Flush: %v", err)
+			}
+			select {
+			case <-got:
+			case <-time.After(10 * time.Second):
+				t.Error("the reader did not get the flushed event")
+				return
+			}
+		}
+	}), &Options{Stream: stream.Options{FlushInterval: -1}}) // no timer: only the flushes send
+	resp, err := h(context.Background(), event("GET", "/events", "/events", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 64)
+	for i := 0; i < 3; i++ {
+		n, err := resp.Body.Read(buf)
+		if err != nil || string(buf[:n]) != "data: x\n\n" {
+			t.Fatalf("read %d: %q %v", i, buf[:n], err)
+		}
+		got <- string(buf[:n])
+	}
+	if rest, err := io.ReadAll(resp.Body); err != nil || len(rest) != 0 {
+		t.Errorf("after the events: %q %v", rest, err)
+	}
+}
+
+func TestNeverFlushingHandlerStreamsInBoundedMemory(t *testing.T) {
+	const total = 256 << 20
+	chunk := bytes.Repeat([]byte("y"), 4096)
+	h := Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for sent := 0; sent < total; sent += len(chunk) {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}), nil)
+	runtime.GC()
+	var before, m runtime.MemStats
+	runtime.ReadMemStats(&before)
+	resp, err := h(context.Background(), event("GET", "/download", "/download", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	var peak uint64
+	buf := make([]byte, 64<<10)
+	for {
+		k, err := resp.Body.Read(buf)
+		n += int64(k)
+		if n%(16<<20) < int64(k) {
+			runtime.ReadMemStats(&m)
+			peak = max(peak, m.HeapAlloc)
+		}
+		if err != nil {
+			break
+		}
+	}
+	grown := int64(peak) - int64(before.HeapAlloc)
+	t.Logf("streamed %d MiB, heap %.1f MiB above the start", n>>20, float64(grown)/(1<<20))
+	if n != total || grown > 8<<20 {
+		t.Errorf("streamed %d bytes with the heap %d bytes above the start; want %d and under 8 MiB", n, grown, total)
+	}
+}
+
+func TestPanics(t *testing.T) {
+	var logs strings.Builder
+	quiet := &Options{Stream: stream.Options{Logf: func(f string, a ...any) { logs.WriteString(f) }}}
+	before := Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { panic("before the first byte") }), quiet)
+	resp, body, err := call(t, before, event("GET", "/", "/", nil))
+	var e struct{ Error struct{ Code string } }
+	if err != nil || resp.StatusCode != 500 || json.Unmarshal([]byte(body), &e) != nil || e.Error.Code != "InternalError" {
+		t.Errorf("panic before: %d %q %v", resp.StatusCode, body, err)
+	}
+	after := Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "partial")
+		w.(http.Flusher).Flush()
+		panic("after the first byte")
+	}), quiet)
+	resp, body, err = call(t, after, event("GET", "/", "/", nil))
+	var pe *stream.PanicError
+	if resp.StatusCode != 200 || body != "partial" || !errors.As(err, &pe) {
+		t.Errorf("panic after: %d %q %v (want the body cut with a PanicError, for the trailers)", resp.StatusCode, body, err)
+	}
+	if !strings.Contains(logs.String(), "panic serving") {
+		t.Error("the panic was not logged")
+	}
+}
+
+// TestClientGoneCancelsTheHandler: closing the body (the runtime does when
+// the client goes) cancels the request's context and fails writes.
+func TestClientGoneCancelsTheHandler(t *testing.T) {
+	ended := make(chan error, 1)
+	h := Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+		_, err := w.Write([]byte("late"))
+		ended <- err
+	}), nil)
+	resp, err := h(context.Background(), event("GET", "/", "/", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.(io.Closer).Close()
+	select {
+	case err := <-ended:
+		if !errors.Is(err, stream.ErrClientClosed) {
+			t.Errorf("write after close: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the handler's context was not cancelled")
+	}
+}
+
+func TestCompressionAndCORSAsLambdaStreamDoesThem(t *testing.T) {
+	t.Setenv(cors.EnvConfig, (&cors.Policy{AllowOrigins: []string{"https://app.example.com"}}).Encode())
+	h := stream.Wrap(Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		w.Header().Set("Content-Length", "6")
+		io.WriteString(w, "{}\n{}\n")
+	}), &Options{Stream: stream.Options{Encodings: []string{stream.Gzip}}}))
+	ev := event("GET", "/", "/", nil)
+	ev.Headers = map[string]string{"Accept-Encoding": "gzip", "Origin": "https://app.example.com"}
+	resp, body, err := call(t, h, ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, err := gzip.NewReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := io.ReadAll(z)
+	if string(plain) != "{}\n{}\n" || resp.Headers["Content-Encoding"] != "gzip" || resp.Headers["Content-Length"] != "" ||
+		resp.Headers["Access-Control-Allow-Origin"] != "https://app.example.com" || resp.Headers["Vary"] != "Accept-Encoding, Origin" {
+		t.Errorf("%q with headers %v", plain, resp.Headers)
+	}
+	// A handler that encodes itself is not encoded again.
+	h = Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "br")
+		io.WriteString(w, "brotli bytes")
+	}), &Options{Stream: stream.Options{Encodings: []string{stream.Gzip}}})
+	if resp, body, _ := call(t, h, ev); body != "brotli bytes" || resp.Headers["Content-Encoding"] != "br" {
+		t.Errorf("encoded twice: %q %v", body, resp.Headers)
+	}
+}
