@@ -41,6 +41,7 @@ var (
 	streamsURL string                // the streaming API's stage URL
 	uploadsURL string                // the upload API's stage URL
 	uppyURL    string                // the upload API with Uppy's Companion routes
+	serversURL string                // net/http servers behind lambda/httpstream
 	s3URL      string                // the runner's MinIO
 	edgeURLs   = map[string]string{} // the edge upload endpoints by mode
 	runner     *exec.Cmd
@@ -114,6 +115,25 @@ func synthesize() (dir string, err error) {
 			route("GET", "/jobs/{id}/progress", stacks.ProgressEntry, "", 0, 0),
 		},
 	})
+	// Existing net/http servers, each main one line (lambda/httpstream):
+	// a ServeMux behind ANY /{proxy+}, and a chi router, a Connect service
+	// and an MCP server behind explicit routes.
+	server := func(method, path, entry string) *streaming.RouteProps {
+		return &streaming.RouteProps{Method: jsii.String(method), Path: jsii.String(path), Entry: jsii.String(entry)}
+	}
+	streaming.NewStreamingRestApi(stack, jsii.String("Servers"), &streaming.StreamingRestApiProps{
+		Authorization: apiauth.None(),
+		// Binary bodies (Connect's protobuf, uploads) reach the function
+		// base64-encoded, which the adapter decodes.
+		RestApiProps: &awsapigateway.RestApiProps{BinaryMediaTypes: jsii.Strings("*/*")},
+		Routes: &[]*streaming.RouteProps{
+			server("ANY", "/{proxy+}", "github.com/streamgate/streamgate/lambda/examples/mux"),
+			server("GET", "/shop/items/{id}", "github.com/streamgate/streamgate/lambda/examples/chi"),
+			server("GET", "/shop/orders/{id}/status", "github.com/streamgate/streamgate/lambda/examples/chi"),
+			server("POST", "/streamgate.demo.v1.CounterService/Count", "github.com/streamgate/streamgate/lambda/examples/connect"),
+			server("ANY", "/mcp", "github.com/streamgate/streamgate/lambda/examples/mcp"),
+		},
+	})
 	uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
 		Authorization: apiauth.None(), Mode: uploads.ModePut, DisableWebAcl: jsii.Bool(true),
 		CorsAllowedOrigins: jsii.Strings(pageOrigin),
@@ -176,6 +196,8 @@ func startRunner(dir string) error {
 					streamsURL = m[2]
 				case strings.HasPrefix(m[1], "Uppy"):
 					uppyURL = m[2]
+				case strings.HasPrefix(m[1], "Servers"):
+					serversURL = m[2]
 				default:
 					uploadsURL = m[2]
 				}
