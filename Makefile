@@ -27,7 +27,7 @@ minio-background:
 
 # The apps under apps/: cdk.json runs the streaming demo; the others are
 # synthesized next to it, each into its own cloud assembly.
-APPS := uploads team regulated edge
+APPS := uploads team regulated edge servers
 
 ## chromium: Debian's Chromium for the headless browser tests, and the
 ## pinned npm packages they drive (Uppy, esbuild: scripts/browser.sh).
@@ -54,11 +54,11 @@ synth: setup
 	  $(GO) run ./internal/cmd/checkassembly cdk.out.$$app || exit 1; \
 	done
 
-## dev: run the synthesized streaming and upload demo APIs on 127.0.0.1
-## (ports 3000 and 3001) and the edge upload endpoints (3002, 3003), with MinIO
-## for the buckets; Ctrl-C stops everything.
+## dev: run the synthesized streaming, upload and servers demo APIs on
+## 127.0.0.1 (ports 3000, 3001 and 3002) and the edge upload endpoints (3003,
+## 3004), with MinIO for the buckets; Ctrl-C stops everything.
 dev: synth minio
-	$(GO) run ./cmd/sgdev -assembly cdk.out,cdk.out.uploads,cdk.out.edge -port 3000
+	$(GO) run ./cmd/sgdev -assembly cdk.out,cdk.out.uploads,cdk.out.servers,cdk.out.edge -port 3000
 
 ## test: every test: handler libraries, construct template tests, golden
 ## snapshots, the apps synthesized with CloudFormation validation on, and the

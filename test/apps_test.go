@@ -46,6 +46,7 @@ func appsAssembly(t *testing.T) string {
 		stacks.NewTeam(app, "StreamgateTeam", nil)
 		stacks.NewRegulated(app, "StreamgateRegulated", nil)
 		stacks.NewEdgeDemo(app, "StreamgateEdgeDemo", &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("eu-west-1")}})
+		stacks.NewServersDemo(app, "StreamgateServersDemo", nil)
 		appsDir = *app.Synth(nil).Directory()
 	})
 	if appsDir == "" {
@@ -76,6 +77,7 @@ func TestGoldenTemplates(t *testing.T) {
 		"StreamgateTeam":          "team",
 		"StreamgateRegulated":     "regulated",
 		"StreamgateEdgeDemo":      "edge-demo",
+		"StreamgateServersDemo":   "servers-demo",
 	} {
 		t.Run(golden, func(t *testing.T) {
 			templatetest.Golden(t, "testdata/"+golden+".golden.json", templatetest.FromFile(t, filepath.Join(dir, stack+".template.json")))
@@ -105,8 +107,8 @@ func TestDemoHandlersAreBuiltForLambda(t *testing.T) {
 		}
 		f.Close()
 	}
-	if bootstraps != 5 {
-		t.Errorf("%d bootstrap assets, want 5 (records, progress, export, uploads, onupload; the regulated app's others are the same binaries)", bootstraps)
+	if bootstraps != 7 {
+		t.Errorf("%d bootstrap assets, want 7 (records, progress, export, uploads, onupload, the MCP server, the chi router; the regulated app's others are the same binaries)", bootstraps)
 	}
 }
 
@@ -118,6 +120,7 @@ func TestAppsPassTheTemplateChecks(t *testing.T) {
 		"StreamgateUploadDemo":    {0, 2},
 		"StreamgateTeam":          {2, 2},
 		"StreamgateRegulated":     {2, 2},
+		"StreamgateServersDemo":   {2, 1}, // ANY routes take bodies: the web ACL limits them
 	} {
 		tmpl := templatetest.FromFile(t, filepath.Join(dir, stack+".template.json"))
 		if n := templatetest.StreamingRoutesWired(t, tmpl); n != want.streams {

@@ -23,6 +23,7 @@ func TestAppsAreNagClean(t *testing.T) {
 	stacks.NewUploadDemo(app, "StreamgateUploadDemo", nil)
 	stacks.NewTeam(app, "StreamgateTeam", nil)
 	stacks.NewEdgeDemo(app, "StreamgateEdgeDemo", &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("eu-west-1")}})
+	stacks.NewServersDemo(app, "StreamgateServersDemo", nil)
 	templatetest.NagClean(t, app)
 }
 
@@ -76,6 +77,7 @@ func TestPinnedEnvIsNagClean(t *testing.T) {
 	stacks.NewUploadDemo(app, "PinnedUploadDemo", pinned)
 	stacks.NewTeam(app, "PinnedTeam", pinned)
 	stacks.NewEdgeDemo(app, "PinnedEdgeDemo", pinned)
+	stacks.NewServersDemo(app, "PinnedServersDemo", pinned)
 	templatetest.NagClean(t, app)
 }
 
