@@ -59,11 +59,11 @@ func (w *NDJSONWriter) Encode(v any) error {
 	if err := s.usable(); err != nil {
 		return err
 	}
-	s.jsonBuf.Reset()
+	s.scratch.Reset()
 	if err := s.encoder().Encode(v); err != nil { // Encode appends the newline
 		return err
 	}
-	return s.writeLocked(s.jsonBuf.Bytes(), true)
+	return s.writeLocked(s.scratch.Bytes(), true)
 }
 
 // WriteLine writes an already encoded JSON value as one line; the newline is

@@ -100,13 +100,13 @@ func (w *SSEWriter) Send(e Event) error {
 	case nil:
 		writeDataLines(b, "")
 	default:
-		j := &s.jsonBuf
-		j.Reset()
+		// JSON has no raw line breaks (encoding/json escapes them): the
+		// value is one data line, encoded in place; Encode ends it with
+		// the line's newline.
+		b.WriteString("data: ")
 		if err := s.encoder().Encode(d); err != nil {
 			return err
 		}
-		// JSON has no raw line breaks: the encoded value is one data line.
-		writeDataLines(b, bytes.TrimSuffix(j.Bytes(), []byte{'\n'}))
 	}
 	b.WriteByte('\n')
 	return s.writeLocked(b.Bytes(), true)
