@@ -23,7 +23,9 @@ type benchRecord struct {
 
 var benchAt = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
-func record(i int) benchRecord { return benchRecord{Seq: i, At: benchAt, Payload: "reference workload record"} }
+func record(i int) benchRecord {
+	return benchRecord{Seq: i, At: benchAt, Payload: "reference workload record"}
+}
 
 // viaAdapter streams n records from a net/http handler that encodes them
 // to its ResponseWriter, read as the Lambda runtime reads them.

@@ -231,11 +231,11 @@ type Stream struct {
 	ctx     context.Context // the producer's: cancelled on close or near the deadline
 	ctxDone <-chan struct{} // ctx.Done(), read once: a record checks it without a lock
 	cancel  context.CancelCauseFunc
-	stopDL context.CancelFunc
+	stopDL  context.CancelFunc
 
 	mu        sync.Mutex // guards everything below, and writes to bw
 	bw        *bufio.Writer
-	cw        compressor   // between bw and the pipe when the body is compressed
+	cw        compressor    // between bw and the pipe when the body is compressed
 	scratch   bytes.Buffer  // record encoding buffer, reused
 	enc       *json.Encoder // appends to scratch
 	records   int64
