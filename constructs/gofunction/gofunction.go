@@ -276,7 +276,9 @@ func CheckEntry(entry string) error {
 	return err
 }
 
-// BuildFlags are the reproducible `go build` flags of every handler.
+// BuildFlags are the reproducible `go build` flags of every handler; the
+// handlers that ship with streamgate build with gobuild.OwnTags instead of
+// its tags (HTTP/2 left out of net/http).
 var BuildFlags = gobuild.Flags
 
 // localBuild builds the handler with the Go toolchain when CDK bundles an

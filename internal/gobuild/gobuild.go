@@ -207,9 +207,24 @@ func (e *BuildError) Error() string {
 		e.ImportPath, e.GOARCH, e.Dir, strings.Join(lines, "\n    "), more, e.GOARCH, e.ImportPath)
 }
 
-// Build compiles p for linux/goarch into out (a file path) with Flags.
+// OwnTags are the build tags of the handlers that ship with streamgate:
+// lambda.norpc, and nethttpomithttp2, which leaves HTTP/2 out of net/http
+// (0.4 MB of a bootstrap): they speak HTTP/1.1 to the Lambda Runtime API
+// and to S3, which has no HTTP/2. Teams' handlers keep Flags' tags, and
+// HTTP/2, which some AWS APIs (bidirectional streams) need.
+const OwnTags = "lambda.norpc,nethttpomithttp2"
+
+// Build compiles p for linux/goarch into out (a file path) with Flags
+// (OwnTags for streamgate's own handlers).
 func Build(p Package, goarch, out string) error {
 	args := append([]string{"build"}, Flags...)
+	if p.Own {
+		for i := range args {
+			if args[i] == "-tags" {
+				args[i+1] = OwnTags
+			}
+		}
+	}
 	args = append(args, "-o", out, p.ImportPath)
 	env := []string{"GOOS=linux", "GOARCH=" + goarch, "CGO_ENABLED=0"}
 	if p.Own {

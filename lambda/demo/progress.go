@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"regexp"
 	"strconv"
 	"time"
 
@@ -11,7 +10,18 @@ import (
 	"github.com/streamgate/streamgate/lambda/stream"
 )
 
-var jobID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+// validJobID: 1 to 64 letters, digits, '_' or '-'.
+func validJobID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; !isAlnum(c) && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
 
 // Progress is one progress event of a job.
 type Progress struct {
@@ -30,7 +40,7 @@ type Progress struct {
 // accepts it.
 func JobProgress(ctx context.Context, req events.APIGatewayProxyRequest) (*events.APIGatewayProxyStreamingResponse, error) {
 	id := req.PathParameters["id"]
-	if !jobID.MatchString(id) {
+	if !validJobID(id) {
 		return badRequest(&ParamError{"id", id, "1 to 64 letters, digits, '-' or '_'"}), nil
 	}
 	steps, err := intParam(req.QueryStringParameters, "steps", 20, 1, 10_000)

@@ -5,8 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
-
-	"github.com/andybalholm/brotli"
+	"sync"
 
 	"github.com/streamgate/streamgate/lambda/internal/header"
 )
@@ -17,12 +16,9 @@ const (
 	Brotli = "br"
 )
 
-// Compression levels: fast enough to keep up with the producer, and most of
-// the size gain on JSON (make bench reports bytes and CPU per record).
-const (
-	gzipLevel   = 5
-	brotliLevel = 4
-)
+// gzipLevel is fast enough to keep up with the producer, and most of the
+// size gain on JSON (make bench reports bytes and CPU per record).
+const gzipLevel = 5
 
 // AcceptEncoding is the request's Accept-Encoding header, whatever the
 // case of its name (API Gateway passes the client's spelling); pass it as
@@ -76,21 +72,42 @@ func negotiate(offered []string, accept string) string {
 	return best
 }
 
-// compressor is a streaming encoder whose Flush makes everything written so
-// far decodable by the client.
-type compressor interface {
+// Encoder is a streaming compressor whose Flush makes everything written
+// so far decodable by the client, and whose Close writes the encoding's end.
+type Encoder interface {
 	io.Writer
 	Flush() error
 	Close() error
 }
 
+type compressor = Encoder
+
+var (
+	encodersMu sync.RWMutex
+	encoders   = map[string]func(io.Writer) Encoder{
+		Gzip: func(w io.Writer) Encoder {
+			z, _ := gzip.NewWriterLevel(w, gzipLevel) // the level is valid
+			return z
+		},
+	}
+	unlinked sync.Once
+)
+
+// RegisterEncoding makes a content encoding available to
+// Options.Encodings. Gzip is built in; brotli registers itself when a
+// program imports github.com/streamgate/streamgate/lambda/stream/brotli,
+// so that the handlers that do not offer it do not carry its 0.8 MB.
+func RegisterEncoding(name string, newEncoder func(io.Writer) Encoder) {
+	encodersMu.Lock()
+	defer encodersMu.Unlock()
+	encoders[name] = newEncoder
+}
+
 func newCompressor(encoding string, w io.Writer) compressor {
-	switch encoding {
-	case Gzip:
-		z, _ := gzip.NewWriterLevel(w, gzipLevel) // the level is valid
-		return z
-	case Brotli:
-		return brotli.NewWriterLevel(w, brotliLevel)
+	encodersMu.RLock()
+	defer encodersMu.RUnlock()
+	if f := encoders[encoding]; f != nil {
+		return f(w)
 	}
 	return nil
 }
@@ -98,11 +115,19 @@ func newCompressor(encoding string, w io.Writer) compressor {
 // varyAcceptEncoding adds Accept-Encoding to the Vary header of h.
 func varyAcceptEncoding(h map[string]string) { header.AddVary(h, "Accept-Encoding") }
 
-func validEncodings(e []string) []string {
+// validEncodings are the offered encodings this program can produce. An
+// offered Brotli that is not linked is left out, and said once.
+func validEncodings(e []string, logf func(string, ...any)) []string {
+	encodersMu.RLock()
+	defer encodersMu.RUnlock()
 	var out []string
 	for _, x := range e {
-		if x == Gzip || x == Brotli {
+		if encoders[x] != nil {
 			out = append(out, x)
+		} else if x == Brotli {
+			unlinked.Do(func() {
+				logf("stream: Options.Encodings offers br, but brotli is not linked: import _ \"github.com/streamgate/streamgate/lambda/stream/brotli\" (gzip or identity is sent instead)")
+			})
 		}
 	}
 	return out

@@ -261,7 +261,7 @@ func start(ctx context.Context, opts *Options, f format, produce func(ctx contex
 	}
 	var out io.Writer = pw
 	_, encoded := Header(headers, "Content-Encoding") // already encoded: never twice
-	if offered := validEncodings(o.Encodings); len(offered) > 0 && !encoded {
+	if offered := validEncodings(o.Encodings, o.Logf); len(offered) > 0 && !encoded {
 		varyAcceptEncoding(headers)
 		accept := o.AcceptEncoding
 		if req, ok := Request(ctx); ok && accept == "" {
