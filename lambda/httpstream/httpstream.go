@@ -111,13 +111,14 @@ func (w *responseWriter) serve(h http.Handler, r *http.Request) {
 			w.finish(nil)
 			return
 		}
-		if v != http.ErrAbortHandler { // net/http's way to cut a response quietly
-			w.logf("httpstream: panic serving %s %s: %v\n%s", r.Method, r.URL.Path, v, debug.Stack())
-		}
 		if !w.committed() {
+			if v != http.ErrAbortHandler { // net/http's way to end a response quietly
+				w.logf("httpstream: panic serving %s %s: %v\n%s", r.Method, r.URL.Path, v, debug.Stack())
+			}
 			close(w.failed)
 			return
 		}
+		// The stream logs it with this stack, and cuts the response.
 		w.finish(&stream.PanicError{Value: v, Stack: debug.Stack()})
 	}()
 	h.ServeHTTP(w, r)
