@@ -25,7 +25,7 @@ import (
 func main() {
 	assemblies := flag.String("assembly", "cdk.out", "cloud assembly directories, comma-separated")
 	port := flag.Int("port", 3000, "port of the first API; the next APIs take the next ports (0: any free port)")
-	concurrency := flag.Int("concurrency", 4, "most processes per function")
+	concurrency := flag.Int("concurrency", devserver.DefaultConcurrency, "most processes of a function without reserved concurrency (beyond: a queue); a reserved concurrency in the template applies as is")
 	minio := flag.String("minio", ".tools/bin/minio", "MinIO binary for the templates' buckets (empty: no S3)")
 	idle := flag.Duration("idle-timeout", 0, "override API Gateway's idle timeout between stream chunks (default: by endpoint type)")
 	cpuprofile := flag.String("cpuprofile", "", "write the runner's CPU profile to this file until it stops (go tool pprof)")

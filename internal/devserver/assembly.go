@@ -47,6 +47,10 @@ type API struct {
 	// GatewayResponses are the headers API Gateway adds to its own error
 	// answers, by response type (DEFAULT_4XX, MISSING_AUTHENTICATION_TOKEN, ...).
 	GatewayResponses map[string]*GatewayResponse
+	// ThrottleRate and ThrottleBurst are the stage's throttling (the
+	// MethodSettings of every method, "/*" "*"); 0: none set.
+	ThrottleRate  float64
+	ThrottleBurst int
 }
 
 // GatewayResponse is an AWS::ApiGateway::GatewayResponse.
@@ -88,6 +92,8 @@ type Function struct {
 	Timeout     int    // seconds
 	MemoryMB    int
 	Env         map[string]string
+	// Reserved is the template's ReservedConcurrentExecutions; -1 when unset.
+	Reserved int
 	// EnvRefs are variables whose value refers to another resource (a
 	// bucket's Ref, a key's ARN): the runner resolves those it emulates.
 	EnvRefs map[string]string // name -> logical id
@@ -200,6 +206,19 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 		}
 		if api := apis[assembly.Ref(r.Properties["RestApiId"])]; api != nil && api.Stage == "" {
 			api.Stage = str(r.Properties["StageName"])
+			for _, m := range list(r.Properties["MethodSettings"]) {
+				ms, _ := m.(map[string]any)
+				if str(ms["HttpMethod"]) != "*" || str(ms["ResourcePath"]) != "/*" {
+					a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: throttling of one method (%s %s): the stage's applies", stack, id, str(ms["HttpMethod"]), str(ms["ResourcePath"])))
+					continue
+				}
+				if rate, ok := ms["ThrottlingRateLimit"].(float64); ok {
+					api.ThrottleRate = rate
+				}
+				if burst, ok := ms["ThrottlingBurstLimit"].(float64); ok {
+					api.ThrottleBurst = int(burst)
+				}
+			}
 		}
 	}
 	for _, id := range ids {
@@ -274,7 +293,10 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 
 func (a *Assembly) loadFunction(stack, id string, r cfnResource) (*Function, error) {
 	fn := &Function{Stack: stack, LogicalID: id, Description: str(r.Properties["Description"]), Arch: "x86_64",
-		Timeout: 3, MemoryMB: 128, Env: map[string]string{}, EnvRefs: map[string]string{}}
+		Timeout: 3, MemoryMB: 128, Reserved: -1, Env: map[string]string{}, EnvRefs: map[string]string{}}
+	if n, ok := r.Properties["ReservedConcurrentExecutions"].(float64); ok {
+		fn.Reserved = int(n)
+	}
 	if arch := list(r.Properties["Architectures"]); len(arch) > 0 {
 		fn.Arch = str(arch[0])
 	}

@@ -30,21 +30,45 @@ var ErrFunctionCrashed = errors.New("the function process exited")
 // ErrFunctionTimeout is an invocation that ran past the function's timeout.
 var ErrFunctionTimeout = errors.New("the function timed out")
 
+// ErrThrottled is an invocation Lambda would refuse: the function's
+// reserved concurrency is in use (TooManyRequestsException, "Rate
+// Exceeded"), or the runner's queue for it is full.
+var ErrThrottled = errors.New("the function is throttled")
+
+// DefaultConcurrency is the most processes a function runs at once when
+// its template reserves no concurrency. Lambda would scale a function to
+// 1,000 execution environments (its account default) and add 1,000 every
+// 10 seconds
+// (https://docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html):
+// the runner starts processes on demand up to this machine-friendly bound,
+// and beyond it queues (MaxQueued), where AWS would have scaled.
+const DefaultConcurrency = 64
+
+// MaxQueued is how many invocations of one function may wait for a process
+// beyond DefaultConcurrency (or -concurrency); more are throttled.
+const MaxQueued = 1000
+
 // pool runs one function's processes: each handles one invocation at a
-// time and is reused while it lives (warm); more start for concurrency, up
-// to max.
+// time and is reused while it lives (warm); more start on demand, up to
+// max: the template's reserved concurrency, beyond which Lambda throttles
+// at once, or else the runner's bound, beyond which invocations queue
+// (MaxQueued at most) where AWS would have scaled further.
 type pool struct {
-	fn      *Function
-	label   string // for logs: stack/logical id
-	bin     string
-	env     []string
-	max     int
-	logs    io.Writer
-	sem     chan struct{}
-	mu      sync.Mutex
-	idle    []*proc
-	started atomic.Int64 // processes started, for tests and benchmarks
-	busy    atomic.Int64 // invocations running (their responses not yet done)
+	fn        *Function
+	label     string // for logs: stack/logical id
+	bin       string
+	env       []string
+	max       int
+	reserved  bool // max is the template's reserved concurrency
+	logs      io.Writer
+	sem       chan struct{}
+	mu        sync.Mutex
+	idle      []*proc
+	started   atomic.Int64 // processes started, for tests and benchmarks
+	busy      atomic.Int64 // invocations running (their responses not yet done)
+	queued    atomic.Int64 // invocations waiting for a process
+	throttled atomic.Int64 // invocations refused
+	warned    atomic.Bool  // the queue notice was logged
 }
 
 // proc is a function process with its own Runtime API.
@@ -56,7 +80,44 @@ type proc struct {
 }
 
 func newPool(fn *Function, bin string, env []string, max int, logs io.Writer) *pool {
-	return &pool{fn: fn, label: fn.Stack + "/" + fn.LogicalID, bin: bin, env: env, max: max, logs: logs, sem: make(chan struct{}, max)}
+	p := &pool{fn: fn, label: fn.Stack + "/" + fn.LogicalID, bin: bin, env: env, max: max, logs: logs}
+	if fn.Reserved >= 0 {
+		p.max, p.reserved = fn.Reserved, true
+	}
+	p.sem = make(chan struct{}, p.max)
+	return p
+}
+
+// acquire takes a slot for an invocation: at once, or after a wait in the
+// queue when the runner's bound (not the template's reserved concurrency)
+// is reached.
+func (p *pool) acquire(ctx context.Context, tag string) error {
+	select {
+	case p.sem <- struct{}{}:
+		return nil
+	default:
+	}
+	if p.reserved {
+		p.throttled.Add(1)
+		fmt.Fprintf(p.logs, "%s [%s] Rate Exceeded: all %d of the function's reserved concurrency in use; Lambda throttles (TooManyRequestsException)\n", p.label, tag, p.max)
+		return ErrThrottled
+	}
+	if p.queued.Add(1) > MaxQueued {
+		p.queued.Add(-1)
+		p.throttled.Add(1)
+		fmt.Fprintf(p.logs, "%s [%s] throttled: %d processes busy and %d invocations queued\n", p.label, tag, p.max, MaxQueued)
+		return ErrThrottled
+	}
+	defer p.queued.Add(-1)
+	if !p.warned.Swap(true) {
+		fmt.Fprintf(p.logs, "%s [%s] %d processes busy: invocations queue here, where Lambda would start more (-concurrency raises the bound)\n", p.label, tag, p.max)
+	}
+	select {
+	case p.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (p *pool) start() (*proc, error) {
@@ -125,10 +186,8 @@ func (i *Invocation) Done() { i.done() }
 // covers the whole invocation, body included: past it the process is killed,
 // as Lambda ends the sandbox.
 func (p *pool) invoke(ctx context.Context, requestID, tag string, payload []byte) (*Invocation, error) {
-	select {
-	case p.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	if err := p.acquire(ctx, tag); err != nil {
+		return nil, err
 	}
 	pr := p.take()
 	if pr == nil {

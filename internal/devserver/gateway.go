@@ -48,6 +48,43 @@ type gateway struct {
 	extras http.Handler // the /_streamgate/ page and endpoints
 	// idle overrides IdleTimeout (tests shorten it).
 	idle time.Duration
+	// throttle is the stage's token bucket; nil: no throttling.
+	throttle *tokenBucket
+}
+
+// tokenBucket is API Gateway's throttling: burst tokens at most, refilled
+// at rate per second; a request takes one, or is refused.
+type tokenBucket struct {
+	mu     sync.Mutex
+	rate   float64
+	burst  float64
+	tokens float64
+	last   time.Time
+}
+
+func newTokenBucket(rate float64, burst int) *tokenBucket {
+	if rate <= 0 {
+		return nil
+	}
+	b := float64(max(burst, 1))
+	return &tokenBucket{rate: rate, burst: b, tokens: b}
+}
+
+func (b *tokenBucket) take(now time.Time) bool {
+	if b == nil {
+		return true
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.last.IsZero() {
+		b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
+	}
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
 }
 
 // fail answers as API Gateway does with an error of its own: a JSON
@@ -67,7 +104,7 @@ func (g *gateway) fail(w http.ResponseWriter, r *http.Request, status int, messa
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("x-amzn-ErrorType", map[int]string{403: "MissingAuthenticationTokenException", 413: "RequestEntityTooLarge",
-		429: "TooManyRequestsException", 502: "InternalServerErrorException", 504: "IntegrationTimeout"}[status])
+		429: "TooManyRequestsException", 500: "InternalServerErrorException", 502: "InternalServerErrorException", 504: "IntegrationTimeout"}[status])
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(map[string]string{"message": message})
 }
@@ -126,6 +163,13 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	route, params := match(g.api.Routes, r.Method, path)
 	if route == nil {
 		g.fail(rec, r, 403, "Missing Authentication Token")
+		return
+	}
+	if !g.throttle.take(time.Now()) {
+		// The stage's rate and burst (a token bucket), as API Gateway
+		// applies them: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html
+		mode = "THROTTLED"
+		g.fail(rec, r, 429, "Too Many Requests")
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestPayload+1))
@@ -309,6 +353,12 @@ func (g *gateway) invoke(w *statusRecorder, r *http.Request, route *Route, reque
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		g.fail(w, r, 504, "Endpoint request timed out")
+		return
+	case errors.Is(err, ErrThrottled):
+		// API Gateway answers a Lambda throttle on a proxy integration with
+		// 500, not 429
+		// (https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html).
+		g.fail(w, r, 500, "Internal server error")
 		return
 	case err != nil:
 		fmt.Fprintf(g.logs, "%s [%s] %v\n", route.Function.LogicalID, tag, err)

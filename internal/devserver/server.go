@@ -34,7 +34,9 @@ type Options struct {
 	// BasePort is the first API's port; the next APIs take the next ports.
 	// 0 picks free ports. Default: 0.
 	BasePort int
-	// Concurrency is the most processes per function. Default: 4.
+	// Concurrency bounds the processes of a function whose template
+	// reserves no concurrency (a reserved concurrency is applied as is).
+	// Default: DefaultConcurrency.
 	Concurrency int
 	// CacheDir holds handlers rebuilt for this machine's architecture.
 	// Default: a temporary directory.
@@ -94,7 +96,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		return nil, fmt.Errorf("host %q: the runner only listens on loopback", o.Host)
 	}
 	if o.Concurrency <= 0 {
-		o.Concurrency = 4
+		o.Concurrency = DefaultConcurrency
 	}
 	if o.Logs == nil {
 		o.Logs = os.Stderr
@@ -181,7 +183,8 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	for i, api := range apis {
 		ln := listeners[i]
 		running := &Running{API: api, URL: fmt.Sprintf("http://%s/%s", ln.Addr(), api.Stage)}
-		g := &gateway{api: api, pools: s.pools, logs: o.Logs, idle: o.IdleTimeout, extras: s.extras(running)}
+		g := &gateway{api: api, pools: s.pools, logs: o.Logs, idle: o.IdleTimeout, extras: s.extras(running),
+			throttle: newTokenBucket(api.ThrottleRate, api.ThrottleBurst)}
 		srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
 		go srv.Serve(ln)
 		s.servers = append(s.servers, srv)

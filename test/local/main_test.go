@@ -24,6 +24,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/apps/stacks"
@@ -37,15 +38,16 @@ import (
 const faulty = "github.com/streamgate/streamgate/lambda/demo/testdata/faulty"
 
 var (
-	backendURL string                // an HTTP backend the HTTP_PROXY route streams from
-	streamsURL string                // the streaming API's stage URL
-	uploadsURL string                // the upload API's stage URL
-	uppyURL    string                // the upload API with Uppy's Companion routes
-	serversURL string                // net/http servers behind lambda/httpstream
-	s3URL      string                // the runner's MinIO
-	edgeURLs   = map[string]string{} // the edge upload endpoints by mode
-	runner     *exec.Cmd
-	runnerLogs = &syncBuffer{}
+	backendURL   string                // an HTTP backend the HTTP_PROXY route streams from
+	streamsURL   string                // the streaming API's stage URL
+	uploadsURL   string                // the upload API's stage URL
+	uppyURL      string                // the upload API with Uppy's Companion routes
+	serversURL   string                // net/http servers behind lambda/httpstream
+	throttledURL string                // a stage throttled to 2 requests a second, bursts of 3
+	s3URL        string                // the runner's MinIO
+	edgeURLs     = map[string]string{} // the edge upload endpoints by mode
+	runner       *exec.Cmd
+	runnerLogs   = &syncBuffer{}
 )
 
 func TestMain(m *testing.M) {
@@ -102,7 +104,7 @@ func synthesize() (dir string, err error) {
 		}
 		return r
 	}
-	streaming.NewStreamingRestApi(stack, jsii.String("Streams"), &streaming.StreamingRestApiProps{
+	streams := streaming.NewStreamingRestApi(stack, jsii.String("Streams"), &streaming.StreamingRestApiProps{
 		Authorization: apiauth.None(),
 		Cors:          &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(pageOrigin)},
 		Routes: &[]*streaming.RouteProps{
@@ -113,7 +115,15 @@ func synthesize() (dir string, err error) {
 			route("GET", "/short/faulty/{mode}", faulty, awsapigateway.ResponseTransferMode_BUFFERED, 1, 3),
 			{Method: jsii.String("GET"), Path: jsii.String("/proxied/{id}"), HttpUrl: jsii.String(backendURL + "/items/{id}")},
 			route("GET", "/jobs/{id}/progress", stacks.ProgressEntry, "", 0, 0),
+			route("GET", "/reserved/records", stacks.RecordsEntry, "", 0, 0),
 		},
+	})
+	reserved := streams.Route("GET", "/reserved/records").Function.(awslambda.Function)
+	reserved.Node().DefaultChild().(awslambda.CfnFunction).SetReservedConcurrentExecutions(jsii.Number(1))
+	// A stage that takes 2 requests a second, in bursts of 3.
+	streaming.NewStreamingRestApi(stack, jsii.String("Throttled"), &streaming.StreamingRestApiProps{
+		Authorization: apiauth.None(), ThrottlingRateLimit: jsii.Number(2), ThrottlingBurstLimit: jsii.Number(3),
+		Routes: &[]*streaming.RouteProps{route("GET", "/records", stacks.RecordsEntry, "", 0, 0)},
 	})
 	// Existing net/http servers, each main one line (lambda/httpstream):
 	// a ServeMux behind ANY /{proxy+}, and a chi router, a Connect service
@@ -168,7 +178,7 @@ func startRunner(dir string) error {
 	if out, err := exec.Command(filepath.Join(root, "scripts", "minio.sh"), "wait").CombinedOutput(); err != nil {
 		return fmt.Errorf("scripts/minio.sh wait: %v\n%s", err, out)
 	}
-	args = []string{"-assembly", dir, "-port", "0", "-minio", filepath.Join(root, ".tools", "bin", "minio"), "-concurrency", "2"}
+	args = []string{"-assembly", dir, "-port", "0", "-minio", filepath.Join(root, ".tools", "bin", "minio")}
 	if p := os.Getenv("SGDEV_CPUPROFILE"); p != "" {
 		args = append(args, "-cpuprofile", p) // SGDEV_CPUPROFILE=/tmp/sgdev.prof go test -bench . ./test/local
 	}
@@ -198,6 +208,8 @@ func startRunner(dir string) error {
 					uppyURL = m[2]
 				case strings.HasPrefix(m[1], "Servers"):
 					serversURL = m[2]
+				case strings.HasPrefix(m[1], "Throttled"):
+					throttledURL = m[2]
 				default:
 					uploadsURL = m[2]
 				}
