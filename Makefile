@@ -57,8 +57,11 @@ synth: setup
 ## dev: run the synthesized streaming, upload and servers demo APIs on
 ## 127.0.0.1 (ports 3000, 3001 and 3002) and the edge upload endpoints (3003,
 ## 3004), with MinIO for the buckets; Ctrl-C stops everything.
+# The runner is built, then exec'd: `go run` would not pass SIGTERM on, and
+# the runner, MinIO and the functions would outlive a killed make.
 dev: synth minio
-	$(GO) run ./cmd/sgdev -assembly cdk.out,cdk.out.uploads,cdk.out.servers,cdk.out.edge -port 3000
+	$(GO) build -o $(TOOLS)/bin/sgdev ./cmd/sgdev
+	exec $(TOOLS)/bin/sgdev -assembly cdk.out,cdk.out.uploads,cdk.out.servers,cdk.out.edge -port 3000
 
 ## test: every test: handler libraries, construct template tests, golden
 ## snapshots, the apps synthesized with CloudFormation validation on, and the

@@ -27,6 +27,8 @@ func main() {
 	port := flag.Int("port", 3000, "port of the first API; the next APIs take the next ports (0: any free port)")
 	concurrency := flag.Int("concurrency", devserver.DefaultConcurrency, "most processes of a function without reserved concurrency (beyond: a queue); a reserved concurrency in the template applies as is")
 	minio := flag.String("minio", ".tools/bin/minio", "MinIO binary for the templates' buckets (empty: no S3)")
+	s3data := flag.String("s3-data", "", "MinIO's data directory, kept between runs (default: the user cache directory's streamgate/sgdev-s3/<hash of -assembly>)")
+	clean := flag.Bool("clean", false, "empty the S3 data directory first")
 	idle := flag.Duration("idle-timeout", 0, "override API Gateway's idle timeout between stream chunks (default: by endpoint type)")
 	cpuprofile := flag.String("cpuprofile", "", "write the runner's CPU profile to this file until it stops (go tool pprof)")
 	flag.Parse()
@@ -62,6 +64,8 @@ func main() {
 		Concurrency: *concurrency,
 		CacheDir:    cache,
 		MinIO:       *minio,
+		S3Data:      *s3data,
+		CleanS3:     *clean,
 		IdleTimeout: *idle,
 		Logs:        os.Stderr,
 	})
@@ -72,11 +76,21 @@ func main() {
 	}
 	srv.Describe(os.Stdout)
 	fmt.Println("ready")
-	<-ctx.Done()
+	code := 0
+	select {
+	case <-ctx.Done():
+	case err := <-srv.Failed():
+		fmt.Fprintln(os.Stderr, "sgdev: stopping:", err)
+		code = 1
+	}
 	done := make(chan struct{})
 	go func() { srv.Close(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
+	}
+	if code != 0 {
+		pprof.StopCPUProfile()
+		os.Exit(code)
 	}
 }

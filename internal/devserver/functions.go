@@ -127,6 +127,7 @@ func (p *pool) start() (*proc, error) {
 	}
 	cmd := exec.Command(p.bin)
 	cmd.Dir = filepath.Dir(p.bin)
+	cmd.SysProcAttr = childProcAttr()
 	cmd.Env = append(append([]string{}, p.env...), "AWS_LAMBDA_RUNTIME_API="+api.Addr())
 	pr := &proc{api: api, cmd: cmd, exited: make(chan struct{})}
 	none := "init"

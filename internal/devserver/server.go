@@ -1,7 +1,6 @@
 package devserver
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"encoding/json"
@@ -10,17 +9,11 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/streamgate/streamgate/lambda/s3client"
 )
@@ -44,6 +37,12 @@ type Options struct {
 	// MinIO is the path of a MinIO binary for the buckets of the templates;
 	// empty runs without S3 emulation (functions that use S3 then fail).
 	MinIO string
+	// S3Data is MinIO's data directory, kept when the runner stops, so that
+	// objects survive a restart. Default: the user cache directory's
+	// streamgate/sgdev-s3/<hash of the assemblies' paths>.
+	S3Data string
+	// CleanS3 empties S3Data before MinIO starts. Default: false.
+	CleanS3 bool
 	// IdleTimeout overrides the endpoint type's idle timeout (for tests).
 	IdleTimeout time.Duration
 	// Logs receives access logs, function logs and notices. Default: stderr.
@@ -69,13 +68,19 @@ type Server struct {
 
 	pools   map[*Function]*pool
 	servers []*http.Server
-	minio   *exec.Cmd
+	minio   *minioProc
 	tmp     []string
 	logs    io.Writer
 
 	reportMu sync.Mutex
 	report   []byte
+
+	failed chan error // a part the runner cannot do without stopped for good
 }
+
+// Failed delivers the error of a part the runner cannot do without (MinIO,
+// when it cannot be restarted): the runner should stop.
+func (s *Server) Failed() <-chan error { return s.failed }
 
 // Local S3 credentials, for MinIO and the functions.
 const (
@@ -101,7 +106,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if o.Logs == nil {
 		o.Logs = os.Stderr
 	}
-	s := &Server{pools: map[*Function]*pool{}, logs: o.Logs}
+	s := &Server{pools: map[*Function]*pool{}, logs: o.Logs, failed: make(chan error, 1)}
 	if o.CacheDir == "" {
 		dir, err := os.MkdirTemp("", "sgdev-build-")
 		if err != nil {
@@ -162,7 +167,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 
 	env := map[string]string{"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1"}
 	if o.MinIO != "" && (needsS3(apis) || len(edges) > 0) {
-		if err := s.startMinIO(ctx, o.MinIO, buckets, pageOrigins); err != nil {
+		if err := s.startMinIO(ctx, o, buckets, pageOrigins); err != nil {
 			for _, l := range listeners {
 				l.Close()
 			}
@@ -273,72 +278,6 @@ func (s *Server) preparePools(apis []*API, buckets map[string]*Bucket, env map[s
 	return nil
 }
 
-// startMinIO runs MinIO on a free loopback port with a fresh data directory
-// and creates one bucket per template bucket. S3 answers a browser's
-// upload only from an origin of the bucket's CORS rules; MinIO has one list
-// of origins for all buckets (MINIO_API_CORS_ALLOW_ORIGIN, "*" unless set),
-// so it gets the rules' origins of every bucket, and the runner's own page
-// (pageOrigins).
-func (s *Server) startMinIO(ctx context.Context, bin string, buckets map[string]*Bucket, pageOrigins []string) error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	data, err := os.MkdirTemp("", "sgdev-s3-")
-	if err != nil {
-		return err
-	}
-	s.tmp = append(s.tmp, data)
-	cmd := exec.Command(bin, "server", "--quiet", "--address", addr, "--console-address", "127.0.0.1:0", data)
-	origins := slices.Clone(pageOrigins)
-	for _, b := range buckets {
-		origins = append(origins, b.CorsOrigins...)
-	}
-	slices.Sort(origins)
-	origins = slices.Compact(origins)
-	if len(origins) == 0 {
-		// No origin at all: an empty list would be MinIO's default, "*".
-		origins = []string{"http://no-cors-origin.invalid"}
-	}
-	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+S3User, "MINIO_ROOT_PASSWORD="+S3Password, "MINIO_BROWSER=off",
-		"MINIO_API_CORS_ALLOW_ORIGIN="+strings.Join(origins, ","))
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("starting MinIO (%s): %w (scripts/minio.sh install builds it)", bin, err)
-	}
-	s.minio = cmd
-	s.S3Endpoint = "http://" + addr
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if resp, err := http.Get(s.S3Endpoint + "/minio/health/live"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("MinIO did not start on %s:\n%s", addr, out.String())
-		}
-	}
-	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(s.S3Endpoint), UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider(S3User, S3Password, "")})
-	names := make([]string, 0, len(buckets))
-	for _, b := range buckets {
-		names = append(names, b.Name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
-			return fmt.Errorf("creating bucket %s: %w", name, err)
-		}
-	}
-	s.Notices = append(s.Notices, fmt.Sprintf("S3: MinIO at %s (user %s) with buckets %s", s.S3Endpoint, S3User, strings.Join(names, ", ")))
-	s.Notices = append(s.Notices, fmt.Sprintf("S3 CORS: browsers may upload from %s (MinIO has one list for every bucket: the origins of all the buckets' CORS rules, and the runner's pages)", strings.Join(origins, ", ")))
-	return nil
-}
-
 // ProcessesStarted is the number of function processes started so far.
 func (s *Server) ProcessesStarted() int64 {
 	var n int64
@@ -364,8 +303,7 @@ func (s *Server) Close() {
 		}
 	}
 	if s.minio != nil {
-		s.minio.Process.Kill()
-		s.minio.Wait()
+		s.minio.stop()
 	}
 	for _, d := range s.tmp {
 		os.RemoveAll(d)

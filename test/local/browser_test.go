@@ -197,7 +197,13 @@ func TestBrowserOnADisallowedOrigin(t *testing.T) {
 // bucketOf finds the local bucket whose name contains part.
 func bucketOf(t *testing.T, part string) string {
 	t.Helper()
-	out, err := localS3().ListBuckets(context.Background(), &s3.ListBucketsInput{})
+	return bucketAt(t, localS3(), part)
+}
+
+// bucketAt finds the bucket of client whose name contains part.
+func bucketAt(t *testing.T, client *s3.Client, part string) string {
+	t.Helper()
+	out, err := client.ListBuckets(context.Background(), &s3.ListBucketsInput{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,8 +49,11 @@ func devToken(t testing.TB, c edgetoken.Claims) string {
 	return tok
 }
 
-func localS3() *s3.Client {
-	return s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(s3URL), UsePathStyle: true,
+func localS3() *s3.Client { return s3At(s3URL) }
+
+// s3At is a client of a runner's MinIO at endpoint.
+func s3At(endpoint string) *s3.Client {
+	return s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), UsePathStyle: true,
 		Credentials: credentials.NewStaticCredentialsProvider(devserver.S3User, devserver.S3Password, "")})
 }
 

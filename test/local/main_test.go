@@ -47,6 +47,9 @@ var (
 	s3URL        string                // the runner's MinIO
 	edgeURLs     = map[string]string{} // the edge upload endpoints by mode
 	runner       *exec.Cmd
+	runnerBin    string   // the sgdev binary the tests built
+	runnerArgs   []string // its arguments
+	s3Data       string   // its MinIO's data directory
 	runnerLogs   = &syncBuffer{}
 )
 
@@ -81,6 +84,7 @@ func TestMain(m *testing.M) {
 	if code != 0 {
 		fmt.Fprintf(os.Stderr, "runner log:\n%s\n", runnerLogs.String())
 	}
+	os.RemoveAll(s3Data)
 	cdktest.RemoveTemp()
 	os.Exit(code)
 }
@@ -178,7 +182,12 @@ func startRunner(dir string) error {
 	if out, err := exec.Command(filepath.Join(root, "scripts", "minio.sh"), "wait").CombinedOutput(); err != nil {
 		return fmt.Errorf("scripts/minio.sh wait: %v\n%s", err, out)
 	}
-	args = []string{"-assembly", dir, "-port", "0", "-minio", filepath.Join(root, ".tools", "bin", "minio")}
+	var err error
+	if s3Data, err = os.MkdirTemp("", "sgdev-test-s3-"); err != nil {
+		return err
+	}
+	args = []string{"-assembly", dir, "-port", "0", "-minio", filepath.Join(root, ".tools", "bin", "minio"), "-s3-data", s3Data}
+	runnerBin, runnerArgs = bin, args
 	if p := os.Getenv("SGDEV_CPUPROFILE"); p != "" {
 		args = append(args, "-cpuprofile", p) // SGDEV_CPUPROFILE=/tmp/sgdev.prof go test -bench . ./test/local
 	}

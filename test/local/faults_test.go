@@ -1,0 +1,138 @@
+package local
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// waitFor polls the runner's log for a line.
+func waitFor(t *testing.T, logs func() string, what string, timeout time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if strings.Contains(logs(), what) {
+			return
+		}
+	}
+	t.Fatalf("no %q in the log after %v", what, timeout)
+}
+
+// TestMinIODiesAndComesBack: MinIO killed under the runner is noticed,
+// logged and restarted on the same port and data: the objects are still
+// there, and the upload API works again.
+func TestMinIODiesAndComesBack(t *testing.T) {
+	client := localS3()
+	ctx := context.Background()
+	bucket := bucketOf(t, "uploads")
+	if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("before/kill.txt"), Body: strings.NewReader("kept")}); err != nil {
+		t.Fatal(err)
+	}
+	pids := children(t, "minio")
+	if len(pids) != 1 {
+		t.Fatalf("MinIO processes: %v", pids)
+	}
+	syscall.Kill(pids[0], syscall.SIGKILL)
+	waitFor(t, runnerLogs.String, "MinIO is back", 60*time.Second)
+	if !strings.Contains(runnerLogs.String(), fmt.Sprintf("MinIO (pid %d) exited", pids[0])) {
+		t.Error("the death was not logged")
+	}
+	if _, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("before/kill.txt")}); err != nil {
+		t.Errorf("the object did not survive: %v", err)
+	}
+	resp, err := http.Post(uploadsURL+"/uploads", "application/json", strings.NewReader(`{"fileName":"after.txt","contentType":"text/plain","size":5}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("the upload API after the restart: %d", resp.StatusCode)
+	}
+}
+
+// TestDeadIdleProcessIsReplaced: a function process that dies between
+// invocations is replaced by a new one for the next.
+func TestDeadIdleProcessIsReplaced(t *testing.T) {
+	resp, _ := get(t, throttledURL+"/records?count=1&interval_ms=0")
+	resp.Body.Close()
+	time.Sleep(1100 * time.Millisecond) // the stage's throttle: tokens back
+	before := functionFor(t, "ThrottledGetRecords").Started
+	for _, pid := range children(t, "bootstrap") {
+		syscall.Kill(pid, syscall.SIGKILL) // every idle function process
+	}
+	time.Sleep(200 * time.Millisecond)
+	resp, _ = get(t, throttledURL+"/records?count=1&interval_ms=0")
+	if resp.StatusCode != 200 || functionFor(t, "ThrottledGetRecords").Started != before+1 {
+		t.Errorf("after the process died: %d, %d processes started (before: %d)", resp.StatusCode, functionFor(t, "ThrottledGetRecords").Started, before)
+	}
+}
+
+// TestS3DataSurvivesARestartUnlessClean: a second runner on the same
+// assembly keeps MinIO's data between runs, and -clean empties it; SIGTERM
+// stops the runner and every process it started.
+func TestS3DataSurvivesARestartUnlessClean(t *testing.T) {
+	data := t.TempDir()
+	dir := runnerArgs[1] // -assembly
+	run := func(extra ...string) (endpoint string, stop func()) {
+		cmd := exec.Command(runnerBin, append([]string{"-assembly", dir, "-port", "0", "-minio", runnerArgs[5], "-s3-data", data}, extra...)...)
+		out, _ := cmd.StdoutPipe()
+		var logs syncBuffer
+		cmd.Stderr = &logs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(out)
+		s3Line := regexp.MustCompile(`^notice: S3: MinIO at (http://127\.0\.0\.1:\d+)`)
+		for sc.Scan() {
+			if m := s3Line.FindStringSubmatch(sc.Text()); m != nil {
+				endpoint = m[1]
+			}
+			if sc.Text() == "ready" {
+				break
+			}
+		}
+		go func() {
+			for sc.Scan() {
+			}
+		}()
+		return endpoint, func() {
+			kids, _ := exec.Command("pgrep", "-P", fmt.Sprint(cmd.Process.Pid)).Output()
+			cmd.Process.Signal(syscall.SIGTERM)
+			cmd.Wait()
+			for _, f := range strings.Fields(string(kids)) {
+				if _, err := os.Stat("/proc/" + f); err == nil {
+					t.Errorf("process %s outlived the runner", f)
+				}
+			}
+		}
+	}
+	endpoint, stop := run()
+	c := s3At(endpoint)
+	bucket := bucketAt(t, c, "uploads")
+	if _, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("kept.txt"), Body: strings.NewReader("x")}); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	endpoint, stop = run()
+	_, err := s3At(endpoint).HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("kept.txt")})
+	stop()
+	if err != nil {
+		t.Errorf("after a restart: %v", err)
+	}
+	endpoint, stop = run("-clean")
+	_, err = s3At(endpoint).HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("kept.txt")})
+	stop()
+	if err == nil {
+		t.Error("-clean kept the object")
+	}
+}
