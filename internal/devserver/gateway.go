@@ -24,12 +24,36 @@ import (
 	"github.com/streamgate/streamgate/internal/runtimeapi"
 )
 
-// Limits API Gateway and Lambda enforce (see FACTS.md).
+// Limits API Gateway and Lambda enforce.
 const (
-	MaxRequestPayload   = 10 << 20 // API Gateway: request payloads
-	MaxBufferedResponse = 10 << 20 // API Gateway: buffered responses
-	MaxLambdaBuffered   = 6 << 20  // Lambda: a buffered (non-streamed) response
-	MaxStreamDuration   = 15 * time.Minute
+	// MaxRequestPayload is API Gateway's request payload limit, 10 MB
+	// (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html).
+	MaxRequestPayload = 10 << 20
+	// MaxBufferedResponse is API Gateway's buffered response limit, 10 MB.
+	MaxBufferedResponse = 10 << 20
+	// MaxLambdaBuffered is Lambda's buffered (non-streamed) response limit,
+	// 6 MB (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+	MaxLambdaBuffered = 6 << 20
+	// MaxInvokePayload is Lambda's synchronous invocation request limit:
+	// the event must be smaller than 6,291,456 bytes (Lambda's quotas page,
+	// and Invoke's RequestEntityTooLargeException), which a body of a few
+	// MB reaches first as base64.
+	MaxInvokePayload = 6 << 20
+	// MaxStreamedResponse is Lambda's limit on a streamed response, 200 MB
+	// (https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html):
+	// past it the stream is cut.
+	MaxStreamedResponse = 200 << 20
+	// StreamRate is the bandwidth of a stream past its uncapped start:
+	// 2 MB/s, for Lambda past the first 6 MB of a streamed response (the
+	// page above) and for API Gateway past the first 10 MB
+	// (https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html).
+	StreamRate = 2 << 20
+	// LambdaUncapped and GatewayUncapped are the bytes each sends before
+	// the 2 MB/s cap: a Lambda route is capped after 6 MB, an HTTP route
+	// after 10 MB.
+	LambdaUncapped  = 6 << 20
+	GatewayUncapped = 10 << 20
+	MaxStreamDuration = 15 * time.Minute
 )
 
 // IdleTimeout is how long API Gateway lets a stream send nothing.
@@ -50,6 +74,8 @@ type gateway struct {
 	idle time.Duration
 	// throttle is the stage's token bucket; nil: no throttling.
 	throttle *tokenBucket
+	// fast lifts the 2 MB/s cap of streams (-no-throttle).
+	fast bool
 }
 
 // tokenBucket is API Gateway's throttling: burst tokens at most, refilled
@@ -198,6 +224,12 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		mode = transferMode(route)
 		event := g.event(r, route, path, params, body, requestID, start)
 		payload, _ := json.Marshal(event)
+		if len(payload) >= MaxInvokePayload {
+			fmt.Fprintf(g.logs, "%s [%s %s] the event is %d bytes: Lambda refuses invocations of 6,291,456 bytes or more (RequestEntityTooLargeException)\n",
+				route.Function.LogicalID, r.Method, route.Path, len(payload))
+			g.fail(rec, r, 413, "Request Entity Too Large")
+			return
+		}
 		g.invoke(rec, r, route, requestID, payload)
 	}
 }
@@ -457,9 +489,18 @@ func (g *gateway) stream(w *statusRecorder, r *http.Request, route *Route, tag s
 	bp := streamBuffers.Get().(*[]byte)
 	defer streamBuffers.Put(bp)
 	buf := *bp
+	capper := &streamCap{uncapped: LambdaUncapped, off: g.fast}
 	for {
 		n, err := br.Read(buf)
 		if n > 0 {
+			if capper.sent+int64(n) > MaxStreamedResponse {
+				// Lambda ends a streamed response at 200 MB: the client sees
+				// the stream cut.
+				fmt.Fprintf(g.logs, "%s [%s] the stream passed Lambda's 200 MB streamed response limit: cut\n", route.Function.LogicalID, tag)
+				w.Write(buf[:MaxStreamedResponse-capper.sent])
+				panic(http.ErrAbortHandler)
+			}
+			capper.wait(n)
 			idleTimer.Reset(idle)
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				return // the client went away: closing the body stops the producer
@@ -485,6 +526,40 @@ func (g *gateway) stream(w *statusRecorder, r *http.Request, route *Route, tag s
 			fmt.Fprintf(g.logs, "%s [%s] stream failed midway: %v\n", route.Function.LogicalID, tag, cause)
 			panic(http.ErrAbortHandler)
 		}
+	}
+}
+
+// cappedWriter holds an HTTP backend's stream to API Gateway's rate.
+type cappedWriter struct {
+	*statusRecorder
+	cap *streamCap
+}
+
+func (c *cappedWriter) Write(p []byte) (int, error) {
+	c.cap.wait(len(p))
+	return c.statusRecorder.Write(p)
+}
+
+// streamCap holds a stream to StreamRate once its uncapped start is sent.
+type streamCap struct {
+	uncapped int64
+	off      bool
+	sent     int64
+	since    time.Time // when the cap began
+}
+
+// wait sleeps until n more bytes may leave, and counts them.
+func (c *streamCap) wait(n int) {
+	c.sent += int64(n)
+	if c.off || c.sent <= c.uncapped {
+		return
+	}
+	if c.since.IsZero() {
+		c.since = time.Now()
+	}
+	due := c.since.Add(time.Duration(float64(c.sent-c.uncapped) / StreamRate * float64(time.Second)))
+	if d := time.Until(due); d > 0 {
+		time.Sleep(d)
 	}
 }
 
@@ -604,10 +679,12 @@ func (g *gateway) proxyHTTP(w *statusRecorder, r *http.Request, route *Route, pa
 			g.fail(w, r, 502, "Internal server error")
 		},
 	}
+	var out http.ResponseWriter = w
 	if route.Stream {
 		proxy.FlushInterval = -1
+		out = &cappedWriter{statusRecorder: w, cap: &streamCap{uncapped: GatewayUncapped, off: g.fast}}
 	}
-	proxy.ServeHTTP(w, r.WithContext(ctx))
+	proxy.ServeHTTP(out, r.WithContext(ctx))
 }
 
 // statusRecorder remembers the status and size for the access log line.

@@ -45,6 +45,10 @@ type Options struct {
 	CleanS3 bool
 	// IdleTimeout overrides the endpoint type's idle timeout (for tests).
 	IdleTimeout time.Duration
+	// NoStreamCap lifts the 2 MB/s cap streams have on AWS past their first
+	// 6 MB (Lambda) or 10 MB (HTTP backends), for speed. Default: false,
+	// capped as on AWS.
+	NoStreamCap bool
 	// Logs receives access logs, function logs and notices. Default: stderr.
 	Logs io.Writer
 }
@@ -139,6 +143,11 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if iam {
 		s.Notices = append(s.Notices, "AWS_IAM authorization is skipped locally: requests need no SigV4 signature")
 	}
+	if o.NoStreamCap {
+		s.Notices = append(s.Notices, "streams: NOT capped (-no-throttle); on AWS they get 2 MB/s past their first 6 MB (Lambda) or 10 MB (HTTP backends): a 200 MB export takes about 100 s there")
+	} else {
+		s.Notices = append(s.Notices, "streams: capped at 2 MB/s past their first 6 MB (Lambda) or 10 MB (HTTP backends), as on AWS (-no-throttle lifts it)")
+	}
 	if len(apis) == 0 && len(edges) == 0 {
 		return nil, fmt.Errorf("no REST API or edge upload endpoint in %s", strings.Join(o.Assemblies, ", "))
 	}
@@ -189,7 +198,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		ln := listeners[i]
 		running := &Running{API: api, URL: fmt.Sprintf("http://%s/%s", ln.Addr(), api.Stage)}
 		g := &gateway{api: api, pools: s.pools, logs: o.Logs, idle: o.IdleTimeout, extras: s.extras(running),
-			throttle: newTokenBucket(api.ThrottleRate, api.ThrottleBurst)}
+			throttle: newTokenBucket(api.ThrottleRate, api.ThrottleBurst), fast: o.NoStreamCap}
 		srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
 		go srv.Serve(ln)
 		s.servers = append(s.servers, srv)
