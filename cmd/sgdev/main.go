@@ -1,7 +1,8 @@
 // Command sgdev runs the REST APIs of synthesized cloud assemblies on
 // 127.0.0.1, with true streaming: routes are read from the templates, and
 // each function's built bootstrap runs as a process behind a local Lambda
-// Runtime API (see internal/devserver). `make dev` runs it on the demo apps:
+// Runtime API (see package localrun, which a Go test can start the same
+// way). `make dev` runs it on the demo apps:
 //
 //	sgdev -assembly cdk.out,cdk.out.uploads -port 3000
 //	curl -N http://127.0.0.1:3000/prod/records
@@ -19,13 +20,13 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/streamgate/streamgate/internal/devserver"
+	"github.com/streamgate/streamgate/localrun"
 )
 
 func main() {
 	assemblies := flag.String("assembly", "cdk.out", "cloud assembly directories, comma-separated")
 	port := flag.Int("port", 3000, "port of the first API; the next APIs take the next ports (0: any free port)")
-	concurrency := flag.Int("concurrency", devserver.DefaultConcurrency, "most processes of a function without reserved concurrency (beyond: a queue); a reserved concurrency in the template applies as is")
+	concurrency := flag.Int("concurrency", localrun.DefaultConcurrency, "most processes of a function without reserved concurrency (beyond: a queue); a reserved concurrency in the template applies as is")
 	minio := flag.String("minio", ".tools/bin/minio", "MinIO binary for the templates' buckets (empty: no S3)")
 	s3data := flag.String("s3-data", "", "MinIO's data directory, kept between runs (default: the user cache directory's streamgate/sgdev-s3/<hash of -assembly>)")
 	clean := flag.Bool("clean", false, "empty the S3 data directory first")
@@ -59,9 +60,9 @@ func main() {
 	if _, err := os.Stat(".tools"); err != nil {
 		cache = ""
 	}
-	srv, err := devserver.Start(ctx, devserver.Options{
-		Assemblies:  strings.Split(*assemblies, ","),
-		BasePort:    *port,
+	srv, err := localrun.Run(ctx, localrun.Options{
+		Assembly:    strings.Split(*assemblies, ","),
+		Port:        *port,
 		Concurrency: *concurrency,
 		CacheDir:    cache,
 		MinIO:       *minio,

@@ -1,0 +1,196 @@
+// Package localrun runs the REST APIs of a synthesized cloud assembly on
+// 127.0.0.1, as the sgdev command does, from a Go program or a team's own
+// tests: real streaming, the templates' routes, each function's bootstrap
+// as a process behind a local Lambda Runtime API, AWS's limits applied.
+//
+// In a test, synthesize the app with its handlers built, start the runner,
+// and talk to the API:
+//
+//	app := templatetest.NewApp(t, &templatetest.AppOptions{Bundling: true})
+//	stacks.NewStreams(app, "TeamStreams", nil)
+//	dir := *app.Synth(nil).Directory()
+//
+//	r := localrun.Start(t, localrun.Options{Assembly: []string{dir}})
+//	resp, _ := http.Get(r.URL("TeamStreams") + "/hello?n=3")
+//
+// The runner stops with t.Cleanup. It never imports the CDK: it reads the
+// templates and asset folders.
+package localrun
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/streamgate/streamgate/internal/devserver"
+)
+
+// DefaultConcurrency bounds the processes of a function whose template
+// reserves no concurrency, unless Options.Concurrency says otherwise.
+const DefaultConcurrency = devserver.DefaultConcurrency
+
+// Options configure a Runner; they are sgdev's flags.
+type Options struct {
+	// Assembly are the cloud assembly directories to serve (cdk.out).
+	Assembly []string
+	// Port is the first API's port; the next APIs take the next ports.
+	// Default: 0, free ports.
+	Port int
+	// MinIO is the path of a MinIO binary for the templates' buckets
+	// (scripts/minio.sh builds one). Default: "", no S3 (functions that use
+	// S3 then fail, and edge endpoints are not served).
+	MinIO string
+	// S3Data is MinIO's data directory, kept between runs. Default: the
+	// user cache directory's streamgate/sgdev-s3/<hash of Assembly>.
+	S3Data string
+	// CleanS3 empties S3Data first. Default: false.
+	CleanS3 bool
+	// Concurrency bounds the processes of a function whose template
+	// reserves no concurrency. Default: DefaultConcurrency (64).
+	Concurrency int
+	// NoStreamCap lifts the 2 MB/s cap of streams past their first 6 MB
+	// (Lambda) or 10 MB (HTTP backends), for speed. Default: false, capped
+	// as on AWS.
+	NoStreamCap bool
+	// IdleTimeout overrides the endpoint type's idle timeout. Default:
+	// API Gateway's (5 minutes, EDGE 30 s).
+	IdleTimeout time.Duration
+	// CacheDir holds handlers rebuilt for this machine's architecture.
+	// Default: a temporary directory.
+	CacheDir string
+	// Logs receives the access log, the functions' logs and the notices.
+	// Default: Start writes them to the test log; Run to os.Stderr.
+	Logs io.Writer
+}
+
+// API is one served REST API.
+type API struct {
+	// Stack and LogicalID name it in the template; Name is its RestApi name.
+	Stack, LogicalID, Name string
+	// URL is the stage's base URL: http://127.0.0.1:<port>/<stage>.
+	URL string
+}
+
+// Runner is a running set of APIs.
+type Runner struct {
+	srv *devserver.Server
+}
+
+// Run starts the runner; Close stops it.
+func Run(ctx context.Context, o Options) (*Runner, error) {
+	srv, err := devserver.Start(ctx, devserver.Options{
+		Assemblies:  o.Assembly,
+		BasePort:    o.Port,
+		Concurrency: o.Concurrency,
+		CacheDir:    o.CacheDir,
+		MinIO:       o.MinIO,
+		S3Data:      o.S3Data,
+		CleanS3:     o.CleanS3,
+		IdleTimeout: o.IdleTimeout,
+		NoStreamCap: o.NoStreamCap,
+		Logs:        o.Logs,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Runner{srv: srv}, nil
+}
+
+// Start runs the runner for a test (or benchmark) and stops it when the
+// test ends; a failure to start fails the test.
+func Start(t testing.TB, o Options) *Runner {
+	t.Helper()
+	var tl *testLog
+	if o.Logs == nil {
+		tl = &testLog{t: t}
+		o.Logs = tl
+	}
+	r, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatalf("localrun: %v", err)
+	}
+	t.Cleanup(func() {
+		r.Close()
+		if tl != nil {
+			tl.stop() // a process's last lines may come later: not to a finished test
+		}
+	})
+	return r
+}
+
+// APIs are the served APIs.
+func (r *Runner) APIs() []API {
+	var out []API
+	for _, a := range r.srv.APIs {
+		out = append(out, API{Stack: a.Stack, LogicalID: a.LogicalID, Name: a.Name, URL: a.URL})
+	}
+	return out
+}
+
+// URL is the stage URL of the one API whose stack, logical id or name
+// contains name ("TeamStreams", "TeamStreams/Api"); "" when none or several
+// do.
+func (r *Runner) URL(name string) string {
+	found := ""
+	for _, a := range r.APIs() {
+		if strings.Contains(a.Stack+"/"+a.LogicalID, name) || strings.Contains(a.Name, name) {
+			if found != "" {
+				return ""
+			}
+			found = a.URL
+		}
+	}
+	return found
+}
+
+// S3Endpoint is the local MinIO's URL; "" without one.
+func (r *Runner) S3Endpoint() string { return r.srv.S3Endpoint }
+
+// Describe writes the APIs, their routes and the start-up notices (what is
+// not emulated, the limits in force), as sgdev prints them.
+func (r *Runner) Describe(w io.Writer) { r.srv.Describe(w) }
+
+// Failed delivers an error when a part the runner cannot do without stops
+// for good (MinIO that cannot be restarted).
+func (r *Runner) Failed() <-chan error { return r.srv.Failed() }
+
+// Close stops the APIs, the functions and MinIO (whose data stays).
+func (r *Runner) Close() { r.srv.Close() }
+
+// testLog writes the runner's log lines to the test log, until stopped.
+type testLog struct {
+	mu      sync.Mutex
+	t       testing.TB
+	stopped bool
+}
+
+func (l *testLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.stopped {
+		return len(p), nil
+	}
+	for _, line := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
+		l.t.Log(line)
+	}
+	return len(p), nil
+}
+
+func (l *testLog) stop() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.stopped = true
+}
+
+// String names the runner's APIs, for messages.
+func (r *Runner) String() string {
+	var names []string
+	for _, a := range r.APIs() {
+		names = append(names, fmt.Sprintf("%s/%s %s", a.Stack, a.LogicalID, a.URL))
+	}
+	return strings.Join(names, ", ")
+}
