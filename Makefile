@@ -8,7 +8,7 @@ GO ?= go
 # takes over a minute, so the timeout is generous.
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all setup minio minio-background chromium synth dev test bench fmt vet clean
+.PHONY: all setup minio minio-background chromium noderic synth dev test bench fmt vet clean
 
 all: synth test
 
@@ -28,6 +28,11 @@ minio-background:
 # The apps under apps/: cdk.json runs the streaming demo; the others are
 # synthesized next to it, each into its own cloud assembly.
 APPS := uploads team regulated edge servers
+
+## noderic: AWS's Runtime Interface Client for Node.js, with which the
+## runner runs Node.js functions (scripts/noderic.sh, pinned).
+noderic: setup
+	@./scripts/noderic.sh
 
 ## chromium: Debian's Chromium for the headless browser tests, and the
 ## pinned npm packages they drive (Uppy, esbuild: scripts/browser.sh).
@@ -59,14 +64,14 @@ synth: setup
 ## 3004), with MinIO for the buckets; Ctrl-C stops everything.
 # The runner is built, then exec'd: `go run` would not pass SIGTERM on, and
 # the runner, MinIO and the functions would outlive a killed make.
-dev: synth minio
+dev: synth minio noderic
 	$(GO) build -o $(TOOLS)/bin/sgdev ./cmd/sgdev
 	exec $(TOOLS)/bin/sgdev -assembly cdk.out,cdk.out.uploads,cdk.out.servers,cdk.out.edge -port 3000
 
 ## test: every test: handler libraries, construct template tests, golden
 ## snapshots, the apps synthesized with CloudFormation validation on, and the
 ## uploads end to end against MinIO (started and stopped by test/uploads).
-test: setup minio-background chromium vet
+test: setup minio-background chromium noderic vet
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 ## bench: the stream writer's throughput and allocations, and synth times.

@@ -52,6 +52,12 @@ type Options struct {
 	// Concurrency bounds the processes of a function whose template
 	// reserves no concurrency. Default: DefaultConcurrency (64).
 	Concurrency int
+	// NodeRIC is the index.mjs of AWS's Runtime Interface Client for
+	// Node.js (npm aws-lambda-ric; streamgate's scripts/noderic.sh installs
+	// it), with which functions on the Node.js 20 to 24 runtimes run, on
+	// the node found on PATH (22 or newer). Default: "", those functions are
+	// not run (a notice says so).
+	NodeRIC string
 	// NoStreamCap lifts the 2 MB/s cap of streams past their first 6 MB
 	// (Lambda) or 10 MB (HTTP backends), for speed. Default: false, capped
 	// as on AWS.
@@ -92,6 +98,7 @@ func Run(ctx context.Context, o Options) (*Runner, error) {
 		CleanS3:     o.CleanS3,
 		IdleTimeout: o.IdleTimeout,
 		NoStreamCap: o.NoStreamCap,
+		NodeRIC:     o.NodeRIC,
 		Logs:        o.Logs,
 	})
 	if err != nil {

@@ -30,6 +30,7 @@ func main() {
 	minio := flag.String("minio", ".tools/bin/minio", "MinIO binary for the templates' buckets (empty: no S3)")
 	s3data := flag.String("s3-data", "", "MinIO's data directory, kept between runs (default: the user cache directory's streamgate/sgdev-s3/<hash of -assembly>)")
 	clean := flag.Bool("clean", false, "empty the S3 data directory first")
+	nodeRIC := flag.String("node-ric", ".tools/noderic/node_modules/aws-lambda-ric/index.mjs", "AWS's Runtime Interface Client for Node.js, for functions on the Node.js runtimes (scripts/noderic.sh installs it; empty: those are not run)")
 	noThrottle := flag.Bool("no-throttle", false, "lift the 2 MB/s cap streams have on AWS past their first 6 MB (Lambda) or 10 MB (HTTP), for speed")
 	idle := flag.Duration("idle-timeout", 0, "override API Gateway's idle timeout between stream chunks (default: by endpoint type)")
 	cpuprofile := flag.String("cpuprofile", "", "write the runner's CPU profile to this file until it stops (go tool pprof)")
@@ -69,6 +70,7 @@ func main() {
 		S3Data:      *s3data,
 		CleanS3:     *clean,
 		NoStreamCap: *noThrottle,
+		NodeRIC:     *nodeRIC,
 		IdleTimeout: *idle,
 		Logs:        os.Stderr,
 	})

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,6 +33,9 @@ type Assembly struct {
 	// Unsupported lists template features the runner does not emulate, to be
 	// reported once at start-up.
 	Unsupported []string
+
+	outputs map[string]stackRef // stack/output name -> value
+	exports map[string]stackRef // export name -> value
 }
 
 // API is one REST API with its stage.
@@ -94,10 +98,20 @@ type Function struct {
 	Env         map[string]string
 	// Reserved is the template's ReservedConcurrentExecutions; -1 when unset.
 	Reserved int
+	// Runtime and Handler as the template names them ("provided.al2023",
+	// "bootstrap"; "nodejs22.x", "index.handler").
+	Runtime, Handler string
 	// EnvRefs are variables whose value refers to another resource (a
 	// bucket's Ref, a key's ARN): the runner resolves those it emulates.
 	EnvRefs map[string]string // name -> logical id
 }
+
+// NodeRuntimes are the Node.js managed runtimes the runner runs, with AWS's
+// Runtime Interface Client for Node.js.
+var NodeRuntimes = []string{"nodejs20.x", "nodejs22.x", "nodejs24.x"}
+
+// Node reports whether fn runs on a Node.js managed runtime the runner runs.
+func (fn *Function) Node() bool { return slices.Contains(NodeRuntimes, fn.Runtime) }
 
 // Bucket is an S3 bucket of the template, emulated by the local S3 server.
 type Bucket struct {
@@ -120,13 +134,18 @@ func Load(dir string) (*Assembly, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w (run `make synth` first)", dir, err)
 	}
-	a := &Assembly{Dir: dir, Functions: map[string]*Function{}, Buckets: map[string]*Bucket{}}
+	a := &Assembly{Dir: dir, Functions: map[string]*Function{}, Buckets: map[string]*Bucket{},
+		outputs: map[string]stackRef{}, exports: map[string]stackRef{}}
 	templates := m.Templates(dir)
 	stacks := make([]string, 0, len(templates))
 	for s := range templates {
 		stacks = append(stacks, s)
 	}
 	sort.Strings(stacks)
+	// Two passes: the functions, buckets and outputs of every stack first,
+	// so that a route can use a function of another stack (a cross-stack
+	// reference: Fn::ImportValue of its export, or Fn::GetStackOutput).
+	all := map[string]map[string]cfnResource{}
 	for _, stack := range stacks {
 		b, err := os.ReadFile(templates[stack])
 		if err != nil {
@@ -134,25 +153,42 @@ func Load(dir string) (*Assembly, error) {
 		}
 		var t struct {
 			Resources map[string]cfnResource `json:"Resources"`
+			Outputs   map[string]struct {
+				Value  any            `json:"Value"`
+				Export map[string]any `json:"Export"`
+			} `json:"Outputs"`
 		}
 		if err := json.Unmarshal(b, &t); err != nil {
 			return nil, fmt.Errorf("%s: %w", templates[stack], err)
 		}
-		if err := a.loadStack(stack, t.Resources); err != nil {
+		all[stack] = t.Resources
+		if err := a.loadFunctions(stack, t.Resources); err != nil {
+			return nil, err
+		}
+		for name, o := range t.Outputs {
+			target := stackRef{stack: stack, value: o.Value}
+			a.outputs[stack+"/"+name] = target
+			if e := str(o.Export["Name"]); e != "" {
+				a.exports[e] = target
+			}
+		}
+	}
+	for _, stack := range stacks {
+		if err := a.loadStack(stack, all[stack]); err != nil {
 			return nil, err
 		}
 	}
 	return a, nil
 }
 
-func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
-	ids := make([]string, 0, len(res))
-	for id := range res {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		r := res[id]
+// stackRef is an output's value in its stack.
+type stackRef struct {
+	stack string
+	value any
+}
+
+func (a *Assembly) loadFunctions(stack string, res map[string]cfnResource) error {
+	for id, r := range res {
 		switch r.Type {
 		case "AWS::S3::Bucket":
 			b := &Bucket{Stack: stack, LogicalID: id, Name: localBucketName(stack, id)}
@@ -171,6 +207,54 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 			a.Functions[stack+"/"+id] = fn
 		}
 	}
+	return nil
+}
+
+// crossStackFunction finds the function a cross-stack reference in v
+// names: Fn::ImportValue of an export, or Fn::GetStackOutput, whose value
+// is the function's Fn::GetAtt Arn in its own stack.
+func (a *Assembly) crossStackFunction(v any) *Function {
+	var found *Function
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			var ref *stackRef
+			if imp, ok := x["Fn::ImportValue"]; ok {
+				if r, ok := a.exports[str(imp)]; ok {
+					ref = &r
+				}
+			}
+			if out, ok := x["Fn::GetStackOutput"].(map[string]any); ok {
+				if r, ok := a.outputs[str(out["StackName"])+"/"+str(out["OutputName"])]; ok {
+					ref = &r
+				}
+			}
+			if ref != nil {
+				if id := assembly.GetAtt(ref.value); id != "" && a.Functions[ref.stack+"/"+id] != nil {
+					found = a.Functions[ref.stack+"/"+id]
+				}
+				return
+			}
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return found
+}
+
+func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
+	ids := make([]string, 0, len(res))
+	for id := range res {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
 	apis := map[string]*API{}
 	for _, id := range ids {
 		r := res[id]
@@ -322,11 +406,19 @@ func (a *Assembly) loadFunction(stack, id string, r cfnResource) (*Function, err
 			}
 		}
 	}
+	fn.Runtime, fn.Handler = str(r.Properties["Runtime"]), str(r.Properties["Handler"])
 	key := str(assembly.Get(r.Properties, "Code", "S3Key"))
 	if hash, ok := strings.CutSuffix(key, ".zip"); ok {
 		dir := filepath.Join(a.Dir, "asset."+hash)
-		if _, err := os.Stat(filepath.Join(dir, "bootstrap")); err == nil {
-			fn.AssetDir = dir
+		switch {
+		case fn.Node():
+			if st, err := os.Stat(dir); err == nil && st.IsDir() {
+				fn.AssetDir = dir
+			}
+		default:
+			if _, err := os.Stat(filepath.Join(dir, "bootstrap")); err == nil {
+				fn.AssetDir = dir
+			}
 		}
 	}
 	return fn, nil
@@ -361,11 +453,14 @@ func (a *Assembly) loadRoute(stack, id string, r cfnResource, res map[string]cfn
 		}
 		route.Function = a.Functions[stack+"/"+fnID]
 		if route.Function == nil {
+			route.Function = a.crossStackFunction(integ["Uri"])
+		}
+		if route.Function == nil {
 			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: Lambda integration with %s (not a function of this assembly)", where, uri))
 			return nil, nil
 		}
 		if route.Function.AssetDir == "" {
-			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: function %s has no bootstrap asset (was it bundled?)", where, fnID))
+			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: function %s has no code the runner can run (a bootstrap, or a Node.js 20 to 24 handler; was it bundled?)", where, route.Function.LogicalID))
 			return nil, nil
 		}
 	case "HTTP_PROXY":

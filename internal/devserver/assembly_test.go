@@ -115,3 +115,55 @@ func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
 		t.Error("idle timeouts")
 	}
 }
+
+// TestCrossStackFunctions: a route's function in another stack of the
+// assembly, named by Fn::ImportValue of its export or by
+// Fn::GetStackOutput, is that stack's function; Node.js functions run from
+// their asset folder.
+func TestCrossStackFunctions(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, v any) {
+		b, _ := json.Marshal(v)
+		os.WriteFile(filepath.Join(dir, name), b, 0o644)
+	}
+	os.MkdirAll(filepath.Join(dir, "asset.abc"), 0o755)
+	write("manifest.json", map[string]any{"artifacts": map[string]any{
+		"A": map[string]any{"type": "aws:cloudformation:stack", "properties": map[string]any{"templateFile": "A.template.json"}},
+		"B": map[string]any{"type": "aws:cloudformation:stack", "properties": map[string]any{"templateFile": "B.template.json"}},
+	}})
+	write("B.template.json", map[string]any{
+		"Resources": map[string]any{"Fn": map[string]any{"Type": "AWS::Lambda::Function", "Properties": map[string]any{
+			"Runtime": "nodejs22.x", "Handler": "index.handler", "Code": map[string]any{"S3Key": "abc.zip"}}}},
+		"Outputs": map[string]any{"FnArn": map[string]any{"Value": map[string]any{"Fn::GetAtt": []string{"Fn", "Arn"}},
+			"Export": map[string]any{"Name": "B:ExportsOutputFnGetAttFnArn"}}},
+	})
+	api := map[string]any{"Ref": "Api"}
+	method := func(path string, ref any) map[string]any {
+		return map[string]any{"Type": "AWS::ApiGateway::Method", "Properties": map[string]any{"RestApiId": api, "HttpMethod": "GET",
+			"ResourceId": map[string]any{"Ref": path}, "Integration": map[string]any{"Type": "AWS_PROXY", "Uri": map[string]any{
+				"Fn::Join": []any{"", []any{"arn:aws:apigateway:us-east-1:lambda:path/2021-11-15/functions/", ref, "/response-streaming-invocations"}}}}}}
+	}
+	resource := func(part string) map[string]any {
+		return map[string]any{"Type": "AWS::ApiGateway::Resource", "Properties": map[string]any{"RestApiId": api, "PathPart": part,
+			"ParentId": map[string]any{"Fn::GetAtt": []string{"Api", "RootResourceId"}}}}
+	}
+	write("A.template.json", map[string]any{"Resources": map[string]any{
+		"Api":      map[string]any{"Type": "AWS::ApiGateway::RestApi", "Properties": map[string]any{}},
+		"Imported": resource("imported"),
+		"Output":   resource("output"),
+		"M1":       method("Imported", map[string]any{"Fn::ImportValue": "B:ExportsOutputFnGetAttFnArn"}),
+		"M2":       method("Output", map[string]any{"Fn::GetStackOutput": map[string]any{"StackName": "B", "OutputName": "FnArn"}}),
+	}})
+	a, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.APIs) != 1 || len(a.APIs[0].Routes) != 2 {
+		t.Fatalf("routes: %+v\n%s", a.APIs, strings.Join(a.Unsupported, "\n"))
+	}
+	for _, r := range a.APIs[0].Routes {
+		if r.Function == nil || r.Function.Stack != "B" || !r.Function.Node() || r.Function.Handler != "index.handler" || r.Function.AssetDir == "" {
+			t.Errorf("%s: function %+v", r.Path, r.Function)
+		}
+	}
+}

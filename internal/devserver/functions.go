@@ -55,8 +55,8 @@ const MaxQueued = 1000
 // (MaxQueued at most) where AWS would have scaled further.
 type pool struct {
 	fn        *Function
-	label     string // for logs: stack/logical id
-	bin       string
+	label     string   // for logs: stack/logical id
+	cmd       []string // the process: a bootstrap, or node and AWS's Runtime Interface Client with the handler
 	env       []string
 	max       int
 	reserved  bool // max is the template's reserved concurrency
@@ -79,8 +79,8 @@ type proc struct {
 	tag    atomic.Pointer[string] // the current invocation, for log lines
 }
 
-func newPool(fn *Function, bin string, env []string, max int, logs io.Writer) *pool {
-	p := &pool{fn: fn, label: fn.Stack + "/" + fn.LogicalID, bin: bin, env: env, max: max, logs: logs}
+func newPool(fn *Function, cmd []string, env []string, max int, logs io.Writer) *pool {
+	p := &pool{fn: fn, label: fn.Stack + "/" + fn.LogicalID, cmd: cmd, env: env, max: max, logs: logs}
 	if fn.Reserved >= 0 {
 		p.max, p.reserved = fn.Reserved, true
 	}
@@ -125,8 +125,15 @@ func (p *pool) start() (*proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(p.bin)
-	cmd.Dir = filepath.Dir(p.bin)
+	if p.cmd[0] == "" {
+		api.Close()
+		return nil, fmt.Errorf("%w: nothing can run it on this machine (see the start-up notices)", ErrFunctionCrashed)
+	}
+	cmd := exec.Command(p.cmd[0], p.cmd[1:]...)
+	cmd.Dir = filepath.Dir(p.cmd[0])
+	if p.fn.Node() {
+		cmd.Dir = p.fn.AssetDir // LAMBDA_TASK_ROOT, as on Lambda
+	}
 	cmd.SysProcAttr = childProcAttr()
 	cmd.Env = append(append([]string{}, p.env...), "AWS_LAMBDA_RUNTIME_API="+api.Addr())
 	pr := &proc{api: api, cmd: cmd, exited: make(chan struct{})}
@@ -136,7 +143,7 @@ func (p *pool) start() (*proc, error) {
 	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {
 		api.Close()
-		return nil, fmt.Errorf("starting %s: %w", p.bin, err)
+		return nil, fmt.Errorf("starting %s: %w", p.cmd[0], err)
 	}
 	p.started.Add(1)
 	go func() {
@@ -286,6 +293,23 @@ func (p *pool) close() {
 	}
 }
 
+// nodeRuntime is the command that runs a Node.js function (the handler is
+// added): the node on PATH with AWS's Runtime Interface Client; or why
+// there is none.
+func nodeRuntime(ric string) (cmd []string, missing string) {
+	if ric == "" {
+		return []string{""}, "the runner needs AWS's Runtime Interface Client for Node.js (scripts/noderic.sh installs it; -node-ric PATH)"
+	}
+	if _, err := os.Stat(ric); err != nil {
+		return []string{""}, fmt.Sprintf("%s: %v (scripts/noderic.sh installs it)", ric, err)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return []string{""}, "node is not on PATH (Node.js 22 or newer; make dev puts the project's first)"
+	}
+	return []string{node, ric}, ""
+}
+
 // hostArch is GOARCH as Lambda names it.
 func hostArch() string {
 	if runtime.GOARCH == "amd64" {
@@ -344,8 +368,12 @@ func lambdaEnv(fn *Function, extra map[string]string) []string {
 		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=" + strconv.Itoa(fn.MemoryMB),
 		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/" + fn.LogicalID,
-		"AWS_EXECUTION_ENV=AWS_Lambda_provided.al2023",
-		"_HANDLER=bootstrap",
+		"AWS_LAMBDA_LOG_STREAM_NAME=local",
+		"AWS_EXECUTION_ENV=AWS_Lambda_" + fn.Runtime,
+		"_HANDLER=" + fn.Handler,
+	}
+	if fn.Runtime == "" {
+		env[len(env)-2], env[len(env)-1] = "AWS_EXECUTION_ENV=AWS_Lambda_provided.al2023", "_HANDLER=bootstrap"
 	}
 	seen := map[string]bool{}
 	for _, kv := range env {

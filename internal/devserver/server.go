@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -45,6 +46,11 @@ type Options struct {
 	CleanS3 bool
 	// IdleTimeout overrides the endpoint type's idle timeout (for tests).
 	IdleTimeout time.Duration
+	// NodeRIC is the index.mjs of AWS's Runtime Interface Client for
+	// Node.js (npm aws-lambda-ric; scripts/noderic.sh installs it), which
+	// runs the functions on Node.js managed runtimes with the node on PATH.
+	// Default: "", those functions are not run (a notice says so).
+	NodeRIC string
 	// NoStreamCap lifts the 2 MB/s cap streams have on AWS past their first
 	// 6 MB (Lambda) or 10 MB (HTTP backends), for speed. Default: false,
 	// capped as on AWS.
@@ -255,6 +261,9 @@ func (s *Server) preparePools(apis []*API, buckets map[string]*Bucket, env map[s
 	results := make([]built, len(fns))
 	byAsset := map[string]built{}
 	for i, fn := range fns {
+		if fn.Node() {
+			continue // run by Node.js with AWS's Runtime Interface Client: nothing to build
+		}
 		b, ok := byAsset[fn.AssetDir]
 		if !ok {
 			b.bin, b.note, b.err = executable(fn, o.CacheDir)
@@ -262,6 +271,7 @@ func (s *Server) preparePools(apis []*API, buckets map[string]*Bucket, env map[s
 		}
 		results[i] = b
 	}
+	nodeCmd, nodeMissing := nodeRuntime(o.NodeRIC)
 	notes := map[string]bool{}
 	for i, fn := range fns {
 		if results[i].err != nil {
@@ -282,7 +292,15 @@ func (s *Server) preparePools(apis []*API, buckets map[string]*Bucket, env map[s
 			}
 			s.Notices = append(s.Notices, fmt.Sprintf("%s: %s refers to %s, which is not emulated locally: left unset", fn.LogicalID, name, target))
 		}
-		s.pools[fn] = newPool(fn, results[i].bin, lambdaEnv(fn, extra), o.Concurrency, o.Logs)
+		cmd := []string{results[i].bin}
+		if fn.Node() {
+			if nodeMissing != "" {
+				s.Notices = append(s.Notices, fmt.Sprintf("%s (%s) is not run: %s", fn.LogicalID, fn.Runtime, nodeMissing))
+			}
+			cmd = append(slices.Clone(nodeCmd), fn.Handler)
+			extra["LAMBDA_TASK_ROOT"] = fn.AssetDir
+		}
+		s.pools[fn] = newPool(fn, cmd, lambdaEnv(fn, extra), o.Concurrency, o.Logs)
 	}
 	return nil
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/apps/stacks"
@@ -122,6 +123,22 @@ func synthesize() (dir string, err error) {
 			route("GET", "/reserved/records", stacks.RecordsEntry, "", 0, 0),
 		},
 	})
+	// Node.js functions on the managed runtime, written as AWS's
+	// documentation shows: streaming and buffered routes of this stack, and
+	// a streaming function of another stack (a cross-stack reference).
+	nodeFn := func(scope constructs.Construct, id, handler string) awslambda.Function {
+		return awslambda.NewFunction(scope, jsii.String(id), &awslambda.FunctionProps{Runtime: awslambda.Runtime_NODEJS_22_X(),
+			Handler: jsii.String(handler), Timeout: awscdk.Duration_Minutes(jsii.Number(15)),
+			Code: awslambda.Code_FromAsset(jsii.String(filepath.Join(cdktest.ModuleRoot(), "test", "local", "nodefn")), nil)})
+	}
+	other := awscdk.NewStack(app, jsii.String("LocalNode"), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("us-east-1")}})
+	elsewhere := nodeFn(other, "Streaming", "index.handler")
+	streams.AddRoute(&streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String("/node/records"), Function: nodeFn(stack, "NodeStreaming", "index.handler")})
+	streams.AddRoute(&streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String("/node/buffered"), Function: nodeFn(stack, "NodeBuffered", "index.buffered"),
+		TransferMode: awsapigateway.ResponseTransferMode_BUFFERED})
+	streams.AddRoute(&streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String("/node/elsewhere"),
+		Function: awslambda.Function_FromFunctionAttributes(stack, jsii.String("Elsewhere"), &awslambda.FunctionAttributes{
+			FunctionArn: elsewhere.FunctionArn(), SameEnvironment: jsii.Bool(true)})})
 	reserved := streams.Route("GET", "/reserved/records").Function.(awslambda.Function)
 	reserved.Node().DefaultChild().(awslambda.CfnFunction).SetReservedConcurrentExecutions(jsii.Number(1))
 	// A stage that takes 2 requests a second, in bursts of 3.
@@ -182,13 +199,17 @@ func startRunner(dir string) error {
 	if out, err := exec.Command(filepath.Join(root, "scripts", "minio.sh"), "wait").CombinedOutput(); err != nil {
 		return fmt.Errorf("scripts/minio.sh wait: %v\n%s", err, out)
 	}
+	if out, err := exec.Command(filepath.Join(root, "scripts", "noderic.sh")).CombinedOutput(); err != nil {
+		return fmt.Errorf("scripts/noderic.sh: %v\n%s", err, out)
+	}
 	var err error
 	if s3Data, err = os.MkdirTemp("", "sgdev-test-s3-"); err != nil {
 		return err
 	}
 	// The cap of streams past 6 MB is tested with a runner of its own: the
 	// others move hundreds of MB.
-	args = []string{"-assembly", dir, "-port", "0", "-minio", filepath.Join(root, ".tools", "bin", "minio"), "-s3-data", s3Data, "-no-throttle"}
+	args = []string{"-assembly", dir, "-port", "0", "-minio", filepath.Join(root, ".tools", "bin", "minio"), "-s3-data", s3Data, "-no-throttle",
+		"-node-ric", filepath.Join(root, ".tools", "noderic", "node_modules", "aws-lambda-ric", "index.mjs")}
 	runnerBin, runnerArgs = bin, args
 	if p := os.Getenv("SGDEV_CPUPROFILE"); p != "" {
 		args = append(args, "-cpuprofile", p) // SGDEV_CPUPROFILE=/tmp/sgdev.prof go test -bench . ./test/local
