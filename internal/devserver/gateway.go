@@ -51,8 +51,8 @@ const (
 	// LambdaUncapped and GatewayUncapped are the bytes each sends before
 	// the 2 MB/s cap: a Lambda route is capped after 6 MB, an HTTP route
 	// after 10 MB.
-	LambdaUncapped  = 6 << 20
-	GatewayUncapped = 10 << 20
+	LambdaUncapped    = 6 << 20
+	GatewayUncapped   = 10 << 20
 	MaxStreamDuration = 15 * time.Minute
 )
 

@@ -48,4 +48,3 @@ func TestNodeFunctionFailingMidStream(t *testing.T) {
 	// The runner logs the trailers as the cut reaches the client: wait for it.
 	waitFor(t, runnerLogs.String, `stream failed midway: Error: {"errorType":"Error","errorMessage":"failed after 2 records"`, 5*time.Second)
 }
-
