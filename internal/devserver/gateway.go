@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -76,6 +77,8 @@ type gateway struct {
 	throttle *tokenBucket
 	// fast lifts the 2 MB/s cap of streams (-no-throttle).
 	fast bool
+	// recent are the last requests, for the page.
+	recent *requestLog
 }
 
 // tokenBucket is API Gateway's throttling: burst tokens at most, refilled
@@ -170,11 +173,12 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	requestID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", requestID)
-	rec := &statusRecorder{ResponseWriter: w}
+	rec := &statusRecorder{ResponseWriter: w, start: start}
 	mode := "-"
 	defer func() {
 		fmt.Fprintf(g.logs, "%s %s %s %d %s %dB %v (%s)\n", start.Format("15:04:05.000"), r.Method, r.URL.RequestURI(), rec.status, mode, rec.bytes,
 			time.Since(start).Round(time.Millisecond), requestID)
+		g.recent.add(requestRecord(r, rec, mode, requestID, start))
 	}()
 
 	stagePrefix := "/" + g.api.Stage
@@ -475,11 +479,13 @@ func (g *gateway) stream(w *statusRecorder, r *http.Request, route *Route, tag s
 	total := min(time.Duration(route.TimeoutMillis)*time.Millisecond, MaxStreamDuration)
 	idleTimer := time.AfterFunc(idle, func() {
 		fmt.Fprintf(g.logs, "%s [%s] nothing sent for %v: API Gateway's idle timeout for %s cuts the stream\n", route.Function.LogicalID, tag, idle, route.API.EndpointType)
+		w.ended(fmt.Sprintf("cut: idle timeout (%v)", idle))
 		body.Close()
 	})
 	defer idleTimer.Stop()
 	totalTimer := time.AfterFunc(total, func() {
 		fmt.Fprintf(g.logs, "%s [%s] the stream reached %v: cut\n", route.Function.LogicalID, tag, total)
+		w.ended(fmt.Sprintf("cut: %v in all", total))
 		body.Close()
 	})
 	defer totalTimer.Stop()
@@ -497,12 +503,14 @@ func (g *gateway) stream(w *statusRecorder, r *http.Request, route *Route, tag s
 				// Lambda ends a streamed response at 200 MB: the client sees
 				// the stream cut.
 				fmt.Fprintf(g.logs, "%s [%s] the stream passed Lambda's 200 MB streamed response limit: cut\n", route.Function.LogicalID, tag)
+				w.ended("cut: Lambda's 200 MB limit")
 				w.Write(buf[:MaxStreamedResponse-capper.sent])
 				panic(http.ErrAbortHandler)
 			}
 			capper.wait(n)
 			idleTimer.Reset(idle)
 			if _, werr := w.Write(buf[:n]); werr != nil {
+				w.ended("client went away")
 				return // the client went away: closing the body stops the producer
 			}
 			if flusher != nil && (pending == nil || br.Buffered() == 0 && !pending.Pending()) {
@@ -512,6 +520,7 @@ func (g *gateway) stream(w *statusRecorder, r *http.Request, route *Route, tag s
 		if err != nil {
 			typ, errBody := inv.Response.Trailers()
 			if err == io.EOF && typ == "" && inv.Err() == nil {
+				w.ended("complete")
 				return
 			}
 			cause := err
@@ -524,6 +533,11 @@ func (g *gateway) stream(w *statusRecorder, r *http.Request, route *Route, tag s
 			// Status and headers are gone: all API Gateway can do is cut the
 			// connection, and the client sees a stream that ends too early.
 			fmt.Fprintf(g.logs, "%s [%s] stream failed midway: %v\n", route.Function.LogicalID, tag, cause)
+			if typ != "" {
+				w.ended("cut: the function's error trailers: " + typ)
+			} else {
+				w.ended(fmt.Sprintf("cut: %v", cause))
+			}
 			panic(http.ErrAbortHandler)
 		}
 	}
@@ -687,12 +701,19 @@ func (g *gateway) proxyHTTP(w *statusRecorder, r *http.Request, route *Route, pa
 	proxy.ServeHTTP(out, r.WithContext(ctx))
 }
 
-// statusRecorder remembers the status and size for the access log line.
+// statusRecorder remembers the status, size, first byte and end of an
+// answer, for the access log line and the page's request list.
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	start  time.Time
+	first  time.Duration // first body byte, since start
+	end    atomic.Pointer[string]
 }
+
+// ended says how the answer ended, once (the first reason stands).
+func (s *statusRecorder) ended(why string) { s.end.CompareAndSwap(nil, &why) }
 
 func (s *statusRecorder) WriteHeader(code int) {
 	if s.status == 0 {
@@ -704,6 +725,9 @@ func (s *statusRecorder) WriteHeader(code int) {
 func (s *statusRecorder) Write(b []byte) (int, error) {
 	if s.status == 0 {
 		s.status = 200
+	}
+	if s.first == 0 && len(b) > 0 {
+		s.first = max(time.Since(s.start), time.Microsecond)
 	}
 	n, err := s.ResponseWriter.Write(b)
 	s.bytes += int64(n)

@@ -203,8 +203,9 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	for i, api := range apis {
 		ln := listeners[i]
 		running := &Running{API: api, URL: fmt.Sprintf("http://%s/%s", ln.Addr(), api.Stage)}
-		g := &gateway{api: api, pools: s.pools, logs: o.Logs, idle: o.IdleTimeout, extras: s.extras(running),
-			throttle: newTokenBucket(api.ThrottleRate, api.ThrottleBurst), fast: o.NoStreamCap}
+		recent := &requestLog{}
+		g := &gateway{api: api, pools: s.pools, logs: o.Logs, idle: o.IdleTimeout, extras: s.extras(running, recent),
+			throttle: newTokenBucket(api.ThrottleRate, api.ThrottleBurst), fast: o.NoStreamCap, recent: recent}
 		srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
 		go srv.Serve(ln)
 		s.servers = append(s.servers, srv)
@@ -338,8 +339,19 @@ func (s *Server) Close() {
 }
 
 // extras serves the page and its endpoints under /_streamgate/ on each API.
-func (s *Server) extras(running *Running) http.Handler {
+func (s *Server) extras(running *Running, recent *requestLog) http.Handler {
 	mux := http.NewServeMux()
+	// The last requests, newest first (?id= one): status, prelude headers,
+	// first byte, bytes, how each ended.
+	mux.HandleFunc("GET /_streamgate/requests", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(recent.list(r.URL.Query().Get("id")))
+	})
+	// What the runner does not emulate, and the limits in force.
+	mux.HandleFunc("GET /_streamgate/notices", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(s.Notices)
+	})
 	mux.HandleFunc("GET /_streamgate/{$}", func(w http.ResponseWriter, r *http.Request) {
 		b, _ := pageFS.ReadFile("page/index.html")
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

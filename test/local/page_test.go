@@ -43,6 +43,24 @@ func TestPageShowsRecordsBeforeTheStreamEnds(t *testing.T) {
 	if lines != 61 || first > end-800 {
 		t.Errorf("first record at %.0f ms, end at %.0f ms, %v lines: the records did not appear before the end", first, end, lines)
 	}
+	// The page's own figures: the first byte, the chart, the prelude, and
+	// the runner's account of the end; the list of what is not emulated.
+	t.Logf("page figures: first byte %v ms (runner: %v ms), %v records/s, %v chart points, %v headers, end %q, %v notices",
+		r["firstByteMs"], r["serverFirstByteMs"], r["recordsPerSec"], r["chartPoints"], r["headers"], r["serverEnd"], r["notices"])
+	if r["serverEnd"] != "complete" || r["firstByteMs"].(float64) > first || r["chartPoints"].(float64) < 30 ||
+		r["headers"].(float64) < 3 || r["notices"].(float64) < 1 || r["recordsPerSec"].(float64) < 10 {
+		t.Errorf("page figures: %v", r)
+	}
+}
+
+// TestPageShowsHowAStreamWasCut: a stream cut by the function's error
+// trailers shows as such on the page, as the runner saw it.
+func TestPageShowsHowAStreamWasCut(t *testing.T) {
+	base := strings.TrimSuffix(streamsURL, "/prod")
+	r := browse(t, base, "selftest=stream&path=/node/records&query=count%3D6%26interval_ms%3D20%26fail%3D2")
+	if end, _ := r["serverEnd"].(string); !strings.HasPrefix(end, "cut: the function's error trailers") || r["lines"] != float64(2) {
+		t.Errorf("page report: %v", r)
+	}
 }
 
 // TestPageUploadsThroughPresign: the page's upload form runs the two-step
