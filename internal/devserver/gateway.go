@@ -55,7 +55,48 @@ const (
 	LambdaUncapped    = 6 << 20
 	GatewayUncapped   = 10 << 20
 	MaxStreamDuration = 15 * time.Minute
+	// MaxHeaderBytes is API Gateway's quota on the total size of a REST
+	// API request's headers (names, values, line terminators and
+	// whitespace): 10240 bytes, 8000 for a private API
+	// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html).
+	MaxHeaderBytes        = 10240
+	MaxPrivateHeaderBytes = 8000
 )
+
+// MaxURLLength is API Gateway's quota on the length of a REST API's URL,
+// in characters: 8192 for EDGE and PRIVATE endpoints, 10240 for REGIONAL
+// (the quota page above).
+func MaxURLLength(endpointType string) int {
+	if endpointType == "REGIONAL" {
+		return 10240
+	}
+	return 8192
+}
+
+// overQuota is the status and message of a request past API Gateway's URL
+// or header quotas; "" when within them. AWS documents the quotas, not the
+// status it answers with: 414 for a URL (what it answers for a method ARN
+// that grows too long) and 431 for headers are the runner's choice.
+func overQuota(r *http.Request, endpointType string) (int, string) {
+	url := "https://" + r.Host + r.URL.RequestURI()
+	if n, max := len(url), MaxURLLength(endpointType); n > max {
+		return 414, fmt.Sprintf("the URL is %d characters; API Gateway allows %d for a %s API", n, max, endpointType)
+	}
+	size := len("Host: \r\n") + len(r.Host)
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			size += len(k) + len(": ") + len(v) + len("\r\n")
+		}
+	}
+	max := MaxHeaderBytes
+	if endpointType == "PRIVATE" {
+		max = MaxPrivateHeaderBytes
+	}
+	if size > max {
+		return 431, fmt.Sprintf("the headers are %d bytes; API Gateway allows %d in all", size, max)
+	}
+	return 0, ""
+}
 
 // IdleTimeout is how long API Gateway lets a stream send nothing.
 func IdleTimeout(endpointType string) time.Duration {
@@ -181,6 +222,12 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.recent.add(requestRecord(r, rec, mode, requestID, start))
 	}()
 
+	if status, why := overQuota(r, g.api.EndpointType); status != 0 {
+		fmt.Fprintf(g.logs, "%s %s: %s\n", r.Method, r.URL.Path, why)
+		rec.ended(why)
+		g.fail(rec, r, status, map[int]string{414: "Request-URI Too Long", 431: "Request Header Fields Too Large"}[status])
+		return
+	}
 	stagePrefix := "/" + g.api.Stage
 	path, ok := strings.CutPrefix(r.URL.Path, stagePrefix)
 	if !ok || path != "" && !strings.HasPrefix(path, "/") {

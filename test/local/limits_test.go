@@ -100,3 +100,35 @@ func TestStreamsAreCappedAt2MBs(t *testing.T) {
 		t.Errorf("%d bytes in %v: want 12 MiB in at least 3 s (6 MB at 2 MB/s after the first 6)", n, took)
 	}
 }
+
+// TestAPIGatewayURLAndHeaderQuotas: a REGIONAL API takes URLs up to 10240
+// characters and 10240 bytes of headers in all; past them it refuses.
+func TestAPIGatewayURLAndHeaderQuotas(t *testing.T) {
+	do := func(url string, headers map[string]string) int {
+		req, _ := http.NewRequest("GET", url, nil)
+		for k, v := range headers {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	base := streamsURL + "/records?count=1&interval_ms=0&pad="
+	long := "https://" + strings.TrimPrefix(base, "http://")
+	if got := do(base+strings.Repeat("a", 10240-len(long)), nil); got != 200 {
+		t.Errorf("a URL of 10240 characters: %d", got)
+	}
+	if got := do(base+strings.Repeat("a", 10241-len(long)), nil); got != 414 {
+		t.Errorf("a URL of 10241 characters: %d, want 414", got)
+	}
+	if got := do(streamsURL+"/records?count=1", map[string]string{"X-Big": strings.Repeat("h", 11000)}); got != 431 {
+		t.Errorf("11 KB of headers: %d, want 431", got)
+	}
+	if got := do(streamsURL+"/records?count=1", map[string]string{"X-Some": strings.Repeat("h", 8000)}); got != 200 {
+		t.Errorf("8 KB of headers: %d", got)
+	}
+}
