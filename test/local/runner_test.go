@@ -155,9 +155,7 @@ func TestFunctionOverItsTimeout(t *testing.T) {
 			t.Errorf("%s: %d %s after %v, want %d after about %v", tc.path, resp.StatusCode, body, took, tc.status, tc.after)
 		}
 	}
-	if !strings.Contains(runnerLogs.String(), "Task timed out after 3 seconds: killing the process") {
-		t.Error("the runner did not kill the function at its timeout")
-	}
+	waitFor(t, runnerLogs.String, "Task timed out after 3 seconds: killing the process", 5*time.Second)
 }
 
 // TestCrashGives502AndAFreshProcess.
@@ -212,12 +210,7 @@ func TestProxyEventAndEnvironment(t *testing.T) {
 	// The function's log line is copied from its stderr, which may reach
 	// the runner's log after the response has reached the client.
 	logLine := "[POST /faulty/{mode} " + resp.Header.Get("x-amzn-RequestId")[:8] + "] "
-	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(runnerLogs.String(), logLine); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Error("the function's log line lacks the route and request id")
-			break
-		}
-	}
+	waitFor(t, runnerLogs.String, logLine, 5*time.Second)
 }
 
 func TestGatewayErrors(t *testing.T) {
