@@ -386,12 +386,23 @@ func (g *gateway) event(r *http.Request, route *Route, path string, params map[s
 	if len(params) > 0 {
 		ev.PathParameters = params
 	}
-	if len(body) > 0 {
-		if g.binary(r.Header.Get("Content-Type")) || !utf8.Valid(body) {
-			ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
-		} else {
-			ev.Body = string(body)
-		}
+	// A body whose Content-Type is among the API's binary media types
+	// reaches the function base64-encoded; any other is passed as UTF-8
+	// text, and bytes that are not UTF-8 do not survive: "By default, API
+	// Gateway treats the message body as a text payload"
+	// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html).
+	// AWS does not document what becomes of them; the runner replaces each
+	// invalid sequence with U+FFFD and says so, so the mistake shows here.
+	switch {
+	case len(body) == 0:
+	case g.binary(r.Header.Get("Content-Type")):
+		ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
+	case utf8.Valid(body):
+		ev.Body = string(body)
+	default:
+		ev.Body = strings.ToValidUTF8(string(body), "\uFFFD")
+		fmt.Fprintf(g.logs, "%s [%s %s %s] the body is not UTF-8 and its Content-Type %q is not among the API's binary media types %q: API Gateway passes it as text and the function receives it garbled (set RestApiProps.BinaryMediaTypes)\n",
+			route.Function.LogicalID, r.Method, route.Path, requestID[:8], r.Header.Get("Content-Type"), g.api.BinaryTypes)
 	}
 	host, _, _ := strings.Cut(r.RemoteAddr, ":")
 	ev.RequestContext = events.APIGatewayProxyRequestContext{
@@ -685,7 +696,12 @@ func (g *gateway) buffered(w *statusRecorder, r *http.Request, route *Route, tag
 	}
 	writeHeaders(w, resp.Headers, resp.MultiValueHeaders, nil)
 	w.WriteHeader(resp.StatusCode)
-	if resp.IsBase64Encoded {
+	// An API without binary media types never converts a response: the
+	// client gets the base64 text
+	// (https://docs.aws.amazon.com/apigateway/latest/developerguide/lambda-proxy-binary-media.html).
+	if resp.IsBase64Encoded && len(g.api.BinaryTypes) == 0 {
+		fmt.Fprintf(g.logs, "%s [%s] the response is base64-encoded but the API has no binary media types: API Gateway sends the base64 text as it is (set RestApiProps.BinaryMediaTypes)\n", route.Function.LogicalID, tag)
+	} else if resp.IsBase64Encoded {
 		b, err := base64.StdEncoding.DecodeString(resp.Body)
 		if err == nil {
 			w.Write(b)

@@ -172,7 +172,10 @@ func TestCrashGives502AndAFreshProcess(t *testing.T) {
 	}
 }
 
-// TestProxyEventAndEnvironment: what the function receives.
+// TestProxyEventAndEnvironment: what the function receives. The Streams
+// API has no binary media types, so a body that is not UTF-8 arrives as
+// text, garbled as API Gateway garbles it, and the runner says why
+// (TestServeMuxBehindProxyRoute sends one through binary media types).
 func TestProxyEventAndEnvironment(t *testing.T) {
 	req, _ := http.NewRequest("POST", streamsURL+"/faulty/echo?a=1&a=2&b=x", bytes.NewReader([]byte{0xff, 0x00, 0x01}))
 	req.Header.Set("X-Team", "video")
@@ -201,7 +204,7 @@ func TestProxyEventAndEnvironment(t *testing.T) {
 	if e.Resource != "/faulty/{mode}" || e.Path != "/faulty/echo" || e.HTTPMethod != "POST" || e.PathParameters["mode"] != "echo" ||
 		e.QueryStringParameters["a"] != "2" || len(e.MultiValueQueryStringParams["a"]) != 2 || e.Headers["X-Team"] != "video" ||
 		e.RequestContext.Stage != "prod" || e.RequestContext.RequestID != resp.Header.Get("x-amzn-RequestId") ||
-		e.RequestContext.Path != "/prod/faulty/echo" || !e.IsBase64Encoded || e.Body != "/wAB" {
+		e.RequestContext.Path != "/prod/faulty/echo" || e.IsBase64Encoded || e.Body != "\uFFFD\x00\x01" {
 		t.Errorf("event: %+v", e)
 	}
 	if got.Greeting != "hello from the template" {
@@ -211,6 +214,7 @@ func TestProxyEventAndEnvironment(t *testing.T) {
 	// the runner's log after the response has reached the client.
 	logLine := "[POST /faulty/{mode} " + resp.Header.Get("x-amzn-RequestId")[:8] + "] "
 	waitFor(t, runnerLogs.String, logLine, 5*time.Second)
+	waitFor(t, runnerLogs.String, "the body is not UTF-8 and its Content-Type \"\" is not among the API's binary media types", 5*time.Second)
 }
 
 func TestGatewayErrors(t *testing.T) {
