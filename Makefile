@@ -8,7 +8,7 @@ GO ?= go
 # takes over a minute, so the timeout is generous.
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all setup minio minio-background chromium noderic synth dev test bench fmt vet clean
+.PHONY: all setup minio minio-background chromium noderic cfnguard synth dev test bench fmt vet clean
 
 all: synth test
 
@@ -33,6 +33,11 @@ APPS := uploads team regulated edge servers
 ## runner runs Node.js functions (scripts/noderic.sh, pinned).
 noderic: setup
 	@./scripts/noderic.sh
+
+## cfnguard: AWS Control Tower's proactive controls (CloudFormation Guard
+## rules) and cfn-guard, from npm, pinned (scripts/cfnguard.sh).
+cfnguard: setup
+	@./scripts/cfnguard.sh
 
 ## chromium: Debian's Chromium for the headless browser tests, and the
 ## pinned npm packages they drive (Uppy, esbuild: scripts/browser.sh).
@@ -71,7 +76,7 @@ dev: synth minio noderic
 ## test: every test: handler libraries, construct template tests, golden
 ## snapshots, the apps synthesized with CloudFormation validation on, and the
 ## uploads end to end against MinIO (started and stopped by test/uploads).
-test: setup minio-background chromium noderic vet
+test: setup minio-background chromium noderic cfnguard vet
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 ## bench: the stream writer's throughput and allocations, and synth times.
