@@ -44,7 +44,7 @@ func appsAssembly(t *testing.T) string {
 		stacks.NewStreamingDemo(app, "StreamgateStreamingDemo", nil)
 		stacks.NewUploadDemo(app, "StreamgateUploadDemo", nil)
 		stacks.NewTeam(app, "StreamgateTeam", nil)
-		stacks.NewRegulated(app, "StreamgateRegulated", nil)
+		stacks.NewRegulated(app, "StreamgateRegulated", &awscdk.StackProps{Env: stacks.RegulatedEnv})
 		stacks.NewEdgeDemo(app, "StreamgateEdgeDemo", &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("eu-west-1")}})
 		stacks.NewServersDemo(app, "StreamgateServersDemo", nil)
 		appsDir = *app.Synth(nil).Directory()

@@ -18,6 +18,7 @@ func main() {
 	app := stacks.NewApp(stacks.RegulatedPacks...)
 	stacks.NewRegulated(app, "StreamgateRegulated", &awscdk.StackProps{
 		Description: jsii.String("streamgate demo: streaming and uploads under the strict compliance profile"),
+		Env:         stacks.RegulatedEnv,
 	})
 	app.Synth(nil)
 }

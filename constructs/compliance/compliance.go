@@ -227,7 +227,30 @@ func LogKey(scope constructs.IConstruct) awskms.IKey {
 			}),
 		}},
 	}), jsii.Bool(true))
+	LimitGrantsToAWSServices(key)
 	return key
+}
+
+// LimitGrantsToAWSServices adds to key's policy the statement AWS Control
+// Tower's proactive control CT.KMS.PR.3 asks for: kms:CreateGrant is
+// denied to every principal unless an AWS service integrated with KMS
+// creates the grant (kms:GrantIsForAWSResource) or the caller is an AWS
+// service principal (aws:PrincipalIsAWSService). CloudWatch Logs, S3 and
+// SNS use the profile's keys without grants of their own. See
+// https://docs.aws.amazon.com/controltower/latest/controlreference/ct-kms-pv-1.html
+// and https://docs.aws.amazon.com/kms/latest/developerguide/grant-authorization.html.
+func LimitGrantsToAWSServices(key awskms.IKey) {
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("GrantsOnlyForAWSServices"),
+		Effect:     awsiam.Effect_DENY,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("kms:CreateGrant"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"BoolIfExists": map[string]any{
+			"kms:GrantIsForAWSResource": "false",
+			"aws:PrincipalIsAWSService": "false",
+		}},
+	}), jsii.Bool(true))
 }
 
 // LogGroupProps are the props of a log group the constructs create: with
@@ -309,12 +332,39 @@ func functionGroups(scope constructs.IConstruct, p *Profile) []awsec2.ISecurityG
 
 // PermissionsWithSourceAccount adds SourceAccount (the stack's account) to
 // the Lambda permissions under scope, which API Gateway's Lambda
-// integrations create with SourceArn only: checks that cannot resolve the
-// API's ARN (Control Tower's) can then read the account.
+// integrations create with SourceArn only, so that checks that cannot
+// resolve the API's ARN can read the account. Control Tower's CT.LAMBDA.PR.2
+// reads only a literal: in a stack with a pinned account SourceAccount is
+// that string; in an env-agnostic stack it is {"Ref": "AWS::AccountId"},
+// and the stack gets a warning (WarningEnvAgnosticPermissions) that says
+// so.
 func PermissionsWithSourceAccount(scope constructs.IConstruct) {
+	stack := awscdk.Stack_Of(scope)
+	account := stack.Account()
+	var added bool
 	for _, c := range *scope.Node().FindAll(constructs.ConstructOrder_PREORDER) {
 		if perm, ok := c.(awslambda.CfnPermission); ok && perm.SourceAccount() == nil {
-			perm.SetSourceAccount(awscdk.Aws_ACCOUNT_ID())
+			perm.SetSourceAccount(account)
+			added = true
 		}
 	}
+	if added && *awscdk.Token_IsUnresolved(account) {
+		warnEnvAgnostic(stack)
+	}
+}
+
+// WarningEnvAgnosticPermissions is the id of the warning on a stack under
+// the profile whose account is not pinned.
+const WarningEnvAgnosticPermissions = "streamgate:compliance:envAgnosticPermissions"
+
+func warnEnvAgnostic(stack awscdk.Stack) {
+	h := holder(stack) // a plain construct: nothing in the template
+	if h.Node().TryFindChild(jsii.String("EnvAgnosticWarned")) != nil {
+		return
+	}
+	constructs.NewConstruct(h, jsii.String("EnvAgnosticWarned"))
+	awscdk.Annotations_Of(stack).AddWarningV2(jsii.String(WarningEnvAgnosticPermissions), jsii.String(
+		"compliance: the stack's account is not pinned, so its Lambda permissions carry SourceAccount {\"Ref\": \"AWS::AccountId\"}, "+
+			"which AWS Control Tower's proactive control CT.LAMBDA.PR.2 cannot read and reports as a failure; "+
+			"pin the account (StackProps.Env.Account) as regulated deployments do, or acknowledge the warning"))
 }

@@ -122,6 +122,9 @@ type Monitor struct {
 	constructs.Construct
 	// Topic is notified by every alarm.
 	Topic awssns.ITopic
+	// TopicKey encrypts Topic when the monitor created it; nil when
+	// Props.AlarmTopic was given.
+	TopicKey awskms.Key
 	// Dashboard shows the API's metrics; nil with Dashboard false.
 	Dashboard awscloudwatch.Dashboard
 	// Alarms are every alarm, in the order they were made.
@@ -159,6 +162,7 @@ func New(scope constructs.Construct, p *Props, apiName, stage *string) *Monitor 
 			Resources:  jsii.Strings("*"),
 			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID()}},
 		}), jsii.Bool(true))
+		m.TopicKey = key
 		m.Topic = awssns.NewTopic(m, jsii.String("Alarms"), &awssns.TopicProps{
 			DisplayName: jsii.String("streamgate alarms: " + *apiName),
 			MasterKey:   key,

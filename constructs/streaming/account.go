@@ -73,6 +73,9 @@ func newAccountLogging(scope constructs.Construct) constructs.Construct {
 		AppliesTo: []any{nagack.Regex(`/^Resource::arn:` + nagack.ArnEnv + `:logs:` + nagack.ArnRegion + `:` + nagack.ArnAccount + `:log-group:(API-Gateway-Execution-Logs_)?\*$/`)},
 	})
 	account := awsapigateway.NewCfnAccount(holder, jsii.String("Resource"), &awsapigateway.CfnAccountProps{CloudWatchRoleArn: role.RoleArn()})
-	account.Node().AddDependency(role)
+	// CloudWatchRoleArn orders the account after the role; the role's
+	// policy, which API Gateway needs to write logs, is not referenced.
+	// Depending on the role as well would be redundant (cfn-lint W3005).
+	account.Node().AddDependency(role.Node().FindChild(jsii.String("DefaultPolicy")))
 	return holder
 }

@@ -277,6 +277,9 @@ func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
 	}
 	if p.Monitoring != nil {
 		a.Monitor = monitoring.New(a, p.Monitoring, rp.RestApiName, stage.StageName)
+		if a.compliance != nil && a.Monitor.TopicKey != nil {
+			compliance.LimitGrantsToAWSServices(a.Monitor.TopicKey)
+		}
 		a.Monitor.Stage(a.timeout)
 		if a.ttfb && a.AccessLogGroup != nil {
 			a.Monitor.TimeToFirstContent(a.AccessLogGroup, a.RestApi.RestApiId())
@@ -444,6 +447,10 @@ func (a *StreamingRestApi) addRoute(r *RouteProps) *Route {
 			ResponseTransferMode: mode,
 			Timeout:              timeout,
 			IntegrationResponses: r.IntegrationResponses,
+			// The compliance profile grants API Gateway's console no
+			// test-invoke permission: one Lambda permission fewer per
+			// route for Control Tower's CT.LAMBDA.PR.2 to read.
+			AllowTestInvoke: allowTestInvoke(a.compliance),
 		})
 	}
 
@@ -568,4 +575,13 @@ func functionTimeout(fn awslambda.IFunction) (awscdk.Duration, bool) {
 		t = awscdk.Duration_Seconds(jsii.Number(3)) // Lambda's default
 	}
 	return t, true
+}
+
+// allowTestInvoke is nil (aws-cdk's default: allowed) without the profile,
+// false with it.
+func allowTestInvoke(p *compliance.Profile) *bool {
+	if p == nil {
+		return nil
+	}
+	return jsii.Bool(false)
 }

@@ -142,6 +142,7 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 				EnableKeyRotation: jsii.Bool(true),
 				RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 			})
+			compliance.LimitGrantsToAWSServices(pp.EncryptionKey)
 			p = &pp
 		}
 	}
@@ -544,6 +545,11 @@ func (u *PresignedUploadApi) OnUploadedFunction(id *string, p *gofunction.Functi
 			dead := "This queue is the dead-letter queue of the upload-event function and its EventBridge target: " +
 				"it keeps the events the function failed on or that could not be delivered, and has no dead-letter queue of its own."
 			nagack.Acknowledge(dlq, nagack.Rule{ID: "AwsSolutions-SQS3", Reason: dead}, nagack.Rule{ID: "Serverless-SQSRedrivePolicy", Reason: dead})
+			if pp.Compliance != nil {
+				nagack.ControlTower(dlq, nagack.Rule{ID: "CT.SQS.PR.1", Reason: dead + " Nothing receives from it automatically, so a " +
+					"redrive policy (which moves a message after maxReceiveCount receives) would never apply; RedriveAllowPolicy, which the " +
+					"control reads as the mark of a dead-letter queue, describes SQS source queues, and a Lambda function's dead-letter queue has none."})
+			}
 			pp.DeadLetterQueue = dlq
 		}
 		p = &pp

@@ -117,3 +117,27 @@ func ForAuthorization(kind apiauth.Kind) []Rule {
 	}
 	return nil
 }
+
+// ControlTower acknowledges AWS Control Tower proactive controls (ids such
+// as "CT.S3.PR.9") on the CloudFormation resource of c, each with the
+// reason AWS makes it impossible for that resource, as template metadata
+// ("control_tower": {"acknowledged": [{"id", "reason"}]}) that streamgate's
+// tests and a team's own checks read; cfn-guard itself does not.
+func ControlTower(c constructs.IConstruct, rules ...Rule) {
+	res, ok := c.(awscdk.CfnResource)
+	if !ok {
+		if res, ok = c.Node().DefaultChild().(awscdk.CfnResource); !ok {
+			panic(fmt.Sprintf("nagack: %s has no CloudFormation resource", *c.Node().Path()))
+		}
+	}
+	var list []any
+	if existing, ok := res.GetMetadata(str("control_tower")).(map[string]any); ok {
+		if prev, ok := existing["acknowledged"].([]any); ok {
+			list = prev
+		}
+	}
+	for _, r := range rules {
+		list = append(list, map[string]any{"id": r.ID, "reason": r.Reason})
+	}
+	res.AddMetadata(str("control_tower"), map[string]any{"acknowledged": list})
+}
