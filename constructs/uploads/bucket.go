@@ -82,18 +82,16 @@ func NewUploadBucket(scope constructs.Construct, p *UploadBucketProps) (bucket a
 			nagack.Acknowledge(logs, nagack.Regulated("S3BucketReplicationEnabled", "Server access logs of the upload bucket; versioning keeps "+
 				"overwritten and deleted log objects, and cross-region replication is the account's backup choice (configure it on this bucket if you need it).")...)
 			// AWS Control Tower's proactive controls that AWS itself rules
-			// out for the target bucket of server access logs:
-			// https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+			// out for the destination bucket of server access logs.
 			nagack.ControlTower(logs,
-				nagack.Rule{ID: "CT.S3.PR.2", Reason: "This bucket is the target of the upload bucket's server access logs; logging its own access " +
-					"to itself would log every log delivery in an endless loop, and to another bucket would need that bucket's logs in turn " +
-					"(AWS: do not enable server access logging on the destination bucket)."},
+				nagack.Rule{ID: "CT.S3.PR.2", Reason: "This bucket is the destination of the upload bucket's server access logs. Logging it to " +
+					"itself creates an infinite loop of logs (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerLogs.html), and logging " +
+					"it to another bucket only moves the question to that bucket: some destination must go without server access logging."},
 				nagack.Rule{ID: "CT.S3.PR.10", Reason: "The target bucket of server access logs can only use SSE-S3 (AES-256) default encryption: " +
 					"AWS does not support SSE-KMS on a server access logging destination bucket."},
-				nagack.Rule{ID: "CT.S3.PR.9", Reason: "AWS does not allow an S3 Object Lock default retention on the destination bucket of server " +
-					"access logs (https://docs.aws.amazon.com/AmazonS3/latest/API/API_s3Buckets_LoggingEnabled.html rules out object lock on it " +
-					"altogether), and object lock without a default retention locks nothing that log delivery writes; versioning keeps overwritten " +
-					"and deleted log objects instead."},
+				nagack.Rule{ID: "CT.S3.PR.9", Reason: "S3 buckets with Object Lock cannot be destination buckets for server access logs " +
+					"(https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html); versioning keeps overwritten and " +
+					"deleted log objects instead."},
 			)
 			// CT.S3.PR.4: S3 sends the bucket's events to EventBridge (free
 			// for AWS service events on the default bus), set on the

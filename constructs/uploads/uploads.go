@@ -546,9 +546,11 @@ func (u *PresignedUploadApi) OnUploadedFunction(id *string, p *gofunction.Functi
 				"it keeps the events the function failed on or that could not be delivered, and has no dead-letter queue of its own."
 			nagack.Acknowledge(dlq, nagack.Rule{ID: "AwsSolutions-SQS3", Reason: dead}, nagack.Rule{ID: "Serverless-SQSRedrivePolicy", Reason: dead})
 			if pp.Compliance != nil {
-				nagack.ControlTower(dlq, nagack.Rule{ID: "CT.SQS.PR.1", Reason: dead + " Nothing receives from it automatically, so a " +
-					"redrive policy (which moves a message after maxReceiveCount receives) would never apply; RedriveAllowPolicy, which the " +
-					"control reads as the mark of a dead-letter queue, describes SQS source queues, and a Lambda function's dead-letter queue has none."})
+				// CT.SQS.PR.1: a queue either has a dead-letter queue or is
+				// one, which RedriveAllowPolicy declares. allowAll is SQS's
+				// default without the policy (and a source queue must be in
+				// the same account and region), so nothing is loosened.
+				dlq.Node().DefaultChild().(awssqs.CfnQueue).SetRedriveAllowPolicy(map[string]any{"redrivePermission": "allowAll"})
 			}
 			pp.DeadLetterQueue = dlq
 		}
