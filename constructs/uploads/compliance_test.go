@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
@@ -225,5 +226,55 @@ func TestComplianceFailsWeakSettings(t *testing.T) {
 	})
 	if !strings.Contains(msg, "CompanionRoutes is true under the compliance profile in PUT mode; allowed: uploads with a checksum") || !strings.Contains(msg, "Mode: uploads.ModeMultipart") {
 		t.Errorf("message: %s", msg)
+	}
+}
+
+// TestComplianceAnswersControlTower: what the profile sets for AWS Control
+// Tower's proactive controls (test/controltower_test.go runs the controls
+// themselves on the apps).
+func TestComplianceAnswersControlTower(t *testing.T) {
+	tp := regulatedStack(t)
+	// CT.KMS.PR.3: every key denies CreateGrant unless for AWS services.
+	for id, k := range tp.ofType("AWS::KMS::Key") {
+		if p := js(get(k, "Properties", "KeyPolicy")); !strings.Contains(p, `{"Action":"kms:CreateGrant","Condition":{"BoolIfExists":{"aws:PrincipalIsAWSService":"false","kms:GrantIsForAWSResource":"false"}},"Effect":"Deny","Principal":{"AWS":"*"},"Resource":"*","Sid":"GrantsOnlyForAWSServices"}`) {
+			t.Errorf("%s: no CreateGrant limit in %s", id, p)
+		}
+	}
+	// CT.LAMBDA.PR.2: no console test-invoke permissions; in this
+	// env-agnostic stack SourceAccount is a Ref, and a warning says so.
+	for id, p := range tp.ofType("AWS::Lambda::Permission") {
+		if strings.Contains(js(get(p, "Properties", "SourceArn")), "test-invoke-stage") {
+			t.Errorf("%s: a test-invoke permission under the profile", id)
+		}
+		want(t, id+" SourceAccount", get(p, "Properties", "SourceAccount"), map[string]any{"Ref": "AWS::AccountId"})
+	}
+	warnings := assertions.Annotations_FromStack(awscdk.Stack_Of(regulated.api)).FindWarning(jsii.String("/Regulated"),
+		assertions.Match_StringLikeRegexp(jsii.String("CT.LAMBDA.PR.2 cannot read")))
+	if len(*warnings) != 1 {
+		t.Errorf("%d warnings about the env-agnostic account, want 1 for the stack", len(*warnings))
+	}
+	// CT.S3.PR.4 answered, CT.S3.PR.2, 9 and 10 acknowledged on the log
+	// destination.
+	logs := tp.res(tp.id(regulated.put.AccessLogsBucket.Node().DefaultChild()))
+	want(t, "log bucket events", get(logs, "Properties", "NotificationConfiguration"), map[string]any{"EventBridgeConfiguration": map[string]any{"EventBridgeEnabled": true}})
+	ack := js(get(logs, "Metadata", "control_tower"))
+	for _, id := range []string{"CT.S3.PR.2", "CT.S3.PR.9", "CT.S3.PR.10"} {
+		if !strings.Contains(ack, `"id":"`+id+`"`) {
+			t.Errorf("log bucket: %s not acknowledged: %s", id, ack)
+		}
+	}
+	// Without the profile: the test-invoke permissions stay (aws-cdk's
+	// default), and nothing is acknowledged.
+	var testInvoke int
+	for _, p := range regulated.unchanged.ofType("AWS::Lambda::Permission") {
+		if strings.Contains(js(get(p, "Properties", "SourceArn")), "test-invoke-stage") {
+			testInvoke++
+		}
+	}
+	if testInvoke == 0 {
+		t.Error("the stack without the profile lost its test-invoke permissions")
+	}
+	if n := strings.Count(js(regulated.unchanged.Resources), "control_tower"); n != 0 {
+		t.Errorf("%d control_tower acknowledgements without the profile", n)
 	}
 }

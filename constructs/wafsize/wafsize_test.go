@@ -168,6 +168,11 @@ func TestLoggingAndAssociations(t *testing.T) {
 			groups = append(groups, js(r["Properties"]))
 		case "AWS::WAFv2::WebACLAssociation":
 			assoc = append(assoc, js(r["Properties"]))
+			// The ARN refers to the stage: a DependsOn on it would be
+			// redundant (cfn-lint W3005).
+			if r["DependsOn"] != nil {
+				t.Errorf("association DependsOn %v: the stage's Ref in its ARN orders it already", r["DependsOn"])
+			}
 		}
 	}
 	if len(logging) != 4 || len(groups) != 4 {
