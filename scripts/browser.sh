@@ -5,11 +5,12 @@
 # Runs `npm ci` once, and again when the lockfile changes. Any npm works:
 # the packages run in the browser (esbuild ships a binary per platform).
 set -euo pipefail
-cd "$(dirname "$0")/../test/local/browser"
-STAMP=node_modules/.package-lock.json.installed
-if [ -f "$STAMP" ] && cmp -s package-lock.json "$STAMP"; then
+cd "$(dirname "$0")/.."
+. scripts/npm-pinned.sh
+DIR=test/local/browser
+if pinned_installed "$DIR" "$DIR"; then
   exit 0
 fi
-echo "browser: installing the pinned npm packages of test/local/browser" >&2
-npm ci --no-audit --no-fund --loglevel=error >&2
-cp package-lock.json "$STAMP"
+echo "browser: installing the pinned npm packages of $DIR" >&2
+pinned_ci "$DIR" "$DIR"
+pinned_done "$DIR" "$DIR"

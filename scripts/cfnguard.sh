@@ -12,14 +12,11 @@
 # runs the binary itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TOOLS="${TOOLS:-$PWD/.tools}"
-DEST="$TOOLS/cfnguard"
-STAMP="$DEST/node_modules/.package-lock.json.installed"
-if [ -f "$STAMP" ] && cmp -s scripts/cfnguard/package-lock.json "$STAMP"; then
+. scripts/npm-pinned.sh
+DEST="${TOOLS:-$PWD/.tools}/cfnguard"
+if pinned_installed scripts/cfnguard "$DEST"; then
   exit 0
 fi
 echo "cfnguard: installing @cdklabs/cdk-validator-cfnguard (pinned) into $DEST" >&2
-mkdir -p "$DEST"
-cp scripts/cfnguard/package.json scripts/cfnguard/package-lock.json "$DEST/"
-(cd "$DEST" && npm ci --legacy-peer-deps --no-audit --no-fund --loglevel=error >&2)
-cp scripts/cfnguard/package-lock.json "$STAMP"
+pinned_ci scripts/cfnguard "$DEST" --legacy-peer-deps
+pinned_done scripts/cfnguard "$DEST"

@@ -9,16 +9,13 @@
 # a C++ compiler; this script says so when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TOOLS="${TOOLS:-$PWD/.tools}"
-DEST="$TOOLS/noderic"
-STAMP="$DEST/node_modules/.package-lock.json.installed"
-if [ -f "$STAMP" ] && cmp -s scripts/noderic/package-lock.json "$STAMP"; then
+. scripts/npm-pinned.sh
+DEST="${TOOLS:-$PWD/.tools}/noderic"
+if pinned_installed scripts/noderic "$DEST"; then
   exit 0
 fi
 echo "noderic: installing aws-lambda-ric (pinned) into $DEST" >&2
-mkdir -p "$DEST"
-cp scripts/noderic/package.json scripts/noderic/package-lock.json "$DEST/"
-(cd "$DEST" && npm ci --no-audit --no-fund --loglevel=error >&2)
+pinned_ci scripts/noderic "$DEST"
 ric="$DEST/node_modules/aws-lambda-ric"
 # The package's rapid-client.node is built for Linux x86-64 (it aborts the
 # process when loaded outside a runtime, so it cannot be probed).
@@ -44,4 +41,4 @@ if [ "$(uname -s)/$(uname -m)" != Linux/x86_64 ]; then
     exit 1
   fi
 fi
-cp scripts/noderic/package-lock.json "$STAMP"
+pinned_done scripts/noderic "$DEST"
