@@ -46,6 +46,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/constructs/edgeupload/edge"
+	"github.com/streamgate/streamgate/constructs/internal/cfndeps"
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
 	"github.com/streamgate/streamgate/constructs/internal/props"
 	"github.com/streamgate/streamgate/constructs/uploads"
@@ -185,7 +186,34 @@ func NewEdgeUploadEndpoint(scope constructs.Construct, id *string, p *EdgeUpload
 		Value:       e.Url,
 		Description: jsii.String("PUT <Url><file name> with Authorization: Bearer <token> (" + string(r.mode) + " mode)"),
 	})
+	dropProviderRoleDependencies(awscdk.Stack_Of(e))
 	return e
+}
+
+// dropProviderRoleDependencies removes, from the functions aws-cdk adds to
+// the stack for this construct (LogRetention's, and EdgeFunction's
+// cross-region parameter reader), the DependsOn on the role their Role
+// property already names (cfn-lint W3005). Both are singletons of the
+// stack, found by aws-cdk's construct ids; absent ones are skipped.
+func dropProviderRoleDependencies(stack awscdk.Stack) {
+	for _, p := range []struct{ id, fn, role string }{
+		{"LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a", "Resource", "ServiceRole"},
+		{"Custom::CrossRegionStringParameterReaderCustomResourceProvider", "Handler", "Role"},
+	} {
+		c := stack.Node().TryFindChild(jsii.String(p.id))
+		if c == nil {
+			continue
+		}
+		fnRes, ok1 := c.Node().TryFindChild(jsii.String(p.fn)).(awscdk.CfnResource)
+		role := c.Node().TryFindChild(jsii.String(p.role))
+		roleRes, ok2 := role.(awscdk.CfnResource) // the provider's role is a CfnResource,
+		if !ok2 && role != nil {                  // LogRetention's an iam.Role
+			roleRes, ok2 = role.Node().DefaultChild().(awscdk.CfnResource)
+		}
+		if ok1 && ok2 {
+			cfndeps.Drop(fnRes, roleRes)
+		}
+	}
 }
 
 // newCdnLogsBucket is where CloudFront writes access logs: standard
@@ -277,7 +305,8 @@ func (e *EdgeUploadEndpoint) addRedirect(p *EdgeUploadEndpointProps, r *resolved
 		Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
 		Resources: jsii.Strings("arn:" + partition + ":secretsmanager:" + r.region + ":" + account + ":secret:" + secretName + "-??????"),
 	}))
-	role := fn.Lambda().Node().FindChild(jsii.String("ServiceRole")) // EdgeFunction.Role() is nil across regions
+	role := fn.Lambda().Node().FindChild(jsii.String("ServiceRole"))                                                      // EdgeFunction.Role() is nil across regions
+	cfndeps.Drop(fn.Lambda().Node().DefaultChild().(awscdk.CfnResource), role.Node().DefaultChild().(awscdk.CfnResource)) // cfn-lint W3005
 	nagack.Acknowledge(role, nagack.Rule{ID: "AwsSolutions-IAM4", Reason: "The Lambda@Edge function's role uses AWSLambdaBasicExecutionRole, " +
 		"which CDK's EdgeFunction attaches so the function can log in every region that runs it.",
 		AppliesTo: []any{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}})

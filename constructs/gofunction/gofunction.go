@@ -41,6 +41,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/constructs/compliance"
+	"github.com/streamgate/streamgate/constructs/internal/cfndeps"
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
 	"github.com/streamgate/streamgate/constructs/internal/props"
 	"github.com/streamgate/streamgate/internal/gobuild"
@@ -191,6 +192,8 @@ func NewFunction(scope constructs.Construct, id *string, p *FunctionProps) *Func
 		VpcSubnets:                   subnets,
 		SecurityGroups:               groups,
 	})
+	// No DependsOn on the role the Role property names (cfn-lint W3005).
+	cfndeps.Drop(fn.Node().DefaultChild().(awscdk.CfnResource), role.Node().DefaultChild().(awscdk.CfnResource))
 	if profile != nil {
 		acknowledgeRegulated(fn, role, concurrency == nil)
 	}
