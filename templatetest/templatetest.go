@@ -2,7 +2,8 @@
 // team's CI: golden snapshots (a template is normalised, with asset hashes
 // and other values that change from build to build replaced by
 // placeholders, keys sorted, and compared with a file under testdata/),
-// cdk-nag findings, and checks of streaming routes and upload limits.
+// cdk-nag findings, AWS Control Tower's proactive controls, and checks of
+// streaming routes and upload limits.
 //
 //	func TestStreamsStack(t *testing.T) {
 //		app := templatetest.NewApp(t, nil) // cdk.json's context, as `cdk synth` has it

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/streamgate/streamgate/internal/cdktest"
-	"github.com/streamgate/streamgate/internal/controltower"
+	"github.com/streamgate/streamgate/templatetest"
 )
 
 // profileAnswers are the controls the default apps fail, each with the
@@ -48,10 +48,7 @@ func TestControlTowerProactiveControls(t *testing.T) {
 	if out, err := exec.Command(filepath.Join(root, "scripts", "cfnguard.sh")).CombinedOutput(); err != nil {
 		t.Fatalf("scripts/cfnguard.sh: %v\n%s", err, out)
 	}
-	g, err := controltower.Find(filepath.Join(root, ".tools", "cfnguard"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	tools := filepath.Join(root, ".tools", "cfnguard")
 	templates, _ := filepath.Glob(filepath.Join(dir, "*.template.json"))
 	if len(templates) < 7 {
 		t.Fatalf("%d templates, want the six apps' seven", len(templates))
@@ -59,10 +56,7 @@ func TestControlTowerProactiveControls(t *testing.T) {
 	var defaults int
 	for _, tmpl := range templates {
 		stack := strings.TrimSuffix(filepath.Base(tmpl), ".template.json")
-		findings, err := g.Check(tmpl)
-		if err != nil {
-			t.Fatal(err)
-		}
+		findings := templatetest.ControlTowerFindings(t, templatetest.FromFile(t, tmpl), tools)
 		if stack == "StreamgateRegulated" {
 			var acknowledged []string
 			for _, f := range findings {
@@ -73,6 +67,9 @@ func TestControlTowerProactiveControls(t *testing.T) {
 				}
 			}
 			sort.Strings(acknowledged)
+			if n := templatetest.ControlTowerClean(t, templatetest.FromFile(t, tmpl), tools); n != len(acknowledged) {
+				t.Errorf("ControlTowerClean counted %d acknowledged, want %d", n, len(acknowledged))
+			}
 			t.Logf("%s: %d failures, all acknowledged: %s", stack, len(findings), strings.Join(acknowledged, "; "))
 			for _, f := range findings {
 				if !strings.HasPrefix(f.Resource, "UploadsAccessLogs") {
