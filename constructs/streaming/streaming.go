@@ -43,13 +43,26 @@ import (
 	"github.com/streamgate/streamgate/constructs/wafsize"
 )
 
-// Limits of API Gateway REST API integrations (see FACTS.md).
+// Limits of API Gateway REST API integrations, from
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html and
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html,
+// and the stage's defaults.
 const (
-	MinIntegrationTimeoutMillis      = 50
-	MaxStreamingTimeoutMillis        = 15 * 60 * 1000
-	DefaultBufferedTimeoutMillis     = 29 * 1000
-	DefaultThrottlingRateLimit       = 100.0
-	DefaultThrottlingBurstLimit      = 200.0
+	// MinIntegrationTimeoutMillis is the shortest integration timeout: 50 ms.
+	MinIntegrationTimeoutMillis = 50
+	// MaxStreamingTimeoutMillis is a streamed integration's longest
+	// timeout: 15 minutes.
+	MaxStreamingTimeoutMillis = 15 * 60 * 1000
+	// DefaultBufferedTimeoutMillis is a buffered integration's default
+	// (and, without a raised quota, longest) timeout: 29 s.
+	DefaultBufferedTimeoutMillis = 29 * 1000
+	// DefaultThrottlingRateLimit is the stage's default steady rate, in
+	// requests per second.
+	DefaultThrottlingRateLimit = 100.0
+	// DefaultThrottlingBurstLimit is the stage's default burst, in
+	// requests.
+	DefaultThrottlingBurstLimit = 200.0
+	// DefaultStageName is the stage's default name.
 	DefaultStageName                 = "prod"
 	defaultStreamingTimeoutInMinutes = 15
 )

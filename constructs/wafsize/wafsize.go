@@ -65,7 +65,9 @@ func (l InspectionLimit) Bytes() int64 {
 	return 0
 }
 
-// Limits of API Gateway and WAF (see FACTS.md).
+// Limits of API Gateway
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html)
+// and WAF (https://docs.aws.amazon.com/waf/latest/developerguide/limits.html).
 const (
 	// MaxApiGatewayPayload is API Gateway's request payload cap: 10 MB.
 	MaxApiGatewayPayload = 10 << 20

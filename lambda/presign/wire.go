@@ -18,7 +18,9 @@ const (
 	ModeMultipart = "MULTIPART"
 )
 
-// Limits of S3 (see FACTS.md).
+// Limits of S3
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html) and
+// of the presign request.
 const (
 	MaxSinglePutSize = 5 << 30  // 5 GiB
 	MinPartSize      = 5 << 20  // 5 MiB, except the last part
