@@ -1,0 +1,37 @@
+// Command apicheck prints the exported API of streamgate's public packages
+// (internal/apicheck), or with -w writes it to api/streamgate.txt, which is
+// how an API change is accepted (add its line to CHANGELOG.md too):
+//
+//	go run ./internal/cmd/apicheck -w
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/streamgate/streamgate/internal/apicheck"
+)
+
+func main() {
+	write := flag.Bool("w", false, "write "+apicheck.File+" instead of printing")
+	flag.Parse()
+	lines, err := apicheck.Lines(".")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "apicheck:", err)
+		os.Exit(1)
+	}
+	text := strings.Join(lines, "\n") + "\n"
+	if !*write {
+		fmt.Print(text)
+		return
+	}
+	os.MkdirAll(filepath.Dir(apicheck.File), 0o755)
+	if err := os.WriteFile(apicheck.File, []byte(text), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "apicheck:", err)
+		os.Exit(1)
+	}
+	fmt.Fprintf(os.Stderr, "apicheck: %d lines in %s\n", len(lines), apicheck.File)
+}
