@@ -108,6 +108,7 @@ func NewEdgeUploadEndpoint(scope constructs.Construct, id *string, p *EdgeUpload
 		p = &EdgeUploadEndpointProps{}
 	}
 	problems := props.NewProblems("EdgeUploadEndpoint", scope, id)
+	problems.CheckUnique(scope, id)
 	r := validate(problems, scope, id, p)
 	problems.Check()
 

@@ -109,6 +109,7 @@ var (
 // role `<id>Role`, which uses no managed policy.
 func NewFunction(scope constructs.Construct, id *string, p *FunctionProps) *Function {
 	problems := props.NewProblems("gofunction.Function", scope, id)
+	problems.CheckUnique(scope, id)
 	var pkg gobuild.Package
 	switch {
 	case p == nil || (p.Entry == nil && p.Code == nil):

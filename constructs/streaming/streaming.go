@@ -147,6 +147,7 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 	}
 
 	problems := props.NewProblems("StreamingRestApi", scope, id)
+	problems.CheckUnique(scope, id)
 	validateApi(problems, scope, p)
 	var routes []*RouteProps
 	if p.Routes != nil {

@@ -114,6 +114,7 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 		p = &PresignedUploadApiProps{}
 	}
 	problems := props.NewProblems("PresignedUploadApi", scope, id)
+	problems.CheckUnique(scope, id)
 	r := validate(problems, p)
 	problems.Check()
 	u := &PresignedUploadApi{KeyPrefix: r.prefix}
@@ -496,6 +497,7 @@ func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
 // Go function for you.
 func (u *PresignedUploadApi) OnUploaded(id *string, targets ...awsevents.IRuleTarget) awsevents.Rule {
 	problems := props.NewProblems("PresignedUploadApi.OnUploaded", u, id)
+	problems.CheckUnique(u, id)
 	if len(targets) == 0 {
 		problems.Add("targets", "none", "at least one awsevents.IRuleTarget", "pass a target, e.g. awseventstargets.NewSqsQueue(queue, nil)")
 	}

@@ -147,6 +147,7 @@ func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimited
 		p = &SizeLimitedWebAclProps{}
 	}
 	problems := props.NewProblems("SizeLimitedWebAcl", scope, id)
+	problems.CheckUnique(scope, id)
 	limit, inspection := validate(problems, p)
 	problems.Check()
 	w := &SizeLimitedWebAcl{MaxBodySize: limit, InspectionLimit: inspection}

@@ -74,6 +74,20 @@ func (p *Problems) CheckID(prop, v string) {
 	}
 }
 
+// CheckUnique records a problem when scope already has a child named id,
+// which CDK would otherwise refuse with a jsii panic and a goroutine trace.
+func (p *Problems) CheckUnique(scope constructs.IConstruct, id *string) {
+	if scope == nil || id == nil || scope.Node().TryFindChild(id) == nil {
+		return
+	}
+	where := *scope.Node().Path()
+	if where == "" {
+		where = "the app"
+	}
+	p.Add("id", fmt.Sprintf("%q", *id), fmt.Sprintf("an id no other construct in %s has (it has a child %q already)", where, *id),
+		"give one of the two another id, e.g. \""+*id+"2\"")
+}
+
 // Add records that prop has value, says what is allowed and how to fix it.
 func (p *Problems) Add(prop, value, allowed, fix string) {
 	p.list = append(p.list, fmt.Sprintf("%s is %s; allowed: %s. Fix: %s.", prop, value, allowed, fix))
