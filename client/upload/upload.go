@@ -60,10 +60,15 @@ type Client struct {
 
 // File is what to upload.
 type File struct {
-	Name        string
+	// Name is the file name the API sanitises into the key.
+	Name string
+	// ContentType is the file's media type, one the API allows.
 	ContentType string
-	Size        int64
-	Body        io.ReaderAt
+	// Size is the file's size in bytes.
+	Size int64
+	// Body reads the bytes; parts are read at their offsets, several at a
+	// time.
+	Body io.ReaderAt
 	// ID names these bytes for resume: an interrupted multipart upload of
 	// a file with the same ID (to the same API) continues where it
 	// stopped. FileID makes one from a path, size and modification time.
@@ -82,22 +87,30 @@ func FileID(path string, size int64, modTime time.Time) string {
 
 // Result is an uploaded object.
 type Result struct {
-	Key    string
+	// Key is the object key the file was written to.
+	Key string
+	// Bucket is the bucket's name.
 	Bucket string
-	Mode   string
-	ETag   string
-	// ResumedParts and ResumedBytes are what S3 already had when an
-	// interrupted multipart upload resumed, and was not sent again.
+	// Mode is how the file went: "PUT", "POST", "MULTIPART", or through an
+	// EdgeUploadEndpoint "EDGE-REDIRECT" or "EDGE-THROUGH".
+	Mode string
+	// ETag is the object's ETag.
+	ETag string
+	// ResumedParts are the parts S3 already had when an interrupted
+	// multipart upload resumed, which were not sent again.
 	ResumedParts int
+	// ResumedBytes is their size in bytes.
 	ResumedBytes int64
 }
 
 // APIError is an error answer of the upload API.
 type APIError struct {
+	// Status is the HTTP status the upload API answered with.
 	Status int
 	presign.ErrorBody
 }
 
+// Error is the status, code, field and message.
 func (e *APIError) Error() string {
 	if e.Field != "" {
 		return fmt.Sprintf("upload API: %d %s (%s): %s", e.Status, e.Code, e.Field, e.Message)
@@ -107,11 +120,15 @@ func (e *APIError) Error() string {
 
 // StorageError is S3's refusal of an upload request.
 type StorageError struct {
-	Status  int
-	Code    string
+	// Status is the HTTP status S3 answered with.
+	Status int
+	// Code is S3's error code, e.g. "EntityTooLarge".
+	Code string
+	// Message is S3's message.
 	Message string
 }
 
+// Error is S3's status, code and message.
 func (e *StorageError) Error() string {
 	return fmt.Sprintf("S3: %d %s: %s", e.Status, e.Code, e.Message)
 }

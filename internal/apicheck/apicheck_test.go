@@ -48,3 +48,16 @@ func TestDiff(t *testing.T) {
 		t.Errorf("%q", d)
 	}
 }
+
+// TestEveryExportedIdentifierIsDocumented: what a user can reach says what
+// it does.
+func TestEveryExportedIdentifierIsDocumented(t *testing.T) {
+	root, _ := filepath.Abs("../..")
+	missing, err := Undocumented(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range missing {
+		t.Errorf("no doc comment: %s", m)
+	}
+}

@@ -156,10 +156,13 @@ func New(key Key, sub string, ttl time.Duration) (string, error) {
 // Error is why a token was refused. Code is one of the Err* constants; the
 // JavaScript verifier uses the same codes.
 type Error struct {
-	Code    string
+	// Code is one of the Err* constants.
+	Code string
+	// Message says why.
 	Message string
 }
 
+// Error is the code and the message.
 func (e *Error) Error() string { return "edgetoken: " + e.Code + ": " + e.Message }
 
 // The codes of Error.

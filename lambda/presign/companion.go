@@ -60,56 +60,79 @@ var CompanionRoutes = [][2]string{
 
 // CompanionParams is the answer of RouteCompanionParams.
 type CompanionParams struct {
-	Method  string            `json:"method"`
-	URL     string            `json:"url"`
-	Fields  map[string]string `json:"fields"`
-	Expires int64             `json:"expires"` // seconds
+	// Method is the HTTP method of the upload: "POST" (a form, with Fields)
+	// or "PUT".
+	Method string `json:"method"`
+	// URL is where the file is sent.
+	URL string `json:"url"`
+	// Fields are the form fields of a POST; the file is sent after
+	// them, as the last field.
+	Fields map[string]string `json:"fields"`
+	// Expires is how long the URL stays valid, in seconds.
+	Expires int64 `json:"expires"`
 }
 
 // CompanionCreateRequest starts a multipart upload. Metadata is accepted
 // and not stored: the key keeps the sanitised file name and the object its
 // content type.
 type CompanionCreateRequest struct {
-	Filename string         `json:"filename"`
-	Type     string         `json:"type"`
+	// Filename is the client's name for the file; only its sanitised base
+	// name reaches the key.
+	Filename string `json:"filename"`
+	// Type is the file's media type, one the API allows.
+	Type string `json:"type"`
+	// Metadata is Uppy's file metadata: accepted, not stored.
 	Metadata map[string]any `json:"metadata,omitempty"`
 }
 
 // CompanionUpload is the answer of RouteCompanionCreate.
 type CompanionUpload struct {
-	Key      string `json:"key"`
+	// Key is the object key the upload completes to.
+	Key string `json:"key"`
+	// UploadID is S3's multipart upload id.
 	UploadID string `json:"uploadId"`
-	Bucket   string `json:"bucket"`
+	// Bucket is the bucket's name.
+	Bucket string `json:"bucket"`
 }
 
 // CompanionPart is a part in Companion's spelling.
 type CompanionPart struct {
-	PartNumber int    `json:"PartNumber"`
-	ETag       string `json:"ETag"`
-	Size       int64  `json:"Size,omitempty"`
+	// PartNumber is the part's number, from 1.
+	PartNumber int `json:"PartNumber"`
+	// ETag is the ETag S3 answered the part's PUT with.
+	ETag string `json:"ETag"`
+	// Size is the part's size in bytes, when listed.
+	Size int64 `json:"Size,omitempty"`
 }
 
 // CompanionCompleteRequest completes a multipart upload.
 type CompanionCompleteRequest struct {
+	// Parts are every part of the upload, each with the ETag S3 gave it.
 	Parts []CompanionPart `json:"parts"`
 }
 
 // CompanionPartURL is the answer of RouteCompanionPart.
 type CompanionPartURL struct {
-	URL     string `json:"url"`
-	Expires int64  `json:"expires"`
+	// URL is the presigned PUT URL of one part.
+	URL string `json:"url"`
+	// Expires is how long the URL stays valid, in seconds.
+	Expires int64 `json:"expires"`
 }
 
 // CompanionBatch is the answer of RouteCompanionBatch.
 type CompanionBatch struct {
+	// PresignedURLs maps each asked-for part number to its presigned PUT URL.
 	PresignedURLs map[string]string `json:"presignedUrls"`
 }
 
 // CompanionCompleted is the answer of RouteCompanionComplete.
 type CompanionCompleted struct {
+	// Location is the object's URL.
 	Location string `json:"location"`
-	Key      string `json:"key"`
-	Bucket   string `json:"bucket"`
+	// Key is the object key.
+	Key string `json:"key"`
+	// Bucket is the bucket's name.
+	Bucket string `json:"bucket"`
 }
 
 func (h *Handler) companion(ctx context.Context, caller, resource string, req events.APIGatewayProxyRequest) (any, error) {

@@ -29,6 +29,7 @@ const (
 
 // Config is what the handler enforces.
 type Config struct {
+	// Bucket is the name of the bucket uploads land in.
 	Bucket       string
 	Prefix       string        // key prefix, "incoming/" style: no leading slash, one trailing slash
 	MaxSize      int64         // bytes

@@ -59,8 +59,11 @@ type Presigner interface {
 // Handler answers the upload API's routes. One Handler (and so one
 // PresignClient) serves every invocation of a Lambda process.
 type Handler struct {
-	Config    Config
-	S3        S3API
+	// Config is what the handler enforces (ConfigFromEnv reads it).
+	Config Config
+	// S3 makes the multipart calls (create, list, complete, abort).
+	S3 S3API
+	// Presigner signs the URLs.
 	Presigner Presigner
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time

@@ -14,12 +14,17 @@ import (
 // RequestError is a bad request: the HTTP status, a code, the field at fault
 // and what is allowed.
 type RequestError struct {
-	Status  int
-	Code    string
-	Field   string
+	// Status is the HTTP status of the answer, a 4xx.
+	Status int
+	// Code names the problem (ErrorBody.Code).
+	Code string
+	// Field is the request field at fault, "" when none is.
+	Field string
+	// Message says what is allowed.
 	Message string
 }
 
+// Error is the code and the message.
 func (e *RequestError) Error() string { return e.Code + ": " + e.Message }
 
 func badRequest(code, field, format string, args ...any) *RequestError {

@@ -98,23 +98,33 @@ type Response struct {
 
 // Part is one part of a multipart upload.
 type Part struct {
-	Number  int               `json:"number"`
-	Size    int64             `json:"size"`
-	URL     string            `json:"url"`
+	// Number is the part's number, from 1.
+	Number int `json:"number"`
+	// Size is how many bytes the part holds: the part size, less for the
+	// last.
+	Size int64 `json:"size"`
+	// URL is the presigned PUT URL of the part.
+	URL string `json:"url"`
+	// Headers are the headers the PUT must send as signed (the part's
+	// checksum, when parts are checked).
 	Headers map[string]string `json:"headers,omitempty"`
 }
 
 // CompleteRequest completes a multipart upload
 // (POST /uploads/{uploadId}/complete).
 type CompleteRequest struct {
-	Key   string          `json:"key"`
+	// Key is the upload's object key, as the create answer gave it.
+	Key string `json:"key"`
+	// Parts are every part of the upload, in any order.
 	Parts []CompletedPart `json:"parts"`
 }
 
 // CompletedPart is a part's number and the ETag S3 answered its PUT with.
 type CompletedPart struct {
-	Number int    `json:"number"`
-	ETag   string `json:"etag"`
+	// Number is the part's number, from 1.
+	Number int `json:"number"`
+	// ETag is the ETag S3 answered the part's PUT with.
+	ETag string `json:"etag"`
 	// ChecksumSHA256 of the part, required when the upload checks parts
 	// (Response.ChecksumAlgorithm).
 	ChecksumSHA256 string `json:"checksumSha256,omitempty"`
@@ -123,11 +133,17 @@ type CompletedPart struct {
 // PartsRequest asks for more part URLs of a multipart upload
 // (POST /uploads/{uploadId}/parts): parts From..From+Count-1.
 type PartsRequest struct {
-	Key      string `json:"key"`
-	Size     int64  `json:"size"`
-	PartSize int64  `json:"partSize"`
-	From     int    `json:"from"`
-	Count    int    `json:"count,omitempty"`
+	// Key is the upload's object key.
+	Key string `json:"key"`
+	// Size is the whole file's size in bytes.
+	Size int64 `json:"size"`
+	// PartSize is the part size the create answer chose.
+	PartSize int64 `json:"partSize"`
+	// From is the first part number wanted.
+	From int `json:"from"`
+	// Count is how many part URLs are wanted. Default: as many as the first
+	// answer gave.
+	Count int `json:"count,omitempty"`
 	// ChecksumsSHA256 are the base64 SHA-256 of parts From, From+1, ...
 	// (at most MaxChecksumsPerRequest): each URL then signs its part's, and
 	// Count is their number. Required when the upload checks parts.
@@ -138,34 +154,48 @@ type PartsRequest struct {
 // (GET /uploads/{uploadId}/parts?key=): the parts a resumed upload need not
 // send again.
 type PartsList struct {
-	UploadID string       `json:"uploadId"`
-	Key      string       `json:"key"`
-	Parts    []ListedPart `json:"parts"`
+	// UploadID is S3's multipart upload id.
+	UploadID string `json:"uploadId"`
+	// Key is the upload's object key.
+	Key string `json:"key"`
+	// Parts are the parts S3 has, by number.
+	Parts []ListedPart `json:"parts"`
 }
 
 // ListedPart is a part S3 has.
 type ListedPart struct {
-	Number         int    `json:"number"`
-	Size           int64  `json:"size"`
-	ETag           string `json:"etag"`
+	// Number is the part's number, from 1.
+	Number int `json:"number"`
+	// Size is the part's size in bytes.
+	Size int64 `json:"size"`
+	// ETag is the part's ETag, for CompleteRequest.
+	ETag string `json:"etag"`
+	// ChecksumSHA256 is the part's base64 SHA-256, when S3 checked one.
 	ChecksumSHA256 string `json:"checksumSha256,omitempty"`
 }
 
 // CompleteResponse confirms a completed upload.
 type CompleteResponse struct {
-	Key  string `json:"key"`
+	// Key is the object key of the completed upload.
+	Key string `json:"key"`
+	// ETag is the object's ETag.
 	ETag string `json:"etag"`
 }
 
 // ErrorResponse is the body of every 4xx and 5xx answer.
 type ErrorResponse struct {
+	// Error says what was wrong.
 	Error ErrorBody `json:"error"`
 }
 
 // ErrorBody names the problem: a code, the field at fault and a message that
 // says what is allowed.
 type ErrorBody struct {
-	Code    string `json:"code"`
-	Field   string `json:"field,omitempty"`
+	// Code names the problem, e.g. "TooLarge" or "ContentTypeNotAllowed".
+	Code string `json:"code"`
+	// Field is the request field at fault, "" when the problem is not one
+	// field's.
+	Field string `json:"field,omitempty"`
+	// Message says what is allowed and how to fix the request.
 	Message string `json:"message"`
 }

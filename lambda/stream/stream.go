@@ -99,6 +99,7 @@ type PanicError struct {
 	Stack []byte // the producer goroutine's stack at the panic
 }
 
+// Error says the producer panicked, and with what.
 func (e *PanicError) Error() string { return fmt.Sprintf("stream producer panicked: %v", e.Value) }
 
 // Error codes of the in-band error record.

@@ -21,10 +21,14 @@ import (
 
 // Upload is a completed upload.
 type Upload struct {
-	Bucket    string
-	Key       string // the object key, decoded
-	Size      int64
-	ETag      string
+	// Bucket is the bucket's name.
+	Bucket string
+	Key    string // the object key, decoded
+	// Size is the object's size in bytes.
+	Size int64
+	// ETag is the object's ETag.
+	ETag string
+	// VersionID is the object's version, "" in a bucket without versioning.
 	VersionID string
 	// Reason is how it was written: PutObject, PostObject,
 	// CompleteMultipartUpload or CopyObject.
