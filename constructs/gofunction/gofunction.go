@@ -98,9 +98,13 @@ type Function struct {
 }
 
 // Defaults for a FunctionProps left empty.
-var (
-	DefaultMemorySize   = 512.0
-	DefaultTimeout      = 15.0 // minutes
+const (
+	// DefaultMemorySize is the function's memory, in MB.
+	DefaultMemorySize = 512.0
+	// DefaultTimeout is the function's timeout, in minutes: Lambda's
+	// longest, which a 15-minute stream needs.
+	DefaultTimeout = 15.0
+	// DefaultLogRetention is how long the function's log group keeps logs.
 	DefaultLogRetention = awslogs.RetentionDays_ONE_MONTH
 )
 
@@ -280,10 +284,10 @@ func CheckEntry(entry string) error {
 	return err
 }
 
-// BuildFlags are the reproducible `go build` flags of every handler; the
-// handlers that ship with streamgate build with gobuild.OwnTags instead of
-// its tags (HTTP/2 left out of net/http).
-var BuildFlags = gobuild.Flags
+// BuildFlags returns (a copy of) the reproducible `go build` flags of every
+// handler; the handlers that ship with streamgate build with their own
+// tags instead (HTTP/2 left out of net/http).
+func BuildFlags() []string { return append([]string(nil), gobuild.Flags...) }
 
 // localBuild builds the handler with the Go toolchain when CDK bundles an
 // asset made by Code; it implements awscdk.ILocalBundling.
