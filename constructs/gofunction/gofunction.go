@@ -29,6 +29,7 @@ package gofunction
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -136,7 +137,7 @@ func NewFunction(scope constructs.Construct, id *string, p *FunctionProps) *Func
 	}
 	code := p.Code
 	if code == nil {
-		code = codeFor(scope, pkg, arch)
+		code = codeFor(scope, id, pkg, arch)
 	}
 	memory := p.MemorySize
 	if memory == nil {
@@ -251,15 +252,16 @@ func goarch(arch awslambda.Architecture) string {
 
 // codeFor builds pkg now when scope's stack bundles its assets, and the
 // asset is the directory of the binary; otherwise the asset is the package
-// directory, with a bundler that CDK does not call.
-func codeFor(scope constructs.Construct, pkg gobuild.Package, arch awslambda.Architecture) awslambda.Code {
+// directory, with a bundler that CDK does not call. A failed build names
+// the function's own path (scope's path and id).
+func codeFor(scope constructs.Construct, id *string, pkg gobuild.Package, arch awslambda.Architecture) awslambda.Code {
 	ga := goarch(arch)
 	if !*awscdk.Stack_Of(scope).BundlingRequired() {
 		return lazyCode(pkg, ga)
 	}
 	dir, err := gobuild.BuildCached(pkg, ga, gobuild.CacheRoot())
 	if err != nil {
-		props.Fail(fmt.Errorf("gofunction %q: %w", *scope.Node().Path(), err))
+		props.Fail(fmt.Errorf("gofunction.Function %q: %w", strings.TrimPrefix(*scope.Node().Path()+"/"+*id, "/"), err))
 	}
 	return awslambda.Code_FromAsset(jsii.String(dir), nil)
 }

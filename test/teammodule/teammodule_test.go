@@ -304,7 +304,7 @@ func TestMisuseGivesOneCleanError(t *testing.T) {
 		want []string
 	}{
 		{"props", []string{`StreamingRestApi "TeamFail/Api" has 1 invalid prop`, "IntegrationTimeout is 16 minutes", "Fix:"}},
-		{"build", []string{"building handler example.com/teamapp/handlers/broken for linux/arm64", "undefined: undefinedHandler", "Fix:"}},
+		{"build", []string{`gofunction.Function "TeamFail/Api/GetX"`, "building handler example.com/teamapp/handlers/broken for linux/arm64", "undefined: undefinedHandler", "Fix:"}},
 		{"entry-empty", []string{`StreamingRestApi "TeamFail/Api"`, `Routes[0].Entry is ""`, "Fix:"}},
 		{"entry-app", []string{`Routes[0].Entry "." is a CDK app`, "Fix:"}},
 		{"entry-missing", []string{`Routes[0].Entry "./handlers/nosuch" is not a Go package`, "relative to the app's module root", "Fix:"}},
