@@ -356,6 +356,7 @@ func TestFailsEachInvalidProp(t *testing.T) {
 			jsii.String("arn:aws:cloudfront::111111111111:key-value-store/0c1d4b4a-8b4a-4d2e-9f0e-0a1b2c3d4e5f"))}, []string{"KeyValueStore is set in REDIRECT mode"}},
 		{"wildcard origin", &edgeupload.EdgeUploadEndpointProps{CorsAllowedOrigins: jsii.Strings("*")}, []string{`CorsAllowedOrigins[0] is "*"`, "an exact origin"}},
 		{"origin with a path", &edgeupload.EdgeUploadEndpointProps{CorsAllowedOrigins: jsii.Strings("https://app.example.com/")}, []string{`CorsAllowedOrigins[0] is "https://app.example.com/"`}},
+		{"plain http off localhost", &edgeupload.EdgeUploadEndpointProps{CorsAllowedOrigins: jsii.Strings("http://localhost:5173", "http://app.example.com")}, []string{`CorsAllowedOrigins[1] is "http://app.example.com"`, "or http://localhost"}},
 		{"bad region", &edgeupload.EdgeUploadEndpointProps{LogRegions: jsii.Strings("Europe")}, []string{`LogRegions[0] is "Europe"`}},
 		{"no regions", &edgeupload.EdgeUploadEndpointProps{LogRegions: jsii.Strings()}, []string{"LogRegions is an empty list"}},
 		{"domain without certificate", &edgeupload.EdgeUploadEndpointProps{DomainNames: jsii.Strings("uploads.example.com")}, []string{"Certificate is unset with DomainNames"}},

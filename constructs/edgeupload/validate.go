@@ -18,7 +18,6 @@ import (
 var (
 	regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
 	hostPattern   = regexp.MustCompile(`^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
-	originPattern = regexp.MustCompile(`^https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$`)
 	webAclPattern = regexp.MustCompile(`^arn:aws[a-z-]*:wafv2:us-east-1:[0-9]{12}:global/webacl/[^/]+/[^/]+$`)
 )
 
@@ -70,16 +69,7 @@ func validate(p *props.Problems, scope constructs.Construct, id *string, ep *Edg
 		}
 	}
 
-	if ep.CorsAllowedOrigins != nil {
-		for i, o := range *ep.CorsAllowedOrigins {
-			if o == nil || !originPattern.MatchString(*o) {
-				p.Add(fmt.Sprintf("CorsAllowedOrigins[%d]", i), props.Quote(o), `an exact origin: scheme and host, lower case, no path or wildcard ("https://app.example.com")`,
-					"list each origin your pages are served from")
-				continue
-			}
-			r.cfg.CorsOrigins = append(r.cfg.CorsOrigins, *o)
-		}
-	}
+	r.cfg.CorsOrigins = p.CheckOrigins("CorsAllowedOrigins", ep.CorsAllowedOrigins, "")
 	r.cfg.MaxLifetime = seconds(p, "MaxTokenLifetime", ep.MaxTokenLifetime, DefaultMaxTokenLifetimeMins*60, 60, 24*3600, "1 minute to 24 hours")
 	r.incoming = p.WholeDays("IncomingObjectExpiration", ep.IncomingObjectExpiration, uploads.DefaultIncomingExpiryDays)
 

@@ -463,14 +463,7 @@ func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
 			p.Add("BucketProps.PublicReadAccess", "true", "false: uploads are private", "serve objects through CloudFront or presigned GETs")
 		}
 	}
-	if up.CorsAllowedOrigins != nil {
-		for i, o := range *up.CorsAllowedOrigins {
-			if o != nil && (*o == "*" || !strings.HasPrefix(*o, "https://") && !strings.HasPrefix(*o, "http://localhost")) {
-				p.Add(fmt.Sprintf("CorsAllowedOrigins[%d]", i), fmt.Sprintf("%q", *o), `an https:// origin (or http://localhost for development); "*" only with CorsAllowAnyOrigin`,
-					"name the origin, or set CorsAllowAnyOrigin if any site may upload")
-			}
-		}
-	}
+	p.CheckOrigins("CorsAllowedOrigins", up.CorsAllowedOrigins, "CorsAllowAnyOrigin")
 	disabled := up.DisableWebAcl != nil && *up.DisableWebAcl
 	if disabled && (up.WebAcl != nil || up.MaxRequestBodySize != nil) {
 		p.Add("DisableWebAcl", "true together with WebAcl or MaxRequestBodySize", "one of them", "drop DisableWebAcl, or the web ACL settings")

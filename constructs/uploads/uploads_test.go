@@ -386,8 +386,9 @@ func TestFailsBucketAndBucketProps(t *testing.T) {
 }
 
 func TestFailsCorsWildcardUnlessAskedByName(t *testing.T) {
-	failsWith(t, &uploads.PresignedUploadApiProps{CorsAllowedOrigins: jsii.Strings("*", "http://evil.example.com")},
-		`CorsAllowedOrigins[0] is "*"; allowed: an https:// origin`, `CorsAllowedOrigins[1] is "http://evil.example.com"`, "set CorsAllowAnyOrigin")
+	failsWith(t, &uploads.PresignedUploadApiProps{CorsAllowedOrigins: jsii.Strings("*", "http://evil.example.com", "https://app.example.com/upload")},
+		`CorsAllowedOrigins[0] is "*"; allowed: an exact origin: https://host[:port]`, "set CorsAllowAnyOrigin",
+		`CorsAllowedOrigins[1] is "http://evil.example.com"`, `CorsAllowedOrigins[2] is "https://app.example.com/upload"`)
 }
 
 func TestCorsAnyOriginByName(t *testing.T) {

@@ -88,6 +88,34 @@ func (p *Problems) CheckUnique(scope constructs.IConstruct, id *string) {
 		"give one of the two another id, e.g. \""+*id+"2\"")
 }
 
+var origin = regexp.MustCompile(`^(https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?|http://(localhost|127\.0\.0\.1|\[::1\]))(:[0-9]{1,5})?$`)
+
+// CheckOrigins records a problem for each of origins (prop, e.g.
+// "CorsAllowedOrigins") that is not one browser origin a page can send:
+// https://host[:port] in lower case without a path, or for development
+// http://localhost, 127.0.0.1 or [::1] with an optional port. "*" is
+// refused: the constructs have their own prop for any origin. It returns
+// the valid ones.
+func (p *Problems) CheckOrigins(prop string, origins *[]*string, anyOriginProp string) []string {
+	if origins == nil {
+		return nil
+	}
+	var ok []string
+	for i, o := range *origins {
+		if o != nil && origin.MatchString(*o) {
+			ok = append(ok, *o)
+			continue
+		}
+		fix := "name each origin your pages are served from, exactly as the browser sends it"
+		if o != nil && *o == "*" && anyOriginProp != "" {
+			fix = "set " + anyOriginProp + " if any site may upload"
+		}
+		p.Add(fmt.Sprintf("%s[%d]", prop, i), Quote(o), `an exact origin: https://host[:port] in lower case, no path or wildcard ("https://app.example.com"), `+
+			`or http://localhost, 127.0.0.1 or [::1] with a port for development`, fix)
+	}
+	return ok
+}
+
 // Add records that prop has value, says what is allowed and how to fix it.
 func (p *Problems) Add(prop, value, allowed, fix string) {
 	p.list = append(p.list, fmt.Sprintf("%s is %s; allowed: %s. Fix: %s.", prop, value, allowed, fix))
