@@ -11,21 +11,17 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/streamgate/streamgate/internal/assembly"
+	"github.com/streamgate/streamgate/internal/nagpacks"
+	"github.com/streamgate/streamgate/internal/nagpacks/prefix"
 )
 
 // ApplyNagPacks adds cdk-nag's AwsSolutions and Serverless rule packs to
 // scope (an app or a stack) as aspects: the next synth records their
 // findings as error and warning annotations. Call it before the first synth.
-func ApplyNagPacks(scope constructs.IConstruct) {
-	aspects := awscdk.Aspects_Of(scope)
-	aspects.Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: boolPtr(true)}), nil)
-	aspects.Add(cdknag.NewServerlessChecks(&cdknag.NagPackProps{Verbose: boolPtr(true)}), nil)
-}
-
-func boolPtr(b bool) *bool { return &b }
+func ApplyNagPacks(scope constructs.IConstruct) { nagpacks.Apply(scope, false) }
 
 // nagRulePrefixes start the rule ids of cdk-nag's packs.
-var nagRulePrefixes = []string{"AwsSolutions-", "Serverless-", "NIST.800.53.R5-", "HIPAA.Security-", "PCI.DSS.321-"}
+var nagRulePrefixes = prefix.All()
 
 // NagFindings synthesizes app (which ApplyNagPacks, or cdknag's own Aspects,
 // were given) and returns every unsuppressed cdk-nag finding, errors and

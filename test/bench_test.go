@@ -10,6 +10,7 @@ import (
 
 	"github.com/streamgate/streamgate/apps/stacks"
 	"github.com/streamgate/streamgate/internal/cdktest"
+	"github.com/streamgate/streamgate/internal/nagpacks"
 )
 
 // BenchmarkSynth times an in-process synth (construct tree, templates and
@@ -54,11 +55,11 @@ func BenchmarkSynthRegulated(b *testing.B) {
 		return d, len(*stack.Node().FindAll(constructs.ConstructOrder_PREORDER))
 	}
 	team := func(app awscdk.App) awscdk.Stack {
-		stacks.ApplyPacks(app)
+		nagpacks.Apply(app, false)
 		return stacks.NewTeam(app, "StreamgateTeam", nil).Stack
 	}
 	regulated := func(app awscdk.App) awscdk.Stack {
-		stacks.ApplyPacks(app, stacks.RegulatedPacks...)
+		nagpacks.Apply(app, true)
 		return stacks.NewRegulated(app, "StreamgateRegulated", nil).Stack
 	}
 	synth(team)

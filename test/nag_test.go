@@ -13,6 +13,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/constructs/uploads"
 	"github.com/streamgate/streamgate/internal/cdktest"
+	"github.com/streamgate/streamgate/internal/nagpacks"
 	"github.com/streamgate/streamgate/templatetest"
 )
 
@@ -33,7 +34,7 @@ func TestAppsAreNagClean(t *testing.T) {
 // region too.
 func TestRegulatedAppPassesFivePacks(t *testing.T) {
 	app := cdktest.NewApp(false)
-	stacks.ApplyPacks(app, stacks.RegulatedPacks...)
+	nagpacks.Apply(app, true)
 	stacks.NewRegulated(app, "StreamgateRegulated", nil)
 	stacks.NewRegulated(app, "PinnedRegulated", &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")}})
 	templatetest.NagClean(t, app)

@@ -13,7 +13,7 @@ import (
 
 func main() {
 	defer jsii.Close()
-	app := stacks.NewApp()
+	app := stacks.NewApp(false)
 	stacks.NewEdgeDemo(app, "StreamgateEdgeDemo", &awscdk.StackProps{
 		Description: jsii.String("streamgate demo: one authenticated PUT URL through CloudFront to S3"),
 		Env:         &awscdk.Environment{Region: jsii.String("eu-west-1")},

@@ -15,7 +15,7 @@ import (
 
 func main() {
 	defer jsii.Close()
-	app := stacks.NewApp(stacks.RegulatedPacks...)
+	app := stacks.NewApp(true)
 	stacks.NewRegulated(app, "StreamgateRegulated", &awscdk.StackProps{
 		Description: jsii.String("streamgate demo: streaming and uploads under the strict compliance profile"),
 		Env:         stacks.RegulatedEnv,

@@ -14,7 +14,7 @@ import (
 
 func main() {
 	defer jsii.Close()
-	app := stacks.NewApp()
+	app := stacks.NewApp(false)
 	stacks.NewServersDemo(app, "StreamgateServersDemo", &awscdk.StackProps{
 		Description: jsii.String("streamgate demo: an MCP server and a chi router, net/http handlers streaming through API Gateway"),
 	})

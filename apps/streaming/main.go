@@ -11,7 +11,7 @@ import (
 
 func main() {
 	defer jsii.Close()
-	app := stacks.NewApp()
+	app := stacks.NewApp(false)
 	stacks.NewStreamingDemo(app, "StreamgateStreamingDemo", &awscdk.StackProps{
 		Description: jsii.String("streamgate demo: NDJSON, SSE and S3 export routes that stream through API Gateway"),
 	})

@@ -13,7 +13,7 @@ import (
 
 func main() {
 	defer jsii.Close()
-	app := stacks.NewApp()
+	app := stacks.NewApp(false)
 	stacks.NewTeam(app, "StreamgateTeam", &awscdk.StackProps{
 		Description: jsii.String("streamgate team stack: streams and uploads behind one web ACL"),
 	})

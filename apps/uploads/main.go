@@ -13,7 +13,7 @@ import (
 
 func main() {
 	defer jsii.Close()
-	app := stacks.NewApp()
+	app := stacks.NewApp(false)
 	stacks.NewUploadDemo(app, "StreamgateUploadDemo", &awscdk.StackProps{
 		Description: jsii.String("streamgate demo: presigned uploads of any size straight to S3"),
 	})

@@ -7,6 +7,7 @@ package nagack
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/streamgate/streamgate/internal/nagpacks/prefix"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -89,7 +90,7 @@ func ruleKey(id, appliesTo any) string {
 
 // RegulatedPacks are the rule id prefixes of cdk-nag's NIST 800-53 R5,
 // HIPAA Security and PCI DSS 3.2.1 packs, which share rule names.
-var RegulatedPacks = []string{"NIST.800.53.R5-", "HIPAA.Security-", "PCI.DSS.321-"}
+var RegulatedPacks = prefix.Regulated
 
 // Regulated acknowledges the rule name (e.g. "LambdaDLQ") in each of the
 // regulated packs with one reason.
