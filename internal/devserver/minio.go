@@ -1,16 +1,12 @@
 package devserver
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -22,19 +18,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+
+	"github.com/streamgate/streamgate/internal/minio"
 )
 
 // minioProc is the runner's MinIO: started on a loopback port with a data
 // directory that outlives the runner, watched, and restarted on the same
 // port and data when it dies.
 type minioProc struct {
-	bin, addr, data string
-	env             []string
-	logs            *bytes.Buffer // its output, for a failed start
+	*minio.Process
 
 	mu      sync.Mutex
-	cmd     *exec.Cmd
-	exited  chan struct{}
 	closing bool
 }
 
@@ -75,12 +69,10 @@ func (s *Server) startMinIO(ctx context.Context, o Options, buckets map[string]*
 	if err := os.MkdirAll(data, 0o700); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := minio.FreeAddr()
 	if err != nil {
 		return err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
 	origins := slices.Clone(pageOrigins)
 	for _, b := range buckets {
 		origins = append(origins, b.CorsOrigins...)
@@ -91,10 +83,9 @@ func (s *Server) startMinIO(ctx context.Context, o Options, buckets map[string]*
 		// No origin at all: an empty list would be MinIO's default, "*".
 		origins = []string{"http://no-cors-origin.invalid"}
 	}
-	m := &minioProc{bin: o.MinIO, addr: addr, data: data, logs: &bytes.Buffer{},
-		env: append(os.Environ(), "MINIO_ROOT_USER="+S3User, "MINIO_ROOT_PASSWORD="+S3Password, "MINIO_BROWSER=off",
-			"MINIO_API_CORS_ALLOW_ORIGIN="+strings.Join(origins, ","))}
-	if err := m.start(); err != nil {
+	m := &minioProc{Process: &minio.Process{Bin: o.MinIO, Addr: addr, Data: data, User: S3User, Password: S3Password,
+		Env: []string{"MINIO_API_CORS_ALLOW_ORIGIN=" + strings.Join(origins, ",")}, SysProcAttr: childProcAttr()}}
+	if err := m.Start(); err != nil {
 		return err
 	}
 	s.minio = m
@@ -119,49 +110,13 @@ func (s *Server) startMinIO(ctx context.Context, o Options, buckets map[string]*
 	return nil
 }
 
-// start runs MinIO and waits until it answers.
-func (m *minioProc) start() error {
-	cmd := exec.Command(m.bin, "server", "--quiet", "--address", m.addr, "--console-address", "127.0.0.1:0", m.data)
-	cmd.Env = m.env
-	m.logs.Reset()
-	cmd.Stdout, cmd.Stderr = m.logs, m.logs
-	cmd.SysProcAttr = childProcAttr()
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("starting MinIO (%s): %w (scripts/minio.sh install builds it)", m.bin, err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	m.mu.Lock()
-	m.cmd, m.exited = cmd, exited
-	m.mu.Unlock()
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if resp, err := http.Get("http://" + m.addr + "/minio/health/live"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return nil
-			}
-		}
-		select {
-		case <-exited:
-			return fmt.Errorf("MinIO exited on start (%s, data %s):\n%s", m.addr, m.data, m.logs.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			return fmt.Errorf("MinIO did not start on %s:\n%s", m.addr, m.logs.String())
-		}
-	}
-}
-
 // superviseMinIO restarts MinIO when it dies (on the same port and data,
 // so that the functions' endpoint and the objects stay), and reports the
 // runner failed when it cannot.
 func (s *Server) superviseMinIO() {
 	m := s.minio
 	for {
-		m.mu.Lock()
-		exited, cmd := m.exited, m.cmd
-		m.mu.Unlock()
+		exited, pid := m.Exited(), m.Pid()
 		<-exited
 		m.mu.Lock()
 		closing := m.closing
@@ -169,11 +124,11 @@ func (s *Server) superviseMinIO() {
 		if closing {
 			return
 		}
-		fmt.Fprintf(s.logs, "notice: S3: MinIO (pid %d) exited (%v): restarting it on %s with the same data (%s)\n", cmd.Process.Pid, cmd.ProcessState, m.addr, m.data)
+		fmt.Fprintf(s.logs, "notice: S3: MinIO (pid %d) exited (%s): restarting it on %s with the same data (%s)\n", pid, m.State(), m.Addr, m.Data)
 		var err error
 		for attempt := 0; attempt < 5; attempt++ {
 			time.Sleep(time.Duration(attempt) * 200 * time.Millisecond) // the port may take a moment to free
-			if err = m.start(); err == nil {
+			if err = m.Start(); err == nil {
 				break
 			}
 		}
@@ -183,7 +138,7 @@ func (s *Server) superviseMinIO() {
 			s.failed <- err
 			return
 		}
-		fmt.Fprintf(s.logs, "notice: S3: MinIO is back at http://%s\n", m.addr)
+		fmt.Fprintf(s.logs, "notice: S3: MinIO is back at %s\n", m.URL())
 	}
 }
 
@@ -191,15 +146,6 @@ func (s *Server) superviseMinIO() {
 func (m *minioProc) stop() {
 	m.mu.Lock()
 	m.closing = true
-	cmd, exited := m.cmd, m.exited
 	m.mu.Unlock()
-	cmd.Process.Kill()
-	<-exited
-}
-
-// pid is MinIO's process id (tests kill it).
-func (m *minioProc) pid() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.cmd.Process.Pid
+	m.Kill()
 }

@@ -8,12 +8,10 @@
 package uploads
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -28,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/streamgate/streamgate/internal/minio"
 	"github.com/streamgate/streamgate/lambda/presign"
 )
 
@@ -63,15 +62,9 @@ func moduleRoot() string {
 	}
 }
 
-// minioServer is the test's MinIO process, which a test may kill and
-// start again on the same address and data.
-type minioServer struct {
-	bin, addr, data string
-	cmd             *exec.Cmd
-	logs            bytes.Buffer
-}
-
-var minio *minioServer
+// server is the test's MinIO, which a test may kill and start again on the
+// same address and data.
+var server *minio.Process
 
 // startMinIO runs the MinIO built by scripts/minio.sh on a free loopback
 // port with a fresh data directory, and creates the bucket.
@@ -84,22 +77,20 @@ func startMinIO() (stop func(), err error) {
 	if _, err := os.Stat(bin); err != nil {
 		return nil, fmt.Errorf("%s is missing: run `scripts/minio.sh install` (make test does)", bin)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := minio.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
 	data, err := os.MkdirTemp("", "minio-data-")
 	if err != nil {
 		return nil, err
 	}
-	minio = &minioServer{bin: bin, addr: addr, data: data}
+	server = &minio.Process{Bin: bin, Addr: addr, Data: data, User: user, Password: password}
 	stop = func() {
-		minio.kill()
+		server.Kill()
 		os.RemoveAll(data)
 	}
-	if err := minio.start(); err != nil {
+	if err := server.Start(); err != nil {
 		stop()
 		return nil, err
 	}
@@ -115,36 +106,6 @@ func startMinIO() (stop func(), err error) {
 		return nil, fmt.Errorf("creating the bucket: %w", err)
 	}
 	return stop, nil
-}
-
-// start runs MinIO and waits until it answers.
-func (m *minioServer) start() error {
-	m.cmd = exec.Command(m.bin, "server", "--quiet", "--address", m.addr, "--console-address", "127.0.0.1:0", m.data)
-	m.cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+user, "MINIO_ROOT_PASSWORD="+password, "MINIO_BROWSER=off")
-	m.cmd.Stdout, m.cmd.Stderr = &m.logs, &m.logs
-	if err := m.cmd.Start(); err != nil {
-		return err
-	}
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		resp, err := http.Get("http://" + m.addr + "/minio/health/live")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("minio did not start on %s:\n%s", m.addr, m.logs.String())
-		}
-	}
-}
-
-// kill stops MinIO at once (SIGKILL: as a crash would), keeping its data.
-func (m *minioServer) kill() {
-	if m.cmd != nil && m.cmd.Process != nil {
-		m.cmd.Process.Kill()
-		m.cmd.Wait()
-	}
 }
 
 // handler is the real presign handler, signing for MinIO.

@@ -84,13 +84,13 @@ func TestResumeAfterStorageDies(t *testing.T) {
 	var killed sync.Once
 	first.onStored = func(stored int) {
 		if stored == 3 {
-			killed.Do(minio.kill)
+			killed.Do(server.Kill)
 		}
 	}
 	restarted := false
 	t.Cleanup(func() {
 		if !restarted { // the other tests need it
-			minio.start()
+			server.Start()
 		}
 	})
 	if _, err := c.Upload(context.Background(), file, nil); err == nil {
@@ -101,7 +101,7 @@ func TestResumeAfterStorageDies(t *testing.T) {
 	if !c.Resumable(file) {
 		t.Fatal("no state kept for the interrupted upload")
 	}
-	if err := minio.start(); err != nil {
+	if err := server.Start(); err != nil {
 		t.Fatal(err)
 	}
 	restarted = true
