@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
+
+	"github.com/streamgate/streamgate/internal/assembly"
 )
 
 // TestNoRedundantDependsOn: no resource of any app depends explicitly on a
@@ -44,7 +44,7 @@ func TestNoRedundantDependsOn(t *testing.T) {
 				continue
 			}
 			checked++
-			refs := references(r.Properties, map[string]bool{})
+			refs := assembly.References(r.Properties)
 			for _, d := range deps {
 				if refs[d] {
 					t.Errorf("%s: %s DependsOn %s, which its properties reference already", filepath.Base(file), id, d)
@@ -55,44 +55,4 @@ func TestNoRedundantDependsOn(t *testing.T) {
 	if checked < 20 {
 		t.Errorf("%d resources with DependsOn checked: the check read nothing", checked)
 	}
-}
-
-var subVariable = regexp.MustCompile(`\$\{([A-Za-z0-9]+)[.}]`)
-
-// references are the logical ids v refers to.
-func references(v any, acc map[string]bool) map[string]bool {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, x := range v {
-			switch k {
-			case "Ref":
-				if s, ok := x.(string); ok {
-					acc[s] = true
-				}
-			case "Fn::GetAtt":
-				switch a := x.(type) {
-				case []any:
-					if s, ok := a[0].(string); ok {
-						acc[s] = true
-					}
-				case string:
-					acc[strings.SplitN(a, ".", 2)[0]] = true
-				}
-			case "Fn::Sub":
-				s, _ := x.(string)
-				if a, ok := x.([]any); ok {
-					s, _ = a[0].(string)
-				}
-				for _, m := range subVariable.FindAllStringSubmatch(s, -1) {
-					acc[m[1]] = true
-				}
-			}
-			references(x, acc)
-		}
-	case []any:
-		for _, x := range v {
-			references(x, acc)
-		}
-	}
-	return acc
 }

@@ -1,6 +1,7 @@
 package assembly
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,5 +58,20 @@ func TestFindingsFailOnAMissingMetadataFile(t *testing.T) {
 	write(t, dir, "manifest.json", `{"artifacts":{"S":{"type":"aws:cloudformation:stack","additionalMetadataFile":"S.metadata.json"}}}`)
 	if _, err := Findings(dir); err == nil {
 		t.Error("no error for a missing metadata file: its findings would be lost")
+	}
+}
+
+func TestReferences(t *testing.T) {
+	var v any
+	json.Unmarshal([]byte(`{"A":{"Ref":"Api"},"B":[{"Fn::GetAtt":["Fn","Arn"]},{"Fn::GetAtt":"Role.Arn"}],
+		"C":{"Fn::Sub":"arn:${AWS::Partition}:x:${Stage}/${Bucket.Arn}"},"D":{"Fn::Sub":["${Key}",{"Key":{"Ref":"Other"}}]},"E":"Ref"}`), &v)
+	got := References(v)
+	for _, id := range []string{"Api", "Fn", "Role", "Stage", "Bucket", "Key", "Other", "AWS::Partition"} {
+		if id != "AWS::Partition" && !got[id] {
+			t.Errorf("%s not found in %v", id, got)
+		}
+	}
+	if got["Arn"] || got["E"] || len(got) != 7 {
+		t.Errorf("references: %v", got)
 	}
 }

@@ -331,9 +331,9 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 	for _, id := range ids {
 		r := res[id]
 		if r.Type == "AWS::WAFv2::WebACLAssociation" {
-			arn, _ := json.Marshal(r.Properties["ResourceArn"])
+			refs := assembly.References(r.Properties["ResourceArn"])
 			for apiID, api := range apis {
-				if strings.Contains(string(arn), `{"Ref":"`+apiID+`"}`) {
+				if refs[apiID] {
 					api.WebACL = true
 				}
 			}
