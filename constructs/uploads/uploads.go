@@ -108,7 +108,7 @@ type resolved struct {
 
 // NewPresignedUploadApi creates the bucket (or takes Props.Bucket), the
 // presign handler, the API and its web ACL. Invalid props stop synth with
-// every problem listed.
+// every problem listed, before any construct is made.
 func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedUploadApiProps) *PresignedUploadApi {
 	if p == nil {
 		p = &PresignedUploadApiProps{}
@@ -116,50 +116,68 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 	problems := props.NewProblems("PresignedUploadApi", scope, id)
 	problems.CheckUnique(scope, id)
 	r := validate(problems, p)
+	// The profile applied to scope is the one the construct gets: nothing
+	// can be applied to it before it exists.
+	profile := compliance.Of(scope, p.Compliance)
+	objectLock := profile != nil && p.Bucket == nil && r.mode != ModeMultipart && !r.direct
+	validateProfile(problems, profile, objectLock, r)
 	problems.Check()
-	u := &PresignedUploadApi{KeyPrefix: r.prefix}
-	constructs.NewConstruct_Override(u, scope, id)
-	u.profile = compliance.Of(u, p.Compliance)
-	if u.profile != nil {
-		u.objectLock = p.Bucket == nil && r.mode != ModeMultipart && !r.direct
-		if u.objectLock && r.companion {
-			problems.Add("CompanionRoutes", "true under the compliance profile in "+string(r.mode)+" mode", "uploads with a checksum: "+
-				"the profile's object lock makes S3 refuse uploads without one, and Uppy sends none", "set Mode: uploads.ModeMultipart (no object lock), or drop CompanionRoutes")
-			problems.Check()
-		}
-		if u.objectLock {
-			lock, lockKnown := props.Millis(u.profile.ObjectLockRetention)
-			if incoming, ok := props.Millis(r.incoming); ok && lockKnown && lock >= incoming {
-				problems.Add("IncomingObjectExpiration", props.Human(r.incoming), fmt.Sprintf("longer than the compliance profile's object lock retention (%s): "+
-					"a locked object cannot expire", props.Human(u.profile.ObjectLockRetention)), "lengthen IncomingObjectExpiration or shorten ObjectLockRetention")
-				problems.Check()
-			}
-		}
-		if p.Bucket == nil && p.EncryptionKey == nil {
-			// SSE-KMS with a key of the upload API's own.
-			pp := *p
-			pp.EncryptionKey = awskms.NewKey(u, jsii.String("BucketKey"), &awskms.KeyProps{
-				Description:       jsii.String("streamgate: encrypts the uploads of " + *u.Node().Path()),
-				EnableKeyRotation: jsii.Bool(true),
-				RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-			})
-			compliance.LimitGrantsToAWSServices(pp.EncryptionKey)
-			p = &pp
-		}
-	}
 
+	u := &PresignedUploadApi{KeyPrefix: r.prefix, profile: profile, objectLock: objectLock}
+	constructs.NewConstruct_Override(u, scope, id)
+	if profile != nil && p.Bucket == nil && p.EncryptionKey == nil {
+		pp := *p
+		pp.EncryptionKey = u.newBucketKey()
+		p = &pp
+	}
 	u.Bucket = p.Bucket
 	u.existingBucket = p.Bucket != nil
 	u.encryptionKey = p.EncryptionKey
 	if u.Bucket == nil {
 		u.Bucket = u.newBucket(p, r)
 	}
-
-	code := p.HandlerCode
-	entry := jsii.String(HandlerEntry)
-	if code != nil {
-		entry = nil
+	u.newHandler(p, r)
+	u.newWebAcl(p, r)
+	u.newGateway(p, r)
+	if r.direct {
+		u.addDirectUpload(p, r)
 	}
+	return u
+}
+
+// validateProfile adds what the compliance profile rules out for these
+// props: Companion routes on a bucket with object lock (Uppy sends no
+// checksum), and uploads that expire before their lock does.
+func validateProfile(problems *props.Problems, profile *compliance.Profile, objectLock bool, r *resolved) {
+	if !objectLock {
+		return
+	}
+	if r.companion {
+		problems.Add("CompanionRoutes", "true under the compliance profile in "+string(r.mode)+" mode", "uploads with a checksum: "+
+			"the profile's object lock makes S3 refuse uploads without one, and Uppy sends none", "set Mode: uploads.ModeMultipart (no object lock), or drop CompanionRoutes")
+	}
+	lock, lockKnown := props.Millis(profile.ObjectLockRetention)
+	if incoming, ok := props.Millis(r.incoming); ok && lockKnown && lock >= incoming {
+		problems.Add("IncomingObjectExpiration", props.Human(r.incoming), fmt.Sprintf("longer than the compliance profile's object lock retention (%s): "+
+			"a locked object cannot expire", props.Human(profile.ObjectLockRetention)), "lengthen IncomingObjectExpiration or shorten ObjectLockRetention")
+	}
+}
+
+// newBucketKey is the SSE-KMS key of the upload API's own bucket under the
+// compliance profile.
+func (u *PresignedUploadApi) newBucketKey() awskms.IKey {
+	key := awskms.NewKey(u, jsii.String("BucketKey"), &awskms.KeyProps{
+		Description:       jsii.String("streamgate: encrypts the uploads of " + *u.Node().Path()),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	compliance.LimitGrantsToAWSServices(key)
+	return key
+}
+
+// handlerEnv is the presign handler's configuration (lambda/presign reads
+// it with ConfigFromEnv).
+func (u *PresignedUploadApi) handlerEnv(p *PresignedUploadApiProps, r *resolved) map[string]*string {
 	env := map[string]*string{
 		presign.EnvBucket:       u.Bucket.BucketName(),
 		presign.EnvPrefix:       jsii.String(r.prefix),
@@ -186,6 +204,18 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 	if r.companion {
 		env[presign.EnvCompanion] = jsii.String("true")
 	}
+	return env
+}
+
+// newHandler is the presign handler ("Handler"), its grants and their
+// acknowledgements.
+func (u *PresignedUploadApi) newHandler(p *PresignedUploadApiProps, r *resolved) {
+	code := p.HandlerCode
+	entry := jsii.String(HandlerEntry)
+	if code != nil {
+		entry = nil
+	}
+	env := u.handlerEnv(p, r)
 	fn := gofunction.NewFunction(u, jsii.String("Handler"), &gofunction.FunctionProps{
 		Entry:        entry,
 		Code:         code,
@@ -206,10 +236,36 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 	nagack.Acknowledge(fn.Role.Node().FindChild(jsii.String("DefaultPolicy")).Node().DefaultChild(), prefixAck(r.prefix,
 		"The presigned URLs the handler issues carry its permissions: it may write any key under the upload prefix "+r.prefix+
 			", because each key is made per upload (prefix/caller/random/name); it has no other S3 access."))
+}
 
-	var cors *awsapigateway.CorsOptions
+// newWebAcl is Props.WebAcl, else a SizeLimitedWebAcl ("WebAcl") unless
+// DisableWebAcl; made before the API, so that the API associates it with
+// its stage.
+func (u *PresignedUploadApi) newWebAcl(p *PresignedUploadApiProps, r *resolved) {
+	switch {
+	case p.WebAcl != nil:
+		u.WebAcl = p.WebAcl
+	case p.DisableWebAcl == nil || !*p.DisableWebAcl:
+		limit := p.MaxRequestBodySize
+		if limit == nil {
+			bytes := DefaultApiBodyLimitBytes
+			if r.direct {
+				bytes = DirectApiBodyLimitBytes
+			}
+			limit = awscdk.Size_Bytes(jsii.Number(float64(bytes)))
+		}
+		u.WebAcl = wafsize.NewSizeLimitedWebAcl(u, jsii.String("WebAcl"), &wafsize.SizeLimitedWebAclProps{
+			MaxBodySize: limit, LogRetention: p.LogRetention, Compliance: u.profile,
+		})
+	}
+}
+
+// newGateway is the REST API ("Api"): a StreamingRestApi whose routes are
+// BUFFERED, all served by the handler.
+func (u *PresignedUploadApi) newGateway(p *PresignedUploadApiProps, r *resolved) {
+	var corsOptions *awsapigateway.CorsOptions
 	if origins := corsOrigins(p); origins != nil {
-		cors = &awsapigateway.CorsOptions{
+		corsOptions = &awsapigateway.CorsOptions{
 			AllowOrigins: origins,
 			AllowMethods: jsii.Strings("GET", "POST", "DELETE", "PUT", "OPTIONS"),
 			AllowHeaders: jsii.Strings("Content-Type", "Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256"),
@@ -223,24 +279,6 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 		// Direct uploads pass bodies to S3 as bytes; JSON requests to the
 		// handler then arrive base64-encoded, which it decodes.
 		restProps.BinaryMediaTypes = jsii.Strings("*/*")
-	}
-	// The web ACL first, so that the gateway associates it with its stage.
-	disabled := p.DisableWebAcl != nil && *p.DisableWebAcl
-	switch {
-	case p.WebAcl != nil:
-		u.WebAcl = p.WebAcl
-	case !disabled:
-		limit := p.MaxRequestBodySize
-		if limit == nil {
-			bytes := DefaultApiBodyLimitBytes
-			if r.direct {
-				bytes = DirectApiBodyLimitBytes
-			}
-			limit = awscdk.Size_Bytes(jsii.Number(float64(bytes)))
-		}
-		u.WebAcl = wafsize.NewSizeLimitedWebAcl(u, jsii.String("WebAcl"), &wafsize.SizeLimitedWebAclProps{
-			MaxBodySize: limit, LogRetention: p.LogRetention, Compliance: u.profile,
-		})
 	}
 	buffered := func(method, path string) *streaming.RouteProps {
 		return &streaming.RouteProps{Method: jsii.String(method), Path: jsii.String(path), Function: u.Handler,
@@ -260,7 +298,7 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 	}
 	u.Gateway = streaming.NewStreamingRestApi(u, jsii.String("Api"), &streaming.StreamingRestApiProps{
 		Authorization:  p.Authorization,
-		Cors:           cors,
+		Cors:           corsOptions,
 		AccessLogGroup: p.AccessLogGroup,
 		LogRetention:   p.LogRetention,
 		RestApiProps:   &restProps,
@@ -272,12 +310,6 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 	})
 	u.RestApi = u.Gateway.RestApi
 	u.Url = u.Gateway.Url
-
-	if r.direct {
-		u.addDirectUpload(p, r)
-	}
-
-	return u
 }
 
 func corsOrigins(p *PresignedUploadApiProps) *[]*string {
