@@ -147,7 +147,22 @@ func (a *StreamingRestApi) validateRoute(p *props.Problems, prop string, r *Rout
 		p.Add(prop, "nil", "a RouteProps with Method, Path and a backend", "remove the entry or fill it in")
 		return
 	}
-	method, path := "", ""
+	method, path := validateMethodPath(p, prop, r)
+	backends := validateBackend(p, prop, r)
+	a.validateTransfer(p, prop, r)
+	if r.Authorization != nil {
+		if err := r.Authorization.Validate(prop + ".Authorization"); err != nil {
+			p.Addf("%v.", err)
+		}
+	}
+	if method != "" && path != "" {
+		validateUnique(p, prop, r, method+" "+path, backends == 1, keys, ids)
+	}
+}
+
+// validateMethodPath checks the route's method and path, and returns them
+// ("" for one that is invalid).
+func validateMethodPath(p *props.Problems, prop string, r *RouteProps) (method, path string) {
 	switch {
 	case r.Method == nil:
 		p.Add(prop+".Method", "unset", "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY", "set the route's method")
@@ -168,7 +183,12 @@ func (a *StreamingRestApi) validateRoute(p *props.Problems, prop string, r *Rout
 	default:
 		path = *r.Path
 	}
+	return method, path
+}
 
+// validateBackend checks that the route has one backend, and the props
+// that belong to it; it returns how many backends are set.
+func validateBackend(p *props.Problems, prop string, r *RouteProps) int {
 	backends := 0
 	for _, set := range []bool{r.Entry != nil || r.Code != nil, r.Function != nil, r.HttpUrl != nil} {
 		if set {
@@ -181,7 +201,7 @@ func (a *StreamingRestApi) validateRoute(p *props.Problems, prop string, r *Rout
 	}
 	if r.Entry != nil && r.Code == nil {
 		if err := gofunction.CheckEntry(*r.Entry); err != nil {
-			p.Addf("%s.%v.", prop, strings.TrimPrefix(err.Error(), "gofunction: "))
+			p.Addf("%s.%v.", prop, err) // the error starts with "Entry ..."
 		}
 	}
 	if r.HttpUrl != nil && props.Resolved(r.HttpUrl) && !strings.HasPrefix(*r.HttpUrl, "https://") && !strings.HasPrefix(*r.HttpUrl, "http://") {
@@ -198,13 +218,18 @@ func (a *StreamingRestApi) validateRoute(p *props.Problems, prop string, r *Rout
 			}
 		}
 	}
+	return backends
+}
 
+// validateTransfer checks the transfer mode and what it constrains: the
+// timeouts (the function's at least the integration's), proxy
+// integration and no response templates on a STREAM route.
+func (a *StreamingRestApi) validateTransfer(p *props.Problems, prop string, r *RouteProps) {
 	mode := transferMode(r)
 	stream := mode == awsapigateway.ResponseTransferMode_STREAM
 	if mode != awsapigateway.ResponseTransferMode_STREAM && mode != awsapigateway.ResponseTransferMode_BUFFERED {
 		p.Add(prop+".TransferMode", fmt.Sprintf("%q", mode), "STREAM or BUFFERED", "use awsapigateway.ResponseTransferMode_STREAM or _BUFFERED")
 	}
-	timeout := a.routeTimeout(r)
 	if r.IntegrationTimeout != nil {
 		validateTimeout(p, prop+".IntegrationTimeout", r.IntegrationTimeout, mode)
 	}
@@ -222,34 +247,33 @@ func (a *StreamingRestApi) validateRoute(p *props.Problems, prop string, r *Rout
 			}
 		}
 	}
-	if want, ok := props.Millis(timeout); ok {
-		fnTimeout, label := r.FunctionTimeout, "FunctionTimeout"
-		if r.Function != nil {
-			fnTimeout, _ = functionTimeout(r.Function)
-			label = "Function's timeout"
-		}
-		if got, ok := props.Millis(fnTimeout); ok && got < want {
-			p.Add(prop+"."+strings.ReplaceAll(label, "'s timeout", ".Timeout"), props.Human(fnTimeout),
-				fmt.Sprintf("at least the integration timeout (%s), or the function stops while API Gateway still streams", props.Human(timeout)),
-				"raise the function's timeout, or lower IntegrationTimeout")
-		}
-	}
-	if r.Authorization != nil {
-		if err := r.Authorization.Validate(prop + ".Authorization"); err != nil {
-			p.Addf("%v.", err)
-		}
-	}
-
-	if method == "" || path == "" {
+	timeout := a.routeTimeout(r)
+	want, ok := props.Millis(timeout)
+	if !ok {
 		return
 	}
-	key := method + " " + path
+	fnTimeout, fnProp := r.FunctionTimeout, prop+".FunctionTimeout"
+	if r.Function != nil {
+		fnTimeout, _ = functionTimeout(r.Function)
+		fnProp = prop + ".Function.Timeout"
+	}
+	if got, ok := props.Millis(fnTimeout); ok && got < want {
+		p.Add(fnProp, props.Human(fnTimeout),
+			fmt.Sprintf("at least the integration timeout (%s), or the function stops while API Gateway still streams", props.Human(timeout)),
+			"raise the function's timeout, or lower IntegrationTimeout")
+	}
+}
+
+// validateUnique checks that key (method and path) is the API's only such
+// route, and that a route whose function the construct builds has a
+// construct id no other route has.
+func validateUnique(p *props.Problems, prop string, r *RouteProps, key string, oneBackend bool, keys map[string]bool, ids map[string]string) {
 	if keys[key] {
 		p.Add(prop, fmt.Sprintf("a second %s route", key), "one route per method and path", "remove the duplicate, or change its method or path")
 		return
 	}
 	keys[key] = true
-	if backends == 1 && r.Function == nil && r.HttpUrl == nil {
+	if oneBackend && r.Function == nil && r.HttpUrl == nil {
 		id := routeID(r)
 		if other, taken := ids[id]; taken {
 			p.Add(prop+".Id", fmt.Sprintf("%q (derived from %s)", id, key), fmt.Sprintf("a construct id not used by %s", other),
