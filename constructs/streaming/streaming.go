@@ -404,96 +404,118 @@ func (a *StreamingRestApi) addRoute(r *RouteProps) *Route {
 	}
 
 	route := &Route{Method: method, Path: path, TransferMode: mode, IntegrationTimeout: timeout}
-	var fnTimeoutKnown awscdk.Duration // the handler's timeout, for the duration alarm
-	proxy := r.Proxy == nil || *r.Proxy
 	var integration awsapigateway.Integration
-	switch {
-	case r.HttpUrl != nil:
-		integration = awsapigateway.NewHttpIntegration(r.HttpUrl, &awsapigateway.HttpIntegrationProps{
-			Proxy:      jsii.Bool(proxy),
-			HttpMethod: jsii.String(method),
-			Options: &awsapigateway.IntegrationOptions{
-				ResponseTransferMode: mode,
-				Timeout:              timeout,
-				RequestParameters:    httpPathParameters(path, *r.HttpUrl),
-				IntegrationResponses: r.IntegrationResponses,
-			},
-		})
-	default:
-		fn := r.Function
-		if fn == nil {
-			fnID := routeID(r)
-			a.ids[fnID] = method + " " + path
-			fnTimeout := r.FunctionTimeout
-			if fnTimeout == nil {
-				if ms, ok := props.Millis(timeout); ok {
-					fnTimeout = awscdk.Duration_Seconds(jsii.Number(math.Ceil(ms / 1000)))
-				} else {
-					// A Token integration timeout is only known at deploy:
-					// the longest a function may run always covers it.
-					fnTimeout = awscdk.Duration_Minutes(jsii.Number(defaultStreamingTimeoutInMinutes))
-				}
-			}
-			built := gofunction.NewFunction(a, jsii.String(fnID), &gofunction.FunctionProps{
-				Entry:        r.Entry,
-				Code:         r.Code,
-				MemorySize:   r.MemorySize,
-				Timeout:      fnTimeout,
-				Environment:  a.handlerEnvironment(r.Environment),
-				Description:  jsii.String(fmt.Sprintf("%s %s (%s)", method, path, mode)),
-				LogRetention: a.logRetention,
-				Compliance:   a.compliance,
-			})
-			fn = built.Function
-			fnTimeoutKnown = fnTimeout
-			route.HandlerLogGroup = built.LogGroup
-			nagack.Acknowledge(fn, ackSyncOnlyDLQ)
-			if a.compliance != nil {
-				nagack.Acknowledge(fn, nagack.Regulated("LambdaDLQ", ackSyncOnlyDLQ.Reason)...)
-			}
-		}
-		route.Function = fn
-		if fnTimeoutKnown == nil {
-			fnTimeoutKnown, _ = functionTimeout(fn)
-		}
-		integration = awsapigateway.NewLambdaIntegration(fn, &awsapigateway.LambdaIntegrationOptions{
-			Proxy:                jsii.Bool(proxy),
+	var fnTimeout awscdk.Duration // the handler's timeout, for the duration alarm
+	if r.HttpUrl != nil {
+		integration = httpIntegration(r, method, path, mode, timeout)
+	} else {
+		integration, fnTimeout = a.lambdaIntegration(r, route)
+	}
+	a.addMethod(r, route, integration)
+	if a.Monitor != nil {
+		a.Monitor.Route(method, path, mode == awsapigateway.ResponseTransferMode_STREAM, route.Function, fnTimeout)
+	}
+	a.Routes = append(a.Routes, route)
+	return route
+}
+
+// httpIntegration proxies the route to its HttpUrl.
+func httpIntegration(r *RouteProps, method, path string, mode awsapigateway.ResponseTransferMode, timeout awscdk.Duration) awsapigateway.Integration {
+	return awsapigateway.NewHttpIntegration(r.HttpUrl, &awsapigateway.HttpIntegrationProps{
+		Proxy:      jsii.Bool(r.Proxy == nil || *r.Proxy),
+		HttpMethod: jsii.String(method),
+		Options: &awsapigateway.IntegrationOptions{
 			ResponseTransferMode: mode,
 			Timeout:              timeout,
+			RequestParameters:    httpPathParameters(path, *r.HttpUrl),
 			IntegrationResponses: r.IntegrationResponses,
-			// The compliance profile grants API Gateway's console no
-			// test-invoke permission: one Lambda permission fewer per
-			// route for Control Tower's CT.LAMBDA.PR.2 to read.
-			AllowTestInvoke: allowTestInvoke(a.compliance),
-		})
-	}
+		},
+	})
+}
 
+// lambdaIntegration integrates the route with its Function, or with the Go
+// function it builds from Entry or Code (recorded in route), and returns
+// the function's timeout when known.
+func (a *StreamingRestApi) lambdaIntegration(r *RouteProps, route *Route) (awsapigateway.Integration, awscdk.Duration) {
+	fn, fnTimeout := r.Function, awscdk.Duration(nil)
+	if fn == nil {
+		var built *gofunction.Function
+		built, fnTimeout = a.newRouteFunction(r, route)
+		fn = built.Function
+		route.HandlerLogGroup = built.LogGroup
+	} else {
+		fnTimeout, _ = functionTimeout(fn)
+	}
+	route.Function = fn
+	integration := awsapigateway.NewLambdaIntegration(fn, &awsapigateway.LambdaIntegrationOptions{
+		Proxy:                jsii.Bool(r.Proxy == nil || *r.Proxy),
+		ResponseTransferMode: route.TransferMode,
+		Timeout:              route.IntegrationTimeout,
+		IntegrationResponses: r.IntegrationResponses,
+		// The compliance profile grants API Gateway's console no
+		// test-invoke permission: one Lambda permission fewer per
+		// route for Control Tower's CT.LAMBDA.PR.2 to read.
+		AllowTestInvoke: allowTestInvoke(a.compliance),
+	})
+	return integration, fnTimeout
+}
+
+// newRouteFunction builds the route's Go function, with a timeout that
+// covers the integration's unless FunctionTimeout is set.
+func (a *StreamingRestApi) newRouteFunction(r *RouteProps, route *Route) (*gofunction.Function, awscdk.Duration) {
+	fnID := routeID(r)
+	a.ids[fnID] = route.Method + " " + route.Path
+	fnTimeout := r.FunctionTimeout
+	if fnTimeout == nil {
+		if ms, ok := props.Millis(route.IntegrationTimeout); ok {
+			fnTimeout = awscdk.Duration_Seconds(jsii.Number(math.Ceil(ms / 1000)))
+		} else {
+			// A Token integration timeout is only known at deploy:
+			// the longest a function may run always covers it.
+			fnTimeout = awscdk.Duration_Minutes(jsii.Number(defaultStreamingTimeoutInMinutes))
+		}
+	}
+	built := gofunction.NewFunction(a, jsii.String(fnID), &gofunction.FunctionProps{
+		Entry:        r.Entry,
+		Code:         r.Code,
+		MemorySize:   r.MemorySize,
+		Timeout:      fnTimeout,
+		Environment:  a.handlerEnvironment(r.Environment),
+		Description:  jsii.String(fmt.Sprintf("%s %s (%s)", route.Method, route.Path, route.TransferMode)),
+		LogRetention: a.logRetention,
+		Compliance:   a.compliance,
+	})
+	nagack.Acknowledge(built.Function, ackSyncOnlyDLQ)
+	if a.compliance != nil {
+		nagack.Acknowledge(built.Function, nagack.Regulated("LambdaDLQ", ackSyncOnlyDLQ.Reason)...)
+	}
+	return built, fnTimeout
+}
+
+// addMethod adds the route's method to its resource (with a CORS preflight
+// the first time a path is seen), with the route's authorization.
+func (a *StreamingRestApi) addMethod(r *RouteProps, route *Route, integration awsapigateway.Integration) {
 	auth := a.auth
 	if r.Authorization != nil {
 		auth = r.Authorization
 	}
 	opts := auth.MethodOptions(a, a.Api)
 	opts.RequestValidator = a.RequestValidator
-	opts.RequestParameters = methodParameters(path, r.RequestParameters)
+	opts.RequestParameters = methodParameters(route.Path, r.RequestParameters)
 
 	resource := a.Api.Root()
-	if path != "/" {
-		resource = resource.ResourceForPath(jsii.String(path))
+	if route.Path != "/" {
+		resource = resource.ResourceForPath(jsii.String(route.Path))
 	}
-	if a.cors != nil && !a.corsPaths[path] {
+	if a.cors != nil && !a.corsPaths[route.Path] {
 		resource.AddCorsPreflight(a.cors)
-		a.corsPaths[path] = true
+		a.corsPaths[route.Path] = true
 	}
-	route.ApiMethod = resource.AddMethod(jsii.String(method), integration, opts)
+	route.ApiMethod = resource.AddMethod(jsii.String(route.Method), integration, opts)
 	if a.compliance != nil {
 		compliance.PermissionsWithSourceAccount(route.ApiMethod)
 	}
-	if a.Monitor != nil {
-		a.Monitor.Route(method, path, mode == awsapigateway.ResponseTransferMode_STREAM, route.Function, fnTimeoutKnown)
-	}
 	nagack.Acknowledge(route.ApiMethod, nagack.ForAuthorization(auth.Kind())...)
-	a.Routes = append(a.Routes, route)
-	return route
 }
 
 // ackSyncOnlyDLQ acknowledges cdk-nag's DLQ rule on route handlers.
