@@ -41,12 +41,7 @@ const (
 // Acknowledge adds the rules to the CloudFormation resource of c (c itself
 // or its default child), keeping acknowledgements already there.
 func Acknowledge(c constructs.IConstruct, rules ...Rule) {
-	res, ok := c.(awscdk.CfnResource)
-	if !ok {
-		if res, ok = c.Node().DefaultChild().(awscdk.CfnResource); !ok {
-			panic(fmt.Sprintf("nagack: %s has no CloudFormation resource", *c.Node().Path()))
-		}
-	}
+	res := cfnResource(c)
 	var list []any
 	if existing, ok := res.GetMetadata(str("cdk_nag")).(map[string]any); ok {
 		if prev, ok := existing["rules_to_suppress"].([]any); ok {
@@ -125,12 +120,7 @@ func ForAuthorization(kind apiauth.Kind) []Rule {
 // ("control_tower": {"acknowledged": [{"id", "reason"}]}) that streamgate's
 // tests and a team's own checks read; cfn-guard itself does not.
 func ControlTower(c constructs.IConstruct, rules ...Rule) {
-	res, ok := c.(awscdk.CfnResource)
-	if !ok {
-		if res, ok = c.Node().DefaultChild().(awscdk.CfnResource); !ok {
-			panic(fmt.Sprintf("nagack: %s has no CloudFormation resource", *c.Node().Path()))
-		}
-	}
+	res := cfnResource(c)
 	var list []any
 	if existing, ok := res.GetMetadata(str("control_tower")).(map[string]any); ok {
 		if prev, ok := existing["acknowledged"].([]any); ok {
@@ -141,4 +131,16 @@ func ControlTower(c constructs.IConstruct, rules ...Rule) {
 		list = append(list, map[string]any{"id": r.ID, "reason": r.Reason})
 	}
 	res.AddMetadata(str("control_tower"), map[string]any{"acknowledged": list})
+}
+
+// cfnResource is c itself when it is a CloudFormation resource, else its
+// default child.
+func cfnResource(c constructs.IConstruct) awscdk.CfnResource {
+	res, ok := c.(awscdk.CfnResource)
+	if !ok {
+		if res, ok = c.Node().DefaultChild().(awscdk.CfnResource); !ok {
+			panic(fmt.Sprintf("nagack: %s has no CloudFormation resource", *c.Node().Path()))
+		}
+	}
+	return res
 }
