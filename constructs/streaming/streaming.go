@@ -196,7 +196,41 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 }
 
 func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
-	rp := awsapigateway.RestApiProps{}
+	rp, ownRole := a.restApiProps(p)
+	stage := a.stageOptions(p, &rp)
+	rp.DeployOptions = &stage
+	if isEdge(&rp) {
+		awscdk.Annotations_Of(a).AddWarningV2(jsii.String(WarningEdgeIdleTimeout), jsii.String(
+			"EDGE endpoint: CloudFront closes a stream that sends nothing for 30 seconds (REGIONAL and PRIVATE allow 5 minutes). "+
+				"Use a REGIONAL endpoint (the default), or send an SSE comment at least every 15 seconds."))
+	}
+	a.RestApi = awsapigateway.NewRestApi(a, jsii.String("Resource"), &rp)
+	a.Api = a.RestApi
+	if p.Cors != nil {
+		corsGatewayResponses(a.RestApi, p.Cors)
+	}
+	a.Stage = a.RestApi.DeploymentStage()
+	a.Url = a.RestApi.Url()
+	if p.DomainName != nil {
+		a.Domain = a.addDomain(p.DomainName, isEdge(&rp))
+	}
+	if p.Monitoring != nil {
+		a.addMonitoring(p, rp.RestApiName, stage.StageName)
+	}
+	if ownRole {
+		a.Stage.Node().AddDependency(accountLogging(a, a.compliance != nil))
+	}
+	if a.compliance != nil {
+		nagack.Acknowledge(a.Stage, nagack.Regulated("APIGWCacheEnabledAndEncrypted", "Streamed responses (ResponseTransferMode STREAM) cannot be cached: "+
+			"API Gateway does not support a stage cache with response streaming, and responses of these APIs are per caller (records, presigned URLs), "+
+			"which a cache must not serve to another caller.")...)
+	}
+}
+
+// restApiProps are Props.RestApiProps with the construct's defaults: the
+// name from the construct path, a REGIONAL endpoint, CORS preflights, and
+// no CloudWatch role of CDK's (ownRole: the stack's one is used instead).
+func (a *StreamingRestApi) restApiProps(p *StreamingRestApiProps) (rp awsapigateway.RestApiProps, ownRole bool) {
 	if p.RestApiProps != nil {
 		rp = *p.RestApiProps
 	}
@@ -209,7 +243,7 @@ func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
 	if rp.EndpointTypes == nil && rp.EndpointConfiguration == nil {
 		rp.EndpointTypes = &[]awsapigateway.EndpointType{awsapigateway.EndpointType_REGIONAL}
 	}
-	ownRole := rp.CloudWatchRole == nil
+	ownRole = rp.CloudWatchRole == nil
 	if ownRole {
 		// Execution logs need the account's CloudWatch role: one per stack
 		// without a managed policy (accountLogging), not one per API.
@@ -219,6 +253,14 @@ func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
 		rp.DefaultCorsPreflightOptions = a.cors
 		a.cors = nil // the API adds preflights to every resource itself
 	}
+	return rp, ownRole
+}
+
+// stageOptions are rp's DeployOptions with the construct's defaults: the
+// stage name, access logs (a log group of the construct's unless given),
+// logging, metrics, tracing, throttling, and under the compliance profile
+// a client certificate.
+func (a *StreamingRestApi) stageOptions(p *StreamingRestApiProps, rp *awsapigateway.RestApiProps) awsapigateway.StageOptions {
 	stage := awsapigateway.StageOptions{}
 	if rp.DeployOptions != nil {
 		stage = *rp.DeployOptions
@@ -273,42 +315,22 @@ func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
 		})
 		stage.ClientCertificateId = cert.Ref()
 	}
-	rp.DeployOptions = &stage
-	if isEdge(&rp) {
-		awscdk.Annotations_Of(a).AddWarningV2(jsii.String(WarningEdgeIdleTimeout), jsii.String(
-			"EDGE endpoint: CloudFront closes a stream that sends nothing for 30 seconds (REGIONAL and PRIVATE allow 5 minutes). "+
-				"Use a REGIONAL endpoint (the default), or send an SSE comment at least every 15 seconds."))
+	return stage
+}
+
+// addMonitoring creates the monitor, its stage alarms and, when the
+// construct owns the access log format, the time-to-first-byte metric.
+func (a *StreamingRestApi) addMonitoring(p *StreamingRestApiProps, apiName, stageName *string) {
+	a.Monitor = monitoring.New(a, p.Monitoring, apiName, stageName)
+	if a.compliance != nil && a.Monitor.TopicKey != nil {
+		compliance.LimitGrantsToAWSServices(a.Monitor.TopicKey)
 	}
-	a.RestApi = awsapigateway.NewRestApi(a, jsii.String("Resource"), &rp)
-	a.Api = a.RestApi
-	if p.Cors != nil {
-		corsGatewayResponses(a.RestApi, p.Cors)
-	}
-	a.Stage = a.RestApi.DeploymentStage()
-	a.Url = a.RestApi.Url()
-	if p.DomainName != nil {
-		a.Domain = a.addDomain(p.DomainName, isEdge(&rp))
-	}
-	if p.Monitoring != nil {
-		a.Monitor = monitoring.New(a, p.Monitoring, rp.RestApiName, stage.StageName)
-		if a.compliance != nil && a.Monitor.TopicKey != nil {
-			compliance.LimitGrantsToAWSServices(a.Monitor.TopicKey)
-		}
-		a.Monitor.Stage(a.timeout)
-		if a.ttfb && a.AccessLogGroup != nil {
-			a.Monitor.TimeToFirstContent(a.AccessLogGroup, a.RestApi.RestApiId())
-		} else {
-			awscdk.Annotations_Of(a).AddWarningV2(jsii.String(WarningNoTimeToFirstByte), jsii.String(
-				"Monitoring: the stage has its own access log format or destination, so the time-to-first-byte metric and its alarms are not created."))
-		}
-	}
-	if ownRole {
-		a.Stage.Node().AddDependency(accountLogging(a, a.compliance != nil))
-	}
-	if a.compliance != nil {
-		nagack.Acknowledge(a.Stage, nagack.Regulated("APIGWCacheEnabledAndEncrypted", "Streamed responses (ResponseTransferMode STREAM) cannot be cached: "+
-			"API Gateway does not support a stage cache with response streaming, and responses of these APIs are per caller (records, presigned URLs), "+
-			"which a cache must not serve to another caller.")...)
+	a.Monitor.Stage(a.timeout)
+	if a.ttfb && a.AccessLogGroup != nil {
+		a.Monitor.TimeToFirstContent(a.AccessLogGroup, a.RestApi.RestApiId())
+	} else {
+		awscdk.Annotations_Of(a).AddWarningV2(jsii.String(WarningNoTimeToFirstByte), jsii.String(
+			"Monitoring: the stage has its own access log format or destination, so the time-to-first-byte metric and its alarms are not created."))
 	}
 }
 
