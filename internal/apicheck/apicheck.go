@@ -40,25 +40,32 @@ func Public(p *packages.Package) bool {
 	return true
 }
 
-// Lines loads the module's packages from dir and returns the sorted API
-// lines of the public ones.
-func Lines(dir string) ([]string, error) {
-	cfg := &packages.Config{Dir: dir, Mode: packages.NeedName | packages.NeedTypes}
+// Load loads the module's packages from dir, with their types and syntax,
+// for Lines and Undocumented; a package that does not compile is an error.
+func Load(dir string) ([]*packages.Package, error) {
+	cfg := &packages.Config{Dir: dir, Mode: packages.NeedName | packages.NeedTypes | packages.NeedSyntax}
 	pkgs, err := packages.Load(cfg, "./...")
 	if err != nil {
 		return nil, err
 	}
-	var out []string
 	for _, p := range pkgs {
 		if len(p.Errors) > 0 {
 			return nil, fmt.Errorf("%s: %v", p.PkgPath, p.Errors[0])
 		}
+	}
+	return pkgs, nil
+}
+
+// Lines are the sorted API lines of the public packages among pkgs.
+func Lines(pkgs []*packages.Package) []string {
+	var out []string
+	for _, p := range pkgs {
 		if Public(p) {
 			out = append(out, pkgLines(p.Types)...)
 		}
 	}
 	sort.Strings(out)
-	return out, nil
+	return out
 }
 
 func pkgLines(pkg *types.Package) []string {

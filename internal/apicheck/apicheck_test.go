@@ -4,17 +4,35 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"golang.org/x/tools/go/packages"
 )
+
+var (
+	loadOnce sync.Once
+	loaded   []*packages.Package
+	loadErr  error
+)
+
+// load loads the module's packages once for both tests.
+func load(t *testing.T) []*packages.Package {
+	loadOnce.Do(func() {
+		root, _ := filepath.Abs("../..")
+		loaded, loadErr = Load(root)
+	})
+	if loadErr != nil {
+		t.Fatal(loadErr)
+	}
+	return loaded
+}
 
 // TestAPIIsAccepted fails when the exported API of the public packages
 // differs from api/streamgate.txt, and prints the difference.
 func TestAPIIsAccepted(t *testing.T) {
 	root, _ := filepath.Abs("../..")
-	got, err := Lines(root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := Lines(load(t))
 	raw, err := os.ReadFile(filepath.Join(root, File))
 	if err != nil {
 		t.Fatalf("%v: write it with `go run ./internal/cmd/apicheck -w`", err)
@@ -52,12 +70,7 @@ func TestDiff(t *testing.T) {
 // TestEveryExportedIdentifierIsDocumented: what a user can reach says what
 // it does.
 func TestEveryExportedIdentifierIsDocumented(t *testing.T) {
-	root, _ := filepath.Abs("../..")
-	missing, err := Undocumented(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range missing {
+	for _, m := range Undocumented(load(t)) {
 		t.Errorf("no doc comment: %s", m)
 	}
 }

@@ -7,15 +7,11 @@ import (
 	"golang.org/x/tools/go/packages"
 )
 
-// Undocumented lists the exported identifiers of the public packages that
-// have no doc comment: functions, methods of exported types, types, struct
-// fields (a trailing comment counts), constants and variables (a comment
-// on their group counts).
-func Undocumented(dir string) ([]string, error) {
-	pkgs, err := packages.Load(&packages.Config{Dir: dir, Mode: packages.NeedName | packages.NeedSyntax | packages.NeedTypes}, "./...")
-	if err != nil {
-		return nil, err
-	}
+// Undocumented lists the exported identifiers of the public packages among
+// pkgs (loaded by Load) that have no doc comment: functions, methods of
+// exported types, types, struct fields (a trailing comment counts),
+// constants and variables (a comment on their group counts).
+func Undocumented(pkgs []*packages.Package) []string {
 	var out []string
 	for _, p := range pkgs {
 		if !Public(p) {
@@ -60,7 +56,7 @@ func Undocumented(dir string) ([]string, error) {
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 func exportedRecv(d *ast.FuncDecl) bool {

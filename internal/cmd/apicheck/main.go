@@ -18,11 +18,12 @@ import (
 func main() {
 	write := flag.Bool("w", false, "write "+apicheck.File+" instead of printing")
 	flag.Parse()
-	lines, err := apicheck.Lines(".")
+	pkgs, err := apicheck.Load(".")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "apicheck:", err)
 		os.Exit(1)
 	}
+	lines := apicheck.Lines(pkgs)
 	text := strings.Join(lines, "\n") + "\n"
 	if !*write {
 		fmt.Print(text)
