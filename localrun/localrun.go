@@ -58,10 +58,10 @@ type Options struct {
 	// the node found on PATH (22 or newer). Default: "", those functions are
 	// not run (a notice says so).
 	NodeRIC string
-	// NoStreamCap lifts the 2 MB/s cap of streams past their first 6 MB
+	// DisableStreamCap lifts the 2 MB/s cap of streams past their first 6 MB
 	// (Lambda) or 10 MB (HTTP backends), for speed. Default: false, capped
 	// as on AWS.
-	NoStreamCap bool
+	DisableStreamCap bool
 	// IdleTimeout overrides the endpoint type's idle timeout. Default:
 	// API Gateway's (5 minutes, EDGE 30 s).
 	IdleTimeout time.Duration
@@ -89,17 +89,17 @@ type Runner struct {
 // Run starts the runner; Close stops it.
 func Run(ctx context.Context, o Options) (*Runner, error) {
 	srv, err := devserver.Start(ctx, devserver.Options{
-		Assemblies:  o.Assembly,
-		BasePort:    o.Port,
-		Concurrency: o.Concurrency,
-		CacheDir:    o.CacheDir,
-		MinIO:       o.MinIO,
-		S3Data:      o.S3Data,
-		CleanS3:     o.CleanS3,
-		IdleTimeout: o.IdleTimeout,
-		NoStreamCap: o.NoStreamCap,
-		NodeRIC:     o.NodeRIC,
-		Logs:        o.Logs,
+		Assemblies:       o.Assembly,
+		BasePort:         o.Port,
+		Concurrency:      o.Concurrency,
+		CacheDir:         o.CacheDir,
+		MinIO:            o.MinIO,
+		S3Data:           o.S3Data,
+		CleanS3:          o.CleanS3,
+		IdleTimeout:      o.IdleTimeout,
+		DisableStreamCap: o.DisableStreamCap,
+		NodeRIC:          o.NodeRIC,
+		Logs:             o.Logs,
 	})
 	if err != nil {
 		return nil, err

@@ -52,11 +52,11 @@ func updating() bool {
 
 // AppOptions configure NewApp.
 type AppOptions struct {
-	// CdkJson is the cdk.json whose "context" the app gets, as `cdk synth`
+	// CDKJSON is the cdk.json whose "context" the app gets, as `cdk synth`
 	// gives it to the app. Default: cdk.json in the module root (the
 	// directory of the go.mod above the working directory); no context if
 	// there is none.
-	CdkJson string
+	CDKJSON string
 	// Bundle builds the Go handlers and stages assets. Default: false, which
 	// sets "aws:cdk:bundling-stacks": [] (templates are the same, asset
 	// hashes aside, and synth is much faster).
@@ -68,9 +68,9 @@ type AppOptions struct {
 	Outdir string
 }
 
-// CdkJsonContext is the "context" object of the cdk.json at path: the
+// CDKJSONContext is the "context" object of the cdk.json at path: the
 // feature flags and settings `cdk synth` gives the app.
-func CdkJsonContext(path string) (map[string]any, error) {
+func CDKJSONContext(path string) (map[string]any, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -95,7 +95,7 @@ func NewApp(t testing.TB, o *AppOptions) awscdk.App {
 	if o == nil {
 		o = &AppOptions{}
 	}
-	path := o.CdkJson
+	path := o.CDKJSON
 	if path == "" {
 		root, err := gobuild.AppModuleRoot()
 		if err != nil {
@@ -103,9 +103,9 @@ func NewApp(t testing.TB, o *AppOptions) awscdk.App {
 		}
 		path = filepath.Join(root, "cdk.json")
 	}
-	ctx, err := CdkJsonContext(path)
+	ctx, err := CDKJSONContext(path)
 	switch {
-	case os.IsNotExist(err) && o.CdkJson == "":
+	case os.IsNotExist(err) && o.CDKJSON == "":
 		ctx = map[string]any{}
 	case err != nil:
 		t.Fatalf("templatetest.NewApp: %v", err)

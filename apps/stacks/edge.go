@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -22,8 +23,8 @@ type EdgeDemo struct {
 func NewEdgeDemo(scope constructs.Construct, id string, props *awscdk.StackProps) *EdgeDemo {
 	stack := awscdk.NewStack(scope, jsii.String(id), props)
 	redirect := edgeupload.NewEdgeUploadEndpoint(stack, jsii.String("PartnerUploads"), &edgeupload.EdgeUploadEndpointProps{
-		MaxObjectSize:      awscdk.Size_Gibibytes(jsii.Number(5)),
-		CorsAllowedOrigins: jsii.Strings("https://app.example.com"),
+		MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(5)),
+		CORS:          &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
 	})
 	through := edgeupload.NewEdgeUploadEndpoint(stack, jsii.String("DeviceUploads"), &edgeupload.EdgeUploadEndpointProps{
 		Mode:                edgeupload.ModeThrough,

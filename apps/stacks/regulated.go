@@ -22,8 +22,8 @@ import (
 type Regulated struct {
 	awscdk.Stack
 	Vpc     awsec2.Vpc
-	Streams *streaming.StreamingRestApi
-	Uploads *uploads.PresignedUploadApi
+	Streams *streaming.StreamingRestAPI
+	Uploads *uploads.PresignedUploadAPI
 }
 
 // RegulatedEnv is the account and region the regulated app pins, as
@@ -46,7 +46,7 @@ func NewRegulated(scope constructs.Construct, id string, props *awscdk.StackProp
 		// resource this would add (a Node.js function of its own).
 		RestrictDefaultSecurityGroup: jsii.Bool(false),
 	})
-	profile := compliance.Strict(&compliance.StrictProps{Vpc: vpc, VpcEndpoints: jsii.Bool(true)})
+	profile := compliance.Strict(&compliance.StrictProps{VPC: vpc, VPCEndpoints: jsii.Bool(true)})
 	flowLogs := awslogs.NewLogGroup(stack, jsii.String("FlowLogs"), compliance.LogGroupProps(stack, profile, awslogs.RetentionDays_ONE_YEAR, nil))
 	vpc.AddFlowLog(jsii.String("FlowLog"), &awsec2.FlowLogOptions{Destination: awsec2.FlowLogDestination_ToCloudWatchLogs(flowLogs, nil)})
 	flowLogPolicy := "The flow log's role, made by CDK for this one flow log, writes to its log group only; it is versioned with the VPC in this stack."
@@ -63,21 +63,21 @@ func NewRegulated(scope constructs.Construct, id string, props *awscdk.StackProp
 	zone := awsroute53.HostedZone_FromHostedZoneAttributes(stack, jsii.String("Zone"), &awsroute53.HostedZoneAttributes{
 		HostedZoneId: jsii.String(RegulatedZoneID), ZoneName: jsii.String(RegulatedZoneName),
 	})
-	streams := streaming.NewStreamingRestApi(stack, jsii.String("Streams"), &streaming.StreamingRestApiProps{
+	streams := streaming.NewStreamingRestAPI(stack, jsii.String("Streams"), &streaming.StreamingRestAPIProps{
 		Routes: &[]*streaming.RouteProps{
 			{Method: jsii.String("GET"), Path: jsii.String("/records"), Entry: jsii.String(RecordsEntry)},
 			{Method: jsii.String("GET"), Path: jsii.String("/jobs/{id}/progress"), Entry: jsii.String(ProgressEntry)},
 		},
 		MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(8)),
-		Monitoring:         &monitoring.Props{}, // alarms, TTFB metric, dashboard, a new topic
-		DomainName:         &streaming.DomainProps{DomainName: jsii.String("streams." + RegulatedZoneName), HostedZone: zone, BasePath: jsii.String("v1")},
+		Monitoring:         &monitoring.MonitorProps{}, // alarms, TTFB metric, dashboard, a new topic
+		Domain:             &streaming.DomainProps{DomainName: jsii.String("streams." + RegulatedZoneName), HostedZone: zone, BasePath: jsii.String("v1")},
 	})
-	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
+	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{
 		MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(2)),
-		Monitoring:    &monitoring.Props{AlarmTopic: streams.Monitor.Topic}, // one topic for both APIs
+		Monitoring:    &monitoring.MonitorProps{AlarmTopic: streams.Monitor.Topic}, // one topic for both APIs
 	})
 	// Each completed upload reaches a Go function (in the VPC, like the rest).
-	up.OnUploadedFunction(jsii.String("OnUpload"), &gofunction.FunctionProps{
+	up.OnUploadedFunction(jsii.String("OnUpload"), &gofunction.GoFunctionProps{
 		Entry: jsii.String(OnUploadEntry), Timeout: awscdk.Duration_Minutes(jsii.Number(1)), MemorySize: jsii.Number(256),
 	})
 	return &Regulated{Stack: stack, Vpc: vpc, Streams: streams, Uploads: up}

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -13,15 +14,15 @@ import (
 // 10 MB for clients that cannot do two steps.
 type UploadDemo struct {
 	awscdk.Stack
-	Uploads *uploads.PresignedUploadApi
+	Uploads *uploads.PresignedUploadAPI
 }
 
 // NewUploadDemo defines the upload demo stack.
 func NewUploadDemo(scope constructs.Construct, id string, props *awscdk.StackProps) *UploadDemo {
 	stack := awscdk.NewStack(scope, jsii.String(id), props)
-	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
-		CorsAllowedOrigins: jsii.Strings("https://app.example.com"),
-		DirectUpload:       jsii.Bool(true),
+	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{
+		CORS:         &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
+		DirectUpload: jsii.Bool(true),
 	})
 	return &UploadDemo{Stack: stack, Uploads: up}
 }

@@ -62,17 +62,17 @@ func main() {
 		cache = ""
 	}
 	srv, err := localrun.Run(ctx, localrun.Options{
-		Assembly:    strings.Split(*assemblies, ","),
-		Port:        *port,
-		Concurrency: *concurrency,
-		CacheDir:    cache,
-		MinIO:       *minio,
-		S3Data:      *s3data,
-		CleanS3:     *clean,
-		NoStreamCap: *noThrottle,
-		NodeRIC:     *nodeRIC,
-		IdleTimeout: *idle,
-		Logs:        os.Stderr,
+		Assembly:         strings.Split(*assemblies, ","),
+		Port:             *port,
+		Concurrency:      *concurrency,
+		CacheDir:         cache,
+		MinIO:            *minio,
+		S3Data:           *s3data,
+		CleanS3:          *clean,
+		DisableStreamCap: *noThrottle,
+		NodeRIC:          *nodeRIC,
+		IdleTimeout:      *idle,
+		Logs:             os.Stderr,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sgdev:", err)

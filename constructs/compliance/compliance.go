@@ -1,12 +1,12 @@
 // Package compliance is the profile for regulated accounts that
-// StreamingRestApi, PresignedUploadApi, SizeLimitedWebAcl and gofunction
+// StreamingRestAPI, PresignedUploadAPI, SizeLimitedWebACL and gofunction
 // share. Off by default; turned on once per app or stack:
 //
 //	compliance.Apply(stack, compliance.Strict(&compliance.StrictProps{
 //		Vpc:          vpc,                 // functions run in it, still streaming
 //		VpcEndpoints: jsii.Bool(true),     // S3 gateway, KMS and X-Ray interface endpoints
 //	}))
-//	streaming.NewStreamingRestApi(stack, jsii.String("Api"), ...) // picks the profile up
+//	streaming.NewStreamingRestAPI(stack, jsii.String("Api"), ...) // picks the profile up
 //
 // or per construct with the Compliance prop. With the profile, the
 // constructs:
@@ -59,19 +59,19 @@ type StrictProps struct {
 	// LogRetention of every log group the constructs create: at least
 	// ONE_YEAR. Default: ONE_YEAR.
 	LogRetention awslogs.RetentionDays
-	// Vpc the constructs' functions run in. Required.
-	Vpc awsec2.IVpc
-	// VpcSubnets the functions use. Default: the VPC's private subnets with
+	// VPC the constructs' functions run in. Required.
+	VPC awsec2.IVpc
+	// VPCSubnets the functions use. Default: the VPC's private subnets with
 	// egress, else its isolated ones (CDK's default selection).
-	VpcSubnets *awsec2.SubnetSelection
+	VPCSubnets *awsec2.SubnetSelection
 	// SecurityGroups of the functions. Default: one group per stack for
 	// streamgate's functions, with no ingress and HTTPS egress only.
 	SecurityGroups *[]awsec2.ISecurityGroup
-	// VpcEndpoints creates, once per stack, the endpoints the handlers need
+	// VPCEndpoints creates, once per stack, the endpoints the handlers need
 	// without a NAT: S3 (gateway, free) and KMS and X-Ray (interface, billed
 	// per hour and AZ, reachable from the functions' security group only).
 	// Default: false (the functions reach AWS through the VPC's NAT).
-	VpcEndpoints *bool
+	VPCEndpoints *bool
 	// ObjectLockRetention is the governance-mode default retention of
 	// uploaded objects (PUT and POST modes), at least a day and shorter than
 	// the upload API's IncomingObjectExpiration. Default: 1 day.
@@ -86,14 +86,14 @@ type StrictProps struct {
 type Profile struct {
 	// LogRetention of the log groups the constructs create: at least this.
 	LogRetention awslogs.RetentionDays
-	// Vpc the functions run in.
-	Vpc awsec2.IVpc
-	// VpcSubnets the functions use; nil for CDK's default selection.
-	VpcSubnets *awsec2.SubnetSelection
+	// VPC the functions run in.
+	VPC awsec2.IVpc
+	// VPCSubnets the functions use; nil for CDK's default selection.
+	VPCSubnets *awsec2.SubnetSelection
 	// SecurityGroups of the functions; nil for the stack's streamgate group.
 	SecurityGroups *[]awsec2.ISecurityGroup
-	// VpcEndpoints: create the S3, KMS and X-Ray endpoints.
-	VpcEndpoints bool
+	// VPCEndpoints: create the S3, KMS and X-Ray endpoints.
+	VPCEndpoints bool
 	// ObjectLockRetention of uploaded objects, governance mode.
 	ObjectLockRetention awscdk.Duration
 	// ReservedConcurrency of each function; nil for none.
@@ -119,8 +119,8 @@ func Strict(p *StrictProps) *Profile {
 		p = &StrictProps{}
 	}
 	pr := &Profile{
-		LogRetention: p.LogRetention, Vpc: p.Vpc, VpcSubnets: p.VpcSubnets, SecurityGroups: p.SecurityGroups,
-		VpcEndpoints: p.VpcEndpoints != nil && *p.VpcEndpoints, ObjectLockRetention: p.ObjectLockRetention,
+		LogRetention: p.LogRetention, VPC: p.VPC, VPCSubnets: p.VPCSubnets, SecurityGroups: p.SecurityGroups,
+		VPCEndpoints: p.VPCEndpoints != nil && *p.VPCEndpoints, ObjectLockRetention: p.ObjectLockRetention,
 		ReservedConcurrency: p.ReservedConcurrency,
 	}
 	if pr.LogRetention == "" {
@@ -130,8 +130,8 @@ func Strict(p *StrictProps) *Profile {
 		problems.Add("LogRetention", string(pr.LogRetention), "ONE_YEAR or longer (Control Tower: CloudWatch log groups retained at least a year)",
 			"set awslogs.RetentionDays_ONE_YEAR or longer, or leave LogRetention unset")
 	}
-	if pr.Vpc == nil {
-		problems.Add("Vpc", "unset", "the VPC the functions run in (NIST/HIPAA/PCI: Lambda functions inside a VPC)",
+	if pr.VPC == nil {
+		problems.Add("VPC", "unset", "the VPC the functions run in (NIST/HIPAA/PCI: Lambda functions inside a VPC)",
 			"pass your VPC, e.g. awsec2.Vpc_FromLookup(...) or a new awsec2.Vpc")
 	}
 	if pr.ObjectLockRetention == nil {
@@ -272,7 +272,7 @@ func LogGroupProps(scope constructs.IConstruct, p *Profile, retention awslogs.Re
 // without a NAT: S3 (gateway) and KMS and X-Ray (interface, private DNS,
 // reachable on 443 from the functions' security groups only).
 func Endpoints(scope constructs.IConstruct, p *Profile) {
-	if p == nil || !p.VpcEndpoints || p.Vpc == nil {
+	if p == nil || !p.VPCEndpoints || p.VPC == nil {
 		return
 	}
 	h := holder(scope)
@@ -280,14 +280,14 @@ func Endpoints(scope constructs.IConstruct, p *Profile) {
 		return
 	}
 	var subnets *[]*awsec2.SubnetSelection
-	if p.VpcSubnets != nil {
-		subnets = &[]*awsec2.SubnetSelection{p.VpcSubnets}
+	if p.VPCSubnets != nil {
+		subnets = &[]*awsec2.SubnetSelection{p.VPCSubnets}
 	}
 	awsec2.NewGatewayVpcEndpoint(h, jsii.String("S3Endpoint"), &awsec2.GatewayVpcEndpointProps{
-		Vpc: p.Vpc, Service: awsec2.GatewayVpcEndpointAwsService_S3(), Subnets: subnets,
+		Vpc: p.VPC, Service: awsec2.GatewayVpcEndpointAwsService_S3(), Subnets: subnets,
 	})
 	sg := awsec2.NewSecurityGroup(h, jsii.String("EndpointSecurityGroup"), &awsec2.SecurityGroupProps{
-		Vpc: p.Vpc, AllowAllOutbound: jsii.Bool(false),
+		Vpc: p.VPC, AllowAllOutbound: jsii.Bool(false),
 		Description: jsii.String("streamgate: the KMS and X-Ray endpoints, HTTPS from the functions only"),
 	})
 	for _, fg := range functionGroups(scope, p) {
@@ -298,7 +298,7 @@ func Endpoints(scope constructs.IConstruct, p *Profile) {
 		svc awsec2.InterfaceVpcEndpointAwsService
 	}{{"KmsEndpoint", awsec2.InterfaceVpcEndpointAwsService_KMS()}, {"XRayEndpoint", awsec2.InterfaceVpcEndpointAwsService_XRAY()}} {
 		awsec2.NewInterfaceVpcEndpoint(h, jsii.String(e.id), &awsec2.InterfaceVpcEndpointProps{
-			Vpc: p.Vpc, Service: e.svc, Subnets: p.VpcSubnets, PrivateDnsEnabled: jsii.Bool(true),
+			Vpc: p.VPC, Service: e.svc, Subnets: p.VPCSubnets, PrivateDnsEnabled: jsii.Bool(true),
 			Open: jsii.Bool(false), SecurityGroups: &[]awsec2.ISecurityGroup{sg},
 		})
 	}
@@ -322,7 +322,7 @@ func functionGroups(scope constructs.IConstruct, p *Profile) []awsec2.ISecurityG
 		return []awsec2.ISecurityGroup{c.(awsec2.ISecurityGroup)}
 	}
 	sg := awsec2.NewSecurityGroup(h, jsii.String("FunctionSecurityGroup"), &awsec2.SecurityGroupProps{
-		Vpc:              p.Vpc,
+		Vpc:              p.VPC,
 		AllowAllOutbound: jsii.Bool(false),
 		Description:      jsii.String("streamgate functions: no ingress, HTTPS egress only"),
 	})

@@ -15,7 +15,7 @@
 // S3 under origin access control. The server chooses the key:
 // <KeyPrefix><sub>/<upload id>/<name>.
 //
-// Defaults: the bucket as PresignedUploadApi makes it; CloudFront with
+// Defaults: the bucket as PresignedUploadAPI makes it; CloudFront with
 // caching disabled, HTTPS only, TLSv1.2_2021 with your certificate, access
 // logs to a bucket of their own; only PUT (and OPTIONS) pass the function;
 // the Lambda@Edge function retained on delete (its replicas outlive the
@@ -34,12 +34,15 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront/experimental"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfrontorigins"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53targets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -49,6 +52,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/internal/cfndeps"
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
 	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/constructs/uploads"
 )
 
@@ -68,18 +72,18 @@ type EdgeUploadEndpoint struct {
 	// AccessLogsBucket receives the new bucket's server access logs; nil
 	// with an existing Bucket and no AccessLogsBucket.
 	AccessLogsBucket awss3.IBucket
-	// CdnLogsBucket receives the distribution's access logs.
-	CdnLogsBucket awss3.Bucket
+	// CDNLogsBucket receives the distribution's access logs.
+	CDNLogsBucket awss3.Bucket
 	// EdgeFunction is the Lambda@Edge function (ModeRedirect), else nil.
 	EdgeFunction experimental.EdgeFunction
 	// TokenKeys holds the keys (ModeRedirect), else nil.
 	TokenKeys awssecretsmanager.ISecret
-	// Function is the CloudFront Function (ModeThrough), else nil.
-	Function awscloudfront.Function
+	// CloudFrontFunction is the CloudFront CloudFrontFunction (ModeThrough), else nil.
+	CloudFrontFunction awscloudfront.Function
 	// KeyValueStore holds the keys (ModeThrough), else nil.
 	KeyValueStore awscloudfront.IKeyValueStore
-	// Url is where uploads go: https://<domain>/u/ (also a stack output).
-	Url *string
+	// URL is where uploads go: https://<domain>/u/ (also a stack output).
+	URL *string
 	// Mode is the endpoint's mode.
 	Mode Mode
 	// Config is what the edge code was given.
@@ -135,13 +139,13 @@ func NewEdgeUploadEndpoint(scope constructs.Construct, id *string, p *EdgeUpload
 			BucketProps:                 &bp,
 			AccessLogsBucket:            p.AccessLogsBucket,
 			RemovalPolicy:               r.removal,
-			CorsAllowedOrigins:          p.CorsAllowedOrigins,
+			CorsAllowedOrigins:          r.corsOrigins(),
 		})
 		e.Bucket, e.AccessLogsBucket = bucket, logs
 	} else {
 		e.AccessLogsBucket = p.AccessLogsBucket
 	}
-	e.CdnLogsBucket = e.newCdnLogsBucket(r)
+	e.CDNLogsBucket = e.newCdnLogsBucket(r)
 
 	behavior := &awscloudfront.BehaviorOptions{
 		AllowedMethods:       awscloudfront.AllowedMethods_ALLOW_ALL(), // the only set with PUT; the edge code refuses all but PUT and OPTIONS
@@ -160,31 +164,33 @@ func NewEdgeUploadEndpoint(scope constructs.Construct, id *string, p *EdgeUpload
 	if priceClass == "" {
 		priceClass = awscloudfront.PriceClass_PRICE_CLASS_100
 	}
+	domainNames, cert := e.domainCertificate(p.Domain)
 	e.Distribution = awscloudfront.NewDistribution(e, jsii.String("Distribution"), &awscloudfront.DistributionProps{
 		Comment:                jsii.String(truncate("streamgate edge uploads: "+*e.Node().Path(), 128)),
 		DefaultBehavior:        behavior,
-		DomainNames:            p.DomainNames,
-		Certificate:            p.Certificate,
+		DomainNames:            domainNames,
+		Certificate:            cert,
 		MinimumProtocolVersion: minimumProtocol(p),
 		HttpVersion:            awscloudfront.HttpVersion_HTTP2_AND_3,
 		EnableLogging:          jsii.Bool(true),
-		LogBucket:              e.CdnLogsBucket,
+		LogBucket:              e.CDNLogsBucket,
 		LogFilePrefix:          jsii.String("cdn/"),
 		PriceClass:             priceClass,
-		WebAclId:               p.WebAclArn,
+		WebAclId:               p.WebACLARN,
 	})
 	cfn := e.Distribution.Node().DefaultChild().(awscloudfront.CfnDistribution)
 	cfn.AddMetadata(jsii.String(MetadataKey), map[string]any{"mode": string(r.mode), "config": plain(r.cfg)})
 	e.acknowledgeDistribution(p)
 
 	host := e.Distribution.DistributionDomainName()
-	if p.DomainNames != nil && len(*p.DomainNames) > 0 {
-		host = (*p.DomainNames)[0]
+	if p.Domain != nil {
+		host = p.Domain.DomainName
+		e.addAliasRecords(p.Domain)
 	}
-	e.Url = jsii.String("https://" + *host + edge.Path)
+	e.URL = jsii.String("https://" + *host + edge.Path)
 	e.Config = r.cfg
 	awscdk.NewCfnOutput(e, jsii.String("Url"), &awscdk.CfnOutputProps{
-		Value:       e.Url,
+		Value:       e.URL,
 		Description: jsii.String("PUT <Url><file name> with Authorization: Bearer <token> (" + string(r.mode) + " mode)"),
 	})
 	dropProviderRoleDependencies(awscdk.Stack_Of(e))
@@ -353,7 +359,7 @@ func (e *EdgeUploadEndpoint) addThrough(p *EdgeUploadEndpointProps, r *resolved,
 			Comment: jsii.String(truncate("streamgate edge upload keys (sgt1:<key id>) of "+*e.Node().Path(), 128)),
 		})
 	}
-	e.Function = awscloudfront.NewFunction(e, jsii.String("ViewerRequest"), &awscloudfront.FunctionProps{
+	e.CloudFrontFunction = awscloudfront.NewFunction(e, jsii.String("ViewerRequest"), &awscloudfront.FunctionProps{
 		Comment:       jsii.String(truncate("streamgate edge upload (Through): "+*e.Node().Path(), 128)),
 		Code:          awscloudfront.FunctionCode_FromInline(jsii.String(edge.ThroughCode(r.cfg, *e.KeyValueStore.KeyValueStoreId()))),
 		Runtime:       awscloudfront.FunctionRuntime_JS_2_0(),
@@ -361,7 +367,7 @@ func (e *EdgeUploadEndpoint) addThrough(p *EdgeUploadEndpointProps, r *resolved,
 	})
 	behavior.FunctionAssociations = &[]*awscloudfront.FunctionAssociation{{
 		EventType: awscloudfront.FunctionEventType_VIEWER_REQUEST,
-		Function:  e.Function,
+		Function:  e.CloudFrontFunction,
 	}}
 	forward := jsii.Strings("Content-Type", "If-None-Match")
 	if len(r.cfg.CorsOrigins) > 0 {
@@ -385,13 +391,13 @@ func (e *EdgeUploadEndpoint) acknowledgeDistribution(p *EdgeUploadEndpointProps)
 		rules = append(rules, nagack.Rule{ID: "AwsSolutions-CFR7", Reason: "In Redirect mode the Lambda@Edge function answers every request with a 307 " +
 			"or an error, so CloudFront never reaches the bucket; the origin is given no access at all, not even through origin access control."})
 	}
-	if p.WebAclArn == nil {
+	if p.WebACLARN == nil {
 		rules = append(rules, nagack.Rule{ID: "AwsSolutions-CFR2", Reason: "Every request is authenticated at the edge before it reaches S3, " +
-			"and a web ACL cannot inspect upload bodies past 64 KB; pass WebAclArn (a CLOUDFRONT-scope ACL) for rate limits or IP rules."})
+			"and a web ACL cannot inspect upload bodies past 64 KB; pass WebACLARN (a CLOUDFRONT-scope ACL) for rate limits or IP rules."})
 	}
-	if p.Certificate == nil {
-		rules = append(rules, nagack.Rule{ID: "AwsSolutions-CFR4", Reason: "Without DomainNames the distribution uses the *.cloudfront.net " +
-			"certificate, whose viewer policy CloudFront fixes at TLSv1; with DomainNames and Certificate the construct sets TLSv1.2_2021."})
+	if p.Domain == nil {
+		rules = append(rules, nagack.Rule{ID: "AwsSolutions-CFR4", Reason: "Without Domain the distribution uses the *.cloudfront.net " +
+			"certificate, whose viewer policy CloudFront fixes at TLSv1; with Domain the construct sets TLSv1.2_2021."})
 	}
 	nagack.Acknowledge(e.Distribution, rules...)
 }
@@ -435,10 +441,39 @@ func writeAsset(files map[string]string) string {
 	return dir
 }
 
+// domainCertificate are the distribution's names and certificate: none
+// without d, else d's name and certificate, or a new certificate validated
+// by DNS in d.HostedZone ("Certificate"; validation allows it only in a
+// us-east-1 stack).
+func (e *EdgeUploadEndpoint) domainCertificate(d *streaming.DomainProps) (*[]*string, awscertificatemanager.ICertificate) {
+	if d == nil {
+		return nil, nil
+	}
+	cert := d.Certificate
+	if cert == nil {
+		cert = awscertificatemanager.NewCertificate(e, jsii.String("Certificate"), &awscertificatemanager.CertificateProps{
+			DomainName: d.DomainName,
+			Validation: awscertificatemanager.CertificateValidation_FromDns(d.HostedZone),
+		})
+	}
+	return &[]*string{d.DomainName}, cert
+}
+
+// addAliasRecords points d's name at the distribution, IPv4 and IPv6
+// ("DomainAlias", "DomainAliasIpv6"), when d has a hosted zone.
+func (e *EdgeUploadEndpoint) addAliasRecords(d *streaming.DomainProps) {
+	if d.HostedZone == nil {
+		return
+	}
+	target := awsroute53.RecordTarget_FromAlias(awsroute53targets.NewCloudFrontTarget(e.Distribution))
+	awsroute53.NewARecord(e, jsii.String("DomainAlias"), &awsroute53.ARecordProps{Zone: d.HostedZone, RecordName: d.DomainName, Target: target})
+	awsroute53.NewAaaaRecord(e, jsii.String("DomainAliasIpv6"), &awsroute53.AaaaRecordProps{Zone: d.HostedZone, RecordName: d.DomainName, Target: target})
+}
+
 // minimumProtocol is TLSv1.2_2021 with a certificate of the team's; the
 // *.cloudfront.net certificate's policy is fixed (and CDK warns if set).
 func minimumProtocol(p *EdgeUploadEndpointProps) awscloudfront.SecurityPolicyProtocol {
-	if p.Certificate == nil {
+	if p.Domain == nil {
 		return ""
 	}
 	return awscloudfront.SecurityPolicyProtocol_TLS_V1_2_2021

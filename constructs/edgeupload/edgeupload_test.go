@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/streamgate/streamgate/constructs/edgeupload"
 	"github.com/streamgate/streamgate/constructs/edgeupload/edge"
+	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/internal/cdktest"
 	"github.com/streamgate/streamgate/templatetest"
 )
@@ -57,16 +59,15 @@ func app(t *testing.T) {
 		AllowedContentTypes: jsii.Strings("video/mp4"),
 		KeyPrefix:           jsii.String("partners/"),
 		MaxTokenLifetime:    awscdk.Duration_Minutes(jsii.Number(10)),
-		UrlExpiry:           awscdk.Duration_Minutes(jsii.Number(2)),
+		URLExpiry:           awscdk.Duration_Minutes(jsii.Number(2)),
 		KeyCacheTime:        awscdk.Duration_Seconds(jsii.Number(30)),
-		DomainNames:         jsii.Strings("uploads.example.com"),
-		Certificate:         awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("Cert"), jsii.String("arn:aws:acm:us-east-1:111111111111:certificate/abc")),
-		WebAclArn:           jsii.String("arn:aws:wafv2:us-east-1:111111111111:global/webacl/edge/0123"),
+		Domain:              &streaming.DomainProps{DomainName: jsii.String("uploads.example.com"), Certificate: awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("Cert"), jsii.String("arn:aws:acm:us-east-1:111111111111:certificate/abc"))},
+		WebACLARN:           jsii.String("arn:aws:wafv2:us-east-1:111111111111:global/webacl/edge/0123"),
 		PriceClass:          awscloudfront.PriceClass_PRICE_CLASS_ALL,
 		LogRetention:        awslogs.RetentionDays_ONE_YEAR,
 		LogRegions:          jsii.Strings("eu-central-1"),
 		RemovalPolicy:       awscdk.RemovalPolicy_DESTROY,
-		CorsAllowedOrigins:  jsii.Strings("https://app.example.com"),
+		CORS:                &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
 	})
 	s.existing = edgeupload.NewEdgeUploadEndpoint(stack, jsii.String("Existing"), &edgeupload.EdgeUploadEndpointProps{
 		Bucket:    awss3.Bucket_FromBucketName(stack, jsii.String("Team"), jsii.String("team-uploads")),
@@ -130,7 +131,7 @@ func TestRedirectDefaults(t *testing.T) {
 	want(t, "PriceClass", get(d, "PriceClass"), "PriceClass_100")
 	want(t, "HttpVersion", get(d, "HttpVersion"), "http2and3")
 	want(t, "Logging prefix", get(d, "Logging", "Prefix"), "cdn/")
-	want(t, "Logging bucket", js(get(d, "Logging", "Bucket")), js(map[string]any{"Fn::GetAtt": []any{synthesized.main.LogicalID(e.CdnLogsBucket), "RegionalDomainName"}}))
+	want(t, "Logging bucket", js(get(d, "Logging", "Bucket")), js(map[string]any{"Fn::GetAtt": []any{synthesized.main.LogicalID(e.CDNLogsBucket), "RegionalDomainName"}}))
 	if get(d, "WebACLId") != nil || get(d, "Aliases") != nil {
 		t.Errorf("no web ACL and no aliases by default: %s", js(d))
 	}
@@ -160,8 +161,8 @@ func TestRedirectDefaults(t *testing.T) {
 	}
 	sort.Strings(regions)
 	want(t, "log retention regions", strings.Join(regions, ","), "eu-west-1,us-east-1")
-	if !strings.HasPrefix(*e.Url, "https://") || !strings.HasSuffix(*e.Url, "/u/") {
-		t.Errorf("Url = %s", *e.Url)
+	if !strings.HasPrefix(*e.URL, "https://") || !strings.HasSuffix(*e.URL, "/u/") {
+		t.Errorf("URL = %s", *e.URL)
 	}
 }
 
@@ -214,7 +215,7 @@ func TestThroughDefaults(t *testing.T) {
 	if get(b, "LambdaFunctionAssociations") != nil {
 		t.Error("Through mode has no Lambda@Edge")
 	}
-	fn := synthesized.main.Props(t, e.Function)
+	fn := synthesized.main.Props(t, e.CloudFrontFunction)
 	want(t, "Runtime", get(fn, "FunctionConfig", "Runtime"), "cloudfront-js-2.0")
 	want(t, "KeyValueStoreAssociations", js(first(get(fn, "FunctionConfig", "KeyValueStoreAssociations"))["KeyValueStoreARN"]),
 		js(map[string]any{"Fn::GetAtt": []any{synthesized.main.LogicalID(e.KeyValueStore), "Arn"}}))
@@ -268,7 +269,7 @@ func TestOptions(t *testing.T) {
 	want(t, "config", cfg, edge.Config{Prefix: "partners/", Path: "/u/", MaxSize: 100 << 20, Types: []string{"video/mp4"}, MaxLifetime: 600, Expires: 120,
 		CorsOrigins: []string{"https://app.example.com"},
 		Bucket:      cfg.Bucket, Region: "eu-west-1", SecretID: cfg.SecretID, SecretRegion: "eu-west-1", KeyCacheSeconds: 30})
-	want(t, "Url", *e.Url, "https://uploads.example.com/u/")
+	want(t, "URL", *e.URL, "https://uploads.example.com/u/")
 	cors := first(get(synthesized.main.Props(t, e.Bucket), "CorsConfiguration", "CorsRules"))
 	want(t, "bucket CORS origins", js(cors["AllowedOrigins"]), `["https://app.example.com"]`)
 	want(t, "bucket CORS methods", js(cors["AllowedMethods"]), `["PUT","POST"]`)
@@ -343,26 +344,33 @@ func TestFailsEachInvalidProp(t *testing.T) {
 		{"prefix with leading slash", &edgeupload.EdgeUploadEndpointProps{KeyPrefix: jsii.String("/in/")}, []string{`KeyPrefix is "/in/"`}},
 		{"prefix with dot dot", &edgeupload.EdgeUploadEndpointProps{KeyPrefix: jsii.String("a/../b/")}, []string{`KeyPrefix is "a/../b/"`}},
 		{"prefix without slash", &edgeupload.EdgeUploadEndpointProps{KeyPrefix: jsii.String("in")}, []string{`KeyPrefix is "in"`}},
-		{"url expiry too long", &edgeupload.EdgeUploadEndpointProps{UrlExpiry: awscdk.Duration_Hours(jsii.Number(2))}, []string{"UrlExpiry is 2 hours", "1 minute to 1 hour"}},
-		{"url expiry too short", &edgeupload.EdgeUploadEndpointProps{UrlExpiry: awscdk.Duration_Seconds(jsii.Number(10))}, []string{"UrlExpiry is 10 seconds"}},
+		{"url expiry too long", &edgeupload.EdgeUploadEndpointProps{URLExpiry: awscdk.Duration_Hours(jsii.Number(2))}, []string{"URLExpiry is 2 hours", "1 minute to 1 hour"}},
+		{"url expiry too short", &edgeupload.EdgeUploadEndpointProps{URLExpiry: awscdk.Duration_Seconds(jsii.Number(10))}, []string{"URLExpiry is 10 seconds"}},
 		{"token lifetime", &edgeupload.EdgeUploadEndpointProps{MaxTokenLifetime: awscdk.Duration_Days(jsii.Number(2))}, []string{"MaxTokenLifetime is 2 days", "1 minute to 24 hours"}},
 		{"key cache", &edgeupload.EdgeUploadEndpointProps{KeyCacheTime: awscdk.Duration_Hours(jsii.Number(3))}, []string{"KeyCacheTime is 3 hours"}},
 		{"expiry in days", &edgeupload.EdgeUploadEndpointProps{IncomingObjectExpiration: awscdk.Duration_Hours(jsii.Number(36))}, []string{"IncomingObjectExpiration is 1 day 12 hours", "whole days"}},
 		{"wildcard type", &edgeupload.EdgeUploadEndpointProps{AllowedContentTypes: jsii.Strings("video/*")}, []string{`AllowedContentTypes[0] is "video/*"`}},
 		{"no types", &edgeupload.EdgeUploadEndpointProps{AllowedContentTypes: jsii.Strings()}, []string{"AllowedContentTypes is an empty list"}},
-		{"url expiry in Through", &edgeupload.EdgeUploadEndpointProps{Mode: edgeupload.ModeThrough, UrlExpiry: awscdk.Duration_Minutes(jsii.Number(5))}, []string{"UrlExpiry is set in THROUGH mode"}},
+		{"url expiry in Through", &edgeupload.EdgeUploadEndpointProps{Mode: edgeupload.ModeThrough, URLExpiry: awscdk.Duration_Minutes(jsii.Number(5))}, []string{"URLExpiry is set in THROUGH mode"}},
 		{"log regions in Through", &edgeupload.EdgeUploadEndpointProps{Mode: edgeupload.ModeThrough, LogRegions: jsii.Strings("eu-west-1")}, []string{"LogRegions is set in THROUGH mode"}},
 		{"store in Redirect", &edgeupload.EdgeUploadEndpointProps{KeyValueStore: awscloudfront.KeyValueStore_FromKeyValueStoreArn(stack, jsii.String("Kvs"),
 			jsii.String("arn:aws:cloudfront::111111111111:key-value-store/0c1d4b4a-8b4a-4d2e-9f0e-0a1b2c3d4e5f"))}, []string{"KeyValueStore is set in REDIRECT mode"}},
-		{"wildcard origin", &edgeupload.EdgeUploadEndpointProps{CorsAllowedOrigins: jsii.Strings("*")}, []string{`CorsAllowedOrigins[0] is "*"`, "an exact origin"}},
-		{"origin with a path", &edgeupload.EdgeUploadEndpointProps{CorsAllowedOrigins: jsii.Strings("https://app.example.com/")}, []string{`CorsAllowedOrigins[0] is "https://app.example.com/"`}},
-		{"plain http off localhost", &edgeupload.EdgeUploadEndpointProps{CorsAllowedOrigins: jsii.Strings("http://localhost:5173", "http://app.example.com")}, []string{`CorsAllowedOrigins[1] is "http://app.example.com"`, "or http://localhost"}},
+		{"wildcard origin", &edgeupload.EdgeUploadEndpointProps{CORS: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("*")}}, []string{`CORS.AllowOrigins[0] is "*"`, "an exact origin"}},
+		{"origin with a path", &edgeupload.EdgeUploadEndpointProps{CORS: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com/")}}, []string{`CORS.AllowOrigins[0] is "https://app.example.com/"`}},
+		{"plain http off localhost", &edgeupload.EdgeUploadEndpointProps{CORS: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("http://localhost:5173", "http://app.example.com")}}, []string{`CORS.AllowOrigins[1] is "http://app.example.com"`, "or http://localhost"}},
 		{"bad region", &edgeupload.EdgeUploadEndpointProps{LogRegions: jsii.Strings("Europe")}, []string{`LogRegions[0] is "Europe"`}},
 		{"no regions", &edgeupload.EdgeUploadEndpointProps{LogRegions: jsii.Strings()}, []string{"LogRegions is an empty list"}},
-		{"domain without certificate", &edgeupload.EdgeUploadEndpointProps{DomainNames: jsii.Strings("uploads.example.com")}, []string{"Certificate is unset with DomainNames"}},
-		{"bad domain", &edgeupload.EdgeUploadEndpointProps{DomainNames: jsii.Strings("https://x.example.com/"),
-			Certificate: awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("C"), jsii.String("arn:aws:acm:us-east-1:111111111111:certificate/x"))}, []string{`DomainNames[0] is "https://x.example.com/"`}},
-		{"regional web ACL", &edgeupload.EdgeUploadEndpointProps{WebAclArn: jsii.String("arn:aws:wafv2:eu-west-1:111111111111:regional/webacl/a/b")}, []string{"WebAclArn is", "CLOUDFRONT scope"}},
+		{"domain without certificate", &edgeupload.EdgeUploadEndpointProps{Domain: &streaming.DomainProps{DomainName: jsii.String("uploads.example.com")}},
+			[]string{"Domain.Certificate/HostedZone is both unset"}},
+		{"bad domain", &edgeupload.EdgeUploadEndpointProps{Domain: &streaming.DomainProps{DomainName: jsii.String("https://x.example.com/"), BasePath: jsii.String("v1"),
+			Certificate: awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("C"), jsii.String("arn:aws:acm:us-east-1:111111111111:certificate/x"))}},
+			[]string{`Domain.DomainName is "https://x.example.com/"`, `Domain.BasePath is "v1"; allowed: unset`}},
+		{"regional certificate", &edgeupload.EdgeUploadEndpointProps{Domain: &streaming.DomainProps{DomainName: jsii.String("uploads.example.com"),
+			Certificate: awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("C2"), jsii.String("arn:aws:acm:eu-west-1:111111111111:certificate/x"))}},
+			[]string{"Domain.Certificate is in eu-west-1", "a certificate in us-east-1"}},
+		{"methods on CORS", &edgeupload.EdgeUploadEndpointProps{CORS: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com"), AllowMethods: jsii.Strings("GET")}},
+			[]string{"CORS.AllowMethods is set; allowed: unset: the endpoint's methods and headers are fixed by its protocol"}},
+		{"regional web ACL", &edgeupload.EdgeUploadEndpointProps{WebACLARN: jsii.String("arn:aws:wafv2:eu-west-1:111111111111:regional/webacl/a/b")}, []string{"WebACLARN is", "CLOUDFRONT scope"}},
 		{"bucket name token", &edgeupload.EdgeUploadEndpointProps{Bucket: awss3.NewBucket(stack, jsii.String("Own"), nil)}, []string{"Bucket is a bucket whose name is a Token", "Bucket_FromBucketName"}},
 		{"bucket and props", &edgeupload.EdgeUploadEndpointProps{Bucket: awss3.Bucket_FromBucketName(stack, jsii.String("B"), jsii.String("bbb")), BucketProps: &awss3.BucketProps{}}, []string{"BucketProps is set together with Bucket"}},
 		{"kms", &edgeupload.EdgeUploadEndpointProps{BucketProps: &awss3.BucketProps{Encryption: awss3.BucketEncryption_KMS_MANAGED}}, []string{"BucketProps.Encryption is KMS_MANAGED", "SSE-S3"}},

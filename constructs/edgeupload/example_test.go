@@ -21,6 +21,6 @@ func ExampleNewEdgeUploadEndpoint() {
 	ep := edgeupload.NewEdgeUploadEndpoint(stack, jsii.String("PartnerUploads"), &edgeupload.EdgeUploadEndpointProps{
 		MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(5)),
 	})
-	fmt.Println(ep.Mode, ep.EdgeFunction != nil, ep.Function == nil)
+	fmt.Println(ep.Mode, ep.EdgeFunction != nil, ep.CloudFrontFunction == nil)
 	// Output: REDIRECT true true
 }

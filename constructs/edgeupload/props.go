@@ -2,11 +2,13 @@ package edgeupload
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+
+	"github.com/streamgate/streamgate/constructs/streaming"
 )
 
 // Mode is how the bytes travel from the caller to S3.
@@ -28,12 +30,12 @@ const (
 // Defaults of EdgeUploadEndpointProps (plain numbers: building CDK values
 // at package initialisation would start the jsii kernel on import).
 const (
-	DefaultMaxObjectSizeBytes   = 1 << 30 // 1 GiB
-	DefaultUrlExpiryMinutes     = 5
-	DefaultMaxTokenLifetimeMins = 60
-	DefaultKeyCacheMinutes      = 5
-	// MaxObjectSizeBytes is S3's single PUT limit, 5 GiB.
-	MaxObjectSizeBytes = 5 << 30
+	DefaultMaxObjectSize           = 1 << 30 // 1 GiB
+	DefaultURLExpiryMinutes        = 5
+	DefaultMaxTokenLifetimeMinutes = 60
+	DefaultKeyCacheMinutes         = 5
+	// MaxObjectSize is S3's single PUT limit, 5 GiB.
+	MaxObjectSize = 5 << 30
 )
 
 // EdgeUploadEndpointProps configure an EdgeUploadEndpoint. Every field is
@@ -48,7 +50,7 @@ type EdgeUploadEndpointProps struct {
 	// request without Content-Type counts as application/octet-stream); a
 	// token may narrow them to one. Default: uploads.DefaultContentTypes.
 	AllowedContentTypes *[]*string
-	// KeyPrefix under which objects are written, as in PresignedUploadApi:
+	// KeyPrefix under which objects are written, as in PresignedUploadAPI:
 	// the key is <KeyPrefix><token sub>/<upload id>/<file name>. Default:
 	// "incoming/".
 	KeyPrefix *string
@@ -56,20 +58,22 @@ type EdgeUploadEndpointProps struct {
 	// is used, 1 minute to 24 hours, so a backend cannot hand out tokens
 	// that work for days. Default: 1 hour.
 	MaxTokenLifetime awscdk.Duration
-	// UrlExpiry is how long the presigned URL of a 307 works (Redirect
+	// URLExpiry is how long the presigned URL of a 307 works (Redirect
 	// mode), 1 minute to 1 hour: it is signed with the function's role
 	// session. Default: 5 minutes.
-	UrlExpiry awscdk.Duration
+	URLExpiry awscdk.Duration
 	// KeyCacheTime is how long the Lambda@Edge function keeps the keys it
 	// read from Secrets Manager (Redirect mode), up to 1 hour: a rotated
 	// key takes effect after it. Default: 5 minutes.
 	KeyCacheTime awscdk.Duration
-	// CorsAllowedOrigins are the browser origins ("https://app.example.com")
-	// that may upload with fetch: the edge code answers their preflights and
-	// adds CORS headers to its answers, and the new bucket gets a CORS rule
-	// for the PUT that follows a 307 (an existing Bucket needs its own).
-	// Default: none.
-	CorsAllowedOrigins *[]*string
+	// CORS lets browsers on the origins in AllowOrigins
+	// ("https://app.example.com") upload with fetch: the edge code answers
+	// their preflights and adds CORS headers to its answers, and the new
+	// bucket gets a CORS rule for the PUT that follows a 307 (an existing
+	// Bucket needs its own). Only AllowOrigins applies, with exact origins:
+	// the endpoint's methods and headers are fixed by its protocol.
+	// Default: no CORS.
+	CORS *awsapigateway.CorsOptions
 	// IncomingObjectExpiration deletes objects under KeyPrefix this long
 	// after they were uploaded. Whole days. Default: 7 days.
 	IncomingObjectExpiration awscdk.Duration
@@ -79,7 +83,7 @@ type EdgeUploadEndpointProps struct {
 	// (awss3.Bucket_FromBucketName). In Through mode CDK cannot add the
 	// distribution's write grant to an imported bucket's policy: add it
 	// yourself (CDK warns at synth). Default: a new bucket with
-	// PresignedUploadApi's secure defaults (uploads.NewUploadBucket).
+	// PresignedUploadAPI's secure defaults (uploads.NewUploadBucket).
 	Bucket awss3.IBucket
 	// BucketProps override the new bucket's defaults. Never with Bucket.
 	BucketProps *awss3.BucketProps
@@ -99,15 +103,17 @@ type EdgeUploadEndpointProps struct {
 	// key before the first upload (see the README).
 	KeyValueStore awscloudfront.IKeyValueStore
 
-	// DomainNames serve the endpoint on your own host names, with
-	// Certificate. Default: the distribution's *.cloudfront.net name.
-	DomainNames *[]*string
-	// Certificate for DomainNames, in us-east-1; the viewer policy is then
-	// TLSv1.2_2021. Required with DomainNames.
-	Certificate awscertificatemanager.ICertificate
-	// WebAclArn is a WAF web ACL with CLOUDFRONT scope (made in us-east-1)
+	// Domain serves the endpoint on your own host name
+	// (Domain.DomainName), with the viewer policy TLSv1.2_2021:
+	// Domain.Certificate is an ACM certificate in us-east-1 (or, in a
+	// us-east-1 stack, a new one validated by DNS in Domain.HostedZone);
+	// with Domain.HostedZone, alias A and AAAA records point the name at the
+	// distribution. BasePath does not apply (uploads go to /u/). Default:
+	// the distribution's *.cloudfront.net name.
+	Domain *streaming.DomainProps
+	// WebACLARN is a WAF web ACL with CLOUDFRONT scope (made in us-east-1)
 	// that guards the distribution. Default: none.
-	WebAclArn *string
+	WebACLARN *string
 	// PriceClass of the distribution. Default: PRICE_CLASS_100 (North
 	// America and Europe edge locations).
 	PriceClass awscloudfront.PriceClass

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/constructs/edgeupload/edge"
 	"github.com/streamgate/streamgate/constructs/internal/props"
@@ -48,12 +49,12 @@ func validate(p *props.Problems, scope constructs.Construct, id *string, ep *Edg
 			`give the stack Env: &awscdk.Environment{Region: jsii.String("eu-west-1")}, or use Mode: edgeupload.ModeThrough`)
 	}
 
-	r.cfg.MaxSize = DefaultMaxObjectSizeBytes
+	r.cfg.MaxSize = DefaultMaxObjectSize
 	if ep.MaxObjectSize != nil {
 		if *ep.MaxObjectSize.IsUnresolved() {
 			p.Add("MaxObjectSize", "a Token", "a size known at synth time (the edge code checks it)", "use a literal awscdk.Size")
-		} else if n := int64(*ep.MaxObjectSize.ToBytes(nil)); n <= 0 || n > MaxObjectSizeBytes {
-			p.Add("MaxObjectSize", props.Bytes(n), "1 byte to 5 GiB: one S3 PUT", "lower MaxObjectSize, or use uploads.PresignedUploadApi with ModeMultipart for larger objects")
+		} else if n := int64(*ep.MaxObjectSize.ToBytes(nil)); n <= 0 || n > MaxObjectSize {
+			p.Add("MaxObjectSize", props.Bytes(n), "1 byte to 5 GiB: one S3 PUT", "lower MaxObjectSize, or use uploads.PresignedUploadAPI with ModeMultipart for larger objects")
 		} else {
 			r.cfg.MaxSize = n
 		}
@@ -69,8 +70,8 @@ func validate(p *props.Problems, scope constructs.Construct, id *string, ep *Edg
 		}
 	}
 
-	r.cfg.CorsOrigins = p.CheckOrigins("CorsAllowedOrigins", ep.CorsAllowedOrigins, "")
-	r.cfg.MaxLifetime = seconds(p, "MaxTokenLifetime", ep.MaxTokenLifetime, DefaultMaxTokenLifetimeMins*60, 60, 24*3600, "1 minute to 24 hours")
+	r.cfg.CorsOrigins = p.CheckCORS("CORS", ep.CORS, props.CORSFields{Why: "the endpoint's methods and headers are fixed by its protocol"})
+	r.cfg.MaxLifetime = seconds(p, "MaxTokenLifetime", ep.MaxTokenLifetime, DefaultMaxTokenLifetimeMinutes*60, 60, 24*3600, "1 minute to 24 hours")
 	r.incoming = p.WholeDays("IncomingObjectExpiration", ep.IncomingObjectExpiration, uploads.DefaultIncomingExpiryDays)
 
 	onlyIn := func(field string, set bool, mode Mode, fix string) {
@@ -78,14 +79,14 @@ func validate(p *props.Problems, scope constructs.Construct, id *string, ep *Edg
 			p.Add(field, "set in "+string(r.mode)+" mode", "a setting of "+string(mode)+" mode only", fix)
 		}
 	}
-	onlyIn("UrlExpiry", ep.UrlExpiry != nil, ModeRedirect, "drop UrlExpiry: in Through mode no URL is presigned")
+	onlyIn("URLExpiry", ep.URLExpiry != nil, ModeRedirect, "drop URLExpiry: in Through mode no URL is presigned")
 	onlyIn("KeyCacheTime", ep.KeyCacheTime != nil, ModeRedirect, "drop KeyCacheTime: the CloudFront Function reads the KeyValueStore on each request")
 	onlyIn("TokenKeys", ep.TokenKeys != nil, ModeRedirect, "put the keys into a KeyValueStore and pass KeyValueStore")
 	onlyIn("LogRegions", ep.LogRegions != nil, ModeRedirect, "drop LogRegions: CloudFront Functions log to us-east-1 only")
 	onlyIn("LogRetention", ep.LogRetention != "", ModeRedirect, "drop LogRetention: there is no Lambda@Edge function in Through mode")
 	onlyIn("KeyValueStore", ep.KeyValueStore != nil, ModeThrough, "store the keys in a Secrets Manager secret and pass TokenKeys")
 	if redirect {
-		r.cfg.Expires = seconds(p, "UrlExpiry", ep.UrlExpiry, DefaultUrlExpiryMinutes*60, 60, 3600, "1 minute to 1 hour (the URL is signed with the function's role session)")
+		r.cfg.Expires = seconds(p, "URLExpiry", ep.URLExpiry, DefaultURLExpiryMinutes*60, 60, 3600, "1 minute to 1 hour (the URL is signed with the function's role session)")
 		r.cfg.KeyCacheSeconds = seconds(p, "KeyCacheTime", ep.KeyCacheTime, DefaultKeyCacheMinutes*60, 0, 3600, "0 to 1 hour")
 		r.cfg.Region = r.region
 		r.logRetention = ep.LogRetention
@@ -129,7 +130,7 @@ func validate(p *props.Problems, scope constructs.Construct, id *string, ep *Edg
 	}
 	if bp := ep.BucketProps; bp != nil {
 		if bp.Encryption == awss3.BucketEncryption_KMS || bp.Encryption == awss3.BucketEncryption_KMS_MANAGED || bp.Encryption == awss3.BucketEncryption_DSSE || bp.EncryptionKey != nil {
-			p.Add("BucketProps.Encryption", string(bp.Encryption), "SSE-S3 (S3_MANAGED): the edge code is given no KMS key", "drop the encryption setting, or use uploads.PresignedUploadApi with EncryptionKey")
+			p.Add("BucketProps.Encryption", string(bp.Encryption), "SSE-S3 (S3_MANAGED): the edge code is given no KMS key", "drop the encryption setting, or use uploads.PresignedUploadAPI with EncryptionKey")
 		}
 		if redirect && bp.BucketName != nil {
 			if *awscdk.Token_IsUnresolved(bp.BucketName) {
@@ -147,24 +148,14 @@ func validate(p *props.Problems, scope constructs.Construct, id *string, ep *Edg
 			`import it with awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("Keys"), jsii.String("my/keys"))`)
 	}
 
-	switch {
-	case ep.DomainNames != nil && ep.Certificate == nil:
-		p.Add("Certificate", "unset with DomainNames", "an ACM certificate in us-east-1 that covers DomainNames", "pass Certificate, e.g. awscertificatemanager.Certificate_FromCertificateArn")
-	case ep.DomainNames == nil && ep.Certificate != nil:
-		p.Add("DomainNames", "unset with Certificate", "the host names the certificate serves", `pass DomainNames: jsii.Strings("uploads.example.com")`)
-	}
-	if ep.DomainNames != nil {
-		if len(*ep.DomainNames) == 0 {
-			p.Add("DomainNames", "an empty list", "one or more host names", "list the host names, or leave DomainNames unset")
-		}
-		for i, d := range *ep.DomainNames {
-			if d == nil || (props.Resolved(d) && !hostPattern.MatchString(*d)) {
-				p.Add(fmt.Sprintf("DomainNames[%d]", i), props.Quote(d), "a lower-case host name such as \"uploads.example.com\"", "write the host name without scheme or path")
-			}
+	if d := ep.Domain; d != nil {
+		p.AddErr(d.Validate("Domain", scope, true))
+		if d.BasePath != nil {
+			p.Add("Domain.BasePath", props.Quote(d.BasePath), "unset: uploads go to "+edge.Path+" on the domain's root", "drop Domain.BasePath")
 		}
 	}
-	if a := ep.WebAclArn; a != nil && props.Resolved(a) && !webAclPattern.MatchString(*a) {
-		p.Add("WebAclArn", fmt.Sprintf("%q", *a), "the ARN of a WAFv2 web ACL with CLOUDFRONT scope (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)",
+	if a := ep.WebACLARN; a != nil && props.Resolved(a) && !webAclPattern.MatchString(*a) {
+		p.Add("WebACLARN", fmt.Sprintf("%q", *a), "the ARN of a WAFv2 web ACL with CLOUDFRONT scope (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)",
 			"create the web ACL in us-east-1 with Scope CLOUDFRONT")
 	}
 	if r.mode == ModeThrough {
@@ -192,4 +183,13 @@ func seconds(p *props.Problems, prop string, d awscdk.Duration, def, min, max in
 		p.Add(prop, props.Human(d), allowed+", in whole seconds", "set a duration in that range")
 	}
 	return s
+}
+
+// corsOrigins are the CORS origins for the new bucket's rule, nil without
+// CORS.
+func (r *resolved) corsOrigins() *[]*string {
+	if len(r.cfg.CorsOrigins) == 0 {
+		return nil
+	}
+	return jsii.Strings(r.cfg.CorsOrigins...)
 }

@@ -1,7 +1,7 @@
 // Package gofunction defines Go Lambda functions built from source at synth
 // time, with the local Go toolchain and no Docker:
 //
-//	fn := gofunction.NewFunction(stack, jsii.String("Records"), &gofunction.FunctionProps{
+//	fn := gofunction.NewGoFunction(stack, jsii.String("Records"), &gofunction.GoFunctionProps{
 //		Entry: jsii.String("./lambda/records"), // a directory or an import path
 //	})
 //
@@ -48,8 +48,8 @@ import (
 	"github.com/streamgate/streamgate/internal/gobuild"
 )
 
-// FunctionProps configure a Go function. Entry or Code is required.
-type FunctionProps struct {
+// GoFunctionProps configure a Go function. Entry or Code is required.
+type GoFunctionProps struct {
 	// Entry is the Go main package of the handler: a directory relative to
 	// the app's module root ("./handlers/records"), an absolute directory, or
 	// an import path. Default: none; Code must be given.
@@ -87,8 +87,8 @@ type FunctionProps struct {
 	Compliance *compliance.Profile
 }
 
-// Function is a Go Lambda function with its log group and role.
-type Function struct {
+// GoFunction is a Go Lambda function with its log group and role.
+type GoFunction struct {
 	// Function is the Lambda function (escape hatch: Function.Node().DefaultChild()).
 	Function awslambda.Function
 	// LogGroup receives the function's logs, with the configured retention.
@@ -100,20 +100,20 @@ type Function struct {
 
 // Defaults for a FunctionProps left empty.
 const (
-	// DefaultMemorySize is the function's memory, in MB.
-	DefaultMemorySize = 512.0
-	// DefaultTimeout is the function's timeout, in minutes: Lambda's
+	// DefaultMemorySizeMB is the function's memory, in MB.
+	DefaultMemorySizeMB = 512.0
+	// DefaultTimeoutMinutes is the function's timeout, in minutes: Lambda's
 	// longest, which a 15-minute stream needs.
-	DefaultTimeout = 15.0
+	DefaultTimeoutMinutes = 15.0
 	// DefaultLogRetention is how long the function's log group keeps logs.
 	DefaultLogRetention = awslogs.RetentionDays_ONE_MONTH
 )
 
-// NewFunction creates a provided.al2023 function whose bootstrap is built
+// NewGoFunction creates a provided.al2023 function whose bootstrap is built
 // from Entry (or taken from Code), its log group `<id>Logs` and its execution
 // role `<id>Role`, which uses no managed policy.
-func NewFunction(scope constructs.Construct, id *string, p *FunctionProps) *Function {
-	problems := props.NewProblems("gofunction.Function", scope, id)
+func NewGoFunction(scope constructs.Construct, id *string, p *GoFunctionProps) *GoFunction {
+	problems := props.NewProblems("gofunction.GoFunction", scope, id)
 	problems.CheckUnique(scope, id)
 	var pkg gobuild.Package
 	switch {
@@ -141,11 +141,11 @@ func NewFunction(scope constructs.Construct, id *string, p *FunctionProps) *Func
 	}
 	memory := p.MemorySize
 	if memory == nil {
-		memory = jsii.Number(DefaultMemorySize)
+		memory = jsii.Number(DefaultMemorySizeMB)
 	}
 	timeout := p.Timeout
 	if timeout == nil {
-		timeout = awscdk.Duration_Minutes(jsii.Number(DefaultTimeout))
+		timeout = awscdk.Duration_Minutes(jsii.Number(DefaultTimeoutMinutes))
 	}
 	retention := p.LogRetention
 	if retention == "" {
@@ -177,7 +177,7 @@ func NewFunction(scope constructs.Construct, id *string, p *FunctionProps) *Func
 		if concurrency == nil {
 			concurrency = profile.ReservedConcurrency
 		}
-		vpc, subnets, groups = profile.Vpc, profile.VpcSubnets, compliance.FunctionSecurityGroups(scope, profile)
+		vpc, subnets, groups = profile.VPC, profile.VPCSubnets, compliance.FunctionSecurityGroups(scope, profile)
 		compliance.Endpoints(scope, profile)
 	}
 	fn := awslambda.NewFunction(scope, id, &awslambda.FunctionProps{
@@ -210,7 +210,7 @@ func NewFunction(scope constructs.Construct, id *string, p *FunctionProps) *Func
 			AppliesTo: []any{"Resource::*"},
 		})
 	}
-	return &Function{Function: fn, LogGroup: logs, Role: role}
+	return &GoFunction{Function: fn, LogGroup: logs, Role: role}
 }
 
 // acknowledgeRegulated acknowledges, under the compliance profile, what the
@@ -261,7 +261,7 @@ func codeFor(scope constructs.Construct, id *string, pkg gobuild.Package, arch a
 	}
 	dir, err := gobuild.BuildCached(pkg, ga, gobuild.CacheRoot())
 	if err != nil {
-		props.Fail(fmt.Errorf("gofunction.Function %q: %w", strings.TrimPrefix(*scope.Node().Path()+"/"+*id, "/"), err))
+		props.Fail(fmt.Errorf("gofunction.GoFunction %q: %w", strings.TrimPrefix(*scope.Node().Path()+"/"+*id, "/"), err))
 	}
 	return awslambda.Code_FromAsset(jsii.String(dir), nil)
 }

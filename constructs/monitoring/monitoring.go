@@ -1,10 +1,10 @@
 // Package monitoring defines the alarms, the time-to-first-byte metric and
-// the dashboard that StreamingRestApi and PresignedUploadApi create with
+// the dashboard that StreamingRestAPI and PresignedUploadAPI create with
 // their Monitoring prop (off by default: alarms, custom metrics and
 // dashboards are billed):
 //
-//	streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
-//		Monitoring: &monitoring.Props{AlarmTopic: opsTopic, TimeToFirstByte: awscdk.Duration_Millis(jsii.Number(500))},
+//	streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+//		Monitoring: &monitoring.MonitorProps{AlarmTopic: opsTopic, TimeToFirstByte: awscdk.Duration_Millis(jsii.Number(500))},
 //	})
 //
 // Per route: the share of 5xx answers (API Gateway's per-method metrics),
@@ -44,15 +44,15 @@ const (
 	DefaultServerErrorRate = 0.05
 	// DefaultClientErrorRate is the 4xx share that raises the stage alarm.
 	DefaultClientErrorRate = 0.25
-	// DefaultTimeToFirstByteMs is the p90 time to first byte that raises a
+	// DefaultTimeToFirstContentMillis is the p90 time to first byte that raises a
 	// streaming route's alarm.
-	DefaultTimeToFirstByteMs = 2000
+	DefaultTimeToFirstContentMillis = 2000
 	// DefaultDurationShare is the share of a handler's timeout that raises
 	// its duration alarm.
 	DefaultDurationShare = 0.8
-	// DefaultWafBlockedRequests is how many blocked requests in 5 minutes
+	// DefaultWAFBlockedRequests is how many blocked requests in 5 minutes
 	// raise the web ACL's alarm.
-	DefaultWafBlockedRequests = 100
+	DefaultWAFBlockedRequests = 100
 	// DefaultLatencyShare is the share of the integration timeout that the
 	// stage's p99 latency alarm uses when Latency is unset.
 	DefaultLatencyShare = 0.9
@@ -62,8 +62,8 @@ const (
 	TimeToFirstContentNSPrefix = "Streamgate/"
 )
 
-// Props configure monitoring.
-type Props struct {
+// MonitorProps configure monitoring.
+type MonitorProps struct {
 	// AlarmTopic is notified when an alarm goes to ALARM and back to OK.
 	// Default: a new SNS topic, TLS only, encrypted with a key of its own
 	// that CloudWatch may use.
@@ -75,24 +75,24 @@ type Props struct {
 	// ClientErrorRate is the share of requests answered 4xx on the stage
 	// that raises an alarm. Default: 0.25.
 	ClientErrorRate *float64
-	// TimeToFirstByte raises a route's alarm when its p90 time to first
+	// TimeToFirstContent raises a route's alarm when its p90 time to first
 	// content over 5 minutes is above it. Default: 2 seconds.
-	TimeToFirstByte awscdk.Duration
+	TimeToFirstContent awscdk.Duration
 	// Latency raises the stage's alarm when its p99 latency is above it.
 	// Default: 90% of the API's integration timeout.
 	Latency awscdk.Duration
 	// DurationShare raises a handler's alarm when its longest invocation
 	// over 5 minutes passes this share of its timeout (0 to 1). Default: 0.8.
 	DurationShare *float64
-	// WafBlockedRequests raises the web ACL's alarm when it blocks more
+	// WAFBlockedRequests raises the web ACL's alarm when it blocks more
 	// requests than this in 5 minutes. Default: 100.
-	WafBlockedRequests *float64
+	WAFBlockedRequests *float64
 	// Dashboard creates a CloudWatch dashboard. Default: true.
 	Dashboard *bool
 }
 
 // Validate records the problems of p under prop ("Monitoring").
-func Validate(problems *props.Problems, prop string, p *Props) {
+func Validate(problems *props.Problems, prop string, p *MonitorProps) {
 	if p == nil {
 		return
 	}
@@ -107,13 +107,13 @@ func Validate(problems *props.Problems, prop string, p *Props) {
 	for _, d := range []struct {
 		name string
 		v    awscdk.Duration
-	}{{"TimeToFirstByte", p.TimeToFirstByte}, {"Latency", p.Latency}} {
+	}{{"TimeToFirstContent", p.TimeToFirstContent}, {"Latency", p.Latency}} {
 		if ms, ok := props.Millis(d.v); ok && (ms <= 0 || ms > 15*60*1000) {
 			problems.Add(prop+"."+d.name, props.Human(d.v), "more than 0 and at most 15 minutes", "set a duration in that range")
 		}
 	}
-	if v := p.WafBlockedRequests; v != nil && props.Resolved(v) && *v < 1 {
-		problems.Add(prop+".WafBlockedRequests", fmt.Sprint(*v), "at least 1 request", "set a count")
+	if v := p.WAFBlockedRequests; v != nil && props.Resolved(v) && *v < 1 {
+		problems.Add(prop+".WAFBlockedRequests", fmt.Sprint(*v), "at least 1 request", "set a count")
 	}
 }
 
@@ -130,7 +130,7 @@ type Monitor struct {
 	// Alarms are every alarm, in the order they were made.
 	Alarms []awscloudwatch.Alarm
 
-	props     Props
+	props     MonitorProps
 	apiName   *string
 	stage     *string
 	namespace string
@@ -142,9 +142,9 @@ type Monitor struct {
 // ToString is the construct's path.
 func (m *Monitor) ToString() *string { return m.Node().Path() }
 
-// New creates the monitor of an API with name apiName and stage stage under
+// NewMonitor creates the monitor of an API with name apiName and stage stage under
 // scope (as "Monitoring"); stage-level alarms are created by Stage.
-func New(scope constructs.Construct, p *Props, apiName, stage *string) *Monitor {
+func NewMonitor(scope constructs.Construct, p *MonitorProps, apiName, stage *string) *Monitor {
 	m := &Monitor{props: *p, apiName: apiName, stage: stage, namespace: TimeToFirstContentNSPrefix + *apiName, functions: map[string]bool{}}
 	constructs.NewConstruct_Override(m, scope, jsii.String("Monitoring"))
 	m.Topic = p.AlarmTopic
@@ -302,9 +302,9 @@ func (m *Monitor) Route(method, path string, streams bool, fn awslambda.IFunctio
 		m.apiMetric("5XXError", "Average", dims), serverRate)
 	widgets := []awscloudwatch.IWidget{}
 	if streams {
-		threshold := m.props.TimeToFirstByte
+		threshold := m.props.TimeToFirstContent
 		if threshold == nil {
-			threshold = awscdk.Duration_Millis(jsii.Number(DefaultTimeToFirstByteMs))
+			threshold = awscdk.Duration_Millis(jsii.Number(DefaultTimeToFirstContentMillis))
 		}
 		m.alarm(id+"TimeToFirstByte", fmt.Sprintf("%s %s: p90 time to first byte above %s", *m.apiName, route, props.Human(threshold)),
 			m.ttfb(method, path, "p90"), *threshold.ToMilliseconds(nil))
@@ -333,15 +333,15 @@ func (m *Monitor) Route(method, path string, streams bool, fn awslambda.IFunctio
 	}
 }
 
-// WebAcl creates the alarm on a web ACL's blocked requests; metricName is
+// WebACL creates the alarm on a web ACL's blocked requests; metricName is
 // the ACL's metric name (its visibility config).
-func (m *Monitor) WebAcl(metricName string) {
+func (m *Monitor) WebACL(metricName string) {
 	metric := awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 		Namespace: jsii.String("AWS/WAFV2"), MetricName: jsii.String("BlockedRequests"),
 		DimensionsMap: &map[string]*string{"WebACL": jsii.String(metricName), "Region": awscdk.Aws_REGION(), "Rule": jsii.String("ALL")},
 		Statistic:     jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(5)),
 	})
-	limit := or(m.props.WafBlockedRequests, DefaultWafBlockedRequests)
+	limit := or(m.props.WAFBlockedRequests, DefaultWAFBlockedRequests)
 	m.alarm("WafBlocked", fmt.Sprintf("%s: the web ACL blocked more than %g requests in 5 minutes", *m.apiName, limit), metric, limit)
 	if m.Dashboard != nil {
 		m.Dashboard.AddWidgets(graph(*m.apiName+": requests blocked by the web ACL", metric))

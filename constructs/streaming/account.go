@@ -10,9 +10,9 @@ import (
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
 )
 
-// AccountLoggingId is the construct id, under the stack, of the API Gateway
+// AccountLoggingID is the construct id, under the stack, of the API Gateway
 // account settings that every streamgate API in the stack shares.
-const AccountLoggingId = "StreamgateApiGatewayAccount"
+const AccountLoggingID = "StreamgateApiGatewayAccount"
 
 // accountLogging returns the stack's API Gateway account settings, created
 // on first use: the CloudWatch role that execution logs need. It replaces
@@ -24,7 +24,7 @@ const AccountLoggingId = "StreamgateApiGatewayAccount"
 // packs find on the role's inline policy (once, whichever API asks first).
 func accountLogging(scope constructs.Construct, regulated bool) awsapigateway.CfnAccount {
 	stack := awscdk.Stack_Of(scope)
-	c := stack.Node().TryFindChild(jsii.String(AccountLoggingId))
+	c := stack.Node().TryFindChild(jsii.String(AccountLoggingID))
 	if c == nil {
 		c = newAccountLogging(scope)
 	}
@@ -39,7 +39,7 @@ func accountLogging(scope constructs.Construct, regulated bool) awsapigateway.Cf
 // and the account resource.
 func newAccountLogging(scope constructs.Construct) constructs.Construct {
 	stack := awscdk.Stack_Of(scope)
-	holder := constructs.NewConstruct(stack, jsii.String(AccountLoggingId))
+	holder := constructs.NewConstruct(stack, jsii.String(AccountLoggingID))
 	role := awsiam.NewRole(holder, jsii.String("CloudWatchRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
 		Description: jsii.String("API Gateway execution logging for the account and region (streamgate)"),

@@ -9,27 +9,9 @@ import (
 	"github.com/streamgate/streamgate/lambda/cors"
 )
 
-// corsPolicy is the cors.EnvConfig value that tells the Go handlers the
-// construct builds which origins may read their answers; "" without CORS.
-func corsPolicy(c *awsapigateway.CorsOptions) string {
-	if c == nil || c.AllowOrigins == nil || len(*c.AllowOrigins) == 0 {
-		return ""
-	}
-	p := cors.Policy{AllowCredentials: c.AllowCredentials != nil && *c.AllowCredentials}
-	for _, o := range *c.AllowOrigins {
-		p.AllowOrigins = append(p.AllowOrigins, *o)
-	}
-	if c.ExposeHeaders != nil {
-		for _, h := range *c.ExposeHeaders {
-			p.ExposeHeaders = append(p.ExposeHeaders, *h)
-		}
-	}
-	return p.Encode()
-}
-
 // handlerEnvironment is a Go handler's environment: the route's own, and
 // the API's CORS policy unless the route sets cors.EnvConfig itself.
-func (a *StreamingRestApi) handlerEnvironment(env *map[string]*string) *map[string]*string {
+func (a *StreamingRestAPI) handlerEnvironment(env *map[string]*string) *map[string]*string {
 	if a.corsPolicy == "" {
 		return env
 	}
@@ -42,12 +24,12 @@ func (a *StreamingRestApi) handlerEnvironment(env *map[string]*string) *map[stri
 	return &out
 }
 
-// CorsGatewayResponseIds are the ids of the gateway responses that carry
+// corsGatewayResponseIDs are the ids of the gateway responses that carry
 // CORS headers, under the RestApi: API Gateway's own 4XX answers (403 for
 // a missing route or a denied IAM, Cognito or authorizer check, 413, 429
 // when throttled) and 5XX answers (502 when a function fails, 504 when it
 // times out).
-var CorsGatewayResponseIds = []string{"CorsDefault4XX", "CorsDefault5XX"}
+var corsGatewayResponseIDs = []string{"CorsDefault4XX", "CorsDefault5XX"}
 
 // corsGatewayResponses gives API Gateway's own error answers the CORS
 // headers, so that a page on an allowed origin can read their status and
@@ -80,7 +62,7 @@ func corsGatewayResponses(api awsapigateway.RestApi, c *awsapigateway.CorsOption
 	expose := []string{"x-amzn-RequestId", "x-amzn-ErrorType"}
 	headers["Access-Control-Expose-Headers"] = jsii.String("'" + strings.Join(expose, ",") + "'")
 	for i, t := range []awsapigateway.ResponseType{awsapigateway.ResponseType_DEFAULT_4XX(), awsapigateway.ResponseType_DEFAULT_5XX()} {
-		api.AddGatewayResponse(jsii.String(CorsGatewayResponseIds[i]), &awsapigateway.GatewayResponseOptions{
+		api.AddGatewayResponse(jsii.String(corsGatewayResponseIDs[i]), &awsapigateway.GatewayResponseOptions{
 			Type:            t,
 			ResponseHeaders: &headers,
 			// API Gateway's default body, kept: {"message": "..."}.

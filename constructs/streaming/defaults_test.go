@@ -10,7 +10,7 @@ import (
 
 func TestDefaultEndpointIsRegional(t *testing.T) {
 	s := defaultStack(t)
-	p := s.props(t, s.api.RestApi)
+	p := s.props(t, s.api.RestAPI)
 	want(t, "EndpointConfiguration", p["EndpointConfiguration"], map[string]any{"Types": []string{"REGIONAL"}})
 	want(t, "Name", p["Name"], "Defaults-Api") // the construct path: unique in the stack
 	if n := len(s.ofType("AWS::ApiGateway::RestApi")); n != 1 {
@@ -57,8 +57,8 @@ func TestGoHandlerFunctionDefaults(t *testing.T) {
 	want(t, "Timeout", fn["Timeout"], 900)
 	want(t, "MemorySize", fn["MemorySize"], 512)
 	want(t, "TracingConfig", fn["TracingConfig"], map[string]string{"Mode": "Active"})
-	want(t, "LoggingConfig", fn["LoggingConfig"], map[string]any{"LogGroup": map[string]any{"Ref": s.logicalID(r.HandlerLogGroup)}})
-	want(t, "handler log retention", s.props(t, r.HandlerLogGroup)["RetentionInDays"], 30)
+	want(t, "LoggingConfig", fn["LoggingConfig"], map[string]any{"LogGroup": map[string]any{"Ref": s.logicalID(r.FunctionLogGroup)}})
+	want(t, "handler log retention", s.props(t, r.FunctionLogGroup)["RetentionInDays"], 30)
 	want(t, "Environment", fn["Environment"], nil) // no CORS policy without Cors
 	s.tmpl.ResourceCountIs(jsii.String("AWS::ApiGateway::GatewayResponse"), jsii.Number(0))
 }
@@ -105,7 +105,7 @@ func TestIAMAuthorizationAndRequestValidatorOnEveryMethod(t *testing.T) {
 	s := defaultStack(t)
 	validator := s.logicalID(s.api.RequestValidator)
 	want(t, "validator", s.props(t, s.api.RequestValidator), map[string]any{
-		"RestApiId": map[string]string{"Ref": s.logicalID(s.api.RestApi)}, "ValidateRequestBody": true, "ValidateRequestParameters": true,
+		"RestApiId": map[string]string{"Ref": s.logicalID(s.api.RestAPI)}, "ValidateRequestBody": true, "ValidateRequestParameters": true,
 	})
 	methods := s.ofType("AWS::ApiGateway::Method")
 	if len(methods) != 4 {
@@ -159,8 +159,8 @@ func TestExistingFunctionIsInvokedNotRebuilt(t *testing.T) {
 
 func TestUrlIsAStackOutput(t *testing.T) {
 	s := defaultStack(t)
-	if s.api.Url == nil {
-		t.Fatal("Url is nil")
+	if s.api.URL == nil {
+		t.Fatal("URL is nil")
 	}
 	outputs := s.tmpl.FindOutputs(jsii.String("*"), map[string]any{"Value": assertions.Match_ObjectLike(&map[string]any{
 		"Fn::Join": assertions.Match_AnyValue(),
@@ -202,6 +202,6 @@ func TestGoHandlerRoleHasNoManagedPolicy(t *testing.T) {
 	}
 	want(t, "log statement", logStatement, map[string]any{
 		"Sid": "WriteOwnLogs", "Effect": "Allow", "Action": []string{"logs:CreateLogStream", "logs:PutLogEvents"},
-		"Resource": map[string]any{"Fn::GetAtt": []string{s.logicalID(r.HandlerLogGroup), "Arn"}},
+		"Resource": map[string]any{"Fn::GetAtt": []string{s.logicalID(r.FunctionLogGroup), "Arn"}},
 	})
 }

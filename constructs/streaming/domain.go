@@ -48,9 +48,9 @@ type Domain struct {
 	Certificate awscertificatemanager.ICertificate
 	// Record is the Route 53 alias; nil without HostedZone.
 	Record awsroute53.ARecord
-	// Url is https://DomainName/BasePath/ (also the stack output
+	// URL is https://DomainName/BasePath/ (also the stack output
 	// "<id>CustomUrl").
-	Url *string
+	URL *string
 }
 
 var (
@@ -59,15 +59,22 @@ var (
 	arnRegion = regexp.MustCompile(`^arn:[a-z-]+:acm:([a-z0-9-]+):`)
 )
 
-// validateDomain checks DomainProps against the API's endpoint type and
-// region (when both are known at synth time).
-func validateDomain(p *props.Problems, scope constructs.IConstruct, d *DomainProps, edge bool) {
-	if d == nil {
-		return
-	}
+// Validate reports what is wrong with d for a domain served from scope's
+// stack, one error per problem (errors.Join), nil when nothing is: by
+// CloudFront when cloudFront is true (an EDGE API or an
+// EdgeUploadEndpoint: the certificate is in us-east-1), else by a REGIONAL
+// API (the certificate is in the stack's region). Values known only at
+// deploy time are not checked. prop names d in the messages ("Domain").
+func (d *DomainProps) Validate(prop string, scope constructs.IConstruct, cloudFront bool) error {
+	p := props.NewNamedProblems(prop)
+	d.validate(p, prop, scope, cloudFront)
+	return p.Joined()
+}
+
+func (d *DomainProps) validate(p *props.Problems, prop string, scope constructs.IConstruct, edge bool) {
 	switch {
 	case d.DomainName == nil:
-		p.Add("DomainName.DomainName", "unset", "the API's host name, e.g. \"streams.example.com\"", "set DomainName")
+		p.Add(prop+".DomainName", "unset", "the host name, e.g. \"streams.example.com\"", "set "+prop+".DomainName")
 	case props.Resolved(d.DomainName):
 		name := strings.ToLower(*d.DomainName)
 		labels := strings.Split(name, ".")
@@ -76,22 +83,22 @@ func validateDomain(p *props.Problems, scope constructs.IConstruct, d *DomainPro
 			ok = ok && hostLabel.MatchString(l)
 		}
 		if !ok {
-			p.Add("DomainName.DomainName", props.Quote(d.DomainName), "a host name of two or more labels of letters, digits and hyphens, e.g. \"streams.example.com\" (no scheme, path or wildcard)",
+			p.Add(prop+".DomainName", props.Quote(d.DomainName), "a host name of two or more labels of letters, digits and hyphens, e.g. \"streams.example.com\" (no scheme, path or wildcard)",
 				"write the host name only")
 		}
 		if d.HostedZone != nil && props.Resolved(d.HostedZone.ZoneName()) {
 			zone := strings.TrimSuffix(strings.ToLower(*d.HostedZone.ZoneName()), ".")
 			if name != zone && !strings.HasSuffix(name, "."+zone) {
-				p.Add("DomainName.HostedZone", fmt.Sprintf("%q", zone), fmt.Sprintf("the zone that %q belongs to", name), "pass the zone of the domain, or a domain in the zone")
+				p.Add(prop+".HostedZone", fmt.Sprintf("%q", zone), fmt.Sprintf("the zone that %q belongs to", name), "pass the zone of the domain, or a domain in the zone")
 			}
 		}
 	}
 	if d.Certificate == nil && d.HostedZone == nil {
-		p.Add("DomainName.Certificate/HostedZone", "both unset", "a certificate for the domain, or the hosted zone to validate a new one in",
+		p.Add(prop+".Certificate/HostedZone", "both unset", "a certificate for the domain, or the hosted zone to validate a new one in",
 			"pass Certificate (ACM, in the API's region), or HostedZone")
 	}
 	if d.BasePath != nil && props.Resolved(d.BasePath) && !basePath.MatchString(*d.BasePath) {
-		p.Add("DomainName.BasePath", props.Quote(d.BasePath), `segments of letters, digits and -._~ separated by "/", without a leading or trailing slash, e.g. "v1" or "streams/v1"`,
+		p.Add(prop+".BasePath", props.Quote(d.BasePath), `segments of letters, digits and -._~ separated by "/", without a leading or trailing slash, e.g. "v1" or "streams/v1"`,
 			"write the path like \"v1\", or leave BasePath unset for the root")
 	}
 	region := awscdk.Stack_Of(scope).Region()
@@ -102,7 +109,7 @@ func validateDomain(p *props.Problems, scope constructs.IConstruct, d *DomainPro
 		// warns about EDGE already).
 		want, why = "us-east-1", "an EDGE domain (CloudFront) uses a certificate in us-east-1"
 		if d.Certificate == nil && props.Resolved(region) && *region != "us-east-1" {
-			p.Add("DomainName.Certificate", "unset on an EDGE API in "+*region, why+", which this stack cannot create",
+			p.Add(prop+".Certificate", "unset on an EDGE API in "+*region, why+", which this stack cannot create",
 				"pass a us-east-1 certificate, or use a REGIONAL endpoint (the default)")
 		}
 	}
@@ -112,14 +119,14 @@ func validateDomain(p *props.Problems, scope constructs.IConstruct, d *DomainPro
 			if m[1] == "us-east-1" && !edge {
 				hint = " (us-east-1 certificates are for EDGE endpoints and CloudFront)"
 			}
-			p.Add("DomainName.Certificate", fmt.Sprintf("in %s%s", m[1], hint), fmt.Sprintf("a certificate in %s: %s", want, why),
+			p.Add(prop+".Certificate", fmt.Sprintf("in %s%s", m[1], hint), fmt.Sprintf("a certificate in %s: %s", want, why),
 				"request or import the certificate in "+want+", or pass HostedZone to have one made")
 		}
 	}
 }
 
 // addDomain creates the custom domain of the new API.
-func (a *StreamingRestApi) addDomain(d *DomainProps, edge bool) *Domain {
+func (a *StreamingRestAPI) addDomain(d *DomainProps, edge bool) *Domain {
 	out := &Domain{Certificate: d.Certificate}
 	endpointType := awsapigateway.EndpointType_REGIONAL
 	if edge {
@@ -137,7 +144,7 @@ func (a *StreamingRestApi) addDomain(d *DomainProps, edge bool) *Domain {
 		EndpointType:   endpointType,
 		SecurityPolicy: awsapigateway.SecurityPolicy_TLS_1_2,
 	})
-	out.DomainName.AddBasePathMapping(a.RestApi, &awsapigateway.BasePathMappingOptions{BasePath: d.BasePath, Stage: a.Stage})
+	out.DomainName.AddBasePathMapping(a.RestAPI, &awsapigateway.BasePathMappingOptions{BasePath: d.BasePath, Stage: a.Stage})
 	if d.HostedZone != nil {
 		out.Record = awsroute53.NewARecord(a, jsii.String("DomainAlias"), &awsroute53.ARecordProps{
 			Zone:       d.HostedZone,
@@ -149,7 +156,7 @@ func (a *StreamingRestApi) addDomain(d *DomainProps, edge bool) *Domain {
 	if d.BasePath != nil {
 		path = *d.BasePath + "/"
 	}
-	out.Url = jsii.String("https://" + *d.DomainName + "/" + path)
-	awscdk.NewCfnOutput(a, jsii.String("CustomUrl"), &awscdk.CfnOutputProps{Value: out.Url, Description: jsii.String("The API on its custom domain")})
+	out.URL = jsii.String("https://" + *d.DomainName + "/" + path)
+	awscdk.NewCfnOutput(a, jsii.String("CustomUrl"), &awscdk.CfnOutputProps{Value: out.URL, Description: jsii.String("The API on its custom domain")})
 	return out
 }

@@ -24,9 +24,9 @@ func zone(stack awscdk.Stack) awsroute53.IHostedZone {
 
 func TestDomainWithHostedZone(t *testing.T) {
 	stack := awscdk.NewStack(cdktest.NewApp(false), jsii.String("Domain"), pinned)
-	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
-		DomainName: &streaming.DomainProps{DomainName: jsii.String("streams.example.com"), HostedZone: zone(stack), BasePath: jsii.String("v1")},
-		Routes:     &[]*streaming.RouteProps{get200("/records")},
+	api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+		Domain: &streaming.DomainProps{DomainName: jsii.String("streams.example.com"), HostedZone: zone(stack), BasePath: jsii.String("v1")},
+		Routes: &[]*streaming.RouteProps{get200("/records")},
 	})
 	s := synth(t, stack, api)
 	cert := s.ofType("AWS::CertificateManager::Certificate")
@@ -48,7 +48,7 @@ func TestDomainWithHostedZone(t *testing.T) {
 	if len(rec) != 1 || rec[0]["Type"] != "A" || rec[0]["Name"] != "streams.example.com." || rec[0]["AliasTarget"] == nil {
 		t.Errorf("record: %s", js(rec))
 	}
-	want(t, "url", *api.Domain.Url, "https://streams.example.com/v1/")
+	want(t, "url", *api.Domain.URL, "https://streams.example.com/v1/")
 	if out := js(s.Outputs); !strings.Contains(out, "https://streams.example.com/v1/") {
 		t.Errorf("outputs: %s", out)
 	}
@@ -58,9 +58,9 @@ func TestDomainWithCertificateOnly(t *testing.T) {
 	stack := awscdk.NewStack(cdktest.NewApp(false), jsii.String("DomainCert"), pinned)
 	cert := awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("Cert"),
 		jsii.String("arn:aws:acm:eu-west-1:111111111111:certificate/0d7a4e5c-1111-2222-3333-444455556666"))
-	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
-		DomainName: &streaming.DomainProps{DomainName: jsii.String("streams.example.com"), Certificate: cert},
-		Routes:     &[]*streaming.RouteProps{get200("/records")},
+	api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+		Domain: &streaming.DomainProps{DomainName: jsii.String("streams.example.com"), Certificate: cert},
+		Routes: &[]*streaming.RouteProps{get200("/records")},
 	})
 	s := synth(t, stack, api)
 	for _, typ := range []string{"AWS::CertificateManager::Certificate", "AWS::Route53::RecordSet"} {
@@ -83,36 +83,36 @@ func TestFailsDomainMistakes(t *testing.T) {
 		d    *streaming.DomainProps
 		want string
 	}{
-		{&streaming.DomainProps{DomainName: jsii.String("https://streams.example.com/"), Certificate: east}, `DomainName.DomainName is "https://streams.example.com/"; allowed: a host name`},
-		{&streaming.DomainProps{DomainName: jsii.String("streams.example.com"), HostedZone: z, BasePath: jsii.String("/v1/")}, `DomainName.BasePath is "/v1/"; allowed: segments`},
+		{&streaming.DomainProps{DomainName: jsii.String("https://streams.example.com/"), Certificate: east}, `Domain.DomainName is "https://streams.example.com/"; allowed: a host name`},
+		{&streaming.DomainProps{DomainName: jsii.String("streams.example.com"), HostedZone: z, BasePath: jsii.String("/v1/")}, `Domain.BasePath is "/v1/"; allowed: segments`},
 		{&streaming.DomainProps{DomainName: jsii.String("streams.example.com"), Certificate: east},
-			"DomainName.Certificate is in us-east-1 (us-east-1 certificates are for EDGE endpoints and CloudFront); allowed: a certificate in eu-west-1"},
-		{&streaming.DomainProps{DomainName: jsii.String("streams.example.org"), HostedZone: z}, `DomainName.HostedZone is "example.com"; allowed: the zone that "streams.example.org" belongs to`},
-		{&streaming.DomainProps{DomainName: jsii.String("streams.example.com")}, "DomainName.Certificate/HostedZone is both unset"},
+			"Domain.Certificate is in us-east-1 (us-east-1 certificates are for EDGE endpoints and CloudFront); allowed: a certificate in eu-west-1"},
+		{&streaming.DomainProps{DomainName: jsii.String("streams.example.org"), HostedZone: z}, `Domain.HostedZone is "example.com"; allowed: the zone that "streams.example.org" belongs to`},
+		{&streaming.DomainProps{DomainName: jsii.String("streams.example.com")}, "Domain.Certificate/HostedZone is both unset"},
 	} {
 		msg := cdktest.PanicMessage(t, func() {
-			streaming.NewStreamingRestApi(st, jsii.String("Api"), &streaming.StreamingRestApiProps{DomainName: c.d})
+			streaming.NewStreamingRestAPI(st, jsii.String("Api"), &streaming.StreamingRestAPIProps{Domain: c.d})
 		})
 		if !strings.Contains(msg, c.want) || !strings.Contains(msg, "Fix:") {
 			t.Errorf("message lacks %q:\n%s", c.want, msg)
 		}
 	}
 	msg := cdktest.PanicMessage(t, func() {
-		streaming.NewStreamingRestApi(st, jsii.String("Edge"), &streaming.StreamingRestApiProps{
-			DomainName:   &streaming.DomainProps{DomainName: jsii.String("streams.example.com"), HostedZone: z},
-			RestApiProps: &awsapigateway.RestApiProps{EndpointTypes: &[]awsapigateway.EndpointType{awsapigateway.EndpointType_EDGE}},
+		streaming.NewStreamingRestAPI(st, jsii.String("Edge"), &streaming.StreamingRestAPIProps{
+			Domain:       &streaming.DomainProps{DomainName: jsii.String("streams.example.com"), HostedZone: z},
+			RestAPIProps: &awsapigateway.RestApiProps{EndpointTypes: &[]awsapigateway.EndpointType{awsapigateway.EndpointType_EDGE}},
 		})
 	})
-	if !strings.Contains(msg, "DomainName.Certificate is unset on an EDGE API in eu-west-1; allowed: an EDGE domain (CloudFront) uses a certificate in us-east-1") {
+	if !strings.Contains(msg, "Domain.Certificate is unset on an EDGE API in eu-west-1; allowed: an EDGE domain (CloudFront) uses a certificate in us-east-1") {
 		t.Errorf("EDGE message: %s", msg)
 	}
 	existing := awsapigateway.NewRestApi(st, jsii.String("Existing"), nil)
 	existing.Root().AddMethod(jsii.String("GET"), nil, nil)
 	msg = cdktest.PanicMessage(t, func() {
-		streaming.NewStreamingRestApi(st, jsii.String("OnExisting"), &streaming.StreamingRestApiProps{ExistingRestApi: existing,
-			DomainName: &streaming.DomainProps{DomainName: jsii.String("streams.example.com"), HostedZone: z}})
+		streaming.NewStreamingRestAPI(st, jsii.String("OnExisting"), &streaming.StreamingRestAPIProps{ExistingRestAPI: existing,
+			Domain: &streaming.DomainProps{DomainName: jsii.String("streams.example.com"), HostedZone: z}})
 	})
-	if !strings.Contains(msg, "DomainName is set together with ExistingRestApi") {
+	if !strings.Contains(msg, "Domain is set together with ExistingRestAPI") {
 		t.Errorf("existing: %s", msg)
 	}
 }

@@ -1,16 +1,16 @@
-// Package streaming defines StreamingRestApi: a REST API whose routes stream
+// Package streaming defines StreamingRestAPI: a REST API whose routes stream
 // their responses (ResponseTransferMode STREAM) from Go Lambda handlers,
 // existing functions or HTTP backends, for up to 15 minutes and past the
 // 10 MB buffered response limit.
 //
-//	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
+//	api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
 //		Routes: &[]*streaming.RouteProps{{
 //			Method: jsii.String("GET"),
 //			Path:   jsii.String("/records"),
 //			Entry:  jsii.String("github.com/streamgate/streamgate/lambda/records"),
 //		}},
 //	})
-//	api.AddRoute(&streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String("/legacy"), HttpUrl: jsii.String("https://legacy.example.com/feed")})
+//	api.AddRoute(&streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String("/legacy"), HTTPURL: jsii.String("https://legacy.example.com/feed")})
 //
 // The defaults are the ones streaming needs on AWS: a REGIONAL endpoint
 // (EDGE cuts streams idle for 30 s), 15-minute integration timeouts with
@@ -70,34 +70,34 @@ const (
 // WarningEdgeIdleTimeout is the id of the warning annotation for an EDGE endpoint.
 const WarningEdgeIdleTimeout = "@streamgate/streaming:edgeIdleTimeout"
 
-// WarningNoTimeToFirstByte is the id of the warning annotation for
+// WarningNoTimeToFirstContent is the id of the warning annotation for
 // Monitoring on a stage whose access log the construct does not configure.
-const WarningNoTimeToFirstByte = "@streamgate/streaming:noTimeToFirstByte"
+const WarningNoTimeToFirstContent = "@streamgate/streaming:noTimeToFirstByte"
 
 // WarningBufferedTimeout is the id of the warning annotation for a BUFFERED
 // route whose timeout needs a quota increase.
 const WarningBufferedTimeout = "@streamgate/streaming:bufferedTimeout"
 
-// StreamingRestApi is a REST API whose routes stream their responses.
-type StreamingRestApi struct {
+// StreamingRestAPI is a REST API whose routes stream their responses.
+type StreamingRestAPI struct {
 	constructs.Construct
 
-	// Api is the REST API the routes are on: the new one, or ExistingRestApi.
-	Api awsapigateway.IRestApi
-	// RestApi is the new REST API (escape hatch); nil with ExistingRestApi.
-	RestApi awsapigateway.RestApi
-	// Stage is the new API's deployment stage; nil with ExistingRestApi.
+	// API is the REST API the routes are on: the new one, or ExistingRestAPI.
+	API awsapigateway.IRestApi
+	// RestAPI is the new REST API (escape hatch); nil with ExistingRestAPI.
+	RestAPI awsapigateway.RestApi
+	// Stage is the new API's deployment stage; nil with ExistingRestAPI.
 	Stage awsapigateway.Stage
-	// AccessLogGroup receives the stage's access logs; nil with ExistingRestApi.
+	// AccessLogGroup receives the stage's access logs; nil with ExistingRestAPI.
 	AccessLogGroup awslogs.ILogGroup
 	// RequestValidator validates the parameters and bodies of every route.
 	RequestValidator awsapigateway.RequestValidator
 	// Routes are the API's routes, in the order they were added.
 	Routes []*Route
-	// WebAcl guards the stage; nil unless WebAcl or MaxRequestBodySize was given.
-	WebAcl *wafsize.SizeLimitedWebAcl
-	// Url is the new stage's URL (also a stack output); nil with ExistingRestApi.
-	Url *string
+	// WebACL guards the stage; nil unless WebACL or MaxRequestBodySize was given.
+	WebACL *wafsize.SizeLimitedWebACL
+	// URL is the new stage's URL (also a stack output); nil with ExistingRestAPI.
+	URL *string
 	// Monitor holds the alarms, their topic and the dashboard; nil without
 	// the Monitoring prop.
 	Monitor *monitoring.Monitor
@@ -106,8 +106,8 @@ type StreamingRestApi struct {
 
 	timeout      awscdk.Duration
 	auth         *apiauth.Authorization
-	cors         *awsapigateway.CorsOptions // preflights still to add per resource (ExistingRestApi)
-	corsPolicy   string                     // cors.EnvConfig of the Go handlers; "" without Cors
+	cors         *awsapigateway.CorsOptions // preflights still to add per resource (ExistingRestAPI)
+	corsPolicy   string                     // cors.EnvConfig of the Go handlers; "" without CORS
 	corsPaths    map[string]bool
 	logRetention awslogs.RetentionDays
 	keys         map[string]bool // "GET /path"
@@ -118,19 +118,19 @@ type StreamingRestApi struct {
 
 // ToString is the construct's path; it also lets the Go struct stand in for
 // the construct it wraps when passed to the CDK as a scope.
-func (a *StreamingRestApi) ToString() *string { return a.Node().Path() }
+func (a *StreamingRestAPI) ToString() *string { return a.Node().Path() }
 
-// NewStreamingRestApi creates the API (or takes ExistingRestApi) and its
+// NewStreamingRestAPI creates the API (or takes ExistingRestAPI) and its
 // routes. Invalid props stop synth with every problem listed.
-func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRestApiProps) *StreamingRestApi {
+func NewStreamingRestAPI(scope constructs.Construct, id *string, p *StreamingRestAPIProps) *StreamingRestAPI {
 	if p == nil {
-		p = &StreamingRestApiProps{}
+		p = &StreamingRestAPIProps{}
 	}
-	a := &StreamingRestApi{
+	a := &StreamingRestAPI{
 		timeout:      p.IntegrationTimeout,
 		auth:         p.Authorization,
-		cors:         p.Cors,
-		corsPolicy:   corsPolicy(p.Cors),
+		cors:         p.CORS,
+		corsPolicy:   props.CORSPolicy(p.CORS),
 		corsPaths:    map[string]bool{},
 		logRetention: p.LogRetention,
 		keys:         map[string]bool{},
@@ -146,7 +146,7 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 		a.logRetention = gofunction.DefaultLogRetention
 	}
 
-	problems := props.NewProblems("StreamingRestApi", scope, id)
+	problems := props.NewProblems("StreamingRestAPI", scope, id)
 	problems.CheckUnique(scope, id)
 	validateApi(problems, scope, p)
 	var routes []*RouteProps
@@ -162,30 +162,30 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 
 	constructs.NewConstruct_Override(a, scope, id)
 	a.compliance = compliance.Of(a, p.Compliance)
-	if p.ExistingRestApi != nil {
-		a.Api = p.ExistingRestApi
+	if p.ExistingRestAPI != nil {
+		a.API = p.ExistingRestAPI
 	} else {
 		a.createApi(p)
 	}
 	switch {
-	case p.WebAcl != nil:
-		a.WebAcl = p.WebAcl
+	case p.WebACL != nil:
+		a.WebACL = p.WebACL
 	case p.MaxRequestBodySize != nil:
-		a.WebAcl = wafsize.NewSizeLimitedWebAcl(a, jsii.String("WebAcl"), &wafsize.SizeLimitedWebAclProps{
+		a.WebACL = wafsize.NewSizeLimitedWebACL(a, jsii.String("WebAcl"), &wafsize.SizeLimitedWebACLProps{
 			MaxBodySize: p.MaxRequestBodySize, LogRetention: a.logRetention, Compliance: a.compliance,
 		})
 	}
-	if a.WebAcl != nil {
-		a.WebAcl.Associate(a.Stage)
+	if a.WebACL != nil {
+		a.WebACL.Associate(a.Stage)
 		if a.Monitor != nil {
-			a.Monitor.WebAcl(a.WebAcl.MetricName)
+			a.Monitor.WebACL(a.WebACL.MetricName)
 		}
 	} else if a.Stage != nil {
-		nagack.Acknowledge(a.Stage, nagack.Rule{ID: "AwsSolutions-APIG3", Reason: "WAF is opt-in on StreamingRestApi: its routes " +
-			"take small requests and stream large responses, which WAF does not inspect. Set MaxRequestBodySize or WebAcl to associate a size-limiting web ACL."})
+		nagack.Acknowledge(a.Stage, nagack.Rule{ID: "AwsSolutions-APIG3", Reason: "WAF is opt-in on StreamingRestAPI: its routes " +
+			"take small requests and stream large responses, which WAF does not inspect. Set MaxRequestBodySize or WebACL to associate a size-limiting web ACL."})
 	}
 	a.RequestValidator = awsapigateway.NewRequestValidator(a, jsii.String("RequestValidator"), &awsapigateway.RequestValidatorProps{
-		RestApi:                   a.Api,
+		RestApi:                   a.API,
 		ValidateRequestBody:       jsii.Bool(true),
 		ValidateRequestParameters: jsii.Bool(true),
 	})
@@ -195,7 +195,7 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 	return a
 }
 
-func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
+func (a *StreamingRestAPI) createApi(p *StreamingRestAPIProps) {
 	rp, ownRole := a.restApiProps(p)
 	stage := a.stageOptions(p, &rp)
 	rp.DeployOptions = &stage
@@ -204,15 +204,15 @@ func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
 			"EDGE endpoint: CloudFront closes a stream that sends nothing for 30 seconds (REGIONAL and PRIVATE allow 5 minutes). "+
 				"Use a REGIONAL endpoint (the default), or send an SSE comment at least every 15 seconds."))
 	}
-	a.RestApi = awsapigateway.NewRestApi(a, jsii.String("Resource"), &rp)
-	a.Api = a.RestApi
-	if p.Cors != nil {
-		corsGatewayResponses(a.RestApi, p.Cors)
+	a.RestAPI = awsapigateway.NewRestApi(a, jsii.String("Resource"), &rp)
+	a.API = a.RestAPI
+	if p.CORS != nil {
+		corsGatewayResponses(a.RestAPI, p.CORS)
 	}
-	a.Stage = a.RestApi.DeploymentStage()
-	a.Url = a.RestApi.Url()
-	if p.DomainName != nil {
-		a.Domain = a.addDomain(p.DomainName, isEdge(&rp))
+	a.Stage = a.RestAPI.DeploymentStage()
+	a.URL = a.RestAPI.Url()
+	if p.Domain != nil {
+		a.Domain = a.addDomain(p.Domain, isEdge(&rp))
 	}
 	if p.Monitoring != nil {
 		a.addMonitoring(p, rp.RestApiName, stage.StageName)
@@ -230,14 +230,14 @@ func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
 // restApiProps are Props.RestApiProps with the construct's defaults: the
 // name from the construct path, a REGIONAL endpoint, CORS preflights, and
 // no CloudWatch role of CDK's (ownRole: the stack's one is used instead).
-func (a *StreamingRestApi) restApiProps(p *StreamingRestApiProps) (rp awsapigateway.RestApiProps, ownRole bool) {
-	if p.RestApiProps != nil {
-		rp = *p.RestApiProps
+func (a *StreamingRestAPI) restApiProps(p *StreamingRestAPIProps) (rp awsapigateway.RestApiProps, ownRole bool) {
+	if p.RestAPIProps != nil {
+		rp = *p.RestAPIProps
 	}
 	if rp.RestApiName == nil {
 		// The construct path, not the id: the API's metrics are keyed by
 		// name (ApiName), and two APIs with one id in a stack (two
-		// PresignedUploadApis' "Api") would otherwise mix them.
+		// PresignedUploadAPIs' "Api") would otherwise mix them.
 		rp.RestApiName = jsii.String(strings.ReplaceAll(*a.Node().Path(), "/", "-"))
 	}
 	if rp.EndpointTypes == nil && rp.EndpointConfiguration == nil {
@@ -260,7 +260,7 @@ func (a *StreamingRestApi) restApiProps(p *StreamingRestApiProps) (rp awsapigate
 // stage name, access logs (a log group of the construct's unless given),
 // logging, metrics, tracing, throttling, and under the compliance profile
 // a client certificate.
-func (a *StreamingRestApi) stageOptions(p *StreamingRestApiProps, rp *awsapigateway.RestApiProps) awsapigateway.StageOptions {
+func (a *StreamingRestAPI) stageOptions(p *StreamingRestAPIProps, rp *awsapigateway.RestApiProps) awsapigateway.StageOptions {
 	stage := awsapigateway.StageOptions{}
 	if rp.DeployOptions != nil {
 		stage = *rp.DeployOptions
@@ -320,16 +320,16 @@ func (a *StreamingRestApi) stageOptions(p *StreamingRestApiProps, rp *awsapigate
 
 // addMonitoring creates the monitor, its stage alarms and, when the
 // construct owns the access log format, the time-to-first-byte metric.
-func (a *StreamingRestApi) addMonitoring(p *StreamingRestApiProps, apiName, stageName *string) {
-	a.Monitor = monitoring.New(a, p.Monitoring, apiName, stageName)
+func (a *StreamingRestAPI) addMonitoring(p *StreamingRestAPIProps, apiName, stageName *string) {
+	a.Monitor = monitoring.NewMonitor(a, p.Monitoring, apiName, stageName)
 	if a.compliance != nil && a.Monitor.TopicKey != nil {
 		compliance.LimitGrantsToAWSServices(a.Monitor.TopicKey)
 	}
 	a.Monitor.Stage(a.timeout)
 	if a.ttfb && a.AccessLogGroup != nil {
-		a.Monitor.TimeToFirstContent(a.AccessLogGroup, a.RestApi.RestApiId())
+		a.Monitor.TimeToFirstContent(a.AccessLogGroup, a.RestAPI.RestApiId())
 	} else {
-		awscdk.Annotations_Of(a).AddWarningV2(jsii.String(WarningNoTimeToFirstByte), jsii.String(
+		awscdk.Annotations_Of(a).AddWarningV2(jsii.String(WarningNoTimeToFirstContent), jsii.String(
 			"Monitoring: the stage has its own access log format or destination, so the time-to-first-byte metric and its alarms are not created."))
 	}
 }
@@ -341,7 +341,7 @@ func orNumber(v *float64, def float64) *float64 {
 	return jsii.Number(def)
 }
 
-// AccessLogFormat is the JSON access log format of StreamingRestApi stages:
+// AccessLogFormat is the JSON access log format of StreamingRestAPI stages:
 // the standard fields plus the transfer mode (BUFFERED or STREAMED), the time
 // to all headers and to first content, and the latencies. With Monitoring,
 // the API's id comes first.
@@ -396,15 +396,15 @@ func isEdge(rp *awsapigateway.RestApiProps) bool {
 
 // AddRoute adds a route to the API. An invalid route stops synth with every
 // problem listed.
-func (a *StreamingRestApi) AddRoute(r *RouteProps) *Route {
-	problems := props.NewProblems("StreamingRestApi", a.Node().Scope(), a.Node().Id())
+func (a *StreamingRestAPI) AddRoute(r *RouteProps) *Route {
+	problems := props.NewProblems("StreamingRestAPI", a.Node().Scope(), a.Node().Id())
 	a.validateRoute(problems, "AddRoute", r, a.keys, a.ids)
 	problems.Check()
 	return a.addRoute(r)
 }
 
 // Route returns the route with method and path, or nil.
-func (a *StreamingRestApi) Route(method, path string) *Route {
+func (a *StreamingRestAPI) Route(method, path string) *Route {
 	for _, r := range a.Routes {
 		if r.Method == strings.ToUpper(method) && r.Path == path {
 			return r
@@ -413,7 +413,7 @@ func (a *StreamingRestApi) Route(method, path string) *Route {
 	return nil
 }
 
-func (a *StreamingRestApi) addRoute(r *RouteProps) *Route {
+func (a *StreamingRestAPI) addRoute(r *RouteProps) *Route {
 	method := strings.ToUpper(*r.Method)
 	path := *r.Path
 	mode := transferMode(r)
@@ -428,7 +428,7 @@ func (a *StreamingRestApi) addRoute(r *RouteProps) *Route {
 	route := &Route{Method: method, Path: path, TransferMode: mode, IntegrationTimeout: timeout}
 	var integration awsapigateway.Integration
 	var fnTimeout awscdk.Duration // the handler's timeout, for the duration alarm
-	if r.HttpUrl != nil {
+	if r.HTTPURL != nil {
 		integration = httpIntegration(r, method, path, mode, timeout)
 	} else {
 		integration, fnTimeout = a.lambdaIntegration(r, route)
@@ -441,15 +441,15 @@ func (a *StreamingRestApi) addRoute(r *RouteProps) *Route {
 	return route
 }
 
-// httpIntegration proxies the route to its HttpUrl.
+// httpIntegration proxies the route to its HTTPURL.
 func httpIntegration(r *RouteProps, method, path string, mode awsapigateway.ResponseTransferMode, timeout awscdk.Duration) awsapigateway.Integration {
-	return awsapigateway.NewHttpIntegration(r.HttpUrl, &awsapigateway.HttpIntegrationProps{
+	return awsapigateway.NewHttpIntegration(r.HTTPURL, &awsapigateway.HttpIntegrationProps{
 		Proxy:      jsii.Bool(r.Proxy == nil || *r.Proxy),
 		HttpMethod: jsii.String(method),
 		Options: &awsapigateway.IntegrationOptions{
 			ResponseTransferMode: mode,
 			Timeout:              timeout,
-			RequestParameters:    httpPathParameters(path, *r.HttpUrl),
+			RequestParameters:    httpPathParameters(path, *r.HTTPURL),
 			IntegrationResponses: r.IntegrationResponses,
 		},
 	})
@@ -458,13 +458,13 @@ func httpIntegration(r *RouteProps, method, path string, mode awsapigateway.Resp
 // lambdaIntegration integrates the route with its Function, or with the Go
 // function it builds from Entry or Code (recorded in route), and returns
 // the function's timeout when known.
-func (a *StreamingRestApi) lambdaIntegration(r *RouteProps, route *Route) (awsapigateway.Integration, awscdk.Duration) {
+func (a *StreamingRestAPI) lambdaIntegration(r *RouteProps, route *Route) (awsapigateway.Integration, awscdk.Duration) {
 	fn, fnTimeout := r.Function, awscdk.Duration(nil)
 	if fn == nil {
-		var built *gofunction.Function
+		var built *gofunction.GoFunction
 		built, fnTimeout = a.newRouteFunction(r, route)
 		fn = built.Function
-		route.HandlerLogGroup = built.LogGroup
+		route.FunctionLogGroup = built.LogGroup
 	} else {
 		fnTimeout, _ = functionTimeout(fn)
 	}
@@ -484,7 +484,7 @@ func (a *StreamingRestApi) lambdaIntegration(r *RouteProps, route *Route) (awsap
 
 // newRouteFunction builds the route's Go function, with a timeout that
 // covers the integration's unless FunctionTimeout is set.
-func (a *StreamingRestApi) newRouteFunction(r *RouteProps, route *Route) (*gofunction.Function, awscdk.Duration) {
+func (a *StreamingRestAPI) newRouteFunction(r *RouteProps, route *Route) (*gofunction.GoFunction, awscdk.Duration) {
 	fnID := routeID(r)
 	a.ids[fnID] = route.Method + " " + route.Path
 	fnTimeout := r.FunctionTimeout
@@ -497,7 +497,7 @@ func (a *StreamingRestApi) newRouteFunction(r *RouteProps, route *Route) (*gofun
 			fnTimeout = awscdk.Duration_Minutes(jsii.Number(defaultStreamingTimeoutInMinutes))
 		}
 	}
-	built := gofunction.NewFunction(a, jsii.String(fnID), &gofunction.FunctionProps{
+	built := gofunction.NewGoFunction(a, jsii.String(fnID), &gofunction.GoFunctionProps{
 		Entry:        r.Entry,
 		Code:         r.Code,
 		MemorySize:   r.MemorySize,
@@ -516,16 +516,16 @@ func (a *StreamingRestApi) newRouteFunction(r *RouteProps, route *Route) (*gofun
 
 // addMethod adds the route's method to its resource (with a CORS preflight
 // the first time a path is seen), with the route's authorization.
-func (a *StreamingRestApi) addMethod(r *RouteProps, route *Route, integration awsapigateway.Integration) {
+func (a *StreamingRestAPI) addMethod(r *RouteProps, route *Route, integration awsapigateway.Integration) {
 	auth := a.auth
 	if r.Authorization != nil {
 		auth = r.Authorization
 	}
-	opts := auth.MethodOptions(a, a.Api)
+	opts := auth.MethodOptions(a, a.API)
 	opts.RequestValidator = a.RequestValidator
 	opts.RequestParameters = methodParameters(route.Path, r.RequestParameters)
 
-	resource := a.Api.Root()
+	resource := a.API.Root()
 	if route.Path != "/" {
 		resource = resource.ResourceForPath(jsii.String(route.Path))
 	}
@@ -533,11 +533,11 @@ func (a *StreamingRestApi) addMethod(r *RouteProps, route *Route, integration aw
 		resource.AddCorsPreflight(a.cors)
 		a.corsPaths[route.Path] = true
 	}
-	route.ApiMethod = resource.AddMethod(jsii.String(route.Method), integration, opts)
+	route.APIMethod = resource.AddMethod(jsii.String(route.Method), integration, opts)
 	if a.compliance != nil {
-		compliance.PermissionsWithSourceAccount(route.ApiMethod)
+		compliance.PermissionsWithSourceAccount(route.APIMethod)
 	}
-	nagack.Acknowledge(route.ApiMethod, nagack.ForAuthorization(auth.Kind())...)
+	nagack.Acknowledge(route.APIMethod, nagack.ForAuthorization(auth.Kind())...)
 }
 
 // ackSyncOnlyDLQ acknowledges cdk-nag's DLQ rule on route handlers.
@@ -551,7 +551,7 @@ func transferMode(r *RouteProps) awsapigateway.ResponseTransferMode {
 	return r.TransferMode
 }
 
-func (a *StreamingRestApi) routeTimeout(r *RouteProps) awscdk.Duration {
+func (a *StreamingRestAPI) routeTimeout(r *RouteProps) awscdk.Duration {
 	switch {
 	case r.IntegrationTimeout != nil:
 		return r.IntegrationTimeout
@@ -606,8 +606,8 @@ func httpPathParameters(path, url string) *map[string]*string {
 // routeID is the construct id of a route's handler: "GET /jobs/{id}/progress"
 // becomes "GetJobsIdProgress", "GET /" becomes "GetRoot".
 func routeID(r *RouteProps) string {
-	if r.Id != nil {
-		return *r.Id
+	if r.ID != nil {
+		return *r.ID
 	}
 	m := strings.ToUpper(*r.Method)
 	id := m[:1] + strings.ToLower(m[1:])

@@ -42,35 +42,38 @@ func validPath(path string) bool {
 	return true
 }
 
-func validateApi(p *props.Problems, scope constructs.IConstruct, sp *StreamingRestApiProps) {
-	if sp.ExistingRestApi != nil {
-		if sp.RestApiProps != nil {
-			p.Add("RestApiProps", "set together with ExistingRestApi", "one of them", "drop RestApiProps, or drop ExistingRestApi to create a new API")
+func validateApi(p *props.Problems, scope constructs.IConstruct, sp *StreamingRestAPIProps) {
+	if sp.ExistingRestAPI != nil {
+		if sp.RestAPIProps != nil {
+			p.Add("RestAPIProps", "set together with ExistingRestAPI", "one of them", "drop RestAPIProps, or drop ExistingRestAPI to create a new API")
 		}
-		if sp.WebAcl != nil || sp.MaxRequestBodySize != nil {
-			p.Add("WebAcl/MaxRequestBodySize", "set together with ExistingRestApi", "a web ACL only for a new API's stage",
-				"associate a wafsize.SizeLimitedWebAcl with the existing API's stage yourself (Associate)")
+		if sp.WebACL != nil || sp.MaxRequestBodySize != nil {
+			p.Add("WebACL/MaxRequestBodySize", "set together with ExistingRestAPI", "a web ACL only for a new API's stage",
+				"associate a wafsize.SizeLimitedWebACL with the existing API's stage yourself (Associate)")
 		}
 		if sp.AccessLogGroup != nil {
-			p.Add("AccessLogGroup", "set together with ExistingRestApi", "an access log group only for a new API", "configure access logs on the existing API's stage")
+			p.Add("AccessLogGroup", "set together with ExistingRestAPI", "an access log group only for a new API", "configure access logs on the existing API's stage")
 		}
 	}
-	if sp.Monitoring != nil && sp.ExistingRestApi != nil {
-		p.Add("Monitoring", "set together with ExistingRestApi", "monitoring only for a new API, whose stage and access log the construct makes",
+	if sp.Monitoring != nil && sp.ExistingRestAPI != nil {
+		p.Add("Monitoring", "set together with ExistingRestAPI", "monitoring only for a new API, whose stage and access log the construct makes",
 			"monitor the API in the stack that creates it, or drop Monitoring")
 	}
 	monitoring.Validate(p, "Monitoring", sp.Monitoring)
-	if sp.DomainName != nil && sp.ExistingRestApi != nil {
-		p.Add("DomainName", "set together with ExistingRestApi", "a custom domain only for a new API, whose stage the construct makes",
-			"map the existing API's stage to a domain where it is created, or drop DomainName")
+	if sp.Domain != nil && sp.ExistingRestAPI != nil {
+		p.Add("Domain", "set together with ExistingRestAPI", "a custom domain only for a new API, whose stage the construct makes",
+			"map the existing API's stage to a domain where it is created, or drop Domain")
 	}
 	edge := false
-	if sp.RestApiProps != nil {
-		edge = isEdge(sp.RestApiProps)
+	if sp.RestAPIProps != nil {
+		edge = isEdge(sp.RestAPIProps)
 	}
-	validateDomain(p, scope, sp.DomainName, edge)
-	if sp.WebAcl != nil && sp.MaxRequestBodySize != nil {
-		p.Add("MaxRequestBodySize", "set together with WebAcl", "one of them", "drop MaxRequestBodySize: the shared WebAcl has its own limit")
+	p.CheckCORS("CORS", sp.CORS, props.CORSFields{AnyOrigin: true, Methods: true, Headers: true, Options: true})
+	if sp.Domain != nil {
+		p.AddErr(sp.Domain.Validate("Domain", scope, edge))
+	}
+	if sp.WebACL != nil && sp.MaxRequestBodySize != nil {
+		p.Add("MaxRequestBodySize", "set together with WebACL", "one of them", "drop MaxRequestBodySize: the shared WebACL has its own limit")
 	}
 	validateTimeout(p, "IntegrationTimeout", sp.IntegrationTimeout, awsapigateway.ResponseTransferMode_STREAM)
 	if sp.Authorization != nil {
@@ -86,31 +89,31 @@ func validateApi(p *props.Problems, scope constructs.IConstruct, sp *StreamingRe
 			p.Add(l.name, fmt.Sprint(*l.v), "0 or more requests", "set a non-negative limit")
 		}
 	}
-	rp := sp.RestApiProps
+	rp := sp.RestAPIProps
 	if rp == nil {
 		return
 	}
 	if rp.MinCompressionSize != nil || rp.MinimumCompressionSize != nil {
-		p.Add("RestApiProps.MinCompressionSize", "set", "unset: API Gateway cannot compress (content-encode) a streamed response",
+		p.Add("RestAPIProps.MinCompressionSize", "set", "unset: API Gateway cannot compress (content-encode) a streamed response",
 			"remove it; compress in the handler if you must, and set Content-Encoding yourself")
 	}
 	if rp.Deploy != nil && !*rp.Deploy {
-		p.Add("RestApiProps.Deploy", "false", "true: the construct configures the stage's logs, tracing and throttling",
-			"leave Deploy unset, or create the API yourself and pass it as ExistingRestApi")
+		p.Add("RestAPIProps.Deploy", "false", "true: the construct configures the stage's logs, tracing and throttling",
+			"leave Deploy unset, or create the API yourself and pass it as ExistingRestAPI")
 	}
 	if rp.DefaultIntegration != nil || rp.DefaultMethodOptions != nil {
-		p.Add("RestApiProps.DefaultIntegration/DefaultMethodOptions", "set", "unset: each route sets its own streaming integration and authorization",
+		p.Add("RestAPIProps.DefaultIntegration/DefaultMethodOptions", "set", "unset: each route sets its own streaming integration and authorization",
 			"describe the routes in Routes, and authorization in Authorization")
 	}
 	if d := rp.DeployOptions; d != nil {
 		if isTrue(d.CachingEnabled) || isTrue(d.CacheClusterEnabled) {
-			p.Add("RestApiProps.DeployOptions.CachingEnabled/CacheClusterEnabled", "true", "false: a stage cache cannot hold a streamed response",
+			p.Add("RestAPIProps.DeployOptions.CachingEnabled/CacheClusterEnabled", "true", "false: a stage cache cannot hold a streamed response",
 				"turn caching off; cache in the backend or in CloudFront in front of the API if you need to")
 		}
 		if d.MethodOptions != nil {
 			for path, m := range *d.MethodOptions {
 				if m != nil && isTrue(m.CachingEnabled) {
-					p.Add(fmt.Sprintf("RestApiProps.DeployOptions.MethodOptions[%q].CachingEnabled", path), "true",
+					p.Add(fmt.Sprintf("RestAPIProps.DeployOptions.MethodOptions[%q].CachingEnabled", path), "true",
 						"false: a stage cache cannot hold a streamed response", "turn caching off for the method")
 				}
 			}
@@ -142,7 +145,7 @@ func validateTimeout(p *props.Problems, prop string, d awscdk.Duration, mode aws
 	}
 }
 
-func (a *StreamingRestApi) validateRoute(p *props.Problems, prop string, r *RouteProps, keys map[string]bool, ids map[string]string) {
+func (a *StreamingRestAPI) validateRoute(p *props.Problems, prop string, r *RouteProps, keys map[string]bool, ids map[string]string) {
 	if r == nil {
 		p.Add(prop, "nil", "a RouteProps with Method, Path and a backend", "remove the entry or fill it in")
 		return
@@ -190,13 +193,13 @@ func validateMethodPath(p *props.Problems, prop string, r *RouteProps) (method, 
 // that belong to it; it returns how many backends are set.
 func validateBackend(p *props.Problems, prop string, r *RouteProps) int {
 	backends := 0
-	for _, set := range []bool{r.Entry != nil || r.Code != nil, r.Function != nil, r.HttpUrl != nil} {
+	for _, set := range []bool{r.Entry != nil || r.Code != nil, r.Function != nil, r.HTTPURL != nil} {
 		if set {
 			backends++
 		}
 	}
 	if backends != 1 {
-		p.Add(prop, fmt.Sprintf("a route with %d backends", backends), "exactly one of Entry (or Code), Function and HttpUrl",
+		p.Add(prop, fmt.Sprintf("a route with %d backends", backends), "exactly one of Entry (or Code), Function and HTTPURL",
 			"give the route one backend")
 	}
 	if r.Entry != nil && r.Code == nil {
@@ -204,8 +207,8 @@ func validateBackend(p *props.Problems, prop string, r *RouteProps) int {
 			p.Addf("%s.%v.", prop, err) // the error starts with "Entry ..."
 		}
 	}
-	if r.HttpUrl != nil && props.Resolved(r.HttpUrl) && !strings.HasPrefix(*r.HttpUrl, "https://") && !strings.HasPrefix(*r.HttpUrl, "http://") {
-		p.Add(prop+".HttpUrl", props.Quote(r.HttpUrl), "an http:// or https:// URL", "give the backend's full URL")
+	if r.HTTPURL != nil && props.Resolved(r.HTTPURL) && !strings.HasPrefix(*r.HTTPURL, "https://") && !strings.HasPrefix(*r.HTTPURL, "http://") {
+		p.Add(prop+".HTTPURL", props.Quote(r.HTTPURL), "an http:// or https:// URL", "give the backend's full URL")
 	}
 	if r.Entry == nil && r.Code == nil {
 		for _, f := range []struct {
@@ -224,7 +227,7 @@ func validateBackend(p *props.Problems, prop string, r *RouteProps) int {
 // validateTransfer checks the transfer mode and what it constrains: the
 // timeouts (the function's at least the integration's), proxy
 // integration and no response templates on a STREAM route.
-func (a *StreamingRestApi) validateTransfer(p *props.Problems, prop string, r *RouteProps) {
+func (a *StreamingRestAPI) validateTransfer(p *props.Problems, prop string, r *RouteProps) {
 	mode := transferMode(r)
 	stream := mode == awsapigateway.ResponseTransferMode_STREAM
 	if mode != awsapigateway.ResponseTransferMode_STREAM && mode != awsapigateway.ResponseTransferMode_BUFFERED {
@@ -273,11 +276,11 @@ func validateUnique(p *props.Problems, prop string, r *RouteProps, key string, o
 		return
 	}
 	keys[key] = true
-	if oneBackend && r.Function == nil && r.HttpUrl == nil {
+	if oneBackend && r.Function == nil && r.HTTPURL == nil {
 		id := routeID(r)
 		if other, taken := ids[id]; taken {
-			p.Add(prop+".Id", fmt.Sprintf("%q (derived from %s)", id, key), fmt.Sprintf("a construct id not used by %s", other),
-				"set Id on one of the routes")
+			p.Add(prop+".ID", fmt.Sprintf("%q (derived from %s)", id, key), fmt.Sprintf("a construct id not used by %s", other),
+				"set ID on one of the routes")
 		}
 		ids[id] = key
 	}

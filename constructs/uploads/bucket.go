@@ -12,7 +12,7 @@ import (
 )
 
 // UploadBucketProps configure NewUploadBucket. KeyPrefix and the two
-// durations are required (PresignedUploadApi and EdgeUploadEndpoint
+// durations are required (PresignedUploadAPI and EdgeUploadEndpoint
 // validate and default them first); the rest is optional.
 type UploadBucketProps struct {
 	// KeyPrefix is where uploads land; objects left there expire.
@@ -43,7 +43,7 @@ type UploadBucketProps struct {
 }
 
 // NewUploadBucket creates, in scope, the bucket uploads land in ("Bucket")
-// with PresignedUploadApi's secure defaults (all public access blocked,
+// with PresignedUploadAPI's secure defaults (all public access blocked,
 // TLS 1.2+ only, SSE-S3 or SSE-KMS, object ownership enforced, lifecycle
 // rules that abort incomplete multipart uploads and expire what is left
 // under the prefix, RETAIN on removal) and, unless AccessLogsBucket is

@@ -19,10 +19,10 @@ const onUploadEntry = "github.com/streamgate/streamgate/lambda/onupload"
 
 func TestOnUploadedRoutesCompletedUploadsToTargets(t *testing.T) {
 	stack := newStack("Events")
-	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{Mode: uploads.ModeMultipart})
+	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{Mode: uploads.ModeMultipart})
 	queue := awssqs.NewQueue(stack, jsii.String("Work"), nil)
 	rule := up.OnUploaded(jsii.String("ToQueue"), awseventstargets.NewSqsQueue(queue, nil))
-	fn := up.OnUploadedFunction(jsii.String("Process"), &gofunction.FunctionProps{Entry: jsii.String(onUploadEntry)})
+	fn := up.OnUploadedFunction(jsii.String("Process"), &gofunction.GoFunctionProps{Entry: jsii.String(onUploadEntry)})
 	tp := synth(t, stack)
 
 	want(t, "EventBridge on", get(tp.props(t, up.Bucket), "NotificationConfiguration"), map[string]any{"EventBridgeConfiguration": map[string]bool{"EventBridgeEnabled": true}})
@@ -63,16 +63,16 @@ func TestOnUploadedRoutesCompletedUploadsToTargets(t *testing.T) {
 func TestOnUploadedWithAnExistingBucketWarns(t *testing.T) {
 	stack := newStack("EventsExisting")
 	bucket := awss3.Bucket_FromBucketName(stack, jsii.String("Theirs"), jsii.String("team-uploads"))
-	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{Bucket: bucket})
+	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{Bucket: bucket})
 	up.OnUploaded(jsii.String("ToQueue"), awseventstargets.NewSqsQueue(awssqs.NewQueue(stack, jsii.String("Work"), nil), nil))
 	assertions.Annotations_FromStack(stack).HasWarning(jsii.String("/EventsExisting/Uploads"), assertions.Match_StringLikeRegexp(jsii.String("its EventBridge notifications are not turned on")))
 }
 
 func TestFailsOnUploadedWithoutTargets(t *testing.T) {
 	stack := newStack("EventsFail")
-	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), nil)
+	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), nil)
 	msg := cdktest.PanicMessage(t, func() { up.OnUploaded(jsii.String("Nothing")) })
-	if !strings.Contains(msg, `PresignedUploadApi.OnUploaded "EventsFail/Uploads/Nothing" has 1 invalid prop`) || !strings.Contains(msg, "targets is none") {
+	if !strings.Contains(msg, `PresignedUploadAPI.OnUploaded "EventsFail/Uploads/Nothing" has 1 invalid prop`) || !strings.Contains(msg, "targets is none") {
 		t.Errorf("message: %s", msg)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/constructs/uploads"
@@ -11,20 +12,20 @@ import (
 
 // Video uploads of up to 50 GiB from a browser app, in parallel parts
 // straight to S3.
-func ExampleNewPresignedUploadApi() {
+func ExampleNewPresignedUploadAPI() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("Uploads"), nil)
 
-	up := uploads.NewPresignedUploadApi(stack, jsii.String("Videos"), &uploads.PresignedUploadApiProps{
+	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Videos"), &uploads.PresignedUploadAPIProps{
 		Mode:                uploads.ModeMultipart,
 		MaxObjectSize:       awscdk.Size_Gibibytes(jsii.Number(50)),
 		AllowedContentTypes: jsii.Strings("video/mp4"),
-		CorsAllowedOrigins:  jsii.Strings("https://app.example.com"),
+		CORS:                &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
 	})
-	for _, r := range up.Gateway.Routes {
+	for _, r := range up.StreamingRestAPI.Routes {
 		fmt.Println(r.Method, r.Path)
 	}
-	fmt.Println("web ACL body limit:", up.WebAcl.MaxBodySize)
+	fmt.Println("web ACL body limit:", up.WebACL.MaxBodySize)
 
 	// Output:
 	// POST /uploads

@@ -15,56 +15,56 @@ import (
 	"github.com/streamgate/streamgate/constructs/wafsize"
 )
 
-// UploadMode is how clients send the bytes to S3.
-type UploadMode string
+// Mode is how clients send the bytes to S3.
+type Mode string
 
 // The upload modes.
 const (
 	// ModePut: one presigned PUT whose signed headers pin the length, the
 	// content type, the checksum and If-None-Match. Up to 5 GB.
-	ModePut UploadMode = "PUT"
+	ModePut Mode = "PUT"
 	// ModePost: a presigned POST form whose policy pins the length range, the
 	// content type, the key and the checksum; for browsers. Up to 5 GB.
-	ModePost UploadMode = "POST"
+	ModePost Mode = "POST"
 	// ModeMultipart: a multipart upload with one presigned URL per part, sent
 	// in parallel; up to 5 TB.
-	ModeMultipart UploadMode = "MULTIPART"
+	ModeMultipart Mode = "MULTIPART"
 )
 
-// Defaults of PresignedUploadApiProps (plain numbers: building CDK values
+// Defaults of PresignedUploadAPIProps (plain numbers: building CDK values
 // at package initialisation would start the jsii kernel on import).
 const (
-	DefaultMaxObjectSizeBytes  = 1 << 30 // 1 GiB
-	DefaultUrlExpiryMinutes    = 15
+	DefaultMaxObjectSize       = 1 << 30 // 1 GiB
+	DefaultURLExpiryMinutes    = 15
 	DefaultKeyPrefix           = "incoming/"
 	DefaultIncomingExpiryDays  = 7
 	DefaultAbortIncompleteDays = 1
-	// DefaultApiBodyLimitBytes is the WAF body limit of the API itself:
+	// DefaultAPIBodyLimit is the WAF body limit of the API itself:
 	// presign requests are a few hundred bytes.
-	DefaultApiBodyLimitBytes = 16 << 10
-	// DirectApiBodyLimitBytes is API Gateway's 10 MB cap, the WAF body limit
+	DefaultAPIBodyLimit = 16 << 10
+	// DirectAPIBodyLimit is API Gateway's 10 MB cap, the WAF body limit
 	// with DirectUpload.
-	DirectApiBodyLimitBytes = 10 << 20
+	DirectAPIBodyLimit = 10 << 20
 )
 
 // DefaultContentTypes are the media types allowed when AllowedContentTypes is unset.
 var DefaultContentTypes = []string{"application/octet-stream", "application/pdf", "application/json", "text/csv", "text/plain", "image/png", "image/jpeg", "video/mp4"}
 
-// PresignedUploadApiProps configure a PresignedUploadApi. Every field is
+// PresignedUploadAPIProps configure a PresignedUploadAPI. Every field is
 // optional.
-type PresignedUploadApiProps struct {
+type PresignedUploadAPIProps struct {
 	// Mode of the uploads. Default: ModePut.
-	Mode UploadMode
+	Mode Mode
 	// MaxObjectSize is the largest object a client may upload: at most 5 GB
 	// with PUT and POST, 5 TB with MULTIPART. Default: 1 GiB.
 	MaxObjectSize awscdk.Size
 	// AllowedContentTypes are the exact media types clients may upload.
 	// Default: DefaultContentTypes.
 	AllowedContentTypes *[]*string
-	// UrlExpiry is how long presigned URLs work, 1 minute to 7 days (URLs
+	// URLExpiry is how long presigned URLs work, 1 minute to 7 days (URLs
 	// signed with the handler's role credentials die with its session, after
 	// at most a few hours). Default: 15 minutes.
-	UrlExpiry awscdk.Duration
+	URLExpiry awscdk.Duration
 	// KeyPrefix under which objects are written ("incoming/"): letters,
 	// digits and !-_.*'() segments, ending with "/". Default: "incoming/".
 	KeyPrefix *string
@@ -92,11 +92,13 @@ type PresignedUploadApiProps struct {
 	// RemovalPolicy of the new buckets. Default: RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
 
-	// CorsAllowedOrigins are the browser origins that may upload
-	// ("https://app.example.com"), on the bucket and the API. Default: none.
-	CorsAllowedOrigins *[]*string
-	// CorsAllowAnyOrigin allows every origin ("*"). Default: false.
-	CorsAllowAnyOrigin *bool
+	// CORS lets browsers on the origins in AllowOrigins
+	// ("https://app.example.com", or awsapigateway.Cors_ALL_ORIGINS() for
+	// any) call the API and PUT or POST to the bucket. The construct sets
+	// AllowMethods from its routes; AllowHeaders are added to the ones the
+	// upload protocol needs (Content-Type, Authorization and SigV4's); the
+	// other options apply as on StreamingRestAPI. Default: no CORS.
+	CORS *awsapigateway.CorsOptions
 
 	// Authorization of the API's routes. Default: apiauth.IAM().
 	Authorization *apiauth.Authorization
@@ -118,25 +120,25 @@ type PresignedUploadApiProps struct {
 	// two steps. API Gateway caps such bodies at 10 MB. Default: false.
 	DirectUpload *bool
 
-	// WebAcl guards the API's stage with a SizeLimitedWebAcl shared with other
+	// WebACL guards the API's stage with a SizeLimitedWebACL shared with other
 	// APIs. Default: a new one with MaxRequestBodySize.
-	WebAcl *wafsize.SizeLimitedWebAcl
+	WebACL *wafsize.SizeLimitedWebACL
 	// MaxRequestBodySize is the new web ACL's body limit. Default: 16 KB, or
 	// 10 MB with DirectUpload.
 	MaxRequestBodySize awscdk.Size
-	// DisableWebAcl leaves the API without a web ACL. Default: false.
-	DisableWebAcl *bool
+	// DisableWebACL leaves the API without a web ACL. Default: false.
+	DisableWebACL *bool
 
 	// AccessLogGroup receives the API's access logs (share one between APIs).
 	// Default: a new group.
 	AccessLogGroup awslogs.ILogGroup
 	// LogRetention of the log groups the construct creates. Default: ONE_MONTH.
 	LogRetention awslogs.RetentionDays
-	// HandlerCode is a prebuilt presign handler (a `bootstrap`). Default:
+	// Code is a prebuilt presign handler (a `bootstrap`). Default:
 	// lambda/uploads built from source at synth.
-	HandlerCode awslambda.Code
-	// RestApiProps override the API's defaults (as in StreamingRestApi).
-	RestApiProps *awsapigateway.RestApiProps
+	Code awslambda.Code
+	// RestAPIProps override the API's defaults (as in StreamingRestAPI).
+	RestAPIProps *awsapigateway.RestApiProps
 	// Compliance is the profile for regulated accounts (see package
 	// compliance): the new bucket versioned, SSE-KMS with a key of its own,
 	// object lock in governance mode (PUT and POST modes without
@@ -149,8 +151,8 @@ type PresignedUploadApiProps struct {
 	// latency on the stage, the presign handler's errors, throttles and
 	// duration, the web ACL's blocked requests), a dashboard and an SNS topic
 	// (see package monitoring). Default: none.
-	Monitoring *monitoring.Props
-	// DomainName serves the upload API on a custom domain (see
+	Monitoring *monitoring.MonitorProps
+	// Domain serves the upload API on a custom domain (see
 	// streaming.DomainProps). Default: none.
-	DomainName *streaming.DomainProps
+	Domain *streaming.DomainProps
 }

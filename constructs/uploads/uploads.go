@@ -1,11 +1,11 @@
-// Package uploads defines PresignedUploadApi: uploads of any size go
+// Package uploads defines PresignedUploadAPI: uploads of any size go
 // straight to S3 with presigned URLs that a Go Lambda issues behind API
 // Gateway, past Lambda's 6 MB and API Gateway's 10 MB payload limits:
 //
-//	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
+//	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{
 //		MaxObjectSize:       awscdk.Size_Gibibytes(jsii.Number(2)),
 //		AllowedContentTypes: jsii.Strings("video/mp4"),
-//		CorsAllowedOrigins:  jsii.Strings("https://app.example.com"),
+//		CORS:                &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
 //	})
 //
 // Clients POST {"fileName","contentType","size","checksumSha256"} to
@@ -17,12 +17,13 @@
 // abort incomplete multipart uploads and expire what is left under the
 // prefix, CORS only for the origins you name, object ownership enforced,
 // RETAIN on removal. The handler may write under the prefix and nothing else.
-// A SizeLimitedWebAcl guards the API.
+// A SizeLimitedWebACL guards the API.
 package uploads
 
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -55,28 +56,28 @@ const HandlerEntry = "github.com/streamgate/streamgate/lambda/uploads"
 // DirectPrefix is where DirectUpload writes, under KeyPrefix.
 const DirectPrefix = "direct/"
 
-// PresignedUploadApi is an upload API that issues presigned S3 URLs.
-type PresignedUploadApi struct {
+// PresignedUploadAPI is an upload API that issues presigned S3 URLs.
+type PresignedUploadAPI struct {
 	constructs.Construct
 
-	// Gateway is the REST API with its stage, logs and routes.
-	Gateway *streaming.StreamingRestApi
-	// RestApi is the REST API (escape hatch).
-	RestApi awsapigateway.RestApi
+	// StreamingRestAPI is the REST API with its stage, logs and routes.
+	StreamingRestAPI *streaming.StreamingRestAPI
+	// RestAPI is the REST API (escape hatch).
+	RestAPI awsapigateway.RestApi
 	// Bucket receives the uploads: the new bucket or Props.Bucket.
 	Bucket awss3.IBucket
 	// AccessLogsBucket receives the new bucket's server access logs; nil
 	// with an existing Bucket.
 	AccessLogsBucket awss3.IBucket
-	// Handler is the presign function.
-	Handler awslambda.Function
-	// WebAcl guards the API; nil with DisableWebAcl.
-	WebAcl *wafsize.SizeLimitedWebAcl
+	// Function is the presign function.
+	Function awslambda.Function
+	// WebACL guards the API; nil with DisableWebACL.
+	WebACL *wafsize.SizeLimitedWebACL
 	// DirectUploadRole is the role API Gateway writes direct uploads with;
 	// nil without DirectUpload.
 	DirectUploadRole awsiam.Role
-	// Url is the API's URL (also a stack output).
-	Url *string
+	// URL is the API's URL (also a stack output).
+	URL *string
 	// KeyPrefix is where objects are written.
 	KeyPrefix string
 
@@ -88,14 +89,14 @@ type PresignedUploadApi struct {
 }
 
 // ToString is the construct's path.
-func (u *PresignedUploadApi) ToString() *string { return u.Node().Path() }
+func (u *PresignedUploadAPI) ToString() *string { return u.Node().Path() }
 
 // AccessLogNoncurrentDays is how long, under the compliance profile, an
 // overwritten or deleted access log object is kept.
 const AccessLogNoncurrentDays = 90
 
 type resolved struct {
-	mode         UploadMode
+	mode         Mode
 	maxSize      int64
 	contentTypes []string
 	expiry       awscdk.Duration
@@ -104,16 +105,17 @@ type resolved struct {
 	abortAfter   awscdk.Duration
 	direct       bool
 	companion    bool
+	cors         *awsapigateway.CorsOptions // the API's, nil without CORS
 }
 
-// NewPresignedUploadApi creates the bucket (or takes Props.Bucket), the
+// NewPresignedUploadAPI creates the bucket (or takes Props.Bucket), the
 // presign handler, the API and its web ACL. Invalid props stop synth with
 // every problem listed, before any construct is made.
-func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedUploadApiProps) *PresignedUploadApi {
+func NewPresignedUploadAPI(scope constructs.Construct, id *string, p *PresignedUploadAPIProps) *PresignedUploadAPI {
 	if p == nil {
-		p = &PresignedUploadApiProps{}
+		p = &PresignedUploadAPIProps{}
 	}
-	problems := props.NewProblems("PresignedUploadApi", scope, id)
+	problems := props.NewProblems("PresignedUploadAPI", scope, id)
 	problems.CheckUnique(scope, id)
 	r := validate(problems, p)
 	// The profile applied to scope is the one the construct gets: nothing
@@ -123,7 +125,7 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 	validateProfile(problems, profile, objectLock, r)
 	problems.Check()
 
-	u := &PresignedUploadApi{KeyPrefix: r.prefix, profile: profile, objectLock: objectLock}
+	u := &PresignedUploadAPI{KeyPrefix: r.prefix, profile: profile, objectLock: objectLock}
 	constructs.NewConstruct_Override(u, scope, id)
 	if profile != nil && p.Bucket == nil && p.EncryptionKey == nil {
 		pp := *p
@@ -137,7 +139,7 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 		u.Bucket = u.newBucket(p, r)
 	}
 	u.newHandler(p, r)
-	u.newWebAcl(p, r)
+	u.newWebACL(p, r)
 	u.newGateway(p, r)
 	if r.direct {
 		u.addDirectUpload(p, r)
@@ -165,7 +167,7 @@ func validateProfile(problems *props.Problems, profile *compliance.Profile, obje
 
 // newBucketKey is the SSE-KMS key of the upload API's own bucket under the
 // compliance profile.
-func (u *PresignedUploadApi) newBucketKey() awskms.IKey {
+func (u *PresignedUploadAPI) newBucketKey() awskms.IKey {
 	key := awskms.NewKey(u, jsii.String("BucketKey"), &awskms.KeyProps{
 		Description:       jsii.String("streamgate: encrypts the uploads of " + *u.Node().Path()),
 		EnableKeyRotation: jsii.Bool(true),
@@ -177,7 +179,7 @@ func (u *PresignedUploadApi) newBucketKey() awskms.IKey {
 
 // handlerEnv is the presign handler's configuration (lambda/presign reads
 // it with ConfigFromEnv).
-func (u *PresignedUploadApi) handlerEnv(p *PresignedUploadApiProps, r *resolved) map[string]*string {
+func (u *PresignedUploadAPI) handlerEnv(p *PresignedUploadAPIProps, r *resolved) map[string]*string {
 	env := map[string]*string{
 		presign.EnvBucket:       u.Bucket.BucketName(),
 		presign.EnvPrefix:       jsii.String(r.prefix),
@@ -192,14 +194,10 @@ func (u *PresignedUploadApi) handlerEnv(p *PresignedUploadApiProps, r *resolved)
 	if u.objectLock {
 		env[presign.EnvRequireChecksum] = jsii.String("true")
 	}
-	if origins := corsOrigins(p); origins != nil {
+	if r.cors != nil {
 		// API Gateway adds no CORS header to the handler's answers: the
 		// handler adds them for these origins (lambda/cors).
-		policy := cors.Policy{}
-		for _, o := range *origins {
-			policy.AllowOrigins = append(policy.AllowOrigins, *o)
-		}
-		env[cors.EnvConfig] = jsii.String(policy.Encode())
+		env[cors.EnvConfig] = jsii.String(props.CORSPolicy(r.cors))
 	}
 	if r.companion {
 		env[presign.EnvCompanion] = jsii.String("true")
@@ -209,14 +207,14 @@ func (u *PresignedUploadApi) handlerEnv(p *PresignedUploadApiProps, r *resolved)
 
 // newHandler is the presign handler ("Handler"), its grants and their
 // acknowledgements.
-func (u *PresignedUploadApi) newHandler(p *PresignedUploadApiProps, r *resolved) {
-	code := p.HandlerCode
+func (u *PresignedUploadAPI) newHandler(p *PresignedUploadAPIProps, r *resolved) {
+	code := p.Code
 	entry := jsii.String(HandlerEntry)
 	if code != nil {
 		entry = nil
 	}
 	env := u.handlerEnv(p, r)
-	fn := gofunction.NewFunction(u, jsii.String("Handler"), &gofunction.FunctionProps{
+	fn := gofunction.NewGoFunction(u, jsii.String("Handler"), &gofunction.GoFunctionProps{
 		Entry:        entry,
 		Code:         code,
 		MemorySize:   jsii.Number(256),
@@ -226,11 +224,11 @@ func (u *PresignedUploadApi) newHandler(p *PresignedUploadApiProps, r *resolved)
 		LogRetention: p.LogRetention,
 		Compliance:   u.profile,
 	})
-	u.Handler = fn.Function
+	u.Function = fn.Function
 	dlq := "API Gateway invokes the presign handler synchronously and returns its errors to the client; a dead-letter queue only ever receives failed asynchronous invocations."
-	nagack.Acknowledge(u.Handler, nagack.Rule{ID: "Serverless-LambdaDLQ", Reason: dlq})
+	nagack.Acknowledge(u.Function, nagack.Rule{ID: "Serverless-LambdaDLQ", Reason: dlq})
 	if u.profile != nil {
-		nagack.Acknowledge(u.Handler, nagack.Regulated("LambdaDLQ", dlq)...)
+		nagack.Acknowledge(u.Function, nagack.Regulated("LambdaDLQ", dlq)...)
 	}
 	u.grantHandler(p, r)
 	nagack.Acknowledge(fn.Role.Node().FindChild(jsii.String("DefaultPolicy")).Node().DefaultChild(), prefixAck(r.prefix,
@@ -238,42 +236,34 @@ func (u *PresignedUploadApi) newHandler(p *PresignedUploadApiProps, r *resolved)
 			", because each key is made per upload (prefix/caller/random/name); it has no other S3 access."))
 }
 
-// newWebAcl is Props.WebAcl, else a SizeLimitedWebAcl ("WebAcl") unless
-// DisableWebAcl; made before the API, so that the API associates it with
+// newWebACL is Props.WebACL, else a SizeLimitedWebACL ("WebAcl") unless
+// DisableWebACL; made before the API, so that the API associates it with
 // its stage.
-func (u *PresignedUploadApi) newWebAcl(p *PresignedUploadApiProps, r *resolved) {
+func (u *PresignedUploadAPI) newWebACL(p *PresignedUploadAPIProps, r *resolved) {
 	switch {
-	case p.WebAcl != nil:
-		u.WebAcl = p.WebAcl
-	case p.DisableWebAcl == nil || !*p.DisableWebAcl:
+	case p.WebACL != nil:
+		u.WebACL = p.WebACL
+	case p.DisableWebACL == nil || !*p.DisableWebACL:
 		limit := p.MaxRequestBodySize
 		if limit == nil {
-			bytes := DefaultApiBodyLimitBytes
+			bytes := DefaultAPIBodyLimit
 			if r.direct {
-				bytes = DirectApiBodyLimitBytes
+				bytes = DirectAPIBodyLimit
 			}
 			limit = awscdk.Size_Bytes(jsii.Number(float64(bytes)))
 		}
-		u.WebAcl = wafsize.NewSizeLimitedWebAcl(u, jsii.String("WebAcl"), &wafsize.SizeLimitedWebAclProps{
+		u.WebACL = wafsize.NewSizeLimitedWebACL(u, jsii.String("WebAcl"), &wafsize.SizeLimitedWebACLProps{
 			MaxBodySize: limit, LogRetention: p.LogRetention, Compliance: u.profile,
 		})
 	}
 }
 
-// newGateway is the REST API ("Api"): a StreamingRestApi whose routes are
+// newGateway is the REST API ("Api"): a StreamingRestAPI whose routes are
 // BUFFERED, all served by the handler.
-func (u *PresignedUploadApi) newGateway(p *PresignedUploadApiProps, r *resolved) {
-	var corsOptions *awsapigateway.CorsOptions
-	if origins := corsOrigins(p); origins != nil {
-		corsOptions = &awsapigateway.CorsOptions{
-			AllowOrigins: origins,
-			AllowMethods: jsii.Strings("GET", "POST", "DELETE", "PUT", "OPTIONS"),
-			AllowHeaders: jsii.Strings("Content-Type", "Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256"),
-		}
-	}
+func (u *PresignedUploadAPI) newGateway(p *PresignedUploadAPIProps, r *resolved) {
 	restProps := awsapigateway.RestApiProps{}
-	if p.RestApiProps != nil {
-		restProps = *p.RestApiProps
+	if p.RestAPIProps != nil {
+		restProps = *p.RestAPIProps
 	}
 	if r.direct && restProps.BinaryMediaTypes == nil {
 		// Direct uploads pass bodies to S3 as bytes; JSON requests to the
@@ -281,7 +271,7 @@ func (u *PresignedUploadApi) newGateway(p *PresignedUploadApiProps, r *resolved)
 		restProps.BinaryMediaTypes = jsii.Strings("*/*")
 	}
 	buffered := func(method, path string) *streaming.RouteProps {
-		return &streaming.RouteProps{Method: jsii.String(method), Path: jsii.String(path), Function: u.Handler,
+		return &streaming.RouteProps{Method: jsii.String(method), Path: jsii.String(path), Function: u.Function,
 			TransferMode: awsapigateway.ResponseTransferMode_BUFFERED}
 	}
 	routes := []*streaming.RouteProps{
@@ -296,34 +286,52 @@ func (u *PresignedUploadApi) newGateway(p *PresignedUploadApiProps, r *resolved)
 			routes = append(routes, buffered(route[0], route[1]))
 		}
 	}
-	u.Gateway = streaming.NewStreamingRestApi(u, jsii.String("Api"), &streaming.StreamingRestApiProps{
+	u.StreamingRestAPI = streaming.NewStreamingRestAPI(u, jsii.String("Api"), &streaming.StreamingRestAPIProps{
 		Authorization:  p.Authorization,
-		Cors:           corsOptions,
+		CORS:           r.cors,
 		AccessLogGroup: p.AccessLogGroup,
 		LogRetention:   p.LogRetention,
-		RestApiProps:   &restProps,
-		WebAcl:         u.WebAcl,
+		RestAPIProps:   &restProps,
+		WebACL:         u.WebACL,
 		Compliance:     u.profile,
 		Monitoring:     p.Monitoring,
-		DomainName:     p.DomainName,
+		Domain:         p.Domain,
 		Routes:         &routes,
 	})
-	u.RestApi = u.Gateway.RestApi
-	u.Url = u.Gateway.Url
+	u.RestAPI = u.StreamingRestAPI.RestAPI
+	u.URL = u.StreamingRestAPI.URL
 }
 
-func corsOrigins(p *PresignedUploadApiProps) *[]*string {
-	if p.CorsAllowAnyOrigin != nil && *p.CorsAllowAnyOrigin {
-		return jsii.Strings("*")
+// corsAllowOrigins are the origins of c, nil without CORS.
+func corsAllowOrigins(c *awsapigateway.CorsOptions) *[]*string {
+	if c == nil {
+		return nil
 	}
-	if p.CorsAllowedOrigins != nil && len(*p.CorsAllowedOrigins) > 0 {
-		return p.CorsAllowedOrigins
+	return c.AllowOrigins
+}
+
+// corsOptions are the API's CORS options: the caller's, with the methods
+// of the routes and the headers of the upload protocol (plus the caller's).
+func corsOptions(c *awsapigateway.CorsOptions) *awsapigateway.CorsOptions {
+	if c == nil {
+		return nil
 	}
-	return nil
+	out := *c
+	out.AllowMethods = jsii.Strings("GET", "POST", "DELETE", "PUT", "OPTIONS")
+	headers := []string{"Content-Type", "Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256"}
+	if c.AllowHeaders != nil {
+		for _, h := range *c.AllowHeaders {
+			if h != nil && !slices.ContainsFunc(headers, func(s string) bool { return strings.EqualFold(s, *h) }) {
+				headers = append(headers, *h)
+			}
+		}
+	}
+	out.AllowHeaders = jsii.Strings(headers...)
+	return &out
 }
 
 // newBucket is the upload bucket with secure defaults, and its logs bucket.
-func (u *PresignedUploadApi) newBucket(p *PresignedUploadApiProps, r *resolved) awss3.IBucket {
+func (u *PresignedUploadAPI) newBucket(p *PresignedUploadAPIProps, r *resolved) awss3.IBucket {
 	bucket, logs := NewUploadBucket(u, &UploadBucketProps{
 		KeyPrefix:                   r.prefix,
 		IncomingObjectExpiration:    r.incoming,
@@ -332,7 +340,7 @@ func (u *PresignedUploadApi) newBucket(p *PresignedUploadApiProps, r *resolved) 
 		EncryptionKey:               p.EncryptionKey,
 		AccessLogsBucket:            p.AccessLogsBucket,
 		RemovalPolicy:               p.RemovalPolicy,
-		CorsAllowedOrigins:          corsOrigins(p),
+		CorsAllowedOrigins:          corsAllowOrigins(r.cors),
 		Compliance:                  u.profile,
 		ObjectLock:                  u.objectLock,
 	})
@@ -342,18 +350,18 @@ func (u *PresignedUploadApi) newBucket(p *PresignedUploadApiProps, r *resolved) 
 
 // grantHandler lets the handler write under the prefix, nothing more: the
 // presigned URLs carry its permissions.
-func (u *PresignedUploadApi) grantHandler(p *PresignedUploadApiProps, r *resolved) {
-	u.Handler.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+func (u *PresignedUploadAPI) grantHandler(p *PresignedUploadAPIProps, r *resolved) {
+	u.Function.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("WriteUploadsUnderPrefix"),
 		Actions:   jsii.Strings("s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"),
 		Resources: jsii.Strings(*u.Bucket.ArnForObjects(jsii.String(r.prefix + "*"))),
 	}))
 	if p.EncryptionKey != nil {
-		u.Handler.AddToRolePolicy(kmsStatement(p))
+		u.Function.AddToRolePolicy(kmsStatement(p))
 	}
 }
 
-func kmsStatement(p *PresignedUploadApiProps) awsiam.PolicyStatement {
+func kmsStatement(p *PresignedUploadAPIProps) awsiam.PolicyStatement {
 	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("EncryptUploads"),
 		Actions:   jsii.Strings("kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"),
@@ -363,7 +371,7 @@ func kmsStatement(p *PresignedUploadApiProps) awsiam.PolicyStatement {
 
 // addDirectUpload adds PUT /objects/{name}: an S3 service integration with
 // a role that may only write under prefix/direct/.
-func (u *PresignedUploadApi) addDirectUpload(p *PresignedUploadApiProps, r *resolved) {
+func (u *PresignedUploadAPI) addDirectUpload(p *PresignedUploadAPIProps, r *resolved) {
 	role := awsiam.NewRole(u, jsii.String("DirectUploadRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
 		Description: jsii.String("API Gateway writes direct uploads under " + r.prefix + DirectPrefix),
@@ -407,13 +415,13 @@ func (u *PresignedUploadApi) addDirectUpload(p *PresignedUploadApiProps, r *reso
 	if auth == nil {
 		auth = apiauth.IAM()
 	}
-	opts := auth.MethodOptions(u.Gateway, u.Gateway.Api)
-	opts.RequestValidator = u.Gateway.RequestValidator
+	opts := auth.MethodOptions(u.StreamingRestAPI, u.StreamingRestAPI.API)
+	opts.RequestValidator = u.StreamingRestAPI.RequestValidator
 	opts.RequestParameters = &map[string]*bool{"method.request.path.name": jsii.Bool(true), "method.request.header.Content-Type": jsii.Bool(true)}
 	opts.MethodResponses = &[]*awsapigateway.MethodResponse{
 		{StatusCode: jsii.String("200")}, {StatusCode: jsii.String("400")}, {StatusCode: jsii.String("412")}, {StatusCode: jsii.String("502")},
 	}
-	put := u.RestApi.Root().ResourceForPath(jsii.String("/objects/{name}")).AddMethod(jsii.String("PUT"), integration, opts)
+	put := u.RestAPI.Root().ResourceForPath(jsii.String("/objects/{name}")).AddMethod(jsii.String("PUT"), integration, opts)
 	nagack.Acknowledge(put, nagack.ForAuthorization(auth.Kind())...)
 }
 
@@ -427,7 +435,7 @@ func errorTemplate(code, message string) *map[string]*string {
 	return &map[string]*string{"application/json": jsii.String(fmt.Sprintf(`{"error":{"code":%q,"message":%q}}`, code, message))}
 }
 
-func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
+func validate(p *props.Problems, up *PresignedUploadAPIProps) *resolved {
 	r := &resolved{mode: up.Mode, direct: up.DirectUpload != nil && *up.DirectUpload, companion: up.CompanionRoutes != nil && *up.CompanionRoutes}
 	switch r.mode {
 	case "":
@@ -437,7 +445,7 @@ func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
 		p.Add("Mode", fmt.Sprintf("%q", up.Mode), "uploads.ModePut, ModePost or ModeMultipart", "use one of those modes")
 	}
 
-	r.maxSize = DefaultMaxObjectSizeBytes
+	r.maxSize = DefaultMaxObjectSize
 	if up.MaxObjectSize != nil && !*up.MaxObjectSize.IsUnresolved() {
 		r.maxSize = int64(*up.MaxObjectSize.ToBytes(nil))
 		switch {
@@ -453,13 +461,13 @@ func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
 
 	r.contentTypes = p.MediaTypes("AllowedContentTypes", up.AllowedContentTypes, DefaultContentTypes)
 
-	r.expiry = up.UrlExpiry
+	r.expiry = up.URLExpiry
 	if r.expiry == nil {
-		r.expiry = awscdk.Duration_Minutes(jsii.Number(DefaultUrlExpiryMinutes))
+		r.expiry = awscdk.Duration_Minutes(jsii.Number(DefaultURLExpiryMinutes))
 	} else if ms, ok := props.Millis(r.expiry); ok && (ms < 60_000 || ms > 7*24*3600_000) {
-		p.Add("UrlExpiry", props.Human(r.expiry), "1 minute to 7 days (SigV4's maximum)", "set an expiry in that range; short is safer")
+		p.Add("URLExpiry", props.Human(r.expiry), "1 minute to 7 days (SigV4's maximum)", "set an expiry in that range; short is safer")
 	} else if !ok {
-		p.Add("UrlExpiry", "a Token", "a duration known at synth time", "use a literal duration")
+		p.Add("URLExpiry", "a Token", "a duration known at synth time", "use a literal duration")
 	}
 
 	r.prefix = DefaultKeyPrefix
@@ -483,8 +491,8 @@ func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
 				p.Add(f.name, "set together with Bucket", "settings of a new bucket only", "drop "+f.name+", or drop Bucket to let the construct create one")
 			}
 		}
-		if corsOrigins(up) != nil {
-			p.Add("CorsAllowedOrigins", "set together with Bucket", "CORS rules on a new bucket only", "add the CORS rule to your bucket yourself, or let the construct create the bucket")
+		if up.CORS != nil {
+			p.Add("CORS", "set together with Bucket", "CORS rules on a new bucket only", "add the CORS rule to your bucket yourself, or let the construct create the bucket")
 		}
 	}
 	if up.BucketProps != nil {
@@ -495,13 +503,16 @@ func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
 			p.Add("BucketProps.PublicReadAccess", "true", "false: uploads are private", "serve objects through CloudFront or presigned GETs")
 		}
 	}
-	p.CheckOrigins("CorsAllowedOrigins", up.CorsAllowedOrigins, "CorsAllowAnyOrigin")
-	disabled := up.DisableWebAcl != nil && *up.DisableWebAcl
-	if disabled && (up.WebAcl != nil || up.MaxRequestBodySize != nil) {
-		p.Add("DisableWebAcl", "true together with WebAcl or MaxRequestBodySize", "one of them", "drop DisableWebAcl, or the web ACL settings")
+	if len(p.CheckCORS("CORS", up.CORS, props.CORSFields{AnyOrigin: true, Headers: true, Options: true,
+		Why: "the construct allows the methods of its routes"})) > 0 {
+		r.cors = corsOptions(up.CORS)
 	}
-	if up.WebAcl != nil && up.MaxRequestBodySize != nil {
-		p.Add("MaxRequestBodySize", "set together with WebAcl", "one of them", "drop MaxRequestBodySize: the shared WebAcl has its own limit")
+	disabled := up.DisableWebACL != nil && *up.DisableWebACL
+	if disabled && (up.WebACL != nil || up.MaxRequestBodySize != nil) {
+		p.Add("DisableWebACL", "true together with WebACL or MaxRequestBodySize", "one of them", "drop DisableWebACL, or the web ACL settings")
+	}
+	if up.WebACL != nil && up.MaxRequestBodySize != nil {
+		p.Add("MaxRequestBodySize", "set together with WebACL", "one of them", "drop MaxRequestBodySize: the shared WebACL has its own limit")
 	}
 	if up.Authorization != nil {
 		if err := up.Authorization.Validate("Authorization"); err != nil {
@@ -520,8 +531,8 @@ func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
 // already, which a warning recalls). Targets are any awsevents.IRuleTarget,
 // e.g. awseventstargets.NewSqsQueue(queue, nil); OnUploadedFunction makes a
 // Go function for you.
-func (u *PresignedUploadApi) OnUploaded(id *string, targets ...awsevents.IRuleTarget) awsevents.Rule {
-	problems := props.NewProblems("PresignedUploadApi.OnUploaded", u, id)
+func (u *PresignedUploadAPI) OnUploaded(id *string, targets ...awsevents.IRuleTarget) awsevents.Rule {
+	problems := props.NewProblems("PresignedUploadAPI.OnUploaded", u, id)
 	problems.CheckUnique(u, id)
 	if len(targets) == 0 {
 		problems.Add("targets", "none", "at least one awsevents.IRuleTarget", "pass a target, e.g. awseventstargets.NewSqsQueue(queue, nil)")
@@ -550,14 +561,14 @@ func (u *PresignedUploadApi) OnUploaded(id *string, targets ...awsevents.IRuleTa
 	return rule
 }
 
-// OnUploadedFunction creates a Go function (gofunction.NewFunction with
+// OnUploadedFunction creates a Go function (gofunction.NewGoFunction with
 // props, so Entry is a handler in your module) that receives each completed
 // upload's EventBridge event, may read objects under KeyPrefix, and has a
 // dead-letter queue (props.DeadLetterQueue, or a new encrypted queue
 // "<id>DeadLetters") for events it fails on after Lambda's retries:
 // EventBridge invokes it asynchronously. It gets the API's compliance
 // profile unless props has its own.
-func (u *PresignedUploadApi) OnUploadedFunction(id *string, p *gofunction.FunctionProps) *gofunction.Function {
+func (u *PresignedUploadAPI) OnUploadedFunction(id *string, p *gofunction.GoFunctionProps) *gofunction.GoFunction {
 	if p != nil {
 		pp := *p
 		if pp.Compliance == nil {
@@ -583,7 +594,7 @@ func (u *PresignedUploadApi) OnUploadedFunction(id *string, p *gofunction.Functi
 		}
 		p = &pp
 	}
-	fn := gofunction.NewFunction(u, id, p)
+	fn := gofunction.NewGoFunction(u, id, p)
 	fn.Function.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("ReadUploadsUnderPrefix"),
 		Actions:   jsii.Strings("s3:GetObject", "s3:GetObjectVersion"),
@@ -603,7 +614,7 @@ func (u *PresignedUploadApi) OnUploadedFunction(id *string, p *gofunction.Functi
 
 // enableEventBridge turns on S3's EventBridge notifications of the new
 // bucket, once.
-func (u *PresignedUploadApi) enableEventBridge() {
+func (u *PresignedUploadAPI) enableEventBridge() {
 	if u.eventBridge {
 		return
 	}

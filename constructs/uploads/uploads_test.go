@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
@@ -59,13 +60,13 @@ func newStack(name string) awscdk.Stack {
 
 var defaults struct {
 	tp *template
-	up *uploads.PresignedUploadApi
+	up *uploads.PresignedUploadAPI
 }
 
-func defaultStack(t *testing.T) (*template, *uploads.PresignedUploadApi) {
+func defaultStack(t *testing.T) (*template, *uploads.PresignedUploadAPI) {
 	if defaults.tp == nil {
 		stack := newStack("Defaults")
-		defaults.up = uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), nil)
+		defaults.up = uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), nil)
 		defaults.tp = synth(t, stack)
 	}
 	return defaults.tp, defaults.up
@@ -110,7 +111,7 @@ func TestDefaultBucketPolicyRequiresTLS(t *testing.T) {
 
 func TestDefaultHandler(t *testing.T) {
 	tp, up := defaultStack(t)
-	fn := tp.props(t, up.Handler)
+	fn := tp.props(t, up.Function)
 	want(t, "Runtime", fn["Runtime"], "provided.al2023")
 	want(t, "Architectures", fn["Architectures"], []string{"arm64"})
 	want(t, "Timeout", fn["Timeout"], 30)
@@ -129,7 +130,7 @@ func TestDefaultHandler(t *testing.T) {
 // statement, on prefix/* only.
 func TestHandlerMayOnlyWriteUnderPrefix(t *testing.T) {
 	tp, up := defaultStack(t)
-	role := get(tp.props(t, up.Handler), "Role", "Fn::GetAtt").([]any)[0].(string)
+	role := get(tp.props(t, up.Function), "Role", "Fn::GetAtt").([]any)[0].(string)
 	if mp := get(tp.res(role), "Properties", "ManagedPolicyArns"); mp != nil {
 		t.Errorf("managed policies: %s", js(mp))
 	}
@@ -148,19 +149,19 @@ func TestHandlerMayOnlyWriteUnderPrefix(t *testing.T) {
 func TestDefaultRoutesAreBufferedProxyToTheHandler(t *testing.T) {
 	tp, up := defaultStack(t)
 	routes := map[string]bool{}
-	for _, r := range up.Gateway.Routes {
+	for _, r := range up.StreamingRestAPI.Routes {
 		routes[r.Method+" "+r.Path] = true
-		m := tp.props(t, r.ApiMethod)
+		m := tp.props(t, r.APIMethod)
 		want(t, r.Path+" AuthorizationType", m["AuthorizationType"], "AWS_IAM")
 		want(t, r.Path+" Type", get(m, "Integration", "Type"), "AWS_PROXY")
 		want(t, r.Path+" TimeoutInMillis", get(m, "Integration", "TimeoutInMillis"), 29000)
-		if uri := js(get(m, "Integration", "Uri")); !strings.Contains(uri, tp.id(up.Handler)) || !strings.Contains(uri, "2015-03-31") {
+		if uri := js(get(m, "Integration", "Uri")); !strings.Contains(uri, tp.id(up.Function)) || !strings.Contains(uri, "2015-03-31") {
 			t.Errorf("%s Uri = %s", r.Path, uri)
 		}
 	}
 	want(t, "routes", routes, map[string]bool{"POST /uploads": true, "POST /uploads/{uploadId}/parts": true, "GET /uploads/{uploadId}/parts": true,
 		"POST /uploads/{uploadId}/complete": true, "DELETE /uploads/{uploadId}": true})
-	want(t, "endpoint", tp.props(t, up.RestApi)["EndpointConfiguration"], map[string]any{"Types": []string{"REGIONAL"}})
+	want(t, "endpoint", tp.props(t, up.RestAPI)["EndpointConfiguration"], map[string]any{"Types": []string{"REGIONAL"}})
 	if len(tp.ofType("AWS::ApiGateway::Method")) != 5 {
 		t.Errorf("%d methods: no CORS and no direct upload by default", len(tp.ofType("AWS::ApiGateway::Method")))
 	}
@@ -168,7 +169,7 @@ func TestDefaultRoutesAreBufferedProxyToTheHandler(t *testing.T) {
 
 func TestDefaultWebAclGuardsTheStage(t *testing.T) {
 	tp, up := defaultStack(t)
-	acl := tp.props(t, up.WebAcl.WebAcl)
+	acl := tp.props(t, up.WebACL.CfnWebACL)
 	want(t, "Scope", acl["Scope"], "REGIONAL")
 	want(t, "inspection limit", get(acl, "AssociationConfig", "RequestBody", "API_GATEWAY"), map[string]string{"DefaultSizeInspectionLimit": "KB_16"})
 	rule := get(acl, "Rules").([]any)[0]
@@ -182,7 +183,7 @@ func TestDefaultWebAclGuardsTheStage(t *testing.T) {
 	}
 	for _, a := range assoc {
 		arn := js(get(a, "Properties", "ResourceArn"))
-		if !strings.Contains(arn, "::/restapis/") || !strings.Contains(arn, tp.id(up.RestApi)) || !strings.Contains(arn, tp.id(up.Gateway.Stage)) {
+		if !strings.Contains(arn, "::/restapis/") || !strings.Contains(arn, tp.id(up.RestAPI)) || !strings.Contains(arn, tp.id(up.StreamingRestAPI.Stage)) {
 			t.Errorf("ResourceArn = %s", arn)
 		}
 	}
@@ -191,16 +192,16 @@ func TestDefaultWebAclGuardsTheStage(t *testing.T) {
 func TestOptionsKmsCorsModeAndPrefix(t *testing.T) {
 	stack := newStack("Options")
 	key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
-	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
+	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{
 		Mode:                        uploads.ModeMultipart,
 		MaxObjectSize:               awscdk.Size_Gibibytes(jsii.Number(100)),
 		AllowedContentTypes:         jsii.Strings("video/mp4"),
-		UrlExpiry:                   awscdk.Duration_Hours(jsii.Number(1)),
+		URLExpiry:                   awscdk.Duration_Hours(jsii.Number(1)),
 		KeyPrefix:                   jsii.String("teams/video/"),
 		IncomingObjectExpiration:    awscdk.Duration_Days(jsii.Number(3)),
 		AbortIncompleteUploadsAfter: awscdk.Duration_Days(jsii.Number(2)),
 		EncryptionKey:               key,
-		CorsAllowedOrigins:          jsii.Strings("https://app.example.com"),
+		CORS:                        &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
 		Authorization:               apiauth.None(),
 		MaxRequestBodySize:          awscdk.Size_Kibibytes(jsii.Number(8)),
 		RemovalPolicy:               awscdk.RemovalPolicy_DESTROY,
@@ -222,7 +223,7 @@ func TestOptionsKmsCorsModeAndPrefix(t *testing.T) {
 	if tp.res(tp.id(up.Bucket))["DeletionPolicy"] != "Delete" {
 		t.Error("RemovalPolicy DESTROY not applied")
 	}
-	env := get(tp.props(t, up.Handler), "Environment", "Variables").(map[string]any)
+	env := get(tp.props(t, up.Function), "Environment", "Variables").(map[string]any)
 	for k, v := range map[string]any{"UPLOAD_MODE": "MULTIPART", "UPLOAD_PREFIX": "teams/video/", "UPLOAD_MAX_SIZE": "107374182400",
 		"UPLOAD_URL_EXPIRY_SECONDS": "3600", "UPLOAD_CONTENT_TYPES": "video/mp4",
 		"UPLOAD_KMS_KEY_ID": map[string]any{"Fn::GetAtt": []string{tp.id(key), "Arn"}},
@@ -239,7 +240,7 @@ func TestOptionsKmsCorsModeAndPrefix(t *testing.T) {
 		responses[get(r, "Properties", "ResponseType").(string)] = get(r, "Properties", "ResponseParameters", "gatewayresponse.header.Access-Control-Allow-Origin")
 	}
 	want(t, "gateway responses", responses, map[string]any{"DEFAULT_4XX": "'https://app.example.com'", "DEFAULT_5XX": "'https://app.example.com'"})
-	role := get(tp.props(t, up.Handler), "Role", "Fn::GetAtt").([]any)[0].(string)
+	role := get(tp.props(t, up.Function), "Role", "Fn::GetAtt").([]any)[0].(string)
 	if sts := js(tp.policyStatements(role)); !strings.Contains(sts, `"Action":["kms:Decrypt","kms:Encrypt","kms:GenerateDataKey"]`) ||
 		!strings.Contains(sts, `"/teams/video/*"`) {
 		t.Errorf("handler statements: %s", sts)
@@ -257,31 +258,31 @@ func TestOptionsKmsCorsModeAndPrefix(t *testing.T) {
 	if options == 0 {
 		t.Error("no CORS preflight methods on the API")
 	}
-	want(t, "WAF body limit", get(tp.props(t, up.WebAcl.WebAcl), "Rules").([]any)[0].(map[string]any)["Statement"].(map[string]any)["SizeConstraintStatement"].(map[string]any)["Size"], 8192)
+	want(t, "WAF body limit", get(tp.props(t, up.WebACL.CfnWebACL), "Rules").([]any)[0].(map[string]any)["Statement"].(map[string]any)["SizeConstraintStatement"].(map[string]any)["Size"], 8192)
 }
 
 // TestOptionCompanionRoutes: the routes Uppy's companionEndpoint calls,
 // behind the API's authorization, served by the presign handler.
 func TestOptionCompanionRoutes(t *testing.T) {
 	stack := newStack("Companion")
-	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
-		CompanionRoutes:    jsii.Bool(true),
-		CorsAllowedOrigins: jsii.Strings("https://app.example.com", "http://localhost:5173"),
+	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{
+		CompanionRoutes: jsii.Bool(true),
+		CORS:            &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com", "http://localhost:5173")},
 	})
 	tp := synth(t, stack)
 	for _, route := range presign.CompanionRoutes {
-		r := up.Gateway.Route(route[0], route[1])
+		r := up.StreamingRestAPI.Route(route[0], route[1])
 		if r == nil {
 			t.Errorf("no route %s %s", route[0], route[1])
 			continue
 		}
-		m := tp.props(t, r.ApiMethod)
+		m := tp.props(t, r.APIMethod)
 		want(t, route[1]+" AuthorizationType", m["AuthorizationType"], "AWS_IAM")
-		if uri := js(get(m, "Integration", "Uri")); !strings.Contains(uri, tp.id(up.Handler)) {
+		if uri := js(get(m, "Integration", "Uri")); !strings.Contains(uri, tp.id(up.Function)) {
 			t.Errorf("%s %s Uri = %s", route[0], route[1], uri)
 		}
 	}
-	env := get(tp.props(t, up.Handler), "Environment", "Variables").(map[string]any)
+	env := get(tp.props(t, up.Function), "Environment", "Variables").(map[string]any)
 	want(t, presign.EnvCompanion, env[presign.EnvCompanion], "true")
 	want(t, cors.EnvConfig, env[cors.EnvConfig], `{"allowOrigins":["https://app.example.com","http://localhost:5173"]}`)
 	// Two origins: a gateway response cannot compare, so it repeats the request's.
@@ -293,18 +294,18 @@ func TestOptionCompanionRoutes(t *testing.T) {
 func TestOptionExistingBucketSharedAclAndPrebuiltCode(t *testing.T) {
 	stack := newStack("Existing")
 	bucket := awss3.Bucket_FromBucketName(stack, jsii.String("Team"), jsii.String("team-bucket"))
-	acl := wafsize.NewSizeLimitedWebAcl(stack, jsii.String("Shared"), &wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(32))})
-	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
-		Bucket: bucket, WebAcl: acl, HandlerCode: awslambda.Code_FromAsset(jsii.String("testdata/prebuilt"), nil),
+	acl := wafsize.NewSizeLimitedWebACL(stack, jsii.String("Shared"), &wafsize.SizeLimitedWebACLProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(32))})
+	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{
+		Bucket: bucket, WebACL: acl, Code: awslambda.Code_FromAsset(jsii.String("testdata/prebuilt"), nil),
 	})
 	tp := synth(t, stack)
 	if n := len(tp.ofType("AWS::S3::Bucket")); n != 0 {
 		t.Errorf("%d buckets created for an existing bucket", n)
 	}
-	if n := len(tp.ofType("AWS::WAFv2::WebACL")); n != 1 || up.WebAcl != acl {
+	if n := len(tp.ofType("AWS::WAFv2::WebACL")); n != 1 || up.WebACL != acl {
 		t.Errorf("%d web ACLs; the shared one must be used", n)
 	}
-	role := get(tp.props(t, up.Handler), "Role", "Fn::GetAtt").([]any)[0].(string)
+	role := get(tp.props(t, up.Function), "Role", "Fn::GetAtt").([]any)[0].(string)
 	if sts := js(tp.policyStatements(role)); !strings.Contains(sts, `":s3:::team-bucket/incoming/*"`) || strings.Count(sts, "s3:PutObject") != 1 {
 		t.Errorf("statements: %s", sts)
 	}
@@ -312,9 +313,9 @@ func TestOptionExistingBucketSharedAclAndPrebuiltCode(t *testing.T) {
 
 func TestOptionDirectUpload(t *testing.T) {
 	stack := newStack("Direct")
-	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{DirectUpload: jsii.Bool(true)})
+	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{DirectUpload: jsii.Bool(true)})
 	tp := synth(t, stack)
-	want(t, "BinaryMediaTypes", tp.props(t, up.RestApi)["BinaryMediaTypes"], []string{"*/*"})
+	want(t, "BinaryMediaTypes", tp.props(t, up.RestAPI)["BinaryMediaTypes"], []string{"*/*"})
 	var put map[string]any
 	for _, m := range tp.ofType("AWS::ApiGateway::Method") {
 		if get(m, "Properties", "HttpMethod") == "PUT" {
@@ -336,13 +337,13 @@ func TestOptionDirectUpload(t *testing.T) {
 	if sts := js(tp.policyStatements(tp.id(up.DirectUploadRole))); !strings.Contains(sts, `"Action":"s3:PutObject"`) || !strings.Contains(sts, `/incoming/direct/*`) || strings.Contains(sts, `"s3:*"`) {
 		t.Errorf("direct role statements: %s", sts)
 	}
-	rule := get(tp.props(t, up.WebAcl.WebAcl), "Rules").([]any)[0]
+	rule := get(tp.props(t, up.WebACL.CfnWebACL), "Rules").([]any)[0]
 	want(t, "10 MB rule", get(rule, "Name"), "ContentLengthOverLimit")
 }
 
-func failsWith(t *testing.T, p *uploads.PresignedUploadApiProps, fragments ...string) {
+func failsWith(t *testing.T, p *uploads.PresignedUploadAPIProps, fragments ...string) {
 	t.Helper()
-	msg := cdktest.PanicMessage(t, func() { uploads.NewPresignedUploadApi(newStack("Fails"), jsii.String("Uploads"), p) })
+	msg := cdktest.PanicMessage(t, func() { uploads.NewPresignedUploadAPI(newStack("Fails"), jsii.String("Uploads"), p) })
 	for _, f := range fragments {
 		if !strings.Contains(msg, f) {
 			t.Errorf("message lacks %q:\n%s", f, msg)
@@ -351,71 +352,71 @@ func failsWith(t *testing.T, p *uploads.PresignedUploadApiProps, fragments ...st
 }
 
 func TestFailsSizeAboveSingleUploadWithoutMultipart(t *testing.T) {
-	failsWith(t, &uploads.PresignedUploadApiProps{MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(6))},
-		`PresignedUploadApi "Fails/Uploads" has 1 invalid prop`, "MaxObjectSize is 6 GiB (6442450944 bytes); allowed: at most 5 GiB with PUT", "Fix: set Mode: uploads.ModeMultipart")
-	failsWith(t, &uploads.PresignedUploadApiProps{Mode: uploads.ModeMultipart, MaxObjectSize: awscdk.Size_Tebibytes(jsii.Number(6))},
+	failsWith(t, &uploads.PresignedUploadAPIProps{MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(6))},
+		`PresignedUploadAPI "Fails/Uploads" has 1 invalid prop`, "MaxObjectSize is 6 GiB (6442450944 bytes); allowed: at most 5 GiB with PUT", "Fix: set Mode: uploads.ModeMultipart")
+	failsWith(t, &uploads.PresignedUploadAPIProps{Mode: uploads.ModeMultipart, MaxObjectSize: awscdk.Size_Tebibytes(jsii.Number(6))},
 		"MaxObjectSize is 6 TiB (6597069766656 bytes); allowed: at most 5 TiB")
-	failsWith(t, &uploads.PresignedUploadApiProps{Mode: "STREAM"}, `Mode is "STREAM"; allowed: uploads.ModePut, ModePost or ModeMultipart`)
+	failsWith(t, &uploads.PresignedUploadAPIProps{Mode: "STREAM"}, `Mode is "STREAM"; allowed: uploads.ModePut, ModePost or ModeMultipart`)
 }
 
 func TestFailsUrlExpiryOutOfBounds(t *testing.T) {
-	failsWith(t, &uploads.PresignedUploadApiProps{UrlExpiry: awscdk.Duration_Days(jsii.Number(8))}, "UrlExpiry is 8 days; allowed: 1 minute to 7 days")
-	failsWith(t, &uploads.PresignedUploadApiProps{UrlExpiry: awscdk.Duration_Seconds(jsii.Number(30))}, "UrlExpiry is 30 seconds; allowed: 1 minute to 7 days")
+	failsWith(t, &uploads.PresignedUploadAPIProps{URLExpiry: awscdk.Duration_Days(jsii.Number(8))}, "URLExpiry is 8 days; allowed: 1 minute to 7 days")
+	failsWith(t, &uploads.PresignedUploadAPIProps{URLExpiry: awscdk.Duration_Seconds(jsii.Number(30))}, "URLExpiry is 30 seconds; allowed: 1 minute to 7 days")
 }
 
 func TestFailsContentTypes(t *testing.T) {
-	failsWith(t, &uploads.PresignedUploadApiProps{AllowedContentTypes: &[]*string{}}, "AllowedContentTypes is an empty list; allowed: one or more media types")
-	failsWith(t, &uploads.PresignedUploadApiProps{AllowedContentTypes: jsii.Strings("image/*", "text/csv; charset=utf-8", "png")},
+	failsWith(t, &uploads.PresignedUploadAPIProps{AllowedContentTypes: &[]*string{}}, "AllowedContentTypes is an empty list; allowed: one or more media types")
+	failsWith(t, &uploads.PresignedUploadAPIProps{AllowedContentTypes: jsii.Strings("image/*", "text/csv; charset=utf-8", "png")},
 		"3 invalid props", `AllowedContentTypes[0] is "image/*"`, `AllowedContentTypes[2] is "png"; allowed: an exact media type`)
 }
 
 func TestFailsBadPrefix(t *testing.T) {
 	for _, prefix := range []string{"/abs/", "noslash", "a/../b/", "a//", "spaces here/", ""} {
-		failsWith(t, &uploads.PresignedUploadApiProps{KeyPrefix: jsii.String(prefix)}, "KeyPrefix is \""+prefix+"\"; allowed:")
+		failsWith(t, &uploads.PresignedUploadAPIProps{KeyPrefix: jsii.String(prefix)}, "KeyPrefix is \""+prefix+"\"; allowed:")
 	}
 }
 
 func TestFailsBucketAndBucketProps(t *testing.T) {
 	stack := newStack("Both")
-	failsWith(t, &uploads.PresignedUploadApiProps{
+	failsWith(t, &uploads.PresignedUploadAPIProps{
 		Bucket:      awss3.Bucket_FromBucketName(stack, jsii.String("B"), jsii.String("team-bucket")),
 		BucketProps: &awss3.BucketProps{Versioned: jsii.Bool(true)},
 	}, "BucketProps is set together with Bucket; allowed: settings of a new bucket only")
-	failsWith(t, &uploads.PresignedUploadApiProps{BucketProps: &awss3.BucketProps{PublicReadAccess: jsii.Bool(true)}},
+	failsWith(t, &uploads.PresignedUploadAPIProps{BucketProps: &awss3.BucketProps{PublicReadAccess: jsii.Bool(true)}},
 		"BucketProps.PublicReadAccess is true; allowed: false")
 }
 
 func TestFailsCorsWildcardUnlessAskedByName(t *testing.T) {
-	failsWith(t, &uploads.PresignedUploadApiProps{CorsAllowedOrigins: jsii.Strings("*", "http://evil.example.com", "https://app.example.com/upload")},
-		`CorsAllowedOrigins[0] is "*"; allowed: an exact origin: https://host[:port]`, "set CorsAllowAnyOrigin",
-		`CorsAllowedOrigins[1] is "http://evil.example.com"`, `CorsAllowedOrigins[2] is "https://app.example.com/upload"`)
+	failsWith(t, &uploads.PresignedUploadAPIProps{CORS: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("*", "http://evil.example.com", "https://app.example.com/upload")}},
+		`CORS.AllowOrigins[0] is "*"; allowed: an exact origin: https://host[:port]`, "use awsapigateway.Cors_ALL_ORIGINS() alone",
+		`CORS.AllowOrigins[1] is "http://evil.example.com"`, `CORS.AllowOrigins[2] is "https://app.example.com/upload"`)
 }
 
 func TestCorsAnyOriginByName(t *testing.T) {
 	stack := newStack("AnyOrigin")
-	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{CorsAllowAnyOrigin: jsii.Bool(true)})
+	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{CORS: &awsapigateway.CorsOptions{AllowOrigins: awsapigateway.Cors_ALL_ORIGINS()}})
 	tp := synth(t, stack)
 	want(t, "AllowedOrigins", get(tp.props(t, up.Bucket), "CorsConfiguration", "CorsRules").([]any)[0].(map[string]any)["AllowedOrigins"], []string{"*"})
 }
 
 func TestFailsLifecycleAndWafConflicts(t *testing.T) {
-	failsWith(t, &uploads.PresignedUploadApiProps{IncomingObjectExpiration: awscdk.Duration_Hours(jsii.Number(12))},
+	failsWith(t, &uploads.PresignedUploadAPIProps{IncomingObjectExpiration: awscdk.Duration_Hours(jsii.Number(12))},
 		"IncomingObjectExpiration is 12 hours; allowed: whole days, at least 1")
-	failsWith(t, &uploads.PresignedUploadApiProps{DisableWebAcl: jsii.Bool(true), MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(1))},
-		"DisableWebAcl is true together with WebAcl or MaxRequestBodySize")
+	failsWith(t, &uploads.PresignedUploadAPIProps{DisableWebACL: jsii.Bool(true), MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(1))},
+		"DisableWebACL is true together with WebACL or MaxRequestBodySize")
 	stack := newStack("Kms")
-	failsWith(t, &uploads.PresignedUploadApiProps{
+	failsWith(t, &uploads.PresignedUploadAPIProps{
 		EncryptionKey: awskms.NewKey(stack, jsii.String("K"), nil),
 		BucketProps:   &awss3.BucketProps{Encryption: awss3.BucketEncryption_S3_MANAGED},
 	}, "EncryptionKey is set together with BucketProps.Encryption")
 }
 
-func TestDisableWebAcl(t *testing.T) {
+func TestDisableWebACL(t *testing.T) {
 	stack := newStack("NoWaf")
-	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{DisableWebAcl: jsii.Bool(true)})
+	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{DisableWebACL: jsii.Bool(true)})
 	tp := synth(t, stack)
-	if up.WebAcl != nil || len(tp.ofType("AWS::WAFv2::WebACL")) != 0 {
-		t.Error("a web ACL despite DisableWebAcl")
+	if up.WebACL != nil || len(tp.ofType("AWS::WAFv2::WebACL")) != 0 {
+		t.Error("a web ACL despite DisableWebACL")
 	}
 }
 
@@ -423,10 +424,10 @@ func TestDisableWebAcl(t *testing.T) {
 // API name, so two upload APIs must not share one.
 func TestTwoApisInAStackHaveTheirOwnNames(t *testing.T) {
 	st := newStack("TwoApis")
-	a := uploads.NewPresignedUploadApi(st, jsii.String("Documents"), &uploads.PresignedUploadApiProps{DisableWebAcl: jsii.Bool(true)})
-	b := uploads.NewPresignedUploadApi(st, jsii.String("Videos"), &uploads.PresignedUploadApiProps{DisableWebAcl: jsii.Bool(true)})
+	a := uploads.NewPresignedUploadAPI(st, jsii.String("Documents"), &uploads.PresignedUploadAPIProps{DisableWebACL: jsii.Bool(true)})
+	b := uploads.NewPresignedUploadAPI(st, jsii.String("Videos"), &uploads.PresignedUploadAPIProps{DisableWebACL: jsii.Bool(true)})
 	tp := synth(t, st)
-	for c, want := range map[constructs.IConstruct]string{a.RestApi: "TwoApis-Documents-Api", b.RestApi: "TwoApis-Videos-Api"} {
+	for c, want := range map[constructs.IConstruct]string{a.RestAPI: "TwoApis-Documents-Api", b.RestAPI: "TwoApis-Videos-Api"} {
 		if got := tp.props(t, c)["Name"]; got != want {
 			t.Errorf("Name = %v, want %q", got, want)
 		}

@@ -1,9 +1,9 @@
-// Package wafsize defines SizeLimitedWebAcl: a REGIONAL AWS WAF web ACL
+// Package wafsize defines SizeLimitedWebACL: a REGIONAL AWS WAF web ACL
 // that keeps request payloads of API Gateway stages within a limit, answers
 // refused requests with 413 and a JSON body, logs to CloudWatch Logs and
 // emits metrics for every rule.
 //
-//	acl := wafsize.NewSizeLimitedWebAcl(stack, jsii.String("Waf"), &wafsize.SizeLimitedWebAclProps{
+//	acl := wafsize.NewSizeLimitedWebACL(stack, jsii.String("Waf"), &wafsize.SizeLimitedWebACLProps{
 //		MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(64)),
 //	})
 //	acl.Associate(api.DeploymentStage())
@@ -69,8 +69,8 @@ func (l InspectionLimit) Bytes() int64 {
 // (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html)
 // and WAF (https://docs.aws.amazon.com/waf/latest/developerguide/limits.html).
 const (
-	// MaxApiGatewayPayload is API Gateway's request payload cap: 10 MB.
-	MaxApiGatewayPayload = 10 << 20
+	// MaxAPIGatewayPayload is API Gateway's request payload cap: 10 MB.
+	MaxAPIGatewayPayload = 10 << 20
 	// CommonRuleSetBodyLimit is where AWSManagedRulesCommonRuleSet's
 	// SizeRestrictions_BODY blocks: 8 KB.
 	CommonRuleSetBodyLimit = 8 << 10
@@ -88,8 +88,8 @@ const (
 	ResponseBodyKey = "payload-too-large"
 )
 
-// SizeLimitedWebAclProps configure a SizeLimitedWebAcl.
-type SizeLimitedWebAclProps struct {
+// SizeLimitedWebACLProps configure a SizeLimitedWebACL.
+type SizeLimitedWebACLProps struct {
 	// MaxBodySize is the largest request body allowed, more than 0 and at
 	// most API Gateway's 10 MB. Required.
 	MaxBodySize awscdk.Size
@@ -119,11 +119,11 @@ type SizeLimitedWebAclProps struct {
 	Compliance *compliance.Profile
 }
 
-// SizeLimitedWebAcl is a REGIONAL web ACL that enforces a payload limit.
-type SizeLimitedWebAcl struct {
+// SizeLimitedWebACL is a REGIONAL web ACL that enforces a payload limit.
+type SizeLimitedWebACL struct {
 	constructs.Construct
-	// WebAcl is the web ACL (escape hatch).
-	WebAcl awswafv2.CfnWebACL
+	// CfnWebACL is the web ACL (escape hatch).
+	CfnWebACL awswafv2.CfnWebACL
 	// LogGroup receives the ACL's logs.
 	LogGroup awslogs.ILogGroup
 	// MaxBodySize is the enforced limit in bytes.
@@ -138,19 +138,19 @@ type SizeLimitedWebAcl struct {
 }
 
 // ToString is the construct's path.
-func (w *SizeLimitedWebAcl) ToString() *string { return w.Node().Path() }
+func (w *SizeLimitedWebACL) ToString() *string { return w.Node().Path() }
 
-// NewSizeLimitedWebAcl creates the web ACL and its logging configuration.
+// NewSizeLimitedWebACL creates the web ACL and its logging configuration.
 // Invalid props stop synth with every problem listed.
-func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimitedWebAclProps) *SizeLimitedWebAcl {
+func NewSizeLimitedWebACL(scope constructs.Construct, id *string, p *SizeLimitedWebACLProps) *SizeLimitedWebACL {
 	if p == nil {
-		p = &SizeLimitedWebAclProps{}
+		p = &SizeLimitedWebACLProps{}
 	}
-	problems := props.NewProblems("SizeLimitedWebAcl", scope, id)
+	problems := props.NewProblems("SizeLimitedWebACL", scope, id)
 	problems.CheckUnique(scope, id)
 	limit, inspection := validate(problems, p)
 	problems.Check()
-	w := &SizeLimitedWebAcl{MaxBodySize: limit, InspectionLimit: inspection}
+	w := &SizeLimitedWebACL{MaxBodySize: limit, InspectionLimit: inspection}
 	constructs.NewConstruct_Override(w, scope, id)
 	prefix := *id
 	if p.MetricPrefix != nil {
@@ -194,7 +194,7 @@ func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimited
 		})
 	}
 
-	w.WebAcl = awswafv2.NewCfnWebACL(w, jsii.String("Resource"), &awswafv2.CfnWebACLProps{
+	w.CfnWebACL = awswafv2.NewCfnWebACL(w, jsii.String("Resource"), &awswafv2.CfnWebACLProps{
 		Scope:            jsii.String("REGIONAL"),
 		Description:      jsii.String(fmt.Sprintf("streamgate: request bodies up to %d bytes", limit)),
 		DefaultAction:    &awswafv2.CfnWebACL_DefaultActionProperty{Allow: map[string]interface{}{}},
@@ -224,7 +224,7 @@ func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimited
 		w.LogGroup = awslogs.NewLogGroup(w, jsii.String("Logs"), compliance.LogGroupProps(w, compliance.Of(w, p.Compliance), retention, name))
 	}
 	awswafv2.NewCfnLoggingConfiguration(w, jsii.String("Logging"), &awswafv2.CfnLoggingConfigurationProps{
-		ResourceArn: w.WebAcl.AttrArn(),
+		ResourceArn: w.CfnWebACL.AttrArn(),
 		LogDestinationConfigs: &[]interface{}{awscdk.Stack_Of(w).FormatArn(&awscdk.ArnComponents{
 			Service: jsii.String("logs"), Resource: jsii.String("log-group"), ResourceName: w.LogGroup.LogGroupName(),
 			ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
@@ -235,9 +235,9 @@ func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimited
 
 // Associate attaches the web ACL to an API Gateway stage (one ACL may guard
 // several stages) and returns the association.
-func (w *SizeLimitedWebAcl) Associate(stage awsapigateway.IStage) awswafv2.CfnWebACLAssociation {
+func (w *SizeLimitedWebACL) Associate(stage awsapigateway.IStage) awswafv2.CfnWebACLAssociation {
 	if stage == nil {
-		props.Fail(fmt.Errorf("SizeLimitedWebAcl %q: Associate(nil); allowed: an API Gateway stage, e.g. api.DeploymentStage() or a StreamingRestApi's Stage. "+
+		props.Fail(fmt.Errorf("SizeLimitedWebACL %q: Associate(nil); allowed: an API Gateway stage, e.g. api.DeploymentStage() or a StreamingRestAPI's Stage. "+
 			"Fix: pass the stage (an imported API has none here: associate the ACL in the stack that owns the stage)", *w.Node().Path()))
 	}
 	w.associations++
@@ -246,8 +246,8 @@ func (w *SizeLimitedWebAcl) Associate(stage awsapigateway.IStage) awswafv2.CfnWe
 		id += strconv.Itoa(w.associations)
 	}
 	a := awswafv2.NewCfnWebACLAssociation(w, jsii.String(id), &awswafv2.CfnWebACLAssociationProps{
-		ResourceArn: StageArn(stage),
-		WebAclArn:   w.WebAcl.AttrArn(),
+		ResourceArn: StageARN(stage),
+		WebAclArn:   w.CfnWebACL.AttrArn(),
 	})
 	// The stage must exist before it can be associated: the ARN refers to
 	// the stage's name, which orders them already unless the name is a
@@ -259,15 +259,15 @@ func (w *SizeLimitedWebAcl) Associate(stage awsapigateway.IStage) awswafv2.CfnWe
 	return a
 }
 
-// StageArn is the ARN WAF associates with: arn:${Partition}:apigateway:${Region}::/restapis/${ApiId}/stages/${StageName}.
-func StageArn(stage awsapigateway.IStage) *string {
+// StageARN is the ARN WAF associates with: arn:${Partition}:apigateway:${Region}::/restapis/${ApiId}/stages/${StageName}.
+func StageARN(stage awsapigateway.IStage) *string {
 	return awscdk.Fn_Join(jsii.String(""), &[]*string{
 		jsii.String("arn:"), awscdk.Aws_PARTITION(), jsii.String(":apigateway:"), awscdk.Aws_REGION(),
 		jsii.String("::/restapis/"), stage.RestApi().RestApiId(), jsii.String("/stages/"), stage.StageName(),
 	})
 }
 
-func validate(p *props.Problems, sp *SizeLimitedWebAclProps) (limit int64, inspection InspectionLimit) {
+func validate(p *props.Problems, sp *SizeLimitedWebACLProps) (limit int64, inspection InspectionLimit) {
 	switch {
 	case sp.MaxBodySize == nil:
 		p.Add("MaxBodySize", "unset", "1 byte to 10 MB (API Gateway's cap)", "set the largest request body the API accepts, e.g. awscdk.Size_Kibibytes(jsii.Number(64))")
@@ -277,7 +277,7 @@ func validate(p *props.Problems, sp *SizeLimitedWebAclProps) (limit int64, inspe
 		return 0, ""
 	}
 	limit = int64(*sp.MaxBodySize.ToBytes(nil))
-	if limit <= 0 || limit > MaxApiGatewayPayload {
+	if limit <= 0 || limit > MaxAPIGatewayPayload {
 		p.Add("MaxBodySize", fmt.Sprintf("%d bytes", limit), "1 byte to 10 MB (10485760 bytes, API Gateway's cap)",
 			"set a positive limit of at most 10 MB; larger files go straight to S3 with presigned URLs")
 	}

@@ -51,10 +51,10 @@ type Options struct {
 	// runs the functions on Node.js managed runtimes with the node on PATH.
 	// Default: "", those functions are not run (a notice says so).
 	NodeRIC string
-	// NoStreamCap lifts the 2 MB/s cap streams have on AWS past their first
+	// DisableStreamCap lifts the 2 MB/s cap streams have on AWS past their first
 	// 6 MB (Lambda) or 10 MB (HTTP backends), for speed. Default: false,
 	// capped as on AWS.
-	NoStreamCap bool
+	DisableStreamCap bool
 	// Logs receives access logs, function logs and notices. Default: stderr.
 	Logs io.Writer
 }
@@ -149,7 +149,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if iam {
 		s.Notices = append(s.Notices, "AWS_IAM authorization is skipped locally: requests need no SigV4 signature")
 	}
-	if o.NoStreamCap {
+	if o.DisableStreamCap {
 		s.Notices = append(s.Notices, "streams: NOT capped (-no-throttle); on AWS they get 2 MB/s past their first 6 MB (Lambda) or 10 MB (HTTP backends): a 200 MB export takes about 100 s there")
 	} else {
 		s.Notices = append(s.Notices, "streams: capped at 2 MB/s past their first 6 MB (Lambda) or 10 MB (HTTP backends), as on AWS (-no-throttle lifts it)")
@@ -205,7 +205,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		running := &Running{API: api, URL: fmt.Sprintf("http://%s/%s", ln.Addr(), api.Stage)}
 		recent := &requestLog{}
 		g := &gateway{api: api, pools: s.pools, logs: o.Logs, idle: o.IdleTimeout, extras: s.extras(running, recent),
-			throttle: newTokenBucket(api.ThrottleRate, api.ThrottleBurst), fast: o.NoStreamCap, recent: recent}
+			throttle: newTokenBucket(api.ThrottleRate, api.ThrottleBurst), fast: o.DisableStreamCap, recent: recent}
 		srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
 		go srv.Serve(ln)
 		s.servers = append(s.servers, srv)

@@ -51,7 +51,7 @@ func viaAdapter(b *testing.B, n int) {
 
 // viaStream is the same records through lambda/stream's NDJSON writer.
 func viaStream(b *testing.B, n int) {
-	resp := stream.NDJSON(context.Background(), &stream.Options{NoDoneRecord: true}, func(ctx context.Context, w *stream.NDJSONWriter) error {
+	resp := stream.NDJSON(context.Background(), &stream.Options{DisableDoneRecord: true}, func(ctx context.Context, w *stream.NDJSONWriter) error {
 		for i := 0; i < n; i++ {
 			if err := w.Encode(record(i)); err != nil {
 				return err

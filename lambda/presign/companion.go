@@ -76,9 +76,9 @@ type CompanionParams struct {
 // and not stored: the key keeps the sanitised file name and the object its
 // content type.
 type CompanionCreateRequest struct {
-	// Filename is the client's name for the file; only its sanitised base
+	// FileName is the client's name for the file; only its sanitised base
 	// name reaches the key.
-	Filename string `json:"filename"`
+	FileName string `json:"filename"`
 	// Type is the file's media type, one the API allows.
 	Type string `json:"type"`
 	// Metadata is Uppy's file metadata: accepted, not stored.
@@ -224,7 +224,7 @@ func (h *Handler) companionParams(ctx context.Context, caller, fileName, content
 }
 
 func (h *Handler) companionCreate(ctx context.Context, caller string, c *CompanionCreateRequest) (*CompanionUpload, error) {
-	name, mediaType, err := h.companionFile(c.Filename, c.Type)
+	name, mediaType, err := h.companionFile(c.FileName, c.Type)
 	if err != nil {
 		return nil, err
 	}

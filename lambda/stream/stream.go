@@ -156,9 +156,9 @@ type Options struct {
 	// so that the final record still reaches the client. Default:
 	// DefaultDeadlineMargin (1 s).
 	DeadlineMargin time.Duration
-	// NoDoneRecord leaves out the final "done" record of a clean stream.
+	// DisableDoneRecord leaves out the final "done" record of a clean stream.
 	// Default: false (the record is written).
-	NoDoneRecord bool
+	DisableDoneRecord bool
 	// Encodings are the content encodings the stream may compress with, in
 	// order of preference (stream.Brotli, stream.Gzip; other names are
 	// ignored), chosen by AcceptEncoding. The prelude then carries
@@ -398,7 +398,7 @@ func (s *Stream) finish(perr error) {
 	switch {
 	case code != "" && s.format.fail != nil:
 		last = s.format.fail(code, s.err.Error(), s.records)
-	case code == "" && s.format.done != nil && !s.opts.NoDoneRecord:
+	case code == "" && s.format.done != nil && !s.opts.DisableDoneRecord:
 		last = s.format.done(s.records)
 	}
 	if last != nil {

@@ -100,7 +100,7 @@ func TestNDJSONFraming(t *testing.T) {
 }
 
 func TestNoDoneRecord(t *testing.T) {
-	resp := NDJSON(context.Background(), &Options{NoDoneRecord: true}, func(ctx context.Context, w *NDJSONWriter) error {
+	resp := NDJSON(context.Background(), &Options{DisableDoneRecord: true}, func(ctx context.Context, w *NDJSONWriter) error {
 		return w.Encode(1)
 	})
 	if _, body, _ := split(t, resp); body != "1\n" {
@@ -561,7 +561,7 @@ func batches(send <-chan []int, wrote chan<- struct{}) func(ctx context.Context,
 func TestFlushIntervalBoundsTheWait(t *testing.T) {
 	clock := &fakeClock{now: time.Unix(1_700_000_000, 0)}
 	send, wrote := make(chan []int), make(chan struct{})
-	resp := NDJSON(context.Background(), &Options{Clock: clock, FlushInterval: 5 * time.Millisecond, NoDoneRecord: true},
+	resp := NDJSON(context.Background(), &Options{Clock: clock, FlushInterval: 5 * time.Millisecond, DisableDoneRecord: true},
 		batches(send, wrote))
 	ch := chunks(resp.Body)
 	send <- []int{0}
@@ -590,7 +590,7 @@ func TestFlushIntervalBoundsTheWait(t *testing.T) {
 func TestFlushEveryWithIntervalSendsWhicheverComesFirst(t *testing.T) {
 	clock := &fakeClock{now: time.Unix(1_700_000_000, 0)}
 	send, wrote := make(chan []int), make(chan struct{})
-	resp := NDJSON(context.Background(), &Options{Clock: clock, FlushEvery: 3, FlushInterval: time.Second, NoDoneRecord: true},
+	resp := NDJSON(context.Background(), &Options{Clock: clock, FlushEvery: 3, FlushInterval: time.Second, DisableDoneRecord: true},
 		batches(send, wrote))
 	ch := chunks(resp.Body)
 	send <- []int{0, 1, 2}
@@ -610,7 +610,7 @@ func TestFlushEveryWithIntervalSendsWhicheverComesFirst(t *testing.T) {
 // TestNegativeFlushIntervalWaitsForTheBatch: no time bound at all.
 func TestNegativeFlushIntervalWaitsForTheBatch(t *testing.T) {
 	send := make(chan int)
-	resp := NDJSON(context.Background(), &Options{FlushEvery: 2, FlushInterval: -1, NoDoneRecord: true}, func(ctx context.Context, w *NDJSONWriter) error {
+	resp := NDJSON(context.Background(), &Options{FlushEvery: 2, FlushInterval: -1, DisableDoneRecord: true}, func(ctx context.Context, w *NDJSONWriter) error {
 		for n := range send {
 			if err := w.Encode(n); err != nil {
 				return err

@@ -1,4 +1,4 @@
-// Package uploadevent reads the event PresignedUploadApi.OnUploaded
+// Package uploadevent reads the event PresignedUploadAPI.OnUploaded
 // delivers: S3's "Object Created" EventBridge event for an object under the
 // upload prefix.
 //

@@ -4,6 +4,7 @@
 package props
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -20,7 +21,7 @@ import (
 // Problems collects every invalid prop of a construct so that synth reports
 // them all at once instead of one per run.
 type Problems struct {
-	construct string // e.g. `StreamingRestApi "Team/Streams"`
+	construct string // e.g. `StreamingRestAPI "Team/Streams"`
 	list      []string
 }
 
@@ -86,34 +87,6 @@ func (p *Problems) CheckUnique(scope constructs.IConstruct, id *string) {
 	}
 	p.Add("id", fmt.Sprintf("%q", *id), fmt.Sprintf("an id no other construct in %s has (it has a child %q already)", where, *id),
 		"give one of the two another id, e.g. \""+*id+"2\"")
-}
-
-var origin = regexp.MustCompile(`^(https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?|http://(localhost|127\.0\.0\.1|\[::1\]))(:[0-9]{1,5})?$`)
-
-// CheckOrigins records a problem for each of origins (prop, e.g.
-// "CorsAllowedOrigins") that is not one browser origin a page can send:
-// https://host[:port] in lower case without a path, or for development
-// http://localhost, 127.0.0.1 or [::1] with an optional port. "*" is
-// refused: the constructs have their own prop for any origin. It returns
-// the valid ones.
-func (p *Problems) CheckOrigins(prop string, origins *[]*string, anyOriginProp string) []string {
-	if origins == nil {
-		return nil
-	}
-	var ok []string
-	for i, o := range *origins {
-		if o != nil && origin.MatchString(*o) {
-			ok = append(ok, *o)
-			continue
-		}
-		fix := "name each origin your pages are served from, exactly as the browser sends it"
-		if o != nil && *o == "*" && anyOriginProp != "" {
-			fix = "set " + anyOriginProp + " if any site may upload"
-		}
-		p.Add(fmt.Sprintf("%s[%d]", prop, i), Quote(o), `an exact origin: https://host[:port] in lower case, no path or wildcard ("https://app.example.com"), `+
-			`or http://localhost, 127.0.0.1 or [::1] with a port for development`, fix)
-	}
-	return ok
 }
 
 // Add records that prop has value, says what is allowed and how to fix it.
@@ -275,4 +248,33 @@ func Quote(s *string) string {
 		return "unset"
 	}
 	return fmt.Sprintf("%q", *s)
+}
+
+// Joined is nil when nothing was recorded, else the problems as one error
+// each, joined (errors.Join): what a props type's Validate method returns,
+// for a construct to merge with AddErr.
+func (p *Problems) Joined() error {
+	errs := make([]error, len(p.list))
+	for i, m := range p.list {
+		errs[i] = errors.New(m)
+	}
+	return errors.Join(errs...)
+}
+
+// AddErr records err, one problem per error it joins (see Joined).
+func (p *Problems) AddErr(err error) {
+	if err == nil {
+		return
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			p.AddErr(e)
+		}
+		return
+	}
+	msg := err.Error()
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	p.list = append(p.list, msg)
 }

@@ -5,6 +5,7 @@ package stacks
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -24,9 +25,9 @@ var Pinned = &awscdk.Environment{Account: jsii.String("111111111111"), Region: j
 // Streams is the team's streaming stack.
 type Streams struct {
 	awscdk.Stack
-	Api    *streaming.StreamingRestApi
-	Admin  *streaming.StreamingRestApi
-	WebAcl *wafsize.SizeLimitedWebAcl
+	Api    *streaming.StreamingRestAPI
+	Admin  *streaming.StreamingRestAPI
+	WebAcl *wafsize.SizeLimitedWebACL
 	// Partners is a one-PUT upload URL for partners' systems (Lambda@Edge:
 	// the stack's pinned region allows it).
 	Partners *edgeupload.EdgeUploadEndpoint
@@ -37,10 +38,10 @@ type Streams struct {
 // admin routes added to the same API by a second construct.
 func NewStreams(scope constructs.Construct, id string, props *awscdk.StackProps) *Streams {
 	stack := awscdk.NewStack(scope, jsii.String(id), props)
-	acl := wafsize.NewSizeLimitedWebAcl(stack, jsii.String("WebAcl"), &wafsize.SizeLimitedWebAclProps{
+	acl := wafsize.NewSizeLimitedWebACL(stack, jsii.String("WebAcl"), &wafsize.SizeLimitedWebACLProps{
 		MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(8)),
 	})
-	report := gofunction.NewFunction(stack, jsii.String("Report"), &gofunction.FunctionProps{
+	report := gofunction.NewGoFunction(stack, jsii.String("Report"), &gofunction.GoFunctionProps{
 		Entry:   jsii.String("./handlers/report"),
 		Timeout: awscdk.Duration_Minutes(jsii.Number(15)),
 	})
@@ -48,19 +49,19 @@ func NewStreams(scope constructs.Construct, id string, props *awscdk.StackProps)
 	cdknag.NagSuppressions_AddResourceSuppressions(report.Function, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("Serverless-LambdaDLQ"), Reason: jsii.String("Invoked synchronously by API Gateway only; a DLQ only receives failed asynchronous invocations."),
 	}}, nil)
-	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
-		WebAcl:       acl,
+	api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+		WebACL:       acl,
 		LogRetention: awslogs.RetentionDays_THREE_MONTHS,
 		Routes: &[]*streaming.RouteProps{
 			{Method: jsii.String("GET"), Path: jsii.String("/hello"), Entry: jsii.String("./handlers/hello"), Authorization: apiauth.None()},
 			{Method: jsii.String("GET"), Path: jsii.String("/report"), Function: report.Function},
-			{Method: jsii.String("GET"), Path: jsii.String("/legacy/{id}"), HttpUrl: jsii.String("https://legacy.example.com/feeds/{id}")},
+			{Method: jsii.String("GET"), Path: jsii.String("/legacy/{id}"), HTTPURL: jsii.String("https://legacy.example.com/feeds/{id}")},
 			// streamgate's reference workload, as the README's example adds it.
 			{Method: jsii.String("GET"), Path: jsii.String("/records"), Entry: jsii.String("github.com/streamgate/streamgate/lambda/records")},
 		},
 	})
-	admin := streaming.NewStreamingRestApi(stack, jsii.String("Admin"), &streaming.StreamingRestApiProps{
-		ExistingRestApi: api.RestApi,
+	admin := streaming.NewStreamingRestAPI(stack, jsii.String("Admin"), &streaming.StreamingRestAPIProps{
+		ExistingRestAPI: api.RestAPI,
 		Routes: &[]*streaming.RouteProps{
 			{Method: jsii.String("GET"), Path: jsii.String("/admin/hello"), Entry: jsii.String("example.com/teamapp/handlers/hello"),
 				IntegrationTimeout: awscdk.Duration_Minutes(jsii.Number(5))},
@@ -77,29 +78,29 @@ func NewStreams(scope constructs.Construct, id string, props *awscdk.StackProps)
 // Uploads is the team's upload stack.
 type Uploads struct {
 	awscdk.Stack
-	Put, Post, Multipart *uploads.PresignedUploadApi
-	WebAcl               *wafsize.SizeLimitedWebAcl
+	Put, Post, Multipart *uploads.PresignedUploadAPI
+	WebAcl               *wafsize.SizeLimitedWebACL
 }
 
 // NewUploads defines three upload APIs, one per mode, two of them behind
 // one shared web ACL.
 func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps) *Uploads {
 	stack := awscdk.NewStack(scope, jsii.String(id), props)
-	acl := wafsize.NewSizeLimitedWebAcl(stack, jsii.String("WebAcl"), &wafsize.SizeLimitedWebAclProps{
+	acl := wafsize.NewSizeLimitedWebACL(stack, jsii.String("WebAcl"), &wafsize.SizeLimitedWebACLProps{
 		MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(16)), RateLimit: jsii.Number(1000),
 	})
-	put := uploads.NewPresignedUploadApi(stack, jsii.String("Documents"), &uploads.PresignedUploadApiProps{
+	put := uploads.NewPresignedUploadAPI(stack, jsii.String("Documents"), &uploads.PresignedUploadAPIProps{
 		AllowedContentTypes: jsii.Strings("application/pdf"),
-		WebAcl:              acl,
+		WebACL:              acl,
 	})
-	post := uploads.NewPresignedUploadApi(stack, jsii.String("Avatars"), &uploads.PresignedUploadApiProps{
+	post := uploads.NewPresignedUploadAPI(stack, jsii.String("Avatars"), &uploads.PresignedUploadAPIProps{
 		Mode:                uploads.ModePost,
 		MaxObjectSize:       awscdk.Size_Mebibytes(jsii.Number(5)),
 		AllowedContentTypes: jsii.Strings("image/png", "image/jpeg"),
-		CorsAllowedOrigins:  jsii.Strings("https://app.example.com"),
-		WebAcl:              acl,
+		CORS:                &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
+		WebACL:              acl,
 	})
-	multipart := uploads.NewPresignedUploadApi(stack, jsii.String("Videos"), &uploads.PresignedUploadApiProps{
+	multipart := uploads.NewPresignedUploadAPI(stack, jsii.String("Videos"), &uploads.PresignedUploadAPIProps{
 		Mode:          uploads.ModeMultipart,
 		MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(50)),
 		DirectUpload:  jsii.Bool(true),

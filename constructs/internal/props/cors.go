@@ -1,0 +1,89 @@
+package props
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+
+	"github.com/streamgate/streamgate/lambda/cors"
+)
+
+// origin is an exact browser origin: https://host[:port] in lower case
+// without a path, or for development http://localhost, 127.0.0.1 or [::1]
+// with an optional port.
+var origin = regexp.MustCompile(`^(https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?|http://(localhost|127\.0\.0\.1|\[::1\]))(:[0-9]{1,5})?$`)
+
+// CORSFields says which fields of awsapigateway.CorsOptions a construct
+// honours besides AllowOrigins; the others are refused with a problem.
+type CORSFields struct {
+	// AnyOrigin accepts awsapigateway.Cors_ALL_ORIGINS() ("*").
+	AnyOrigin bool
+	// Methods, Headers and Options (AllowCredentials, ExposeHeaders,
+	// MaxAge, StatusCode, DisableCache) are honoured when true.
+	Methods, Headers, Options bool
+	// Why the refused fields cannot apply, for the message.
+	Why string
+}
+
+// CheckCORS records a problem for each origin of c (prop, e.g. "CORS") that
+// is not exact, for an empty AllowOrigins and for each field of c that the
+// construct does not honour (f). It returns the valid origins, ["*"] for
+// any origin, or nil without CORS.
+func (p *Problems) CheckCORS(prop string, c *awsapigateway.CorsOptions, f CORSFields) []string {
+	if c == nil {
+		return nil
+	}
+	if c.AllowOrigins == nil || len(*c.AllowOrigins) == 0 {
+		p.Add(prop+".AllowOrigins", "empty", "the origins your pages are served from, or awsapigateway.Cors_ALL_ORIGINS()", "name the origins, or drop "+prop)
+		return nil
+	}
+	for _, refused := range []struct {
+		name string
+		set  bool
+	}{
+		{"AllowMethods", !f.Methods && c.AllowMethods != nil},
+		{"AllowHeaders", !f.Headers && c.AllowHeaders != nil},
+		{"AllowCredentials", !f.Options && c.AllowCredentials != nil},
+		{"ExposeHeaders", !f.Options && c.ExposeHeaders != nil},
+		{"MaxAge", !f.Options && c.MaxAge != nil},
+		{"StatusCode", !f.Options && c.StatusCode != nil},
+		{"DisableCache", !f.Options && c.DisableCache != nil},
+	} {
+		if refused.set {
+			p.Add(prop+"."+refused.name, "set", "unset: "+f.Why, "drop "+prop+"."+refused.name)
+		}
+	}
+	var ok []string
+	for i, o := range *c.AllowOrigins {
+		if o != nil && (origin.MatchString(*o) || *o == cors.AnyOrigin && f.AnyOrigin && len(*c.AllowOrigins) == 1) {
+			ok = append(ok, *o)
+			continue
+		}
+		fix := "name each origin your pages are served from, exactly as the browser sends it"
+		if o != nil && *o == cors.AnyOrigin && f.AnyOrigin {
+			fix = "use awsapigateway.Cors_ALL_ORIGINS() alone if any site may call it"
+		}
+		p.Add(fmt.Sprintf("%s.AllowOrigins[%d]", prop, i), Quote(o), `an exact origin: https://host[:port] in lower case, no path or wildcard ("https://app.example.com"), `+
+			`or http://localhost, 127.0.0.1 or [::1] with a port for development`, fix)
+	}
+	return ok
+}
+
+// CORSPolicy is the cors.EnvConfig value that tells the Go handlers a
+// construct builds which origins may read their answers; "" without CORS.
+func CORSPolicy(c *awsapigateway.CorsOptions) string {
+	if c == nil || c.AllowOrigins == nil || len(*c.AllowOrigins) == 0 {
+		return ""
+	}
+	p := cors.Policy{AllowCredentials: c.AllowCredentials != nil && *c.AllowCredentials}
+	for _, o := range *c.AllowOrigins {
+		p.AllowOrigins = append(p.AllowOrigins, *o)
+	}
+	if c.ExposeHeaders != nil {
+		for _, h := range *c.ExposeHeaders {
+			p.ExposeHeaders = append(p.ExposeHeaders, *h)
+		}
+	}
+	return p.Encode()
+}
