@@ -94,7 +94,7 @@ func (c *Client) resume(ctx context.Context, f File, counter *progressCounter) (
 		}
 		return nil, err
 	}
-	res := &Result{Key: st.Key, Bucket: st.Bucket, Mode: presign.ModeMultipart}
+	res := &Result{Key: st.Key, Bucket: st.Bucket, Mode: string(presign.ModeMultipart)}
 	done := map[int]presign.ListedPart{}
 	for _, p := range listed.Parts {
 		// A part of another size than this file's would be is sent again.

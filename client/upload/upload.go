@@ -170,7 +170,7 @@ func (c *Client) UploadWith(ctx context.Context, req presign.Request, f File, pr
 	if err := c.api(ctx, http.MethodPost, presign.RouteUploads, req, &p); err != nil {
 		return nil, err
 	}
-	res := &Result{Key: p.Key, Bucket: p.Bucket, Mode: p.Mode}
+	res := &Result{Key: p.Key, Bucket: p.Bucket, Mode: string(p.Mode)}
 	var err error
 	switch p.Mode {
 	case presign.ModePut:

@@ -44,6 +44,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/streamgate/streamgate/client/upload"
+	"github.com/streamgate/streamgate/internal/edge"
 	"github.com/streamgate/streamgate/lambda/edgetoken"
 )
 
@@ -182,7 +183,7 @@ func tokenCommand(args []string) {
 	keysFile := fs.String("keys", "", `the endpoint's keys as {"<kid>":"<secret>"} (default: the local runner's development key)`)
 	kid := fs.String("kid", "", "the key id to sign with (with -keys; default: the only one)")
 	fs.Parse(args)
-	key := edgetoken.DevKey
+	key := edge.DevKey
 	if *keysFile != "" {
 		data, err := os.ReadFile(*keysFile)
 		if err != nil {

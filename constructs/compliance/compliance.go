@@ -36,11 +36,11 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/streamgate/streamgate/constructs/internal/perstack"
 	"github.com/streamgate/streamgate/constructs/internal/props"
 )
 
@@ -190,23 +190,11 @@ func Of(scope constructs.IConstruct, own *Profile) *Profile {
 	return best
 }
 
-// Id is the construct id, under each stack, of what the profile creates
-// once per stack (the log key, the VPC endpoints).
-const Id = "StreamgateCompliance"
-
-func holder(scope constructs.IConstruct) constructs.Construct {
-	stack := awscdk.Stack_Of(scope)
-	if c := stack.Node().TryFindChild(jsii.String(Id)); c != nil {
-		return c.(constructs.Construct)
-	}
-	return constructs.NewConstruct(stack, jsii.String(Id))
-}
-
 // LogKey is the stack's customer managed key for log groups, created on
 // first use: rotation on, and a key policy that lets CloudWatch Logs of the
 // stack's account and region use it for log groups of that account only.
 func LogKey(scope constructs.IConstruct) awskms.IKey {
-	h := holder(scope)
+	h := perstack.Holder(scope)
 	if k := h.Node().TryFindChild(jsii.String("LogKey")); k != nil {
 		return k.(awskms.IKey)
 	}
@@ -268,103 +256,6 @@ func LogGroupProps(scope constructs.IConstruct, p *Profile, retention awslogs.Re
 	return lp
 }
 
-// Endpoints creates, once per stack, the VPC endpoints the handlers use
-// without a NAT: S3 (gateway) and KMS and X-Ray (interface, private DNS,
-// reachable on 443 from the functions' security groups only).
-func Endpoints(scope constructs.IConstruct, p *Profile) {
-	if p == nil || !p.VPCEndpoints || p.VPC == nil {
-		return
-	}
-	h := holder(scope)
-	if h.Node().TryFindChild(jsii.String("S3Endpoint")) != nil {
-		return
-	}
-	var subnets *[]*awsec2.SubnetSelection
-	if p.VPCSubnets != nil {
-		subnets = &[]*awsec2.SubnetSelection{p.VPCSubnets}
-	}
-	awsec2.NewGatewayVpcEndpoint(h, jsii.String("S3Endpoint"), &awsec2.GatewayVpcEndpointProps{
-		Vpc: p.VPC, Service: awsec2.GatewayVpcEndpointAwsService_S3(), Subnets: subnets,
-	})
-	sg := awsec2.NewSecurityGroup(h, jsii.String("EndpointSecurityGroup"), &awsec2.SecurityGroupProps{
-		Vpc: p.VPC, AllowAllOutbound: jsii.Bool(false),
-		Description: jsii.String("streamgate: the KMS and X-Ray endpoints, HTTPS from the functions only"),
-	})
-	for _, fg := range functionGroups(scope, p) {
-		sg.AddIngressRule(fg, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS from streamgate functions"), nil)
-	}
-	for _, e := range []struct {
-		id  string
-		svc awsec2.InterfaceVpcEndpointAwsService
-	}{{"KmsEndpoint", awsec2.InterfaceVpcEndpointAwsService_KMS()}, {"XRayEndpoint", awsec2.InterfaceVpcEndpointAwsService_XRAY()}} {
-		awsec2.NewInterfaceVpcEndpoint(h, jsii.String(e.id), &awsec2.InterfaceVpcEndpointProps{
-			Vpc: p.VPC, Service: e.svc, Subnets: p.VPCSubnets, PrivateDnsEnabled: jsii.Bool(true),
-			Open: jsii.Bool(false), SecurityGroups: &[]awsec2.ISecurityGroup{sg},
-		})
-	}
-}
-
-// FunctionSecurityGroups are the security groups of the functions under
-// the profile: the profile's own, else the stack's one streamgate function
-// group (created on first use), which allows no ingress and HTTPS egress
-// only (where it can go is the subnets' routes: the endpoints, or a NAT).
-func FunctionSecurityGroups(scope constructs.IConstruct, p *Profile) *[]awsec2.ISecurityGroup {
-	groups := functionGroups(scope, p)
-	return &groups
-}
-
-func functionGroups(scope constructs.IConstruct, p *Profile) []awsec2.ISecurityGroup {
-	if p.SecurityGroups != nil {
-		return *p.SecurityGroups
-	}
-	h := holder(scope)
-	if c := h.Node().TryFindChild(jsii.String("FunctionSecurityGroup")); c != nil {
-		return []awsec2.ISecurityGroup{c.(awsec2.ISecurityGroup)}
-	}
-	sg := awsec2.NewSecurityGroup(h, jsii.String("FunctionSecurityGroup"), &awsec2.SecurityGroupProps{
-		Vpc:              p.VPC,
-		AllowAllOutbound: jsii.Bool(false),
-		Description:      jsii.String("streamgate functions: no ingress, HTTPS egress only"),
-	})
-	sg.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS to AWS APIs (VPC endpoints or NAT)"), nil)
-	return []awsec2.ISecurityGroup{sg}
-}
-
-// PermissionsWithSourceAccount adds SourceAccount (the stack's account) to
-// the Lambda permissions under scope, which API Gateway's Lambda
-// integrations create with SourceArn only, so that checks that cannot
-// resolve the API's ARN can read the account. Control Tower's CT.LAMBDA.PR.2
-// reads only a literal: in a stack with a pinned account SourceAccount is
-// that string; in an env-agnostic stack it is {"Ref": "AWS::AccountId"},
-// and the stack gets a warning (WarningEnvAgnosticPermissions) that says
-// so.
-func PermissionsWithSourceAccount(scope constructs.IConstruct) {
-	stack := awscdk.Stack_Of(scope)
-	account := stack.Account()
-	var added bool
-	for _, c := range *scope.Node().FindAll(constructs.ConstructOrder_PREORDER) {
-		if perm, ok := c.(awslambda.CfnPermission); ok && perm.SourceAccount() == nil {
-			perm.SetSourceAccount(account)
-			added = true
-		}
-	}
-	if added && *awscdk.Token_IsUnresolved(account) {
-		warnEnvAgnostic(stack)
-	}
-}
-
 // WarningEnvAgnosticPermissions is the id of the warning on a stack under
 // the profile whose account is not pinned.
 const WarningEnvAgnosticPermissions = "streamgate:compliance:envAgnosticPermissions"
-
-func warnEnvAgnostic(stack awscdk.Stack) {
-	h := holder(stack) // a plain construct: nothing in the template
-	if h.Node().TryFindChild(jsii.String("EnvAgnosticWarned")) != nil {
-		return
-	}
-	constructs.NewConstruct(h, jsii.String("EnvAgnosticWarned"))
-	awscdk.Annotations_Of(stack).AddWarningV2(jsii.String(WarningEnvAgnosticPermissions), jsii.String(
-		"compliance: the stack's account is not pinned, so its Lambda permissions carry SourceAccount {\"Ref\": \"AWS::AccountId\"}, "+
-			"which AWS Control Tower's proactive control CT.LAMBDA.PR.2 cannot read and reports as a failure; "+
-			"pin the account (StackProps.Env.Account) as regulated deployments do, or acknowledge the warning"))
-}

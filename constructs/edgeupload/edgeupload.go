@@ -48,17 +48,14 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/streamgate/streamgate/constructs/edgeupload/edge"
 	"github.com/streamgate/streamgate/constructs/internal/cfndeps"
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
 	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/constructs/internal/uploadbucket"
 	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/constructs/uploads"
+	"github.com/streamgate/streamgate/internal/edge"
 )
-
-// MetadataKey marks the distribution in the template with the endpoint's
-// mode and edge.Config, for the local runner (sgdev).
-const MetadataKey = edge.MetadataKey
 
 // EdgeUploadEndpoint is a CloudFront distribution that takes authenticated
 // PUT /u/<name> uploads into an S3 bucket.
@@ -86,8 +83,6 @@ type EdgeUploadEndpoint struct {
 	URL *string
 	// Mode is the endpoint's mode.
 	Mode Mode
-	// Config is what the edge code was given.
-	Config edge.Config
 }
 
 // ToString is the construct's path.
@@ -132,14 +127,14 @@ func NewEdgeUploadEndpoint(scope constructs.Construct, id *string, p *EdgeUpload
 			before, after, _ := strings.Cut(r.cfg.Bucket, "{account}")
 			bp.BucketName = awscdk.Fn_Join(jsii.String(""), jsii.Strings(before, *awscdk.Aws_ACCOUNT_ID(), after))
 		}
-		bucket, logs := uploads.NewUploadBucket(e, &uploads.UploadBucketProps{
+		bucket, logs := uploadbucket.New(e, &uploadbucket.Props{
 			KeyPrefix:                   r.cfg.Prefix,
 			IncomingObjectExpiration:    r.incoming,
 			AbortIncompleteUploadsAfter: awscdk.Duration_Days(jsii.Number(uploads.DefaultAbortIncompleteDays)),
 			BucketProps:                 &bp,
 			AccessLogsBucket:            p.AccessLogsBucket,
 			RemovalPolicy:               r.removal,
-			CorsAllowedOrigins:          r.corsOrigins(),
+			CORSOrigins:                 r.corsOrigins(),
 		})
 		e.Bucket, e.AccessLogsBucket = bucket, logs
 	} else {
@@ -179,7 +174,7 @@ func NewEdgeUploadEndpoint(scope constructs.Construct, id *string, p *EdgeUpload
 		WebAclId:               p.WebACLARN,
 	})
 	cfn := e.Distribution.Node().DefaultChild().(awscloudfront.CfnDistribution)
-	cfn.AddMetadata(jsii.String(MetadataKey), map[string]any{"mode": string(r.mode), "config": plain(r.cfg)})
+	cfn.AddMetadata(jsii.String(edge.MetadataKey), map[string]any{"mode": string(r.mode), "config": plain(r.cfg)})
 	e.acknowledgeDistribution(p)
 
 	host := e.Distribution.DistributionDomainName()
@@ -188,7 +183,6 @@ func NewEdgeUploadEndpoint(scope constructs.Construct, id *string, p *EdgeUpload
 		e.addAliasRecords(p.Domain)
 	}
 	e.URL = jsii.String("https://" + *host + edge.Path)
-	e.Config = r.cfg
 	awscdk.NewCfnOutput(e, jsii.String("Url"), &awscdk.CfnOutputProps{
 		Value:       e.URL,
 		Description: jsii.String("PUT <Url><file name> with Authorization: Bearer <token> (" + string(r.mode) + " mode)"),

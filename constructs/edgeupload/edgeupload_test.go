@@ -18,9 +18,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/constructs/edgeupload"
-	"github.com/streamgate/streamgate/constructs/edgeupload/edge"
 	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/internal/cdktest"
+	"github.com/streamgate/streamgate/internal/edge"
 	"github.com/streamgate/streamgate/templatetest"
 )
 
@@ -105,7 +105,7 @@ func distribution(t *testing.T, e *edgeupload.EdgeUploadEndpoint) map[string]any
 func metadataConfig(t *testing.T, e *edgeupload.EdgeUploadEndpoint) edge.Config {
 	res := synthesized.main.Resources[synthesized.main.LogicalID(e.Distribution)]
 	var c edge.Config
-	if err := json.Unmarshal([]byte(js(get(res, "Metadata", edgeupload.MetadataKey, "config"))), &c); err != nil {
+	if err := json.Unmarshal([]byte(js(get(res, "Metadata", edge.MetadataKey, "config"))), &c); err != nil {
 		t.Fatal(err)
 	}
 	return c

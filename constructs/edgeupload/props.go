@@ -48,7 +48,7 @@ type EdgeUploadEndpointProps struct {
 	MaxObjectSize awscdk.Size
 	// AllowedContentTypes are the exact media types callers may send (a
 	// request without Content-Type counts as application/octet-stream); a
-	// token may narrow them to one. Default: uploads.DefaultContentTypes.
+	// token may narrow them to one. Default: uploads.DefaultContentTypes().
 	AllowedContentTypes *[]*string
 	// KeyPrefix under which objects are written, as in PresignedUploadAPI:
 	// the key is <KeyPrefix><token sub>/<upload id>/<file name>. Default:

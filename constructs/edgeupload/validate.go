@@ -10,9 +10,9 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/streamgate/streamgate/constructs/edgeupload/edge"
 	"github.com/streamgate/streamgate/constructs/internal/props"
 	"github.com/streamgate/streamgate/constructs/uploads"
+	"github.com/streamgate/streamgate/internal/edge"
 	"github.com/streamgate/streamgate/lambda/presign"
 )
 
@@ -59,7 +59,7 @@ func validate(p *props.Problems, scope constructs.Construct, id *string, ep *Edg
 			r.cfg.MaxSize = n
 		}
 	}
-	r.cfg.Types = p.MediaTypes("AllowedContentTypes", ep.AllowedContentTypes, uploads.DefaultContentTypes)
+	r.cfg.Types = p.MediaTypes("AllowedContentTypes", ep.AllowedContentTypes, uploads.DefaultContentTypes())
 
 	r.cfg.Prefix = uploads.DefaultKeyPrefix
 	if ep.KeyPrefix != nil {

@@ -44,6 +44,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/compliance"
 	"github.com/streamgate/streamgate/constructs/internal/cfndeps"
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
+	cprofile "github.com/streamgate/streamgate/constructs/internal/profile"
 	"github.com/streamgate/streamgate/constructs/internal/props"
 	"github.com/streamgate/streamgate/internal/gobuild"
 )
@@ -177,8 +178,8 @@ func NewGoFunction(scope constructs.Construct, id *string, p *GoFunctionProps) *
 		if concurrency == nil {
 			concurrency = profile.ReservedConcurrency
 		}
-		vpc, subnets, groups = profile.VPC, profile.VPCSubnets, compliance.FunctionSecurityGroups(scope, profile)
-		compliance.Endpoints(scope, profile)
+		vpc, subnets, groups = profile.VPC, profile.VPCSubnets, cprofile.FunctionSecurityGroups(scope, profile)
+		cprofile.Endpoints(scope, profile)
 	}
 	fn := awslambda.NewFunction(scope, id, &awslambda.FunctionProps{
 		Role:                         role,

@@ -91,8 +91,16 @@ type MonitorProps struct {
 	Dashboard *bool
 }
 
-// Validate records the problems of p under prop ("Monitoring").
-func Validate(problems *props.Problems, prop string, p *MonitorProps) {
+// Validate reports what is wrong with p, one error per problem
+// (errors.Join), nil when nothing is; prop names p in the messages
+// ("Monitoring"). Values known only at deploy time are not checked.
+func (p *MonitorProps) Validate(prop string) error {
+	problems := props.NewNamedProblems(prop)
+	p.validate(problems, prop)
+	return problems.Joined()
+}
+
+func (p *MonitorProps) validate(problems *props.Problems, prop string) {
 	if p == nil {
 		return
 	}

@@ -38,6 +38,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/compliance"
 	"github.com/streamgate/streamgate/constructs/gofunction"
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
+	"github.com/streamgate/streamgate/constructs/internal/profile"
 	"github.com/streamgate/streamgate/constructs/internal/props"
 	"github.com/streamgate/streamgate/constructs/monitoring"
 	"github.com/streamgate/streamgate/constructs/wafsize"
@@ -535,7 +536,7 @@ func (a *StreamingRestAPI) addMethod(r *RouteProps, route *Route, integration aw
 	}
 	route.APIMethod = resource.AddMethod(jsii.String(route.Method), integration, opts)
 	if a.compliance != nil {
-		compliance.PermissionsWithSourceAccount(route.APIMethod)
+		profile.PermissionsWithSourceAccount(route.APIMethod)
 	}
 	nagack.Acknowledge(route.APIMethod, nagack.ForAuthorization(auth.Kind())...)
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/streamgate/streamgate/constructs/gofunction"
 	"github.com/streamgate/streamgate/constructs/internal/props"
-	"github.com/streamgate/streamgate/constructs/monitoring"
 )
 
 var methods = map[string]bool{"GET": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "HEAD": true, "OPTIONS": true, "ANY": true}
@@ -59,7 +58,9 @@ func validateApi(p *props.Problems, scope constructs.IConstruct, sp *StreamingRe
 		p.Add("Monitoring", "set together with ExistingRestAPI", "monitoring only for a new API, whose stage and access log the construct makes",
 			"monitor the API in the stack that creates it, or drop Monitoring")
 	}
-	monitoring.Validate(p, "Monitoring", sp.Monitoring)
+	if sp.Monitoring != nil {
+		p.AddErr(sp.Monitoring.Validate("Monitoring"))
+	}
 	if sp.Domain != nil && sp.ExistingRestAPI != nil {
 		p.Add("Domain", "set together with ExistingRestAPI", "a custom domain only for a new API, whose stage the construct makes",
 			"map the existing API's stage to a domain where it is created, or drop Domain")

@@ -13,22 +13,24 @@ import (
 	"github.com/streamgate/streamgate/constructs/monitoring"
 	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/constructs/wafsize"
+	"github.com/streamgate/streamgate/lambda/presign"
 )
 
-// Mode is how clients send the bytes to S3.
+// Mode is how clients send the bytes to S3; the values are the handler's
+// (presign.Mode).
 type Mode string
 
 // The upload modes.
 const (
 	// ModePut: one presigned PUT whose signed headers pin the length, the
 	// content type, the checksum and If-None-Match. Up to 5 GB.
-	ModePut Mode = "PUT"
+	ModePut = Mode(presign.ModePut)
 	// ModePost: a presigned POST form whose policy pins the length range, the
 	// content type, the key and the checksum; for browsers. Up to 5 GB.
-	ModePost Mode = "POST"
+	ModePost = Mode(presign.ModePost)
 	// ModeMultipart: a multipart upload with one presigned URL per part, sent
 	// in parallel; up to 5 TB.
-	ModeMultipart Mode = "MULTIPART"
+	ModeMultipart = Mode(presign.ModeMultipart)
 )
 
 // Defaults of PresignedUploadAPIProps (plain numbers: building CDK values
@@ -47,8 +49,11 @@ const (
 	DirectAPIBodyLimit = 10 << 20
 )
 
-// DefaultContentTypes are the media types allowed when AllowedContentTypes is unset.
-var DefaultContentTypes = []string{"application/octet-stream", "application/pdf", "application/json", "text/csv", "text/plain", "image/png", "image/jpeg", "video/mp4"}
+// DefaultContentTypes are the media types allowed when AllowedContentTypes
+// is unset: a new slice on each call.
+func DefaultContentTypes() []string {
+	return []string{"application/octet-stream", "application/pdf", "application/json", "text/csv", "text/plain", "image/png", "image/jpeg", "video/mp4"}
+}
 
 // PresignedUploadAPIProps configure a PresignedUploadAPI. Every field is
 // optional.

@@ -44,6 +44,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/gofunction"
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
 	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/constructs/internal/uploadbucket"
 	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/constructs/wafsize"
 	"github.com/streamgate/streamgate/lambda/cors"
@@ -93,7 +94,7 @@ func (u *PresignedUploadAPI) ToString() *string { return u.Node().Path() }
 
 // AccessLogNoncurrentDays is how long, under the compliance profile, an
 // overwritten or deleted access log object is kept.
-const AccessLogNoncurrentDays = 90
+const AccessLogNoncurrentDays = uploadbucket.AccessLogNoncurrentDays
 
 type resolved struct {
 	mode         Mode
@@ -282,7 +283,7 @@ func (u *PresignedUploadAPI) newGateway(p *PresignedUploadAPIProps, r *resolved)
 		buffered("DELETE", presign.RouteAbort),
 	}
 	if r.companion {
-		for _, route := range presign.CompanionRoutes {
+		for _, route := range presign.CompanionRoutes() {
 			routes = append(routes, buffered(route[0], route[1]))
 		}
 	}
@@ -332,7 +333,7 @@ func corsOptions(c *awsapigateway.CorsOptions) *awsapigateway.CorsOptions {
 
 // newBucket is the upload bucket with secure defaults, and its logs bucket.
 func (u *PresignedUploadAPI) newBucket(p *PresignedUploadAPIProps, r *resolved) awss3.IBucket {
-	bucket, logs := NewUploadBucket(u, &UploadBucketProps{
+	bucket, logs := uploadbucket.New(u, &uploadbucket.Props{
 		KeyPrefix:                   r.prefix,
 		IncomingObjectExpiration:    r.incoming,
 		AbortIncompleteUploadsAfter: r.abortAfter,
@@ -340,7 +341,7 @@ func (u *PresignedUploadAPI) newBucket(p *PresignedUploadAPIProps, r *resolved) 
 		EncryptionKey:               p.EncryptionKey,
 		AccessLogsBucket:            p.AccessLogsBucket,
 		RemovalPolicy:               p.RemovalPolicy,
-		CorsAllowedOrigins:          corsAllowOrigins(r.cors),
+		CORSOrigins:                 corsAllowOrigins(r.cors),
 		Compliance:                  u.profile,
 		ObjectLock:                  u.objectLock,
 	})
@@ -459,7 +460,7 @@ func validate(p *props.Problems, up *PresignedUploadAPIProps) *resolved {
 		}
 	}
 
-	r.contentTypes = p.MediaTypes("AllowedContentTypes", up.AllowedContentTypes, DefaultContentTypes)
+	r.contentTypes = p.MediaTypes("AllowedContentTypes", up.AllowedContentTypes, DefaultContentTypes())
 
 	r.expiry = up.URLExpiry
 	if r.expiry == nil {

@@ -118,7 +118,7 @@ func TestDefaultHandler(t *testing.T) {
 	env := get(fn, "Environment", "Variables").(map[string]any)
 	want(t, "UPLOAD_BUCKET", env["UPLOAD_BUCKET"], map[string]string{"Ref": tp.id(up.Bucket)})
 	for k, v := range map[string]string{"UPLOAD_PREFIX": "incoming/", "UPLOAD_MAX_SIZE": "1073741824", "UPLOAD_URL_EXPIRY_SECONDS": "900", "UPLOAD_MODE": "PUT",
-		"UPLOAD_CONTENT_TYPES": strings.Join(uploads.DefaultContentTypes, ",")} {
+		"UPLOAD_CONTENT_TYPES": strings.Join(uploads.DefaultContentTypes(), ",")} {
 		want(t, k, env[k], v)
 	}
 	if _, ok := env["UPLOAD_KMS_KEY_ID"]; ok {
@@ -270,7 +270,7 @@ func TestOptionCompanionRoutes(t *testing.T) {
 		CORS:            &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com", "http://localhost:5173")},
 	})
 	tp := synth(t, stack)
-	for _, route := range presign.CompanionRoutes {
+	for _, route := range presign.CompanionRoutes() {
 		r := up.StreamingRestAPI.Route(route[0], route[1])
 		if r == nil {
 			t.Errorf("no route %s %s", route[0], route[1])

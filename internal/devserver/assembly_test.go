@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/streamgate/streamgate/constructs/edgeupload/edge"
+	"github.com/streamgate/streamgate/internal/edge"
 )
 
 func TestMatchPrefersLiteralsAndExactMethods(t *testing.T) {

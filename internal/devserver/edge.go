@@ -3,6 +3,7 @@ package devserver
 import (
 	"bufio"
 	"context"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,9 +12,8 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/streamgate/streamgate/constructs/edgeupload/edge"
 	"github.com/streamgate/streamgate/internal/assembly"
-	"github.com/streamgate/streamgate/lambda/edgetoken"
+	"github.com/streamgate/streamgate/internal/edge"
 )
 
 // EdgeEndpoint is an EdgeUploadEndpoint of the template.
@@ -60,6 +60,12 @@ func (a *Assembly) loadEdge(stack, id string, r cfnResource) {
 	a.Edges = append(a.Edges, e)
 }
 
+// edgeLocalJS serves an edge endpoint's JavaScript over HTTP on loopback,
+// as CloudFront would run it.
+//
+//go:embed edgelocal.js
+var edgeLocalJS string
+
 var listening = regexp.MustCompile(`^listening on (http://127\.0\.0\.1:\d+)$`)
 
 // edgeNode is the node that serves edge endpoints, or why they cannot be
@@ -76,8 +82,8 @@ func (s *Server) edgeNode() (node, unservable string) {
 }
 
 // startEdge serves e with the project's Node.js running the endpoint's own
-// JavaScript (constructs/edgeupload/edge/local.js), against MinIO, with the
-// development key (edgetoken.DevKey) as the endpoint's only key.
+// JavaScript (edgelocal.js), against MinIO, with the
+// development key (edge.DevKey) as the endpoint's only key.
 func (s *Server) startEdge(ctx context.Context, node string, e *EdgeEndpoint, port int) (*RunningEdge, error) {
 	dir, err := os.MkdirTemp("", "sgdev-edge-")
 	if err != nil {
@@ -86,7 +92,7 @@ func (s *Server) startEdge(ctx context.Context, node string, e *EdgeEndpoint, po
 	s.tmp = append(s.tmp, dir)
 	cfg := e.Config
 	cfg.Bucket, cfg.Region, cfg.Endpoint = e.Bucket.Name, "us-east-1", s.S3Endpoint
-	files := map[string]string{"local.js": edge.LocalJS, "redirect.js": edge.RedirectJS, "token.js": edge.TokenJS, "sigv4.js": edge.SigV4JS,
+	files := map[string]string{"local.js": edgeLocalJS, "redirect.js": edge.RedirectJS, "token.js": edge.TokenJS, "sigv4.js": edge.SigV4JS,
 		"through.js": edge.ThroughCode(cfg, "local")}
 	for name, body := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
@@ -94,7 +100,7 @@ func (s *Server) startEdge(ctx context.Context, node string, e *EdgeEndpoint, po
 		}
 	}
 	c, _ := json.Marshal(cfg)
-	keys, _ := json.Marshal(map[string]string{edgetoken.DevKey.ID: string(edgetoken.DevKey.Secret)})
+	keys, _ := json.Marshal(map[string]string{edge.DevKey.ID: string(edge.DevKey.Secret)})
 	cmd := exec.CommandContext(ctx, node, "local.js")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "SGT_MODE="+e.Mode, fmt.Sprintf("SGT_PORT=%d", port), "SGT_CONFIG="+string(c), "SGT_KEYS="+string(keys),

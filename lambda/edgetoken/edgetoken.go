@@ -223,8 +223,3 @@ func sign(secret []byte, s string) []byte {
 }
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
-
-// DevKey is the key the local runner (sgdev) verifies tokens with, and
-// that `sgupload token` signs with by default. It is public: never give it
-// to a deployed endpoint.
-var DevKey = Key{ID: "dev", Secret: []byte("streamgate-local-development-key-never-deploy")}

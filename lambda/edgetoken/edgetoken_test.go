@@ -12,7 +12,7 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/vectors.json")
 
 // Vectors is the shape of testdata/vectors.json, which the JavaScript
-// verifier's tests read too (constructs/edgeupload/edge).
+// verifier's tests read too (internal/edge).
 type Vectors struct {
 	Keys  map[string]string `json:"keys"`
 	Cases []Vector          `json:"cases"`
@@ -195,11 +195,12 @@ func TestParseKeys(t *testing.T) {
 }
 
 func TestNewTokenVerifiesNow(t *testing.T) {
-	tok, err := New(DevKey, "me", time.Minute)
+	dev := Key{ID: "dev", Secret: []byte("a-development-key-of-at-least-32-bytes")}
+	tok, err := New(dev, "me", time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, err := Verify(tok, Keys{DevKey.ID: DevKey.Secret}, time.Now()); err != nil || c.Subject != "me" {
+	if c, err := Verify(tok, Keys{dev.ID: dev.Secret}, time.Now()); err != nil || c.Subject != "me" {
 		t.Fatalf("Verify = %+v, %v", c, err)
 	}
 }

@@ -16,14 +16,14 @@ func BenchmarkPresign(b *testing.B) {
 	ctx := context.Background()
 	caller := alice
 	put := &Request{FileName: "photo.png", ContentType: "image/png", Size: 5 << 20}
-	for _, mode := range []string{ModePut, ModePost, ModeMultipart} {
+	for _, mode := range []Mode{ModePut, ModePost, ModeMultipart} {
 		h, _ := testHandler(mode)
 		h.Config.MaxSize = 1 << 30
 		r := *put
 		if mode == ModeMultipart {
 			r = Request{FileName: "big.png", ContentType: "image/png", Size: 100 * (5 << 20), PartSize: 5 << 20}
 		}
-		b.Run(mode+"/handler", func(b *testing.B) {
+		b.Run(string(mode)+"/handler", func(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
 				if _, err := h.Presign(ctx, caller, &r); err != nil {
@@ -33,7 +33,7 @@ func BenchmarkPresign(b *testing.B) {
 		})
 		bare := s3.NewPresignClient(testClient("http://127.0.0.1:9000"))
 		key := aws.String("incoming/0123456789abcdef/00112233445566778899aabbccddeeff/photo.png")
-		b.Run(mode+"/sdk-presigner", func(b *testing.B) {
+		b.Run(string(mode)+"/sdk-presigner", func(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
 				var err error

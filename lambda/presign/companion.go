@@ -47,15 +47,17 @@ const (
 )
 
 // CompanionRoutes are the methods and resource paths of the Companion
-// routes, for the API that serves them.
-var CompanionRoutes = [][2]string{
-	{http.MethodGet, RouteCompanionParams},
-	{http.MethodPost, RouteCompanionCreate},
-	{http.MethodGet, RouteCompanionUpload},
-	{http.MethodDelete, RouteCompanionUpload},
-	{http.MethodGet, RouteCompanionBatch},
-	{http.MethodGet, RouteCompanionPart},
-	{http.MethodPost, RouteCompanionComplete},
+// routes, for the API that serves them: a new slice on each call.
+func CompanionRoutes() [][2]string {
+	return [][2]string{
+		{http.MethodGet, RouteCompanionParams},
+		{http.MethodPost, RouteCompanionCreate},
+		{http.MethodGet, RouteCompanionUpload},
+		{http.MethodDelete, RouteCompanionUpload},
+		{http.MethodGet, RouteCompanionBatch},
+		{http.MethodGet, RouteCompanionPart},
+		{http.MethodPost, RouteCompanionComplete},
+	}
 }
 
 // CompanionParams is the answer of RouteCompanionParams.

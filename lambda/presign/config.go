@@ -35,7 +35,7 @@ type Config struct {
 	MaxSize      int64         // bytes
 	ContentTypes []string      // exact, lower case
 	Expiry       time.Duration // of the URLs
-	Mode         string        // ModePut, ModePost or ModeMultipart
+	Mode         Mode          // ModePut, ModePost or ModeMultipart
 	KMSKeyID     string        // SSE-KMS key; empty for the bucket's default encryption
 	// RequireChecksum refuses PUT and POST requests without checksumSha256
 	// (the bucket has object lock, and S3 then requires a checksum).
@@ -53,7 +53,7 @@ func ConfigFromEnv() (Config, error) {
 	c := Config{
 		Bucket:   os.Getenv(EnvBucket),
 		Prefix:   os.Getenv(EnvPrefix),
-		Mode:     strings.ToUpper(os.Getenv(EnvMode)),
+		Mode:     Mode(strings.ToUpper(os.Getenv(EnvMode))),
 		KMSKeyID: os.Getenv(EnvKMSKeyID),
 
 		RequireChecksum: os.Getenv(EnvRequireChecksum) == "true",

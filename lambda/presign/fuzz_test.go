@@ -41,7 +41,7 @@ func FuzzHandle(f *testing.F) {
 	f.Add(uint8(0), uint8(11), ``, "3")
 	f.Add(uint8(0), uint8(12), `{"parts":[{"PartNumber":1,"ETag":"a"}]}`, "https://app.example.com")
 	f.Fuzz(func(t *testing.T, mode, route uint8, body, uploadID string) {
-		h, _ := testHandler([]string{ModePut, ModePost, ModeMultipart}[int(mode)%3])
+		h, _ := testHandler([]Mode{ModePut, ModePost, ModeMultipart}[int(mode)%3])
 		h.Config.Companion = true
 		h.Config.CORS = &cors.Policy{AllowOrigins: []string{"https://app.example.com"}}
 		r := routes[int(route)%len(routes)]

@@ -85,7 +85,7 @@ func testClient(endpoint string) *s3.Client {
 	})
 }
 
-func testHandler(mode string) (*Handler, *fakeS3) {
+func testHandler(mode Mode) (*Handler, *fakeS3) {
 	f := &fakeS3{}
 	h := New(Config{
 		Bucket: "uploads", Prefix: "incoming/", MaxSize: 100 << 20, Mode: mode,

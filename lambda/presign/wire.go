@@ -11,11 +11,18 @@ package presign
 
 import "time"
 
+// Mode is how an upload reaches S3: the construct's PresignedUploadAPIProps.Mode
+// (uploads.Mode, with the same values) sets it for the handler.
+type Mode string
+
 // Upload modes.
 const (
-	ModePut       = "PUT"
-	ModePost      = "POST"
-	ModeMultipart = "MULTIPART"
+	// ModePut is one presigned PUT URL, up to 5 GiB.
+	ModePut Mode = "PUT"
+	// ModePost is a presigned POST form with a size-range policy, up to 5 GiB.
+	ModePost Mode = "POST"
+	// ModeMultipart is a multipart upload with a presigned URL per part, up to 5 TB.
+	ModeMultipart Mode = "MULTIPART"
 )
 
 // Limits of S3
@@ -64,7 +71,7 @@ type Request struct {
 // Response tells the client how to upload.
 type Response struct {
 	// Mode is PUT, POST or MULTIPART.
-	Mode string `json:"mode"`
+	Mode Mode `json:"mode"`
 	// Method is the HTTP method to send the bytes with (PUT or POST).
 	Method string `json:"method"`
 	// URL to send the bytes to (PUT, POST).

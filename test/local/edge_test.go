@@ -22,6 +22,7 @@ import (
 	"github.com/streamgate/streamgate/client/upload"
 	"github.com/streamgate/streamgate/internal/cdktest"
 	"github.com/streamgate/streamgate/internal/devserver"
+	"github.com/streamgate/streamgate/internal/edge"
 	"github.com/streamgate/streamgate/lambda/edgetoken"
 )
 
@@ -42,7 +43,7 @@ func devToken(t testing.TB, c edgetoken.Claims) string {
 	if c.Expires == 0 {
 		c.Expires = time.Now().Add(5 * time.Minute).Unix()
 	}
-	tok, err := edgetoken.Issue(edgetoken.DevKey, c)
+	tok, err := edgetoken.Issue(edge.DevKey, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +181,7 @@ h({ Records: [{ cf: { request: { method: 'PUT', uri: '/u/late.bin', querystring:
 	cfg, _ := json.Marshal(map[string]any{"prefix": "incoming/", "path": "/u/", "maxSize": 100, "types": []string{"application/octet-stream"}, "maxLifetime": 3600,
 		"bucket": "streamgate-expired-test", "region": "us-east-1", "endpoint": s3URL})
 	past := devToken(t, edgetoken.Claims{Expires: time.Now().Add(-90 * time.Second).Unix()})
-	out, err := exec.Command("node", "-e", script, filepath.Join(cdktest.ModuleRoot(), "constructs/edgeupload/edge"), string(cfg), string(edgetoken.DevKey.Secret),
+	out, err := exec.Command("node", "-e", script, filepath.Join(cdktest.ModuleRoot(), "internal/edge"), string(cfg), string(edge.DevKey.Secret),
 		devserver.S3User, devserver.S3Password, past).CombinedOutput()
 	if err != nil {
 		t.Fatalf("node: %v\n%s", err, out)

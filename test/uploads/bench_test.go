@@ -15,8 +15,8 @@ import (
 // parts sent four at a time. MB/s is the upload throughput on loopback.
 func BenchmarkClientUpload1GiB(b *testing.B) {
 	const size = 1 << 30
-	for _, mode := range []string{presign.ModePut, presign.ModeMultipart} {
-		b.Run(mode, func(b *testing.B) {
+	for _, mode := range []presign.Mode{presign.ModePut, presign.ModeMultipart} {
+		b.Run(string(mode), func(b *testing.B) {
 			h := handler(mode, 15*time.Minute)
 			h.Config.MaxSize = size
 			c := &upload.Client{Endpoint: apiServer(b, h), Concurrency: 4}

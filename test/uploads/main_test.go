@@ -109,7 +109,7 @@ func startMinIO() (stop func(), err error) {
 }
 
 // handler is the real presign handler, signing for MinIO.
-func handler(mode string, expiry time.Duration) *presign.Handler {
+func handler(mode presign.Mode, expiry time.Duration) *presign.Handler {
 	return presign.New(presign.Config{
 		Bucket: bucket, Prefix: "incoming/", MaxSize: 64 << 20, Mode: mode,
 		ContentTypes: []string{"text/plain", "application/octet-stream"}, Expiry: expiry,

@@ -144,7 +144,7 @@ func TestCommandLineUploaderEveryMode(t *testing.T) {
 	if err := os.WriteFile(file, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, mode := range []string{presign.ModePut, presign.ModePost, presign.ModeMultipart} {
+	for _, mode := range []presign.Mode{presign.ModePut, presign.ModePost, presign.ModeMultipart} {
 		cmd := exec.Command(bin, "-api", apiServer(t, handler(mode, 15*time.Minute)), file)
 		cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+dir, "HOME="+dir)
 		var stdout, stderr bytes.Buffer

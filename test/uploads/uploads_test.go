@@ -175,8 +175,8 @@ func TestPresignedPost(t *testing.T) {
 
 func TestClientUploadsEveryMode(t *testing.T) {
 	data := randomBytes(12<<20 + 12345) // more than two 5 MiB parts
-	for _, mode := range []string{presign.ModePut, presign.ModePost, presign.ModeMultipart} {
-		t.Run(mode, func(t *testing.T) {
+	for _, mode := range []presign.Mode{presign.ModePut, presign.ModePost, presign.ModeMultipart} {
+		t.Run(string(mode), func(t *testing.T) {
 			c := &upload.Client{Endpoint: apiServer(t, handler(mode, 15*time.Minute)), Checksum: mode != presign.ModeMultipart, Concurrency: 3}
 			var last, calls atomic.Int64
 			req := presign.Request{FileName: "video.bin", ContentType: "application/octet-stream", Size: int64(len(data))}
@@ -190,7 +190,7 @@ func TestClientUploadsEveryMode(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Mode != mode || !strings.HasPrefix(res.Key, "incoming/") {
+			if res.Mode != string(mode) || !strings.HasPrefix(res.Key, "incoming/") {
 				t.Errorf("result %+v", res)
 			}
 			if got := object(t, res.Key); !bytes.Equal(got, data) {

@@ -1,5 +1,5 @@
 'use strict';
-// node --test constructs/edgeupload/edge (run by make test with the
+// node --test internal/edge (run by make test with the
 // project's Node.js 24): the shared token vectors, SigV4 against AWS's
 // published examples, the Lambda@Edge handler on CloudFront's event shape,
 // and the CloudFront Function in a sandbox holding only what
@@ -14,7 +14,7 @@ const t = require('./token.js');
 const sigv4 = require('./sigv4.js');
 const { makeHandler, hmacB64url } = require('./redirect.js');
 
-const vectors = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../lambda/edgetoken/testdata/vectors.json'), 'utf8'));
+const vectors = JSON.parse(fs.readFileSync(path.join(__dirname, '../../lambda/edgetoken/testdata/vectors.json'), 'utf8'));
 
 test('token vectors shared with Go', () => {
   assert.ok(vectors.cases.length >= 15);
@@ -157,7 +157,7 @@ test('redirect: OPTIONS is answered at the edge', async () => {
 });
 
 // through is the CloudFront Function the construct ships: the file the Go
-// test wrote with edge.ThroughCode (go test ./constructs/edgeupload/edge
+// test wrote with edge.ThroughCode (go test ./internal/edge
 // runs these tests), or, run alone, the same assembly done here.
 function through(config, kvsId) {
   if (process.env.SGT_THROUGH_FILE && config === cfg) return fs.readFileSync(process.env.SGT_THROUGH_FILE, 'utf8');
@@ -186,7 +186,7 @@ function cfRequest(method, uri, h) {
   return { version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '203.0.113.1' }, request: { method, uri, querystring: { x: { value: '1' } }, headers, cookies: {} } };
 }
 
-test('through: the Go assembly (edge.ThroughCode) and this one agree', { skip: !process.env.SGT_THROUGH_FILE && 'run by go test ./constructs/edgeupload/edge' }, () => {
+test('through: the Go assembly (edge.ThroughCode) and this one agree', { skip: !process.env.SGT_THROUGH_FILE && 'run by go test ./internal/edge' }, () => {
   assert.equal(through(cfg, 'kvs-123'), through(JSON.parse(JSON.stringify(cfg)), 'kvs-123'));
 });
 

@@ -1,4 +1,7 @@
-package uploads
+// Package uploadbucket creates the bucket every upload construct writes
+// to, so that PresignedUploadAPI and EdgeUploadEndpoint share its secure
+// defaults.
+package uploadbucket
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -11,10 +14,10 @@ import (
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
 )
 
-// UploadBucketProps configure NewUploadBucket. KeyPrefix and the two
+// Props configure New. KeyPrefix and the two
 // durations are required (PresignedUploadAPI and EdgeUploadEndpoint
 // validate and default them first); the rest is optional.
-type UploadBucketProps struct {
+type Props struct {
 	// KeyPrefix is where uploads land; objects left there expire.
 	KeyPrefix string
 	// IncomingObjectExpiration deletes objects under KeyPrefix this long
@@ -32,8 +35,8 @@ type UploadBucketProps struct {
 	AccessLogsBucket awss3.IBucket
 	// RemovalPolicy of the new buckets. Default: RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
-	// CorsAllowedOrigins may PUT and POST from browsers. Default: none.
-	CorsAllowedOrigins *[]*string
+	// CORSOrigins may PUT and POST from browsers. Default: none.
+	CORSOrigins *[]*string
 	// Compliance versions both buckets and expires noncurrent versions (see
 	// package compliance). Default: none.
 	Compliance *compliance.Profile
@@ -42,14 +45,18 @@ type UploadBucketProps struct {
 	ObjectLock bool
 }
 
-// NewUploadBucket creates, in scope, the bucket uploads land in ("Bucket")
+// AccessLogNoncurrentDays is how long, under the compliance profile, an
+// access-log object's replaced versions are kept.
+const AccessLogNoncurrentDays = 90
+
+// New creates, in scope, the bucket uploads land in ("Bucket")
 // with PresignedUploadAPI's secure defaults (all public access blocked,
 // TLS 1.2+ only, SSE-S3 or SSE-KMS, object ownership enforced, lifecycle
 // rules that abort incomplete multipart uploads and expire what is left
 // under the prefix, RETAIN on removal) and, unless AccessLogsBucket is
 // given, the bucket of its server access logs ("AccessLogs"). Every upload
 // construct builds its bucket here, so they all share the defaults.
-func NewUploadBucket(scope constructs.Construct, p *UploadBucketProps) (bucket awss3.Bucket, accessLogs awss3.IBucket) {
+func New(scope constructs.Construct, p *Props) (bucket awss3.Bucket, accessLogs awss3.IBucket) {
 	removal := p.RemovalPolicy
 	if removal == "" {
 		removal = awscdk.RemovalPolicy_RETAIN
@@ -152,7 +159,7 @@ func NewUploadBucket(scope constructs.Construct, p *UploadBucketProps) (bucket a
 		rules = append(rules, *bp.LifecycleRules...)
 	}
 	bp.LifecycleRules = &rules
-	if origins := p.CorsAllowedOrigins; origins != nil && bp.Cors == nil {
+	if origins := p.CORSOrigins; origins != nil && bp.Cors == nil {
 		bp.Cors = &[]*awss3.CorsRule{{
 			AllowedOrigins: origins,
 			AllowedMethods: &[]awss3.HttpMethods{awss3.HttpMethods_PUT, awss3.HttpMethods_POST},

@@ -1,4 +1,5 @@
-// Package edge holds the JavaScript of the edge upload endpoint (the
+// Package edge holds the JavaScript of the edge upload endpoint
+// (constructs/edgeupload) (the
 // Lambda@Edge function of Redirect mode, the CloudFront Function of Through
 // mode, the token check both share) and assembles it from a Config. It
 // imports no CDK, so the construct and the local runner ship the same code.
@@ -8,6 +9,8 @@ import (
 	_ "embed"
 	"encoding/json"
 	"strings"
+
+	"github.com/streamgate/streamgate/lambda/edgetoken"
 )
 
 // The JavaScript sources (tested with node --test edge.test.js).
@@ -20,8 +23,6 @@ var (
 	RedirectJS string
 	//go:embed through.js
 	ThroughJS string
-	//go:embed local.js
-	LocalJS string
 )
 
 // MetadataKey marks an EdgeUploadEndpoint's distribution in the template,
@@ -99,3 +100,8 @@ func RedirectFiles(cfg Config) map[string]string {
 	c, _ := json.MarshalIndent(cfg, "", "  ")
 	return map[string]string{"index.js": RedirectJS, "token.js": TokenJS, "sigv4.js": SigV4JS, "config.json": string(c) + "\n"}
 }
+
+// DevKey is the token key of the local runner (sgdev): the edge endpoints
+// it serves verify tokens with it, and `sgupload token` signs with it by default. It is
+// public, so it must never be deployed: the constructs never use it.
+var DevKey = edgetoken.Key{ID: "dev", Secret: []byte("streamgate-local-development-key-never-deploy")}
