@@ -64,6 +64,13 @@ const (
 
 // MonitorProps configure monitoring.
 type MonitorProps struct {
+	// APIName is the API's name, which the metrics of API Gateway carry and
+	// the custom metric's namespace ends in. StreamingRestAPI sets it;
+	// required when you create a Monitor yourself.
+	APIName *string
+	// StageName is the stage the alarms watch. StreamingRestAPI sets it;
+	// required when you create a Monitor yourself.
+	StageName *string
 	// AlarmTopic is notified when an alarm goes to ALARM and back to OK.
 	// Default: a new SNS topic, TLS only, encrypted with a key of its own
 	// that CloudWatch may use.
@@ -104,9 +111,12 @@ func (p *MonitorProps) validate(problems *props.Problems, prop string) {
 	if p == nil {
 		return
 	}
+	if prop != "" {
+		prop += "."
+	}
 	share := func(name string, v *float64) {
 		if v != nil && props.Resolved(v) && (*v <= 0 || *v > 1) {
-			problems.Add(prop+"."+name, fmt.Sprint(*v), "a share above 0 and at most 1 (0.05 is 5%)", "set a share, e.g. jsii.Number(0.05)")
+			problems.Add(prop+name, fmt.Sprint(*v), "a share above 0 and at most 1 (0.05 is 5%)", "set a share, e.g. jsii.Number(0.05)")
 		}
 	}
 	share("ServerErrorRate", p.ServerErrorRate)
@@ -117,11 +127,11 @@ func (p *MonitorProps) validate(problems *props.Problems, prop string) {
 		v    awscdk.Duration
 	}{{"TimeToFirstContent", p.TimeToFirstContent}, {"Latency", p.Latency}} {
 		if ms, ok := props.Millis(d.v); ok && (ms <= 0 || ms > 15*60*1000) {
-			problems.Add(prop+"."+d.name, props.Human(d.v), "more than 0 and at most 15 minutes", "set a duration in that range")
+			problems.Add(prop+d.name, props.Human(d.v), "more than 0 and at most 15 minutes", "set a duration in that range")
 		}
 	}
 	if v := p.WAFBlockedRequests; v != nil && props.Resolved(v) && *v < 1 {
-		problems.Add(prop+".WAFBlockedRequests", fmt.Sprint(*v), "at least 1 request", "set a count")
+		problems.Add(prop+"WAFBlockedRequests", fmt.Sprint(*v), "at least 1 request", "set a count")
 	}
 }
 
@@ -150,11 +160,29 @@ type Monitor struct {
 // ToString is the construct's path.
 func (m *Monitor) ToString() *string { return m.Node().Path() }
 
-// NewMonitor creates the monitor of an API with name apiName and stage stage under
-// scope (as "Monitoring"); stage-level alarms are created by Stage.
-func NewMonitor(scope constructs.Construct, p *MonitorProps, apiName, stage *string) *Monitor {
+// NewMonitor creates the monitor of the API p.APIName's stage p.StageName
+// (StreamingRestAPI creates one as "Monitoring" with Props.Monitoring);
+// the stage's alarms are created by Stage, a route's by Route. Invalid
+// props stop synth with every problem listed.
+func NewMonitor(scope constructs.Construct, id *string, p *MonitorProps) *Monitor {
+	problems := props.NewProblems("Monitor", scope, id)
+	problems.CheckUnique(scope, id)
+	if p == nil {
+		p = &MonitorProps{}
+	}
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"APIName", p.APIName}, {"StageName", p.StageName}} {
+		if f.v == nil {
+			problems.Add(f.name, "unset", "the name of the API's "+strings.ToLower(strings.TrimSuffix(f.name, "Name")), "set "+f.name)
+		}
+	}
+	p.validate(problems, "")
+	problems.Check()
+	apiName, stage := p.APIName, p.StageName
 	m := &Monitor{props: *p, apiName: apiName, stage: stage, namespace: TimeToFirstContentNSPrefix + *apiName, functions: map[string]bool{}}
-	constructs.NewConstruct_Override(m, scope, jsii.String("Monitoring"))
+	constructs.NewConstruct_Override(m, scope, id)
 	m.Topic = p.AlarmTopic
 	if m.Topic == nil {
 		key := awskms.NewKey(m, jsii.String("TopicKey"), &awskms.KeyProps{

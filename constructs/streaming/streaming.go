@@ -322,7 +322,9 @@ func (a *StreamingRestAPI) stageOptions(p *StreamingRestAPIProps, rp *awsapigate
 // addMonitoring creates the monitor, its stage alarms and, when the
 // construct owns the access log format, the time-to-first-byte metric.
 func (a *StreamingRestAPI) addMonitoring(p *StreamingRestAPIProps, apiName, stageName *string) {
-	a.Monitor = monitoring.NewMonitor(a, p.Monitoring, apiName, stageName)
+	mp := *p.Monitoring
+	mp.APIName, mp.StageName = apiName, stageName
+	a.Monitor = monitoring.NewMonitor(a, jsii.String("Monitoring"), &mp)
 	if a.compliance != nil && a.Monitor.TopicKey != nil {
 		compliance.LimitGrantsToAWSServices(a.Monitor.TopicKey)
 	}
