@@ -103,6 +103,7 @@ type resolved struct {
 // edge code, its keys' store and the distribution. Invalid props stop
 // synth with every problem listed.
 func NewEdgeUploadEndpoint(scope constructs.Construct, id *string, p *EdgeUploadEndpointProps) *EdgeUploadEndpoint {
+	defer props.Guard("EdgeUploadEndpoint", scope, id)
 	if p == nil {
 		p = &EdgeUploadEndpointProps{}
 	}

@@ -114,6 +114,7 @@ const (
 // from Entry (or taken from Code), its log group `<id>Logs` and its execution
 // role `<id>Role`, which uses no managed policy.
 func NewGoFunction(scope constructs.Construct, id *string, p *GoFunctionProps) *GoFunction {
+	defer props.Guard("gofunction.GoFunction", scope, id)
 	problems := props.NewProblems("gofunction.GoFunction", scope, id)
 	problems.CheckUnique(scope, id)
 	var pkg gobuild.Package

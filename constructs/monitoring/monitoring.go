@@ -165,6 +165,7 @@ func (m *Monitor) ToString() *string { return m.Node().Path() }
 // the stage's alarms are created by Stage, a route's by Route. Invalid
 // props stop synth with every problem listed.
 func NewMonitor(scope constructs.Construct, id *string, p *MonitorProps) *Monitor {
+	defer props.Guard("Monitor", scope, id)
 	problems := props.NewProblems("Monitor", scope, id)
 	problems.CheckUnique(scope, id)
 	if p == nil {

@@ -124,6 +124,7 @@ func (a *StreamingRestAPI) ToString() *string { return a.Node().Path() }
 // NewStreamingRestAPI creates the API (or takes ExistingRestAPI) and its
 // routes. Invalid props stop synth with every problem listed.
 func NewStreamingRestAPI(scope constructs.Construct, id *string, p *StreamingRestAPIProps) *StreamingRestAPI {
+	defer props.Guard("StreamingRestAPI", scope, id)
 	if p == nil {
 		p = &StreamingRestAPIProps{}
 	}
@@ -400,6 +401,7 @@ func isEdge(rp *awsapigateway.RestApiProps) bool {
 // AddRoute adds a route to the API. An invalid route stops synth with every
 // problem listed.
 func (a *StreamingRestAPI) AddRoute(r *RouteProps) *Route {
+	defer props.Guard("StreamingRestAPI", a.Node().Scope(), a.Node().Id())
 	problems := props.NewProblems("StreamingRestAPI", a.Node().Scope(), a.Node().Id())
 	a.validateRoute(problems, "AddRoute", r, a.keys, a.ids)
 	problems.Check()

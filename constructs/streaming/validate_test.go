@@ -255,3 +255,16 @@ func TestFailsEntryThatIsNotAMainPackage(t *testing.T) {
 		t.Errorf("message: %s", msg)
 	}
 }
+
+// TestFailsCleanlyOnAnAwsCdkError: a value streamgate passes on to aws-cdk
+// as is, which aws-cdk refuses through jsii, stops synth with an error that
+// names the construct and the value, not a jsii panic.
+func TestFailsCleanlyOnAnAwsCdkError(t *testing.T) {
+	msg := failsWith(t, &streaming.StreamingRestAPIProps{CORS: &awsapigateway.CorsOptions{
+		AllowOrigins: jsii.Strings("https://app.example.com"), MaxAge: awscdk.Duration_Millis(jsii.Number(1500))}},
+		`StreamingRestAPI "Validation/Api": aws-cdk refused a value while creating it: '1500 millis' cannot be converted into a whole number of seconds`,
+		"Fix: correct the prop it names")
+	if strings.Contains(msg, "goroutine") || strings.Contains(msg, "    at ") {
+		t.Errorf("message carries a stack:\n%s", msg)
+	}
+}

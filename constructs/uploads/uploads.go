@@ -113,6 +113,7 @@ type resolved struct {
 // presign handler, the API and its web ACL. Invalid props stop synth with
 // every problem listed, before any construct is made.
 func NewPresignedUploadAPI(scope constructs.Construct, id *string, p *PresignedUploadAPIProps) *PresignedUploadAPI {
+	defer props.Guard("PresignedUploadAPI", scope, id)
 	if p == nil {
 		p = &PresignedUploadAPIProps{}
 	}

@@ -143,6 +143,7 @@ func (w *SizeLimitedWebACL) ToString() *string { return w.Node().Path() }
 // NewSizeLimitedWebACL creates the web ACL and its logging configuration.
 // Invalid props stop synth with every problem listed.
 func NewSizeLimitedWebACL(scope constructs.Construct, id *string, p *SizeLimitedWebACLProps) *SizeLimitedWebACL {
+	defer props.Guard("SizeLimitedWebACL", scope, id)
 	if p == nil {
 		p = &SizeLimitedWebACLProps{}
 	}

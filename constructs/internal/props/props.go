@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -126,7 +127,7 @@ const PanicEnv = "STREAMGATE_PANIC"
 // default), and `cdk synth` shows the user the program's output as is.
 func Fail(err error) {
 	if testing.Testing() || os.Getenv(PanicEnv) == "1" {
-		panic(err)
+		panic(failure{err})
 	}
 	fmt.Fprintf(os.Stderr, "\nError: %v\n\n", err)
 	os.Exit(1)
@@ -277,4 +278,40 @@ func (p *Problems) AddErr(err error) {
 		msg += "."
 	}
 	p.list = append(p.list, msg)
+}
+
+// failure is what Fail panics with, so that Guard lets it through.
+type failure struct{ error }
+
+func (f failure) Unwrap() error { return f.error }
+
+// Guard, deferred first in a construct's New function, turns an error that
+// aws-cdk raises through jsii while the construct is made (a value of a
+// prop that streamgate passes on, such as RestAPIProps or CORS) into Fail's
+// clean error that names the construct, instead of a panic with a goroutine
+// trace. Its own Fail and Go runtime errors (a bug) pass through.
+func Guard(constructType string, scope constructs.IConstruct, id *string) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	err, ok := r.(error)
+	var rt runtime.Error
+	if _, ours := r.(failure); ours || !ok || errors.As(err, &rt) {
+		panic(r)
+	}
+	name := constructType
+	if scope != nil && id != nil {
+		path := *id
+		if p := *scope.Node().Path(); p != "" {
+			path = p + "/" + path
+		}
+		name += fmt.Sprintf(" %q", path)
+	}
+	msg := strings.TrimSpace(err.Error())
+	if i := strings.Index(msg, "\n    at "); i > 0 { // the JavaScript stack, if any
+		msg = msg[:i]
+	}
+	Fail(fmt.Errorf("%s: aws-cdk refused a value while creating it: %s\nFix: correct the prop it names (passed on to aws-cdk as is); "+
+		"set %s=1 to see where it was raised", name, strings.TrimSuffix(msg, "."), PanicEnv))
 }
