@@ -125,7 +125,7 @@ func NewEdgeUploadEndpoint(scope constructs.Construct, id *string, p *EdgeUpload
 			// The Lambda@Edge function lives in us-east-1 and cannot
 			// reference this stack: it rebuilds the name (r.cfg.Bucket)
 			// from its own account id.
-			before, after, _ := strings.Cut(r.cfg.Bucket, "{account}")
+			before, after, _ := strings.Cut(r.cfg.Bucket, edge.AccountPlaceholder)
 			bp.BucketName = awscdk.Fn_Join(jsii.String(""), jsii.Strings(before, *awscdk.Aws_ACCOUNT_ID(), after))
 		}
 		bucket, logs := uploadbucket.New(e, &uploadbucket.Props{
@@ -175,7 +175,7 @@ func NewEdgeUploadEndpoint(scope constructs.Construct, id *string, p *EdgeUpload
 		WebAclId:               p.WebACLARN,
 	})
 	cfn := e.Distribution.Node().DefaultChild().(awscloudfront.CfnDistribution)
-	cfn.AddMetadata(jsii.String(edge.MetadataKey), map[string]any{"mode": string(r.mode), "config": plain(r.cfg)})
+	cfn.AddMetadata(jsii.String(edge.MetadataKey), map[string]any{"mode": string(r.mode), "config": plain(r.cfg.Complete())})
 	e.acknowledgeDistribution(p)
 
 	host := e.Distribution.DistributionDomainName()
@@ -296,7 +296,7 @@ func (e *EdgeUploadEndpoint) addRedirect(p *EdgeUploadEndpointProps, r *resolved
 	fn.Lambda().Node().DefaultChild().(awscdk.CfnResource).ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
 
 	partition, account := *awscdk.Aws_PARTITION(), *awscdk.Aws_ACCOUNT_ID()
-	objects := "arn:" + partition + ":s3:::" + strings.ReplaceAll(bucketName, "{account}", account) + "/" + r.cfg.Prefix + "*"
+	objects := "arn:" + partition + ":s3:::" + strings.ReplaceAll(bucketName, edge.AccountPlaceholder, account) + "/" + r.cfg.Prefix + "*"
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("PresignUploadsUnderPrefix"),
 		Actions:   jsii.Strings("s3:PutObject"),

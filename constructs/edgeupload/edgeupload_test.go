@@ -143,7 +143,8 @@ func TestRedirectDefaults(t *testing.T) {
 	want(t, "bucket ownership", js(first(get(bucket, "OwnershipControls", "Rules"))["ObjectOwnership"]), `"BucketOwnerEnforced"`)
 	want(t, "bucket encryption", js(get(first(get(bucket, "BucketEncryption", "ServerSideEncryptionConfiguration")), "ServerSideEncryptionByDefault", "SSEAlgorithm")), `"AES256"`)
 	want(t, "config", cfg, edge.Config{Prefix: "incoming/", Path: "/u/", MaxSize: 1 << 30, Types: cfg.Types, MaxLifetime: 3600, Expires: 300,
-		Bucket: cfg.Bucket, Region: "eu-west-1", SecretID: cfg.SecretID, SecretRegion: "eu-west-1", KeyCacheSeconds: 300})
+		Bucket: cfg.Bucket, Region: "eu-west-1", SecretID: cfg.SecretID, SecretRegion: "eu-west-1", KeyCacheSeconds: 300,
+		TokenVersion: "sgt1", KeyStorePrefix: "sgt1:", AccountPlaceholder: "{account}"})
 	if !strings.HasPrefix(cfg.SecretID, "streamgate/edge-upload/") || len(cfg.Types) != 8 {
 		t.Errorf("config: %+v", cfg)
 	}
@@ -268,7 +269,8 @@ func TestOptions(t *testing.T) {
 	cfg := metadataConfig(t, e)
 	want(t, "config", cfg, edge.Config{Prefix: "partners/", Path: "/u/", MaxSize: 100 << 20, Types: []string{"video/mp4"}, MaxLifetime: 600, Expires: 120,
 		CorsOrigins: []string{"https://app.example.com"},
-		Bucket:      cfg.Bucket, Region: "eu-west-1", SecretID: cfg.SecretID, SecretRegion: "eu-west-1", KeyCacheSeconds: 30})
+		Bucket:      cfg.Bucket, Region: "eu-west-1", SecretID: cfg.SecretID, SecretRegion: "eu-west-1", KeyCacheSeconds: 30,
+		TokenVersion: "sgt1", KeyStorePrefix: "sgt1:", AccountPlaceholder: "{account}"})
 	want(t, "URL", *e.URL, "https://uploads.example.com/u/")
 	cors := first(get(synthesized.main.Props(t, e.Bucket), "CorsConfiguration", "CorsRules"))
 	want(t, "bucket CORS origins", js(cors["AllowedOrigins"]), `["https://app.example.com"]`)

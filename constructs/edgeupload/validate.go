@@ -141,7 +141,7 @@ func validate(p *props.Problems, scope constructs.Construct, id *string, ep *Edg
 		}
 	}
 	if redirect && r.cfg.Bucket == "" && ep.Bucket == nil {
-		r.cfg.Bucket = "sg-edge-" + r.hash + "-{account}-" + r.region
+		r.cfg.Bucket = "sg-edge-" + r.hash + "-" + edge.AccountPlaceholder + "-" + r.region
 	}
 	if redirect && ep.TokenKeys != nil && *awscdk.Token_IsUnresolved(ep.TokenKeys.SecretName()) {
 		p.Add("TokenKeys", "a secret whose name is a Token", "a secret whose name is known at synth time (the edge function reads it by name)",

@@ -60,6 +60,15 @@ func (a *Assembly) loadEdge(stack, id string, r cfnResource) {
 	a.Edges = append(a.Edges, e)
 }
 
+// localEdge is edgelocal.js's argument: what it serves, and how.
+type localEdge struct {
+	Mode        string            `json:"mode"` // REDIRECT or THROUGH
+	Port        int               `json:"port"`
+	Config      edge.Config       `json:"config"`
+	Keys        map[string]string `json:"keys"` // key id: secret
+	ThroughFile string            `json:"throughFile"`
+}
+
 // edgeLocalJS serves an edge endpoint's JavaScript over HTTP on loopback,
 // as CloudFront would run it.
 //
@@ -99,12 +108,14 @@ func (s *Server) startEdge(ctx context.Context, node string, e *EdgeEndpoint, po
 			return nil, err
 		}
 	}
-	c, _ := json.Marshal(cfg)
-	keys, _ := json.Marshal(map[string]string{edge.DevKey.ID: string(edge.DevKey.Secret)})
-	cmd := exec.CommandContext(ctx, node, "local.js")
+	local, _ := json.Marshal(localEdge{Mode: e.Mode, Port: port, Config: cfg.Complete(), Keys: map[string]string{edge.DevKey.ID: string(edge.DevKey.Secret)},
+		ThroughFile: filepath.Join(dir, "through.js")})
+	if err := os.WriteFile(filepath.Join(dir, "local.json"), local, 0o600); err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, node, "local.js", "local.json")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "SGT_MODE="+e.Mode, fmt.Sprintf("SGT_PORT=%d", port), "SGT_CONFIG="+string(c), "SGT_KEYS="+string(keys),
-		"SGT_THROUGH_FILE="+filepath.Join(dir, "through.js"), "AWS_ACCESS_KEY_ID="+S3User, "AWS_SECRET_ACCESS_KEY="+S3Password, "AWS_SESSION_TOKEN=")
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+S3User, "AWS_SECRET_ACCESS_KEY="+S3Password, "AWS_SESSION_TOKEN=")
 	cmd.Stderr = s.logs
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

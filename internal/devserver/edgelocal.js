@@ -4,13 +4,14 @@
 // runs the code the construct deploys, against the runner's MinIO:
 //   Redirect: redirect.js's handler on CloudFront's viewer-request event,
 //     whose 307 points at a URL presigned for MinIO.
-//   Through: the CloudFront Function (SGT_THROUGH_FILE, as the construct
-//     assembles it) in a sandbox with the KeyValueStore's keys, then the
-//     body streamed to MinIO signed as origin access control would sign it.
-// Environment: SGT_MODE (REDIRECT or THROUGH), SGT_PORT, SGT_CONFIG (the
-// endpoint's edge.Config, its bucket and endpoint pointing at MinIO),
-// SGT_KEYS ({"kid":"secret"}), SGT_THROUGH_FILE, and the MinIO credentials
-// in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+//   Through: the CloudFront Function (as the construct assembles it) in a
+//     sandbox with the KeyValueStore's keys, then the body streamed to
+//     MinIO signed as origin access control would sign it.
+// Its one argument is a JSON file (devserver's localEdge): mode (REDIRECT
+// or THROUGH), port, config (the endpoint's edge.Config, completed, its
+// bucket and endpoint pointing at MinIO), keys ({"kid":"secret"}) and
+// throughFile; the MinIO credentials are in AWS_ACCESS_KEY_ID and
+// AWS_SECRET_ACCESS_KEY.
 const http = require('node:http');
 const fs = require('node:fs');
 const vm = require('node:vm');
@@ -18,9 +19,8 @@ const nodeCrypto = require('node:crypto');
 const sigv4 = require('./sigv4.js');
 const { makeHandler } = require('./redirect.js');
 
-const mode = process.env.SGT_MODE;
-const cfg = JSON.parse(process.env.SGT_CONFIG);
-const keys = JSON.parse(process.env.SGT_KEYS);
+const local = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const { mode, config: cfg, keys } = local;
 const credentials = sigv4.envCredentials();
 const context = { invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:local-edge-upload:1' };
 
@@ -62,9 +62,9 @@ function redirectServer() {
 }
 
 function throughServer() {
-  const code = fs.readFileSync(process.env.SGT_THROUGH_FILE, 'utf8');
+  const code = fs.readFileSync(local.throughFile, 'utf8');
   const store = {};
-  for (const [kid, secret] of Object.entries(keys)) store['sgt1:' + kid] = secret;
+  for (const [kid, secret] of Object.entries(keys)) store[cfg.keyStorePrefix + kid] = secret;
   // What cloudfront-js-2.0 offers, and nothing else (as in edge.test.js).
   const sandbox = vm.createContext({
     cf: { kvs: () => ({ get: async (k) => { if (!(k in store)) throw new Error('key not found'); return store[k]; } }) },
@@ -112,7 +112,7 @@ const wrap = (expectsContinue) => (req, res) => serve(req, res, expectsContinue)
 });
 server.on('request', wrap(false));
 server.on('checkContinue', wrap(true)); // answer before any byte of the body is sent
-server.listen(Number(process.env.SGT_PORT || 0), '127.0.0.1', () => {
+server.listen(local.port || 0, '127.0.0.1', () => {
   console.log('listening on http://127.0.0.1:' + server.address().port);
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -23,6 +23,11 @@ var (
 	RedirectJS string
 	//go:embed through.js
 	ThroughJS string
+	// ThroughMinJS is token.js and through.js without their imports,
+	// minified by esbuild (TestThroughMinifiedIsCurrent regenerates and
+	// compares it): the body of the CloudFront Function.
+	//go:embed through.min.js
+	ThroughMinJS string
 )
 
 // MetadataKey marks an EdgeUploadEndpoint's distribution in the template,
@@ -34,6 +39,19 @@ const Path = "/u/"
 
 // FunctionCodeLimit is CloudFront Functions' code size limit in bytes.
 const FunctionCodeLimit = 10 * 1024
+
+// The names the Go side and the JavaScript share; Complete writes them
+// into a Config, so the JavaScript reads each from its config and spells
+// none of them itself.
+const (
+	// AccountPlaceholder in Config.Bucket is replaced by the function's
+	// account at run time (the construct names the bucket before the
+	// account is known).
+	AccountPlaceholder = "{account}"
+	// KeyStorePrefix is the prefix of the token keys in the KeyValueStore
+	// of Through mode: "sgt1:<key id>".
+	KeyStorePrefix = edgetoken.Version + ":"
+)
 
 // Config is what the edge code knows of its endpoint: config.json next to
 // the Lambda@Edge function, SGT_CONFIG in the CloudFront Function.
@@ -50,14 +68,21 @@ type Config struct {
 	MaxLifetime int64 `json:"maxLifetime"`
 	// CorsOrigins are the browser origins answered with CORS headers.
 	CorsOrigins []string `json:"corsOrigins,omitempty"`
+	// TokenVersion is the tokens' first part (edgetoken.Version); set by
+	// Complete.
+	TokenVersion string `json:"tokenVersion"`
+	// KeyStorePrefix is KeyStorePrefix; set by Complete.
+	KeyStorePrefix string `json:"keyStorePrefix"`
 
 	// Redirect mode only.
 
 	// Expires is the presigned URL's lifetime in seconds.
 	Expires int64 `json:"expires,omitempty"`
-	// Bucket is the bucket's name; "{account}" is replaced by the
+	// Bucket is the bucket's name; AccountPlaceholder is replaced by the
 	// function's account at run time.
 	Bucket string `json:"bucket,omitempty"`
+	// AccountPlaceholder is AccountPlaceholder; set by Complete.
+	AccountPlaceholder string `json:"accountPlaceholder,omitempty"`
 	// Region is the bucket's region.
 	Region string `json:"region,omitempty"`
 	// SecretID names the Secrets Manager secret holding the keys.
@@ -71,33 +96,47 @@ type Config struct {
 	Endpoint string `json:"endpoint,omitempty"`
 }
 
+// Complete is c with the names the JavaScript shares with Go.
+func (c Config) Complete() Config {
+	c.TokenVersion, c.KeyStorePrefix = edgetoken.Version, KeyStorePrefix
+	if c.Bucket != "" {
+		c.AccountPlaceholder = AccountPlaceholder
+	}
+	return c
+}
+
 // ThroughCode is the CloudFront Function of Through mode: through.js's
-// imports, then SGT_CONFIG and SGT_KVS_ID (the KeyValueStore's id, which
-// may be a CDK token), token.js and the rest of through.js, with comment
-// lines and indentation dropped to stay well under FunctionCodeLimit.
+// imports, then SGT_CONFIG (cfg, completed) and SGT_KVS_ID (the
+// KeyValueStore's id, which may be a CDK token), then ThroughMinJS.
 func ThroughCode(cfg Config, kvsID string) string {
-	var imports, rest strings.Builder
+	var imports strings.Builder
 	for _, line := range strings.Split(ThroughJS, "\n") {
 		if strings.HasPrefix(line, "import ") {
 			imports.WriteString(line + "\n")
 		}
 	}
+	c, _ := json.Marshal(cfg.Complete())
+	k, _ := json.Marshal(kvsID)
+	return imports.String() + "var SGT_CONFIG = " + string(c) + ";\nvar SGT_KVS_ID = " + string(k) + ";\n" + ThroughMinJS
+}
+
+// ThroughSource is what ThroughMinJS is minified from: token.js, then
+// through.js, without import lines.
+func ThroughSource() string {
+	var b strings.Builder
 	for _, line := range strings.Split(TokenJS+"\n"+ThroughJS, "\n") {
-		line = strings.TrimSpace(line)
-		if line != "" && !strings.HasPrefix(line, "//") && !strings.HasPrefix(line, "import ") {
-			rest.WriteString(line + "\n")
+		if !strings.HasPrefix(line, "import ") {
+			b.WriteString(line + "\n")
 		}
 	}
-	c, _ := json.Marshal(cfg)
-	k, _ := json.Marshal(kvsID)
-	return imports.String() + "var SGT_CONFIG = " + string(c) + ";\nvar SGT_KVS_ID = " + string(k) + ";\n" + rest.String()
+	return b.String()
 }
 
 // RedirectFiles are the files of the Lambda@Edge function of Redirect
 // mode, by name: index.js (handler "index.handler"), its modules and
 // config.json.
 func RedirectFiles(cfg Config) map[string]string {
-	c, _ := json.MarshalIndent(cfg, "", "  ")
+	c, _ := json.MarshalIndent(cfg.Complete(), "", "  ")
 	return map[string]string{"index.js": RedirectJS, "token.js": TokenJS, "sigv4.js": SigV4JS, "config.json": string(c) + "\n"}
 }
 

@@ -14,12 +14,15 @@ const t = require('./token.js');
 const sigv4 = require('./sigv4.js');
 const { makeHandler, hmacB64url } = require('./redirect.js');
 
+// The endpoint's configuration as the construct writes it (config.json,
+// completed: TestTestdataConfigIsComplete).
+const cfg = JSON.parse(fs.readFileSync(path.join(__dirname, 'testdata/config.json'), 'utf8'));
 const vectors = JSON.parse(fs.readFileSync(path.join(__dirname, '../../lambda/edgetoken/testdata/vectors.json'), 'utf8'));
 
 test('token vectors shared with Go', () => {
   assert.ok(vectors.cases.length >= 15);
   for (const c of vectors.cases) {
-    const p = t.sgtParse(c.token);
+    const p = t.sgtParse(c.token, cfg.tokenVersion);
     const got = p.error ? p : t.sgtCheck(p, vectors.keys[p.kid], c.now, hmacB64url);
     if (c.error) {
       assert.equal(got.error && got.error.code, c.error, c.name);
@@ -47,14 +50,13 @@ test('SigV4 presigned URL: the S3 documentation example', () => {
 
 // The endpoint's configuration as the construct writes it (config.json).
 // (testdata/config.json; the Go test assembles the CloudFront Function from it too).
-const cfg = JSON.parse(fs.readFileSync(path.join(__dirname, 'testdata/config.json'), 'utf8'));
 const keys = { k1: 'k1-secret-0123456789abcdefghijklmnopqrstuvwxyz', k2: 'k2-secret-ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210' };
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
 const nowSec = NOW / 1000;
 
 function token(kid, claims) {
   const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  const signed = 'sgt1.' + kid + '.' + body;
+  const signed = cfg.tokenVersion + '.' + kid + '.' + body;
   return signed + '.' + hmacB64url(keys[kid], signed);
 }
 
@@ -161,11 +163,10 @@ test('redirect: OPTIONS is answered at the edge', async () => {
 // runs these tests), or, run alone, the same assembly done here.
 function through(config, kvsId) {
   if (process.env.SGT_THROUGH_FILE && config === cfg) return fs.readFileSync(process.env.SGT_THROUGH_FILE, 'utf8');
-  const token = fs.readFileSync(path.join(__dirname, 'token.js'), 'utf8');
   const src = fs.readFileSync(path.join(__dirname, 'through.js'), 'utf8');
   const imports = src.split('\n').filter((l) => l.startsWith('import ')).map((l) => l + '\n').join('');
-  const rest = (token + '\n' + src).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('//') && !l.startsWith('import ')).map((l) => l + '\n').join('');
-  return imports + 'var SGT_CONFIG = ' + JSON.stringify(config) + ';\nvar SGT_KVS_ID = ' + JSON.stringify(kvsId) + ';\n' + rest;
+  const body = fs.readFileSync(path.join(__dirname, 'through.min.js'), 'utf8');
+  return imports + 'var SGT_CONFIG = ' + JSON.stringify(config) + ';\nvar SGT_KVS_ID = ' + JSON.stringify(kvsId) + ';\n' + body;
 }
 
 // sandbox runs the function with only what cloudfront-js-2.0 provides:
@@ -197,7 +198,7 @@ test('through: the CloudFront Function fits in 10 KB and uses nothing cloudfront
 });
 
 test('through: a valid token rewrites the request to the chosen key; refusals are JSON 4xx', async () => {
-  const store = { 'sgt1:k1': keys.k1 };
+  const store = { [cfg.keyStorePrefix + 'k1']: keys.k1 };
   const handler = sandbox(through(cfg, 'kvs-123'), store, NOW);
   {
     const tok = token('k1', good);
@@ -245,7 +246,7 @@ test('CORS: allowed origins get preflights and CORS headers on every answer, oth
   const none = await redirect(viewerRequest('OPTIONS', '/u/report.pdf', origin), context);
   assert.equal(none.headers['access-control-allow-origin'], undefined, 'no CORS without corsOrigins');
 
-  const cf = sandbox(through(corsCfg, 'kvs-123'), { 'sgt1:k1': keys.k1 }, NOW);
+  const cf = sandbox(through(corsCfg, 'kvs-123'), { [cfg.keyStorePrefix + 'k1']: keys.k1 }, NOW);
   const cfPre = await cf(cfRequest('OPTIONS', '/u/report.pdf', { origin: 'https://app.example.com' }));
   assert.equal(cfPre.statusCode, 204);
   assert.equal(cfPre.headers['access-control-allow-origin'].value, 'https://app.example.com');
@@ -261,7 +262,7 @@ test('edge handler time per request (figures for the closing note)', async () =>
   let start = process.hrtime.bigint();
   for (let i = 0; i < n; i++) await redirect(ev, context);
   const perRequest = Number(process.hrtime.bigint() - start) / n / 1000;
-  const p = t.sgtParse(tok);
+  const p = t.sgtParse(tok, cfg.tokenVersion);
   start = process.hrtime.bigint();
   for (let i = 0; i < n; i++) t.sgtCheck(p, keys.k1, nowSec, hmacB64url);
   const perVerify = Number(process.hrtime.bigint() - start) / n / 1000;

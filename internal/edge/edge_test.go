@@ -54,15 +54,25 @@ func TestThroughCodeFitsCloudFront(t *testing.T) {
 	if !strings.HasPrefix(code, "import cf from 'cloudfront';\nimport crypto from 'crypto';\nvar SGT_CONFIG = {") {
 		t.Errorf("the imports do not come first:\n%.200s", code)
 	}
-	for _, want := range []string{"function sgtCheck(", "async function handler(event)", `var SGT_KVS_ID = "${Token[TOKEN.123]}";`} {
+	for _, want := range []string{"function sgtCheck(", "async function handler(e)", `var SGT_KVS_ID = "${Token[TOKEN.123]}";`} {
 		if !strings.Contains(code, want) {
 			t.Errorf("the code lacks %q", want)
 		}
 	}
-	if strings.Contains(code, "\n//") || strings.Contains(code, "require(") {
+	if strings.Contains(code, "\n//") || strings.Contains(code, "/*") || strings.Contains(code, "require(") {
 		t.Error("comments or require() left in the CloudFront Function")
 	}
 	t.Logf("CloudFront Function: %d of %d bytes", len(code), FunctionCodeLimit)
+}
+
+// TestTestdataConfigIsComplete: the config the JavaScript tests use carries
+// the names Go shares with the JavaScript, as Complete writes them.
+func TestTestdataConfigIsComplete(t *testing.T) {
+	c := testConfig(t)
+	if got := c.Complete(); got.TokenVersion != c.TokenVersion || got.KeyStorePrefix != c.KeyStorePrefix || got.AccountPlaceholder != c.AccountPlaceholder {
+		t.Errorf("testdata/config.json has %q %q %q; Complete writes %q %q %q", c.TokenVersion, c.KeyStorePrefix, c.AccountPlaceholder,
+			got.TokenVersion, got.KeyStorePrefix, got.AccountPlaceholder)
+	}
 }
 
 func TestRedirectFilesCarryTheConfig(t *testing.T) {
@@ -79,4 +89,48 @@ func TestRedirectFilesCarryTheConfig(t *testing.T) {
 	if !strings.Contains(files["index.js"], "require('./config.json')") {
 		t.Error("index.js does not read config.json")
 	}
+}
+
+// esbuildDir is the pinned esbuild that scripts/browser.sh installs with
+// the browser tests' packages (test/local/browser/package-lock.json).
+const esbuildDir = "../../test/local/browser"
+
+// minify is esbuild's minification of ThroughSource: whitespace, syntax
+// and local names; top-level names (handler, SGT_CONFIG) are kept, as a
+// script's are. The target keeps async functions and adds nothing that
+// cloudfront-js-2.0 lacks (no ?. or ??).
+func minify(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(esbuildDir, "node_modules/esbuild/package.json")); err != nil {
+		t.Skip("esbuild is not installed: scripts/browser.sh installs it (make test runs it first)")
+	}
+	script := `const src = require('fs').readFileSync(0, 'utf8');
+const out = require('esbuild').transformSync(src, { minify: true, target: 'es2017', charset: 'utf8', legalComments: 'none' });
+process.stdout.write(out.code);`
+	cmd := exec.Command("node", "-e", script)
+	cmd.Dir = esbuildDir
+	cmd.Stdin = strings.NewReader(ThroughSource())
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("esbuild: %v\n%s", err, stderr.String())
+	}
+	return string(out)
+}
+
+// TestThroughMinifiedIsCurrent: through.min.js is esbuild's output for
+// today's token.js and through.js. TEMPLATETEST_UPDATE=1 rewrites it.
+func TestThroughMinifiedIsCurrent(t *testing.T) {
+	got := minify(t)
+	if os.Getenv("TEMPLATETEST_UPDATE") == "1" {
+		if err := os.WriteFile("through.min.js", []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if got != ThroughMinJS {
+		t.Fatal("through.min.js is not esbuild's output for token.js and through.js: run `TEMPLATETEST_UPDATE=1 go test ./internal/edge -run TestThroughMinifiedIsCurrent`")
+	}
+	t.Logf("CloudFront Function body: %d bytes minified from %d", len(got), len(ThroughSource()))
 }

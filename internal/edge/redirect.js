@@ -66,7 +66,7 @@ function makeHandler(cfg, deps) {
     if (!token) {
       return fail(t.sgtError(401, 'MissingToken', 'send "Authorization: Bearer <token>" with a token from your backend', 'Authorization'), cors);
     }
-    const p = t.sgtParse(token);
+    const p = t.sgtParse(token, cfg.tokenVersion);
     if (p.error) return fail(p.error, cors);
     const nowMillis = deps.now();
     let keys;
@@ -85,7 +85,8 @@ function makeHandler(cfg, deps) {
     const pinned = { 'content-length': a.length };
     if (a.sentType !== undefined) pinned['content-type'] = a.sentType;
     if (a.ifNoneMatch) pinned['if-none-match'] = '*';
-    const bucket = cfg.bucket.replace('{account}', (context && context.invokedFunctionArn || '').split(':')[4] || '');
+    const account = (context && context.invokedFunctionArn || '').split(':')[4] || '';
+    const bucket = cfg.accountPlaceholder ? cfg.bucket.replace(cfg.accountPlaceholder, account) : cfg.bucket;
     const origin = cfg.endpoint || 'https://' + bucket + '.s3.' + cfg.region + '.amazonaws.com';
     const path = (cfg.endpoint ? '/' + bucket : '') + '/' + a.key;
     const url = sigv4.presign({ method: 'PUT', origin, path, headers: pinned, region: cfg.region, expires: cfg.expires,

@@ -7,8 +7,9 @@ import crypto from 'crypto';
 // which origin access control signs (write only). It never sees the body.
 // Browsers' CORS: preflights and refusals are answered here; S3 answers
 // the upload itself (the Origin header is forwarded, the bucket has CORS).
-// At synth the construct inserts, after the imports, SGT_CONFIG, SGT_KVS_ID
-// and token.js; the whole must stay under CloudFront's 10 KB.
+// At synth the construct inserts, after the imports, SGT_CONFIG and
+// SGT_KVS_ID, then token.js and this file minified (through.min.js); the
+// whole must stay under CloudFront's 10 KB.
 
 var sgtStore = cf.kvs(SGT_KVS_ID);
 
@@ -41,11 +42,11 @@ async function handler(event) {
   if (!token) {
     return sgtRespond(sgtError(401, 'MissingToken', 'send "Authorization: Bearer <token>" with a token from your backend', 'Authorization'), cors);
   }
-  var p = sgtParse(token);
+  var p = sgtParse(token, SGT_CONFIG.tokenVersion);
   if (p.error) return sgtRespond(p.error, cors);
   var secret;
   try {
-    secret = await sgtStore.get('sgt1:' + p.kid);
+    secret = await sgtStore.get(SGT_CONFIG.keyStorePrefix + p.kid);
   } catch (e) {
     secret = undefined; // get throws when the key is not in the store
   }

@@ -4,7 +4,6 @@
 // run on cloudfront-js-2.0 too: no require, no Node.js built-ins but Buffer,
 // plain functions. The format is specified in lambda/edgetoken (Go), and
 // lambda/edgetoken/testdata/vectors.json pins both implementations.
-var SGT_VERSION = 'sgt1';
 var SGT_SUB = /^[A-Za-z0-9._-]{1,64}$/;
 var SGT_KID = /^[A-Za-z0-9_-]{1,32}$/;
 var SGT_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,254}$/;
@@ -15,11 +14,12 @@ function sgtError(status, code, message, field) {
   return { status: status, code: code, message: message, field: field || '' };
 }
 
-// sgtParse splits a token; the caller looks up the secret of .kid.
-function sgtParse(token) {
+// sgtParse splits a token of version (cfg.tokenVersion); the caller looks
+// up the secret of .kid.
+function sgtParse(token, version) {
   var parts = typeof token === 'string' ? token.split('.') : [];
-  if (parts.length !== 4 || parts[0] !== SGT_VERSION || !SGT_KID.test(parts[1])) {
-    return { error: sgtError(401, 'MalformedToken', 'a token has four dot-separated parts and starts with ' + SGT_VERSION + '.', 'Authorization') };
+  if (parts.length !== 4 || parts[0] !== version || !SGT_KID.test(parts[1])) {
+    return { error: sgtError(401, 'MalformedToken', 'a token has four dot-separated parts and starts with ' + version + '.', 'Authorization') };
   }
   return { kid: parts[1], signed: parts[0] + '.' + parts[1] + '.' + parts[2], claims: parts[2], sig: parts[3] };
 }

@@ -178,8 +178,8 @@ const tok = process.argv[6];
 h({ Records: [{ cf: { request: { method: 'PUT', uri: '/u/late.bin', querystring: '', headers: {
   authorization: [{ key: 'Authorization', value: 'Bearer ' + tok }], 'content-length': [{ key: 'Content-Length', value: '10' }],
   'content-type': [{ key: 'Content-Type', value: 'application/octet-stream' }] } } } }] }, {}).then((r) => console.log(r.headers.location[0].value));`
-	cfg, _ := json.Marshal(map[string]any{"prefix": "incoming/", "path": "/u/", "maxSize": 100, "types": []string{"application/octet-stream"}, "maxLifetime": 3600,
-		"bucket": "streamgate-expired-test", "region": "us-east-1", "endpoint": s3URL})
+	cfg, _ := json.Marshal(edge.Config{Prefix: "incoming/", Path: "/u/", MaxSize: 100, Types: []string{"application/octet-stream"}, MaxLifetime: 3600,
+		Bucket: "streamgate-expired-test", Region: "us-east-1", Endpoint: s3URL}.Complete())
 	past := devToken(t, edgetoken.Claims{Expires: time.Now().Add(-90 * time.Second).Unix()})
 	out, err := exec.Command("node", "-e", script, filepath.Join(cdktest.ModuleRoot(), "internal/edge"), string(cfg), string(edge.DevKey.Secret),
 		devserver.S3User, devserver.S3Password, past).CombinedOutput()
