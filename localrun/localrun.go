@@ -27,11 +27,12 @@ import (
 	"time"
 
 	"github.com/streamgate/streamgate/internal/devserver"
+	"github.com/streamgate/streamgate/internal/devserver/pool"
 )
 
 // DefaultConcurrency bounds the processes of a function whose template
 // reserves no concurrency, unless Options.Concurrency says otherwise.
-const DefaultConcurrency = devserver.DefaultConcurrency
+const DefaultConcurrency = pool.DefaultConcurrency
 
 // Options configure a Runner; they are sgdev's flags.
 type Options struct {

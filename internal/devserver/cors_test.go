@@ -5,17 +5,19 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/streamgate/streamgate/internal/devserver/loader"
 )
 
 // TestCorsAsAPIGatewayAnswersIt: the runner's own errors carry exactly the
 // headers of the template's gateway responses, and a preflight answers a
 // further allowed origin by name, as aws-cdk's response template does.
 func TestCorsAsAPIGatewayAnswersIt(t *testing.T) {
-	api := &API{Stage: "v1", GatewayResponses: map[string]*GatewayResponse{
+	api := &loader.API{Stage: "v1", GatewayResponses: map[string]*loader.GatewayResponse{
 		"DEFAULT_4XX": {Headers: map[string]string{"Access-Control-Allow-Origin": "method.request.header.Origin", "Vary": "'Origin'"}},
 		"DEFAULT_5XX": {Headers: map[string]string{"Access-Control-Allow-Origin": "'https://a.example'"}},
 	}}
-	api.Routes = []*Route{{API: api, Method: "OPTIONS", Path: "/files", Integration: "MOCK", MockStatus: 204,
+	api.Routes = []*loader.Route{{API: api, Method: "OPTIONS", Path: "/files", Integration: "MOCK", MockStatus: 204,
 		MockHeaders: map[string]string{"Access-Control-Allow-Origin": "https://a.example", "Vary": "Origin"}, MockOrigins: []string{"https://b.example"}}}
 	g := &gateway{api: api, logs: io.Discard}
 	do := func(method, path, origin string) *httptest.ResponseRecorder {

@@ -12,52 +12,16 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/streamgate/streamgate/internal/assembly"
+	"github.com/streamgate/streamgate/internal/devserver/loader"
 	"github.com/streamgate/streamgate/internal/edge"
 )
 
-// EdgeEndpoint is an EdgeUploadEndpoint of the template.
-type EdgeEndpoint struct {
-	Stack     string
-	LogicalID string // the distribution
-	Mode      string // REDIRECT or THROUGH
-	Config    edge.Config
-	Bucket    *Bucket // the origin bucket, emulated by MinIO
-}
-
 // RunningEdge is an edge endpoint served locally.
 type RunningEdge struct {
-	*EdgeEndpoint
+	*loader.EdgeEndpoint
 	// URL is where uploads go: http://127.0.0.1:<port>/u/.
 	URL string
 	cmd *exec.Cmd
-}
-
-// loadEdge reads a distribution made by EdgeUploadEndpoint; others are
-// reported as not emulated.
-func (a *Assembly) loadEdge(stack, id string, r cfnResource) {
-	meta, ok := r.Metadata[edge.MetadataKey].(map[string]any)
-	if !ok {
-		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: CloudFront distribution (not served locally)", stack, id))
-		return
-	}
-	e := &EdgeEndpoint{Stack: stack, LogicalID: id, Mode: str(meta["mode"])}
-	b, _ := json.Marshal(meta["config"])
-	if err := json.Unmarshal(b, &e.Config); err != nil {
-		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: edge upload endpoint with unreadable metadata: %v", stack, id, err))
-		return
-	}
-	origins := list(assembly.Get(r.Properties, "DistributionConfig", "Origins"))
-	if len(origins) > 0 {
-		if ga, ok := assembly.Get(origins[0], "DomainName", "Fn::GetAtt").([]any); ok && len(ga) > 0 {
-			e.Bucket = a.Buckets[stack+"/"+str(ga[0])]
-		}
-	}
-	if e.Bucket == nil {
-		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: edge upload endpoint into a bucket outside the template (not served locally)", stack, id))
-		return
-	}
-	a.Edges = append(a.Edges, e)
 }
 
 // localEdge is edgelocal.js's argument: what it serves, and how.
@@ -93,7 +57,7 @@ func (s *Server) edgeNode() (node, unservable string) {
 // startEdge serves e with the project's Node.js running the endpoint's own
 // JavaScript (edgelocal.js), against MinIO, with the
 // development key (edge.DevKey) as the endpoint's only key.
-func (s *Server) startEdge(ctx context.Context, node string, e *EdgeEndpoint, port int) (*RunningEdge, error) {
+func (s *Server) startEdge(ctx context.Context, node string, e *loader.EdgeEndpoint, port int) (*RunningEdge, error) {
 	dir, err := os.MkdirTemp("", "sgdev-edge-")
 	if err != nil {
 		return nil, err

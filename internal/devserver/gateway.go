@@ -22,6 +22,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/streamgate/streamgate/internal/devserver/loader"
+	"github.com/streamgate/streamgate/internal/devserver/pool"
 	"github.com/streamgate/streamgate/internal/runtimeapi"
 )
 
@@ -108,8 +110,8 @@ func IdleTimeout(endpointType string) time.Duration {
 
 // gateway serves one API on its own listener, as API Gateway serves a stage.
 type gateway struct {
-	api    *API
-	pools  map[*Function]*pool
+	api    *loader.API
+	pools  map[*loader.Function]*pool.Pool
 	logs   io.Writer
 	extras http.Handler // the /_streamgate/ page and endpoints
 	// idle overrides IdleTimeout (tests shorten it).
@@ -184,7 +186,7 @@ func (g *gateway) fail(w http.ResponseWriter, r *http.Request, status int, messa
 // (https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).
 var gatewayResponseTypes = map[int]string{403: "MISSING_AUTHENTICATION_TOKEN", 413: "REQUEST_TOO_LARGE", 429: "THROTTLED", 504: "INTEGRATION_TIMEOUT"}
 
-func (g *gateway) gatewayResponse(status int) *GatewayResponse {
+func (g *gateway) gatewayResponse(status int) *loader.GatewayResponse {
 	if gr := g.api.GatewayResponses[gatewayResponseTypes[status]]; gr != nil {
 		return gr
 	}
@@ -212,7 +214,7 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	requestID := newRequestID()
+	requestID := pool.NewRequestID()
 	w.Header().Set("x-amzn-RequestId", requestID)
 	rec := &statusRecorder{ResponseWriter: w, start: start}
 	mode := "-"
@@ -285,7 +287,7 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func transferMode(r *Route) string {
+func transferMode(r *loader.Route) string {
 	if r.Stream {
 		return "STREAMED"
 	}
@@ -294,9 +296,9 @@ func transferMode(r *Route) string {
 
 // match finds the route for method and path: literal segments before
 // {params}, {proxy+} last, as API Gateway chooses; ANY matches every method.
-func match(routes []*Route, method, path string) (*Route, map[string]string) {
+func match(routes []*loader.Route, method, path string) (*loader.Route, map[string]string) {
 	segs := splitPath(path)
-	var best *Route
+	var best *loader.Route
 	var bestParams map[string]string
 	bestScore := -1
 	for _, rt := range routes {
@@ -362,7 +364,7 @@ func matchPath(tmpl, segs []string) (map[string]string, int, bool) {
 }
 
 // event is the REST API proxy event API Gateway sends the function.
-func (g *gateway) event(r *http.Request, route *Route, path string, params map[string]string, body []byte, requestID string, now time.Time) events.APIGatewayProxyRequest {
+func (g *gateway) event(r *http.Request, route *loader.Route, path string, params map[string]string, body []byte, requestID string, now time.Time) events.APIGatewayProxyRequest {
 	ev := events.APIGatewayProxyRequest{
 		Resource:   route.Resource,
 		Path:       path,
@@ -438,17 +440,17 @@ func (g *gateway) binary(contentType string) bool {
 }
 
 // invoke runs the function and answers per the route's transfer mode.
-func (g *gateway) invoke(w *statusRecorder, r *http.Request, route *Route, requestID string, payload []byte) {
+func (g *gateway) invoke(w *statusRecorder, r *http.Request, route *loader.Route, requestID string, payload []byte) {
 	integration := time.Duration(route.TimeoutMillis) * time.Millisecond
 	ctx, cancel := context.WithTimeout(r.Context(), integration)
 	defer cancel()
 	tag := fmt.Sprintf("%s %s %s", r.Method, route.Path, requestID[:8])
-	inv, err := g.pools[route.Function].invoke(ctx, requestID, tag, payload)
+	inv, err := g.pools[route.Function].Invoke(ctx, requestID, tag, payload)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		g.fail(w, r, 504, "Endpoint request timed out")
 		return
-	case errors.Is(err, ErrThrottled):
+	case errors.Is(err, pool.ErrThrottled):
 		// API Gateway answers a Lambda throttle on a proxy integration with
 		// 500, not 429
 		// (https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html).
@@ -483,7 +485,7 @@ var (
 
 // stream forwards a streamed response as API Gateway does with STREAM:
 // status and headers from the prelude, then each chunk as it arrives.
-func (g *gateway) stream(w *statusRecorder, r *http.Request, route *Route, tag string, inv *Invocation, ctx context.Context) {
+func (g *gateway) stream(w *statusRecorder, r *http.Request, route *loader.Route, tag string, inv *pool.Invocation, ctx context.Context) {
 	body := inv.Response.Body
 	defer body.Close()
 	// Until the prelude arrives, the integration timeout applies; after it,
@@ -636,7 +638,7 @@ func (c *streamCap) wait(n int) {
 }
 
 // buffered waits for the whole response, as API Gateway does with BUFFERED.
-func (g *gateway) buffered(w *statusRecorder, r *http.Request, route *Route, tag string, inv *Invocation, ctx context.Context) {
+func (g *gateway) buffered(w *statusRecorder, r *http.Request, route *loader.Route, tag string, inv *pool.Invocation, ctx context.Context) {
 	body := inv.Response.Body
 	defer body.Close()
 	done := make(chan struct{})
@@ -652,7 +654,7 @@ func (g *gateway) buffered(w *statusRecorder, r *http.Request, route *Route, tag
 	// A function timeout no longer than the integration's ends at the same
 	// moment or later on AWS: API Gateway's clock starts first, with the
 	// request, so it answers 504 (here the two timers race).
-	timedOut := errors.Is(inv.Err(), ErrFunctionTimeout) && route.TimeoutMillis <= route.Function.Timeout*1000
+	timedOut := errors.Is(inv.Err(), pool.ErrFunctionTimeout) && route.TimeoutMillis <= route.Function.Timeout*1000
 	if ctx.Err() == context.DeadlineExceeded || timedOut {
 		g.fail(w, r, 504, "Endpoint request timed out")
 		return
@@ -728,7 +730,7 @@ func writeHeaders(w http.ResponseWriter, single map[string]string, multi map[str
 }
 
 // proxyHTTP forwards to an HTTP backend (HTTP_PROXY), streaming or not.
-func (g *gateway) proxyHTTP(w *statusRecorder, r *http.Request, route *Route, params map[string]string, body []byte) {
+func (g *gateway) proxyHTTP(w *statusRecorder, r *http.Request, route *loader.Route, params map[string]string, body []byte) {
 	target := route.HTTPURL
 	for k, v := range params {
 		target = strings.ReplaceAll(target, "{"+k+"}", v)

@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
+	"github.com/streamgate/streamgate/internal/devserver/launch"
+	"github.com/streamgate/streamgate/internal/devserver/loader"
 	"github.com/streamgate/streamgate/internal/minio"
 )
 
@@ -53,7 +55,7 @@ func S3DataDir(assemblies []string) (string, error) {
 // of origins for all buckets (MINIO_API_CORS_ALLOW_ORIGIN, "*" unless set),
 // so it gets the rules' origins of every bucket, and the runner's own page
 // (pageOrigins).
-func (s *Server) startMinIO(ctx context.Context, o Options, buckets map[string]*Bucket, pageOrigins []string) error {
+func (s *Server) startMinIO(ctx context.Context, o Options, buckets map[string]*loader.Bucket, pageOrigins []string) error {
 	data := o.S3Data
 	if data == "" {
 		var err error
@@ -84,7 +86,7 @@ func (s *Server) startMinIO(ctx context.Context, o Options, buckets map[string]*
 		origins = []string{"http://no-cors-origin.invalid"}
 	}
 	m := &minioProc{Process: &minio.Process{Bin: o.MinIO, Addr: addr, Data: data, User: S3User, Password: S3Password,
-		Env: []string{"MINIO_API_CORS_ALLOW_ORIGIN=" + strings.Join(origins, ",")}, SysProcAttr: childProcAttr()}}
+		Env: []string{"MINIO_API_CORS_ALLOW_ORIGIN=" + strings.Join(origins, ",")}, SysProcAttr: launch.ChildProcAttr()}}
 	if err := m.Start(); err != nil {
 		return err
 	}

@@ -1,3 +1,12 @@
+// Package devserver runs a synthesized cloud assembly's REST APIs on
+// 127.0.0.1: it reads the templates and asset folders of cdk.out, serves
+// every AWS::ApiGateway::Method with a Lambda proxy, HTTP proxy or mock
+// integration, and runs each function's built bootstrap as a process that
+// talks to a local Lambda Runtime API (internal/runtimeapi). Responses follow
+// the route's transfer mode as API Gateway does: STREAM reads the metadata
+// prelude and forwards each chunk as it arrives; BUFFERED waits for the end.
+//
+// It never imports the CDK: what runs is what the template says.
 package devserver
 
 import (
@@ -16,6 +25,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/streamgate/streamgate/internal/devserver/loader"
+	"github.com/streamgate/streamgate/internal/devserver/pool"
 	"github.com/streamgate/streamgate/lambda/s3client"
 )
 
@@ -61,7 +72,7 @@ type Options struct {
 
 // Running is one served API.
 type Running struct {
-	*API
+	*loader.API
 	// URL is the stage's base URL, like https://{id}.execute-api.../{stage}.
 	URL string
 }
@@ -76,7 +87,7 @@ type Server struct {
 	// Notices are the start-up notices (unsupported features, rebuilt handlers).
 	Notices []string
 
-	pools   map[*Function]*pool
+	pools   map[*loader.Function]*pool.Pool
 	servers []*http.Server
 	minio   *minioProc
 	tmp     []string
@@ -111,12 +122,12 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		return nil, fmt.Errorf("host %q: the runner only listens on loopback", o.Host)
 	}
 	if o.Concurrency <= 0 {
-		o.Concurrency = DefaultConcurrency
+		o.Concurrency = pool.DefaultConcurrency
 	}
 	if o.Logs == nil {
 		o.Logs = os.Stderr
 	}
-	s := &Server{pools: map[*Function]*pool{}, logs: o.Logs, failed: make(chan error, 1)}
+	s := &Server{pools: map[*loader.Function]*pool.Pool{}, logs: o.Logs, failed: make(chan error, 1)}
 	if o.CacheDir == "" {
 		dir, err := os.MkdirTemp("", "sgdev-build-")
 		if err != nil {
@@ -125,12 +136,12 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		o.CacheDir = dir
 		s.tmp = append(s.tmp, dir)
 	}
-	var apis []*API
-	var edges []*EdgeEndpoint
-	buckets := map[string]*Bucket{}
+	var apis []*loader.API
+	var edges []*loader.EdgeEndpoint
+	buckets := map[string]*loader.Bucket{}
 	iam := false
 	for _, dir := range o.Assemblies {
-		a, err := Load(dir)
+		a, err := loader.Load(dir)
 		if err != nil {
 			return nil, err
 		}
@@ -230,7 +241,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	return s, nil
 }
 
-func needsS3(apis []*API) bool {
+func needsS3(apis []*loader.API) bool {
 	for _, api := range apis {
 		for _, r := range api.Routes {
 			if r.Function != nil && len(r.Function.EnvRefs) > 0 {
@@ -243,8 +254,8 @@ func needsS3(apis []*API) bool {
 
 // preparePools finds a runnable bootstrap per function (rebuilding for this
 // machine when the asset is for another architecture) and its environment.
-func (s *Server) preparePools(apis []*API, buckets map[string]*Bucket, env map[string]string, o Options) error {
-	var fns []*Function
+func (s *Server) preparePools(apis []*loader.API, buckets map[string]*loader.Bucket, env map[string]string, o Options) error {
+	var fns []*loader.Function
 	for _, api := range apis {
 		for _, r := range api.Routes {
 			if r.Function != nil && s.pools[r.Function] == nil {
@@ -267,12 +278,12 @@ func (s *Server) preparePools(apis []*API, buckets map[string]*Bucket, env map[s
 		}
 		b, ok := byAsset[fn.AssetDir]
 		if !ok {
-			b.bin, b.note, b.err = executable(fn, o.CacheDir)
+			b.bin, b.note, b.err = pool.Executable(fn, o.CacheDir)
 			byAsset[fn.AssetDir] = b
 		}
 		results[i] = b
 	}
-	nodeCmd, nodeMissing := nodeRuntime(o.NodeRIC)
+	nodeCmd, nodeMissing := pool.NodeRuntime(o.NodeRIC)
 	notes := map[string]bool{}
 	for i, fn := range fns {
 		if results[i].err != nil {
@@ -301,7 +312,7 @@ func (s *Server) preparePools(apis []*API, buckets map[string]*Bucket, env map[s
 			cmd = append(slices.Clone(nodeCmd), fn.Handler)
 			extra["LAMBDA_TASK_ROOT"] = fn.AssetDir
 		}
-		s.pools[fn] = newPool(fn, cmd, lambdaEnv(fn, extra), o.Concurrency, o.Logs)
+		s.pools[fn] = pool.New(fn, cmd, pool.Env(fn, extra), o.Concurrency, o.Logs)
 	}
 	return nil
 }
@@ -311,7 +322,7 @@ func (s *Server) ProcessesStarted() int64 {
 	var n int64
 	for _, p := range s.pools {
 		if p != nil {
-			n += p.started.Load()
+			n += p.Started()
 		}
 	}
 	return n
@@ -327,7 +338,7 @@ func (s *Server) Close() {
 	}
 	for _, p := range s.pools {
 		if p != nil {
-			p.close()
+			p.Close()
 		}
 	}
 	if s.minio != nil {
@@ -380,7 +391,7 @@ func (s *Server) extras(running *Running, recent *requestLog) http.Handler {
 		out := map[string]stats{}
 		for fn, p := range s.pools {
 			if p != nil {
-				out[fn.LogicalID] = stats{p.started.Load(), p.busy.Load()}
+				out[fn.LogicalID] = stats{p.Started(), p.Busy()}
 			}
 		}
 		w.Header().Set("Content-Type", "application/json")

@@ -1,13 +1,10 @@
-// Package devserver runs a synthesized cloud assembly's REST APIs on
-// 127.0.0.1: it reads the templates and asset folders of cdk.out, serves
-// every AWS::ApiGateway::Method with a Lambda proxy, HTTP proxy or mock
-// integration, and runs each function's built bootstrap as a process that
-// talks to a local Lambda Runtime API (internal/runtimeapi). Responses follow
-// the route's transfer mode as API Gateway does: STREAM reads the metadata
-// prelude and forwards each chunk as it arrives; BUFFERED waits for the end.
-//
-// It never imports the CDK: what runs is what the template says.
-package devserver
+// Package loader reads a synthesized cloud assembly (cdk.out) into what
+// the local runner (internal/devserver) serves: the REST APIs with their
+// routes, stages and gateway responses, the Lambda functions and their
+// built code, the S3 buckets and the edge upload endpoints. It resolves
+// references from the parsed templates (internal/assembly), never from
+// their text, and lists what it does not emulate.
+package loader
 
 import (
 	"encoding/json"
@@ -21,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/streamgate/streamgate/internal/assembly"
+	"github.com/streamgate/streamgate/internal/edge"
 )
 
 // Assembly is what the runner serves from a cloud assembly.
@@ -554,4 +552,40 @@ func str(v any) string {
 func list(v any) []any {
 	l, _ := v.([]any)
 	return l
+}
+
+// EdgeEndpoint is an EdgeUploadEndpoint of the template.
+type EdgeEndpoint struct {
+	Stack     string
+	LogicalID string // the distribution
+	Mode      string // REDIRECT or THROUGH
+	Config    edge.Config
+	Bucket    *Bucket // the origin bucket, emulated by MinIO
+}
+
+// loadEdge reads a distribution made by EdgeUploadEndpoint; others are
+// reported as not emulated.
+func (a *Assembly) loadEdge(stack, id string, r cfnResource) {
+	meta, ok := r.Metadata[edge.MetadataKey].(map[string]any)
+	if !ok {
+		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: CloudFront distribution (not served locally)", stack, id))
+		return
+	}
+	e := &EdgeEndpoint{Stack: stack, LogicalID: id, Mode: str(meta["mode"])}
+	b, _ := json.Marshal(meta["config"])
+	if err := json.Unmarshal(b, &e.Config); err != nil {
+		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: edge upload endpoint with unreadable metadata: %v", stack, id, err))
+		return
+	}
+	origins := list(assembly.Get(r.Properties, "DistributionConfig", "Origins"))
+	if len(origins) > 0 {
+		if ga, ok := assembly.Get(origins[0], "DomainName", "Fn::GetAtt").([]any); ok && len(ga) > 0 {
+			e.Bucket = a.Buckets[stack+"/"+str(ga[0])]
+		}
+	}
+	if e.Bucket == nil {
+		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: edge upload endpoint into a bucket outside the template (not served locally)", stack, id))
+		return
+	}
+	a.Edges = append(a.Edges, e)
 }

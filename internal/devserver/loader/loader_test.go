@@ -1,4 +1,4 @@
-package devserver
+package loader
 
 import (
 	"encoding/json"
@@ -10,39 +10,6 @@ import (
 	"github.com/streamgate/streamgate/internal/edge"
 )
 
-func TestMatchPrefersLiteralsAndExactMethods(t *testing.T) {
-	routes := []*Route{
-		{Method: "GET", Path: "/files/{proxy+}"},
-		{Method: "GET", Path: "/files/{name}"},
-		{Method: "GET", Path: "/files/latest"},
-		{Method: "ANY", Path: "/files/latest"},
-		{Method: "POST", Path: "/"},
-	}
-	for _, tc := range []struct{ method, path, want, param string }{
-		{"GET", "/files/latest", "GET /files/latest", ""},
-		{"PUT", "/files/latest", "ANY /files/latest", ""},
-		{"GET", "/files/a%20b", "GET /files/{name}", "a b"},
-		{"GET", "/files/a/b/c", "GET /files/{proxy+}", "a/b/c"},
-		{"POST", "/", "POST /", ""},
-		{"GET", "/", "", ""},
-		{"GET", "/other", "", ""},
-	} {
-		r, params := match(routes, tc.method, tc.path)
-		got := ""
-		if r != nil {
-			got = r.Method + " " + r.Path
-		}
-		if got != tc.want {
-			t.Errorf("%s %s matched %q, want %q", tc.method, tc.path, got, tc.want)
-		}
-		if tc.param != "" && params["name"] != tc.param && params["proxy"] != tc.param {
-			t.Errorf("%s %s: params %v", tc.method, tc.path, params)
-		}
-	}
-}
-
-// TestLoadReportsWhatItDoesNotEmulate reads a hand-made assembly with an
-// authorizer, a web ACL and an S3 service integration.
 func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name string, v any) {
@@ -110,9 +77,6 @@ func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
 	}
 	if strings.Contains(notes, "S/Edge") {
 		t.Errorf("the edge endpoint is served, not a notice:\n%s", notes)
-	}
-	if IdleTimeout("EDGE").Seconds() != 30 || IdleTimeout("REGIONAL").Minutes() != 5 {
-		t.Error("idle timeouts")
 	}
 }
 

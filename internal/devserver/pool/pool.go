@@ -1,4 +1,11 @@
-package devserver
+// Package pool runs a Lambda function's processes for the local runner
+// (internal/devserver) as Lambda scales them: each process serves one
+// invocation at a time through its own Runtime API (internal/runtimeapi)
+// and is kept warm; more start on demand up to the reserved concurrency
+// (beyond which invocations are throttled) or the runner's bound (beyond
+// which they queue). It also finds or builds what a function runs: a Go
+// bootstrap for the host, or AWS's Runtime Interface Client for Node.js.
+package pool
 
 import (
 	"bufio"
@@ -19,6 +26,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/streamgate/streamgate/internal/devserver/launch"
+	"github.com/streamgate/streamgate/internal/devserver/loader"
 	"github.com/streamgate/streamgate/internal/gobuild"
 	"github.com/streamgate/streamgate/internal/runtimeapi"
 )
@@ -48,13 +57,13 @@ const DefaultConcurrency = 64
 // beyond DefaultConcurrency (or -concurrency); more are throttled.
 const MaxQueued = 1000
 
-// pool runs one function's processes: each handles one invocation at a
+// Pool runs one function's processes: each handles one invocation at a
 // time and is reused while it lives (warm); more start on demand, up to
 // max: the template's reserved concurrency, beyond which Lambda throttles
 // at once, or else the runner's bound, beyond which invocations queue
 // (MaxQueued at most) where AWS would have scaled further.
-type pool struct {
-	fn        *Function
+type Pool struct {
+	fn        *loader.Function
 	label     string   // for logs: stack/logical id
 	cmd       []string // the process: a bootstrap, or node and AWS's Runtime Interface Client with the handler
 	env       []string
@@ -79,8 +88,8 @@ type proc struct {
 	tag    atomic.Pointer[string] // the current invocation, for log lines
 }
 
-func newPool(fn *Function, cmd []string, env []string, max int, logs io.Writer) *pool {
-	p := &pool{fn: fn, label: fn.Stack + "/" + fn.LogicalID, cmd: cmd, env: env, max: max, logs: logs}
+func New(fn *loader.Function, cmd []string, env []string, max int, logs io.Writer) *Pool {
+	p := &Pool{fn: fn, label: fn.Stack + "/" + fn.LogicalID, cmd: cmd, env: env, max: max, logs: logs}
 	if fn.Reserved >= 0 {
 		p.max, p.reserved = fn.Reserved, true
 	}
@@ -91,7 +100,7 @@ func newPool(fn *Function, cmd []string, env []string, max int, logs io.Writer) 
 // acquire takes a slot for an invocation: at once, or after a wait in the
 // queue when the runner's bound (not the template's reserved concurrency)
 // is reached.
-func (p *pool) acquire(ctx context.Context, tag string) error {
+func (p *Pool) acquire(ctx context.Context, tag string) error {
 	select {
 	case p.sem <- struct{}{}:
 		return nil
@@ -120,7 +129,7 @@ func (p *pool) acquire(ctx context.Context, tag string) error {
 	}
 }
 
-func (p *pool) start() (*proc, error) {
+func (p *Pool) start() (*proc, error) {
 	api, err := runtimeapi.Start()
 	if err != nil {
 		return nil, err
@@ -134,7 +143,7 @@ func (p *pool) start() (*proc, error) {
 	if p.fn.Node() {
 		cmd.Dir = p.fn.AssetDir // LAMBDA_TASK_ROOT, as on Lambda
 	}
-	cmd.SysProcAttr = childProcAttr()
+	cmd.SysProcAttr = launch.ChildProcAttr()
 	cmd.Env = append(append([]string{}, p.env...), "AWS_LAMBDA_RUNTIME_API="+api.Addr())
 	pr := &proc{api: api, cmd: cmd, exited: make(chan struct{})}
 	none := "init"
@@ -190,10 +199,10 @@ type Invocation struct {
 // Done returns the process to the pool, or discards it if it died.
 func (i *Invocation) Done() { i.done() }
 
-// invoke runs payload on a warm or new process. The function's timeout
+// Invoke runs payload on a warm or new process. The function's timeout
 // covers the whole invocation, body included: past it the process is killed,
 // as Lambda ends the sandbox.
-func (p *pool) invoke(ctx context.Context, requestID, tag string, payload []byte) (*Invocation, error) {
+func (p *Pool) Invoke(ctx context.Context, requestID, tag string, payload []byte) (*Invocation, error) {
 	if err := p.acquire(ctx, tag); err != nil {
 		return nil, err
 	}
@@ -264,7 +273,7 @@ func (p *pool) invoke(ctx context.Context, requestID, tag string, payload []byte
 	return &Invocation{Response: resp, Err: errFn, done: release}, nil
 }
 
-func (p *pool) take() *proc {
+func (p *Pool) take() *proc {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for len(p.idle) > 0 {
@@ -277,13 +286,13 @@ func (p *pool) take() *proc {
 	return nil
 }
 
-func (p *pool) put(pr *proc) {
+func (p *Pool) put(pr *proc) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.idle = append(p.idle, pr)
 }
 
-func (p *pool) close() {
+func (p *Pool) Close() {
 	p.mu.Lock()
 	idle := p.idle
 	p.idle = nil
@@ -293,10 +302,10 @@ func (p *pool) close() {
 	}
 }
 
-// nodeRuntime is the command that runs a Node.js function (the handler is
+// NodeRuntime is the command that runs a Node.js function (the handler is
 // added): the node on PATH with AWS's Runtime Interface Client; or why
 // there is none.
-func nodeRuntime(ric string) (cmd []string, missing string) {
+func NodeRuntime(ric string) (cmd []string, missing string) {
 	if ric == "" {
 		return []string{""}, "the runner needs AWS's Runtime Interface Client for Node.js (scripts/noderic.sh installs it; -node-ric PATH)"
 	}
@@ -318,11 +327,11 @@ func hostArch() string {
 	return runtime.GOARCH
 }
 
-// executable returns a bootstrap this machine can run: the asset itself
+// Executable returns a bootstrap this machine can run: the asset itself
 // when it was built for this architecture, else the same main package
 // rebuilt for it with the same flags (the asset's build info names the
 // package), cached under cacheDir by asset.
-func executable(fn *Function, cacheDir string) (path, note string, err error) {
+func Executable(fn *loader.Function, cacheDir string) (path, note string, err error) {
 	asset, err := filepath.Abs(filepath.Join(fn.AssetDir, "bootstrap"))
 	if err != nil {
 		return "", "", err
@@ -351,15 +360,15 @@ func executable(fn *Function, cacheDir string) (path, note string, err error) {
 	return out, note, nil
 }
 
-func newRequestID() string {
+func NewRequestID() string {
 	var b [16]byte
 	rand.Read(b[:])
 	h := hex.EncodeToString(b[:])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-// lambdaEnv is the environment Lambda gives a function, plus its own.
-func lambdaEnv(fn *Function, extra map[string]string) []string {
+// Env is the environment Lambda gives a function, plus its own.
+func Env(fn *loader.Function, extra map[string]string) []string {
 	env := []string{
 		"PATH=/usr/local/bin:/usr/bin:/bin",
 		"TZ=:UTC",
@@ -389,3 +398,9 @@ func lambdaEnv(fn *Function, extra map[string]string) []string {
 	}
 	return env
 }
+
+// Started is how many processes the pool has started.
+func (p *Pool) Started() int64 { return p.started.Load() }
+
+// Busy is how many invocations are running (their responses not yet done).
+func (p *Pool) Busy() int64 { return p.busy.Load() }
