@@ -128,6 +128,16 @@ func (r *RunningEdge) stop() {
 	}
 }
 
+// edgeOrder is where an edge endpoint comes in the port order
+// (Options.BasePort): REDIRECT before THROUGH, then by stack and logical id.
+func edgeOrder(e *loader.EdgeEndpoint) string {
+	mode := "1"
+	if e.Mode == "REDIRECT" {
+		mode = "0"
+	}
+	return mode + "/" + e.Stack + "/" + e.LogicalID
+}
+
 // edgePort is the port of the index-th server when ports count up from
 // base; 0 (any free port) when base is 0.
 func edgePort(base, index int) int {

@@ -36,8 +36,10 @@ type Options struct {
 	Assemblies []string
 	// Host to listen on. Default: 127.0.0.1 (nothing else is allowed).
 	Host string
-	// BasePort is the first API's port; the next APIs take the next ports.
-	// 0 picks free ports. Default: 0.
+	// BasePort is the first API's port; the next APIs take the next ports
+	// (in the order of Assemblies, each in its stacks' order), then the
+	// edge upload endpoints (REDIRECT before THROUGH, then by stack and
+	// logical id). 0 picks free ports. Default: 0.
 	BasePort int
 	// Concurrency bounds the processes of a function whose template
 	// reserves no concurrency (a reserved concurrency is applied as is).
@@ -222,9 +224,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		s.servers = append(s.servers, srv)
 		s.APIs = append(s.APIs, running)
 	}
-	// Redirect endpoints first: the README's curl -L example uses the
-	// first port after the APIs.
-	sort.SliceStable(edges, func(i, j int) bool { return edges[i].Mode == "REDIRECT" && edges[j].Mode != "REDIRECT" })
+	sort.SliceStable(edges, func(i, j int) bool { return edgeOrder(edges[i]) < edgeOrder(edges[j]) })
 	node, unservable := s.edgeNode()
 	for i, e := range edges {
 		if unservable != "" {
