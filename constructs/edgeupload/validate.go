@@ -13,7 +13,6 @@ import (
 	"github.com/streamgate/streamgate/constructs/internal/props"
 	"github.com/streamgate/streamgate/constructs/uploads"
 	"github.com/streamgate/streamgate/internal/edge"
-	"github.com/streamgate/streamgate/lambda/presign"
 )
 
 var (
@@ -61,14 +60,7 @@ func validate(p *props.Problems, scope constructs.Construct, id *string, ep *Edg
 	}
 	r.cfg.Types = p.MediaTypes("AllowedContentTypes", ep.AllowedContentTypes, uploads.DefaultContentTypes())
 
-	r.cfg.Prefix = uploads.DefaultKeyPrefix
-	if ep.KeyPrefix != nil {
-		r.cfg.Prefix = *ep.KeyPrefix
-		if !presign.ValidPrefix(r.cfg.Prefix) {
-			p.Add("KeyPrefix", fmt.Sprintf("%q", r.cfg.Prefix), `"/"-terminated segments of letters, digits and !-_.*'(), no leading "/", no "." or ".." segments, at most 256 bytes`,
-				`write it like "incoming/" or "partners/"`)
-		}
-	}
+	r.cfg.Prefix = p.KeyPrefix("KeyPrefix", ep.KeyPrefix, uploads.DefaultKeyPrefix)
 
 	r.cfg.CorsOrigins = p.CheckCORS("CORS", ep.CORS, props.CORSFields{Why: "the endpoint's methods and headers are fixed by its protocol"})
 	r.cfg.MaxLifetime = seconds(p, "MaxTokenLifetime", ep.MaxTokenLifetime, DefaultMaxTokenLifetimeMinutes*60, 60, 24*3600, "1 minute to 24 hours")

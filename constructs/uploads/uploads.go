@@ -472,14 +472,7 @@ func validate(p *props.Problems, up *PresignedUploadAPIProps) *resolved {
 		p.Add("URLExpiry", "a Token", "a duration known at synth time", "use a literal duration")
 	}
 
-	r.prefix = DefaultKeyPrefix
-	if up.KeyPrefix != nil {
-		r.prefix = *up.KeyPrefix
-		if !presign.ValidPrefix(r.prefix) {
-			p.Add("KeyPrefix", fmt.Sprintf("%q", r.prefix), `"/"-terminated segments of letters, digits and !-_.*'(), no leading "/", no "." or ".." segments, at most 256 bytes`,
-				`write it like "incoming/" or "teams/video/"`)
-		}
-	}
+	r.prefix = p.KeyPrefix("KeyPrefix", up.KeyPrefix, DefaultKeyPrefix)
 
 	r.incoming = p.WholeDays("IncomingObjectExpiration", up.IncomingObjectExpiration, DefaultIncomingExpiryDays)
 	r.abortAfter = p.WholeDays("AbortIncompleteUploadsAfter", up.AbortIncompleteUploadsAfter, DefaultAbortIncompleteDays)

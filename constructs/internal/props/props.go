@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/streamgate/streamgate/lambda/presign"
 )
 
 // Problems collects every invalid prop of a construct so that synth reports
@@ -314,4 +316,18 @@ func Guard(constructType string, scope constructs.IConstruct, id *string) {
 	}
 	Fail(fmt.Errorf("%s: aws-cdk refused a value while creating it: %s\nFix: correct the prop it names (passed on to aws-cdk as is); "+
 		"set %s=1 to see where it was raised", name, strings.TrimSuffix(msg, "."), PanicEnv))
+}
+
+// KeyPrefix is v, the S3 key prefix of prop ("KeyPrefix"), or def when v is
+// nil; a prefix the upload handler would refuse (presign.ValidPrefix) is a
+// problem.
+func (p *Problems) KeyPrefix(prop string, v *string, def string) string {
+	if v == nil {
+		return def
+	}
+	if !presign.ValidPrefix(*v) {
+		p.Add(prop, fmt.Sprintf("%q", *v), `"/"-terminated segments of letters, digits and !-_.*'(), no leading "/", no "." or ".." segments, at most 256 bytes`,
+			`write it like "incoming/" or "teams/video/"`)
+	}
+	return *v
 }
