@@ -114,35 +114,7 @@ func NewEdgeUploadEndpoint(scope constructs.Construct, id *string, p *EdgeUpload
 
 	e := &EdgeUploadEndpoint{Mode: r.mode}
 	constructs.NewConstruct_Override(e, scope, id)
-
-	e.Bucket = p.Bucket
-	if e.Bucket == nil {
-		bp := awss3.BucketProps{}
-		if p.BucketProps != nil {
-			bp = *p.BucketProps
-		}
-		if r.mode == ModeRedirect && bp.BucketName == nil {
-			// The Lambda@Edge function lives in us-east-1 and cannot
-			// reference this stack: it rebuilds the name (r.cfg.Bucket)
-			// from its own account id.
-			before, after, _ := strings.Cut(r.cfg.Bucket, edge.AccountPlaceholder)
-			bp.BucketName = awscdk.Fn_Join(jsii.String(""), jsii.Strings(before, *awscdk.Aws_ACCOUNT_ID(), after))
-		}
-		bucket, logs := uploadbucket.New(e, &uploadbucket.Props{
-			KeyPrefix:                   r.cfg.Prefix,
-			IncomingObjectExpiration:    r.incoming,
-			AbortIncompleteUploadsAfter: awscdk.Duration_Days(jsii.Number(uploads.DefaultAbortIncompleteDays)),
-			BucketProps:                 &bp,
-			AccessLogsBucket:            p.AccessLogsBucket,
-			RemovalPolicy:               r.removal,
-			CORSOrigins:                 r.corsOrigins(),
-		})
-		e.Bucket, e.AccessLogsBucket = bucket, logs
-	} else {
-		e.AccessLogsBucket = p.AccessLogsBucket
-	}
-	e.CDNLogsBucket = e.newCdnLogsBucket(r)
-
+	e.newBuckets(p, r)
 	behavior := &awscloudfront.BehaviorOptions{
 		AllowedMethods:       awscloudfront.AllowedMethods_ALLOW_ALL(), // the only set with PUT; the edge code refuses all but PUT and OPTIONS
 		CachedMethods:        awscloudfront.CachedMethods_CACHE_GET_HEAD(),
@@ -155,7 +127,44 @@ func NewEdgeUploadEndpoint(scope constructs.Construct, id *string, p *EdgeUpload
 	} else {
 		e.addThrough(p, r, behavior)
 	}
+	e.newDistribution(p, r, behavior)
+	e.addURL(p, r)
+	dropProviderRoleDependencies(awscdk.Stack_Of(e))
+	return e
+}
 
+// newBuckets is the upload bucket (Props.Bucket, or a new one with the
+// upload constructs' defaults), its access logs, and the CDN logs bucket.
+func (e *EdgeUploadEndpoint) newBuckets(p *EdgeUploadEndpointProps, r *resolved) {
+	e.Bucket, e.AccessLogsBucket = p.Bucket, p.AccessLogsBucket
+	if e.Bucket == nil {
+		bp := awss3.BucketProps{}
+		if p.BucketProps != nil {
+			bp = *p.BucketProps
+		}
+		if r.mode == ModeRedirect && bp.BucketName == nil {
+			// The Lambda@Edge function lives in us-east-1 and cannot
+			// reference this stack: it rebuilds the name (r.cfg.Bucket)
+			// from its own account id.
+			before, after, _ := strings.Cut(r.cfg.Bucket, edge.AccountPlaceholder)
+			bp.BucketName = awscdk.Fn_Join(jsii.String(""), jsii.Strings(before, *awscdk.Aws_ACCOUNT_ID(), after))
+		}
+		e.Bucket, e.AccessLogsBucket = uploadbucket.New(e, &uploadbucket.Props{
+			KeyPrefix:                   r.cfg.Prefix,
+			IncomingObjectExpiration:    r.incoming,
+			AbortIncompleteUploadsAfter: awscdk.Duration_Days(jsii.Number(uploads.DefaultAbortIncompleteDays)),
+			BucketProps:                 &bp,
+			AccessLogsBucket:            p.AccessLogsBucket,
+			RemovalPolicy:               r.removal,
+			CORSOrigins:                 r.corsOrigins(),
+		})
+	}
+	e.CDNLogsBucket = e.newCdnLogsBucket(r)
+}
+
+// newDistribution is the CloudFront distribution with behavior, marked
+// for the local runner with the edge code's config.
+func (e *EdgeUploadEndpoint) newDistribution(p *EdgeUploadEndpointProps, r *resolved, behavior *awscloudfront.BehaviorOptions) {
 	priceClass := p.PriceClass
 	if priceClass == "" {
 		priceClass = awscloudfront.PriceClass_PRICE_CLASS_100
@@ -177,7 +186,11 @@ func NewEdgeUploadEndpoint(scope constructs.Construct, id *string, p *EdgeUpload
 	cfn := e.Distribution.Node().DefaultChild().(awscloudfront.CfnDistribution)
 	cfn.AddMetadata(jsii.String(edge.MetadataKey), map[string]any{"mode": string(r.mode), "config": plain(r.cfg.Complete())})
 	e.acknowledgeDistribution(p)
+}
 
+// addURL is the endpoint's URL, on Props.Domain (with its alias records)
+// or the distribution's own name, and the stack output "Url".
+func (e *EdgeUploadEndpoint) addURL(p *EdgeUploadEndpointProps, r *resolved) {
 	host := e.Distribution.DistributionDomainName()
 	if p.Domain != nil {
 		host = p.Domain.DomainName
@@ -188,8 +201,6 @@ func NewEdgeUploadEndpoint(scope constructs.Construct, id *string, p *EdgeUpload
 		Value:       e.URL,
 		Description: jsii.String("PUT <Url><file name> with Authorization: Bearer <token> (" + string(r.mode) + " mode)"),
 	})
-	dropProviderRoleDependencies(awscdk.Stack_Of(e))
-	return e
 }
 
 // dropProviderRoleDependencies removes, from the functions aws-cdk adds to

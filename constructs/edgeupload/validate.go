@@ -30,6 +30,26 @@ func validate(p *props.Problems, scope constructs.Construct, id *string, ep *Edg
 	if r.removal == "" {
 		r.removal = awscdk.RemovalPolicy_RETAIN
 	}
+	r.cfg.Path = edge.Path
+	r.validateMode(p, stack, ep)
+	r.cfg.MaxSize = maxObjectSize(p, ep.MaxObjectSize)
+	r.cfg.Types = p.MediaTypes("AllowedContentTypes", ep.AllowedContentTypes, uploads.DefaultContentTypes())
+	r.cfg.Prefix = p.KeyPrefix("KeyPrefix", ep.KeyPrefix, uploads.DefaultKeyPrefix)
+	r.cfg.CorsOrigins = p.CheckCORS("CORS", ep.CORS, props.CORSFields{Why: "the endpoint's methods and headers are fixed by its protocol"})
+	r.cfg.MaxLifetime = seconds(p, "MaxTokenLifetime", ep.MaxTokenLifetime, DefaultMaxTokenLifetimeMinutes*60, 60, 24*3600, "1 minute to 24 hours")
+	r.incoming = p.WholeDays("IncomingObjectExpiration", ep.IncomingObjectExpiration, uploads.DefaultIncomingExpiryDays)
+	r.validateModeSettings(p, ep)
+	if r.mode == ModeRedirect {
+		r.validateRedirect(p, ep)
+	}
+	r.validateBucket(p, ep)
+	r.validateDistribution(p, scope, ep)
+	return r
+}
+
+// validateMode resolves Mode, and the stack's region, which Redirect mode
+// needs.
+func (r *resolved) validateMode(p *props.Problems, stack awscdk.Stack, ep *EdgeUploadEndpointProps) {
 	switch r.mode {
 	case "":
 		r.mode = ModeRedirect
@@ -37,35 +57,32 @@ func validate(p *props.Problems, scope constructs.Construct, id *string, ep *Edg
 	default:
 		p.Add("Mode", fmt.Sprintf("%q", ep.Mode), "edgeupload.ModeRedirect or ModeThrough", "use one of those modes")
 	}
-	redirect := r.mode == ModeRedirect
-	r.cfg.Path = edge.Path
-
 	if region := stack.Region(); !*awscdk.Token_IsUnresolved(region) {
 		r.region = *region
-	} else if redirect {
+	} else if r.mode == ModeRedirect {
 		p.Add("Mode", "ModeRedirect in a stack without an explicit region", "a stack with env.Region set: the Lambda@Edge function is made in us-east-1 "+
 			"by a stack CDK derives from this one, and must know the bucket's region",
 			`give the stack Env: &awscdk.Environment{Region: jsii.String("eu-west-1")}, or use Mode: edgeupload.ModeThrough`)
 	}
+}
 
-	r.cfg.MaxSize = DefaultMaxObjectSize
-	if ep.MaxObjectSize != nil {
-		if *ep.MaxObjectSize.IsUnresolved() {
-			p.Add("MaxObjectSize", "a Token", "a size known at synth time (the edge code checks it)", "use a literal awscdk.Size")
-		} else if n := int64(*ep.MaxObjectSize.ToBytes(nil)); n <= 0 || n > MaxObjectSize {
-			p.Add("MaxObjectSize", props.Bytes(n), "1 byte to 5 GiB: one S3 PUT", "lower MaxObjectSize, or use uploads.PresignedUploadAPI with ModeMultipart for larger objects")
-		} else {
-			r.cfg.MaxSize = n
-		}
+// maxObjectSize is v in bytes, DefaultMaxObjectSize when unset.
+func maxObjectSize(p *props.Problems, v awscdk.Size) int64 {
+	if v == nil {
+		return DefaultMaxObjectSize
 	}
-	r.cfg.Types = p.MediaTypes("AllowedContentTypes", ep.AllowedContentTypes, uploads.DefaultContentTypes())
+	if *v.IsUnresolved() {
+		p.Add("MaxObjectSize", "a Token", "a size known at synth time (the edge code checks it)", "use a literal awscdk.Size")
+	} else if n := int64(*v.ToBytes(nil)); n <= 0 || n > MaxObjectSize {
+		p.Add("MaxObjectSize", props.Bytes(n), "1 byte to 5 GiB: one S3 PUT", "lower MaxObjectSize, or use uploads.PresignedUploadAPI with ModeMultipart for larger objects")
+	} else {
+		return n
+	}
+	return DefaultMaxObjectSize
+}
 
-	r.cfg.Prefix = p.KeyPrefix("KeyPrefix", ep.KeyPrefix, uploads.DefaultKeyPrefix)
-
-	r.cfg.CorsOrigins = p.CheckCORS("CORS", ep.CORS, props.CORSFields{Why: "the endpoint's methods and headers are fixed by its protocol"})
-	r.cfg.MaxLifetime = seconds(p, "MaxTokenLifetime", ep.MaxTokenLifetime, DefaultMaxTokenLifetimeMinutes*60, 60, 24*3600, "1 minute to 24 hours")
-	r.incoming = p.WholeDays("IncomingObjectExpiration", ep.IncomingObjectExpiration, uploads.DefaultIncomingExpiryDays)
-
+// validateModeSettings refuses the settings of the other mode.
+func (r *resolved) validateModeSettings(p *props.Problems, ep *EdgeUploadEndpointProps) {
 	onlyIn := func(field string, set bool, mode Mode, fix string) {
 		if set && r.mode != mode {
 			p.Add(field, "set in "+string(r.mode)+" mode", "a setting of "+string(mode)+" mode only", fix)
@@ -77,36 +94,44 @@ func validate(p *props.Problems, scope constructs.Construct, id *string, ep *Edg
 	onlyIn("LogRegions", ep.LogRegions != nil, ModeRedirect, "drop LogRegions: CloudFront Functions log to us-east-1 only")
 	onlyIn("LogRetention", ep.LogRetention != "", ModeRedirect, "drop LogRetention: there is no Lambda@Edge function in Through mode")
 	onlyIn("KeyValueStore", ep.KeyValueStore != nil, ModeThrough, "store the keys in a Secrets Manager secret and pass TokenKeys")
-	if redirect {
-		r.cfg.Expires = seconds(p, "URLExpiry", ep.URLExpiry, DefaultURLExpiryMinutes*60, 60, 3600, "1 minute to 1 hour (the URL is signed with the function's role session)")
-		r.cfg.KeyCacheSeconds = seconds(p, "KeyCacheTime", ep.KeyCacheTime, DefaultKeyCacheMinutes*60, 0, 3600, "0 to 1 hour")
-		r.cfg.Region = r.region
-		r.logRetention = ep.LogRetention
-		if r.logRetention == "" {
-			r.logRetention = awslogs.RetentionDays_ONE_MONTH
+}
+
+// validateRedirect resolves the settings of Redirect mode: the URLs'
+// expiry, the key cache, and the Lambda@Edge function's logs.
+func (r *resolved) validateRedirect(p *props.Problems, ep *EdgeUploadEndpointProps) {
+	r.cfg.Expires = seconds(p, "URLExpiry", ep.URLExpiry, DefaultURLExpiryMinutes*60, 60, 3600, "1 minute to 1 hour (the URL is signed with the function's role session)")
+	r.cfg.KeyCacheSeconds = seconds(p, "KeyCacheTime", ep.KeyCacheTime, DefaultKeyCacheMinutes*60, 0, 3600, "0 to 1 hour")
+	r.cfg.Region = r.region
+	r.logRetention = ep.LogRetention
+	if r.logRetention == "" {
+		r.logRetention = awslogs.RetentionDays_ONE_MONTH
+	}
+	r.logRegions = []string{}
+	if ep.LogRegions == nil {
+		if r.region != "" {
+			r.logRegions = append(r.logRegions, r.region)
 		}
-		r.logRegions = []string{}
-		if ep.LogRegions == nil {
-			if r.region != "" {
-				r.logRegions = append(r.logRegions, r.region)
+		if r.region != "us-east-1" {
+			r.logRegions = append(r.logRegions, "us-east-1")
+		}
+	} else {
+		if len(*ep.LogRegions) == 0 {
+			p.Add("LogRegions", "an empty list", "one or more region names", "list the regions whose viewers upload, or leave it unset for the stack's region and us-east-1")
+		}
+		for i, region := range *ep.LogRegions {
+			if region == nil || !regionPattern.MatchString(*region) {
+				p.Add(fmt.Sprintf("LogRegions[%d]", i), props.Quote(region), "a region name such as \"eu-west-1\"", "write the region's code")
+				continue
 			}
-			if r.region != "us-east-1" {
-				r.logRegions = append(r.logRegions, "us-east-1")
-			}
-		} else {
-			if len(*ep.LogRegions) == 0 {
-				p.Add("LogRegions", "an empty list", "one or more region names", "list the regions whose viewers upload, or leave it unset for the stack's region and us-east-1")
-			}
-			for i, region := range *ep.LogRegions {
-				if region == nil || !regionPattern.MatchString(*region) {
-					p.Add(fmt.Sprintf("LogRegions[%d]", i), props.Quote(region), "a region name such as \"eu-west-1\"", "write the region's code")
-					continue
-				}
-				r.logRegions = append(r.logRegions, *region)
-			}
+			r.logRegions = append(r.logRegions, *region)
 		}
 	}
+}
 
+// validateBucket checks Bucket and BucketProps, and names the bucket the
+// Lambda@Edge function of Redirect mode writes to.
+func (r *resolved) validateBucket(p *props.Problems, ep *EdgeUploadEndpointProps) {
+	redirect := r.mode == ModeRedirect
 	if ep.Bucket != nil {
 		if ep.BucketProps != nil {
 			p.Add("BucketProps", "set together with Bucket", "settings of a new bucket only", "drop BucketProps, or drop Bucket to let the construct create one")
@@ -140,6 +165,11 @@ func validate(p *props.Problems, scope constructs.Construct, id *string, ep *Edg
 			`import it with awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("Keys"), jsii.String("my/keys"))`)
 	}
 
+}
+
+// validateDistribution checks the distribution's domain and web ACL, and
+// that the CloudFront Function of Through mode fits CloudFront's limit.
+func (r *resolved) validateDistribution(p *props.Problems, scope constructs.Construct, ep *EdgeUploadEndpointProps) {
 	if d := ep.Domain; d != nil {
 		p.AddErr(d.Validate("Domain", scope, true))
 		if d.BasePath != nil {
@@ -157,7 +187,6 @@ func validate(p *props.Problems, scope constructs.Construct, id *string, ep *Edg
 				edge.FunctionCodeLimit, n), "allow fewer content types, or a shorter KeyPrefix")
 		}
 	}
-	return r
 }
 
 // seconds is d in whole seconds within [min, max], or def when d is nil.
