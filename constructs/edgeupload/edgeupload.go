@@ -257,8 +257,24 @@ func (e *EdgeUploadEndpoint) newCdnLogsBucket(r *resolved) awss3.Bucket {
 // addRedirect makes the Lambda@Edge function, its key secret and its
 // permissions (ModeRedirect).
 func (e *EdgeUploadEndpoint) addRedirect(p *EdgeUploadEndpointProps, r *resolved, behavior *awscloudfront.BehaviorOptions) {
+	r.cfg.SecretID = e.tokenKeys(p, r)
+	r.cfg.SecretRegion = r.region
+	fn := e.newEdgeFunction(r)
+	e.addEdgeLogRetention(r, fn)
+	behavior.EdgeLambdas = &[]*awscloudfront.EdgeLambda{{
+		EventType:       awscloudfront.LambdaEdgeEventType_VIEWER_REQUEST,
+		FunctionVersion: fn.CurrentVersion(),
+		IncludeBody:     jsii.Bool(false), // the body never passes through the function
+	}}
+	// The function answers every request, so CloudFront never reaches the
+	// origin; it gets no access to the bucket (no OAC, no bucket policy).
+	behavior.Origin = awscloudfrontorigins.S3BucketOrigin_WithBucketDefaults(e.Bucket, nil)
+}
+
+// tokenKeys is the name of the secret that holds the token keys:
+// Props.TokenKeys, or a new secret ("TokenKeys") with one generated key.
+func (e *EdgeUploadEndpoint) tokenKeys(p *EdgeUploadEndpointProps, r *resolved) string {
 	hash := r.hash
-	stack := awscdk.Stack_Of(e)
 	e.TokenKeys = p.TokenKeys
 	var secretName string
 	if e.TokenKeys != nil {
@@ -282,13 +298,17 @@ func (e *EdgeUploadEndpoint) addRedirect(p *EdgeUploadEndpointProps, r *resolved
 			"add a key, issue tokens with it, remove the old one once its tokens have expired (README, edge uploads)."})
 		e.TokenKeys = secret
 	}
+	return secretName
+}
 
-	bucketName := r.cfg.Bucket
-	r.cfg.SecretID = secretName
-	r.cfg.SecretRegion = r.region
+// newEdgeFunction is the Lambda@Edge function of Redirect mode, made by CDK
+// in us-east-1, with its code and config as an asset and a role that may
+// write under the prefix and read the token keys.
+func (e *EdgeUploadEndpoint) newEdgeFunction(r *resolved) experimental.EdgeFunction {
+	hash, bucketName, secretName := r.hash, r.cfg.Bucket, r.cfg.SecretID
 	dir := writeAsset(edge.RedirectFiles(r.cfg))
 
-	fnName := truncate("sg-edge-upload-"+hash, 64)
+	fnName := edgeFunctionName(r)
 	// CDK creates the function under this id in the one us-east-1 stack
 	// that every edge function of the app shares: it must be unique there.
 	fn := experimental.NewEdgeFunction(e, jsii.String("EdgeFunction"+hash), &experimental.EdgeFunctionProps{
@@ -336,7 +356,17 @@ func (e *EdgeUploadEndpoint) addRedirect(p *EdgeUploadEndpointProps, r *resolved
 		nagack.Rule{ID: "Serverless-LambdaTracing", Reason: "Lambda@Edge does not support X-Ray active tracing."},
 		nagack.Rule{ID: "Serverless-LambdaDefaultMemorySize", Reason: "128 MB is Lambda@Edge's viewer-request maximum; the function signs a URL and needs no more."},
 	)
+	return fn
+}
 
+// edgeFunctionName is the Lambda@Edge function's name, unique per stack
+// and construct path.
+func edgeFunctionName(r *resolved) string { return truncate("sg-edge-upload-"+r.hash, 64) }
+
+// addEdgeLogRetention sets the retention of the function's log group in
+// each region whose viewers it serves (Lambda@Edge logs where it runs).
+func (e *EdgeUploadEndpoint) addEdgeLogRetention(r *resolved, fn experimental.EdgeFunction) {
+	fnName := edgeFunctionName(r)
 	for i, region := range r.logRegions {
 		awslogs.NewLogRetention(e, jsii.String(fmt.Sprintf("EdgeLogRetention%d", i)), &awslogs.LogRetentionProps{
 			LogGroupName:   jsii.String("/aws/lambda/us-east-1." + fnName),
@@ -344,16 +374,7 @@ func (e *EdgeUploadEndpoint) addRedirect(p *EdgeUploadEndpointProps, r *resolved
 			Retention:      r.logRetention,
 		})
 	}
-	acknowledgeLogRetention(stack)
-
-	behavior.EdgeLambdas = &[]*awscloudfront.EdgeLambda{{
-		EventType:       awscloudfront.LambdaEdgeEventType_VIEWER_REQUEST,
-		FunctionVersion: fn.CurrentVersion(),
-		IncludeBody:     jsii.Bool(false), // the body never passes through the function
-	}}
-	// The function answers every request, so CloudFront never reaches the
-	// origin; it gets no access to the bucket (no OAC, no bucket policy).
-	behavior.Origin = awscloudfrontorigins.S3BucketOrigin_WithBucketDefaults(e.Bucket, nil)
+	acknowledgeLogRetention(awscdk.Stack_Of(e))
 }
 
 // addThrough makes the CloudFront Function and its key store; the body
