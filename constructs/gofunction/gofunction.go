@@ -115,6 +115,47 @@ const (
 // role `<id>Role`, which uses no managed policy.
 func NewGoFunction(scope constructs.Construct, id *string, p *GoFunctionProps) *GoFunction {
 	defer props.Guard("gofunction.GoFunction", scope, id)
+	pkg := validate(scope, id, p)
+	r := resolve(scope, id, p, pkg)
+	logs := awslogs.NewLogGroup(scope, jsii.String(*id+"Logs"), compliance.LogGroupProps(scope, r.profile, r.retention, nil))
+	role := newRole(scope, id, logs)
+	r.network(scope)
+	fn := awslambda.NewFunction(scope, id, &awslambda.FunctionProps{
+		Role:                         role,
+		Runtime:                      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture:                 r.arch,
+		Handler:                      jsii.String("bootstrap"),
+		Code:                         r.code,
+		MemorySize:                   r.memory,
+		Timeout:                      r.timeout,
+		Environment:                  p.Environment,
+		Description:                  p.Description,
+		Tracing:                      r.tracing,
+		LogGroup:                     logs,
+		ReservedConcurrentExecutions: r.concurrency,
+		DeadLetterQueue:              p.DeadLetterQueue,
+		Vpc:                          r.vpc,
+		VpcSubnets:                   r.subnets,
+		SecurityGroups:               r.groups,
+	})
+	// No DependsOn on the role the Role property names (cfn-lint W3005).
+	cfndeps.Drop(fn.Node().DefaultChild().(awscdk.CfnResource), role.Node().DefaultChild().(awscdk.CfnResource))
+	if r.profile != nil {
+		acknowledgeRegulated(fn, role, r.concurrency == nil)
+	}
+	if r.tracing == awslambda.Tracing_ACTIVE {
+		nagack.Acknowledge(role.Node().FindChild(jsii.String("DefaultPolicy")).Node().DefaultChild(), nagack.Rule{
+			ID:        "AwsSolutions-IAM5",
+			Reason:    "X-Ray tracing (Tracing: ACTIVE): xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so their resource is *.",
+			AppliesTo: []any{"Resource::*"},
+		})
+	}
+	return &GoFunction{Function: fn, LogGroup: logs, Role: role}
+}
+
+// validate stops synth on invalid props, and resolves Entry to its
+// package.
+func validate(scope constructs.Construct, id *string, p *GoFunctionProps) gobuild.Package {
 	problems := props.NewProblems("gofunction.GoFunction", scope, id)
 	problems.CheckUnique(scope, id)
 	var pkg gobuild.Package
@@ -133,35 +174,68 @@ func NewGoFunction(scope constructs.Construct, id *string, p *GoFunctionProps) *
 		problems.CheckLambdaTimeout("Timeout", p.Timeout)
 	}
 	problems.Check()
-	arch := p.Architecture
-	if arch == nil {
-		arch = awslambda.Architecture_ARM_64()
+	return pkg
+}
+
+// resolved are the function's settings: the props, or their defaults,
+// and the compliance profile's.
+type resolved struct {
+	arch        awslambda.Architecture
+	code        awslambda.Code
+	memory      *float64
+	timeout     awscdk.Duration
+	retention   awslogs.RetentionDays
+	tracing     awslambda.Tracing
+	profile     *compliance.Profile
+	concurrency *float64
+	vpc         awsec2.IVpc
+	subnets     *awsec2.SubnetSelection
+	groups      *[]awsec2.ISecurityGroup
+}
+
+func resolve(scope constructs.Construct, id *string, p *GoFunctionProps, pkg gobuild.Package) *resolved {
+	r := &resolved{arch: p.Architecture, code: p.Code, memory: p.MemorySize, timeout: p.Timeout, retention: p.LogRetention, tracing: p.Tracing,
+		profile: compliance.Of(scope, p.Compliance), concurrency: p.ReservedConcurrentExecutions}
+	if r.arch == nil {
+		r.arch = awslambda.Architecture_ARM_64()
 	}
-	code := p.Code
-	if code == nil {
-		code = codeFor(scope, id, pkg, arch)
+	if r.code == nil {
+		r.code = codeFor(scope, id, pkg, r.arch)
 	}
-	memory := p.MemorySize
-	if memory == nil {
-		memory = jsii.Number(DefaultMemorySizeMB)
+	if r.memory == nil {
+		r.memory = jsii.Number(DefaultMemorySizeMB)
 	}
-	timeout := p.Timeout
-	if timeout == nil {
-		timeout = awscdk.Duration_Minutes(jsii.Number(DefaultTimeoutMinutes))
+	if r.timeout == nil {
+		r.timeout = awscdk.Duration_Minutes(jsii.Number(DefaultTimeoutMinutes))
 	}
-	retention := p.LogRetention
-	if retention == "" {
-		retention = DefaultLogRetention
+	if r.retention == "" {
+		r.retention = DefaultLogRetention
 	}
-	tracing := p.Tracing
-	if tracing == "" {
-		tracing = awslambda.Tracing_ACTIVE
+	if r.tracing == "" {
+		r.tracing = awslambda.Tracing_ACTIVE
 	}
-	profile := compliance.Of(scope, p.Compliance)
-	logs := awslogs.NewLogGroup(scope, jsii.String(*id+"Logs"), compliance.LogGroupProps(scope, profile, retention, nil))
-	// A role of its own instead of CDK's default, which attaches the managed
-	// AWSLambdaBasicExecutionRole policy (logs:* on every log group): this
-	// one may only write to the function's own log group.
+	if r.profile != nil {
+		if r.concurrency == nil {
+			r.concurrency = r.profile.ReservedConcurrency
+		}
+	}
+	return r
+}
+
+// network puts the function in the profile's VPC, with the stack's
+// function security group and VPC endpoints (created on first use).
+func (r *resolved) network(scope constructs.Construct) {
+	if r.profile == nil {
+		return
+	}
+	r.vpc, r.subnets, r.groups = r.profile.VPC, r.profile.VPCSubnets, cprofile.FunctionSecurityGroups(scope, r.profile)
+	cprofile.Endpoints(scope, r.profile)
+}
+
+// newRole is a role of the function's own instead of CDK's default, which
+// attaches the managed AWSLambdaBasicExecutionRole policy (logs:* on every
+// log group): this one may only write to the function's own log group.
+func newRole(scope constructs.Construct, id *string, logs awslogs.LogGroup) awsiam.Role {
 	role := awsiam.NewRole(scope, jsii.String(*id+"Role"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 		Description: jsii.String("execution role of " + *id + ": writes its own log group"),
@@ -171,48 +245,7 @@ func NewGoFunction(scope constructs.Construct, id *string, p *GoFunctionProps) *
 		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
 		Resources: jsii.Strings(*logs.LogGroupArn()),
 	}))
-	concurrency := p.ReservedConcurrentExecutions
-	var vpc awsec2.IVpc
-	var subnets *awsec2.SubnetSelection
-	var groups *[]awsec2.ISecurityGroup
-	if profile != nil {
-		if concurrency == nil {
-			concurrency = profile.ReservedConcurrency
-		}
-		vpc, subnets, groups = profile.VPC, profile.VPCSubnets, cprofile.FunctionSecurityGroups(scope, profile)
-		cprofile.Endpoints(scope, profile)
-	}
-	fn := awslambda.NewFunction(scope, id, &awslambda.FunctionProps{
-		Role:                         role,
-		Runtime:                      awslambda.Runtime_PROVIDED_AL2023(),
-		Architecture:                 arch,
-		Handler:                      jsii.String("bootstrap"),
-		Code:                         code,
-		MemorySize:                   memory,
-		Timeout:                      timeout,
-		Environment:                  p.Environment,
-		Description:                  p.Description,
-		Tracing:                      tracing,
-		LogGroup:                     logs,
-		ReservedConcurrentExecutions: concurrency,
-		DeadLetterQueue:              p.DeadLetterQueue,
-		Vpc:                          vpc,
-		VpcSubnets:                   subnets,
-		SecurityGroups:               groups,
-	})
-	// No DependsOn on the role the Role property names (cfn-lint W3005).
-	cfndeps.Drop(fn.Node().DefaultChild().(awscdk.CfnResource), role.Node().DefaultChild().(awscdk.CfnResource))
-	if profile != nil {
-		acknowledgeRegulated(fn, role, concurrency == nil)
-	}
-	if tracing == awslambda.Tracing_ACTIVE {
-		nagack.Acknowledge(role.Node().FindChild(jsii.String("DefaultPolicy")).Node().DefaultChild(), nagack.Rule{
-			ID:        "AwsSolutions-IAM5",
-			Reason:    "X-Ray tracing (Tracing: ACTIVE): xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so their resource is *.",
-			AppliesTo: []any{"Resource::*"},
-		})
-	}
-	return &GoFunction{Function: fn, LogGroup: logs, Role: role}
+	return role
 }
 
 // acknowledgeRegulated acknowledges, under the compliance profile, what the
