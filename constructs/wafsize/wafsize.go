@@ -158,7 +158,34 @@ func NewSizeLimitedWebACL(scope constructs.Construct, id *string, p *SizeLimited
 		prefix = *p.MetricPrefix
 	}
 	w.MetricName = prefix
+	rules := newRules(p, limit, prefix)
+	w.CfnWebACL = awswafv2.NewCfnWebACL(w, jsii.String("Resource"), &awswafv2.CfnWebACLProps{
+		Scope:            jsii.String("REGIONAL"),
+		Description:      jsii.String(fmt.Sprintf("streamgate: request bodies up to %d bytes", limit)),
+		DefaultAction:    &awswafv2.CfnWebACL_DefaultActionProperty{Allow: map[string]interface{}{}},
+		VisibilityConfig: visibility(prefix),
+		Rules:            rules,
+		AssociationConfig: &awswafv2.CfnWebACL_AssociationConfigProperty{
+			RequestBody: map[string]interface{}{
+				"API_GATEWAY": &awswafv2.CfnWebACL_RequestBodyAssociatedResourceTypeConfigProperty{DefaultSizeInspectionLimit: jsii.String(string(inspection))},
+			},
+		},
+		CustomResponseBodies: map[string]interface{}{
+			ResponseBodyKey: &awswafv2.CfnWebACL_CustomResponseBodyProperty{
+				ContentType: jsii.String("APPLICATION_JSON"),
+				Content:     jsii.String(fmt.Sprintf(`{"error":{"code":"PayloadTooLarge","message":"the request body is over the %d-byte limit; upload large files with a presigned URL"}}`, limit)),
+			},
+		},
+	})
+	w.addLogging(p)
+	return w
+}
 
+// newRules are the web ACL's rules, in priority order: the body size (or
+// Content-Length past what WAF inspects), the rate limit, and AWS's common
+// rule set, whose own 8 KB body rule counts instead of blocking when the
+// limit is higher.
+func newRules(p *SizeLimitedWebACLProps, limit int64, prefix string) []interface{} {
 	var rules []interface{}
 	if limit <= KB64.Bytes() {
 		rules = append(rules, blockRule(RuleBodySize, prefix, len(rules), &awswafv2.CfnWebACL_StatementProperty{
@@ -194,26 +221,12 @@ func NewSizeLimitedWebACL(scope constructs.Construct, id *string, p *SizeLimited
 			VisibilityConfig: visibility(prefix + RuleCommon),
 		})
 	}
+	return rules
+}
 
-	w.CfnWebACL = awswafv2.NewCfnWebACL(w, jsii.String("Resource"), &awswafv2.CfnWebACLProps{
-		Scope:            jsii.String("REGIONAL"),
-		Description:      jsii.String(fmt.Sprintf("streamgate: request bodies up to %d bytes", limit)),
-		DefaultAction:    &awswafv2.CfnWebACL_DefaultActionProperty{Allow: map[string]interface{}{}},
-		VisibilityConfig: visibility(prefix),
-		Rules:            rules,
-		AssociationConfig: &awswafv2.CfnWebACL_AssociationConfigProperty{
-			RequestBody: map[string]interface{}{
-				"API_GATEWAY": &awswafv2.CfnWebACL_RequestBodyAssociatedResourceTypeConfigProperty{DefaultSizeInspectionLimit: jsii.String(string(inspection))},
-			},
-		},
-		CustomResponseBodies: map[string]interface{}{
-			ResponseBodyKey: &awswafv2.CfnWebACL_CustomResponseBodyProperty{
-				ContentType: jsii.String("APPLICATION_JSON"),
-				Content:     jsii.String(fmt.Sprintf(`{"error":{"code":"PayloadTooLarge","message":"the request body is over the %d-byte limit; upload large files with a presigned URL"}}`, limit)),
-			},
-		},
-	})
-
+// addLogging sends the web ACL's logs to Props.LogGroup, or a new group
+// named as WAF requires.
+func (w *SizeLimitedWebACL) addLogging(p *SizeLimitedWebACLProps) {
 	w.LogGroup = p.LogGroup
 	if w.LogGroup == nil {
 		retention := p.LogRetention
@@ -231,7 +244,6 @@ func NewSizeLimitedWebACL(scope constructs.Construct, id *string, p *SizeLimited
 			ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
 		})},
 	})
-	return w
 }
 
 // Associate attaches the web ACL to an API Gateway stage (one ACL may guard
