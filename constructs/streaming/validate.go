@@ -43,27 +43,10 @@ func validPath(path string) bool {
 
 func validateApi(p *props.Problems, scope constructs.IConstruct, sp *StreamingRestAPIProps) {
 	if sp.ExistingRestAPI != nil {
-		if sp.RestAPIProps != nil {
-			p.Add("RestAPIProps", "set together with ExistingRestAPI", "one of them", "drop RestAPIProps, or drop ExistingRestAPI to create a new API")
-		}
-		if sp.WebACL != nil || sp.MaxRequestBodySize != nil {
-			p.Add("WebACL/MaxRequestBodySize", "set together with ExistingRestAPI", "a web ACL only for a new API's stage",
-				"associate a wafsize.SizeLimitedWebACL with the existing API's stage yourself (Associate)")
-		}
-		if sp.AccessLogGroup != nil {
-			p.Add("AccessLogGroup", "set together with ExistingRestAPI", "an access log group only for a new API", "configure access logs on the existing API's stage")
-		}
-	}
-	if sp.Monitoring != nil && sp.ExistingRestAPI != nil {
-		p.Add("Monitoring", "set together with ExistingRestAPI", "monitoring only for a new API, whose stage and access log the construct makes",
-			"monitor the API in the stack that creates it, or drop Monitoring")
+		validateExisting(p, sp)
 	}
 	if sp.Monitoring != nil {
 		p.AddErr(sp.Monitoring.Validate("Monitoring"))
-	}
-	if sp.Domain != nil && sp.ExistingRestAPI != nil {
-		p.Add("Domain", "set together with ExistingRestAPI", "a custom domain only for a new API, whose stage the construct makes",
-			"map the existing API's stage to a domain where it is created, or drop Domain")
 	}
 	edge := false
 	if sp.RestAPIProps != nil {
@@ -78,9 +61,7 @@ func validateApi(p *props.Problems, scope constructs.IConstruct, sp *StreamingRe
 	}
 	validateTimeout(p, "IntegrationTimeout", sp.IntegrationTimeout, awsapigateway.ResponseTransferMode_STREAM)
 	if sp.Authorization != nil {
-		if err := sp.Authorization.Validate("Authorization"); err != nil {
-			p.Addf("%v.", err)
-		}
+		p.AddErr(sp.Authorization.Validate("Authorization"))
 	}
 	for _, l := range []struct {
 		name string
@@ -90,10 +71,36 @@ func validateApi(p *props.Problems, scope constructs.IConstruct, sp *StreamingRe
 			p.Add(l.name, fmt.Sprint(*l.v), "0 or more requests", "set a non-negative limit")
 		}
 	}
-	rp := sp.RestAPIProps
-	if rp == nil {
-		return
+	if sp.RestAPIProps != nil {
+		validateRestAPIProps(p, sp.RestAPIProps)
 	}
+}
+
+// validateExisting refuses what only applies to a new API.
+func validateExisting(p *props.Problems, sp *StreamingRestAPIProps) {
+	if sp.RestAPIProps != nil {
+		p.Add("RestAPIProps", "set together with ExistingRestAPI", "one of them", "drop RestAPIProps, or drop ExistingRestAPI to create a new API")
+	}
+	if sp.WebACL != nil || sp.MaxRequestBodySize != nil {
+		p.Add("WebACL/MaxRequestBodySize", "set together with ExistingRestAPI", "a web ACL only for a new API's stage",
+			"associate a wafsize.SizeLimitedWebACL with the existing API's stage yourself (Associate)")
+	}
+	if sp.AccessLogGroup != nil {
+		p.Add("AccessLogGroup", "set together with ExistingRestAPI", "an access log group only for a new API", "configure access logs on the existing API's stage")
+	}
+	if sp.Monitoring != nil {
+		p.Add("Monitoring", "set together with ExistingRestAPI", "monitoring only for a new API, whose stage and access log the construct makes",
+			"monitor the API in the stack that creates it, or drop Monitoring")
+	}
+	if sp.Domain != nil {
+		p.Add("Domain", "set together with ExistingRestAPI", "a custom domain only for a new API, whose stage the construct makes",
+			"map the existing API's stage to a domain where it is created, or drop Domain")
+	}
+}
+
+// validateRestAPIProps refuses the RestApiProps that break streaming or
+// take what the construct sets.
+func validateRestAPIProps(p *props.Problems, rp *awsapigateway.RestApiProps) {
 	if rp.MinCompressionSize != nil || rp.MinimumCompressionSize != nil {
 		p.Add("RestAPIProps.MinCompressionSize", "set", "unset: API Gateway cannot compress (content-encode) a streamed response",
 			"remove it; compress in the handler if you must, and set Content-Encoding yourself")
@@ -155,9 +162,7 @@ func (a *StreamingRestAPI) validateRoute(p *props.Problems, prop string, r *Rout
 	backends := validateBackend(p, prop, r)
 	a.validateTransfer(p, prop, r)
 	if r.Authorization != nil {
-		if err := r.Authorization.Validate(prop + ".Authorization"); err != nil {
-			p.Addf("%v.", err)
-		}
+		p.AddErr(r.Authorization.Validate(prop + ".Authorization"))
 	}
 	if method != "" && path != "" {
 		validateUnique(p, prop, r, method+" "+path, backends == 1, keys, ids)

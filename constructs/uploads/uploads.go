@@ -510,9 +510,7 @@ func validate(p *props.Problems, up *PresignedUploadAPIProps) *resolved {
 		p.Add("MaxRequestBodySize", "set together with WebACL", "one of them", "drop MaxRequestBodySize: the shared WebACL has its own limit")
 	}
 	if up.Authorization != nil {
-		if err := up.Authorization.Validate("Authorization"); err != nil {
-			p.Addf("%v.", err)
-		}
+		p.AddErr(up.Authorization.Validate("Authorization"))
 	}
 	return r
 }
