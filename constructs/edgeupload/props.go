@@ -83,7 +83,7 @@ type EdgeUploadEndpointProps struct {
 	// (awss3.Bucket_FromBucketName). In Through mode CDK cannot add the
 	// distribution's write grant to an imported bucket's policy: add it
 	// yourself (CDK warns at synth). Default: a new bucket with
-	// PresignedUploadAPI's secure defaults (uploads.NewUploadBucket).
+	// PresignedUploadAPI's secure defaults (the same code builds both).
 	Bucket awss3.IBucket
 	// BucketProps override the new bucket's defaults. Never with Bucket.
 	BucketProps *awss3.BucketProps

@@ -44,7 +44,7 @@ type Config struct {
 	// under CompanionPrefix.
 	Companion bool
 	// CORS is which browser origins may read the answers (cors.EnvConfig,
-	// set by the construct from CorsAllowedOrigins); nil: no CORS headers.
+	// set by the construct from its CORS prop); nil: no CORS headers.
 	CORS *cors.Policy
 }
 
