@@ -32,22 +32,23 @@ import (
 	"github.com/streamgate/streamgate/internal/gobuild"
 )
 
-// Update is set by `go test -update`: Golden rewrites the golden files
-// instead of comparing with them. The package registers the -update flag
-// itself: a test package that imports it uses that flag rather than
+// update is set by `go test -update`. The package registers the -update
+// flag itself: a test package that imports it uses that flag rather than
 // defining its own (which would be a second definition). `go test ./...
 // -update` fails in modules where some test package does not import
 // templatetest; set UpdateEnv instead.
-var Update = flag.Bool("update", false, "rewrite golden template snapshots")
+var update = flag.Bool("update", false, "rewrite golden template snapshots")
 
 // UpdateEnv is the environment variable that, set to anything but "" or
 // "0", makes Golden rewrite the golden files in every package of a module:
 // `TEMPLATETEST_UPDATE=1 go test ./...`.
 const UpdateEnv = "TEMPLATETEST_UPDATE"
 
-func updating() bool {
+// Updating reports whether Golden rewrites the golden files instead of
+// comparing with them: `go test -update`, or UpdateEnv set. Default: false.
+func Updating() bool {
 	v := os.Getenv(UpdateEnv)
-	return *Update || (v != "" && v != "0")
+	return *update || (v != "" && v != "0")
 }
 
 // AppOptions configure NewApp.
@@ -156,7 +157,7 @@ func Normalize(template map[string]any) []byte { return assembly.Normalize(templ
 func Golden(t testing.TB, path string, template map[string]any) {
 	t.Helper()
 	got := Normalize(template)
-	if updating() {
+	if Updating() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
