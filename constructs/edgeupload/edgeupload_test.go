@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/jsii-runtime-go"
@@ -402,4 +403,43 @@ func manyTypes(n int) *[]*string {
 		out[i] = jsii.String("application/x-streamgate-test-type-" + strings.Repeat("x", i%10) + string(rune('a'+i%26)) + string(rune('a'+i/26)))
 	}
 	return &out
+}
+
+// TestDomainWithHostedZone: in a us-east-1 stack, Domain with a hosted
+// zone and no certificate gets a certificate validated by DNS in that
+// zone, and alias A and AAAA records that point the name at the
+// distribution.
+func TestDomainWithHostedZone(t *testing.T) {
+	a := cdktest.NewApp(false)
+	stack := awscdk.NewStack(a, jsii.String("EdgeDomain"), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("us-east-1")}})
+	zone := awsroute53.HostedZone_FromHostedZoneAttributes(stack, jsii.String("Zone"), &awsroute53.HostedZoneAttributes{
+		HostedZoneId: jsii.String("Z0123456789"), ZoneName: jsii.String("example.com")})
+	e := edgeupload.NewEdgeUploadEndpoint(stack, jsii.String("Uploads"), &edgeupload.EdgeUploadEndpointProps{
+		Mode:   edgeupload.ModeThrough,
+		Domain: &streaming.DomainProps{DomainName: jsii.String("uploads.example.com"), HostedZone: zone},
+	})
+	tmpl := cdktest.Synth(t, stack)
+	certs := tmpl.OfType("AWS::CertificateManager::Certificate")
+	if len(certs) != 1 {
+		t.Fatalf("certificates: %s", js(certs))
+	}
+	for _, c := range certs {
+		if get(c, "Properties", "DomainName") != "uploads.example.com" || get(c, "Properties", "ValidationMethod") != "DNS" {
+			t.Errorf("certificate: %s", js(c))
+		}
+	}
+	dist := tmpl.LogicalID(e.Distribution)
+	for _, typ := range []string{"A", "AAAA"} {
+		found := false
+		for _, r := range tmpl.OfType("AWS::Route53::RecordSet") {
+			if get(r, "Properties", "Type") == typ && get(r, "Properties", "Name") == "uploads.example.com." &&
+				strings.Contains(js(get(r, "Properties", "AliasTarget", "DNSName")), dist) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no %s alias of uploads.example.com to the distribution: %s", typ, js(tmpl.OfType("AWS::Route53::RecordSet")))
+		}
+	}
+	want(t, "URL", *e.URL, "https://uploads.example.com/u/")
 }

@@ -433,3 +433,35 @@ func TestTwoApisInAStackHaveTheirOwnNames(t *testing.T) {
 		}
 	}
 }
+
+// TestCorsOptionsOnTheUploadAPI: the caller's CORS options reach the
+// preflights (their headers added to the protocol's) and the handler's
+// policy; the methods are the routes', so AllowMethods is refused.
+func TestCorsOptionsOnTheUploadAPI(t *testing.T) {
+	stack := newStack("CorsOptions")
+	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{CORS: &awsapigateway.CorsOptions{
+		AllowOrigins:     jsii.Strings("https://app.example.com"),
+		AllowHeaders:     jsii.Strings("content-type", "X-Team"),
+		AllowCredentials: jsii.Bool(true),
+		ExposeHeaders:    jsii.Strings("ETag"),
+	}})
+	tp := synth(t, stack)
+	preflights := 0
+	for _, m := range tp.ofType("AWS::ApiGateway::Method") {
+		if get(m, "Properties", "HttpMethod") != "OPTIONS" {
+			continue
+		}
+		preflights++
+		headers := js(get(get(m, "Properties", "Integration", "IntegrationResponses").([]any)[0], "ResponseParameters", "method.response.header.Access-Control-Allow-Headers"))
+		want(t, "preflight headers", headers, `"'Content-Type,Authorization,X-Amz-Date,X-Amz-Security-Token,X-Amz-Content-Sha256,X-Team'"`)
+	}
+	if preflights == 0 {
+		t.Fatal("no preflight methods")
+	}
+	env := get(tp.props(t, up.Function), "Environment", "Variables").(map[string]any)
+	want(t, cors.EnvConfig, env[cors.EnvConfig], `{"allowOrigins":["https://app.example.com"],"allowCredentials":true,"exposeHeaders":["ETag"]}`)
+
+	failsWith(t, &uploads.PresignedUploadAPIProps{CORS: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com"), AllowMethods: jsii.Strings("GET")}},
+		"CORS.AllowMethods is set; allowed: unset: the construct allows the methods of its routes. Fix: drop CORS.AllowMethods")
+	failsWith(t, &uploads.PresignedUploadAPIProps{CORS: &awsapigateway.CorsOptions{}}, "CORS.AllowOrigins is empty")
+}
