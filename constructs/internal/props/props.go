@@ -33,30 +33,35 @@ type Problems struct {
 // (the id under its scope), which is what users find in the tree; an id that
 // cannot be a construct id is the first problem.
 func NewProblems(constructType string, scope constructs.IConstruct, id *string) *Problems {
-	p := &Problems{}
-	name := ""
-	if id != nil {
-		name = *id
-	}
-	path := name
-	if scope != nil {
-		if sp := *scope.Node().Path(); sp != "" {
-			path = sp + "/" + name
-		}
-	}
-	p.construct = fmt.Sprintf("%s %q", constructType, path)
-	if id == nil && scope != nil {
-		p.construct = fmt.Sprintf("%s (no id) in %q", constructType, *scope.Node().Path())
-	}
+	p := &Problems{construct: constructName(constructType, scope, id)}
 	switch {
 	case scope == nil:
 		p.Add("scope", "nil", "the stack or construct to create it in", "pass a scope, e.g. the stack")
 	case id == nil:
 		p.Add("id", "nil", "a construct id unique within its scope, e.g. jsii.String(\"Api\")", "pass an id")
 	default:
-		p.CheckID("id", name)
+		p.CheckID("id", *id)
 	}
 	return p
+}
+
+// constructName names a construct of constructType made in scope with id
+// by its path (`StreamingRestAPI "Team/Streams"`), as users find it in the
+// tree.
+func constructName(constructType string, scope constructs.IConstruct, id *string) string {
+	if id == nil && scope != nil {
+		return fmt.Sprintf("%s (no id) in %q", constructType, *scope.Node().Path())
+	}
+	path := ""
+	if id != nil {
+		path = *id
+	}
+	if scope != nil {
+		if sp := *scope.Node().Path(); sp != "" {
+			path = sp + "/" + path
+		}
+	}
+	return fmt.Sprintf("%s %q", constructType, path)
 }
 
 // NewNamedProblems starts a collection for something that is not a
@@ -302,20 +307,12 @@ func Guard(constructType string, scope constructs.IConstruct, id *string) {
 	if _, ours := r.(failure); ours || !ok || errors.As(err, &rt) {
 		panic(r)
 	}
-	name := constructType
-	if scope != nil && id != nil {
-		path := *id
-		if p := *scope.Node().Path(); p != "" {
-			path = p + "/" + path
-		}
-		name += fmt.Sprintf(" %q", path)
-	}
 	msg := strings.TrimSpace(err.Error())
 	if i := strings.Index(msg, "\n    at "); i > 0 { // the JavaScript stack, if any
 		msg = msg[:i]
 	}
 	Fail(fmt.Errorf("%s: aws-cdk refused a value while creating it: %s\nFix: correct the prop it names (passed on to aws-cdk as is); "+
-		"set %s=1 to see where it was raised", name, strings.TrimSuffix(msg, "."), PanicEnv))
+		"set %s=1 to see where it was raised", constructName(constructType, scope, id), strings.TrimSuffix(msg, "."), PanicEnv))
 }
 
 // KeyPrefix is v, the S3 key prefix of prop ("KeyPrefix"), or def when v is
