@@ -2,13 +2,17 @@ package compliance_test
 
 import (
 	"fmt"
+	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/constructs/compliance"
+	"github.com/streamgate/streamgate/internal/cdktest"
 )
+
+func TestMain(m *testing.M) { cdktest.Main(m) }
 
 // The strict profile for a regulated account, applied to every streamgate
 // construct of the app: functions in the VPC, logs kept a year and

@@ -2,12 +2,16 @@ package gofunction_test
 
 import (
 	"fmt"
+	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/constructs/gofunction"
+	"github.com/streamgate/streamgate/internal/cdktest"
 )
+
+func TestMain(m *testing.M) { cdktest.Main(m) }
 
 // A Go function built from its package path, with the library's defaults:
 // arm64, provided.al2023, a log group of its own and a role without

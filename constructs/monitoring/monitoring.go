@@ -172,11 +172,11 @@ func NewMonitor(scope constructs.Construct, id *string, p *MonitorProps) *Monito
 		p = &MonitorProps{}
 	}
 	for _, f := range []struct {
-		name string
-		v    *string
-	}{{"APIName", p.APIName}, {"StageName", p.StageName}} {
+		name, allowed string
+		v             *string
+	}{{"APIName", "the REST API's name, which API Gateway's metrics carry", p.APIName}, {"StageName", "the name of the stage the alarms watch", p.StageName}} {
 		if f.v == nil {
-			problems.Add(f.name, "unset", "the name of the API's "+strings.ToLower(strings.TrimSuffix(f.name, "Name")), "set "+f.name)
+			problems.Add(f.name, "unset", f.allowed, "set "+f.name)
 		}
 	}
 	p.validate(problems, "")
