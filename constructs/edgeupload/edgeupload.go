@@ -156,7 +156,7 @@ func (e *EdgeUploadEndpoint) newBuckets(p *EdgeUploadEndpointProps, r *resolved)
 			BucketProps:                 &bp,
 			AccessLogsBucket:            p.AccessLogsBucket,
 			RemovalPolicy:               r.removal,
-			CORSOrigins:                 r.corsOrigins(),
+			CORSOrigins:                 r.cfg.CorsOrigins,
 		})
 	}
 	e.CDNLogsBucket = e.newCdnLogsBucket(r)

@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
-	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/constructs/internal/props"
 	"github.com/streamgate/streamgate/constructs/uploads"
@@ -204,13 +203,4 @@ func seconds(p *props.Problems, prop string, d awscdk.Duration, def, min, max in
 		p.Add(prop, props.Human(d), allowed+", in whole seconds", "set a duration in that range")
 	}
 	return s
-}
-
-// corsOrigins are the CORS origins for the new bucket's rule, nil without
-// CORS.
-func (r *resolved) corsOrigins() *[]*string {
-	if len(r.cfg.CorsOrigins) == 0 {
-		return nil
-	}
-	return jsii.Strings(r.cfg.CorsOrigins...)
 }

@@ -107,6 +107,7 @@ type resolved struct {
 	direct       bool
 	companion    bool
 	cors         *awsapigateway.CorsOptions // the API's, nil without CORS
+	corsOrigins  []string                   // its valid origins, for the bucket's CORS rule
 }
 
 // NewPresignedUploadAPI creates the bucket (or takes Props.Bucket), the
@@ -304,14 +305,6 @@ func (u *PresignedUploadAPI) newGateway(p *PresignedUploadAPIProps, r *resolved)
 	u.URL = u.StreamingRestAPI.URL
 }
 
-// corsAllowOrigins are the origins of c, nil without CORS.
-func corsAllowOrigins(c *awsapigateway.CorsOptions) *[]*string {
-	if c == nil {
-		return nil
-	}
-	return c.AllowOrigins
-}
-
 // corsOptions are the API's CORS options: the caller's, with the methods
 // of the routes and the headers of the upload protocol (plus the caller's).
 func corsOptions(c *awsapigateway.CorsOptions) *awsapigateway.CorsOptions {
@@ -342,7 +335,7 @@ func (u *PresignedUploadAPI) newBucket(p *PresignedUploadAPIProps, r *resolved) 
 		EncryptionKey:               p.EncryptionKey,
 		AccessLogsBucket:            p.AccessLogsBucket,
 		RemovalPolicy:               p.RemovalPolicy,
-		CORSOrigins:                 corsAllowOrigins(r.cors),
+		CORSOrigins:                 r.corsOrigins,
 		Compliance:                  u.profile,
 		ObjectLock:                  u.objectLock,
 	})
@@ -498,8 +491,9 @@ func validate(p *props.Problems, up *PresignedUploadAPIProps) *resolved {
 			p.Add("BucketProps.PublicReadAccess", "true", "false: uploads are private", "serve objects through CloudFront or presigned GETs")
 		}
 	}
-	if len(p.CheckCORS("CORS", up.CORS, props.CORSFields{AnyOrigin: true, Headers: true, Options: true,
-		Why: "the construct allows the methods of its routes"})) > 0 {
+	r.corsOrigins = p.CheckCORS("CORS", up.CORS, props.CORSFields{AnyOrigin: true, Headers: true, Options: true,
+		Why: "the construct allows the methods of its routes"})
+	if len(r.corsOrigins) > 0 {
 		r.cors = corsOptions(up.CORS)
 	}
 	disabled := up.DisableWebACL != nil && *up.DisableWebACL

@@ -36,7 +36,7 @@ type Props struct {
 	// RemovalPolicy of the new buckets. Default: RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
 	// CORSOrigins may PUT and POST from browsers. Default: none.
-	CORSOrigins *[]*string
+	CORSOrigins []string
 	// Compliance versions both buckets and expires noncurrent versions (see
 	// package compliance). Default: none.
 	Compliance *compliance.Profile
@@ -159,9 +159,9 @@ func New(scope constructs.Construct, p *Props) (bucket awss3.Bucket, accessLogs 
 		rules = append(rules, *bp.LifecycleRules...)
 	}
 	bp.LifecycleRules = &rules
-	if origins := p.CORSOrigins; origins != nil && bp.Cors == nil {
+	if len(p.CORSOrigins) > 0 && bp.Cors == nil {
 		bp.Cors = &[]*awss3.CorsRule{{
-			AllowedOrigins: origins,
+			AllowedOrigins: jsii.Strings(p.CORSOrigins...),
 			AllowedMethods: &[]awss3.HttpMethods{awss3.HttpMethods_PUT, awss3.HttpMethods_POST},
 			AllowedHeaders: jsii.Strings("*"),
 			ExposedHeaders: jsii.Strings("ETag"),
