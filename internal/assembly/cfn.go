@@ -39,50 +39,59 @@ func GetAtt(v any) string {
 
 var subVariable = regexp.MustCompile(`\$\{([A-Za-z0-9]+)[.}]`)
 
+// Walk calls f with every object (map) inside v, v included, outermost
+// first; when f returns false, Walk does not look inside that object.
+func Walk(v any, f func(map[string]any) bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		if !f(x) {
+			return
+		}
+		for _, e := range x {
+			Walk(e, f)
+		}
+	case []any:
+		for _, e := range x {
+			Walk(e, f)
+		}
+	}
+}
+
 // References are the logical ids v refers to anywhere inside it: Ref,
 // Fn::GetAtt (either form) and the ${Id} and ${Id.Attr} variables of
 // Fn::Sub. Pseudo parameters (AWS::Region) are included as written.
 func References(v any) map[string]bool {
 	acc := map[string]bool{}
-	var walk func(v any)
-	walk = func(v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			for k, x := range v {
-				switch k {
-				case "Ref":
-					if s, ok := x.(string); ok {
-						acc[s] = true
-					}
-				case "Fn::GetAtt":
-					switch a := x.(type) {
-					case []any:
-						if len(a) > 0 {
-							if s, ok := a[0].(string); ok {
-								acc[s] = true
-							}
-						}
-					case string:
-						acc[strings.SplitN(a, ".", 2)[0]] = true
-					}
-				case "Fn::Sub":
-					s, _ := x.(string)
-					if a, ok := x.([]any); ok && len(a) > 0 {
-						s, _ = a[0].(string)
-					}
-					for _, m := range subVariable.FindAllStringSubmatch(s, -1) {
-						acc[m[1]] = true
-					}
+	Walk(v, func(m map[string]any) bool {
+		for k, x := range m {
+			switch k {
+			case "Ref":
+				if s, ok := x.(string); ok {
+					acc[s] = true
 				}
-				walk(x)
-			}
-		case []any:
-			for _, x := range v {
-				walk(x)
+			case "Fn::GetAtt":
+				switch a := x.(type) {
+				case []any:
+					if len(a) > 0 {
+						if s, ok := a[0].(string); ok {
+							acc[s] = true
+						}
+					}
+				case string:
+					acc[strings.SplitN(a, ".", 2)[0]] = true
+				}
+			case "Fn::Sub":
+				s, _ := x.(string)
+				if a, ok := x.([]any); ok && len(a) > 0 {
+					s, _ = a[0].(string)
+				}
+				for _, m := range subVariable.FindAllStringSubmatch(s, -1) {
+					acc[m[1]] = true
+				}
 			}
 		}
-	}
-	walk(v)
+		return true
+	})
 	return acc
 }
 

@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/streamgate/streamgate/internal/assembly"
 )
 
 // Spec is the specification of every resource type.
@@ -117,20 +119,21 @@ func (s *Spec) Check(template map[string]any) []string {
 		out = append(out, s.checkProps(id+".Properties", spec.Properties, props)...)
 	}
 	// Fn::GetAtt must name an attribute the resource type has.
-	walk(template, func(v map[string]any) {
+	assembly.Walk(template, func(v map[string]any) bool {
 		args, ok := v["Fn::GetAtt"].([]any)
 		if !ok || len(args) != 2 {
-			return
+			return true
 		}
 		target, _ := args[0].(string)
 		attr, ok := args[1].(string)
 		spec := s.Resources[types[target]]
 		if !ok || spec == nil || strings.HasPrefix(types[target], "Custom::") {
-			return
+			return true
 		}
 		if _, known := spec.Attributes[attr]; !known {
 			out = append(out, fmt.Sprintf("Fn::GetAtt %s.%s: %s has no attribute %q", target, attr, types[target], attr))
 		}
+		return true
 	})
 	sort.Strings(out)
 	return out
@@ -219,20 +222,6 @@ func intrinsic(v any) bool {
 		return k == "Ref" || strings.HasPrefix(k, "Fn::") || k == "Condition"
 	}
 	return false
-}
-
-func walk(v any, f func(map[string]any)) {
-	switch x := v.(type) {
-	case map[string]any:
-		f(x)
-		for _, e := range x {
-			walk(e, f)
-		}
-	case []any:
-		for _, e := range x {
-			walk(e, f)
-		}
-	}
 }
 
 func keys(m map[string]*Property) []string {

@@ -213,37 +213,26 @@ func (a *Assembly) loadFunctions(stack string, res map[string]cfnResource) error
 // is the function's Fn::GetAtt Arn in its own stack.
 func (a *Assembly) crossStackFunction(v any) *Function {
 	var found *Function
-	var walk func(v any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			var ref *stackRef
-			if imp, ok := x["Fn::ImportValue"]; ok {
-				if r, ok := a.exports[str(imp)]; ok {
-					ref = &r
-				}
-			}
-			if out, ok := x["Fn::GetStackOutput"].(map[string]any); ok {
-				if r, ok := a.outputs[str(out["StackName"])+"/"+str(out["OutputName"])]; ok {
-					ref = &r
-				}
-			}
-			if ref != nil {
-				if id := assembly.GetAtt(ref.value); id != "" && a.Functions[ref.stack+"/"+id] != nil {
-					found = a.Functions[ref.stack+"/"+id]
-				}
-				return
-			}
-			for _, e := range x {
-				walk(e)
-			}
-		case []any:
-			for _, e := range x {
-				walk(e)
+	assembly.Walk(v, func(x map[string]any) bool {
+		var ref *stackRef
+		if imp, ok := x["Fn::ImportValue"]; ok {
+			if r, ok := a.exports[str(imp)]; ok {
+				ref = &r
 			}
 		}
-	}
-	walk(v)
+		if out, ok := x["Fn::GetStackOutput"].(map[string]any); ok {
+			if r, ok := a.outputs[str(out["StackName"])+"/"+str(out["OutputName"])]; ok {
+				ref = &r
+			}
+		}
+		if ref == nil {
+			return true
+		}
+		if id := assembly.GetAtt(ref.value); id != "" && a.Functions[ref.stack+"/"+id] != nil {
+			found = a.Functions[ref.stack+"/"+id]
+		}
+		return false
+	})
 	return found
 }
 
