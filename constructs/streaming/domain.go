@@ -107,10 +107,10 @@ func (d *DomainProps) validate(p *props.Problems, prop string, scope constructs.
 		// An EDGE domain is served by CloudFront, whose certificates live in
 		// us-east-1 (and whose 30 s idle timeout cuts slow streams: the API
 		// warns about EDGE already).
-		want, why = "us-east-1", "an EDGE domain (CloudFront) uses a certificate in us-east-1"
+		want, why = "us-east-1", "a domain served by CloudFront (an EDGE API or an EdgeUploadEndpoint) uses a certificate in us-east-1"
 		if d.Certificate == nil && props.Resolved(region) && *region != "us-east-1" {
-			p.Add(prop+".Certificate", "unset on an EDGE API in "+*region, why+", which this stack cannot create",
-				"pass a us-east-1 certificate, or use a REGIONAL endpoint (the default)")
+			p.Add(prop+".Certificate", "unset in a stack in "+*region, why+", which this stack cannot create",
+				"pass a us-east-1 certificate (an API can use a REGIONAL endpoint instead, the default)")
 		}
 	}
 	if d.Certificate != nil && props.Resolved(d.Certificate.CertificateArn()) && (edge || props.Resolved(region)) {

@@ -103,7 +103,7 @@ func TestFailsDomainMistakes(t *testing.T) {
 			RestAPIProps: &awsapigateway.RestApiProps{EndpointTypes: &[]awsapigateway.EndpointType{awsapigateway.EndpointType_EDGE}},
 		})
 	})
-	if !strings.Contains(msg, "Domain.Certificate is unset on an EDGE API in eu-west-1; allowed: an EDGE domain (CloudFront) uses a certificate in us-east-1") {
+	if !strings.Contains(msg, "Domain.Certificate is unset in a stack in eu-west-1; allowed: a domain served by CloudFront (an EDGE API or an EdgeUploadEndpoint) uses a certificate in us-east-1") {
 		t.Errorf("EDGE message: %s", msg)
 	}
 	existing := awsapigateway.NewRestApi(st, jsii.String("Existing"), nil)
