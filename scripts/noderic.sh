@@ -2,43 +2,120 @@
 # Installs AWS's Runtime Interface Client for Node.js (npm aws-lambda-ric,
 # pinned by scripts/noderic/package-lock.json) into .tools/noderic: the
 # local runner runs Node.js functions with it, as Lambda's managed runtimes
-# do. Runs `npm ci` once, and again when the lockfile changes.
+# do.
 #
-# The package ships its native part prebuilt for Linux x86-64. Elsewhere it
-# builds it with node-gyp, which needs cmake, autoconf, automake, libtool and
-# a C++ compiler; this script says so when they are missing.
+# aws-lambda-ric 4.0.2 ships no prebuilt native part for any platform: its
+# own install scripts build curl and aws-lambda-cpp from the tarballs in its
+# deps/ folder, then the addon rapid-client.node with node-gyp, which needs
+# cmake, make, a C and a C++ compiler, python3 and xz. This script installs
+# the missing ones (Debian's packages, as root; elsewhere it prints the
+# command and fails: scripts/hostpkgs.sh) and builds the addon once per
+# lockfile and host (about 70 s of CPU on x86-64).
+# On macOS the package's own scripts skip the build (aws-lambda-cpp is
+# Linux only), so there is no addon: the script says so, records why in
+# node_modules/aws-lambda-ric/NOT-BUILT.txt, and succeeds; the runner then
+# lists the Node.js functions it cannot run, and the Node.js tests skip with
+# that reason.
+#
+#   scripts/noderic.sh [install]        install and build now (make dev)
+#   scripts/noderic.sh install-background
+#                                       start that and return at once (make test: it
+#                                       overlaps the Go tests' compile); log in .tools/noderic-build.log
+#   scripts/noderic.sh wait             wait for a background install, or install now; prints
+#                                       why the addon is missing when it is (the tests call this)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/npm-pinned.sh
-DEST="${TOOLS:-$PWD/.tools}/noderic"
-if pinned_installed scripts/noderic "$DEST"; then
-  exit 0
-fi
-echo "noderic: installing aws-lambda-ric (pinned) into $DEST" >&2
-pinned_ci scripts/noderic "$DEST"
-ric="$DEST/node_modules/aws-lambda-ric"
-# The package's rapid-client.node is built for Linux x86-64 (it aborts the
-# process when loaded outside a runtime, so it cannot be probed).
-if [ "$(uname -s)/$(uname -m)" != Linux/x86_64 ]; then
-  if [ "$(uname -s)" = Darwin ]; then
-    echo "noderic: aws-lambda-ric's native part does not build on macOS (its own scripts say so): sgdev lists Node.js functions as not run there" >&2
-    exit 0
+. scripts/hostpkgs.sh
+TOOLS="${TOOLS:-$PWD/.tools}"
+DEST="$TOOLS/noderic"
+RIC="$DEST/node_modules/aws-lambda-ric"
+NOT_BUILT="$RIC/NOT-BUILT.txt"
+BGPID="$TOOLS/noderic-build.pid"
+LOG="$TOOLS/noderic-build.log"
+# What the package's scripts/preinstall.sh and postinstall.sh run (curl's
+# configure runs as shipped: autoreconf is not needed).
+BUILD_TOOLS=(cmake make gcc g++ python3 xz)
+
+# The addon is built for one host; a .tools moved to another is rebuilt.
+stamp() { echo "$(cksum < scripts/noderic/package-lock.json) $(uname -s) $(uname -m)"; }
+installed() {
+  pinned_installed scripts/noderic "$DEST" &&
+    [ "$(cat "$DEST/built" 2>/dev/null)" = "$(stamp)" ] &&
+    { [ -f "$RIC/rapid-client.node" ] || [ -f "$NOT_BUILT" ]; }
+}
+
+# nodedir is the headers folder of the node that will run the addon, when
+# it has one (npm's Node.js packages and the official builds do), so that
+# node-gyp does not download headers.
+nodedir() {
+  local prefix
+  prefix="$(cd "$(dirname "$(readlink -f "$(command -v node)")")/.." && pwd)"
+  [ -f "$prefix/include/node/node_api.h" ] && echo "$prefix"
+}
+
+install() {
+  if installed; then
+    return
   fi
-  missing=""
-  for tool in cmake autoconf automake libtoolize g++ make python3; do
-    command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
-  done
-  if [ -n "$missing" ]; then
-    echo "noderic: aws-lambda-ric ships its native part for Linux x86-64 only; building it for $(uname -s)/$(uname -m) needs:$missing" >&2
-    echo "noderic: install them (Debian: apt-get install cmake autoconf automake libtool g++), then run scripts/noderic.sh again" >&2
-    exit 1
+  echo "noderic: installing aws-lambda-ric (pinned) into $DEST" >&2
+  # npm would run the package's build scripts as part of the install, before
+  # this script could install what they need: they run below instead.
+  pinned_ci scripts/noderic "$DEST" --ignore-scripts
+  rm -f "$NOT_BUILT" "$RIC/rapid-client.node"
+  case "$(uname -s)" in
+    Linux) ;;
+    Darwin)
+      echo "aws-lambda-ric's native part does not build on macOS (the package's scripts/preinstall.sh skips Darwin: aws-lambda-cpp is Linux only); Node.js functions run on Linux (x86-64 or arm64)" > "$NOT_BUILT" ;;
+    *)
+      echo "aws-lambda-ric's native part builds on Linux only (aws-lambda-cpp); this host is $(uname -s)" > "$NOT_BUILT" ;;
+  esac
+  if [ -f "$NOT_BUILT" ]; then
+    echo "noderic: $(cat "$NOT_BUILT")" >&2
+  else
+    host_install noderic "${BUILD_TOOLS[@]}"
+    echo "noderic: building aws-lambda-ric's native part (curl, aws-lambda-cpp, rapid-client.node) for $(uname -s)/$(uname -m); log in $DEST/build.log" >&2
+    local dir start=$SECONDS
+    dir="$(nodedir || true)"
+    if ! (cd "$RIC" && sh scripts/preinstall.sh && npm_config_nodedir="$dir" sh scripts/postinstall.sh) > "$DEST/build.log" 2>&1; then
+      tail -20 "$DEST/build.log" >&2
+      echo "noderic: the build failed; the whole log is $DEST/build.log" >&2
+      exit 1
+    fi
+    echo "noderic: built in $((SECONDS - start)) s" >&2
   fi
-  # npm 11 does not run a dependency's install scripts unless allowed: run
-  # the package's own build (curl and aws-lambda-cpp, then the addon).
-  echo "noderic: building aws-lambda-ric's native part for $(uname -s)/$(uname -m) (a few minutes; log in $DEST/build.log)" >&2
-  if ! (cd "$ric" && sh scripts/preinstall.sh && sh scripts/postinstall.sh) > "$DEST/build.log" 2>&1; then
-    tail -20 "$DEST/build.log" >&2
-    exit 1
+  stamp > "$DEST/built"
+  pinned_done scripts/noderic "$DEST"
+}
+
+install_background() {
+  if installed; then
+    return
   fi
-fi
-pinned_done scripts/noderic "$DEST"
+  mkdir -p "$TOOLS"
+  echo "noderic: installing in the background (log: $LOG); the tests that need it wait for it" >&2
+  "$0" install > "$LOG" 2>&1 &
+  echo $! > "$BGPID"
+}
+
+wait_installed() {
+  if [ -f "$BGPID" ] && kill -0 "$(cat "$BGPID")" 2>/dev/null; then
+    echo "noderic: waiting for the background install" >&2
+    while kill -0 "$(cat "$BGPID")" 2>/dev/null; do sleep 1; done
+  fi
+  rm -f "$BGPID"
+  if ! installed; then
+    [ -f "$LOG" ] && cat "$LOG" >&2
+    install
+  fi
+  if [ -f "$NOT_BUILT" ]; then
+    echo "noderic: Node.js functions cannot run on this host: $(cat "$NOT_BUILT")" >&2
+  fi
+}
+
+case "${1:-install}" in
+  install) install ;;
+  install-background) install_background ;;
+  wait) wait_installed ;;
+  *) echo "usage: $0 [install|install-background|wait]" >&2; exit 2 ;;
+esac

@@ -102,3 +102,59 @@ func TestNode22OnPathIsUsedOnEveryHost(t *testing.T) {
 		t.Errorf("own Node.js first on PATH, Node 20 behind: %q, %v; want npm's package still", got, err)
 	}
 }
+
+// noderic runs noderic.sh install with a PATH of only the fakes and the
+// base system's commands it needs, so that this machine's compilers are
+// not seen, and a fake npm that "installs" the package.
+func noderic(t *testing.T, fakes map[string]string) (string, string, error) {
+	bin := fakeBin(t, fakes)
+	for _, c := range []string{"bash", "sh", "cat", "cksum", "mkdir", "cp", "cmp", "rm", "dirname", "readlink", "tail", "find", "touch", "sleep"} {
+		p, err := exec.LookPath(c)
+		if err != nil {
+			t.Skipf("%s is not on this machine", c)
+		}
+		if err := os.Symlink(p, filepath.Join(bin, c)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tools := t.TempDir()
+	cmd := exec.Command("bash", "noderic.sh", "install")
+	cmd.Env = []string{"PATH=" + bin, "TOOLS=" + tools, "HOME=" + t.TempDir()}
+	out, err := cmd.CombinedOutput()
+	return string(out), tools, err
+}
+
+const fakeNpm = `[ "$1" = ci ] && mkdir -p node_modules/aws-lambda-ric && echo "{}" > node_modules/aws-lambda-ric/package.json`
+
+// TestNodeRICOnMacOSSaysWhyItIsNotBuilt: on macOS the package cannot build
+// its native part; the install succeeds and records why, for the runner
+// and the tests to repeat.
+func TestNodeRICOnMacOSSaysWhyItIsNotBuilt(t *testing.T) {
+	out, tools, err := noderic(t, map[string]string{"uname": uname("Darwin", "arm64"), "npm": fakeNpm})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	why, err := os.ReadFile(filepath.Join(tools, "noderic", "node_modules", "aws-lambda-ric", "NOT-BUILT.txt"))
+	if err != nil || !strings.Contains(string(why), "does not build on macOS") || !strings.Contains(out, "does not build on macOS") {
+		t.Errorf("NOT-BUILT.txt %q (%v); output:\n%s", why, err, out)
+	}
+}
+
+// TestNodeRICNamesTheBuildToolsItCannotInstall: on Linux without the
+// compilers and without root, the install stops and prints the command
+// that installs them, per package manager.
+func TestNodeRICNamesTheBuildToolsItCannotInstall(t *testing.T) {
+	out, _, err := noderic(t, map[string]string{"uname": uname("Linux", "aarch64"), "npm": fakeNpm, "id": "echo 1000", "apt-get": "exit 1"})
+	if err == nil {
+		t.Fatalf("succeeded without cmake and g++:\n%s", out)
+	}
+	for _, want := range []string{
+		"noderic: needs cmake make gcc g++ python3 xz, not found on PATH",
+		"sudo apt-get install -y cmake make gcc g++ python3 xz-utils",
+		"sudo dnf install -y cmake make gcc gcc-c++ python3 xz",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}

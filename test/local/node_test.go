@@ -12,6 +12,7 @@ import (
 // streams through the runner as on Lambda: its records arrive as written,
 // 100 ms apart, long before the end.
 func TestNodeFunctionStreamsRecordByRecord(t *testing.T) {
+	needNode(t)
 	for _, path := range []string{"/node/records", "/node/elsewhere"} { // this stack's, and another stack's
 		resp, start := get(t, streamsURL+path+"?count=6&interval_ms=100")
 		lines, err := readLines(resp, start)
@@ -27,6 +28,7 @@ func TestNodeFunctionStreamsRecordByRecord(t *testing.T) {
 
 // TestNodeFunctionBuffered: a buffered Node.js handler on a BUFFERED route.
 func TestNodeFunctionBuffered(t *testing.T) {
+	needNode(t)
 	resp, _ := get(t, streamsURL+"/node/buffered")
 	var out map[string]string
 	json.NewDecoder(resp.Body).Decode(&out)
@@ -39,6 +41,7 @@ func TestNodeFunctionBuffered(t *testing.T) {
 // reaches the runtime as the error trailers, and the client sees the stream
 // cut, as API Gateway cuts it.
 func TestNodeFunctionFailingMidStream(t *testing.T) {
+	needNode(t)
 	resp, start := get(t, streamsURL+"/node/records?count=6&interval_ms=20&fail=2")
 	lines, err := readLines(resp, start)
 	io.Copy(io.Discard, resp.Body)

@@ -56,6 +56,7 @@ func TestPageShowsRecordsBeforeTheStreamEnds(t *testing.T) {
 // TestPageShowsHowAStreamWasCut: a stream cut by the function's error
 // trailers shows as such on the page, as the runner saw it.
 func TestPageShowsHowAStreamWasCut(t *testing.T) {
+	needNode(t)
 	base := strings.TrimSuffix(streamsURL, "/prod")
 	r := browse(t, base, "selftest=stream&path=/node/records&query=count%3D6%26interval_ms%3D20%26fail%3D2")
 	if end, _ := r["serverEnd"].(string); !strings.HasPrefix(end, "cut: the function's error trailers") || r["lines"] != float64(2) {

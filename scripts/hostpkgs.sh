@@ -1,0 +1,95 @@
+# Sourced by the scripts that need programs from the host's own packages
+# (chromium.sh: Chromium; noderic.sh: the compilers that build AWS's Runtime
+# Interface Client for Node.js). One rule for all of them: as root on a host
+# with apt-get, install what is missing; anywhere else, print the exact
+# command for this host and fail, so nothing is used that was neither
+# installed here nor named in the README's host table.
+
+# host_pkg CMD prints the package that provides the command CMD on the
+# package manager PM (apt, dnf, brew).
+host_pkg() {
+  local cmd="$1" pm="$2"
+  case "$pm/$cmd" in
+    apt/g++) echo g++ ;;
+    dnf/g++) echo gcc-c++ ;;
+    brew/g++) echo gcc ;;
+    */cc) echo gcc ;;
+    */xz) [ "$pm" = apt ] && echo xz-utils || echo xz ;;
+    brew/chromium) echo "--cask chromium" ;;
+    *) echo "$cmd" ;;
+  esac
+}
+
+# host_missing CMD... prints the commands that are not on PATH.
+host_missing() {
+  local c missing=""
+  for c in "$@"; do
+    command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
+  done
+  echo "${missing# }"
+}
+
+# host_install_hint WHO CMD... prints, on stderr, how to install the
+# commands CMD on this host, one line per package manager that fits.
+host_install_hint() {
+  local who="$1" c apt="" dnf="" brew=""
+  shift
+  for c in "$@"; do
+    apt="$apt $(host_pkg "$c" apt)"
+    dnf="$dnf $(host_pkg "$c" dnf)"
+    brew="$brew $(host_pkg "$c" brew)"
+  done
+  if [ "$(uname -s)" = Darwin ]; then
+    echo "$who: install them: brew install$brew" >&2
+    return
+  fi
+  echo "$who: install them as root, then run the same make command again:" >&2
+  echo "$who:   Debian, Ubuntu:  sudo apt-get install -y$apt" >&2
+  echo "$who:   Fedora, RHEL:    sudo dnf install -y$dnf" >&2
+}
+
+# host_install WHO CMD... makes sure every command CMD is on PATH: the
+# missing ones are installed from Debian's packages as root (one apt-get at
+# a time, however many scripts ask at once), or named with the command that
+# installs them, and the call fails.
+host_install() {
+  local who="$1"
+  shift
+  local missing
+  missing="$(host_missing "$@")"
+  [ -z "$missing" ] && return 0
+  # shellcheck disable=SC2086
+  if ! command -v apt-get >/dev/null 2>&1 || [ "$(id -u)" != 0 ]; then
+    echo "$who: needs $missing, not found on PATH" >&2
+    host_install_hint "$who" $missing
+    return 1
+  fi
+  local tools="${TOOLS:-$PWD/.tools}" pkgs c
+  mkdir -p "$tools"
+  # apt-get refuses to run beside another apt-get: wait for ours.
+  until mkdir "$tools/apt.lock" 2>/dev/null; do
+    if [ -f "$tools/apt.lock/pid" ] && ! kill -0 "$(cat "$tools/apt.lock/pid")" 2>/dev/null; then
+      rm -rf "$tools/apt.lock"
+      continue
+    fi
+    sleep 1
+  done
+  echo $$ > "$tools/apt.lock/pid"
+  missing="$(host_missing "$@")" # another script may have installed them meanwhile
+  if [ -n "$missing" ]; then
+    pkgs=""
+    for c in $missing; do pkgs="$pkgs $(host_pkg "$c" apt)"; done
+    echo "$who: installing Debian's$pkgs (once)" >&2
+    # One package-list update per hour is enough for every script that asks.
+    if [ -z "$(find "$tools/apt.updated" -mmin -60 2>/dev/null)" ]; then
+      apt-get update -qq && touch "$tools/apt.updated"
+    fi
+    # shellcheck disable=SC2086
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >"$tools/apt.log" 2>&1; then
+      tail -20 "$tools/apt.log" >&2
+      rm -rf "$tools/apt.lock"
+      return 1
+    fi
+  fi
+  rm -rf "$tools/apt.lock"
+}
