@@ -21,37 +21,6 @@ import (
 	"golang.org/x/tools/go/packages"
 )
 
-// The code blocks of the documentation are type-checked against the
-// module's current API (Check). Which blocks, and how:
-//
-//   - README.md: every ```go fence. A fence preceded (blank lines aside) by
-//     <!-- nocompile: reason --> is skipped; fences of other languages are
-//     not Go.
-//   - Go doc comments: the indented code blocks of package docs and of the
-//     docs of exported identifiers (struct fields and interface methods
-//     included), in every non-test file of the module. A block that parses
-//     as Go is checked; one that does not is not Go (shell, JSON, a
-//     grammar) and is skipped, unless it uses a package of Imports as a
-//     qualifier (jsii.String), which fails the check: Go that does not
-//     parse is a broken example.
-//   - In either, a block whose first line is "// nocompile: reason" is
-//     skipped.
-//
-// A block is one of:
-//
-//   - a file: it starts with a package clause; it is compiled as it is,
-//     imports included, in a package of its own;
-//   - declarations (funcs, types, vars): compiled in a package of their
-//     own, with the Prelude's names they do not declare themselves;
-//   - statements: the body of a func, in a package shared with the other
-//     statement blocks and the Prelude.
-//
-// Declarations and statements name packages by their usual names, without
-// import lines: Imports maps those names to import paths, and each block
-// gets the imports of the names it uses. A local variable a block declares
-// but does not use is not an error (an example often stops at the value it
-// shows); any other type error is.
-
 // Prelude declares the names that statement and declaration blocks may use
 // without declaring them: the app, the stack and the values an example
 // assumes its reader already has. mystacks stands for the reader's own
@@ -349,6 +318,36 @@ const (
 // (Check's caller passes the module's public packages, ModuleImports).
 // Blocks whose Skip is set, and those classifySkip finds are not Go, are
 // not compiled.
+//
+// Which blocks Check type-checks, and how:
+//
+//   - README.md: every ```go fence. A fence preceded (blank lines aside) by
+//     <!-- nocompile: reason --> is skipped; fences of other languages are
+//     not Go.
+//   - Go doc comments: the indented code blocks of package docs and of the
+//     docs of exported identifiers (struct fields and interface methods
+//     included), in every non-test file of the module. A block that parses
+//     as Go is checked; one that does not is not Go (shell, JSON, a
+//     grammar) and is skipped, unless it uses a package of Imports as a
+//     qualifier (jsii.String), which fails the check: Go that does not
+//     parse is a broken example.
+//   - In either, a block whose first line is "// nocompile: reason" is
+//     skipped.
+//
+// A block is one of:
+//
+//   - a file: it starts with a package clause; it is compiled as it is,
+//     imports included, in a package of its own;
+//   - declarations (funcs, types, vars): compiled in a package of their
+//     own, with the Prelude's names they do not declare themselves;
+//   - statements: the body of a func, in a package shared with the other
+//     statement blocks and the Prelude.
+//
+// Declarations and statements name packages by their usual names, without
+// import lines: Imports maps those names to import paths, and each block
+// gets the imports of the names it uses. A local variable a block declares
+// but does not use is not an error (an example often stops at the value it
+// shows); any other type error is.
 func Check(root string, blocks []Block, pkgNames map[string]string) (*Report, error) {
 	imports := map[string]string{}
 	for n, p := range Imports {

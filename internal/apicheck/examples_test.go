@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestDocExamplesCompile type-checks the Go code blocks of README.md and of
@@ -32,10 +33,12 @@ func TestDocExamplesCompile(t *testing.T) {
 		{File: "canary/unused", Line: 1, Code: "fn := gofunction.NewGoFunction(stack, jsii.String(\"F\"), nil)\n"},
 		{File: "canary/decls", Line: 1, Code: "func TestX(t *testing.T) { mystacks.NewStreams(app, \"S\", nil).StackName() }\n"},
 	}
+	start := time.Now()
 	rep, err := Check(root, append(blocks, canaries...), names)
 	if err != nil {
 		t.Fatal(err)
 	}
+	elapsed := time.Since(start)
 
 	var canaryErrs []string
 	for _, e := range rep.Errors {
@@ -77,7 +80,7 @@ func TestDocExamplesCompile(t *testing.T) {
 	for _, f := range files {
 		t.Logf("%-44s %2d checked, %2d skipped", f, byFile[f].checked, byFile[f].skipped)
 	}
-	t.Logf("%d blocks checked, %d skipped", checked, skipped)
+	t.Logf("%d blocks checked, %d skipped, in %v", checked, skipped, elapsed.Round(time.Millisecond))
 
 	// The extraction finds what it must: the README's examples and the
 	// package docs that show a construct.
