@@ -6,8 +6,8 @@
 // In a test, synthesize the app with its handlers built, start the runner,
 // and talk to the API:
 //
-//	app := templatetest.NewApp(t, &templatetest.AppOptions{Bundling: true})
-//	stacks.NewStreams(app, "TeamStreams", nil)
+//	app := templatetest.NewApp(t, &templatetest.AppOptions{Bundle: true})
+//	mystacks.NewStreams(app, "TeamStreams", nil) // your stacks
 //	dir := *app.Synth(nil).Directory()
 //
 //	r := localrun.Start(t, localrun.Options{Assembly: []string{dir}})

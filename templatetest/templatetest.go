@@ -7,7 +7,7 @@
 //
 //	func TestStreamsStack(t *testing.T) {
 //		app := templatetest.NewApp(t, nil) // cdk.json's context, as `cdk synth` has it
-//		stack := mystacks.New(app, "Streams")
+//		stack := mystacks.NewStreams(app, "Streams", nil) // your stacks
 //		templatetest.Golden(t, "testdata/streams.golden.json", templatetest.FromStack(stack))
 //	}
 //

@@ -3,10 +3,10 @@
 // share. Off by default; turned on once per app or stack:
 //
 //	compliance.Apply(stack, compliance.Strict(&compliance.StrictProps{
-//		Vpc:          vpc,                 // functions run in it, still streaming
-//		VpcEndpoints: jsii.Bool(true),     // S3 gateway, KMS and X-Ray interface endpoints
+//		VPC:          vpc,             // functions run in it, still streaming
+//		VPCEndpoints: jsii.Bool(true), // S3 gateway, KMS and X-Ray interface endpoints
 //	}))
-//	streaming.NewStreamingRestAPI(stack, jsii.String("Api"), ...) // picks the profile up
+//	streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{}) // picks the profile up
 //
 // or per construct with the Compliance prop. With the profile, the
 // constructs:

@@ -6,6 +6,8 @@
 //		MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(2)),
 //	})
 //
+// A caller then uploads with one request:
+//
 //	curl -T file.bin -L -H "Authorization: Bearer $TOKEN" https://d111.cloudfront.net/u/file.bin
 //
 // Callers carry a short-lived HMAC token (package lambda/edgetoken) that

@@ -4,7 +4,7 @@
 // dashboards are billed):
 //
 //	streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
-//		Monitoring: &monitoring.MonitorProps{AlarmTopic: opsTopic, TimeToFirstByte: awscdk.Duration_Millis(jsii.Number(500))},
+//		Monitoring: &monitoring.MonitorProps{AlarmTopic: opsTopic, TimeToFirstContent: awscdk.Duration_Millis(jsii.Number(500))},
 //	})
 //
 // Per route: the share of 5xx answers (API Gateway's per-method metrics),

@@ -6,7 +6,7 @@
 //	acl := wafsize.NewSizeLimitedWebACL(stack, jsii.String("Waf"), &wafsize.SizeLimitedWebACLProps{
 //		MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(64)),
 //	})
-//	acl.Associate(api.DeploymentStage())
+//	acl.Associate(api.Stage)
 //
 // What it can see, and what it cannot:
 //

@@ -7,6 +7,11 @@
 //
 // api/streamgate.txt holds the lines of the last accepted API; a test fails
 // when the code's differ (go run ./internal/cmd/apicheck -w accepts them).
+//
+// Check type-checks the Go code blocks of README.md and of the package docs
+// against that API, so an example cannot drift from the code it shows;
+// its doc says which blocks, how fragments are compiled, and how a block
+// opts out.
 package apicheck
 
 import (
