@@ -13,7 +13,9 @@ package teammodule
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"debug/buildinfo"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"io/fs"
@@ -38,8 +40,10 @@ var (
 func TestMain(m *testing.M) {
 	wd, _ := os.Getwd()
 	root = filepath.Dir(filepath.Dir(wd))
-	// A fixed place, so that Go's caches serve the next run too.
-	mod = filepath.Join(os.TempDir(), "streamgate-teamapp")
+	// A fixed place per checkout, so that Go's caches serve the next run
+	// too, and two checkouts tested at once do not share (and delete) it.
+	sum := sha256.Sum256([]byte(root))
+	mod = filepath.Join(os.TempDir(), "streamgate-teamapp-"+hex.EncodeToString(sum[:])[:8])
 	os.Exit(m.Run())
 }
 
