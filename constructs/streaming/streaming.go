@@ -204,7 +204,7 @@ func (a *StreamingRestAPI) createApi(p *StreamingRestAPIProps) {
 	if isEdge(&rp) {
 		awscdk.Annotations_Of(a).AddWarningV2(jsii.String(WarningEdgeIdleTimeout), jsii.String(
 			"EDGE endpoint: CloudFront closes a stream that sends nothing for 30 seconds (REGIONAL and PRIVATE allow 5 minutes). "+
-				"Use a REGIONAL endpoint (the default), or send an SSE comment at least every 15 seconds."))
+				"Use a REGIONAL endpoint (the default), or send an SSE comment at least every 15 seconds."), nil)
 	}
 	a.RestAPI = awsapigateway.NewRestApi(a, jsii.String("Resource"), &rp)
 	a.API = a.RestAPI
@@ -334,7 +334,7 @@ func (a *StreamingRestAPI) addMonitoring(p *StreamingRestAPIProps, apiName, stag
 		a.Monitor.TimeToFirstContent(a.AccessLogGroup, a.RestAPI.RestApiId())
 	} else {
 		awscdk.Annotations_Of(a).AddWarningV2(jsii.String(WarningNoTimeToFirstContent), jsii.String(
-			"Monitoring: the stage has its own access log format or destination, so the time-to-first-byte metric and its alarms are not created."))
+			"Monitoring: the stage has its own access log format or destination, so the time-to-first-byte metric and its alarms are not created."), nil)
 	}
 }
 
@@ -427,7 +427,7 @@ func (a *StreamingRestAPI) addRoute(r *RouteProps) *Route {
 	if ms, ok := props.Millis(timeout); ok && mode == awsapigateway.ResponseTransferMode_BUFFERED && ms > DefaultBufferedTimeoutMillis {
 		awscdk.Annotations_Of(a).AddWarningV2(jsii.String(WarningBufferedTimeout), jsii.String(fmt.Sprintf(
 			"%s %s: a BUFFERED integration timeout of %s needs a raised quota (the default maximum is 29 seconds); STREAM allows 15 minutes without one.",
-			method, path, props.Human(timeout))))
+			method, path, props.Human(timeout))), nil)
 	}
 
 	route := &Route{Method: method, Path: path, TransferMode: mode, IntegrationTimeout: timeout}

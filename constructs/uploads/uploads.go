@@ -609,7 +609,7 @@ func (u *PresignedUploadAPI) enableEventBridge() {
 	cfn, ok := u.Bucket.Node().DefaultChild().(awss3.CfnBucket)
 	if !ok || u.existingBucket {
 		awscdk.Annotations_Of(u).AddWarningV2(jsii.String(WarningExistingBucketEvents), jsii.String(
-			"OnUploaded: the bucket was not made here, so its EventBridge notifications are not turned on by this stack; turn them on where the bucket is defined (EventBridgeEnabled), or no event arrives."))
+			"OnUploaded: the bucket was not made here, so its EventBridge notifications are not turned on by this stack; turn them on where the bucket is defined (EventBridgeEnabled), or no event arrives."), nil)
 		return
 	}
 	cfn.AddPropertyOverride(jsii.String("NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled"), true)

@@ -108,5 +108,5 @@ func warnEnvAgnostic(stack awscdk.Stack) {
 	awscdk.Annotations_Of(stack).AddWarningV2(jsii.String(compliance.WarningEnvAgnosticPermissions), jsii.String(
 		"compliance: the stack's account is not pinned, so its Lambda permissions carry SourceAccount {\"Ref\": \"AWS::AccountId\"}, "+
 			"which AWS Control Tower's proactive control CT.LAMBDA.PR.2 cannot read and reports as a failure; "+
-			"pin the account (StackProps.Env.Account) as regulated deployments do, or acknowledge the warning"))
+			"pin the account (StackProps.Env.Account) as regulated deployments do, or acknowledge the warning"), nil)
 }
