@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TOOLS="${TOOLS:-$PWD/.tools}"
-CDK_CLI_VERSION=2.1148.1
+CDK_CLI_VERSION=2.1149.0
 SERVICE_SPEC_VERSION=0.1.216
 . scripts/node-package.sh
 
