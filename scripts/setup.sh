@@ -2,8 +2,8 @@
 # Installs what the project needs into the project-local tools folder: a
 # supported Node.js for jsii (the machine's Node 20 is end-of-life for it and
 # ~1.8x slower), picked for this host (scripts/node-package.sh), and the
-# pinned cdk CLI (npm's latest cannot read this cloud assembly), then the Go
-# modules. Safe to re-run: it skips what is there.
+# pinned cdk CLI (older ones and aws-cdk 3.0.0 cannot read this cloud
+# assembly), then the Go modules. Safe to re-run: it skips what is there.
 #
 # A Node.js 22 or newer already on PATH is used as it is, on every host;
 # otherwise npm's Node.js package for this host, where npm has one (not on

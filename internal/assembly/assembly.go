@@ -23,7 +23,7 @@ type Manifest struct {
 		} `json:"properties"`
 		Metadata map[string][]MetadataEntry `json:"metadata"`
 		// AdditionalMetadataFile holds the stack's metadata (annotations
-		// included) instead of Metadata: aws-cdk-lib 2.270 writes
+		// included) instead of Metadata: aws-cdk-lib 2.270 and 2.277 write
 		// <Stack>.metadata.json.
 		AdditionalMetadataFile string `json:"additionalMetadataFile"`
 	} `json:"artifacts"`

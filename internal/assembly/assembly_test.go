@@ -19,7 +19,7 @@ func write(t *testing.T, dir, name, content string) {
 }
 
 // TestFindingsReadEveryPlaceCdkWritesThem: the manifest, a stack's
-// additional metadata file (aws-cdk-lib 2.270 without the annotations
+// additional metadata file (aws-cdk-lib 2.270 and 2.277 without the annotations
 // report), a nested assembly (a Stage) and the validation report.
 func TestFindingsReadEveryPlaceCdkWritesThem(t *testing.T) {
 	dir := t.TempDir()
