@@ -28,23 +28,23 @@ func waitFor(t *testing.T, logs func() string, what string, timeout time.Duratio
 	t.Fatalf("no %q in the log after %v", what, timeout)
 }
 
-// TestMinIODiesAndComesBack: MinIO killed under the runner is noticed,
-// logged and restarted on the same port and data: the objects are still
-// there, and the upload API works again.
-func TestMinIODiesAndComesBack(t *testing.T) {
+// TestS3ServerDiesAndComesBack: the S3 server killed under the runner is
+// noticed, logged and restarted on the same port and data: the objects are
+// still there, and the upload API works again.
+func TestS3ServerDiesAndComesBack(t *testing.T) {
 	client := localS3()
 	ctx := context.Background()
 	bucket := bucketOf(t, "uploads")
 	if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("before/kill.txt"), Body: strings.NewReader("kept")}); err != nil {
 		t.Fatal(err)
 	}
-	pids := children(t, "minio")
+	pids := children(t, s3Kind.Binary())
 	if len(pids) != 1 {
-		t.Fatalf("MinIO processes: %v", pids)
+		t.Fatalf("%s processes: %v", s3Kind.Title(), pids)
 	}
 	syscall.Kill(pids[0], syscall.SIGKILL)
-	waitFor(t, runnerLogs.String, "MinIO is back", 60*time.Second)
-	if !strings.Contains(runnerLogs.String(), fmt.Sprintf("MinIO (pid %d) exited", pids[0])) {
+	waitFor(t, runnerLogs.String, s3Kind.Title()+" is back", 60*time.Second)
+	if !strings.Contains(runnerLogs.String(), fmt.Sprintf("%s (pid %d) exited", s3Kind.Title(), pids[0])) {
 		t.Error("the death was not logged")
 	}
 	if _, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("before/kill.txt")}); err != nil {
@@ -78,13 +78,13 @@ func TestDeadIdleProcessIsReplaced(t *testing.T) {
 }
 
 // TestS3DataSurvivesARestartUnlessClean: a second runner on the same
-// assembly keeps MinIO's data between runs, and -clean empties it; SIGTERM
+// assembly keeps the S3 server's data between runs, and -clean empties it; SIGTERM
 // stops the runner and every process it started.
 func TestS3DataSurvivesARestartUnlessClean(t *testing.T) {
 	data := t.TempDir()
 	dir := runnerArgs[1] // -assembly
 	run := func(extra ...string) (endpoint string, stop func()) {
-		cmd := exec.Command(runnerBin, append([]string{"-assembly", dir, "-port", "0", "-minio", runnerArgs[5], "-s3-data", data}, extra...)...)
+		cmd := exec.Command(runnerBin, append(append([]string{"-assembly", dir, "-port", "0", "-s3-data", data}, s3Args...), extra...)...)
 		out, _ := cmd.StdoutPipe()
 		var logs syncBuffer
 		cmd.Stderr = &logs
@@ -92,7 +92,7 @@ func TestS3DataSurvivesARestartUnlessClean(t *testing.T) {
 			t.Fatal(err)
 		}
 		sc := bufio.NewScanner(out)
-		s3Line := regexp.MustCompile(`^notice: S3: MinIO at (http://127\.0\.0\.1:\d+)`)
+		s3Line := regexp.MustCompile(`^notice: S3: \w+ at (http://127\.0\.0\.1:\d+)`)
 		for sc.Scan() {
 			if m := s3Line.FindStringSubmatch(sc.Text()); m != nil {
 				endpoint = m[1]
