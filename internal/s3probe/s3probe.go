@@ -518,7 +518,7 @@ func (p *probe) notifications(ctx context.Context) error {
 		return errors.New("no event reached the webhook within 5 s")
 	}
 	if !strings.Contains(body, `"eventName":"s3:ObjectCreated:`) && !strings.Contains(body, `"EventName":"s3:ObjectCreated:`) {
-		p.note("what arrived: %.60s...", body)
+		p.note("what arrived: %.56s...", strings.ReplaceAll(body, b, "BUCKET"))
 		return errors.New("the webhook got the server's own event format, not S3 event records")
 	}
 	return nil

@@ -73,7 +73,10 @@ var Gaps = map[Kind]map[Capability]string{
 		CapNotifications: "no S3 bucket notifications (PutBucketNotificationConfiguration answers 501 NotImplemented); " +
 			"its filer can post its own metadata events to a webhook, not S3 event records",
 	},
-	MinIO: {},
+	MinIO: {
+		CapBucketCORS: "no PutBucketCors (501 NotImplemented): one list of origins for every bucket, " +
+			"MINIO_API_CORS_ALLOW_ORIGIN, which the runner sets to every bucket's origins",
+	},
 }
 
 // Lacks says whether k lacks c, and why.

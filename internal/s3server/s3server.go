@@ -112,7 +112,7 @@ type Process struct {
 
 // WebhookARN is the queue ARN a bucket's notification configuration names
 // to reach Process.Webhook on MinIO.
-const WebhookARN = "arn:minio:sqs::streamgate:webhook"
+const WebhookARN = "arn:minio:sqs::STREAMGATE:webhook"
 
 // FreeAddr is a free 127.0.0.1 port's address.
 func FreeAddr() (string, error) {

@@ -38,6 +38,9 @@ func (p *Process) seaweedFS() (args, env []string, err error) {
 		"-master.port=" + pt[0], "-master.port.grpc=" + pt[1],
 		// No usage statistics sent home from a test machine.
 		"-master.telemetry=false",
+		// A restart on the same data waits one election timeout before its
+		// single master leads again (10 s by default).
+		"-master.electionTimeout=1s",
 		// Small volumes, as many as the disk holds: each bucket is a
 		// collection that grows volumes of its own, and 8 volumes of
 		// 30 GB (the defaults) run out at the second bucket.
