@@ -576,7 +576,7 @@ type EdgeEndpoint struct {
 	LogicalID string // the distribution
 	Mode      string // REDIRECT or THROUGH
 	Config    edge.Config
-	Bucket    *Bucket // the origin bucket, emulated by MinIO
+	Bucket    *Bucket // the origin bucket, emulated by the runner's S3
 }
 
 // loadEdge reads a distribution made by EdgeUploadEndpoint; others are
