@@ -327,7 +327,7 @@ func (p *probe) ifNoneMatchPut(ctx context.Context) error {
 	}
 	_, err = p.Client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String(r.Key), IfNoneMatch: aws.String("*"), Body: strings.NewReader("second")})
 	if code := httpStatus(err); code != 412 {
-		return fmt.Errorf("PutObject with If-None-Match: * on an existing key: %s, want 412", orOK(err))
+		return fmt.Errorf("PutObject with If-None-Match: * on an existing key: %s, want 412", short(err))
 	}
 	return p.same(ctx, b, r.Key, data)
 }
@@ -357,7 +357,7 @@ func (p *probe) ifNoneMatchComplete(ctx context.Context) error {
 		return err
 	}
 	if err := complete(); httpStatus(err) != 412 {
-		return fmt.Errorf("CompleteMultipartUpload with If-None-Match: * on an existing key: %s, want 412", orOK(err))
+		return fmt.Errorf("CompleteMultipartUpload with If-None-Match: * on an existing key: %s, want 412", short(err))
 	}
 	if err := p.same(ctx, b, *key, []byte("first")); err != nil {
 		return err
@@ -636,8 +636,6 @@ func short(err error) string {
 	}
 	return err.Error()
 }
-
-func orOK(err error) string { return short(err) }
 
 // httpStatus is the HTTP status of an SDK error, 0 if none.
 func httpStatus(err error) int {
