@@ -8,22 +8,30 @@ GO ?= go
 # takes over a minute, so the timeout is generous.
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all setup minio minio-background chromium noderic noderic-background cfnguard synth dev test bench fmt vet clean
+.PHONY: all setup s3server s3server-background minio chromium noderic noderic-background cfnguard synth dev test bench fmt vet clean
 
 all: synth test
 
 setup:
 	@./scripts/setup.sh
 
-## minio: build the S3-compatible server the upload tests run against, once
-## (cached in .tools/bin).
-minio:
-	@./scripts/minio.sh install
+# The S3-compatible server make dev runs: seaweedfs (the default) or minio.
+S3 ?= seaweedfs
 
-## minio-background: start that build and return; the tests that need MinIO
-## wait for it (scripts/minio.sh wait), so it overlaps the rest of make test.
-minio-background:
-	@./scripts/minio.sh install-background
+## s3server: build the S3-compatible servers the upload tests run against
+## (SeaweedFS and MinIO), once (cached in .tools/bin).
+s3server:
+	@./scripts/s3server.sh install
+
+## s3server-background: start those builds and return; the tests that need
+## a server wait for it (scripts/s3server.sh wait), so it overlaps the rest
+## of make test.
+s3server-background:
+	@./scripts/s3server.sh install-background
+
+## minio: build MinIO only.
+minio:
+	@./scripts/s3server.sh install minio
 
 # The apps under apps/: cdk.json runs the streaming demo; the others are
 # synthesized next to it, each into its own cloud assembly.
@@ -65,17 +73,20 @@ synth: setup
 
 ## dev: run the synthesized streaming, upload and servers demo APIs on
 ## 127.0.0.1 (ports 3000, 3001 and 3002) and the edge upload endpoints (3003,
-## 3004), with MinIO for the buckets; Ctrl-C stops everything.
+## 3004), with SeaweedFS for the buckets (make dev S3=minio: MinIO);
+## Ctrl-C stops everything.
 # The runner is built, then exec'd: `go run` would not pass SIGTERM on, and
-# the runner, MinIO and the functions would outlive a killed make.
-dev: synth minio noderic
+# the runner, the S3 server and the functions would outlive a killed make.
+dev: synth noderic
+	@./scripts/s3server.sh install $(S3)
 	$(GO) build -o $(TOOLS)/bin/sgdev ./cmd/sgdev
-	exec $(TOOLS)/bin/sgdev -assembly cdk.out,cdk.out.uploads,cdk.out.servers,cdk.out.edge -port 3000
+	exec $(TOOLS)/bin/sgdev -assembly cdk.out,cdk.out.uploads,cdk.out.servers,cdk.out.edge -port 3000 -s3 $(S3) -s3-bin "$$(./scripts/s3server.sh bin $(S3))"
 
 ## test: every test: handler libraries, construct template tests, golden
 ## snapshots, the apps synthesized with CloudFormation validation on, and the
-## uploads end to end against MinIO (started and stopped by test/uploads).
-test: setup minio-background noderic-background chromium cfnguard vet
+## uploads end to end against SeaweedFS and MinIO (started and stopped by
+## test/uploads).
+test: setup s3server-background noderic-background chromium cfnguard vet
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 	@if [ -f $(TOOLS)/noderic/node_modules/aws-lambda-ric/NOT-BUILT.txt ]; then \
 	  echo "*** make test: the Node.js function tests were SKIPPED on this host: $$(cat $(TOOLS)/noderic/node_modules/aws-lambda-ric/NOT-BUILT.txt) ***" >&2; fi

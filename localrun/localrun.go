@@ -28,6 +28,7 @@ import (
 
 	"github.com/streamgate/streamgate/internal/devserver"
 	"github.com/streamgate/streamgate/internal/devserver/pool"
+	"github.com/streamgate/streamgate/internal/s3server"
 )
 
 // DefaultConcurrency bounds the processes of a function whose template
@@ -41,12 +42,30 @@ type Options struct {
 	// Port is the first API's port; the next APIs take the next ports.
 	// Default: 0, free ports.
 	Port int
-	// MinIO is the path of a MinIO binary for the templates' buckets
-	// (scripts/minio.sh builds one). Default: "", no S3 (functions that use
-	// S3 then fail, and edge endpoints are not served).
+	// S3 is the local S3-compatible server for the templates' buckets:
+	// "seaweedfs" or "minio", run from S3Bin (scripts/s3server.sh builds
+	// both; the README's table of S3 servers compares them). Default: "",
+	// no S3 (functions that use S3 then fail, and edge endpoints are not
+	// served), unless S3Endpoint is set.
+	S3 string
+	// S3Bin is that server's binary. Default: .tools/bin/weed or
+	// .tools/bin/minio under the current directory.
+	S3Bin string
+	// S3Endpoint is an S3 to use instead of starting a server (a real
+	// account's, LocalStack), with the credentials and region of the
+	// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and
+	// AWS_REGION variables; the buckets that are missing are created.
+	// Default: "".
+	S3Endpoint string
+	// MinIO is the path of a MinIO binary, as S3 "minio" with that S3Bin.
+	//
+	// Deprecated: set S3 and S3Bin.
 	MinIO string
-	// S3Data is MinIO's data directory, kept between runs. Default: the
-	// user cache directory's streamgate/sgdev-s3/<hash of Assembly>.
+	// S3Data is the server's data directory. Default: with Run, the user
+	// cache directory's streamgate/sgdev-s3/<server>/<hash of Assembly>,
+	// kept between runs (CleanS3 empties it; deleting streamgate/sgdev-s3
+	// frees them all); with Start, a directory of the test's, removed when
+	// the test ends.
 	S3Data string
 	// CleanS3 empties S3Data first. Default: false.
 	CleanS3 bool
@@ -89,12 +108,28 @@ type Runner struct {
 
 // Run starts the runner; Close stops it.
 func Run(ctx context.Context, o Options) (*Runner, error) {
+	kind, bin := o.S3, o.S3Bin
+	if o.MinIO != "" && kind == "" {
+		kind, bin = string(s3server.MinIO), o.MinIO
+	}
+	var k s3server.Kind
+	if kind != "" {
+		var err error
+		if k, err = s3server.ParseKind(kind); err != nil {
+			return nil, err
+		}
+		if bin == "" {
+			bin = k.ToolsBin(".tools")
+		}
+	}
 	srv, err := devserver.Start(ctx, devserver.Options{
 		Assemblies:       o.Assembly,
 		BasePort:         o.Port,
 		Concurrency:      o.Concurrency,
 		CacheDir:         o.CacheDir,
-		MinIO:            o.MinIO,
+		S3:               k,
+		S3Bin:            bin,
+		S3Endpoint:       o.S3Endpoint,
 		S3Data:           o.S3Data,
 		CleanS3:          o.CleanS3,
 		IdleTimeout:      o.IdleTimeout,
@@ -112,6 +147,12 @@ func Run(ctx context.Context, o Options) (*Runner, error) {
 // test ends; a failure to start fails the test.
 func Start(t testing.TB, o Options) *Runner {
 	t.Helper()
+	if o.S3Data == "" {
+		// Not the user cache directory's folder for these assemblies: a
+		// test's assemblies are new temporary directories every run, and
+		// each would leave a folder there.
+		o.S3Data = t.TempDir()
+	}
 	var tl *testLog
 	if o.Logs == nil {
 		tl = &testLog{t: t}
@@ -155,7 +196,8 @@ func (r *Runner) URL(name string) string {
 	return found
 }
 
-// S3Endpoint is the local MinIO's URL; "" without one.
+// S3Endpoint is the URL of the runner's S3 (its server's, or
+// Options.S3Endpoint); "" without one.
 func (r *Runner) S3Endpoint() string { return r.srv.S3Endpoint }
 
 // Describe writes the APIs, their routes and the start-up notices (what is
@@ -163,10 +205,10 @@ func (r *Runner) S3Endpoint() string { return r.srv.S3Endpoint }
 func (r *Runner) Describe(w io.Writer) { r.srv.Describe(w) }
 
 // Failed delivers an error when a part the runner cannot do without stops
-// for good (MinIO that cannot be restarted).
+// for good (an S3 server that cannot be restarted).
 func (r *Runner) Failed() <-chan error { return r.srv.Failed() }
 
-// Close stops the APIs, the functions and MinIO (whose data stays).
+// Close stops the APIs, the functions and the S3 server (whose data stays).
 func (r *Runner) Close() { r.srv.Close() }
 
 // testLog writes the runner's log lines to the test log, until stopped.

@@ -62,7 +62,8 @@ func TestInstalledProgramsHaveAnInstaller(t *testing.T) {
 	own := map[string][2]string{
 		"node":      {"node-package.sh", "node-linux-"},
 		"cdk":       {"setup.sh", "aws-cdk@"},
-		"minio":     {"minio.sh", "github.com/minio/minio@"},
+		"minio":     {"s3server.sh", "github.com/minio/minio"},
+		"weed":      {"s3server.sh", "github.com/seaweedfs/seaweedfs"},
 		"cfn-guard": {"cfnguard.sh", "cdk-validator-cfnguard"},
 		"esbuild":   {"browser.sh", "esbuild"},
 	}
@@ -222,8 +223,8 @@ func shellFiles(t *testing.T) []shellFile {
 }
 
 var (
-	makeVar    = regexp.MustCompile(`\$\(([A-Za-z_]+)\)`)
-	makeAssign = regexp.MustCompile(`^([A-Za-z_]+)\s*[:?]?=\s*(.*)$`)
+	makeVar    = regexp.MustCompile(`\$\(([A-Za-z_][A-Za-z0-9_]*)\)`)
+	makeAssign = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)\s*[:?]?=\s*(.*)$`)
 )
 
 // makeRecipes turns a Makefile's recipe lines into one shell script, with

@@ -20,6 +20,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/streamgate/streamgate/internal/devserver"
+	"github.com/streamgate/streamgate/internal/s3server"
 	"github.com/streamgate/streamgate/localrun"
 )
 
@@ -27,8 +29,13 @@ func main() {
 	assemblies := flag.String("assembly", "cdk.out", "cloud assembly directories, comma-separated")
 	port := flag.Int("port", 3000, "port of the first API; the next APIs take the next ports (0: any free port)")
 	concurrency := flag.Int("concurrency", localrun.DefaultConcurrency, "most processes of a function without reserved concurrency (beyond: a queue); a reserved concurrency in the template applies as is")
-	minio := flag.String("minio", ".tools/bin/minio", "MinIO binary for the templates' buckets (empty: no S3)")
-	s3data := flag.String("s3-data", "", "MinIO's data directory, kept between runs (default: the user cache directory's streamgate/sgdev-s3/<hash of -assembly>)")
+	s3kind := flag.String("s3", string(s3server.Default), "the S3-compatible server for the templates' buckets: seaweedfs or minio (scripts/s3server.sh install builds both into .tools/bin), or none")
+	s3bin := flag.String("s3-bin", "", "that server's binary (default: .tools/bin/weed for seaweedfs, .tools/bin/minio for minio)")
+	s3endpoint := flag.String("s3-endpoint", "", "use this S3 instead of starting a server (a real account's, LocalStack), with the credentials and region of AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and AWS_REGION; missing buckets are created")
+	minio := flag.String("minio", "", "deprecated: -s3 minio -s3-bin PATH (an empty PATH: -s3 none)")
+	root, _ := devserver.S3DataRoot()
+	s3data := flag.String("s3-data", "", "the S3 server's data directory, kept between runs (default: one per server and set of -assembly folders, under "+root+
+		"; -clean empties the current one, and deleting that folder frees them all: rm -rf "+root+")")
 	clean := flag.Bool("clean", false, "empty the S3 data directory first")
 	nodeRIC := flag.String("node-ric", ".tools/noderic/node_modules/aws-lambda-ric/index.mjs", "AWS's Runtime Interface Client for Node.js, for functions on the Node.js runtimes (scripts/noderic.sh installs it; empty: those are not run)")
 	noThrottle := flag.Bool("no-throttle", false, "lift the 2 MB/s cap streams have on AWS past their first 6 MB (Lambda) or 10 MB (HTTP), for speed")
@@ -49,10 +56,29 @@ func main() {
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 
-	if *minio != "" {
-		if _, err := os.Stat(*minio); err != nil {
-			fmt.Fprintf(os.Stderr, "sgdev: %s not found (scripts/minio.sh install builds it): running without S3\n", *minio)
-			*minio = ""
+	flag.Visit(func(f *flag.Flag) {
+		if f.Name == "minio" {
+			*s3kind, *s3bin = string(s3server.MinIO), *minio
+			if *minio == "" {
+				*s3kind = "none"
+			}
+		}
+	})
+	if *s3kind == "none" || *s3endpoint != "" {
+		*s3kind = ""
+	}
+	if *s3kind != "" {
+		k, err := s3server.ParseKind(*s3kind)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sgdev: -s3:", err)
+			os.Exit(2)
+		}
+		if *s3bin == "" {
+			*s3bin = k.ToolsBin(".tools")
+		}
+		if _, err := os.Stat(*s3bin); err != nil {
+			fmt.Fprintf(os.Stderr, "sgdev: %s not found (scripts/s3server.sh install %s builds it): running without S3\n", *s3bin, k)
+			*s3kind = ""
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -66,7 +92,9 @@ func main() {
 		Port:             *port,
 		Concurrency:      *concurrency,
 		CacheDir:         cache,
-		MinIO:            *minio,
+		S3:               *s3kind,
+		S3Bin:            *s3bin,
+		S3Endpoint:       *s3endpoint,
 		S3Data:           *s3data,
 		CleanS3:          *clean,
 		DisableStreamCap: *noThrottle,

@@ -49,13 +49,13 @@ func (s *Server) edgeNode() (node, unservable string) {
 	case err != nil:
 		return "", "it runs on Node.js, and node is not on PATH (make dev puts the project's Node.js first)"
 	case s.S3Endpoint == "":
-		return "", "it needs the local S3 server (-minio PATH; scripts/minio.sh install builds MinIO)"
+		return "", "it needs an S3 (-s3 seaweedfs or minio, which scripts/s3server.sh install builds; or -s3-endpoint)"
 	}
 	return node, ""
 }
 
 // startEdge serves e with the project's Node.js running the endpoint's own
-// JavaScript (edgelocal.js), against MinIO, with the
+// JavaScript (edgelocal.js), against the runner's S3, with the
 // development key (edge.DevKey) as the endpoint's only key.
 func (s *Server) startEdge(ctx context.Context, node string, e *loader.EdgeEndpoint, port int) (*RunningEdge, error) {
 	dir, err := os.MkdirTemp("", "sgdev-edge-")
@@ -64,7 +64,7 @@ func (s *Server) startEdge(ctx context.Context, node string, e *loader.EdgeEndpo
 	}
 	s.tmp = append(s.tmp, dir)
 	cfg := e.Config
-	cfg.Bucket, cfg.Region, cfg.Endpoint = e.Bucket.Name, "us-east-1", s.S3Endpoint
+	cfg.Bucket, cfg.Region, cfg.Endpoint = e.Bucket.Name, s.s3.Region, s.S3Endpoint
 	files := map[string]string{"local.js": edgeLocalJS, "redirect.js": edge.RedirectJS, "token.js": edge.TokenJS, "sigv4.js": edge.SigV4JS,
 		"through.js": edge.ThroughCode(cfg, "local")}
 	for name, body := range files {
@@ -79,7 +79,7 @@ func (s *Server) startEdge(ctx context.Context, node string, e *loader.EdgeEndpo
 	}
 	cmd := exec.CommandContext(ctx, node, "local.js", "local.json")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+S3User, "AWS_SECRET_ACCESS_KEY="+S3Password, "AWS_SESSION_TOKEN=")
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+s.s3.AccessKey, "AWS_SECRET_ACCESS_KEY="+s.s3.SecretKey, "AWS_SESSION_TOKEN="+s.s3.SessionToken)
 	cmd.Stderr = s.logs
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

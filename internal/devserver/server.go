@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -27,7 +28,7 @@ import (
 
 	"github.com/streamgate/streamgate/internal/devserver/loader"
 	"github.com/streamgate/streamgate/internal/devserver/pool"
-	"github.com/streamgate/streamgate/lambda/s3client"
+	"github.com/streamgate/streamgate/internal/s3server"
 )
 
 // Options configure a Server.
@@ -48,14 +49,23 @@ type Options struct {
 	// CacheDir holds handlers rebuilt for this machine's architecture.
 	// Default: a temporary directory.
 	CacheDir string
-	// MinIO is the path of a MinIO binary for the buckets of the templates;
-	// empty runs without S3 emulation (functions that use S3 then fail).
-	MinIO string
-	// S3Data is MinIO's data directory, kept when the runner stops, so that
-	// objects survive a restart. Default: the user cache directory's
-	// streamgate/sgdev-s3/<hash of the assemblies' paths>.
+	// S3 is the local S3-compatible server for the buckets of the
+	// templates (s3server.SeaweedFS or s3server.MinIO), run from S3Bin;
+	// empty runs without S3 emulation (functions that use S3 then fail),
+	// unless S3Endpoint is set.
+	S3 s3server.Kind
+	// S3Bin is the server's binary (scripts/s3server.sh builds it).
+	S3Bin string
+	// S3Endpoint is an S3 to use instead of starting a server (a real
+	// account's, LocalStack), with the credentials and region of the
+	// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and
+	// AWS_REGION variables; missing buckets are created. Default: "".
+	S3Endpoint string
+	// S3Data is the server's data directory, kept when the runner stops, so
+	// that objects survive a restart. Default: S3DataDir, the user cache
+	// directory's streamgate/sgdev-s3/<server>/<hash of the assemblies' paths>.
 	S3Data string
-	// CleanS3 empties S3Data before MinIO starts. Default: false.
+	// CleanS3 empties S3Data before the server starts. Default: false.
 	CleanS3 bool
 	// IdleTimeout overrides the endpoint type's idle timeout (for tests).
 	IdleTimeout time.Duration
@@ -91,7 +101,8 @@ type Server struct {
 
 	pools   map[*loader.Function]*pool.Pool
 	servers []*http.Server
-	minio   *minioProc
+	s3proc  *s3Proc   // the S3 server the runner started
+	s3      *s3Target // where the functions' S3 calls go
 	tmp     []string
 	logs    io.Writer
 
@@ -101,11 +112,11 @@ type Server struct {
 	failed chan error // a part the runner cannot do without stopped for good
 }
 
-// Failed delivers the error of a part the runner cannot do without (MinIO,
-// when it cannot be restarted): the runner should stop.
+// Failed delivers the error of a part the runner cannot do without (the S3
+// server, when it cannot be restarted): the runner should stop.
 func (s *Server) Failed() <-chan error { return s.failed }
 
-// Local S3 credentials, for MinIO and the functions.
+// Local S3 credentials, for the runner's S3 server and the functions.
 const (
 	S3User     = "streamgate"
 	S3Password = "streamgate-local-secret"
@@ -194,17 +205,15 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	}
 
 	env := map[string]string{"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1"}
-	if o.MinIO != "" && (needsS3(apis) || len(edges) > 0) {
-		if err := s.startMinIO(ctx, o, buckets, pageOrigins); err != nil {
+	if (o.S3 != "" || o.S3Endpoint != "") && (needsS3(apis) || len(edges) > 0) {
+		if err := s.startS3(ctx, o, buckets, pageOrigins); err != nil {
 			for _, l := range listeners {
 				l.Close()
 			}
 			s.Close()
 			return nil, err
 		}
-		env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = S3User, S3Password
-		env["AWS_ENDPOINT_URL_S3"] = s.S3Endpoint
-		env[s3client.EnvPathStyle] = "true"
+		maps.Copy(env, s.s3.env())
 	}
 	if err := s.preparePools(apis, buckets, env, o); err != nil {
 		for _, l := range listeners {
@@ -328,7 +337,7 @@ func (s *Server) ProcessesStarted() int64 {
 	return n
 }
 
-// Close stops the APIs, the functions and MinIO.
+// Close stops the APIs, the functions and the S3 server.
 func (s *Server) Close() {
 	for _, srv := range s.servers {
 		srv.Close()
@@ -341,8 +350,8 @@ func (s *Server) Close() {
 			p.Close()
 		}
 	}
-	if s.minio != nil {
-		s.minio.stop()
+	if s.s3proc != nil {
+		s.s3proc.stop()
 	}
 	for _, d := range s.tmp {
 		os.RemoveAll(d)

@@ -21,7 +21,7 @@ import (
 )
 
 // EnvPathStyle set to "true" makes the client use path-style URLs; the
-// local runner sets it, with AWS_ENDPOINT_URL_S3, for its MinIO.
+// local runner sets it, with AWS_ENDPOINT_URL_S3, for its S3 server.
 const EnvPathStyle = "STREAMGATE_S3_PATH_STYLE"
 
 // New returns an S3 client for the function's environment: the region in

@@ -277,26 +277,28 @@ func uploaded(t *testing.T, r map[string]any, f uppyFile) {
 
 var keyShape = regexp.MustCompile(`^incoming/[0-9a-f]{16}/[0-9a-f]{32}/[A-Za-z0-9._-]+$`)
 
-// minioReceived is how many bytes of S3 requests MinIO has received so far
-// (its Prometheus counter, made public for the tests' runner with
-// MINIO_PROMETHEUS_AUTH_TYPE; the v3 endpoint, which v2's cache does not
-// delay).
-func minioReceived(t *testing.T) float64 {
+// s3Received is how many bytes of S3 requests the runner's S3 server has
+// received so far: its Prometheus counter (MinIO's made public for the
+// tests' runner with MINIO_PROMETHEUS_AUTH_TYPE, on the v3 endpoint, which
+// v2's cache does not delay; SeaweedFS's per bucket, summed).
+func s3Received(t *testing.T) float64 {
 	t.Helper()
-	resp, err := http.Get(s3URL + "/minio/metrics/v3/api/requests")
+	resp, err := http.Get(s3Metrics)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	var sum float64
 	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "minio_api_requests_traffic_received_bytes{") && strings.Contains(line, `type="s3"`) {
+		if strings.HasPrefix(line, "minio_api_requests_traffic_received_bytes{") && strings.Contains(line, `type="s3"`) ||
+			strings.HasPrefix(line, "SeaweedFS_s3_bucket_traffic_received_bytes_total{") {
 			f := strings.Fields(line)
 			v, _ := strconv.ParseFloat(f[len(f)-1], 64)
-			return v
+			sum += v
 		}
 	}
-	return 0 // nothing received yet
+	return sum // 0: nothing received yet
 }
 
 // TestUppyUploadsThroughCompanionRoutes: the real @uppy/core and
@@ -316,22 +318,22 @@ func TestUppyUploadsThroughCompanionRoutes(t *testing.T) {
 }
 
 // TestUppyPausesAndResumes: paused after 22 MiB of 64 and resumed, Uppy
-// asks the list-parts route what S3 has and sends only the rest: MinIO
-// receives the file once, plus at most the part in flight at the pause.
+// asks the list-parts route what S3 has and sends only the rest: the S3
+// server receives the file once, plus at most the part in flight at the pause.
 func TestUppyPausesAndResumes(t *testing.T) {
 	f := uppyFile{Name: "paused.bin", Type: "application/octet-stream", Size: 64 << 20, Seed: 13}
-	before := minioReceived(t)
+	before := s3Received(t)
 	r := uppy(t, []uppyFile{f}, 22<<20) // mid-part: parts are 5 MiB
-	received := minioReceived(t) - before
+	received := s3Received(t) - before
 	uploaded(t, r, f)
 	if at, _ := r["pausedAt"].(float64); at < 5<<20 || at >= float64(f.Size) {
 		t.Fatalf("paused at %v bytes: want a pause after the first part and before the end", r["pausedAt"])
 	}
 	resent := received - float64(f.Size)
-	t.Logf("Uppy paused at %.0f bytes and resumed: MinIO received %.0f bytes for a %d-byte file: %.0f bytes again (the part in flight: at most 5 MiB)",
-		r["pausedAt"], received, f.Size, resent)
+	t.Logf("Uppy paused at %.0f bytes and resumed: %s received %.0f bytes for a %d-byte file: %.0f bytes again (the part in flight: at most 5 MiB)",
+		r["pausedAt"], s3Kind.Title(), received, f.Size, resent)
 	if received < float64(f.Size) || resent > 5<<20 {
-		t.Errorf("MinIO received %.0f bytes for %d: %.0f bytes again, want at most the 5 MiB part in flight", received, f.Size, resent)
+		t.Errorf("%s received %.0f bytes for %d: %.0f bytes again, want at most the 5 MiB part in flight", s3Kind.Title(), received, f.Size, resent)
 	}
 	if !regexp.MustCompile(`GET /prod/s3/multipart/[^/ ?]+\?key=\S+ 200`).MatchString(runnerLogs.String()) {
 		t.Error("the resume did not list the parts")

@@ -15,10 +15,10 @@ import (
 	"github.com/streamgate/streamgate/lambda/edgetoken"
 )
 
-// BenchmarkEdgeUpload1GiB uploads 1 GiB to the runner's MinIO three ways in
+// BenchmarkEdgeUpload1GiB uploads 1 GiB to the runner's S3 server three ways in
 // one run: through the Redirect edge endpoint (the edge code's 307, then
 // the presigned PUT), through the Through endpoint (the body streamed by
-// the endpoint to MinIO), and as a plain presigned PUT straight to MinIO,
+// the endpoint to S3), and as a plain presigned PUT straight to S3,
 // the floor. MB/s is the upload throughput on loopback.
 func BenchmarkEdgeUpload1GiB(b *testing.B) {
 	const size = 1 << 30

@@ -52,7 +52,7 @@ func devToken(t testing.TB, c edgetoken.Claims) string {
 
 func localS3() *s3.Client { return s3At(s3URL) }
 
-// s3At is a client of a runner's MinIO at endpoint.
+// s3At is a client of a runner's S3 server at endpoint.
 func s3At(endpoint string) *s3.Client {
 	return s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), UsePathStyle: true,
 		Credentials: credentials.NewStaticCredentialsProvider(devserver.S3User, devserver.S3Password, "")})
@@ -149,7 +149,7 @@ func putTo(t *testing.T, url, contentType string, body []byte) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-// TestEdgeRedirectURLIsPinned: MinIO itself refuses what the 307's URL
+// TestEdgeRedirectURLIsPinned: the S3 server itself refuses what the 307's URL
 // does not allow: one byte more, another type, a second PUT to the key, an
 // expired URL (the same refusals as the presigned PUT tests).
 func TestEdgeRedirectURLIsPinned(t *testing.T) {
@@ -192,7 +192,7 @@ h({ Records: [{ cf: { request: { method: 'PUT', uri: '/u/late.bin', querystring:
 }
 
 // TestEdgeThroughUploadArrives: in Through mode the body passes the
-// endpoint (as it passes CloudFront) to MinIO under the chosen key; a
+// endpoint (as it passes CloudFront) to the S3 server under the chosen key; a
 // second upload with the same token and name is refused (If-None-Match).
 func TestEdgeThroughUploadArrives(t *testing.T) {
 	body := random(3 << 20)

@@ -2,6 +2,7 @@ package local
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -15,6 +16,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/streamgate/streamgate/client/upload"
+	"github.com/streamgate/streamgate/internal/cdktest"
+	"github.com/streamgate/streamgate/internal/devserver"
 )
 
 // waitFor polls the runner's log for a line.
@@ -28,23 +33,23 @@ func waitFor(t *testing.T, logs func() string, what string, timeout time.Duratio
 	t.Fatalf("no %q in the log after %v", what, timeout)
 }
 
-// TestMinIODiesAndComesBack: MinIO killed under the runner is noticed,
-// logged and restarted on the same port and data: the objects are still
-// there, and the upload API works again.
-func TestMinIODiesAndComesBack(t *testing.T) {
+// TestS3ServerDiesAndComesBack: the S3 server killed under the runner is
+// noticed, logged and restarted on the same port and data: the objects are
+// still there, and the upload API works again.
+func TestS3ServerDiesAndComesBack(t *testing.T) {
 	client := localS3()
 	ctx := context.Background()
 	bucket := bucketOf(t, "uploads")
 	if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("before/kill.txt"), Body: strings.NewReader("kept")}); err != nil {
 		t.Fatal(err)
 	}
-	pids := children(t, "minio")
+	pids := children(t, s3Kind.Binary())
 	if len(pids) != 1 {
-		t.Fatalf("MinIO processes: %v", pids)
+		t.Fatalf("%s processes: %v", s3Kind.Title(), pids)
 	}
 	syscall.Kill(pids[0], syscall.SIGKILL)
-	waitFor(t, runnerLogs.String, "MinIO is back", 60*time.Second)
-	if !strings.Contains(runnerLogs.String(), fmt.Sprintf("MinIO (pid %d) exited", pids[0])) {
+	waitFor(t, runnerLogs.String, s3Kind.Title()+" is back", 60*time.Second)
+	if !strings.Contains(runnerLogs.String(), fmt.Sprintf("%s (pid %d) exited", s3Kind.Title(), pids[0])) {
 		t.Error("the death was not logged")
 	}
 	if _, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("before/kill.txt")}); err != nil {
@@ -78,13 +83,13 @@ func TestDeadIdleProcessIsReplaced(t *testing.T) {
 }
 
 // TestS3DataSurvivesARestartUnlessClean: a second runner on the same
-// assembly keeps MinIO's data between runs, and -clean empties it; SIGTERM
+// assembly keeps the S3 server's data between runs, and -clean empties it; SIGTERM
 // stops the runner and every process it started.
 func TestS3DataSurvivesARestartUnlessClean(t *testing.T) {
 	data := t.TempDir()
 	dir := runnerArgs[1] // -assembly
 	run := func(extra ...string) (endpoint string, stop func()) {
-		cmd := exec.Command(runnerBin, append([]string{"-assembly", dir, "-port", "0", "-minio", runnerArgs[5], "-s3-data", data}, extra...)...)
+		cmd := exec.Command(runnerBin, append(append([]string{"-assembly", dir, "-port", "0", "-s3-data", data}, s3Args...), extra...)...)
 		out, _ := cmd.StdoutPipe()
 		var logs syncBuffer
 		cmd.Stderr = &logs
@@ -92,7 +97,7 @@ func TestS3DataSurvivesARestartUnlessClean(t *testing.T) {
 			t.Fatal(err)
 		}
 		sc := bufio.NewScanner(out)
-		s3Line := regexp.MustCompile(`^notice: S3: MinIO at (http://127\.0\.0\.1:\d+)`)
+		s3Line := regexp.MustCompile(`^notice: S3: \w+ at (http://127\.0\.0\.1:\d+)`)
 		for sc.Scan() {
 			if m := s3Line.FindStringSubmatch(sc.Text()); m != nil {
 				endpoint = m[1]
@@ -135,4 +140,62 @@ func TestS3DataSurvivesARestartUnlessClean(t *testing.T) {
 	if err == nil {
 		t.Error("-clean kept the object")
 	}
+}
+
+// TestS3EndpointUsesAnExistingS3: a second runner given -s3-endpoint (the
+// first runner's server, its credentials in the AWS_* variables) starts no
+// server of its own, finds the buckets there and says so, and its upload
+// API stores the file in that S3.
+func TestS3EndpointUsesAnExistingS3(t *testing.T) {
+	cmd := exec.Command(runnerBin, "-assembly", runnerArgs[1], "-port", "0", "-s3-endpoint", s3URL, "-node-ric", "")
+	cmd.Dir = cdktest.ModuleRoot() // the handlers rebuilt for this machine are cached there
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+devserver.S3User, "AWS_SECRET_ACCESS_KEY="+devserver.S3Password, "AWS_SESSION_TOKEN=", "AWS_REGION=us-east-1")
+	out, _ := cmd.StdoutPipe()
+	var logs syncBuffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	uploads := regexp.MustCompile(`^LocalTest/Uploads\w*\s+(http://127\.0\.0\.1:\d+/prod)`)
+	var api, notice string
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		if m := uploads.FindStringSubmatch(sc.Text()); m != nil && api == "" {
+			api = m[1]
+		}
+		if strings.HasPrefix(sc.Text(), "notice: S3: ") {
+			notice = sc.Text()
+		}
+		if sc.Text() == "ready" {
+			break
+		}
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	if want := "notice: S3: " + s3URL + " (-s3-endpoint; key streamgate, region us-east-1"; !strings.HasPrefix(notice, want) || !strings.Contains(notice, "created here: none") {
+		t.Errorf("start-up notice %q, want it to start %q and say no bucket was created", notice, want)
+	}
+	kids, _ := exec.Command("pgrep", "-P", fmt.Sprint(cmd.Process.Pid)).Output()
+	for _, f := range strings.Fields(string(kids)) {
+		if line, _ := os.ReadFile("/proc/" + f + "/cmdline"); strings.Contains(string(line), s3Kind.Binary()) {
+			t.Errorf("the runner started an S3 server (pid %s) with -s3-endpoint", f)
+		}
+	}
+	if api == "" {
+		t.Fatalf("no upload API in the runner's output; its log:\n%s", logs.String())
+	}
+	data := bytes.Repeat([]byte("endpoint"), 10_000)
+	c := &upload.Client{Endpoint: api + "/", Checksum: true}
+	res, err := c.Upload(context.Background(), upload.File{Name: "endpoint.txt", ContentType: "text/plain", Size: int64(len(data)), Body: bytes.NewReader(data)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := localS3().GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(res.Bucket), Key: aws.String(res.Key)})
+	if err != nil {
+		t.Fatalf("the object is not in the S3 of -s3-endpoint: %v", err)
+	}
+	got.Body.Close()
 }

@@ -47,7 +47,7 @@ func TestStreamsEndAtLambdas200MB(t *testing.T) {
 // runs with -no-throttle) sends a Lambda stream's first 6 MB at once and
 // the rest at 2 MB/s, as Lambda does: 10 MB take 2 s, not 0.1.
 func TestStreamsAreCappedAt2MBs(t *testing.T) {
-	cmd := exec.Command(runnerBin, "-assembly", runnerArgs[1], "-port", "0", "-minio", "")
+	cmd := exec.Command(runnerBin, "-assembly", runnerArgs[1], "-port", "0", "-s3", "none")
 	out, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -35,6 +35,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/uploads"
 	"github.com/streamgate/streamgate/internal/cdktest"
 	"github.com/streamgate/streamgate/internal/devserver/pool"
+	"github.com/streamgate/streamgate/internal/s3server"
 )
 
 const faulty = "github.com/streamgate/streamgate/lambda/demo/testdata/faulty"
@@ -46,12 +47,14 @@ var (
 	uppyURL      string                // the upload API with Uppy's Companion routes
 	serversURL   string                // net/http servers behind lambda/httpstream
 	throttledURL string                // a stage throttled to 2 requests a second, bursts of 3
-	s3URL        string                // the runner's MinIO
+	s3URL        string                // the runner's S3 server
+	s3Metrics    string                // its Prometheus metrics
 	edgeURLs     = map[string]string{} // the edge upload endpoints by mode
 	runner       *exec.Cmd
 	runnerBin    string   // the sgdev binary the tests built
 	runnerArgs   []string // its arguments
-	s3Data       string   // its MinIO's data directory
+	s3Args       []string // its S3 server's flags (-s3, -s3-bin)
+	s3Data       string   // its S3 server's data directory
 	runnerLogs   = &syncBuffer{}
 	nodeMissing  string // why the runner cannot run Node.js functions here; "" when it can
 )
@@ -199,6 +202,23 @@ func synthesize() (dir string, err error) {
 	return *app.Synth(nil).Directory(), nil
 }
 
+// s3Kind is the S3 server the tests' runners start: the default, or
+// STREAMGATE_S3's.
+var s3Kind = func() s3server.Kind {
+	if k, err := s3server.ParseKind(os.Getenv("STREAMGATE_S3")); err == nil {
+		return k
+	}
+	return s3server.Default
+}()
+
+// tools is the tools directory (TOOLS, or the module's .tools).
+func tools() string {
+	if t := os.Getenv("TOOLS"); t != "" {
+		return t
+	}
+	return filepath.Join(cdktest.ModuleRoot(), ".tools")
+}
+
 // startRunner builds cmd/sgdev and runs it on free ports.
 func startRunner(dir string) error {
 	root := cdktest.ModuleRoot()
@@ -210,9 +230,9 @@ func startRunner(dir string) error {
 	if out, err := exec.Command("go", append(args, "github.com/streamgate/streamgate/cmd/sgdev")...).CombinedOutput(); err != nil {
 		return fmt.Errorf("go build sgdev: %v\n%s", err, out)
 	}
-	// make test builds MinIO in the background: wait for it (or build it).
-	if out, err := exec.Command(filepath.Join(root, "scripts", "minio.sh"), "wait").CombinedOutput(); err != nil {
-		return fmt.Errorf("scripts/minio.sh wait: %v\n%s", err, out)
+	// make test builds the S3 servers in the background: wait for it (or build it).
+	if out, err := exec.Command(filepath.Join(root, "scripts", "s3server.sh"), "wait", string(s3Kind)).CombinedOutput(); err != nil {
+		return fmt.Errorf("scripts/s3server.sh wait %s: %v\n%s", s3Kind, err, out)
 	}
 	// make test installs AWS's Runtime Interface Client for Node.js in the
 	// background: wait for it (or install it). On a host where its native
@@ -221,7 +241,7 @@ func startRunner(dir string) error {
 	if out, err := exec.Command(filepath.Join(root, "scripts", "noderic.sh"), "wait").CombinedOutput(); err != nil {
 		return fmt.Errorf("scripts/noderic.sh wait: %v\n%s", err, out)
 	}
-	nodeRIC := filepath.Join(root, ".tools", "noderic", "node_modules", "aws-lambda-ric", "index.mjs")
+	nodeRIC := filepath.Join(tools(), "noderic", "node_modules", "aws-lambda-ric", "index.mjs")
 	_, nodeMissing = pool.NodeRuntime(nodeRIC)
 	var err error
 	if s3Data, err = os.MkdirTemp("", "sgdev-test-s3-"); err != nil {
@@ -229,22 +249,23 @@ func startRunner(dir string) error {
 	}
 	// The cap of streams past 6 MB is tested with a runner of its own: the
 	// others move hundreds of MB.
-	args = []string{"-assembly", dir, "-port", "0", "-minio", filepath.Join(root, ".tools", "bin", "minio"), "-s3-data", s3Data, "-no-throttle",
-		"-node-ric", nodeRIC}
+	s3Args = []string{"-s3", string(s3Kind), "-s3-bin", s3Kind.ToolsBin(tools())}
+	args = append([]string{"-assembly", dir, "-port", "0", "-s3-data", s3Data, "-no-throttle",
+		"-node-ric", nodeRIC}, s3Args...)
 	runnerBin, runnerArgs = bin, args
 	if p := os.Getenv("SGDEV_CPUPROFILE"); p != "" {
 		args = append(args, "-cpuprofile", p) // SGDEV_CPUPROFILE=/tmp/sgdev.prof go test -bench . ./test/local
 	}
 	runner = exec.Command(bin, args...)
 	runner.Dir = root // rebuilt handlers are cached in .tools/devbuild
-	// MinIO's byte counters, for the Uppy resume test.
+	// MinIO's byte counters, for the Uppy resume test (SeaweedFS's are public).
 	runner.Env = append(os.Environ(), "MINIO_PROMETHEUS_AUTH_TYPE=public")
 	stdout, _ := runner.StdoutPipe()
 	runner.Stderr = runnerLogs
 	if err := runner.Start(); err != nil {
 		return err
 	}
-	s3Line := regexp.MustCompile(`^notice: S3: MinIO at (http://127\.0\.0\.1:\d+)`)
+	s3Line := regexp.MustCompile(`^notice: S3: \w+ at (http://127\.0\.0\.1:\d+) \(user \w+; metrics (\S+)\)`)
 	urls := regexp.MustCompile(`^LocalTest/(\w+)\s+(http://127\.0\.0\.1:\d+/prod)`)
 	edges := regexp.MustCompile(`^LocalTest/\w+\s+(http://127\.0\.0\.1:\d+/u/)\s+\(edge upload endpoint, (\w+) mode`)
 	sc := bufio.NewScanner(stdout)
@@ -271,7 +292,7 @@ func startRunner(dir string) error {
 				edgeURLs[m[2]] = m[1]
 			}
 			if m := s3Line.FindStringSubmatch(line); m != nil {
-				s3URL = m[1]
+				s3URL, s3Metrics = m[1], m[2]
 			}
 			if line == "ready" {
 				ready <- nil

@@ -239,7 +239,7 @@ func TestGatewayErrors(t *testing.T) {
 }
 
 // TestUploadThroughTheRunner: the whole two-step upload against the local
-// upload API and its MinIO.
+// upload API and its S3 server.
 func TestUploadThroughTheRunner(t *testing.T) {
 	data := bytes.Repeat([]byte("streamgate"), 100_000)
 	c := &upload.Client{Endpoint: uploadsURL + "/", Checksum: true}

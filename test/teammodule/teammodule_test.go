@@ -223,7 +223,7 @@ func TestServedBySgdev(t *testing.T) {
 			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
 		}
 	}
-	runner := command(mod, nil, "go", "tool", "sgdev", "-assembly", "cdk.out", "-port", "0", "-minio", "")
+	runner := command(mod, nil, "go", "tool", "sgdev", "-assembly", "cdk.out", "-port", "0", "-s3", "none")
 	stdout, _ := runner.StdoutPipe()
 	var logs bytes.Buffer
 	runner.Stderr = &logs

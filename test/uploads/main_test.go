@@ -1,10 +1,16 @@
-// Package uploads tests the whole two-step upload end to end against a real
-// S3-compatible server (MinIO, built by scripts/minio.sh into .tools/bin),
-// started on 127.0.0.1 for the run and stopped after it: the presign
-// handler's own code signs URLs for that server, and real HTTP clients (the
-// client/upload package and hand-made requests) upload with them. MinIO
-// checks SigV4 signatures, signed headers, checksums, If-None-Match and POST
-// policies, so each rejection below is the server's.
+// Package uploads tests the whole two-step upload end to end against real
+// S3-compatible servers (SeaweedFS and MinIO, built by scripts/s3server.sh
+// into .tools/bin), started on 127.0.0.1 for the run and stopped after it:
+// the presign handler's own code signs URLs for each server, and real HTTP
+// clients (the client/upload package and hand-made requests) upload with
+// them. The servers check SigV4 signatures, signed headers, checksums,
+// If-None-Match and POST policies, so each rejection below is the server's.
+//
+// Every test runs once per server (a subtest named after it), so that a
+// difference between servers is a failing test; a test that needs what a
+// server lacks (s3server.Gaps, the README's table of S3 servers) is skipped
+// there, naming the server and the reason. STREAMGATE_S3=minio (or
+// seaweedfs) runs the suite against one server only.
 package uploads
 
 import (
@@ -18,6 +24,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,7 +33,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/streamgate/streamgate/internal/minio"
+	"github.com/streamgate/streamgate/internal/s3probe"
+	"github.com/streamgate/streamgate/internal/s3server"
 	"github.com/streamgate/streamgate/lambda/presign"
 )
 
@@ -36,19 +44,45 @@ const (
 	password = "streamgate-test-secret"
 )
 
+// server is one S3 server the suite runs against.
+type server struct {
+	kind     s3server.Kind
+	proc     *s3server.Process // a test may kill it and start it again on the same address and data
+	endpoint string
+	s3c      *s3.Client       // signs with the server's credentials, like the Lambda role would
+	webhook  *s3probe.Webhook // receives the server's bucket events
+}
+
 var (
-	endpoint string     // MinIO's URL
-	s3c      *s3.Client // signs with MinIO's root credentials, like the Lambda role would
+	servers []*server
+
+	timeMu    sync.Mutex
+	timeSpent = map[s3server.Kind]time.Duration{} // by the tests, per server
 )
 
 func TestMain(m *testing.M) {
-	stop, err := startMinIO()
+	kinds := s3server.Kinds()
+	if only := os.Getenv("STREAMGATE_S3"); only != "" {
+		k, err := s3server.ParseKind(only)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "uploads: STREAMGATE_S3:", err)
+			os.Exit(2)
+		}
+		kinds = []s3server.Kind{k}
+	}
+	stop, err := startServers(kinds)
 	if err != nil {
+		stop()
 		fmt.Fprintln(os.Stderr, "uploads:", err)
 		os.Exit(1)
 	}
 	code := m.Run()
 	stop()
+	var spent []string
+	for _, s := range servers {
+		spent = append(spent, fmt.Sprintf("%s %.1f s", s.kind.Title(), timeSpent[s.kind].Seconds()))
+	}
+	fmt.Printf("uploads: time in the tests per server: %s\n", strings.Join(spent, ", "))
 	os.Exit(code)
 }
 
@@ -62,58 +96,96 @@ func moduleRoot() string {
 	}
 }
 
-// server is the test's MinIO, which a test may kill and start again on the
-// same address and data.
-var server *minio.Process
-
-// startMinIO runs the MinIO built by scripts/minio.sh on a free loopback
-// port with a fresh data directory, and creates the bucket.
-func startMinIO() (stop func(), err error) {
-	// make test builds MinIO in the background: wait for it (or build it).
-	if out, err := exec.Command(filepath.Join(moduleRoot(), "scripts", "minio.sh"), "wait").CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("scripts/minio.sh wait: %v\n%s", err, out)
-	}
-	bin := filepath.Join(moduleRoot(), ".tools", "bin", "minio")
-	if _, err := os.Stat(bin); err != nil {
-		return nil, fmt.Errorf("%s is missing: run `scripts/minio.sh install` (make test does)", bin)
-	}
-	addr, err := minio.FreeAddr()
-	if err != nil {
-		return nil, err
-	}
-	data, err := os.MkdirTemp("", "minio-data-")
-	if err != nil {
-		return nil, err
-	}
-	server = &minio.Process{Bin: bin, Addr: addr, Data: data, User: user, Password: password}
+// startServers runs each server built by scripts/s3server.sh on a free
+// loopback port with a fresh data directory, and creates the bucket;
+// stop stops them and removes their data.
+func startServers(kinds []s3server.Kind) (stop func(), err error) {
+	var stops []func()
 	stop = func() {
-		server.Kill()
-		os.RemoveAll(data)
+		for _, f := range stops {
+			f()
+		}
 	}
-	if err := server.Start(); err != nil {
-		stop()
-		return nil, err
+	// make test builds the servers in the background: wait for them (or build them).
+	args := []string{"wait"}
+	for _, k := range kinds {
+		args = append(args, string(k))
 	}
-	endpoint = "http://" + addr
-	s3c = s3.New(s3.Options{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider(user, password, ""),
-		BaseEndpoint: aws.String(endpoint),
-		UsePathStyle: true,
-	})
-	if _, err := s3c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		stop()
-		return nil, fmt.Errorf("creating the bucket: %w", err)
+	if out, err := exec.Command(filepath.Join(moduleRoot(), "scripts", "s3server.sh"), args...).CombinedOutput(); err != nil {
+		return stop, fmt.Errorf("scripts/s3server.sh %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	tools := os.Getenv("TOOLS")
+	if tools == "" {
+		tools = filepath.Join(moduleRoot(), ".tools")
+	}
+	for _, k := range kinds {
+		bin := k.ToolsBin(tools)
+		if _, err := os.Stat(bin); err != nil {
+			return stop, fmt.Errorf("%s is missing: run `scripts/s3server.sh install %s` (make test does)", bin, k)
+		}
+		addr, err := s3server.FreeAddr()
+		if err != nil {
+			return stop, err
+		}
+		data, err := os.MkdirTemp("", "uploads-"+string(k)+"-")
+		if err != nil {
+			return stop, err
+		}
+		hook := s3probe.NewWebhook()
+		p := &s3server.Process{Kind: k, Bin: bin, Addr: addr, Data: data, AccessKey: user, SecretKey: password, Webhook: hook.URL()}
+		stops = append(stops, func() {
+			p.Kill()
+			hook.Close()
+			os.RemoveAll(data)
+		})
+		if err := p.Start(); err != nil {
+			return stop, err
+		}
+		s := &server{kind: k, proc: p, endpoint: p.URL(), webhook: hook, s3c: s3.New(s3.Options{
+			Region:       "us-east-1",
+			Credentials:  credentials.NewStaticCredentialsProvider(user, password, ""),
+			BaseEndpoint: aws.String(p.URL()),
+			UsePathStyle: true,
+		})}
+		if _, err := s.s3c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+			return stop, fmt.Errorf("%s: creating the bucket: %w", k.Title(), err)
+		}
+		servers = append(servers, s)
 	}
 	return stop, nil
 }
 
-// handler is the real presign handler, signing for MinIO.
-func handler(mode presign.Mode, expiry time.Duration) *presign.Handler {
+// eachServer runs test once per server, as a subtest named after it.
+func eachServer(t *testing.T, test func(t *testing.T, s *server)) {
+	t.Helper()
+	for _, s := range servers {
+		t.Run(string(s.kind), func(t *testing.T) {
+			start := time.Now()
+			defer func() {
+				timeMu.Lock()
+				timeSpent[s.kind] += time.Since(start)
+				timeMu.Unlock()
+			}()
+			test(t, s)
+		})
+	}
+}
+
+// needs skips the test on a server that lacks c, as the README's table
+// says; anywhere else it runs, and fails if the server does not do c.
+func (s *server) needs(t testing.TB, c s3server.Capability) {
+	t.Helper()
+	if reason, lacks := s.kind.Lacks(c); lacks {
+		t.Skipf("%s lacks %q (README, S3 servers): %s", s.kind.Title(), c, reason)
+	}
+}
+
+// handler is the real presign handler, signing for the server.
+func (s *server) handler(mode presign.Mode, expiry time.Duration) *presign.Handler {
 	return presign.New(presign.Config{
 		Bucket: bucket, Prefix: "incoming/", MaxSize: 64 << 20, Mode: mode,
 		ContentTypes: []string{"text/plain", "application/octet-stream"}, Expiry: expiry,
-	}, s3c)
+	}, s.s3c)
 }
 
 // apiServer serves the handler over HTTP the way API Gateway would hand it
@@ -169,10 +241,10 @@ func presignFor(t *testing.T, h *presign.Handler, r presign.Request) *presign.Re
 	return &p
 }
 
-// object reads an object back from MinIO.
-func object(t *testing.T, key string) []byte {
+// object reads an object back from the server.
+func (s *server) object(t *testing.T, key string) []byte {
 	t.Helper()
-	out, err := s3c.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	out, err := s.s3c.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
 		t.Fatalf("GetObject %s: %v", key, err)
 	}

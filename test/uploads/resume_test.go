@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/streamgate/streamgate/client/upload"
+	"github.com/streamgate/streamgate/internal/s3server"
 	"github.com/streamgate/streamgate/lambda/presign"
 )
 
@@ -70,13 +71,17 @@ func (b *countingBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// TestResumeAfterStorageDies: MinIO is killed (SIGKILL) during a 64 MiB
-// multipart upload with per-part checksums; the upload fails and keeps its
-// state. Once MinIO is back, the same call resumes: the parts S3 stored are
-// not sent again, and the object is byte for byte the file.
-func TestResumeAfterStorageDies(t *testing.T) {
+// TestResumeAfterStorageDies: the S3 server is killed (SIGKILL) during a
+// 64 MiB multipart upload with per-part checksums; the upload fails and
+// keeps its state. Once the server is back, the same call resumes: the
+// parts S3 stored are not sent again, and the object is byte for byte the
+// file.
+func TestResumeAfterStorageDies(t *testing.T) { eachServer(t, testResumeAfterStorageDies) }
+
+func testResumeAfterStorageDies(t *testing.T, s *server) {
+	s.needs(t, s3server.CapMultipart)
 	data := randomBytes(64 << 20)
-	api := apiServer(t, handler(presign.ModeMultipart, 15*time.Minute))
+	api := apiServer(t, s.handler(presign.ModeMultipart, 15*time.Minute))
 	file := upload.File{Name: "big.bin", ContentType: "application/octet-stream", Size: int64(len(data)), Body: bytes.NewReader(data),
 		ID: upload.FileID(t.Name(), int64(len(data)), time.Now())}
 	first := newPartCounter()
@@ -84,24 +89,24 @@ func TestResumeAfterStorageDies(t *testing.T) {
 	var killed sync.Once
 	first.onStored = func(stored int) {
 		if stored == 3 {
-			killed.Do(server.Kill)
+			killed.Do(s.proc.Kill)
 		}
 	}
 	restarted := false
 	t.Cleanup(func() {
 		if !restarted { // the other tests need it
-			server.Start()
+			s.proc.Start()
 		}
 	})
 	if _, err := c.Upload(context.Background(), file, nil); err == nil {
-		t.Fatal("the upload succeeded with MinIO killed midway")
+		t.Fatalf("the upload succeeded with %s killed midway", s.kind.Title())
 	} else if strings.Contains(err.Error(), "X-Amz-Signature") || strings.Contains(err.Error(), "X-Amz-Credential") {
 		t.Errorf("the error shows a presigned URL's credentials: %v", err)
 	}
 	if !c.Resumable(file) {
 		t.Fatal("no state kept for the interrupted upload")
 	}
-	if err := server.Start(); err != nil {
+	if err := s.proc.Start(); err != nil {
 		t.Fatal(err)
 	}
 	restarted = true
@@ -114,15 +119,15 @@ func TestResumeAfterStorageDies(t *testing.T) {
 	}
 	for n := range first.stored {
 		if second.sent[n] > 0 {
-			t.Errorf("part %d was stored before MinIO died, and sent again", n)
+			t.Errorf("part %d was stored before %s died, and sent again", n, s.kind.Title())
 		}
 	}
 	if res.ResumedParts < len(first.stored) || res.ResumedBytes+second.total() != int64(len(data)) {
 		t.Errorf("resumed %d parts (%d bytes), sent %d more; stored before: %d parts", res.ResumedParts, res.ResumedBytes, second.total(), len(first.stored))
 	}
 	resent := first.total() + second.total() - int64(len(data))
-	t.Logf("resume: %d of 8 parts were in S3 (%d bytes); %d bytes sent twice in all (the parts in flight when MinIO died)", res.ResumedParts, res.ResumedBytes, resent)
-	if !bytes.Equal(object(t, res.Key), data) {
+	t.Logf("resume: %d of 8 parts were in S3 (%d bytes); %d bytes sent twice in all (the parts in flight when %s died)", res.ResumedParts, res.ResumedBytes, resent, s.kind.Title())
+	if !bytes.Equal(s.object(t, res.Key), data) {
 		t.Error("the resumed object differs from the file")
 	}
 	if c.Resumable(file) {
@@ -134,18 +139,23 @@ func TestResumeAfterStorageDies(t *testing.T) {
 // work against every mode of the API: the file's SHA-256 for PUT and
 // POST, each part's for multipart.
 func TestCommandLineUploaderEveryMode(t *testing.T) {
+	bin := sgupload(t)
+	eachServer(t, func(t *testing.T, s *server) { testCommandLineUploaderEveryMode(t, s, bin) })
+}
+
+func testCommandLineUploaderEveryMode(t *testing.T, s *server, bin string) {
 	dir := t.TempDir()
-	bin := dir + "/sgupload"
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/streamgate/streamgate/cmd/sgupload").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	data := randomBytes(10 << 20) // two parts in multipart mode
 	file := dir + "/data.bin"
 	if err := os.WriteFile(file, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, mode := range []presign.Mode{presign.ModePut, presign.ModePost, presign.ModeMultipart} {
-		cmd := exec.Command(bin, "-api", apiServer(t, handler(mode, 15*time.Minute)), file)
+		if reason, lacks := s.kind.Lacks(modeNeeds[mode]); lacks {
+			t.Logf("%s: skipped: %s lacks %q (README, S3 servers): %s", mode, s.kind.Title(), modeNeeds[mode], reason)
+			continue
+		}
+		cmd := exec.Command(bin, "-api", apiServer(t, s.handler(mode, 15*time.Minute)), file)
 		cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+dir, "HOME="+dir)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -154,16 +164,19 @@ func TestCommandLineUploaderEveryMode(t *testing.T) {
 			continue
 		}
 		key, _ := strings.CutPrefix(strings.TrimSpace(stdout.String()), "s3://"+bucket+"/")
-		if !bytes.Equal(object(t, key), data) {
+		if !bytes.Equal(s.object(t, key), data) {
 			t.Errorf("%s: stored bytes differ", mode)
 		}
 	}
 }
 
 // TestPartChecksumsAreChecked: a part URL signs its part's SHA-256, and
-// MinIO refuses other bytes.
-func TestPartChecksumsAreChecked(t *testing.T) {
-	h := handler(presign.ModeMultipart, 15*time.Minute)
+// the server refuses other bytes.
+func TestPartChecksumsAreChecked(t *testing.T) { eachServer(t, testPartChecksumsAreChecked) }
+
+func testPartChecksumsAreChecked(t *testing.T, s *server) {
+	s.needs(t, s3server.CapMultipart)
+	h := s.handler(presign.ModeMultipart, 15*time.Minute)
 	data := randomBytes(6 << 20)
 	api := apiServer(t, h)
 	var p presign.Response
@@ -209,8 +222,11 @@ func decodeJSON(t *testing.T, resp *http.Response, v any) {
 // its expiry is accepted (204) and writes the key again; the policy still
 // pins the size, type and (with a checksum) the very bytes, so a replay
 // can only store the same object again.
-func TestPostFormReplayOverwrites(t *testing.T) {
-	h := handler(presign.ModePost, 15*time.Minute)
+func TestPostFormReplayOverwrites(t *testing.T) { eachServer(t, testPostFormReplayOverwrites) }
+
+func testPostFormReplayOverwrites(t *testing.T, s *server) {
+	s.needs(t, s3server.CapPresignedPost)
+	h := s.handler(presign.ModePost, 15*time.Minute)
 	data := randomBytes(1000)
 	p := presignFor(t, h, presign.Request{FileName: "again.bin", ContentType: "application/octet-stream", Size: int64(len(data)), ChecksumSHA256: sha(data)})
 	for i := 0; i < 2; i++ {
@@ -222,16 +238,19 @@ func TestPostFormReplayOverwrites(t *testing.T) {
 	if status, _ := postForm(t, p, nil, other); status != 400 {
 		t.Errorf("a replay with other bytes: %d, want 400 (the checksum)", status)
 	}
-	if !bytes.Equal(object(t, p.Key), data) {
+	if !bytes.Equal(s.object(t, p.Key), data) {
 		t.Error("the object changed")
 	}
 }
 
-// TestUploadIdsS3RefusesAre4xx: against MinIO, an upload id that does not
-// exist, one of 1,000 characters and a malformed one are the client's
-// mistakes (4xx naming uploadId), never a 502.
-func TestUploadIdsS3RefusesAre4xx(t *testing.T) {
-	api := apiServer(t, handler(presign.ModeMultipart, 15*time.Minute))
+// TestUploadIdsS3RefusesAre4xx: an upload id that does not exist, one of
+// 1,000 characters and a malformed one are the client's mistakes (4xx
+// naming uploadId), never a 502.
+func TestUploadIdsS3RefusesAre4xx(t *testing.T) { eachServer(t, testUploadIdsS3RefusesAre4xx) }
+
+func testUploadIdsS3RefusesAre4xx(t *testing.T, s *server) {
+	s.needs(t, s3server.CapMultipart)
+	api := apiServer(t, s.handler(presign.ModeMultipart, 15*time.Minute))
 	var p presign.Response
 	resp, err := http.Post(api+"uploads", "application/json", strings.NewReader(`{"fileName":"ids.bin","contentType":"application/octet-stream","size":6291456}`))
 	if err != nil {

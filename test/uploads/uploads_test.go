@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/streamgate/streamgate/client/upload"
+	"github.com/streamgate/streamgate/internal/s3server"
 	"github.com/streamgate/streamgate/lambda/presign"
 )
 
@@ -58,8 +59,11 @@ func with(headers map[string]string, k, v string) map[string]string {
 	return out
 }
 
-func TestPresignedPut(t *testing.T) {
-	h := handler(presign.ModePut, 15*time.Minute)
+func TestPresignedPut(t *testing.T) { eachServer(t, testPresignedPut) }
+
+func testPresignedPut(t *testing.T, s *server) {
+	s.needs(t, s3server.CapPresignedPut)
+	h := s.handler(presign.ModePut, 15*time.Minute)
 	data := randomBytes(100_000)
 	p := presignFor(t, h, presign.Request{FileName: "data.bin", ContentType: "application/octet-stream", Size: int64(len(data)), ChecksumSHA256: sha(data)})
 
@@ -85,11 +89,12 @@ func TestPresignedPut(t *testing.T) {
 		if status, body := put(t, p.URL, p.Headers, data); status != 200 {
 			t.Fatalf("status %d: %s", status, body)
 		}
-		if got := object(t, p.Key); !bytes.Equal(got, data) {
+		if got := s.object(t, p.Key); !bytes.Equal(got, data) {
 			t.Errorf("stored %d bytes that differ from the %d sent", len(got), len(data))
 		}
 	})
 	t.Run("a second PUT to the same key is refused", func(t *testing.T) {
+		s.needs(t, s3server.CapIfNoneMatchPut)
 		if status, body := put(t, p.URL, p.Headers, data); status != 412 {
 			t.Errorf("status %d, want 412 (If-None-Match: *): %s", status, body)
 		}
@@ -97,14 +102,21 @@ func TestPresignedPut(t *testing.T) {
 }
 
 func TestPresignedPutExpires(t *testing.T) {
-	h := handler(presign.ModePut, time.Second)
+	// One wait for every server: the URLs are signed first.
 	data := []byte("late")
-	p := presignFor(t, h, presign.Request{FileName: "late.txt", ContentType: "text/plain", Size: 4})
-	time.Sleep(2100 * time.Millisecond)
-	status, body := put(t, p.URL, p.Headers, data)
-	if status != 403 || !strings.Contains(body, "expired") {
-		t.Errorf("status %d, want 403 (expired): %s", status, body)
+	urls := map[s3server.Kind]*presign.Response{}
+	for _, s := range servers {
+		urls[s.kind] = presignFor(t, s.handler(presign.ModePut, time.Second), presign.Request{FileName: "late.txt", ContentType: "text/plain", Size: 4})
 	}
+	time.Sleep(2100 * time.Millisecond)
+	eachServer(t, func(t *testing.T, s *server) {
+		s.needs(t, s3server.CapSigV4)
+		p := urls[s.kind]
+		status, body := put(t, p.URL, p.Headers, data)
+		if status != 403 || !strings.Contains(strings.ToLower(body), "expired") {
+			t.Errorf("status %d, want 403 (expired): %s", status, body)
+		}
+	})
 }
 
 // postForm sends a presigned POST with the fields (changed by edit) and data.
@@ -130,8 +142,11 @@ func postForm(t *testing.T, p *presign.Response, edit map[string]string, data []
 	return resp.StatusCode, string(b)
 }
 
-func TestPresignedPost(t *testing.T) {
-	h := handler(presign.ModePost, 15*time.Minute)
+func TestPresignedPost(t *testing.T) { eachServer(t, testPresignedPost) }
+
+func testPresignedPost(t *testing.T, s *server) {
+	s.needs(t, s3server.CapPresignedPost)
+	h := s.handler(presign.ModePost, 15*time.Minute)
 	data := randomBytes(50_000)
 	p := presignFor(t, h, presign.Request{FileName: "form.bin", ContentType: "application/octet-stream", Size: int64(len(data)), ChecksumSHA256: sha(data)})
 
@@ -167,17 +182,20 @@ func TestPresignedPost(t *testing.T) {
 		if status, body := postForm(t, p, nil, data); status/100 != 2 {
 			t.Fatalf("status %d: %s", status, body)
 		}
-		if got := object(t, p.Key); !bytes.Equal(got, data) {
+		if got := s.object(t, p.Key); !bytes.Equal(got, data) {
 			t.Errorf("stored bytes differ")
 		}
 	})
 }
 
-func TestClientUploadsEveryMode(t *testing.T) {
+func TestClientUploadsEveryMode(t *testing.T) { eachServer(t, testClientUploadsEveryMode) }
+
+func testClientUploadsEveryMode(t *testing.T, s *server) {
 	data := randomBytes(12<<20 + 12345) // more than two 5 MiB parts
 	for _, mode := range []presign.Mode{presign.ModePut, presign.ModePost, presign.ModeMultipart} {
 		t.Run(string(mode), func(t *testing.T) {
-			c := &upload.Client{Endpoint: apiServer(t, handler(mode, 15*time.Minute)), Checksum: mode != presign.ModeMultipart, Concurrency: 3}
+			s.needs(t, modeNeeds[mode])
+			c := &upload.Client{Endpoint: apiServer(t, s.handler(mode, 15*time.Minute)), Checksum: mode != presign.ModeMultipart, Concurrency: 3}
 			var last, calls atomic.Int64
 			req := presign.Request{FileName: "video.bin", ContentType: "application/octet-stream", Size: int64(len(data))}
 			if mode == presign.ModeMultipart {
@@ -193,7 +211,7 @@ func TestClientUploadsEveryMode(t *testing.T) {
 			if res.Mode != string(mode) || !strings.HasPrefix(res.Key, "incoming/") {
 				t.Errorf("result %+v", res)
 			}
-			if got := object(t, res.Key); !bytes.Equal(got, data) {
+			if got := s.object(t, res.Key); !bytes.Equal(got, data) {
 				t.Errorf("stored %d bytes that differ from the %d sent", len(got), len(data))
 			}
 			if last.Load() != int64(len(data)) || calls.Load() < 3 {
@@ -225,10 +243,13 @@ func (f *flaky) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
-func TestClientRetriesFailedParts(t *testing.T) {
+func TestClientRetriesFailedParts(t *testing.T) { eachServer(t, testClientRetriesFailedParts) }
+
+func testClientRetriesFailedParts(t *testing.T, s *server) {
+	s.needs(t, s3server.CapMultipart)
 	data := randomBytes(11 << 20)
 	f := &flaky{failed: map[string]bool{}}
-	c := &upload.Client{Endpoint: apiServer(t, handler(presign.ModeMultipart, 15*time.Minute)), HTTPClient: &http.Client{Transport: f}}
+	c := &upload.Client{Endpoint: apiServer(t, s.handler(presign.ModeMultipart, 15*time.Minute)), HTTPClient: &http.Client{Transport: f}}
 	var last atomic.Int64
 	res, err := c.UploadWith(context.Background(),
 		presign.Request{FileName: "retry.bin", ContentType: "application/octet-stream", Size: int64(len(data)), PartSize: 5 << 20},
@@ -240,7 +261,7 @@ func TestClientRetriesFailedParts(t *testing.T) {
 	if len(f.failed) != 3 {
 		t.Errorf("%d parts failed once, want 3", len(f.failed))
 	}
-	if !bytes.Equal(object(t, res.Key), data) {
+	if !bytes.Equal(s.object(t, res.Key), data) {
 		t.Error("stored bytes differ")
 	}
 	if last.Load() != int64(len(data)) {
@@ -248,8 +269,10 @@ func TestClientRetriesFailedParts(t *testing.T) {
 	}
 }
 
-func TestClientReportsAPIErrors(t *testing.T) {
-	c := &upload.Client{Endpoint: apiServer(t, handler(presign.ModePut, 15*time.Minute))}
+func TestClientReportsAPIErrors(t *testing.T) { eachServer(t, testClientReportsAPIErrors) }
+
+func testClientReportsAPIErrors(t *testing.T, s *server) {
+	c := &upload.Client{Endpoint: apiServer(t, s.handler(presign.ModePut, 15*time.Minute))}
 	_, err := c.Upload(context.Background(), upload.File{Name: "a.exe", ContentType: "application/x-msdownload", Size: 1, Body: bytes.NewReader([]byte{1})}, nil)
 	var ae *upload.APIError
 	if !errors.As(err, &ae) || ae.Status != 415 || ae.Field != "contentType" {
@@ -258,17 +281,29 @@ func TestClientReportsAPIErrors(t *testing.T) {
 }
 
 func TestCommandLineUploader(t *testing.T) {
-	dir := t.TempDir()
-	bin := dir + "/sgupload"
+	bin := sgupload(t)
+	eachServer(t, func(t *testing.T, s *server) { testCommandLineUploader(t, s, bin) })
+}
+
+// sgupload builds cmd/sgupload for the test.
+func sgupload(t *testing.T) string {
+	t.Helper()
+	bin := t.TempDir() + "/sgupload"
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/streamgate/streamgate/cmd/sgupload").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	return bin
+}
+
+func testCommandLineUploader(t *testing.T, s *server, bin string) {
+	s.needs(t, s3server.CapPresignedPut)
+	dir := t.TempDir()
 	data := randomBytes(3 << 20)
 	file := dir + "/notes.txt"
 	if err := os.WriteFile(file, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-api", apiServer(t, handler(presign.ModePut, 15*time.Minute)), file)
+	cmd := exec.Command(bin, "-api", apiServer(t, s.handler(presign.ModePut, 15*time.Minute)), file)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -281,7 +316,12 @@ func TestCommandLineUploader(t *testing.T) {
 	if !strings.Contains(stderr.String(), "100% 3.0MiB/3.0MiB") || !strings.Contains(stderr.String(), "done") {
 		t.Errorf("progress bar: %q", stderr.String())
 	}
-	if !bytes.Equal(object(t, key), data) {
+	if !bytes.Equal(s.object(t, key), data) {
 		t.Error("stored bytes differ")
 	}
+}
+
+// modeNeeds is what each upload mode needs of S3.
+var modeNeeds = map[presign.Mode]s3server.Capability{
+	presign.ModePut: s3server.CapPresignedPut, presign.ModePost: s3server.CapPresignedPost, presign.ModeMultipart: s3server.CapMultipart,
 }

@@ -116,8 +116,23 @@ type Bucket struct {
 	Stack     string
 	LogicalID string
 	Name      string // the local bucket name
-	// CorsOrigins are the origins of the bucket's CORS rules.
-	CorsOrigins []string
+	// CorsRules are the bucket's CORS rules (CorsConfiguration.CorsRules).
+	CorsRules []CorsRule
+}
+
+// CorsRule is one rule of a bucket's CORS configuration.
+type CorsRule struct {
+	AllowedOrigins, AllowedMethods, AllowedHeaders, ExposedHeaders []string
+	MaxAge                                                         int // seconds; 0 when not set
+}
+
+// CorsOrigins are the origins of the bucket's CORS rules.
+func (b *Bucket) CorsOrigins() []string {
+	var out []string
+	for _, r := range b.CorsRules {
+		out = append(out, r.AllowedOrigins...)
+	}
+	return out
 }
 
 type cfnResource struct {
@@ -192,9 +207,9 @@ func (a *Assembly) loadFunctions(stack string, res map[string]cfnResource) error
 			b := &Bucket{Stack: stack, LogicalID: id, Name: localBucketName(stack, id)}
 			for _, rule := range list(assembly.Get(r.Properties, "CorsConfiguration", "CorsRules")) {
 				rm, _ := rule.(map[string]any)
-				for _, o := range list(rm["AllowedOrigins"]) {
-					b.CorsOrigins = append(b.CorsOrigins, str(o))
-				}
+				maxAge, _ := rm["MaxAge"].(float64)
+				b.CorsRules = append(b.CorsRules, CorsRule{AllowedOrigins: strs(rm["AllowedOrigins"]), AllowedMethods: strs(rm["AllowedMethods"]),
+					AllowedHeaders: strs(rm["AllowedHeaders"]), ExposedHeaders: strs(rm["ExposedHeaders"]), MaxAge: int(maxAge)})
 			}
 			a.Buckets[stack+"/"+id] = b
 		case "AWS::Lambda::Function":
@@ -543,13 +558,25 @@ func list(v any) []any {
 	return l
 }
 
+// strs are the strings of a template list (what is not a string, such as
+// an unresolved reference, is left out).
+func strs(v any) []string {
+	var out []string
+	for _, x := range list(v) {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // EdgeEndpoint is an EdgeUploadEndpoint of the template.
 type EdgeEndpoint struct {
 	Stack     string
 	LogicalID string // the distribution
 	Mode      string // REDIRECT or THROUGH
 	Config    edge.Config
-	Bucket    *Bucket // the origin bucket, emulated by MinIO
+	Bucket    *Bucket // the origin bucket, emulated by the runner's S3
 }
 
 // loadEdge reads a distribution made by EdgeUploadEndpoint; others are
