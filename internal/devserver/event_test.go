@@ -301,7 +301,9 @@ func placeholderChecks(host, requestID string, start, end time.Time) map[string]
 	}
 	return map[string]func(any) bool{
 		// The id the client also gets in x-amzn-RequestId.
-		"$REQUEST_ID":          func(v any) bool { return v == requestID && str(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)(v) },
+		"$REQUEST_ID": func(v any) bool {
+			return v == requestID && str(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)(v)
+		},
 		"$EXTENDED_REQUEST_ID": str(`^[A-Za-z0-9+/]{15}=$`),
 		"$TRACE_ID":            str(`^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$`),
 		"$REQUEST_TIME": func(v any) bool {
