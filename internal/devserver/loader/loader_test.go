@@ -20,7 +20,7 @@ func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
 		"type": "aws:cloudformation:stack", "properties": map[string]any{"templateFile": "S.template.json"}}}})
 	api := map[string]any{"Ref": "Api"}
 	write("S.template.json", map[string]any{"Resources": map[string]any{
-		"Api":   map[string]any{"Type": "AWS::ApiGateway::RestApi", "Properties": map[string]any{"EndpointConfiguration": map[string]any{"Types": []string{"EDGE"}}}},
+		"Api": map[string]any{"Type": "AWS::ApiGateway::RestApi", "Properties": map[string]any{"EndpointConfiguration": map[string]any{"Types": []string{"EDGE"}}}},
 		"Stage": map[string]any{"Type": "AWS::ApiGateway::Stage", "Properties": map[string]any{"RestApiId": api, "StageName": "v1",
 			"Variables": map[string]any{"env": "dev", "fromDeploy": map[string]any{"Ref": "Other"}}}},
 		"Files": map[string]any{"Type": "AWS::ApiGateway::Resource", "Properties": map[string]any{"RestApiId": api, "PathPart": "files",
