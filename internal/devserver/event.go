@@ -37,6 +37,12 @@ import (
 //     Go struct, as its README says);
 //   - [aws-lambda-go] events/testdata/apigw-request.json, the docs' EDGE example.
 //
+// The recordings are of REGIONAL APIs. An EDGE API's function also gets
+// CloudFront's headers (Via, X-Amz-Cf-Id, CloudFront-Is-*-Viewer,
+// CloudFront-Viewer-Country, CloudFront-Forwarded-Proto; [aws-lambda-go])
+// and the edge's address in X-Forwarded-For: the runner does not make those
+// up, whatever the endpoint type.
+//
 // aws-lambda-go's events.APIGatewayProxyRequest cannot write null or leave a
 // key out where API Gateway does, so the runner has its own type; the JSON
 // still decodes into aws-lambda-go's.
