@@ -18,7 +18,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -122,6 +121,8 @@ type gateway struct {
 	fast bool
 	// recent are the last requests, for the page.
 	recent *requestLog
+	// sendEvent replaces invoke (tests read the event it is given).
+	sendEvent func(w *statusRecorder, r *http.Request, route *loader.Route, requestID string, payload []byte)
 }
 
 // tokenBucket is API Gateway's throttling: burst tokens at most, refilled
@@ -231,7 +232,7 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	stagePrefix := "/" + g.api.Stage
-	path, ok := strings.CutPrefix(r.URL.Path, stagePrefix)
+	path, ok := strings.CutPrefix(requestPath(r), stagePrefix)
 	if !ok || path != "" && !strings.HasPrefix(path, "/") {
 		g.fail(rec, r, 403, "Missing Authentication Token")
 		return
@@ -283,8 +284,41 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			g.fail(rec, r, 413, "Request Entity Too Large")
 			return
 		}
-		g.invoke(rec, r, route, requestID, payload)
+		invoke := g.invoke
+		if g.sendEvent != nil {
+			invoke = g.sendEvent
+		}
+		invoke(rec, r, route, requestID, payload)
 	}
+}
+
+// requestPath is the path of r's request-target as the client sent it,
+// percent-encoding kept (API Gateway passes "%2B" on as "%2B" in path,
+// pathParameters and requestContext.path: [voker] in event.go, and the
+// captures of its ingress-paths.json), with each run of slashes collapsed
+// to one, as API Gateway does before it finds the stage and the resource.
+func requestPath(r *http.Request) string {
+	p := r.RequestURI
+	if p == "" || p == "*" {
+		p = r.URL.EscapedPath()
+	} else if !strings.HasPrefix(p, "/") {
+		// absolute-form: scheme://authority/path
+		if u, err := url.Parse(p); err == nil {
+			p = u.EscapedPath()
+		}
+	}
+	p, _, _ = strings.Cut(p, "?")
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] == '/' && i > 0 && p[i-1] == '/' {
+			continue
+		}
+		b.WriteByte(p[i])
+	}
+	if b.Len() == 0 {
+		return "/"
+	}
+	return b.String()
 }
 
 func transferMode(r *loader.Route) string {
@@ -344,15 +378,13 @@ func matchPath(tmpl, segs []string) (map[string]string, int, bool) {
 			return nil, 0, false
 		}
 		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
-			v, err := url.PathUnescape(segs[i])
-			if err != nil {
-				v = segs[i]
-			}
-			params[t[1:len(t)-1]] = v
+			// As received: API Gateway does not decode path parameters
+			// ([voker] in event.go: {"proxy": "capture/space%20value"}).
+			params[t[1:len(t)-1]] = segs[i]
 			score += 2
 			continue
 		}
-		if t != segs[i] {
+		if lit, err := url.PathUnescape(segs[i]); t != segs[i] && (err != nil || t != lit) {
 			return nil, 0, false
 		}
 		score += 4
@@ -361,70 +393,6 @@ func matchPath(tmpl, segs []string) (map[string]string, int, bool) {
 		return nil, 0, false
 	}
 	return params, score*16 + len(tmpl), true
-}
-
-// event is the REST API proxy event API Gateway sends the function.
-func (g *gateway) event(r *http.Request, route *loader.Route, path string, params map[string]string, body []byte, requestID string, now time.Time) events.APIGatewayProxyRequest {
-	ev := events.APIGatewayProxyRequest{
-		Resource:   route.Resource,
-		Path:       path,
-		HTTPMethod: r.Method,
-		Headers:    map[string]string{}, MultiValueHeaders: map[string][]string{},
-	}
-	for k, v := range r.Header {
-		ev.Headers[k] = v[len(v)-1]
-		ev.MultiValueHeaders[k] = v
-	}
-	if r.Host != "" {
-		ev.Headers["Host"], ev.MultiValueHeaders["Host"] = r.Host, []string{r.Host}
-	}
-	if q := r.URL.Query(); len(q) > 0 {
-		ev.QueryStringParameters, ev.MultiValueQueryStringParameters = map[string]string{}, map[string][]string{}
-		for k, v := range q {
-			ev.QueryStringParameters[k] = v[len(v)-1]
-			ev.MultiValueQueryStringParameters[k] = v
-		}
-	}
-	if len(params) > 0 {
-		ev.PathParameters = params
-	}
-	// A body whose Content-Type is among the API's binary media types
-	// reaches the function base64-encoded; any other is passed as UTF-8
-	// text, and bytes that are not UTF-8 do not survive: "By default, API
-	// Gateway treats the message body as a text payload"
-	// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html).
-	// AWS does not document what becomes of them; the runner replaces each
-	// invalid sequence with U+FFFD and says so, so the mistake shows here.
-	switch {
-	case len(body) == 0:
-	case g.binary(r.Header.Get("Content-Type")):
-		ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
-	case utf8.Valid(body):
-		ev.Body = string(body)
-	default:
-		ev.Body = strings.ToValidUTF8(string(body), "\uFFFD")
-		fmt.Fprintf(g.logs, "%s [%s %s %s] the body is not UTF-8 and its Content-Type %q is not among the API's binary media types %q: API Gateway passes it as text and the function receives it garbled (set RestApiProps.BinaryMediaTypes)\n",
-			route.Function.LogicalID, r.Method, route.Path, requestID[:8], r.Header.Get("Content-Type"), g.api.BinaryTypes)
-	}
-	host, _, _ := strings.Cut(r.RemoteAddr, ":")
-	ev.RequestContext = events.APIGatewayProxyRequestContext{
-		AccountID:         "000000000000",
-		ResourceID:        route.API.LogicalID,
-		Stage:             g.api.Stage,
-		DomainName:        r.Host,
-		DomainPrefix:      "local",
-		RequestID:         requestID,
-		ExtendedRequestID: requestID,
-		Protocol:          r.Proto,
-		ResourcePath:      route.Resource,
-		Path:              "/" + g.api.Stage + path,
-		HTTPMethod:        r.Method,
-		RequestTime:       now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
-		RequestTimeEpoch:  now.UnixMilli(),
-		APIID:             strings.ToLower(route.API.LogicalID),
-		Identity:          events.APIGatewayRequestIdentity{SourceIP: host, UserAgent: r.UserAgent()},
-	}
-	return ev
 }
 
 // binary reports whether API Gateway would pass a body of this type to the

@@ -17,7 +17,7 @@ func TestMatchPrefersLiteralsAndExactMethods(t *testing.T) {
 	for _, tc := range []struct{ method, path, want, param string }{
 		{"GET", "/files/latest", "GET /files/latest", ""},
 		{"PUT", "/files/latest", "ANY /files/latest", ""},
-		{"GET", "/files/a%20b", "GET /files/{name}", "a b"},
+		{"GET", "/files/a%20b", "GET /files/{name}", "a%20b"}, // as received, as API Gateway passes it
 		{"GET", "/files/a/b/c", "GET /files/{proxy+}", "a/b/c"},
 		{"POST", "/", "POST /", ""},
 		{"GET", "/", "", ""},

@@ -229,7 +229,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		g := &gateway{api: api, pools: s.pools, logs: o.Logs, idle: o.IdleTimeout, extras: s.extras(running, recent),
 			throttle: newTokenBucket(api.ThrottleRate, api.ThrottleBurst), fast: o.DisableStreamCap, recent: recent}
 		srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
-		go srv.Serve(ln)
+		go g.serve(srv, ln)
 		s.servers = append(s.servers, srv)
 		s.APIs = append(s.APIs, running)
 	}

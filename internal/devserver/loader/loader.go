@@ -53,6 +53,9 @@ type API struct {
 	// MethodSettings of every method, "/*" "*"); 0: none set.
 	ThrottleRate  float64
 	ThrottleBurst int
+	// StageVariables are the stage's Variables (those with a literal
+	// value), which reach Lambda proxy events as stageVariables.
+	StageVariables map[string]string
 }
 
 // GatewayResponse is an AWS::ApiGateway::GatewayResponse.
@@ -292,6 +295,16 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 		}
 		if api := apis[assembly.Ref(r.Properties["RestApiId"])]; api != nil && api.Stage == "" {
 			api.Stage = str(r.Properties["StageName"])
+			if vars, ok := r.Properties["Variables"].(map[string]any); ok {
+				for k, v := range vars {
+					if s, ok := v.(string); ok {
+						if api.StageVariables == nil {
+							api.StageVariables = map[string]string{}
+						}
+						api.StageVariables[k] = s
+					}
+				}
+			}
 			for _, m := range list(r.Properties["MethodSettings"]) {
 				ms, _ := m.(map[string]any)
 				if str(ms["HttpMethod"]) != "*" || str(ms["ResourcePath"]) != "/*" {

@@ -20,8 +20,9 @@ func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
 		"type": "aws:cloudformation:stack", "properties": map[string]any{"templateFile": "S.template.json"}}}})
 	api := map[string]any{"Ref": "Api"}
 	write("S.template.json", map[string]any{"Resources": map[string]any{
-		"Api":   map[string]any{"Type": "AWS::ApiGateway::RestApi", "Properties": map[string]any{"EndpointConfiguration": map[string]any{"Types": []string{"EDGE"}}}},
-		"Stage": map[string]any{"Type": "AWS::ApiGateway::Stage", "Properties": map[string]any{"RestApiId": api, "StageName": "v1"}},
+		"Api": map[string]any{"Type": "AWS::ApiGateway::RestApi", "Properties": map[string]any{"EndpointConfiguration": map[string]any{"Types": []string{"EDGE"}}}},
+		"Stage": map[string]any{"Type": "AWS::ApiGateway::Stage", "Properties": map[string]any{"RestApiId": api, "StageName": "v1",
+			"Variables": map[string]any{"env": "dev", "fromDeploy": map[string]any{"Ref": "Other"}}}},
 		"Files": map[string]any{"Type": "AWS::ApiGateway::Resource", "Properties": map[string]any{"RestApiId": api, "PathPart": "files",
 			"ParentId": map[string]any{"Fn::GetAtt": []string{"Api", "RootResourceId"}}}},
 		"Put": map[string]any{"Type": "AWS::ApiGateway::Method", "Properties": map[string]any{"RestApiId": api, "HttpMethod": "PUT",
@@ -59,6 +60,9 @@ func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
 	}
 	if len(a.APIs) != 1 || a.APIs[0].Stage != "v1" || a.APIs[0].EndpointType != "EDGE" || len(a.APIs[0].Routes) != 1 {
 		t.Fatalf("APIs: %+v", a.APIs)
+	}
+	if v := a.APIs[0].StageVariables; len(v) != 1 || v["env"] != "dev" {
+		t.Errorf("stage variables (the literal ones): %v", v)
 	}
 	r := a.APIs[0].Routes[0]
 	if r.Method != "OPTIONS" || r.Path != "/files" || r.MockStatus != 204 || r.MockHeaders["Access-Control-Allow-Origin"] != "https://app.example.com" ||
