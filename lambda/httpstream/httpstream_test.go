@@ -27,7 +27,8 @@ func event(method, resource, path string, params map[string]string) events.APIGa
 }
 
 func TestNewRequestMapsTheEvent(t *testing.T) {
-	ev := event("POST", "/files/{name}/{proxy+}", "/v1/files/a b/c/d é", map[string]string{"name": "a b", "proxy": "c/d é"})
+	// A REST API passes path parameters as the client encoded them.
+	ev := event("POST", "/files/{name}/{proxy+}", "/v1/files/a%20b/c/d%20%C3%A9", map[string]string{"name": "a%20b", "proxy": "c/d%20%C3%A9"})
 	ev.MultiValueQueryStringParameters = map[string][]string{"tag": {"x", "y&z"}, "q": {"1"}}
 	ev.MultiValueHeaders = map[string][]string{"Accept": {"text/event-stream", "application/json"}, "Cookie": {"a=1; b=2"}, "Host": {"streams.example.com"},
 		"X-Forwarded-Proto": {"https"}}
@@ -264,5 +265,27 @@ func TestCompressionAndCORSAsLambdaStreamDoesThem(t *testing.T) {
 	}), &Options{Stream: stream.Options{Encodings: []string{stream.Gzip}}})
 	if resp, body, _ := call(t, h, ev); body != "brotli bytes" || resp.Headers["Content-Encoding"] != "br" {
 		t.Errorf("encoded twice: %q %v", body, resp.Headers)
+	}
+}
+
+// TestPathParametersArriveEncoded: a REST API passes path parameters as the
+// client encoded them; the request's path decodes them once, and its
+// escaped path keeps what the client sent (an encoded slash stays one
+// segment). A value that is not valid percent-encoding is taken literally.
+func TestPathParametersArriveEncoded(t *testing.T) {
+	for _, c := range []struct{ param, path, escaped string }{
+		{"a%2Bb", "/files/a+b", "/files/a%2Bb"},
+		{"a%2Fb", "/files/a/b", "/files/a%2Fb"},
+		{"a%2520b", "/files/a%20b", "/files/a%2520b"},
+		{"100%", "/files/100%", "/files/100%25"},
+		{"plain", "/files/plain", "/files/plain"},
+	} {
+		r, err := NewRequest(context.Background(), event("GET", "/files/{name}", "/files/"+c.param, map[string]string{"name": c.param}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.URL.Path != c.path || r.URL.EscapedPath() != c.escaped {
+			t.Errorf("%q: path %q, escaped %q; want %q, %q", c.param, r.URL.Path, r.URL.EscapedPath(), c.path, c.escaped)
+		}
 	}
 }

@@ -91,6 +91,9 @@ type readCloser struct{ *strings.Reader }
 func (readCloser) Close() error { return nil }
 
 // resourcePath is the request's path within the API, decoded and escaped.
+// A REST API passes path parameters as the client encoded them (a%20b,
+// a%2Fb): the decoded path and the escaped one are both built from them.
+// A value that is not valid percent-encoding is taken as it is.
 func resourcePath(ev events.APIGatewayProxyRequest) (path, rawPath string) {
 	if ev.Resource == "" {
 		u, err := url.Parse(ev.Path)
@@ -104,21 +107,23 @@ func resourcePath(ev events.APIGatewayProxyRequest) (path, rawPath string) {
 		if seg == "" {
 			continue
 		}
-		value, greedy := seg, false
-		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
-			name := seg[1 : len(seg)-1]
-			name, greedy = strings.CutSuffix(name, "+")
-			value = ev.PathParameters[name]
+		if !strings.HasPrefix(seg, "{") || !strings.HasSuffix(seg, "}") {
+			plain.WriteString("/" + seg)
+			escaped.WriteString("/" + url.PathEscape(seg))
+			continue
 		}
-		plain.WriteString("/" + value)
+		name, greedy := strings.CutSuffix(seg[1:len(seg)-1], "+")
+		parts := []string{ev.PathParameters[name]}
 		if greedy {
-			parts := strings.Split(value, "/")
-			for i, p := range parts {
-				parts[i] = url.PathEscape(p)
+			parts = strings.Split(parts[0], "/") // {proxy+} spans segments
+		}
+		for _, p := range parts {
+			dec, err := url.PathUnescape(p)
+			if err != nil {
+				dec, p = p, url.PathEscape(p)
 			}
-			escaped.WriteString("/" + strings.Join(parts, "/"))
-		} else {
-			escaped.WriteString("/" + url.PathEscape(value))
+			plain.WriteString("/" + dec)
+			escaped.WriteString("/" + p)
 		}
 	}
 	if plain.Len() == 0 {
