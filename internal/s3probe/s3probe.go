@@ -5,6 +5,7 @@
 // refuses what it should. It makes buckets of its own (named with a
 // random suffix) and leaves them.
 //
+//	// nocompile: an internal package; the doc check imports the public ones
 //	results := s3probe.Run(ctx, s3probe.Target{Name: "seaweedfs", Client: client, Endpoint: url, Webhook: hook})
 //	for _, r := range results {
 //		fmt.Println(r.Capability, r.OK, r.Detail)
