@@ -116,12 +116,19 @@ install_background() {
   echo $! > "$BGPID"
 }
 
+# all_installed KIND... succeeds when every KIND is built.
+all_installed() {
+  local kind
+  for kind in "$@"; do installed "$kind" || return 1; done
+}
+
 wait_built() {
-  if [ -f "$BGPID" ] && kill -0 "$(cat "$BGPID")" 2>/dev/null; then
-    echo "s3server: waiting for the background build" >&2
-    while kill -0 "$(cat "$BGPID")" 2>/dev/null; do sleep 1; done
+  # Only for the servers asked for: the runner's tests need the default
+  # one, which is built first, not the whole background build.
+  if [ -f "$BGPID" ] && kill -0 "$(cat "$BGPID")" 2>/dev/null && ! all_installed "$@"; then
+    echo "s3server: waiting for the background build of $*" >&2
+    while kill -0 "$(cat "$BGPID")" 2>/dev/null && ! all_installed "$@"; do sleep 1; done
   fi
-  rm -f "$BGPID"
   local kind
   for kind in "$@"; do
     if ! installed "$kind"; then
