@@ -10,7 +10,7 @@
 # cmake, make, a C and a C++ compiler, python3 and xz. This script installs
 # the missing ones (Debian's packages, as root; elsewhere it prints the
 # command and fails: scripts/hostpkgs.sh) and builds the addon once per
-# lockfile and host (about 70 s of CPU on x86-64).
+# lockfile and host (about 100 s of CPU on x86-64).
 # On macOS the package's own scripts skip the build (aws-lambda-cpp is
 # Linux only), so there is no addon: the script says so, records why in
 # node_modules/aws-lambda-ric/NOT-BUILT.txt, and succeeds; the runner then
