@@ -588,10 +588,22 @@ func send(method, url string, headers map[string]string, body []byte) (int, stri
 	return resp.StatusCode, code(string(b))
 }
 
-// postForm sends a presigned POST form with fields changed by edit.
+// postForm sends a presigned POST form with fields changed by edit; the
+// answer is its status and its error code (or first bytes).
 func postForm(r *presign.Response, edit map[string]string, data []byte) (int, string) {
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
+	status, body, err := PostForm(r, edit, data)
+	if err != nil {
+		return 0, err.Error()
+	}
+	return status, code(body)
+}
+
+// PostForm sends the form of a presigned POST, as a browser would, with
+// its fields changed by edit (a field named there with another value) and
+// data as the file; it returns the server's status and body.
+func PostForm(r *presign.Response, edit map[string]string, data []byte) (status int, body string, err error) {
+	var form bytes.Buffer
+	w := multipart.NewWriter(&form)
 	for k, v := range r.Fields {
 		if e, ok := edit[k]; ok {
 			v = e
@@ -601,13 +613,13 @@ func postForm(r *presign.Response, edit map[string]string, data []byte) (int, st
 	fw, _ := w.CreateFormFile("file", "x")
 	fw.Write(data)
 	w.Close()
-	resp, err := http.Post(r.URL, w.FormDataContentType(), &body)
+	resp, err := http.Post(r.URL, w.FormDataContentType(), &form)
 	if err != nil {
-		return 0, err.Error()
+		return 0, "", err
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, code(string(b))
+	return resp.StatusCode, string(b), nil
 }
 
 // code is an S3 error body's <Code>, or the body's start.

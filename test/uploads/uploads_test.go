@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"os/exec"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/streamgate/streamgate/client/upload"
+	"github.com/streamgate/streamgate/internal/s3probe"
 	"github.com/streamgate/streamgate/internal/s3server"
 	"github.com/streamgate/streamgate/lambda/presign"
 )
@@ -122,24 +122,11 @@ func TestPresignedPutExpires(t *testing.T) {
 // postForm sends a presigned POST with the fields (changed by edit) and data.
 func postForm(t *testing.T, p *presign.Response, edit map[string]string, data []byte) (int, string) {
 	t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	for k, v := range p.Fields {
-		if e, ok := edit[k]; ok {
-			v = e
-		}
-		w.WriteField(k, v)
-	}
-	fw, _ := w.CreateFormFile("file", "x")
-	fw.Write(data)
-	w.Close()
-	resp, err := http.Post(p.URL, w.FormDataContentType(), &body)
+	status, body, err := s3probe.PostForm(p, edit, data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return status, body
 }
 
 func TestPresignedPost(t *testing.T) { eachServer(t, testPresignedPost) }
