@@ -98,21 +98,15 @@ func TestInstalledProgramsHaveAnInstaller(t *testing.T) {
 // BUILD_TOOLS.
 func aptInstalled(t *testing.T) map[string]bool {
 	out := map[string]bool{}
+	for _, b := range aptBuildTools(t) {
+		out[b] = true
+	}
 	for _, f := range shellFiles(t) {
 		syntax.Walk(parseShell(t, f.name, f.src), func(n syntax.Node) bool {
-			switch n := n.(type) {
-			case *syntax.CallExpr:
-				if len(n.Args) > 0 && n.Args[0].Lit() == "host_install" {
-					for _, a := range n.Args[2:] {
-						if l := a.Lit(); l != "" {
-							out[l] = true
-						}
-					}
-				}
-			case *syntax.Assign:
-				if n.Name != nil && n.Name.Value == "BUILD_TOOLS" && n.Array != nil {
-					for _, e := range n.Array.Elems {
-						out[e.Value.Lit()] = true
+			if c, ok := n.(*syntax.CallExpr); ok && len(c.Args) > 2 && c.Args[0].Lit() == "host_install" {
+				for _, a := range c.Args[2:] {
+					if l := a.Lit(); l != "" {
+						out[l] = true
 					}
 				}
 			}
