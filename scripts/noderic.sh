@@ -92,6 +92,12 @@ install_background() {
   if installed; then
     return
   fi
+  # Compilers that cannot be installed here stop make test now, with the
+  # command that installs them, not in a test minutes later.
+  if [ "$(uname -s)" = Linux ] && [ -n "$(host_missing "${BUILD_TOOLS[@]}")" ] &&
+    { ! command -v apt-get >/dev/null 2>&1 || [ "$(id -u)" != 0 ]; }; then
+    host_install noderic "${BUILD_TOOLS[@]}"
+  fi
   mkdir -p "$TOOLS"
   echo "noderic: installing in the background (log: $LOG); the tests that need it wait for it" >&2
   "$0" install > "$LOG" 2>&1 &
