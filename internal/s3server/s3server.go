@@ -22,6 +22,10 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // Kind names a server.
@@ -126,6 +130,13 @@ func FreeAddr() (string, error) {
 
 // URL is the server's S3 endpoint, http://Addr.
 func (p *Process) URL() string { return "http://" + p.Addr }
+
+// Client is an S3 client for the server, signed with its root credentials
+// (AccessKey, SecretKey), path-style, in us-east-1.
+func (p *Process) Client() *s3.Client {
+	return s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(p.URL()), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider(p.AccessKey, p.SecretKey, "")})
+}
 
 // MetricsURL is where the server's Prometheus metrics are: SeaweedFS's
 // (S3 bytes received per bucket: SeaweedFS_s3_bucket_traffic_received_bytes_total),

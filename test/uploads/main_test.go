@@ -30,7 +30,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/streamgate/streamgate/internal/s3probe"
@@ -141,12 +140,7 @@ func startServers(kinds []s3server.Kind) (stop func(), err error) {
 		if err := p.Start(); err != nil {
 			return stop, err
 		}
-		s := &server{kind: k, proc: p, endpoint: p.URL(), webhook: hook, s3c: s3.New(s3.Options{
-			Region:       "us-east-1",
-			Credentials:  credentials.NewStaticCredentialsProvider(user, password, ""),
-			BaseEndpoint: aws.String(p.URL()),
-			UsePathStyle: true,
-		})}
+		s := &server{kind: k, proc: p, endpoint: p.URL(), webhook: hook, s3c: p.Client()}
 		if _, err := s.s3c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 			return stop, fmt.Errorf("%s: creating the bucket: %w", k.Title(), err)
 		}

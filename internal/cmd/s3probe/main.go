@@ -79,9 +79,7 @@ func probeServer(k s3server.Kind, bin string) ([]s3probe.Result, error) {
 	}
 	defer p.Kill()
 	fmt.Fprintf(os.Stderr, "s3probe: %s ready in %.1f s\n", k.Title(), time.Since(start).Seconds())
-	c := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(p.URL()), UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider(p.AccessKey, p.SecretKey, "")})
-	t := s3probe.Target{Name: k.Title(), Client: c, Endpoint: p.URL(), Webhook: hook}
+	t := s3probe.Target{Name: k.Title(), Client: p.Client(), Endpoint: p.URL(), Webhook: hook}
 	if k == s3server.MinIO {
 		t.NotifyARN = s3server.WebhookARN
 	}
