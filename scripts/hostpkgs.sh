@@ -5,6 +5,8 @@
 # command for this host and fail, so nothing is used that was neither
 # installed here nor named in the README's host table.
 
+. scripts/lock.sh
+
 # host_pkg CMD prints the package that provides the command CMD on the
 # package manager PM (apt, dnf, brew).
 host_pkg() {
@@ -67,14 +69,7 @@ host_install() {
   local tools="${TOOLS:-$PWD/.tools}" pkgs c
   mkdir -p "$tools"
   # apt-get refuses to run beside another apt-get: wait for ours.
-  until mkdir "$tools/apt.lock" 2>/dev/null; do
-    if [ -f "$tools/apt.lock/pid" ] && ! kill -0 "$(cat "$tools/apt.lock/pid")" 2>/dev/null; then
-      rm -rf "$tools/apt.lock"
-      continue
-    fi
-    sleep 1
-  done
-  echo $$ > "$tools/apt.lock/pid"
+  lock "$tools/apt.lock"
   missing="$(host_missing "$@")" # another script may have installed them meanwhile
   if [ -n "$missing" ]; then
     pkgs=""
@@ -87,9 +82,9 @@ host_install() {
     # shellcheck disable=SC2086
     if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >"$tools/apt.log" 2>&1; then
       tail -20 "$tools/apt.log" >&2
-      rm -rf "$tools/apt.lock"
+      unlock "$tools/apt.lock"
       return 1
     fi
   fi
-  rm -rf "$tools/apt.lock"
+  unlock "$tools/apt.lock"
 }

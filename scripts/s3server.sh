@@ -19,6 +19,7 @@
 # ports (internal/s3server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lock.sh
 TOOLS="${TOOLS:-$PWD/.tools}"
 KINDS=(seaweedfs minio)
 
@@ -76,15 +77,8 @@ install_one() {
   local kind=$1 lock="$TOOLS/s3server-build-$1.lock"
   mkdir -p "$TOOLS/bin"
   # One build of a server at a time: a second caller waits for the first.
-  until mkdir "$lock" 2>/dev/null; do
-    if [ -f "$lock/pid" ] && ! kill -0 "$(cat "$lock/pid")" 2>/dev/null; then
-      rm -rf "$lock" # left by a build that was killed
-      continue
-    fi
-    sleep 1
-  done
-  echo $$ > "$lock/pid"
-  trap 'rm -rf "$lock"' EXIT
+  lock "$lock"
+  trap 'unlock "$lock"' EXIT
   if ! installed "$kind"; then
     echo "s3server: building $kind $(version "$kind") into $TOOLS/bin (once; a few minutes)" >&2
     local start=$SECONDS
@@ -92,7 +86,7 @@ install_one() {
     version "$kind" > "$(bin "$kind").version"
     echo "s3server: $kind built in $((SECONDS - start)) s" >&2
   fi
-  rm -rf "$lock"
+  unlock "$lock"
   trap - EXIT
 }
 
