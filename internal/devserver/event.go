@@ -83,6 +83,10 @@ type proxyRequestContext struct {
 	DomainName        string        `json:"domainName"`
 	DeploymentID      string        `json:"deploymentId"`
 	APIID             string        `json:"apiId"`
+	// Authorizer is what a Lambda authorizer returned (principalId,
+	// context, integrationLatency) or a Cognito authorizer's claims;
+	// absent on a method without an authorizer.
+	Authorizer map[string]any `json:"authorizer,omitempty"`
 }
 
 // proxyIdentity: without IAM, Cognito or an API key, API Gateway sends these
@@ -100,6 +104,9 @@ type proxyIdentity struct {
 	UserArn                       *string `json:"userArn"`
 	UserAgent                     *string `json:"userAgent"`
 	User                          *string `json:"user"`
+	// APIKey and APIKeyID are there only when the method requires a key.
+	APIKey   *string `json:"apiKey,omitempty"`
+	APIKeyID *string `json:"apiKeyId,omitempty"`
 }
 
 // localAccountID is the account the runner's APIs belong to.
@@ -124,7 +131,7 @@ var replaced = []string{"Host", "User-Agent", "X-Forwarded-For", "X-Forwarded-Po
 // event is the proxy event of request r for route, whose path below the
 // stage is path (as received, encoding kept, slashes collapsed) with the
 // path parameters params.
-func (g *gateway) event(r *http.Request, route *loader.Route, path string, params map[string]string, body []byte, requestID string, now time.Time) proxyEvent {
+func (g *gateway) event(r *http.Request, route *loader.Route, path string, params map[string]string, body []byte, requestID string, now time.Time, who *principal) proxyEvent {
 	ev := proxyEvent{
 		Resource:   route.Resource,
 		Path:       path,
@@ -183,6 +190,14 @@ func (g *gateway) event(r *http.Request, route *loader.Route, path string, param
 	}
 	if ua, ok := ev.Headers["User-Agent"]; ok {
 		ev.RequestContext.Identity.UserAgent = &ua
+	}
+	if who != nil {
+		id, c := &ev.RequestContext.Identity, who.Identity
+		id.AccessKey, id.AccountID, id.Caller, id.User, id.UserArn = c.AccessKey, c.AccountID, c.Caller, c.User, c.UserArn
+		id.CognitoIdentityPoolID, id.CognitoIdentityID = c.CognitoIdentityPoolID, c.CognitoIdentityID
+		id.CognitoAuthenticationType, id.CognitoAuthenticationProvider = c.CognitoAuthenticationType, c.CognitoAuthenticationProvider
+		id.PrincipalOrgID, id.APIKey, id.APIKeyID = c.PrincipalOrgID, c.APIKey, c.APIKeyID
+		ev.RequestContext.Authorizer = who.Authorizer
 	}
 	return ev
 }

@@ -121,6 +121,9 @@ type gateway struct {
 	fast bool
 	// recent are the last requests, for the page.
 	recent *requestLog
+	// guards check the methods' authorization, API keys and usage plans;
+	// nil: every route is open.
+	guards *guards
 	// sendEvent replaces invoke (tests read the event it is given).
 	sendEvent func(w *statusRecorder, r *http.Request, route *loader.Route, requestID string, payload []byte)
 }
@@ -165,7 +168,15 @@ func (b *tokenBucket) take(now time.Time) bool {
 // the error's type (or DEFAULT_4XX, DEFAULT_5XX), such as the CORS headers
 // the constructs put there, and none that AWS would not add.
 func (g *gateway) fail(w http.ResponseWriter, r *http.Request, status int, message string) {
-	if gr := g.gatewayResponse(status); gr != nil {
+	g.answerError(w, r, status, message, gatewayResponseTypes[status], map[int]string{403: "MissingAuthenticationTokenException", 413: "RequestEntityTooLarge",
+		429: "TooManyRequestsException", 500: "InternalServerErrorException", 502: "InternalServerErrorException", 504: "IntegrationTimeout"}[status])
+}
+
+// answerError writes API Gateway's error answer: status and message, the
+// headers of the gateway response of responseType (else DEFAULT_4XX or
+// DEFAULT_5XX) and x-amzn-ErrorType errorType.
+func (g *gateway) answerError(w http.ResponseWriter, r *http.Request, status int, message, responseType, errorType string) {
+	if gr := g.gatewayResponse(status, responseType); gr != nil {
 		for name, v := range gr.Headers {
 			if val := mappedValue(r, v); val != "" {
 				w.Header().Set(name, val)
@@ -176,8 +187,9 @@ func (g *gateway) fail(w http.ResponseWriter, r *http.Request, status int, messa
 		}
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("x-amzn-ErrorType", map[int]string{403: "MissingAuthenticationTokenException", 413: "RequestEntityTooLarge",
-		429: "TooManyRequestsException", 500: "InternalServerErrorException", 502: "InternalServerErrorException", 504: "IntegrationTimeout"}[status])
+	if errorType != "" {
+		w.Header().Set("x-amzn-ErrorType", errorType)
+	}
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(map[string]string{"message": message})
 }
@@ -187,8 +199,8 @@ func (g *gateway) fail(w http.ResponseWriter, r *http.Request, status int, messa
 // (https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).
 var gatewayResponseTypes = map[int]string{403: "MISSING_AUTHENTICATION_TOKEN", 413: "REQUEST_TOO_LARGE", 429: "THROTTLED", 504: "INTEGRATION_TIMEOUT"}
 
-func (g *gateway) gatewayResponse(status int) *loader.GatewayResponse {
-	if gr := g.api.GatewayResponses[gatewayResponseTypes[status]]; gr != nil {
+func (g *gateway) gatewayResponse(status int, responseType string) *loader.GatewayResponse {
+	if gr := g.api.GatewayResponses[responseType]; gr != nil {
 		return gr
 	}
 	if status >= 500 {
@@ -219,10 +231,19 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("x-amzn-RequestId", requestID)
 	rec := &statusRecorder{ResponseWriter: w, start: start}
 	mode := "-"
+	var who *principal
+	var refused *refusal
 	defer func() {
-		fmt.Fprintf(g.logs, "%s %s %s %d %s %dB %v (%s)\n", start.Format("15:04:05.000"), r.Method, r.URL.RequestURI(), rec.status, mode, rec.bytes,
-			time.Since(start).Round(time.Millisecond), requestID)
-		g.recent.add(requestRecord(r, rec, mode, requestID, start))
+		guard := ""
+		switch {
+		case refused != nil:
+			guard = fmt.Sprintf(" [%s refused: %s]", refused.Guard, refused.Why)
+		case who != nil && who.Guard != "NONE":
+			guard = fmt.Sprintf(" [%s: %s]", who.Guard, who.Caller)
+		}
+		fmt.Fprintf(g.logs, "%s %s %s %d %s %dB %v (%s)%s\n", start.Format("15:04:05.000"), r.Method, r.URL.RequestURI(), rec.status, mode, rec.bytes,
+			time.Since(start).Round(time.Millisecond), requestID, guard)
+		g.recent.add(requestRecord(r, rec, mode, requestID, start, who, refused))
 	}()
 
 	if status, why := overQuota(r, g.api.EndpointType); status != 0 {
@@ -261,6 +282,12 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.fail(rec, r, 413, "Request Entity Too Large")
 		return
 	}
+	if who, refused = g.guard(r, route, body, requestID); refused != nil {
+		mode = "REFUSED"
+		rec.ended(refused.Why)
+		g.refuse(rec, r, refused)
+		return
+	}
 	switch route.Integration {
 	case "MOCK":
 		mode = "MOCK"
@@ -276,7 +303,7 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.proxyHTTP(rec, r, route, params, body)
 	case "AWS_PROXY":
 		mode = transferMode(route)
-		event := g.event(r, route, path, params, body, requestID, start)
+		event := g.event(r, route, path, params, body, requestID, start, who)
 		payload, _ := json.Marshal(event)
 		if len(payload) >= MaxInvokePayload {
 			fmt.Fprintf(g.logs, "%s [%s %s] the event is %d bytes: Lambda refuses invocations of 6,291,456 bytes or more (RequestEntityTooLargeException)\n",

@@ -24,11 +24,23 @@ type RequestRecord struct {
 	// client went away; an error status for API Gateway's own errors.
 	End string    `json:"end"`
 	At  time.Time `json:"at"`
+	// Guard is what let the request through or refused it (AWS_IAM, a
+	// Lambda or Cognito authorizer, an API key; NONE for an open route),
+	// Caller who the request came from, Refused why a guard refused it.
+	Guard   string `json:"guard,omitempty"`
+	Caller  string `json:"caller,omitempty"`
+	Refused string `json:"refused,omitempty"`
 }
 
-func requestRecord(r *http.Request, rec *statusRecorder, mode, id string, start time.Time) RequestRecord {
+func requestRecord(r *http.Request, rec *statusRecorder, mode, id string, start time.Time, who *principal, refused *refusal) RequestRecord {
 	out := RequestRecord{ID: id, Method: r.Method, Path: r.URL.RequestURI(), Mode: mode, Status: rec.status, Headers: rec.Header().Clone(),
 		FirstByte: -1, Bytes: rec.bytes, Millis: float64(time.Since(start).Microseconds()) / 1000, At: start, End: "complete"}
+	if who != nil {
+		out.Guard, out.Caller = who.Guard, who.Caller
+	}
+	if refused != nil {
+		out.Guard, out.Refused = refused.Guard, refused.Why
+	}
 	if rec.first > 0 {
 		out.FirstByte = float64(rec.first.Microseconds()) / 1000
 	}

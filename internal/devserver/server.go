@@ -152,7 +152,6 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	var apis []*loader.API
 	var edges []*loader.EdgeEndpoint
 	buckets := map[string]*loader.Bucket{}
-	iam := false
 	for _, dir := range o.Assemblies {
 		a, err := loader.Load(dir)
 		if err != nil {
@@ -164,15 +163,12 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		for k, b := range a.Buckets {
 			buckets[k] = b
 		}
-		for _, api := range a.APIs {
-			for _, r := range api.Routes {
-				iam = iam || r.Authorization == "AWS_IAM"
-			}
-		}
 	}
-	if iam {
-		s.Notices = append(s.Notices, "AWS_IAM authorization is skipped locally: requests need no SigV4 signature")
+	gs, notices, err := newGuards(apis, o, o.Logs)
+	if err != nil {
+		return nil, err
 	}
+	s.Notices = append(s.Notices, notices...)
 	if o.DisableStreamCap {
 		s.Notices = append(s.Notices, "streams: NOT capped (-no-throttle); on AWS they get 2 MB/s past their first 6 MB (Lambda) or 10 MB (HTTP backends): a 200 MB export takes about 100 s there")
 	} else {
@@ -227,7 +223,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		running := &Running{API: api, URL: fmt.Sprintf("http://%s/%s", ln.Addr(), api.Stage)}
 		recent := &requestLog{}
 		g := &gateway{api: api, pools: s.pools, logs: o.Logs, idle: o.IdleTimeout, extras: s.extras(running, recent),
-			throttle: newTokenBucket(api.ThrottleRate, api.ThrottleBurst), fast: o.DisableStreamCap, recent: recent}
+			throttle: newTokenBucket(api.ThrottleRate, api.ThrottleBurst), fast: o.DisableStreamCap, recent: recent, guards: gs}
 		srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
 		go g.serve(srv, ln)
 		s.servers = append(s.servers, srv)

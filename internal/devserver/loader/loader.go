@@ -56,6 +56,12 @@ type API struct {
 	// StageVariables are the stage's Variables (those with a literal
 	// value), which reach Lambda proxy events as stageVariables.
 	StageVariables map[string]string
+	// APIKeySource is where API Gateway reads a request's API key: HEADER
+	// (x-api-key, the default) or AUTHORIZER (a Lambda authorizer's
+	// usageIdentifierKey).
+	APIKeySource string
+	// UsagePlans are the usage plans with a stage of this API.
+	UsagePlans []*UsagePlan
 }
 
 // GatewayResponse is an AWS::ApiGateway::GatewayResponse.
@@ -85,6 +91,14 @@ type Route struct {
 	// it is one of them).
 	MockOrigins   []string
 	Authorization string // AWS_IAM, COGNITO_USER_POOLS, CUSTOM, NONE
+	// Authorizer is the method's authorizer (CUSTOM, COGNITO_USER_POOLS).
+	Authorizer *Authorizer
+	// AuthorizationScopes are the OAuth scopes a Cognito access token must
+	// have one of (AuthorizationScopes of the method).
+	AuthorizationScopes []string
+	// APIKeyRequired: the method needs an API key of one of the API's
+	// usage plans (ApiKeyRequired).
+	APIKeyRequired bool
 }
 
 // Function is a Lambda function and its built code.
@@ -261,11 +275,15 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 	}
 	sort.Strings(ids)
 	apis := map[string]*API{}
+	authorizers := map[string]*Authorizer{}
 	for _, id := range ids {
 		r := res[id]
 		switch r.Type {
 		case "AWS::ApiGateway::RestApi":
-			api := &API{Stack: stack, LogicalID: id, Name: str(r.Properties["Name"]), EndpointType: "EDGE"}
+			api := &API{Stack: stack, LogicalID: id, Name: str(r.Properties["Name"]), EndpointType: "EDGE", APIKeySource: "HEADER"}
+			if src := str(r.Properties["ApiKeySourceType"]); src != "" {
+				api.APIKeySource = src
+			}
 			if types := list(assembly.Get(r.Properties, "EndpointConfiguration", "Types")); len(types) > 0 {
 				api.EndpointType = str(types[0])
 			}
@@ -277,7 +295,7 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 			}
 			apis[id] = api
 		case "AWS::ApiGateway::Authorizer":
-			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: %s authorizer (requests are not authorized locally)", stack, id, str(r.Properties["Type"])))
+			authorizers[id] = a.loadAuthorizer(stack, id, r)
 		case "AWS::WAFv2::WebACL":
 			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: WAF web ACL (its rules do not run locally; API Gateway's 10 MB request cap does)", stack, id))
 		case "AWS::Events::Rule":
@@ -369,9 +387,15 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 			return err
 		}
 		if route != nil {
+			route.Authorizer = authorizers[assembly.Ref(r.Properties["AuthorizerId"])]
+			route.AuthorizationScopes = strs(r.Properties["AuthorizationScopes"])
+			route.APIKeyRequired, _ = r.Properties["ApiKeyRequired"].(bool)
+		}
+		if route != nil {
 			api.Routes = append(api.Routes, route)
 		}
 	}
+	a.loadUsagePlans(stack, res, apis)
 	names := make([]string, 0, len(apis))
 	for id := range apis {
 		names = append(names, id)
@@ -456,20 +480,7 @@ func (a *Assembly) loadRoute(stack, id string, r cfnResource, res map[string]cfn
 	switch route.Integration {
 	case "AWS_PROXY":
 		uri, _ := json.Marshal(integ["Uri"])
-		fnID := ""
-		var parts []any
-		if j, ok := integ["Uri"].(map[string]any)["Fn::Join"].([]any); ok && len(j) == 2 {
-			parts = list(j[1])
-		}
-		for _, p := range parts {
-			if t := assembly.GetAtt(p); t != "" {
-				fnID = t
-			}
-		}
-		route.Function = a.Functions[stack+"/"+fnID]
-		if route.Function == nil {
-			route.Function = a.crossStackFunction(integ["Uri"])
-		}
+		route.Function = a.uriFunction(stack, integ["Uri"])
 		if route.Function == nil {
 			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: Lambda integration with %s (not a function of this assembly)", where, uri))
 			return nil, nil
@@ -515,12 +526,6 @@ func (a *Assembly) loadRoute(stack, id string, r cfnResource, res map[string]cfn
 	default:
 		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: %s integration (AWS service integrations and VTL mapping templates are not emulated)", where, route.Integration))
 		return nil, nil
-	}
-	switch route.Authorization {
-	case "AWS_IAM":
-		// Reported once for the whole run, not per route.
-	case "COGNITO_USER_POOLS", "CUSTOM":
-		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: %s authorization is skipped", where, route.Authorization))
 	}
 	return route, nil
 }

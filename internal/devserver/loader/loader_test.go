@@ -51,7 +51,7 @@ func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
 		t.Fatal(err)
 	}
 	notes := strings.Join(a.Unsupported, "\n")
-	for _, want := range []string{"S/Put (PUT /files): AWS integration", "S/Auth: COGNITO_USER_POOLS authorizer", "S/Acl: WAF web ACL",
+	for _, want := range []string{"S/Put (PUT /files): AWS integration", "S/Acl: WAF web ACL",
 		"S/Uploaded: EventBridge rule (events such as completed uploads are not delivered locally", "S/Domain: custom domain streams.example.com",
 		"S/Site: CloudFront distribution (not served locally)"} {
 		if !strings.Contains(notes, want) {
