@@ -239,7 +239,42 @@ func Build(p Package, goarch, out string) error {
 // BuildCached builds p for linux/goarch into a directory holding only
 // `bootstrap`, under cacheRoot/<sha256 of the binary>: a directory whose
 // content never changes once made, so that it can serve as an asset source.
+//
+// Within one process a package is built once per architecture, flags and
+// cache root, however many functions name it: the later calls return the
+// first build's directory (or its error) without running the toolchain,
+// which a synth of hundreds of routes sharing one Entry would otherwise
+// run once per route.
 func BuildCached(p Package, goarch, cacheRoot string) (string, error) {
+	key := strings.Join(append([]string{p.ModuleDir, p.ImportPath, fmt.Sprint(p.Own), goarch, cacheRoot}, Flags...), "\x00")
+	builtMu.Lock()
+	b, ok := built[key]
+	if !ok {
+		b = &onceBuild{}
+		built[key] = b
+	}
+	builtMu.Unlock()
+	b.once.Do(func() { b.dir, b.err = buildCached(p, goarch, cacheRoot) })
+	if b.err == nil && !fileExists(filepath.Join(b.dir, "bootstrap")) {
+		return buildCached(p, goarch, cacheRoot) // the cache was emptied meanwhile
+	}
+	return b.dir, b.err
+}
+
+// built are this process's BuildCached results, by package, architecture,
+// flags and cache root.
+var (
+	builtMu sync.Mutex
+	built   = map[string]*onceBuild{}
+)
+
+type onceBuild struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func buildCached(p Package, goarch, cacheRoot string) (string, error) {
 	if err := os.MkdirAll(cacheRoot, 0o755); err != nil {
 		return "", err
 	}

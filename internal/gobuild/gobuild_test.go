@@ -85,6 +85,7 @@ func TestBuildCachedIsContentAddressed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	forgetBuilds() // as another process would: build again, land in the same directory
 	b, err := BuildCached(p, "arm64", cache)
 	if err != nil {
 		t.Fatal(err)
@@ -95,5 +96,39 @@ func TestBuildCachedIsContentAddressed(t *testing.T) {
 	}
 	if dirs, _ := os.ReadDir(cache); len(dirs) != 1 {
 		t.Errorf("%d entries in the cache, want 1 (no leftover build directories)", len(dirs))
+	}
+}
+
+func forgetBuilds() {
+	builtMu.Lock()
+	built = map[string]*onceBuild{}
+	builtMu.Unlock()
+}
+
+// TestBuildCachedBuildsOncePerProcess: the second function naming a
+// package reuses the first build without running the toolchain (here the
+// source is broken in between, and the second call still succeeds), per
+// architecture.
+func TestBuildCachedBuildsOncePerProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a handler")
+	}
+	mod := t.TempDir()
+	os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/once\n\ngo 1.22\n"), 0o644)
+	main := filepath.Join(mod, "main.go")
+	os.WriteFile(main, []byte("package main\n\nfunc main() {}\n"), 0o644)
+	p := Package{ImportPath: "example.com/once", ModuleDir: mod, Dir: mod}
+	cache := t.TempDir()
+	first, err := BuildCached(p, "arm64", cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(main, []byte("package main\n\nfunc main() { broken }\n"), 0o644)
+	again, err := BuildCached(p, "arm64", cache)
+	if err != nil || again != first {
+		t.Errorf("second build of the same package: %q, %v; want %q from the first", again, err, first)
+	}
+	if _, err := BuildCached(p, "amd64", cache); err == nil {
+		t.Error("another architecture reused the arm64 build; want a build of its own (which fails on the broken source)")
 	}
 }
