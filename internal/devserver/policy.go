@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // What a Lambda authorizer answers, and how API Gateway reads it
@@ -228,7 +229,8 @@ func anyMatch(patterns []string, s string, foldCase bool) bool {
 }
 
 // wildcardMatch matches s against an IAM pattern: * any run of characters
-// (slashes and colons included), ? any one character, all else literal
+// (slashes and colons included), ? any one character (a UTF-8 sequence, as
+// a path may hold), all else literal
 // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-control-access-using-iam-policies-to-invoke-api.html:
 // "arn:aws:execute-api:*:*:*/*/GET/pets" and the like). Actions match
 // without regard to case, as IAM's do; resources with it.
@@ -239,15 +241,23 @@ func wildcardMatch(pattern, s string) bool {
 	star, mark := -1, 0
 	for i < len(s) {
 		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
-			p++
-			i++
-		case p < len(pattern) && pattern[p] == '*':
+		case p < len(pattern) && pattern[p] == '*': // first: a "*" in s is no literal match for it
 			star, mark = p, i
 			p++
+		case p < len(pattern) && pattern[p] == '?':
+			// One character, not one byte: "?" matches "é".
+			_, n := utf8.DecodeRuneInString(s[i:])
+			p++
+			i += n
+		case p < len(pattern) && pattern[p] == s[i]:
+			p++
+			i++
 		case star >= 0:
+			// The star takes one more character, so that a "?" after it
+			// starts on a character's first byte.
+			_, n := utf8.DecodeRuneInString(s[mark:])
 			p = star + 1
-			mark++
+			mark += n
 			i = mark
 		default:
 			return false

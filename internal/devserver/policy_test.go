@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 const testARN = "arn:aws:execute-api:us-east-1:000000000000:abc123defg/prod/GET/items/42"
@@ -142,27 +143,62 @@ func globRegexp(pattern string) *regexp.Regexp {
 	return regexp.MustCompile(b.String())
 }
 
-// FuzzAuthorizerParsers feeds the parsers what a client and an authorizer
-// function control: the identity source expression, the function's answer,
-// the method ARN (the request path). None may panic; an answer that parses
-// must decide the same twice; the ARN matcher must agree with its regular
-// expression.
-func FuzzAuthorizerParsers(f *testing.F) {
-	f.Add("method.request.header.Authorization", `{"principalId":"u","policyDocument":{"Statement":[{"Action":"execute-api:Invoke","Effect":"Allow","Resource":"arn:*/prod/GET/*"}]},"context":{"n":1}}`, testARN, "arn:*/prod/GET/*")
-	f.Add("method.request.header.A,  stageVariables.s,context.", `{"principalId":"u","policyDocument":{"Statement":{"Action":["*"],"Effect":"Deny","Resource":["?","*"]}}}`, "a", "?")
-	f.Add(",,", `{"principalId":"u","policyDocument":{"Statement":[]},"context":{"a":[1],"b":{}}}`, "", "**a*b?")
-	f.Add("context.identity.sourceIp", `{"principalId":null}`, "arn:aws:execute-api:x:y:z/prod/GET/\u00e9", "*\u00e9")
-	f.Fuzz(func(t *testing.T, sources, answer, arn, pattern string) {
-		parseIdentitySources(sources)
-		if out, err := parseAuthorizerOutput([]byte(answer)); err == nil {
-			d1, i1, _ := evaluate(out.Statements, arn)
-			d2, i2, _ := evaluate(out.Statements, arn)
-			if d1 != d2 || i1 != i2 {
-				t.Fatalf("two decisions for one policy: %d/%d, %d/%d", d1, i1, d2, i2)
+// FuzzIdentitySources: a template's IdentitySource never panics the
+// parser, and every source it keeps has a kind and a name.
+func FuzzIdentitySources(f *testing.F) {
+	f.Add("method.request.header.Authorization")
+	f.Add("method.request.header.A,  stageVariables.s,context.,method.request.querystring.q")
+	f.Add(",,method.request.path.id,bogus,method.request.multivaluequerystring.t")
+	f.Fuzz(func(t *testing.T, sources string) {
+		got, _ := parseIdentitySources(sources)
+		for _, s := range got {
+			if s.Kind == "" || s.Name == "" || !strings.Contains(sources, s.Expr) {
+				t.Fatalf("source %+v from %q", s, sources)
 			}
 		}
+	})
+}
+
+// FuzzAuthorizerOutput: whatever an authorizer function answers, the parser
+// does not panic; an answer it accepts has no object or array left in its
+// context, and its policy decides one method ARN the same way twice.
+func FuzzAuthorizerOutput(f *testing.F) {
+	f.Add(`{"principalId":"u","policyDocument":{"Statement":[{"Action":"execute-api:Invoke","Effect":"Allow","Resource":"arn:*/prod/GET/*"}]},"context":{"n":1}}`, testARN)
+	f.Add(`{"principalId":"u","policyDocument":{"Statement":{"Action":["*"],"Effect":"Deny","Resource":["?","*"]}}}`, "a")
+	f.Add(`{"principalId":"u","policyDocument":{"Statement":[]},"context":{"a":[1],"b":{}}}`, "")
+	f.Add(`{"principalId":null}`, "arn:aws:execute-api:x:y:z/prod/GET/\u00e9")
+	f.Add(`"Unauthorized"`, testARN)
+	f.Fuzz(func(t *testing.T, answer, arn string) {
+		out, err := parseAuthorizerOutput([]byte(answer))
+		if err != nil {
+			return
+		}
+		for k, v := range out.Context {
+			if _, ok := v.(string); !ok && v != nil {
+				t.Fatalf("context %q is %T", k, v)
+			}
+		}
+		d1, i1, _ := evaluate(out.Statements, arn)
+		d2, i2, _ := evaluate(out.Statements, arn)
+		if d1 != d2 || i1 != i2 {
+			t.Fatalf("two decisions for one policy: %d/%d, %d/%d", d1, i1, d2, i2)
+		}
+	})
+}
+
+// FuzzWildcardMatch: the policy's resource matcher agrees with its
+// specification as a regular expression.
+func FuzzWildcardMatch(f *testing.F) {
+	f.Add("arn:*/prod/GET/*", testARN)
+	f.Add("**a*b?", "xxaxxbz")
+	f.Add("*\u00e9", "arn:aws:execute-api:x:y:z/prod/GET/\u00e9")
+	f.Add("?", "")
+	f.Fuzz(func(t *testing.T, pattern, arn string) {
 		if len(pattern) > 200 || len(arn) > 400 {
 			return // the regexp oracle's cost, not the matcher's
+		}
+		if !utf8.ValidString(pattern) || !utf8.ValidString(arn) {
+			return // the oracle reads runes (a stray byte is U+FFFD), the matcher bytes
 		}
 		if got, want := wildcardMatch(pattern, arn), globRegexp(pattern).MatchString(arn); got != want {
 			t.Fatalf("wildcardMatch(%q, %q) = %v; the pattern as a regexp says %v", pattern, arn, got, want)
