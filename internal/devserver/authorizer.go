@@ -99,7 +99,36 @@ func newAuthorizerGuard(apis []*loader.API, o Options) (*authorizerGuard, []stri
 			notices = append(notices, n...)
 		}
 	}
+	if len(ag.authorizers) > 0 {
+		notices = append(notices, "Lambda authorizers: policy statements with Condition, NotAction or NotResource are skipped, not evaluated; "+
+			"method ARNs name region us-east-1 and account "+localAccountID)
+	}
 	return ag, notices, nil
+}
+
+// describe is the one start-up line that says what the runner knows of an
+// authorizer it runs; "" for one without a function, which the loader
+// reports.
+func (la *lambdaAuthorizer) describe() string {
+	if la.Function == nil {
+		return ""
+	}
+	srcs := "none"
+	if len(la.sources) > 0 {
+		var exprs []string
+		for _, s := range la.sources {
+			exprs = append(exprs, s.Expr)
+		}
+		srcs = strings.Join(exprs, ", ")
+	}
+	line := fmt.Sprintf("%s/%s: %s authorizer, function %s, identity %s", la.Stack, la.LogicalID, la.Type, la.Function.LogicalID, srcs)
+	if la.validation != nil {
+		line += fmt.Sprintf(", validation %q", la.IdentityValidationExpression)
+	}
+	if la.TTL > 0 {
+		return line + fmt.Sprintf(", results cached %d s by identity", la.TTL)
+	}
+	return line + ", not cached (TTL 0)"
 }
 
 // prepareAuthorizer parses an authorizer's identity sources and validation
@@ -134,6 +163,9 @@ func prepareAuthorizer(au *loader.Authorizer) (*lambdaAuthorizer, []string) {
 	}
 	if au.TTL > 0 {
 		la.cache = &policyCache{entries: map[string]cachedPolicy{}}
+	}
+	if d := la.describe(); d != "" {
+		notices = append([]string{d}, notices...)
 	}
 	return la, notices
 }

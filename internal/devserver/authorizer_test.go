@@ -557,3 +557,71 @@ func BenchmarkLambdaAuthorizer(b *testing.B) {
 	b.ReportMetric(float64(hit)/float64(open), "hit/open")
 	b.ReportMetric(float64(miss)/float64(open), "miss/open")
 }
+
+// TestLambdaAuthorizerNotices: one line per authorizer with what the runner
+// knows of it, a line for each part of its template the runner cannot
+// check, and what is not evaluated.
+func TestLambdaAuthorizerNotices(t *testing.T) {
+	fn := &loader.Function{Stack: "AuthzStack", LogicalID: "AuthFn", Timeout: 1}
+	api := authzAPI(fn)
+	bad := []*loader.Authorizer{
+		{Stack: "AuthzStack", LogicalID: "PathToken", Type: "TOKEN", IdentitySource: "method.request.path.id", TTL: 300, Function: fn},
+		{Stack: "AuthzStack", LogicalID: "Lookbehind", Type: "TOKEN", IdentitySource: "method.request.header.Authorization", IdentityValidationExpression: "(?<=a)b", TTL: 0, Function: fn},
+		{Stack: "AuthzStack", LogicalID: "Orphan", Type: "REQUEST", IdentitySource: "context.requestOverride.header.x", TTL: 0},
+	}
+	for i, au := range bad {
+		api.Routes = append(api.Routes, &loader.Route{API: api, Method: "GET", Path: fmt.Sprintf("/bad%d", i), Resource: fmt.Sprintf("/bad%d", i),
+			Authorization: "CUSTOM", Authorizer: au, Integration: "AWS_PROXY", TimeoutMillis: 29000})
+	}
+	_, notices, err := newGuards([]*loader.API{api}, Options{}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`AuthzStack/TokenAuth: TOKEN authorizer, function AuthFn, identity method.request.header.Authorization, validation "[a-z0-9.-]+", results cached 300 s by identity`,
+		`AuthzStack/RequestAuthNoCache: REQUEST authorizer, function AuthFn, identity method.request.header.X-Token, method.request.querystring.tenant, not cached (TTL 0)`,
+		`AuthzStack/PathToken: identity source "method.request.path.id" is not a header, query string, stage variable or context variable: not checked locally`,
+		`AuthzStack/PathToken: a TOKEN authorizer's identity source must be one header (method.request.header.Name), not "method.request.path.id": its routes answer 500`,
+		`AuthzStack/Lookbehind: the validation expression "(?<=a)b" is not one Go's regexp can run`,
+		`AuthzStack/PathToken: TOKEN authorizer, function AuthFn, identity none, results cached 300 s by identity`,
+		`AuthzStack/Orphan: identity source context.requestOverride.header.x is not emulated`,
+		`Lambda authorizers: policy statements with Condition, NotAction or NotResource are skipped`,
+	} {
+		if !slices.ContainsFunc(notices, func(n string) bool { return strings.HasPrefix(n, want) }) {
+			t.Errorf("no notice %q in:\n%s", want, strings.Join(notices, "\n"))
+		}
+	}
+	// The loader reports an authorizer without a function (Orphan).
+	if n := len(notices); n != 6+4+1 {
+		t.Errorf("%d notices, want 11 (one per authorizer with a function, four problems, one summary):\n%s", n, strings.Join(notices, "\n"))
+	}
+}
+
+// TestLambdaAuthorizerPrincipal: what the guard hands the API key check
+// and the log: the principalId as the caller, usageIdentifierKey as the
+// key usage plans count, and whether the policy came from the cache.
+func TestLambdaAuthorizerPrincipal(t *testing.T) {
+	s := startGoAuthzServer(t)
+	var route *loader.Route
+	for _, r := range s.g.api.Routes {
+		if r.Path == "/items/{id}" {
+			route = r
+		}
+	}
+	for _, want := range []string{"CUSTOM TOKEN TokenAuth", "CUSTOM TOKEN TokenAuth (cached)"} {
+		r, err := http.NewRequest("GET", s.url+"/items/7", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.RequestURI = "/v1/items/7"
+		r.RemoteAddr = "127.0.0.1:5555"
+		r.Header.Set("Authorization", "allow.principal")
+		p, ref := s.g.guard(r, route, nil, pool.NewRequestID())
+		if ref != nil {
+			t.Fatalf("refused: %+v", ref)
+		}
+		if p.Guard != want || p.Caller != "user-allow.principal" || p.UsageKey != "usage-key-1" {
+			t.Errorf("principal %q, caller %q, usage key %q; want %q, user-allow.principal, usage-key-1", p.Guard, p.Caller, p.UsageKey, want)
+		}
+	}
+}
