@@ -41,15 +41,22 @@ import (
 // along.
 
 // The answers, as API Gateway sends them with its default gateway
-// responses. 401 {"message":"Unauthorized"} for a missing identity and the
-// function's "Unauthorized" (the Knowledge Center's "Why do I get API
-// Gateway 401 Unauthorized errors after I create a Lambda authorizer?");
-// 403 {"Message": ...}, with a capital M, for a deny, and 500
-// {"message": null} with x-amzn-ErrorType AuthorizerConfigurationException
-// for a failed or timed-out authorizer (measured on a deployed API,
-// dev.to/marcogrcr/api-gateway-lambda-authorizer-lambda-proxy-integration-failure-modes-52bc;
-// the Knowledge Center's api-gateway-403-error-lambda-authorizer shows the
-// same 403 messages, written with a lower-case key).
+// responses (types from
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html):
+//   - 401 {"message":"Unauthorized"} for a missing or unvalidated identity
+//     and for the function's error "Unauthorized", and only that error
+//     (https://repost.aws/knowledge-center/api-gateway-401-error-lambda-authorizer);
+//   - 403 for a deny, explicit or implicit
+//     (https://repost.aws/knowledge-center/api-gateway-403-error-lambda-authorizer,
+//     which writes the key in lower case; deployed APIs answer {"Message":
+//     ...} with a capital M, as measured in
+//     https://dev.to/marcogrcr/api-gateway-lambda-authorizer-lambda-proxy-integration-failure-modes-52bc);
+//   - 500 {"message": null} with x-amzn-ErrorType
+//     AuthorizerConfigurationException for any other error, an answer it
+//     cannot read ("Could not parse policy" in its execution log) and a
+//     timeout (the same measurements). AWS does not say which gateway
+//     response type a timeout takes: AUTHORIZER_CONFIGURATION_ERROR here,
+//     falling back to DEFAULT_5XX like every type.
 var (
 	refuseUnauthorized = refusal{Status: 401, Message: "Unauthorized", ResponseType: "UNAUTHORIZED", ErrorType: "UnauthorizedException"}
 	refuseExplicitDeny = refusal{Status: 403, Body: map[string]string{"Message": "User is not authorized to access this resource with an explicit deny"},
@@ -293,6 +300,8 @@ func (ag *authorizerGuard) check(g *gateway, r *http.Request, route *loader.Rout
 		why := fmt.Sprintf("principal %q: no statement allows %s (resources allowed: %.300s)%s; return an Allow whose Resource covers it (a * matches any characters)",
 			out.PrincipalID, arn, allowedResources(out.Statements), note)
 		if cached {
+			// The classic surprise of a {proxy+} route behind a caching
+			// authorizer: https://repost.aws/knowledge-center/api-gateway-lambda-authorization-errors
 			why += fmt.Sprintf("; this policy was cached for the identity by an earlier request (TTL %d s) and is evaluated against every method it calls: "+
 				"return a policy whose resources cover them all (a wildcard), or set the authorizer's TTL to 0", la.TTL)
 		}

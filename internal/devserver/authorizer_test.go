@@ -253,6 +253,7 @@ func TestLambdaAuthorizerAnswersAsAPIGateway(t *testing.T) {
 		{"REQUEST without caching, a source missing: invoked", "/req-fresh/1", map[string]string{"X-Token": "allow.%d"}, 200, "", "", "", 1, ""},
 		{"REQUEST without caching, every source missing: invoked, and it says Unauthorized", "/req-fresh/1", nil, 401, bodyUnauthorized, "UnauthorizedException", "UNAUTHORIZED", 1, `answered the error "Unauthorized"`},
 		{"REQUEST explicit Deny", "/req/1?tenant=t%d", map[string]string{"X-Token": "deny.%d"}, 403, bodyExplicitDeny, "AccessDeniedException", "ACCESS_DENIED", 1, "a Deny wins over any Allow"},
+		{"a method ARN over 1600 bytes: 414 without invoking", "/items/" + strings.Repeat("x", 1600), map[string]string{"Authorization": "allow.%d"}, 414, `{"message":"Request-URI Too Long"}`, "", "DEFAULT_4XX", 0, "API Gateway authorizes at most 1600"},
 		{"an open route is not authorized", "/open", nil, 200, "", "", "", 0, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
