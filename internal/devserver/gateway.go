@@ -176,6 +176,12 @@ func (g *gateway) fail(w http.ResponseWriter, r *http.Request, status int, messa
 // headers of the gateway response of responseType (else DEFAULT_4XX or
 // DEFAULT_5XX) and x-amzn-ErrorType errorType.
 func (g *gateway) answerError(w http.ResponseWriter, r *http.Request, status int, message, responseType, errorType string) {
+	g.answerErrorBody(w, r, status, map[string]string{"message": message}, responseType, errorType)
+}
+
+// answerErrorBody is answerError with another JSON body than
+// {"message": ...}.
+func (g *gateway) answerErrorBody(w http.ResponseWriter, r *http.Request, status int, body any, responseType, errorType string) {
 	if gr := g.gatewayResponse(status, responseType); gr != nil {
 		for name, v := range gr.Headers {
 			if val := mappedValue(r, v); val != "" {
@@ -191,7 +197,7 @@ func (g *gateway) answerError(w http.ResponseWriter, r *http.Request, status int
 		w.Header().Set("x-amzn-ErrorType", errorType)
 	}
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{"message": message})
+	json.NewEncoder(w).Encode(body)
 }
 
 // gatewayResponseTypes are the gateway response types of the errors the

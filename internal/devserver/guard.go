@@ -54,6 +54,10 @@ type refusal struct {
 	Message      string
 	ResponseType string // UNAUTHORIZED, ACCESS_DENIED, INVALID_SIGNATURE, ...
 	ErrorType    string // x-amzn-ErrorType: AccessDeniedException, ...
+	// Body is the JSON body when API Gateway's is not {"message": Message}
+	// (a Lambda authorizer's deny has {"Message": ...}, its failure
+	// {"message": null}); nil: that one.
+	Body any
 	// Why is the runner's own explanation, for the log and the page (what
 	// was wrong and how to fix it); AWS tells the client less.
 	Why string
@@ -144,5 +148,9 @@ func (g *gateway) guard(r *http.Request, route *loader.Route, body []byte, reque
 // refusal's type (or DEFAULT_4XX, DEFAULT_5XX), such as the CORS headers
 // the constructs put there.
 func (g *gateway) refuse(w http.ResponseWriter, r *http.Request, ref *refusal) {
-	g.answerError(w, r, ref.Status, ref.Message, ref.ResponseType, ref.ErrorType)
+	var body any = map[string]string{"message": ref.Message}
+	if ref.Body != nil {
+		body = ref.Body
+	}
+	g.answerErrorBody(w, r, ref.Status, body, ref.ResponseType, ref.ErrorType)
 }

@@ -263,9 +263,12 @@ func (s *Server) preparePools(apis []*loader.API, buckets map[string]*loader.Buc
 	var fns []*loader.Function
 	for _, api := range apis {
 		for _, r := range api.Routes {
-			if r.Function != nil && s.pools[r.Function] == nil {
-				s.pools[r.Function] = nil
-				fns = append(fns, r.Function)
+			// A Lambda authorizer's function runs in a pool of its own too.
+			for _, fn := range []*loader.Function{r.Function, authorizerFunction(r)} {
+				if _, seen := s.pools[fn]; fn != nil && !seen {
+					s.pools[fn] = nil
+					fns = append(fns, fn)
+				}
 			}
 		}
 	}
@@ -320,6 +323,13 @@ func (s *Server) preparePools(apis []*loader.API, buckets map[string]*loader.Buc
 		s.pools[fn] = pool.New(fn, cmd, pool.Env(fn, extra), o.Concurrency, o.Logs)
 	}
 	return nil
+}
+
+func authorizerFunction(r *loader.Route) *loader.Function {
+	if r.Authorizer == nil {
+		return nil
+	}
+	return r.Authorizer.Function
 }
 
 // ProcessesStarted is the number of function processes started so far.
@@ -387,16 +397,18 @@ func (s *Server) extras(running *Running, recent *requestLog) http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(out)
 	})
-	// Processes started and invocations running, per function.
+	// Processes started, invocations running and invocations so far, per
+	// function.
 	mux.HandleFunc("GET /_streamgate/stats", func(w http.ResponseWriter, r *http.Request) {
 		type stats struct {
-			Started int64 `json:"started"`
-			Busy    int64 `json:"busy"`
+			Started     int64 `json:"started"`
+			Busy        int64 `json:"busy"`
+			Invocations int64 `json:"invocations"`
 		}
 		out := map[string]stats{}
 		for fn, p := range s.pools {
 			if p != nil {
-				out[fn.LogicalID] = stats{p.Started(), p.Busy()}
+				out[fn.LogicalID] = stats{p.Started(), p.Busy(), p.Invocations()}
 			}
 		}
 		w.Header().Set("Content-Type", "application/json")

@@ -74,6 +74,7 @@ type Pool struct {
 	mu        sync.Mutex
 	idle      []*proc
 	started   atomic.Int64 // processes started, for tests and benchmarks
+	invoked   atomic.Int64 // invocations that got a process, likewise
 	busy      atomic.Int64 // invocations running (their responses not yet done)
 	queued    atomic.Int64 // invocations waiting for a process
 	throttled atomic.Int64 // invocations refused
@@ -215,6 +216,7 @@ func (p *Pool) Invoke(ctx context.Context, requestID, tag string, payload []byte
 		}
 	}
 	pr.tag.Store(&tag)
+	p.invoked.Add(1)
 	p.busy.Add(1)
 	timeout := time.Duration(p.fn.Timeout) * time.Second
 	var timedOut atomic.Bool
@@ -413,6 +415,10 @@ func Env(fn *loader.Function, extra map[string]string) []string {
 
 // Started is how many processes the pool has started.
 func (p *Pool) Started() int64 { return p.started.Load() }
+
+// Invocations is how many invocations got a process (a cached authorizer
+// policy, for one, is not an invocation).
+func (p *Pool) Invocations() int64 { return p.invoked.Load() }
 
 // Busy is how many invocations are running (their responses not yet done).
 func (p *Pool) Busy() int64 { return p.busy.Load() }
