@@ -110,13 +110,12 @@ func newCognitoGuard(apis []*loader.API, o Options) (*cognitoGuard, []string, er
 	for _, p := range all {
 		cg.local[p.ID] = p
 	}
+	// The pools' lines below say what the authorizers trust; one line per
+	// authorizer would repeat them.
 	for _, au := range authorizers {
-		var ids []string
 		for _, p := range byAuthorizer[au] {
 			cg.trust[au] = append(cg.trust[au], &trustedPool{pool: p, issuer: p.Issuer(), keys: iss})
-			ids = append(ids, p.ID)
 		}
-		notices = append(notices, fmt.Sprintf("%s/%s: COGNITO_USER_POOLS authorizer of user pool %s, issued locally", au.Stack, au.LogicalID, strings.Join(ids, ", ")))
 	}
 	keyNote := "kept in " + iss.path
 	if created {
