@@ -80,6 +80,24 @@ type Options struct {
 	DisableStreamCap bool
 	// Logs receives access logs, function logs and notices. Default: stderr.
 	Logs io.Writer
+
+	// Cognito user pool authorizers and API keys (cognito.go, apikey.go).
+	//
+	// CognitoKeyFile is the local issuer's RSA key (PEM), made when the
+	// file is missing; the runner signs and trusts tokens of every user
+	// pool of the assemblies with it, and a kept key keeps tokens valid
+	// across restarts. Default: CognitoKeyPath(), in the user cache
+	// directory.
+	CognitoKeyFile string
+	// CognitoJWKS are JWKS URLs of real user pools
+	// (https://cognito-idp.{region}.amazonaws.com/{poolId}/.well-known/jwks.json)
+	// whose tokens every Cognito authorizer takes instead of the local
+	// issuer's. Default: none.
+	CognitoJWKS []string
+	// APIKeys are values of the templates' API keys that have no literal
+	// Value, by logical id, stack/logical id or Name. Default: a value
+	// derived from the key's logical id, printed at start.
+	APIKeys map[string]string
 }
 
 // Running is one served API.
@@ -110,6 +128,8 @@ type Server struct {
 	report   []byte
 
 	failed chan error // a part the runner cannot do without stopped for good
+
+	guards *guards // the APIs' authorizers and API keys
 }
 
 // Failed delivers the error of a part the runner cannot do without (the S3
@@ -169,6 +189,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	s.Notices = append(s.Notices, notices...)
+	s.guards = gs
 	if o.DisableStreamCap {
 		s.Notices = append(s.Notices, "streams: NOT capped (-no-throttle); on AWS they get 2 MB/s past their first 6 MB (Lambda) or 10 MB (HTTP backends): a 200 MB export takes about 100 s there")
 	} else {
@@ -378,6 +399,7 @@ func (s *Server) extras(running *Running, recent *requestLog) http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(s.Notices)
 	})
+	s.guardEndpoints(mux)
 	mux.HandleFunc("GET /_streamgate/{$}", func(w http.ResponseWriter, r *http.Request) {
 		b, _ := pageFS.ReadFile("page/index.html")
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
