@@ -38,13 +38,9 @@ func newIAMGuard(apis []*loader.API, o Options) (*iamGuard, []string, error) {
 	if ig.region == "" {
 		ig.region = DefaultIAMRegion
 	}
-	var notices []string
+	// The first source of an access key id wins: the local credentials,
+	// then Options.IAMKeys (-iam-key), the environment, the shared files.
 	keys := localKeys()
-	if !o.IAMIgnoreDeveloperKeys {
-		dev, notes := developerKeys(os.Getenv)
-		keys = append(keys, dev...)
-		notices = append(notices, notes...)
-	}
 	for _, k := range o.IAMKeys {
 		if k.AccessKeyID == "" || k.SecretAccessKey == "" {
 			return nil, nil, fmt.Errorf("IAM key %q: an access key id and a secret are both needed", k.AccessKeyID)
@@ -59,13 +55,20 @@ func newIAMGuard(apis []*loader.API, o Options) (*iamGuard, []string, error) {
 		}
 		keys = append(keys, k)
 	}
+	var notices []string
+	if !o.IAMIgnoreDeveloperKeys {
+		dev, notes := developerKeys(os.Getenv)
+		keys = append(keys, dev...)
+		notices = append(notices, notes...)
+	}
 	var known []string
 	for _, k := range keys {
 		if _, dup := ig.keys[k.AccessKeyID]; dup {
-			continue // the first source wins: the local credential, then the environment, the files, the flags
+			continue
 		}
-		ig.keys[k.AccessKeyID] = k.withDefaults()
-		known = append(known, k.AccessKeyID+" ("+k.Source+")")
+		k = k.withDefaults()
+		ig.keys[k.AccessKeyID] = k
+		known = append(known, fmt.Sprintf("AWS_IAM: key %s (%s) signs as %s", k.AccessKeyID, k.Source, k.ARN))
 	}
 	if !hasIAMRoutes(apis) {
 		return ig, nil, nil
@@ -73,9 +76,10 @@ func newIAMGuard(apis []*loader.API, o Options) (*iamGuard, []string, error) {
 	if ig.skip {
 		return ig, []string{"AWS_IAM: NOT checked (-iam=off): requests need no signature, and requestContext.identity's accessKey, accountId, caller, user and userArn are null"}, nil
 	}
-	notices = append([]string{fmt.Sprintf("AWS_IAM: SigV4 verified as API Gateway does (service %s, region %s, 5 minutes of clock skew); known access keys: %s; "+
-		"each may invoke every method (IAM policies are not evaluated locally); -iam-key ACCESS:SECRET[:ACCOUNT[:ARN]] adds one, -iam=off lets unsigned requests through",
-		sigv4Service, ig.region, strings.Join(known, ", "))}, notices...)
+	head := []string{fmt.Sprintf("AWS_IAM: SigV4 for %s in %s, with the keys below (-iam-key ACCESS_KEY_ID:SECRET[:ACCOUNT[:ARN]] adds one)", sigv4Service, ig.region)}
+	head = append(head, known...)
+	head = append(head, "AWS_IAM: not emulated: IAM policies and resource policies (every known key may invoke every method; AWS also checks execute-api:Invoke)")
+	notices = append(head, notices...)
 	return ig, notices, nil
 }
 
@@ -105,17 +109,23 @@ func (ig *iamGuard) check(g *gateway, r *http.Request, route *loader.Route, body
 	return nil
 }
 
-// The refusals, with API Gateway's status (403 for each), message,
-// x-amzn-ErrorType and gateway response type
+// The refusals, with API Gateway's status (403 for each), message and
+// x-amzn-ErrorType, as AWS's knowledge center lists them ("How do I
+// troubleshoot HTTP 403 errors from API Gateway?",
+// https://repost.aws/knowledge-center/api-gateway-troubleshoot-403-forbidden:
+// "Missing Authentication Token" MissingAuthenticationTokenException; "The
+// security token included in the request is invalid." AccessDeniedException;
+// "Signature expired" InvalidSignatureException; and "How do I troubleshoot
+// signature mismatch errors when making SigV4 signed requests with IAM
+// authentication to API Gateway?",
+// https://repost.aws/knowledge-center/api-gateway-iam-sigv4-mismatch, for
+// the signature mismatch), and the gateway response type whose headers
+// they carry
 // (https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html:
-// MISSING_AUTHENTICATION_TOKEN, INVALID_SIGNATURE, EXPIRED_TOKEN; an
-// incomplete signature and an unknown key have no type of their own and
-// answer with DEFAULT_4XX's headers). The messages of a missing signature,
-// an unknown key and a wrong signature are in AWS's knowledge center
-// ("How do I troubleshoot signature mismatch errors when making SigV4
-// signed requests with IAM authentication to API Gateway?",
-// https://repost.aws/knowledge-center/api-gateway-iam-sigv4-mismatch);
-// the others' are cited where they are made (sigv4.go).
+// MISSING_AUTHENTICATION_TOKEN, INVALID_SIGNATURE, EXPIRED_TOKEN; an unknown
+// key is an AccessDeniedException, so ACCESS_DENIED, which AWS does not
+// spell out; an incomplete signature has no type of its own: DEFAULT_4XX).
+// The other messages are cited where they are made (sigv4.go).
 const (
 	msgMissingToken  = "Missing Authentication Token"
 	msgInvalidToken  = "The security token included in the request is invalid."
@@ -135,7 +145,7 @@ func sigv4Refusal(e *sigv4Error, why string) *refusal {
 // show it: is there a signature, is it complete, its scope, its date, the
 // key, the session token, the signature.
 func (ig *iamGuard) verify(r *http.Request, rawPath, rawQuery string, body []byte) (IAMKey, *refusal) {
-	hint := fmt.Sprintf("sign with SigV4 for service %s in %s (localrun's Runner.Client, the AWS SDK's signer, curl --aws-sigv4 aws:amz:%s:%s --user %s:%s)",
+	hint := fmt.Sprintf("sign it with SigV4 for service %s in %s with a key the runner knows, e.g. curl --aws-sigv4 aws:amz:%s:%s --user %s:%s, or the AWS SDK's signer with devserver.LocalCredentials()",
 		sigv4Service, ig.region, ig.region, sigv4Service, LocalAccessKeyID, LocalSecretAccessKey)
 	if !hasSigv4(r, rawQuery) {
 		return IAMKey{}, &refusal{Status: 403, Message: msgMissingToken, ResponseType: "MISSING_AUTHENTICATION_TOKEN",
@@ -171,7 +181,7 @@ func (ig *iamGuard) verify(r *http.Request, rawPath, rawQuery string, body []byt
 	}
 	key, ok := ig.keys[a.AccessKeyID]
 	if !ok {
-		return IAMKey{}, &refusal{Status: 403, Message: msgInvalidToken, ErrorType: "UnrecognizedClientException",
+		return IAMKey{}, &refusal{Status: 403, Message: msgInvalidToken, ResponseType: "ACCESS_DENIED", ErrorType: "AccessDeniedException",
 			Why: fmt.Sprintf("access key %s is not one the runner knows (its start-up notice lists them; -iam-key ACCESS:SECRET adds one)", a.AccessKeyID)}
 	}
 	if a.SecurityToken != key.SessionToken {
@@ -182,7 +192,7 @@ func (ig *iamGuard) verify(r *http.Request, rawPath, rawQuery string, body []byt
 		case a.SecurityToken == "":
 			why = a.AccessKeyID + " is a session credential: the request must carry its session token in X-Amz-Security-Token"
 		}
-		return IAMKey{}, &refusal{Status: 403, Message: msgInvalidToken, ErrorType: "UnrecognizedClientException", Why: why}
+		return IAMKey{}, &refusal{Status: 403, Message: msgInvalidToken, ResponseType: "ACCESS_DENIED", ErrorType: "AccessDeniedException", Why: why}
 	}
 	if !key.Expires.IsZero() && now.After(key.Expires) {
 		return IAMKey{}, &refusal{Status: 403, Message: msgExpiredToken, ResponseType: "EXPIRED_TOKEN", ErrorType: "ExpiredTokenException",

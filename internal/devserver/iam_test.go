@@ -40,7 +40,7 @@ type iamServer struct {
 func startIAMServer(t testing.TB, o Options) *iamServer {
 	t.Helper()
 	api := &loader.API{Stack: "IAMStack", LogicalID: "Api", Stage: "v1", EndpointType: "REGIONAL", GatewayResponses: map[string]*loader.GatewayResponse{}}
-	for _, typ := range []string{"DEFAULT_4XX", "MISSING_AUTHENTICATION_TOKEN", "INVALID_SIGNATURE", "EXPIRED_TOKEN"} {
+	for _, typ := range []string{"DEFAULT_4XX", "MISSING_AUTHENTICATION_TOKEN", "INVALID_SIGNATURE", "EXPIRED_TOKEN", "ACCESS_DENIED"} {
 		api.GatewayResponses[typ] = &loader.GatewayResponse{Headers: map[string]string{
 			"Access-Control-Allow-Origin": "method.request.header.Origin", "X-Gateway-Response": "'" + typ + "'"}}
 	}
@@ -188,26 +188,26 @@ func TestIAMRefusesAsAPIGatewayDoes(t *testing.T) {
 			r := newRequest(t, "GET", s.url+"/files/a", nil)
 			sign(t, r, nil, aws.Credentials{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}, "us-east-1", "execute-api", now)
 			return r
-		}, `^The security token included in the request is invalid\.$`, "UnrecognizedClientException", "DEFAULT_4XX"},
+		}, `^The security token included in the request is invalid\.$`, "AccessDeniedException", "ACCESS_DENIED"},
 		{"a session key without its token", func() *http.Request {
 			r := newRequest(t, "GET", s.url+"/files/a", nil)
 			sign(t, r, nil, aws.Credentials{AccessKeyID: sessionCreds.AccessKeyID, SecretAccessKey: sessionCreds.SecretAccessKey}, "us-east-1", "execute-api", now)
 			return r
-		}, `^The security token included in the request is invalid\.$`, "UnrecognizedClientException", "DEFAULT_4XX"},
+		}, `^The security token included in the request is invalid\.$`, "AccessDeniedException", "ACCESS_DENIED"},
 		{"a session key with another token", func() *http.Request {
 			r := newRequest(t, "GET", s.url+"/files/a", nil)
 			c := sessionCreds
 			c.SessionToken = strings.Repeat("A", 2000) // an oversized token is just another token
 			sign(t, r, nil, c, "us-east-1", "execute-api", now)
 			return r
-		}, `^The security token included in the request is invalid\.$`, "UnrecognizedClientException", "DEFAULT_4XX"},
+		}, `^The security token included in the request is invalid\.$`, "AccessDeniedException", "ACCESS_DENIED"},
 		{"a long-term key with a token", func() *http.Request {
 			r := newRequest(t, "GET", s.url+"/files/a", nil)
 			c := localCreds
 			c.SessionToken = "made-up"
 			sign(t, r, nil, c, "us-east-1", "execute-api", now)
 			return r
-		}, `^The security token included in the request is invalid\.$`, "UnrecognizedClientException", "DEFAULT_4XX"},
+		}, `^The security token included in the request is invalid\.$`, "AccessDeniedException", "ACCESS_DENIED"},
 		{"an expired session", func() *http.Request {
 			r := newRequest(t, "GET", s.url+"/files/a", nil)
 			sign(t, r, nil, aws.Credentials{AccessKeyID: "ASIAEXPIREDSESSION01", SecretAccessKey: "expired-secret", SessionToken: "expired-token"}, "us-east-1", "execute-api", now)
@@ -329,6 +329,13 @@ func TestIAMLetsSignedRequestsThroughWithTheirIdentity(t *testing.T) {
 			sign(t, r, nil, localCreds, "us-east-1", "execute-api", now)
 			return r
 		}, user},
+		{"repeated headers, runs of spaces and a header in its own case", func() *http.Request {
+			r := newRequest(t, "GET", s.url+"/files/a", nil)
+			r.Header["X-Tags"] = []string{"a   b", " c "}
+			r.Header["x-lower-case"] = []string{"v"}
+			sign(t, r, nil, localCreds, "us-east-1", "execute-api", now)
+			return r
+		}, user},
 		{"signed 4 minutes ago", func() *http.Request {
 			r := newRequest(t, "GET", s.url+"/files/a", nil)
 			sign(t, r, nil, localCreds, "us-east-1", "execute-api", now.Add(-4*time.Minute))
@@ -429,7 +436,10 @@ func TestIAMNoticesNameTheKeysNeverTheSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := strings.Join(notices, "\n")
-	for _, want := range []string{"AKIASTREAMGATELOCAL0 (the local credential)", "ASIASTREAMGATELOCAL0 (the local session credential)", "AKIAFLAGKEY000000001", "region us-east-1", "-iam=off"} {
+	for _, want := range []string{"\nAWS_IAM: key AKIASTREAMGATELOCAL0 (the local credential) signs as arn:aws:iam::000000000000:user/streamgate-local\n",
+		"\nAWS_IAM: key ASIASTREAMGATELOCAL0 (the local session credential) signs as arn:aws:sts::000000000000:assumed-role/streamgate-local/sgdev\n",
+		"\nAWS_IAM: key AKIAFLAGKEY000000001 (Options.IAMKeys) signs as arn:aws:iam::000000000000:user/sgdev-local-Options-IAMKeys\n",
+		"execute-api in us-east-1", "\nAWS_IAM: not emulated: IAM policies"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("notices do not say %q:\n%s", want, all)
 		}

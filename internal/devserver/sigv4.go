@@ -15,7 +15,10 @@ import (
 // Signature Version 4 as API Gateway verifies it for execute-api, after
 // "Create a signed AWS API request"
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html)
-// and what API Gateway answers, as recorded by its users. The canonical
+// and "Troubleshoot signed requests for AWS APIs"
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/signature-v4-troubleshooting.html:
+// the scope, date, "Signature expired" and "Signature not yet current"
+// messages), and what API Gateway answers, as recorded by its users. The canonical
 // request API Gateway expects is in its own answers to a wrong signature
 // ("The Canonical String for this request should have been ...": mhart/aws4
 // #33 and #110, postmanlabs/postman-app-support #1663 and #5815,
@@ -322,19 +325,30 @@ func (a *sigv4Auth) signature(secret, stringToSign string) string {
 }
 
 // headerValue is a signed header's canonical value: the values joined by
-// commas, each trimmed, runs of spaces as one. net/http moves Host,
-// Content-Length and Transfer-Encoding out of the header map.
+// commas, each trimmed, runs of spaces as one. The values are read from the
+// request head as received (rawhead.go), which is what the client signed;
+// without it, from net/http's header map, which moves Host,
+// Content-Length and Transfer-Encoding out of the map.
 func headerValue(r *http.Request, name string) string {
 	var vals []string
-	switch name {
-	case "host":
-		vals = []string{r.Host}
-	case "transfer-encoding":
-		vals = r.TransferEncoding
-	default:
-		vals = r.Header.Values(name)
-		if len(vals) == 0 && name == "content-length" && r.ContentLength > 0 {
-			vals = []string{strconv.FormatInt(r.ContentLength, 10)}
+	if h := requestRawHead(r); h != nil {
+		for _, f := range h.fields {
+			if strings.EqualFold(f.name, name) {
+				vals = append(vals, f.value)
+			}
+		}
+	}
+	if vals == nil {
+		switch name {
+		case "host":
+			vals = []string{r.Host}
+		case "transfer-encoding":
+			vals = r.TransferEncoding
+		default:
+			vals = r.Header.Values(name)
+			if len(vals) == 0 && name == "content-length" && r.ContentLength > 0 {
+				vals = []string{strconv.FormatInt(r.ContentLength, 10)}
+			}
 		}
 	}
 	out := make([]string, len(vals))
