@@ -145,11 +145,13 @@ func sigv4Refusal(e *sigv4Error, why string) *refusal {
 // show it: is there a signature, is it complete, its scope, its date, the
 // key, the session token, the signature.
 func (ig *iamGuard) verify(r *http.Request, rawPath, rawQuery string, body []byte) (IAMKey, *refusal) {
-	hint := fmt.Sprintf("sign it with SigV4 for service %s in %s with a key the runner knows, e.g. curl --aws-sigv4 aws:amz:%s:%s --user %s:%s, or the AWS SDK's signer with devserver.LocalCredentials()",
-		sigv4Service, ig.region, ig.region, sigv4Service, LocalAccessKeyID, LocalSecretAccessKey)
+	hint := func() string {
+		return fmt.Sprintf("sign it with SigV4 for service %s in %s with a key the runner knows, e.g. curl --aws-sigv4 aws:amz:%s:%s --user %s:%s, or the AWS SDK's signer with devserver.LocalCredentials()",
+			sigv4Service, ig.region, ig.region, sigv4Service, LocalAccessKeyID, LocalSecretAccessKey)
+	}
 	if !hasSigv4(r, rawQuery) {
 		return IAMKey{}, &refusal{Status: 403, Message: msgMissingToken, ResponseType: "MISSING_AUTHENTICATION_TOKEN",
-			ErrorType: "MissingAuthenticationTokenException", Why: "no Authorization header or X-Amz-* query parameters: " + hint}
+			ErrorType: "MissingAuthenticationTokenException", Why: "no Authorization header or X-Amz-* query parameters: " + hint()}
 	}
 	var a *sigv4Auth
 	var err *sigv4Error
@@ -165,7 +167,7 @@ func (ig *iamGuard) verify(r *http.Request, rawPath, rawQuery string, body []byt
 		a, err = parsePresigned(parseQuery(rawQuery))
 	}
 	if err != nil {
-		return IAMKey{}, sigv4Refusal(err, "the signature is incomplete: "+hint)
+		return IAMKey{}, sigv4Refusal(err, "the signature is incomplete: "+hint())
 	}
 	if err = a.checkScope(ig.region); err != nil {
 		return IAMKey{}, sigv4Refusal(err, fmt.Sprintf("the credential is scoped to %s/%s/%s; the runner's APIs want %s/%s/%s (-iam-region changes the region)",

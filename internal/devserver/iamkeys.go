@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // The credentials the runner knows for AWS_IAM methods: a fixed local one,
@@ -303,4 +305,19 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// LocalCredentials are the local credential (LocalAccessKeyID,
+// LocalSecretAccessKey) as the AWS SDK for Go takes them: every runner
+// accepts requests signed with them, as the IAM user LocalUserARN.
+func LocalCredentials() aws.Credentials {
+	return aws.Credentials{AccessKeyID: LocalAccessKeyID, SecretAccessKey: LocalSecretAccessKey, Source: "streamgate local credential"}
+}
+
+// LocalSessionCredentials are the local session credential
+// (LocalSessionAccessKeyID with LocalSessionToken): every runner accepts
+// requests signed with them, as the role session LocalSessionRoleARN.
+func LocalSessionCredentials() aws.Credentials {
+	return aws.Credentials{AccessKeyID: LocalSessionAccessKeyID, SecretAccessKey: LocalSessionSecretAccessKey, SessionToken: LocalSessionToken,
+		Source: "streamgate local session credential"}
 }
