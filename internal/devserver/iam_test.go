@@ -572,3 +572,55 @@ func FuzzSigV4Parsers(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseIAMKey: -iam-key's value either parses into a key whose id and
+// secret are set, or is refused with an error that never shows the secret.
+func FuzzParseIAMKey(f *testing.F) {
+	for _, s := range []string{"AKIAIOSFODNN7EXAMPLE:secret", "AKIAIOSFODNN7EXAMPLE:secret:123456789012:arn:aws:iam::123456789012:user/alice",
+		"ASIA:s:123456789012:arn:aws:sts::123456789012:assumed-role/R/s", ":", "a:b:c", "a:b:000000000000:arn:aws:iam::0:root", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		k, err := ParseIAMKey(s)
+		if err != nil {
+			if _, secret, ok := strings.Cut(s, ":"); ok {
+				secret, _, _ = strings.Cut(secret, ":")
+				if len(secret) > 3 && strings.Contains(err.Error(), secret) {
+					t.Fatalf("the error shows the secret %q: %v", secret, err)
+				}
+			}
+			return
+		}
+		if k.AccessKeyID == "" || k.SecretAccessKey == "" {
+			t.Fatalf("%q parsed into %+v", s, k)
+		}
+		if id := k.withDefaults().identity(); *id.UserArn == "" || *id.AccountID == "" || *id.Caller == "" {
+			t.Fatalf("%q: identity %+v", s, id)
+		}
+	})
+}
+
+// FuzzReadINI: any shared config or credentials file reads without a panic,
+// and a profile's keys come out trimmed.
+func FuzzReadINI(f *testing.F) {
+	f.Add("[default]\naws_access_key_id = AKIA\naws_secret_access_key = s\n[profile x]\nregion=eu-west-1\ns3 =\n  max_concurrent_requests = 10\n")
+	f.Add("# c\n; c\n[\n]\n=\nk=v\n[a]]\n\tk = v\n")
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, content string) {
+		path := filepath.Join(dir, "config")
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		profiles, err := readINI(path)
+		if err != nil {
+			return // a line longer than bufio.Scanner takes
+		}
+		for name, p := range profiles {
+			for k, v := range p {
+				if k != strings.ToLower(strings.TrimSpace(k)) || v != strings.TrimSpace(v) {
+					t.Fatalf("[%s] %q = %q is not trimmed", name, k, v)
+				}
+			}
+		}
+	})
+}

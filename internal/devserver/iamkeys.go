@@ -27,12 +27,15 @@ import (
 const (
 	// LocalAccessKeyID has the format of an IAM user's access key id
 	// (AKIA and 16 upper-case letters or digits).
-	LocalAccessKeyID     = "AKIASTREAMGATELOCAL0"
+	LocalAccessKeyID = "AKIASTREAMGATELOCAL0"
+	// LocalSecretAccessKey is LocalAccessKeyID's secret.
 	LocalSecretAccessKey = "streamgate/local/SECRET/for/sgdev/only00"
 	// LocalAccountID is the account of the runner's APIs and of the local
 	// credentials.
 	LocalAccountID = localAccountID
-	LocalUserARN   = "arn:aws:iam::" + LocalAccountID + ":user/streamgate-local"
+	// LocalUserARN is the local credential's user:
+	// requestContext.identity.userArn.
+	LocalUserARN = "arn:aws:iam::" + LocalAccountID + ":user/streamgate-local"
 	// LocalUserID is the local user's unique id (AIDA and 17 characters,
 	// as IAM makes them): requestContext.identity.caller and user.
 	LocalUserID = "AIDASTREAMGATELOCAL00"
@@ -42,10 +45,17 @@ const (
 // as STS AssumeRole returns them (ASIA key, session token), for trying
 // session tokens locally.
 const (
-	LocalSessionAccessKeyID     = "ASIASTREAMGATELOCAL0"
+	// LocalSessionAccessKeyID has the format of temporary credentials'
+	// access key id (ASIA...).
+	LocalSessionAccessKeyID = "ASIASTREAMGATELOCAL0"
+	// LocalSessionSecretAccessKey is LocalSessionAccessKeyID's secret.
 	LocalSessionSecretAccessKey = "streamgate/local/SESSION/for/sgdev/only0"
-	LocalSessionToken           = "IQoJb3JpZ2luX2VjEstreamgate/local/session/token/for/sgdev/only"
-	LocalSessionRoleARN         = "arn:aws:sts::" + LocalAccountID + ":assumed-role/streamgate-local/sgdev"
+	// LocalSessionToken is the X-Amz-Security-Token requests signed with
+	// LocalSessionAccessKeyID must carry.
+	LocalSessionToken = "IQoJb3JpZ2luX2VjEstreamgate/local/session/token/for/sgdev/only"
+	// LocalSessionRoleARN is the session's ARN:
+	// requestContext.identity.userArn.
+	LocalSessionRoleARN = "arn:aws:sts::" + LocalAccountID + ":assumed-role/streamgate-local/sgdev"
 	// LocalSessionCaller is the session's caller and user: the role's
 	// unique id (AROA...) and the session name.
 	LocalSessionCaller = "AROASTREAMGATELOCAL00:sgdev"
@@ -54,7 +64,11 @@ const (
 // IAMKey is a credential the runner accepts on AWS_IAM methods, and who it
 // stands for.
 type IAMKey struct {
-	AccessKeyID, SecretAccessKey string
+	// AccessKeyID is the key's id (the Credential's first part) and
+	// requestContext.identity.accessKey. Required.
+	AccessKeyID string
+	// SecretAccessKey verifies the signatures made with the key. Required.
+	SecretAccessKey string
 	// SessionToken is the X-Amz-Security-Token a request must carry;
 	// "" for a long-term key, which must carry none.
 	SessionToken string
@@ -73,7 +87,8 @@ type IAMKey struct {
 	// Expires is when a session credential stops working (the request is
 	// then refused as expired); zero: never.
 	Expires time.Time
-	// Source says where the runner found the key, for its notice.
+	// Source says where the runner found the key, for its notice and the
+	// default ARN. Default: "Options.IAMKeys".
 	Source string
 }
 
