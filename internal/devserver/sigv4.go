@@ -69,8 +69,10 @@ type sigv4Auth struct {
 	// Time that date parsed.
 	AmzDate string
 	Time    time.Time
-	// Expires is a presigned URL's X-Amz-Expires in seconds.
+	// Expires is a presigned URL's X-Amz-Expires in seconds; without it
+	// (HasExpires false) the URL is held to the 5 minutes of a header.
 	Expires       int
+	HasExpires    bool
 	SecurityToken string
 }
 
@@ -201,7 +203,7 @@ func parsePresigned(q map[string][]string) (*sigv4Auth, *sigv4Error) {
 		if n > 604800 {
 			return nil, incomplete("X-Amz-Expires must be less than a week (in seconds) that is 604800")
 		}
-		a.Expires = n
+		a.Expires, a.HasExpires = n, true
 	}
 	if err := a.parseCredential(); err != nil {
 		return nil, err
@@ -262,7 +264,7 @@ func (a *sigv4Auth) checkDate(now time.Time) *sigv4Error {
 	}
 	now = now.UTC()
 	f := func(t time.Time) string { return t.Format(amzDateFormat) }
-	if a.Presigned {
+	if a.Presigned && a.HasExpires {
 		if end := a.Time.Add(time.Duration(a.Expires) * time.Second); now.After(end) {
 			return invalidSignature("Signature expired: %s is now earlier than %s (%s - 5 min.)", f(end), f(now.Add(-clockSkew)), f(now))
 		}
