@@ -1,7 +1,6 @@
 package devserver
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -52,25 +51,6 @@ func authzBinary(tb testing.TB) string {
 		tb.Fatal(authzBinErr)
 	}
 	return authzBin
-}
-
-// lockedBuffer collects the runner's logs (access lines carry a refusal's
-// Why).
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 type authzServer struct {

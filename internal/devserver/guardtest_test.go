@@ -39,6 +39,13 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 	return l.b.Write(p)
 }
 
+// String returns everything logged so far (since the last take).
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // take returns what was logged since the last call.
 func (l *lockedBuffer) take() string {
 	l.mu.Lock()

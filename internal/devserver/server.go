@@ -98,6 +98,24 @@ type Options struct {
 	// Value, by logical id, stack/logical id or Name. Default: a value
 	// derived from the key's logical id, printed at start.
 	APIKeys map[string]string
+
+	// AWS_IAM methods (iam.go). SkipIAM lets every request to them through
+	// unsigned (sgdev -iam=off); requestContext.identity's IAM keys are
+	// then null. Default: false, SigV4 verified as API Gateway does.
+	SkipIAM bool
+	// IAMKeys are credentials the runner accepts besides the local ones
+	// (LocalAccessKeyID, LocalSessionAccessKeyID) and the developer's.
+	// Default: none.
+	IAMKeys []IAMKey
+	// IAMRegion is the region signatures must be scoped to. Default:
+	// DefaultIAMRegion, the functions' AWS_REGION.
+	IAMRegion string
+	// IAMIgnoreDeveloperKeys leaves the developer's credentials (the
+	// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN
+	// variables, the shared credentials and config files) out of the keys
+	// the runner knows, for tests that must not depend on the machine.
+	// Default: false.
+	IAMIgnoreDeveloperKeys bool
 }
 
 // Running is one served API.
