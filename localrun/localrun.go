@@ -11,7 +11,12 @@
 //	dir := *app.Synth(nil).Directory()
 //
 //	r := localrun.Start(t, localrun.Options{Assembly: []string{dir}})
-//	resp, _ := http.Get(r.URL("TeamStreams") + "/hello?n=3")
+//	resp, _ := r.Client().Get(r.URL("TeamStreams") + "/hello?n=3")
+//
+// Routes are guarded as on AWS: r.Client() signs with SigV4 for AWS_IAM
+// routes (with the local credential, LocalCredentials), r.CognitoToken
+// mints a token for a Cognito-protected route, r.APIKey names the value
+// of an API key, and Lambda authorizers run as functions of their own.
 //
 // The runner stops with t.Cleanup. It never imports the CDK: it reads the
 // templates and asset folders.
@@ -91,6 +96,29 @@ type Options struct {
 	// Logs receives the access log, the functions' logs and the notices.
 	// Default: Start writes them to the test log; Run to os.Stderr.
 	Logs io.Writer
+
+	// SkipIAM lets requests to AWS_IAM methods through unsigned; their
+	// requestContext.identity then has no caller. Default: false, SigV4 is
+	// verified as API Gateway does (Client signs).
+	SkipIAM bool
+	// IAMKeys are credentials AWS_IAM methods accept besides the local one
+	// (LocalCredentials) and the developer's (the AWS_* variables, the
+	// shared credentials and config files). Default: none.
+	IAMKeys []IAMKey
+	// IAMRegion is the region signatures are scoped to. Default:
+	// us-east-1, the region the functions see.
+	IAMRegion string
+	// CognitoKeyFile is the local token issuer's RSA key (PEM), made when
+	// missing. Default: streamgate/sgdev-cognito/issuer-key.pem in the user
+	// cache directory, shared with sgdev and `sgdev token`.
+	CognitoKeyFile string
+	// CognitoJWKS are the JWKS URLs of real user pools whose tokens the
+	// Cognito authorizers take instead of the local issuer's. Default: none.
+	CognitoJWKS []string
+	// APIKeys are values for the templates' API keys that have none
+	// (CloudFormation generates them on AWS), by logical id, stack/logical
+	// id or Name. Default: values the runner makes (Runner.APIKey).
+	APIKeys map[string]string
 }
 
 // API is one served REST API.
@@ -103,7 +131,8 @@ type API struct {
 
 // Runner is a running set of APIs.
 type Runner struct {
-	srv *devserver.Server
+	srv    *devserver.Server
+	region string // the region AWS_IAM signatures are scoped to
 }
 
 // Run starts the runner; Close stops it.
@@ -136,11 +165,21 @@ func Run(ctx context.Context, o Options) (*Runner, error) {
 		DisableStreamCap: o.DisableStreamCap,
 		NodeRIC:          o.NodeRIC,
 		Logs:             o.Logs,
+		SkipIAM:          o.SkipIAM,
+		IAMKeys:          iamKeys(o.IAMKeys),
+		IAMRegion:        o.IAMRegion,
+		CognitoKeyFile:   o.CognitoKeyFile,
+		CognitoJWKS:      o.CognitoJWKS,
+		APIKeys:          o.APIKeys,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &Runner{srv: srv}, nil
+	region := o.IAMRegion
+	if region == "" {
+		region = devserver.DefaultIAMRegion
+	}
+	return &Runner{srv: srv, region: region}, nil
 }
 
 // Start runs the runner for a test (or benchmark) and stops it when the

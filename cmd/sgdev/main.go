@@ -6,6 +6,17 @@
 //
 //	sgdev -assembly cdk.out,cdk.out.uploads -port 3000
 //	curl -N http://127.0.0.1:3000/prod/records
+//
+// Routes are guarded as API Gateway guards them: AWS_IAM routes need a
+// SigV4 signature by a key the runner knows (the local credential, printed
+// at start, the developer's AWS credentials, or -iam-key), Lambda
+// authorizers run, Cognito authorizers verify tokens that `sgdev token`
+// mints, and API keys are checked against the usage plans:
+//
+//	curl -N --aws-sigv4 aws:amz:us-east-1:execute-api \
+//	  --user AKIASTREAMGATELOCAL0:streamgate/local/SECRET/for/sgdev/only00 \
+//	  http://127.0.0.1:3000/prod/records
+//	curl -N -H "Authorization: $(sgdev token -assembly cdk.out -user alice)" ...
 package main
 
 import (
@@ -25,7 +36,16 @@ import (
 	"github.com/streamgate/streamgate/localrun"
 )
 
+// listFlag is a flag that may be given more than once.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "token" {
+		os.Exit(token(os.Args[2:]))
+	}
 	assemblies := flag.String("assembly", "cdk.out", "cloud assembly directories, comma-separated")
 	port := flag.Int("port", 3000, "port of the first API; the next APIs take the next ports (0: any free port)")
 	concurrency := flag.Int("concurrency", localrun.DefaultConcurrency, "most processes of a function without reserved concurrency (beyond: a queue); a reserved concurrency in the template applies as is")
@@ -41,7 +61,36 @@ func main() {
 	noThrottle := flag.Bool("no-throttle", false, "lift the 2 MB/s cap streams have on AWS past their first 6 MB (Lambda) or 10 MB (HTTP), for speed")
 	idle := flag.Duration("idle-timeout", 0, "override API Gateway's idle timeout between stream chunks (default: by endpoint type)")
 	cpuprofile := flag.String("cpuprofile", "", "write the runner's CPU profile to this file until it stops (go tool pprof)")
+	iam := flag.Bool("iam", true, "verify SigV4 signatures on AWS_IAM routes as API Gateway does (-iam=false lets unsigned requests through)")
+	var iamKeys, jwks, apiKeys listFlag
+	flag.Var(&iamKeys, "iam-key", "a credential AWS_IAM routes accept besides the local one and yours, as ACCESS_KEY_ID:SECRET[:ACCOUNT[:ARN]] (repeatable)")
+	iamRegion := flag.String("iam-region", "", "the region signatures are scoped to (default: us-east-1, the functions' region)")
+	cognitoKey := flag.String("cognito-key", "", "the local token issuer's RSA key, made when missing (default: sgdev-cognito/issuer-key.pem in the user cache directory); `sgdev token` signs with it")
+	flag.Var(&jwks, "cognito-jwks", "trust this real user pool's JWKS URL (https://cognito-idp.REGION.amazonaws.com/POOL_ID/.well-known/jwks.json) instead of the local issuer (repeatable)")
+	flag.Var(&apiKeys, "api-key", "the value of a template's API key that has none, as NAME=VALUE (NAME: logical id, stack/logical id or Name; repeatable; default: a value printed at start)")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: sgdev [flags]\n       sgdev token [flags]   (mint a Cognito token: sgdev token -h)\n\n")
+		flag.PrintDefaults()
+	}
 	flag.Parse()
+	var keys []localrun.IAMKey
+	for _, v := range iamKeys {
+		k, err := devserver.ParseIAMKey(v)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sgdev:", err)
+			os.Exit(2)
+		}
+		keys = append(keys, localrun.IAMKey{AccessKeyID: k.AccessKeyID, SecretAccessKey: k.SecretAccessKey, AccountID: k.AccountID, ARN: k.ARN})
+	}
+	values := map[string]string{}
+	for _, v := range apiKeys {
+		name, value, ok := strings.Cut(v, "=")
+		if !ok || name == "" || value == "" {
+			fmt.Fprintf(os.Stderr, "sgdev: -api-key %q: want NAME=VALUE, e.g. -api-key PartnerKey=0123456789abcdefghij (NAME: the key's logical id, stack/logical id or Name)\n", v)
+			os.Exit(2)
+		}
+		values[name] = value
+	}
 
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -101,6 +150,12 @@ func main() {
 		NodeRIC:          *nodeRIC,
 		IdleTimeout:      *idle,
 		Logs:             os.Stderr,
+		SkipIAM:          !*iam,
+		IAMKeys:          keys,
+		IAMRegion:        *iamRegion,
+		CognitoKeyFile:   *cognitoKey,
+		CognitoJWKS:      jwks,
+		APIKeys:          values,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sgdev:", err)

@@ -371,6 +371,34 @@ func authorizerFunction(r *loader.Route) *loader.Function {
 	return r.Authorizer.Function
 }
 
+// authorization says how the runner guards route, for the start-up
+// listing: "open", "AWS_IAM", "cognito Pool [scopes]", "TOKEN Authz",
+// "REQUEST Authz", each "+ API key" when the method requires one.
+func authorization(r *loader.Route) string {
+	a := "open"
+	switch r.Authorization {
+	case "AWS_IAM":
+		a = "AWS_IAM"
+	case "COGNITO_USER_POOLS":
+		a = "cognito"
+		if r.Authorizer != nil {
+			a += " " + r.Authorizer.LogicalID
+		}
+		if len(r.AuthorizationScopes) > 0 {
+			a += " [" + strings.Join(r.AuthorizationScopes, " ") + "]"
+		}
+	case "CUSTOM":
+		a = "lambda authorizer"
+		if r.Authorizer != nil {
+			a = r.Authorizer.Type + " " + r.Authorizer.LogicalID
+		}
+	}
+	if r.APIKeyRequired {
+		a += " + API key"
+	}
+	return a
+}
+
 // ProcessesStarted is the number of function processes started so far.
 func (s *Server) ProcessesStarted() int64 {
 	var n int64
@@ -426,13 +454,16 @@ func (s *Server) extras(running *Running, recent *requestLog) http.Handler {
 	mux.HandleFunc("GET /_streamgate/routes", func(w http.ResponseWriter, r *http.Request) {
 		type route struct {
 			Method, Path, Mode, Integration string
+			// Authorization is how the runner guards the route, as the
+			// start-up listing says it.
+			Authorization string
 		}
 		out := struct {
 			API, Stage, URL string
 			Routes          []route
 		}{running.Stack + "/" + running.LogicalID, running.Stage, running.URL, nil}
 		for _, rt := range running.Routes {
-			out.Routes = append(out.Routes, route{rt.Method, rt.Path, transferMode(rt), rt.Integration})
+			out.Routes = append(out.Routes, route{rt.Method, rt.Path, transferMode(rt), rt.Integration, authorization(rt)})
 		}
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(out)
@@ -489,7 +520,7 @@ func (s *Server) Describe(w io.Writer) {
 			if r.Integration == "MOCK" {
 				target = "mock"
 			}
-			fmt.Fprintf(w, "  %-7s %-32s %-8s %s\n", r.Method, r.Path, transferMode(r), target)
+			fmt.Fprintf(w, "  %-7s %-32s %-8s %-24s %s\n", r.Method, r.Path, transferMode(r), authorization(r), target)
 		}
 	}
 	for _, e := range s.Edges {
