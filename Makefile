@@ -8,7 +8,7 @@ GO ?= go
 # takes over a minute, so the timeout is generous.
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all setup s3server s3server-background minio chromium noderic noderic-background cfnguard synth dev test bench fmt vet clean
+.PHONY: all setup s3server s3server-background minio chromium noderic noderic-background cfnguard sigv4js synth dev test bench fmt vet clean
 
 all: synth test
 
@@ -54,6 +54,11 @@ noderic-background: setup
 cfnguard: setup
 	@./scripts/cfnguard.sh
 
+## sigv4js: the AWS SDK for JavaScript's SigV4 signer, pinned, with which
+## the AWS_IAM tests sign as a JavaScript client would (scripts/sigv4js.sh).
+sigv4js: setup
+	@./scripts/sigv4js.sh
+
 ## chromium: Debian's Chromium for the headless browser tests, and the
 ## pinned npm packages they drive (Uppy, esbuild: scripts/browser.sh).
 chromium:
@@ -86,7 +91,7 @@ dev: synth noderic
 ## snapshots, the apps synthesized with CloudFormation validation on, and the
 ## uploads end to end against SeaweedFS and MinIO (started and stopped by
 ## test/uploads).
-test: setup s3server-background noderic-background chromium cfnguard vet
+test: setup s3server-background noderic-background chromium cfnguard sigv4js vet
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 	@if [ -f $(TOOLS)/noderic/node_modules/aws-lambda-ric/NOT-BUILT.txt ]; then \
 	  echo "*** make test: the Node.js function tests were SKIPPED on this host: $$(cat $(TOOLS)/noderic/node_modules/aws-lambda-ric/NOT-BUILT.txt) ***" >&2; fi
