@@ -82,21 +82,29 @@ func (c cost) String() string {
 	return strings.Join(parts, ", ")
 }
 
-// Typical template bytes of a resource of each type the routes add (aws-cdk
-// indents templates by one space), measured on synthesized routes and
-// rounded up; other types count defaultResourceBytes.
+// Template bytes of a resource of each type the routes add (aws-cdk
+// indents templates by one space): the largest of 30 monitored streaming
+// routes, rounded up; other types count defaultResourceBytes.
 var resourceBytes = map[string]int{
-	"AWS::Lambda::Function":     1100,
-	"AWS::IAM::Role":            500,
-	"AWS::IAM::Policy":          700,
-	"AWS::Logs::LogGroup":       200,
-	"AWS::ApiGateway::Resource": 250,
+	"AWS::Lambda::Function":     1250,
+	"AWS::IAM::Role":            550,
+	"AWS::IAM::Policy":          1250, // 2,330 for the first, with the X-Ray statement
+	"AWS::Logs::LogGroup":       210,
+	"AWS::ApiGateway::Resource": 290,
 	"AWS::ApiGateway::Method":   1400,
-	"AWS::Lambda::Permission":   800,
-	"AWS::CloudWatch::Alarm":    900,
+	"AWS::Lambda::Permission":   850,
+	"AWS::CloudWatch::Alarm":    1020,
 }
 
-const defaultResourceBytes = 1000
+const (
+	defaultResourceBytes = 1000
+	// routeBytes is what a route adds to resources that exist already:
+	// the deployment's DependsOn on its method and resource.
+	routeBytes = 100
+	// dashboardRouteBytes is what a monitored route adds to the
+	// dashboard's body (its graphs).
+	dashboardRouteBytes = 1800
+)
 
 func (c cost) bytes() int {
 	n := 0
@@ -113,6 +121,8 @@ func (c cost) bytes() int {
 // routePlan is what adding a route creates, decided before anything is.
 type routePlan struct {
 	adds cost
+	// bytes is what the route adds to the template besides adds' resources.
+	bytes int
 	// fnKey is the shared function's path; "" for a function of the
 	// route's own or an HTTP route.
 	fnKey string
@@ -133,6 +143,7 @@ type routePlan struct {
 // synth before any handler is built.
 type planner struct {
 	api        cost            // what the planned routes add, by type
+	bytes      int             // what they add to existing resources, in template bytes
 	stack      int             // resources in the stack, counted or planned
 	pending    int             // resources of routes planned, not yet built
 	paths      map[string]bool // resource paths the routes created
@@ -150,7 +161,7 @@ func newPlanner() *planner {
 // planRoute decides what r adds and records it as planned.
 func (a *StreamingRestAPI) planRoute(r *RouteProps) routePlan {
 	pl := a.planner
-	rp := routePlan{adds: cost{}}
+	rp := routePlan{adds: cost{}, bytes: routeBytes}
 	path := *r.Path
 	rp.adds["AWS::ApiGateway::Method"]++
 	newPaths := 0
@@ -172,8 +183,10 @@ func (a *StreamingRestAPI) planRoute(r *RouteProps) routePlan {
 	}
 	if a.Monitor != nil {
 		a.planAlarms(r, &rp)
+		rp.bytes += dashboardRouteBytes
 	}
 	pl.api.add(rp.adds)
+	pl.bytes += rp.bytes
 	pl.stack += rp.adds.total()
 	pl.pending += rp.adds.total()
 	return rp
@@ -247,13 +260,13 @@ func (a *StreamingRestAPI) planAlarms(r *RouteProps, rp *routePlan) {
 	rp.adds["AWS::CloudWatch::Alarm"] += alarms
 }
 
-// checkRoom stops synth when the route planned as rp, the what-th of the
-// API ("AddRoute", "Routes[61]"), would take the stack past its resource
+// checkRoom stops synth when route r, planned as rp and named what in
+// messages ("Routes[61] (GET /r61)"), would take the stack past its resource
 // limit or its template past MaxTemplateBytes. The stack is counted
 // exactly (a walk of its tree) when the API is made; past 90% of the
 // limit it is counted again for each route, where resources that other
 // constructs added since could make the difference.
-func (a *StreamingRestAPI) checkRoom(what string, r *RouteProps, rp routePlan) {
+func (a *StreamingRestAPI) checkRoom(what string, rp routePlan) {
 	pl := a.planner
 	limit := resourceLimit(a)
 	if limit <= 0 {
@@ -265,19 +278,18 @@ func (a *StreamingRestAPI) checkRoom(what string, r *RouteProps, rp routePlan) {
 		pl.stack = countResources(awscdk.Stack_Of(a)) + pl.pending
 	}
 	total := pl.stack + 1
-	bytes := pl.api.bytes() + (pl.stack-pl.api.total())*defaultResourceBytes
+	bytes := pl.api.bytes() + pl.bytes + (pl.stack-pl.api.total())*defaultResourceBytes
 	if total <= limit && bytes <= MaxTemplateBytes {
 		return
 	}
-	route := fmt.Sprintf("%s %s", strings.ToUpper(*r.Method), *r.Path)
 	stack := *awscdk.Stack_Of(a).Node().Path()
 	var problem string
 	if total > limit {
-		problem = fmt.Sprintf("%s (%s) would bring stack %q to %d resources; allowed: at most %d per stack (CloudFormation's quota)",
-			what, route, stack, total, limit)
+		problem = fmt.Sprintf("%s would bring stack %q to %d resources; allowed: at most %d per stack (CloudFormation's quota)",
+			what, stack, total, limit)
 	} else {
-		problem = fmt.Sprintf("%s (%s) would bring stack %q's template to about %d bytes; allowed: at most %d (CloudFormation's quota)",
-			what, route, stack, bytes, MaxTemplateBytes)
+		problem = fmt.Sprintf("%s would bring stack %q's template to about %d bytes; allowed: at most %d (CloudFormation's quota)",
+			what, stack, bytes, MaxTemplateBytes)
 	}
 	props.Fail(fmt.Errorf("%s: %s.\n  The API's routes have %d resources: %v.\n  The route adds %d: %v.\n%s",
 		a.name(), problem, pl.api.total()-rp.adds.total(), minus(pl.api, rp.adds), rp.adds.total(), rp.adds, limitFixes))

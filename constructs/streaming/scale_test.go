@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -339,7 +340,7 @@ func TestFailsBeforeStackResourceLimit(t *testing.T) {
 	})
 	// THEN the route that would pass 500 stops synth, in the usual shape.
 	for _, part := range []string{
-		`StreamingRestAPI "Grow/Api": AddRoute (route ` + fmt.Sprint(added+1) + `) (GET /r` + fmt.Sprint(added) + `) would bring stack "Grow" to 50`,
+		fmt.Sprintf(`StreamingRestAPI "Grow/Api": AddRoute(GET /r%d), the API's route %d, would bring stack "Grow" to 50`, added, added+1),
 		"allowed: at most 500 per stack (CloudFormation's quota).",
 		fmt.Sprintf("The API's routes have %d resources: AWS::Lambda::Permission (%d), AWS::ApiGateway::Method (%d), AWS::ApiGateway::Resource (%d), AWS::IAM::Policy (%d)",
 			added*8, 2*added, added, added, added),
@@ -367,7 +368,7 @@ func TestFailsBeforeBuildingAnyHandlerWhenRoutesDoNotFit(t *testing.T) {
 	msg := cdktest.PanicMessage(t, func() {
 		streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{Routes: &routes})
 	})
-	if !strings.Contains(msg, `StreamingRestAPI "Big/Api": Routes[6`) || !strings.Contains(msg, `would bring stack "Big" to 50`) {
+	if !strings.Contains(msg, `StreamingRestAPI "Big/Api": Routes[61] (GET /r61) would bring`) || !strings.Contains(msg, `would bring stack "Big" to 50`) {
 		t.Errorf("unexpected error:\n%s", msg)
 	}
 	for _, c := range *stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
@@ -403,4 +404,36 @@ func TestFailsScopePermissionToMethodOnHTTPRoute(t *testing.T) {
 	failsWith(t, &streaming.StreamingRestAPIProps{Routes: &[]*streaming.RouteProps{{Method: jsii.String("GET"), Path: jsii.String("/h"),
 		HTTPURL: jsii.String("https://example.com"), ScopePermissionToMethod: jsii.Bool(false)}}},
 		"Routes[0].ScopePermissionToMethod is set on an HTTP route; allowed: only on a route with a Lambda function")
+}
+
+func TestFailsBeforeTemplateByteLimit(t *testing.T) {
+	// GIVEN monitored routes in a stack whose resource limit was raised
+	app := cdktest.NewApp(false)
+	stack := awscdk.NewStack(app, jsii.String("Wide"), nil)
+	stack.Node().SetContext(jsii.String(streaming.StackResourceLimitContext), 5000)
+	api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{Monitoring: &monitoring.MonitorProps{}})
+	added := 0
+	msg := cdktest.PanicMessage(t, func() {
+		for i := 0; i < 200; i++ {
+			api.AddRoute(&streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String(fmt.Sprintf("/reports/r%d/{id}", i)), Entry: jsii.String(handler)})
+			added++
+		}
+	})
+	// THEN the route that would pass 1 MB stops synth
+	for _, part := range []string{fmt.Sprintf("AddRoute(GET /reports/r%d/{id}), the API's route %d,", added, added+1), `would bring stack "Wide"'s template to about `,
+		"allowed: at most 1000000 (CloudFormation's quota)", "Fix: one of"} {
+		if !strings.Contains(msg, part) {
+			t.Errorf("the error lacks %q:\n%s", part, msg)
+		}
+	}
+	// AND the template of the routes before it is under 1 MB, by less
+	// than a fifth: the estimate is close.
+	tmpl, err := os.ReadFile(*app.Synth(nil).GetStackByName(jsii.String("Wide")).TemplateFullPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d routes: template %d bytes", added, len(tmpl))
+	if len(tmpl) > streaming.MaxTemplateBytes || len(tmpl) < streaming.MaxTemplateBytes*4/5 {
+		t.Errorf("stopped at a template of %d bytes, want under %d and near it", len(tmpl), streaming.MaxTemplateBytes)
+	}
 }

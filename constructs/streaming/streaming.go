@@ -204,7 +204,7 @@ func NewStreamingRestAPI(scope constructs.Construct, id *string, p *StreamingRes
 	plans := make([]routePlan, len(routes))
 	for i, r := range routes {
 		plans[i] = a.planRoute(r)
-		a.checkRoom(fmt.Sprintf("Routes[%d]", i), r, plans[i])
+		a.checkRoom(fmt.Sprintf("Routes[%d] (%s %s)", i, strings.ToUpper(*r.Method), *r.Path), plans[i])
 	}
 	for i, r := range routes {
 		a.addRoute(r, plans[i])
@@ -423,7 +423,7 @@ func (a *StreamingRestAPI) AddRoute(r *RouteProps) *Route {
 	a.validateRoute(problems, "AddRoute", r, a.keys, a.ids)
 	problems.Check()
 	plan := a.planRoute(r)
-	a.checkRoom(fmt.Sprintf("AddRoute (route %d)", len(a.Routes)+1), r, plan)
+	a.checkRoom(fmt.Sprintf("AddRoute(%s %s), the API's route %d,", strings.ToUpper(*r.Method), *r.Path, len(a.Routes)+1), plan)
 	return a.addRoute(r, plan)
 }
 
