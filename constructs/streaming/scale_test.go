@@ -13,10 +13,12 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/streamgate/streamgate/constructs/compliance"
 	"github.com/streamgate/streamgate/constructs/monitoring"
 	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/internal/cdktest"
@@ -33,6 +35,9 @@ const lambdaPolicyLimit = 20 * 1024
 // template ("Mix", with "MixBase", the same API without routes).
 type scaleStacks struct {
 	shared, perMethod, mix, mixBase *cdktest.Template
+	regulated                       *cdktest.Template
+	regulatedFn                     awslambda.Function
+	regulatedAPI                    *streaming.StreamingRestAPI
 	sharedFn, perMethodFn           awslambda.Function
 	smallFn, pinnedFn               awslambda.Function
 	mixAPI                          *streaming.StreamingRestAPI
@@ -113,6 +118,17 @@ func scaleStack(t *testing.T) *scaleStacks {
 			s.mixAPI.AddRoute(&streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String(fmt.Sprintf("/s%d", i)), Function: mixFn})
 		}
 
+		reg := awscdk.NewStack(app, jsii.String("Regulated"), nil)
+		vpc := awsec2.NewVpc(reg, jsii.String("Vpc"), &awsec2.VpcProps{MaxAzs: jsii.Number(2)})
+		s.regulatedFn = prebuiltFunction(reg, "Handler")
+		routes = nil
+		for i := 0; i <= streaming.MaxMethodScopedRoutes; i++ {
+			routes = append(routes, &streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String(fmt.Sprintf("/c%d", i)), Function: s.regulatedFn})
+		}
+		s.regulatedAPI = streaming.NewStreamingRestAPI(reg, jsii.String("Api"), &streaming.StreamingRestAPIProps{Routes: &routes,
+			Compliance: compliance.Strict(&compliance.StrictProps{VPC: vpc})})
+
+		s.regulated = cdktest.Synth(t, reg)
 		s.shared, s.perMethod = cdktest.Synth(t, shared), cdktest.Synth(t, perMethod)
 		s.mix, s.mixBase = cdktest.Synth(t, mix), cdktest.Synth(t, base)
 		s.sharedTmpl = assertions.Template_FromStack(shared, nil)
@@ -287,6 +303,21 @@ func TestCrossingThresholdInAddRouteRemovesEarlierPermissions(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestApiWidePermissionHasSourceAccountUnderCompliance(t *testing.T) {
+	// GIVEN the compliance profile and a function with 13 routes
+	s := scaleStack(t)
+	perms := permissionsOf(s.regulated, s.regulated.LogicalID(s.regulatedFn))
+	// THEN its one permission, for the API, names the account, as the
+	// per-method ones did (Control Tower's CT.LAMBDA.PR.2).
+	if len(perms) != 1 || !strings.Contains(js(perms[0]["SourceArn"]), `"/*/*/*"`) {
+		t.Fatalf("permissions = %s, want one for the API", js(perms))
+	}
+	want(t, "SourceAccount", perms[0]["SourceAccount"], map[string]any{"Ref": "AWS::AccountId"})
+	// AND the plan counted one permission: 12 per method (one each under
+	// the profile) planned, then removed.
+	want(t, "planned permissions", streaming.PlannedResources(s.regulatedAPI)["AWS::Lambda::Permission"], 1)
 }
 
 func TestScopePermissionToMethodFalseOnOwnFunction(t *testing.T) {
