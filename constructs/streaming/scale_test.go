@@ -468,3 +468,21 @@ func TestFailsBeforeTemplateByteLimit(t *testing.T) {
 		t.Errorf("stopped at a template of %d bytes, want under %d and near it", len(tmpl), streaming.MaxTemplateBytes)
 	}
 }
+
+func TestNestedStackResourcesCountInTheirOwnStack(t *testing.T) {
+	// GIVEN a stack whose nested stack holds 499 resources, and an API
+	// added to the parent after it
+	app := cdktest.NewApp(false)
+	stack := awscdk.NewStack(app, jsii.String("Parent"), nil)
+	nested := awscdk.NewNestedStack(stack, jsii.String("Nested"), nil)
+	for i := 0; i < 499; i++ {
+		awscdk.NewCfnWaitConditionHandle(nested, jsii.String(fmt.Sprintf("H%d", i)), nil)
+	}
+	streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{Routes: &[]*streaming.RouteProps{
+		{Method: jsii.String("GET"), Path: jsii.String("/r"), Entry: jsii.String(handler)}}})
+	// THEN neither the route nor synth counts them against the parent,
+	// which has its own 500 (as the nested stack has).
+	if n := len(cdktest.Synth(t, stack).Resources); n > 30 {
+		t.Errorf("the parent has %d resources", n)
+	}
+}

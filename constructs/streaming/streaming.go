@@ -19,6 +19,17 @@
 // ERROR without data tracing, X-Ray, stage throttling, a request validator,
 // log retention and IAM authorization. Props that cannot work with
 // streaming are rejected at synth time, all problems at once.
+//
+// A route with its own Go handler costs eight resources (function, role,
+// policy, log group, resource, method, two Lambda permissions), so a stack
+// passes CloudFormation's 500 at about 62 such routes. Routes are planned
+// before they are built: the route that would pass 500 resources or a 1 MB
+// template stops synth with the counts by type and the ways out (one
+// function shared by many routes with RouteProps.Function, which costs two
+// resources per route; one "/{proxy+}" route served by lambda/httpstream;
+// nested stacks). A function shared by more than MaxMethodScopedRoutes
+// routes gets one Lambda permission for the API rather than two per route,
+// which would overflow its 20 KB resource policy.
 package streaming
 
 import (
