@@ -147,6 +147,18 @@ type RouteProps struct {
 	// timeout. Default: the integration timeout.
 	FunctionTimeout awscdk.Duration
 
+	// ScopePermissionToMethod scopes the Lambda permissions that let API
+	// Gateway invoke the route's function to the route's method (aws-cdk's
+	// LambdaIntegrationOptions.ScopePermissionToMethod): two permissions per
+	// route (one under the compliance profile) in the function's resource
+	// policy, which Lambda caps at 20 KB. false gives the function one
+	// permission for every method of the API instead, shared by all its
+	// routes that are not scoped. Default: scoped to the method, unless
+	// the function is shared (Function) and serves more than
+	// MaxMethodScopedRoutes routes of the API: then one permission for the
+	// API, and the per-method ones of its earlier routes are removed.
+	ScopePermissionToMethod *bool
+
 	// ID is the construct id of the route's Go handler. Default: derived from
 	// the method and the path ("GET /jobs/{id}/progress" -> "GetJobsIdProgress").
 	ID *string

@@ -19,6 +19,17 @@
 // ERROR without data tracing, X-Ray, stage throttling, a request validator,
 // log retention and IAM authorization. Props that cannot work with
 // streaming are rejected at synth time, all problems at once.
+//
+// A route with its own Go handler costs eight resources (function, role,
+// policy, log group, resource, method, two Lambda permissions), so a stack
+// passes CloudFormation's 500 at about 62 such routes. Routes are planned
+// before they are built: the route that would pass 500 resources or a 1 MB
+// template stops synth with the counts by type and the ways out (one
+// function shared by many routes with RouteProps.Function, which costs two
+// resources per route; one "/{proxy+}" route served by lambda/httpstream;
+// nested stacks). A function shared by more than MaxMethodScopedRoutes
+// routes gets one Lambda permission for the API rather than two per route,
+// which would overflow its 20 KB resource policy.
 package streaming
 
 import (
@@ -115,6 +126,11 @@ type StreamingRestAPI struct {
 	ids          map[string]string
 	compliance   *compliance.Profile
 	ttfb         bool // the access log has the fields the TTFB metric filter reads
+	preflightAll bool // the new API adds an OPTIONS method to every resource
+	planner      *planner
+	// methodScoped are the methods of a shared function whose Lambda
+	// permissions aws-cdk scoped to them, by the function's path.
+	methodScoped map[string][]awsapigateway.Method
 }
 
 // ToString is the construct's path; it also lets the Go struct stand in for
@@ -137,6 +153,8 @@ func NewStreamingRestAPI(scope constructs.Construct, id *string, p *StreamingRes
 		logRetention: p.LogRetention,
 		keys:         map[string]bool{},
 		ids:          map[string]string{},
+		planner:      newPlanner(),
+		methodScoped: map[string][]awsapigateway.Method{},
 	}
 	if a.timeout == nil {
 		a.timeout = awscdk.Duration_Minutes(jsii.Number(defaultStreamingTimeoutInMinutes))
@@ -191,9 +209,18 @@ func NewStreamingRestAPI(scope constructs.Construct, id *string, p *StreamingRes
 		ValidateRequestBody:       jsii.Bool(true),
 		ValidateRequestParameters: jsii.Bool(true),
 	})
-	for _, r := range routes {
-		a.addRoute(r)
+	// Every route is planned, and the stack's room checked, before the
+	// first handler is built.
+	a.planner.stack = countResources(awscdk.Stack_Of(a))
+	plans := make([]routePlan, len(routes))
+	for i, r := range routes {
+		plans[i] = a.planRoute(r)
+		a.checkRoom(fmt.Sprintf("Routes[%d] (%s %s)", i, strings.ToUpper(*r.Method), *r.Path), plans[i])
 	}
+	for i, r := range routes {
+		a.addRoute(r, plans[i])
+	}
+	a.Node().AddValidation(&resourceLimitCheck{a})
 	return a
 }
 
@@ -206,6 +233,7 @@ func (a *StreamingRestAPI) createApi(p *StreamingRestAPIProps) {
 			"EDGE endpoint: CloudFront closes a stream that sends nothing for 30 seconds (REGIONAL and PRIVATE allow 5 minutes). "+
 				"Use a REGIONAL endpoint (the default), or send an SSE comment at least every 15 seconds."), nil)
 	}
+	a.preflightAll = rp.DefaultCorsPreflightOptions != nil
 	a.RestAPI = awsapigateway.NewRestApi(a, jsii.String("Resource"), &rp)
 	a.API = a.RestAPI
 	if p.CORS != nil {
@@ -405,7 +433,9 @@ func (a *StreamingRestAPI) AddRoute(r *RouteProps) *Route {
 	problems := props.NewProblems("StreamingRestAPI", a.Node().Scope(), a.Node().Id())
 	a.validateRoute(problems, "AddRoute", r, a.keys, a.ids)
 	problems.Check()
-	return a.addRoute(r)
+	plan := a.planRoute(r)
+	a.checkRoom(fmt.Sprintf("AddRoute(%s %s), the API's route %d,", strings.ToUpper(*r.Method), *r.Path, len(a.Routes)+1), plan)
+	return a.addRoute(r, plan)
 }
 
 // Route returns the route with method and path, or nil.
@@ -418,7 +448,7 @@ func (a *StreamingRestAPI) Route(method, path string) *Route {
 	return nil
 }
 
-func (a *StreamingRestAPI) addRoute(r *RouteProps) *Route {
+func (a *StreamingRestAPI) addRoute(r *RouteProps, plan routePlan) *Route {
 	method := strings.ToUpper(*r.Method)
 	path := *r.Path
 	mode := transferMode(r)
@@ -436,9 +466,13 @@ func (a *StreamingRestAPI) addRoute(r *RouteProps) *Route {
 	if r.HTTPURL != nil {
 		integration = httpIntegration(r, method, path, mode, timeout)
 	} else {
-		integration, fnTimeout = a.lambdaIntegration(r, route)
+		integration, fnTimeout = a.lambdaIntegration(r, route, plan)
 	}
 	a.addMethod(r, route, integration)
+	if r.HTTPURL == nil {
+		a.scopePermissions(route, plan)
+	}
+	a.planner.pending -= plan.adds.total()
 	if a.Monitor != nil {
 		a.Monitor.Route(method, path, mode == awsapigateway.ResponseTransferMode_STREAM, route.Function, fnTimeout)
 	}
@@ -463,7 +497,7 @@ func httpIntegration(r *RouteProps, method, path string, mode awsapigateway.Resp
 // lambdaIntegration integrates the route with its Function, or with the Go
 // function it builds from Entry or Code (recorded in route), and returns
 // the function's timeout when known.
-func (a *StreamingRestAPI) lambdaIntegration(r *RouteProps, route *Route) (awsapigateway.Integration, awscdk.Duration) {
+func (a *StreamingRestAPI) lambdaIntegration(r *RouteProps, route *Route, plan routePlan) (awsapigateway.Integration, awscdk.Duration) {
 	fn, fnTimeout := r.Function, awscdk.Duration(nil)
 	if fn == nil {
 		var built *gofunction.GoFunction
@@ -474,7 +508,7 @@ func (a *StreamingRestAPI) lambdaIntegration(r *RouteProps, route *Route) (awsap
 		fnTimeout, _ = functionTimeout(fn)
 	}
 	route.Function = fn
-	integration := awsapigateway.NewLambdaIntegration(fn, &awsapigateway.LambdaIntegrationOptions{
+	opts := &awsapigateway.LambdaIntegrationOptions{
 		Proxy:                jsii.Bool(r.Proxy == nil || *r.Proxy),
 		ResponseTransferMode: route.TransferMode,
 		Timeout:              route.IntegrationTimeout,
@@ -483,8 +517,39 @@ func (a *StreamingRestAPI) lambdaIntegration(r *RouteProps, route *Route) (awsap
 		// test-invoke permission: one Lambda permission fewer per
 		// route for Control Tower's CT.LAMBDA.PR.2 to read.
 		AllowTestInvoke: allowTestInvoke(a.compliance),
-	})
-	return integration, fnTimeout
+	}
+	if plan.apiScoped {
+		// One permission for the whole API (test-invoke stage included,
+		// so AllowTestInvoke, which aws-cdk ignores then, stays unset):
+		// https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_apigateway.LambdaIntegrationOptions.html#scopepermissiontomethod
+		opts.ScopePermissionToMethod = jsii.Bool(false)
+		opts.AllowTestInvoke = nil
+	}
+	return awsapigateway.NewLambdaIntegration(fn, opts), fnTimeout
+}
+
+// scopePermissions follows the route's plan for its function's Lambda
+// permissions once its method exists: it records the automatic per-method
+// ones of a shared function, and when the function got its API-wide
+// permission, removes those of earlier routes and, under the compliance
+// profile, gives the new permission its SourceAccount.
+func (a *StreamingRestAPI) scopePermissions(route *Route, plan routePlan) {
+	switch {
+	case plan.autoMethodScoped:
+		a.methodScoped[plan.fnKey] = append(a.methodScoped[plan.fnKey], route.APIMethod)
+	case plan.dropMethodScoped:
+		for _, m := range a.methodScoped[plan.fnKey] {
+			removeMethodPermissions(m)
+		}
+		delete(a.methodScoped, plan.fnKey)
+	}
+	if plan.apiScoped && a.compliance != nil {
+		// aws-cdk's id for the permission (LambdaIntegration.bind), under the API.
+		id := "ApiPermission.ApiScoped." + *awscdk.Names_NodeUniqueId(route.Function.Node()) + "." + *awscdk.Names_NodeUniqueId(a.API.Node())
+		if perm := a.API.Node().TryFindChild(jsii.String(id)); perm != nil {
+			profile.PermissionsWithSourceAccount(perm)
+		}
+	}
 }
 
 // newRouteFunction builds the route's Go function, with a timeout that

@@ -216,6 +216,10 @@ func validateBackend(p *props.Problems, prop string, r *RouteProps) int {
 	if r.HTTPURL != nil && props.Resolved(r.HTTPURL) && !strings.HasPrefix(*r.HTTPURL, "https://") && !strings.HasPrefix(*r.HTTPURL, "http://") {
 		p.Add(prop+".HTTPURL", props.Quote(r.HTTPURL), "an http:// or https:// URL", "give the backend's full URL")
 	}
+	if r.HTTPURL != nil && r.ScopePermissionToMethod != nil {
+		p.Add(prop+".ScopePermissionToMethod", "set on an HTTP route", "only on a route with a Lambda function (Entry, Code or Function)",
+			"drop ScopePermissionToMethod: API Gateway needs no Lambda permission for an HTTP backend")
+	}
 	if r.Entry == nil && r.Code == nil {
 		for _, f := range []struct {
 			name string
