@@ -112,6 +112,8 @@ type Process struct {
 	exited chan struct{}
 	logs   bytes.Buffer
 	ports  []string // the other loopback ports a server needs, kept across restarts
+	// volumesAt is when a starting SeaweedFS first had volumes.
+	volumesAt time.Time
 }
 
 // WebhookARN is the queue ARN a bucket's notification configuration names
@@ -172,6 +174,7 @@ func (p *Process) Start() error {
 	cmd.Dir = p.Data
 	p.mu.Lock()
 	p.logs.Reset()
+	p.volumesAt = time.Time{}
 	p.mu.Unlock()
 	cmd.Stdout, cmd.Stderr = (*lockedWriter)(p), (*lockedWriter)(p)
 	cmd.SysProcAttr = p.SysProcAttr

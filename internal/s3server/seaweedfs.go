@@ -6,7 +6,12 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"regexp"
+	"time"
 )
+
+// s3GotLockRing is the S3 gateway's log line for the filers' lock ring.
+var s3GotLockRing = regexp.MustCompile(`LockRing: s3@\S+ received ring update`)
 
 // seaweedFS is `weed server` with a master, a volume server, a filer and
 // the S3 gateway, every port on 127.0.0.1. Each of them also serves gRPC
@@ -100,8 +105,19 @@ func (p *Process) seaweedFSWritable() bool {
 			Max  int64 `json:"Max"`
 		} `json:"Topology"`
 	}
-	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&status) != nil {
+	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&status) != nil || status.Topology.Max <= 0 {
 		return false
 	}
-	return status.Topology.Max > 0
+	// An object write takes a lock of the filers' lock ring, which the
+	// master hands the S3 gateway only once the filer has announced itself
+	// (some seconds after the first start, longer after a restart); until
+	// then a PutObject waits, retrying every second. The gateway logs the
+	// ring when it gets it. In case a later SeaweedFS words that otherwise,
+	// the server counts as ready 15 s after its volumes are.
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.volumesAt.IsZero() {
+		p.volumesAt = time.Now()
+	}
+	return s3GotLockRing.Match(p.logs.Bytes()) || time.Since(p.volumesAt) > 15*time.Second
 }
