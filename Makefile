@@ -8,7 +8,7 @@ GO ?= go
 # takes over a minute, so the timeout is generous.
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all setup s3server s3server-background minio chromium noderic noderic-background cfnguard sigv4js synth dev test bench fmt vet clean
+.PHONY: all setup s3server s3server-background minio chromium noderic noderic-background chromium-background cfnguard sigv4js synth dev test bench fmt vet clean
 
 all: synth test
 
@@ -61,6 +61,12 @@ chromium:
 	@./scripts/chromium.sh
 	@./scripts/browser.sh
 
+## chromium-background: start Chromium's install and return (the browser
+## tests wait for it: scripts/chromium.sh wait); the npm packages now.
+chromium-background:
+	@./scripts/chromium.sh install-background
+	@./scripts/browser.sh
+
 ## synth: synthesize every app (streaming demo into cdk.out, the others into
 ## cdk.out.<app>) with CloudFormation validation on; fails on any validation
 ## finding or warning (scripts/synth.sh: the apps are compiled once while
@@ -83,7 +89,7 @@ dev: synth noderic
 ## snapshots, the apps synthesized with CloudFormation validation on, and the
 ## uploads end to end against SeaweedFS and MinIO (started and stopped by
 ## test/uploads).
-test: setup s3server-background noderic-background chromium cfnguard sigv4js vet
+test: setup s3server-background noderic-background chromium-background cfnguard sigv4js vet
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 	@if [ -f $(TOOLS)/noderic/node_modules/aws-lambda-ric/NOT-BUILT.txt ]; then \
 	  echo "*** make test: the Node.js function tests were SKIPPED on this host: $$(cat $(TOOLS)/noderic/node_modules/aws-lambda-ric/NOT-BUILT.txt) ***" >&2; fi

@@ -97,10 +97,24 @@ func bundleUppy(dir string) ([]byte, error) {
 	return os.ReadFile(out)
 }
 
+var (
+	chromiumOnce sync.Once
+	chromiumErr  error
+)
+
 // chromium opens pageURL in headless Chromium (Debian's, installed by
 // scripts/chromium.sh) and waits for report to return the page's report.
 func chromium(t testing.TB, pageURL string, report func() map[string]any, timeout time.Duration) map[string]any {
 	t.Helper()
+	// make test installs Chromium in the background: wait for it (or install it).
+	chromiumOnce.Do(func() {
+		if out, err := exec.Command(filepath.Join(cdktest.ModuleRoot(), "scripts", "chromium.sh"), "wait").CombinedOutput(); err != nil {
+			chromiumErr = fmt.Errorf("scripts/chromium.sh wait: %v\n%s", err, out)
+		}
+	})
+	if chromiumErr != nil {
+		t.Fatal(chromiumErr)
+	}
 	bin, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Fatal("chromium is not installed: run scripts/chromium.sh (make test does)")
