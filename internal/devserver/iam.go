@@ -74,7 +74,7 @@ func newIAMGuard(apis []*loader.API, o Options) (*iamGuard, []string, error) {
 		return ig, nil, nil
 	}
 	if ig.skip {
-		return ig, []string{"AWS_IAM: NOT checked (-iam=off): requests need no signature, and requestContext.identity's accessKey, accountId, caller, user and userArn are null"}, nil
+		return ig, []string{"AWS_IAM: NOT checked (-iam=false): requests need no signature, and requestContext.identity's accessKey, accountId, caller, user and userArn are null"}, nil
 	}
 	head := []string{fmt.Sprintf("AWS_IAM: SigV4 for %s in %s, with the keys below (-iam-key ACCESS_KEY_ID:SECRET[:ACCOUNT[:ARN]] adds one)", sigv4Service, ig.region)}
 	head = append(head, known...)

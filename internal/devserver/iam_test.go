@@ -418,14 +418,14 @@ func TestIAMLetsSignedRequestsThroughWithTheirIdentity(t *testing.T) {
 	}
 }
 
-// TestIAMOffLetsEverythingThrough: -iam=off, and an open route, need no
+// TestIAMOffLetsEverythingThrough: -iam=false, and an open route, need no
 // signature, and the identity's IAM keys stay null.
 func TestIAMOffLetsEverythingThrough(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		skip bool
 		path string
-	}{{"-iam=off", true, "/files/a"}, {"an open route", false, "/open"}} {
+	}{{"-iam=false", true, "/files/a"}, {"an open route", false, "/open"}} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := startIAMServer(t, Options{SkipIAM: tc.skip})
 			resp, err := http.Get(s.url + tc.path)
@@ -466,7 +466,7 @@ func TestIAMNoticesNameTheKeysNeverTheSecrets(t *testing.T) {
 	}
 	_, notices, _ = newIAMGuard([]*loader.API{api}, Options{SkipIAM: true, IAMIgnoreDeveloperKeys: true})
 	if len(notices) != 1 || !strings.Contains(notices[0], "NOT checked") {
-		t.Errorf("-iam=off notices: %q", notices)
+		t.Errorf("-iam=false notices: %q", notices)
 	}
 	if _, notices, _ = newIAMGuard(nil, Options{IAMIgnoreDeveloperKeys: true}); len(notices) != 0 {
 		t.Errorf("no AWS_IAM route, yet notices: %q", notices)

@@ -100,7 +100,7 @@ type Options struct {
 	APIKeys map[string]string
 
 	// AWS_IAM methods (iam.go). SkipIAM lets every request to them through
-	// unsigned (sgdev -iam=off); requestContext.identity's IAM keys are
+	// unsigned (sgdev -iam=false); requestContext.identity's IAM keys are
 	// then null. Default: false, SigV4 verified as API Gateway does.
 	SkipIAM bool
 	// IAMKeys are credentials the runner accepts besides the local ones
