@@ -17,6 +17,9 @@ host_pkg() {
     brew/g++) echo gcc ;;
     */cc) echo gcc ;;
     */xz) [ "$pm" = apt ] && echo xz-utils || echo xz ;;
+    apt/curl-config) echo libcurl4-openssl-dev ;;
+    dnf/curl-config) echo libcurl-devel ;;
+    brew/curl-config) echo curl ;;
     brew/chromium) echo "--cask chromium" ;;
     *) echo "$cmd" ;;
   esac

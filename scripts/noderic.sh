@@ -5,12 +5,18 @@
 # do.
 #
 # aws-lambda-ric 4.0.2 ships no prebuilt native part for any platform: its
-# own install scripts build curl and aws-lambda-cpp from the tarballs in its
-# deps/ folder, then the addon rapid-client.node with node-gyp, which needs
-# cmake, make, a C and a C++ compiler, python3 and xz. This script installs
-# the missing ones (Debian's packages, as root; elsewhere it prints the
-# command and fails: scripts/hostpkgs.sh) and builds the addon once per
-# lockfile and host (about 100 s of CPU on x86-64).
+# own install scripts build a minimal static curl and aws-lambda-cpp from
+# the tarballs in its deps/ folder, then the addon rapid-client.node with
+# node-gyp. curl's configure and build are nine tenths of that (about 90 s
+# of CPU on x86-64), for a client that only ever talks HTTP/1.1 to the
+# runner's Runtime API on 127.0.0.1; so this script builds aws-lambda-cpp
+# from the package's own tarball against the host's libcurl (its
+# development package) and links the addon to libcurl.so, with the
+# package's own postinstall.sh (about 15 s). It needs cmake, make, a C and
+# a C++ compiler, python3, xz and libcurl's headers (curl-config): it
+# installs the missing ones (Debian's packages, as root; elsewhere it prints
+# the command and fails: scripts/hostpkgs.sh) and builds the addon once per
+# lockfile and host.
 # On macOS the package's own scripts skip the build (aws-lambda-cpp is
 # Linux only), so there is no addon: the script says so, records why in
 # node_modules/aws-lambda-ric/NOT-BUILT.txt, and succeeds; the runner then
@@ -33,9 +39,9 @@ RIC="$DEST/node_modules/aws-lambda-ric"
 NOT_BUILT="$RIC/NOT-BUILT.txt"
 BGPID="$TOOLS/noderic-build.pid"
 LOG="$TOOLS/noderic-build.log"
-# What the package's scripts/preinstall.sh and postinstall.sh run (curl's
-# configure runs as shipped: autoreconf is not needed).
-BUILD_TOOLS=(cmake make gcc g++ python3 xz)
+# What the build of aws-lambda-cpp and the package's scripts/postinstall.sh
+# run; curl-config stands for libcurl's development package.
+BUILD_TOOLS=(cmake make gcc g++ python3 xz curl-config)
 
 # The addon is built for one host; a .tools moved to another is rebuilt.
 stamp() { echo "$(cksum < scripts/noderic/package-lock.json) $(uname -s) $(uname -m)"; }
@@ -52,6 +58,29 @@ nodedir() {
   local prefix
   prefix="$(cd "$(dirname "$(readlink -f "$(command -v node)")")/.." && pwd)"
   [ -f "$prefix/include/node/node_api.h" ] && echo "$prefix"
+}
+
+# build_runtime_cpp does what the package's scripts/preinstall.sh does, in
+# the package's folder, but for curl: aws-lambda-cpp is built from
+# deps/aws-lambda-cpp.tar.xz into deps/artifacts, against the host's
+# libcurl, and deps/artifacts/lib/libcurl.a, which binding.gyp links, is a
+# linker script that names the host's shared libcurl.
+build_runtime_cpp() {
+  local art="$PWD/deps/artifacts" src="$PWD/deps/aws-lambda-cpp-src" flags="-fPIC" owner=""
+  rm -rf "$art" "$src"
+  mkdir -p "$art/lib" "$src"
+  tar --version 2>/dev/null | grep -q GNU && owner=--no-same-owner
+  tar xJf deps/aws-lambda-cpp.tar.xz $owner -C "$src" 2>/dev/null
+  # As preinstall.sh: no backtraces on musl (Alpine).
+  if ldd --version 2>&1 | grep -q musl; then
+    flags="$flags -DBACKWARD_HAS_BACKTRACE=0 -DBACKWARD_HAS_BACKTRACE_SYMBOL=0"
+  fi
+  mkdir -p "$src/build"
+  (cd "$src/build" &&
+    cmake .. -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_INSTALL_PREFIX="$art" &&
+    make -j "$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)" &&
+    make install)
+  echo 'INPUT(-lcurl)' > "$art/lib/libcurl.a"
 }
 
 install() {
@@ -74,10 +103,10 @@ install() {
     echo "noderic: $(cat "$NOT_BUILT")" >&2
   else
     host_install noderic "${BUILD_TOOLS[@]}"
-    echo "noderic: building aws-lambda-ric's native part (curl, aws-lambda-cpp, rapid-client.node) for $(uname -s)/$(uname -m); log in $DEST/build.log" >&2
+    echo "noderic: building aws-lambda-ric's native part (aws-lambda-cpp against the host's libcurl, then rapid-client.node) for $(uname -s)/$(uname -m); log in $DEST/build.log" >&2
     local dir start=$SECONDS
     dir="$(nodedir || true)"
-    if ! (cd "$RIC" && sh scripts/preinstall.sh && npm_config_nodedir="$dir" sh scripts/postinstall.sh) > "$DEST/build.log" 2>&1; then
+    if ! (cd "$RIC" && build_runtime_cpp && npm_config_nodedir="$dir" sh scripts/postinstall.sh) > "$DEST/build.log" 2>&1; then
       tail -20 "$DEST/build.log" >&2
       echo "noderic: the build failed; the whole log is $DEST/build.log" >&2
       exit 1

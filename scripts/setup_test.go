@@ -154,8 +154,8 @@ func TestNodeRICNamesTheBuildToolsItCannotInstall(t *testing.T) {
 			t.Fatalf("%s succeeded without cmake and g++:\n%s", mode, out)
 		}
 		for _, want := range []string{
-			"noderic: needs cmake make gcc g++ python3 xz, not found on PATH",
-			"sudo apt-get install -y cmake make gcc g++ python3 xz-utils",
+			"noderic: needs cmake make gcc g++ python3 xz curl-config, not found on PATH",
+			"sudo apt-get install -y cmake make gcc g++ python3 xz-utils libcurl4-openssl-dev",
 			"sudo dnf install -y cmake make gcc gcc-c++ python3 xz",
 		} {
 			if !strings.Contains(out, want) {
