@@ -90,7 +90,7 @@ dev: synth noderic
 ## uploads end to end against SeaweedFS and MinIO (started and stopped by
 ## test/uploads).
 test: setup s3server-background noderic-background chromium-background cfnguard sigv4js vet
-	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+	@GO=$(GO) ./scripts/gotest.sh -count=1 -timeout $(TEST_TIMEOUT)
 	@if [ -f $(TOOLS)/noderic/node_modules/aws-lambda-ric/NOT-BUILT.txt ]; then \
 	  echo "*** make test: the Node.js function tests were SKIPPED on this host: $$(cat $(TOOLS)/noderic/node_modules/aws-lambda-ric/NOT-BUILT.txt) ***" >&2; fi
 
