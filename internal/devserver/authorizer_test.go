@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -117,21 +116,12 @@ func startAuthzServer(tb testing.TB, fn *loader.Function, cmd []string) *authzSe
 	gs.authorizer.now = func() time.Time { return time.Now().Add(time.Duration(s.clock.Load()) * time.Second) }
 	s.pool = pool.New(fn, cmd, pool.Env(fn, nil), 8, s.logs)
 	tb.Cleanup(s.pool.Close)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s.url = "http://" + ln.Addr().String() + "/v1"
 	s.g = &gateway{api: api, pools: map[*loader.Function]*pool.Pool{fn: s.pool}, logs: s.logs, guards: gs, recent: &requestLog{}}
-	s.g.sendEvent = func(w *statusRecorder, r *http.Request, route *loader.Route, requestID string, payload []byte) {
+	s.url = serveGateway(tb, s.g, func(payload []byte) {
 		s.mu.Lock()
 		s.evs = append(s.evs, payload)
 		s.mu.Unlock()
-		w.WriteHeader(200)
-	}
-	srv := &http.Server{Handler: s.g, ReadHeaderTimeout: 10 * time.Second}
-	go s.g.serve(srv, ln)
-	tb.Cleanup(func() { srv.Close() })
+	}) + "/v1"
 	return s
 }
 

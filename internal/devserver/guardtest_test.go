@@ -89,22 +89,33 @@ func startGuardedAPI(t testing.TB, api *loader.API, o Options, prepare ...func(*
 	for _, p := range prepare {
 		p(gs)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &guardedAPI{url: "http://" + ln.Addr().String() + "/" + api.Stage, gs: gs, logs: &lockedBuffer{}}
+	s := &guardedAPI{gs: gs, logs: &lockedBuffer{}}
 	s.g = &gateway{api: api, logs: s.logs, guards: gs, recent: &requestLog{}}
-	s.g.sendEvent = func(w *statusRecorder, r *http.Request, route *loader.Route, requestID string, payload []byte) {
+	s.url = serveGateway(t, s.g, func(payload []byte) {
 		s.mu.Lock()
 		s.events = append(s.events, payload)
 		s.mu.Unlock()
+	}) + "/" + api.Stage
+	return s
+}
+
+// serveGateway serves g on a new loopback listener until the test ends,
+// its function replaced by record, which gets each invocation's event (the
+// request then answers 200); it returns http://127.0.0.1:port.
+func serveGateway(tb testing.TB, g *gateway, record func(payload []byte)) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	g.sendEvent = func(w *statusRecorder, r *http.Request, route *loader.Route, requestID string, payload []byte) {
+		record(payload)
 		w.WriteHeader(200)
 	}
-	srv := &http.Server{Handler: s.g, ReadHeaderTimeout: 10 * time.Second}
-	go s.g.serve(srv, ln)
-	t.Cleanup(func() { srv.Close() })
-	return s
+	srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
+	go g.serve(srv, ln)
+	tb.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String()
 }
 
 // testClock is a guard's clock that a test moves while requests run.

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -57,21 +56,13 @@ func startIAMServer(t testing.TB, o Options) *iamServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &iamServer{url: "http://" + ln.Addr().String() + "/v1"}
+	s := &iamServer{}
 	s.g = &gateway{api: api, logs: io.Discard, guards: gs, recent: &requestLog{}}
-	s.g.sendEvent = func(w *statusRecorder, r *http.Request, route *loader.Route, requestID string, payload []byte) {
+	s.url = serveGateway(t, s.g, func(payload []byte) {
 		s.mu.Lock()
 		s.events = append(s.events, payload)
 		s.mu.Unlock()
-		w.WriteHeader(200)
-	}
-	srv := &http.Server{Handler: s.g, ReadHeaderTimeout: 10 * time.Second}
-	go s.g.serve(srv, ln)
-	t.Cleanup(func() { srv.Close() })
+	}) + "/v1"
 	return s
 }
 
