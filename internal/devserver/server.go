@@ -357,7 +357,6 @@ func (s *Server) preparePools(apis []*loader.API, buckets map[string]*loader.Buc
 				s.Notices = append(s.Notices, fmt.Sprintf("%s (%s) is not run: %s", fn.LogicalID, fn.Runtime, nodeMissing))
 			}
 			cmd = append(slices.Clone(nodeCmd), fn.Handler)
-			extra["LAMBDA_TASK_ROOT"] = fn.AssetDir
 		}
 		s.pools[fn] = pool.New(fn, cmd, pool.Env(fn, extra), o.Concurrency, o.Logs)
 	}

@@ -398,6 +398,11 @@ func Env(fn *loader.Function, extra map[string]string) []string {
 	if fn.Runtime == "" {
 		env[len(env)-2], env[len(env)-1] = "AWS_EXECUTION_ENV=AWS_Lambda_provided.al2023", "_HANDLER=bootstrap"
 	}
+	if fn.AssetDir != "" {
+		// /var/task on Lambda; the process runs there too. AWS's runtime
+		// interface clients refuse to start without it.
+		env = append(env, "LAMBDA_TASK_ROOT="+fn.AssetDir)
+	}
 	seen := map[string]bool{}
 	for _, kv := range env {
 		seen[strings.SplitN(kv, "=", 2)[0]] = true
