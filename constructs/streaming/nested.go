@@ -82,7 +82,13 @@ func (a *StreamingRestAPI) placeRoute(what string, rp *routePlan) {
 	}
 	homeBytes := rp.bytes + crossStackBytes
 	room := a.nestedRoomFor(limit, own)
-	if room == nil {
+	var outer *nestedRoom // the nested stack that holds the new one
+	if room == nil && len(pl.nested) > 0 {
+		outer = pl.nested[len(pl.nested)-1]
+		outer.adds["AWS::CloudFormation::Stack"]++
+		outer.bytes += nestedStackBytes
+		pl.api["AWS::CloudFormation::Stack"]++
+	} else if room == nil {
 		home["AWS::CloudFormation::Stack"]++
 		homeBytes += nestedStackBytes
 	}
@@ -91,10 +97,12 @@ func (a *StreamingRestAPI) placeRoute(what string, rp *routePlan) {
 	pl.addHome(home, homeBytes)
 	rp.pending = home.total()
 	if room == nil {
-		room = a.openNestedStack()
-		// Its AWS::CloudFormation::Stack resource exists now: counted, not pending.
-		pl.pending--
-		rp.pending--
+		room = a.openNestedStack(outer)
+		if outer == nil {
+			// Its AWS::CloudFormation::Stack resource exists now: counted, not pending.
+			pl.pending--
+			rp.pending--
+		}
 	}
 	pl.api["AWS::CloudFormation::Stack"] += home["AWS::CloudFormation::Stack"]
 	room.routes++
@@ -122,17 +130,28 @@ func (a *StreamingRestAPI) nestedRoomFor(limit int, own cost) *nestedRoom {
 	adds := cost{}
 	adds.add(room.adds)
 	adds.add(own)
-	// One resource kept, as in the API's stack, for a margin.
-	if limit > 0 && adds.total()+1 > limit || adds.bytes()+room.bytes+crossStackBytes > MaxTemplateBytes {
+	// One resource kept, as in the API's stack, for a margin, and one for
+	// the next nested stack, which this one holds.
+	if limit > 0 && adds.total()+2 > limit || adds.bytes()+room.bytes+crossStackBytes+nestedStackBytes > MaxTemplateBytes {
 		return nil
 	}
 	return room
 }
 
-// openNestedStack creates the API's next nested stack of routes.
-func (a *StreamingRestAPI) openNestedStack() *nestedRoom {
+// openNestedStack creates the API's next nested stack of routes: in the
+// API's stack for the first, in the last one (outer) for the others, so
+// that the API's stack, filled to its limit by then, holds one nested
+// stack resource only. The deployment's dependency on a method of an inner
+// stack becomes one on the first nested stack (aws-cdk lifts dependencies
+// to the nested stack resource in the dependent's stack), which CloudFormation
+// completes only with its inner stacks.
+func (a *StreamingRestAPI) openNestedStack(outer *nestedRoom) *nestedRoom {
 	pl := a.planner
-	n := awscdk.NewNestedStack(a, jsii.String(NestedStackID(len(pl.nested)+1)), &awscdk.NestedStackProps{
+	var scope constructs.Construct = a
+	if outer != nil {
+		scope = outer.stack
+	}
+	n := awscdk.NewNestedStack(scope, jsii.String(NestedStackID(len(pl.nested)+1)), &awscdk.NestedStackProps{
 		Description: jsii.String(fmt.Sprintf("streamgate: routes of %s, part %d", *a.Node().Path(), len(pl.nested)+1)),
 	})
 	room := &nestedRoom{stack: n, adds: cost{}}

@@ -96,9 +96,10 @@ type StreamingRestAPIProps struct {
 	Domain *DomainProps
 	// RoutesPerStack is the most routes the API puts in one CloudFormation
 	// stack. The API's own stack takes the first ones; the others go, in
-	// order, into nested stacks of the API (awscdk.NestedStack, ids
-	// "Routes1", "Routes2", ...) with their resources, methods and Go
-	// handlers, each stack with its own 500 resources and 1 MB template.
+	// order, into nested stacks (awscdk.NestedStack, ids "Routes1",
+	// "Routes2", ...: the first in the API's stack, each next one in the
+	// one before) with their resources, methods and Go handlers, each
+	// stack with its own 500 resources and 1 MB template.
 	// The REST API, its stage, deployment, web ACL, domain, monitoring and
 	// CORS gateway responses stay in the API's stack; each nested stack's
 	// methods are dependencies of the deployment, so a deploy puts new

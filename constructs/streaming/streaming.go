@@ -116,7 +116,8 @@ type StreamingRestAPI struct {
 	// Domain is the custom domain; nil without the DomainName prop.
 	Domain *Domain
 	// NestedStacks are the nested stacks that hold routes (see
-	// RoutesPerStack), in order; empty while every route is in the API's
+	// RoutesPerStack), in order: the first in the API's stack, each next
+	// one in the one before; empty while every route is in the API's
 	// stack.
 	NestedStacks []awscdk.NestedStack
 

@@ -27,8 +27,9 @@ import (
 // (CloudFormation logical ids are alphanumeric: no clash).
 const nestedSep = "."
 
-// maxNestedDepth bounds the nesting CloudFormation allows, and a loop.
-const maxNestedDepth = 8
+// maxNestedDepth bounds the nesting (StreamingRestAPI chains its nested
+// stacks, one in the other), and a loop.
+const maxNestedDepth = 64
 
 var assetKey = regexp.MustCompile(`([0-9a-f]{64})\.json$`)
 
