@@ -359,3 +359,19 @@ func TestMeasureNestedAPIs(t *testing.T) {
 		}
 	}
 }
+
+func TestResourcesOfStacksNestedTwiceCountInTheirOwnStack(t *testing.T) {
+	// GIVEN a nested stack in a nested stack with 499 resources
+	app := cdktest.NewApp(false)
+	stack := awscdk.NewStack(app, jsii.String("Parent"), nil)
+	inner := awscdk.NewNestedStack(awscdk.NewNestedStack(stack, jsii.String("Outer"), nil), jsii.String("Inner"), nil)
+	for i := 0; i < 499; i++ {
+		awscdk.NewCfnWaitConditionHandle(inner, jsii.String(fmt.Sprintf("H%d", i)), nil)
+	}
+	streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{Routes: &[]*streaming.RouteProps{
+		{Method: jsii.String("GET"), Path: jsii.String("/r"), Entry: jsii.String(handler)}}})
+	// THEN the parent's check at synth does not count them.
+	if n := len(cdktest.Synth(t, stack).Resources); n > 30 {
+		t.Errorf("the parent has %d resources", n)
+	}
+}

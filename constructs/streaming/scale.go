@@ -385,12 +385,29 @@ func resourcesOf(stack awscdk.Stack, byType bool) (int, cost) {
 				types[*r.CfnResourceType()]++
 			}
 		case awscdk.NestedStack:
+			// Its resources, and those of the stacks nested in it, are
+			// in its own templates.
 			if *r.NestedStackParent().Node().Path() == path {
-				m, t := resourcesOf(r, byType)
+				m, t := allResources(r, byType)
 				n -= m
 				for k, v := range t {
 					types[k] -= v
 				}
+			}
+		}
+	}
+	return n, types
+}
+
+// allResources counts the CloudFormation resources under c, in any stack.
+func allResources(c constructs.IConstruct, byType bool) (int, cost) {
+	types := cost{}
+	n := 0
+	for _, x := range *c.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		if r, ok := x.(awscdk.CfnResource); ok {
+			n++
+			if byType {
+				types[*r.CfnResourceType()]++
 			}
 		}
 	}
