@@ -24,10 +24,11 @@
 // policy, log group, resource, method, two Lambda permissions), so a stack
 // passes CloudFormation's 500 at about 62 such routes. Routes are planned
 // before they are built: the route that would pass 500 resources or a 1 MB
-// template stops synth with the counts by type and the ways out (one
-// function shared by many routes with RouteProps.Function, which costs two
-// resources per route; one "/{proxy+}" route served by lambda/httpstream;
-// nested stacks). A function shared by more than MaxMethodScopedRoutes
+// template goes into a nested stack of the API (RoutesPerStack), or, with
+// RoutesPerStack 0, stops synth with the counts by type and the ways out
+// (one function shared by many routes with RouteProps.Function, which costs
+// two resources per route; one "/{proxy+}" route served by
+// lambda/httpstream; nested stacks). A function shared by more than MaxMethodScopedRoutes
 // routes gets one Lambda permission for the API rather than two per route,
 // which would overflow its 20 KB resource policy.
 package streaming
