@@ -94,6 +94,24 @@ type StreamingRestAPIProps struct {
 	// the custom URL as a stack output. Not with ExistingRestAPI. Default:
 	// none (the execute-api URL only).
 	Domain *DomainProps
+	// RoutesPerStack is the most routes the API puts in one CloudFormation
+	// stack. The API's own stack takes the first ones; the others go, in
+	// order, into nested stacks (awscdk.NestedStack, ids "Routes1",
+	// "Routes2", ...: the first in the API's stack, each next one in the
+	// one before) with their resources, methods and Go handlers, each
+	// stack with its own 500 resources and 1 MB template.
+	// The REST API, its stage, deployment, web ACL, domain, monitoring and
+	// CORS gateway responses stay in the API's stack; each nested stack's
+	// methods are dependencies of the deployment, so a deploy puts new
+	// routes live. A stack is also closed early when the next route would
+	// not fit its limits. 0 keeps every route in the API's stack: a route
+	// that does not fit stops synth. A whole number, 0 or more.
+	// Default: automatic: routes go into the API's stack while they fit its
+	// limits; from the first one that does not (which would otherwise stop
+	// synth), into nested stacks, each filled to its limits. An API that
+	// fits its stack gets no nested stack, and its template does not
+	// change.
+	RoutesPerStack *float64
 }
 
 // RouteProps configure one route: a method, a path and exactly one backend

@@ -135,6 +135,14 @@ type routePlan struct {
 	// dropMethodScoped: this route gives its function the API-wide
 	// permission, and the automatic per-method ones of earlier routes go.
 	dropMethodScoped bool
+	// alarms is how many of adds' resources are the monitor's alarms,
+	// which stay in the API's stack.
+	alarms int
+	// room is the nested stack the route goes into; nil: the API's stack.
+	room *nestedRoom
+	// pending is how many resources the route adds to the API's stack
+	// when it is built.
+	pending int
 }
 
 // planner is the state that decides what a route adds: the paths that have
@@ -142,19 +150,28 @@ type routePlan struct {
 // planned before they are built, so that a route that would not fit stops
 // synth before any handler is built.
 type planner struct {
-	api        cost            // what the planned routes add, by type
-	bytes      int             // what they add to existing resources, in template bytes
-	stack      int             // resources in the stack, counted or planned
-	pending    int             // resources of routes planned, not yet built
-	paths      map[string]bool // resource paths the routes created
-	preflights map[string]bool // paths given an OPTIONS method (ExistingRestAPI)
-	autoRoutes map[string]int  // routes with automatic scoping per shared function
-	apiWide    map[string]bool // shared functions with an API-wide permission
-	monitored  map[string]bool // functions with alarms
+	api         cost            // what the planned routes add, by type, in every stack
+	home        cost            // what they add to the API's stack
+	bytes       int             // what they add to the API's stack besides home's resources, in template bytes
+	stack       int             // resources in the API's stack, counted or planned
+	pending     int             // resources of the API's stack planned, not yet built
+	perStack    int             // RoutesPerStack; -1: automatic
+	homeRoutes  int             // routes in the API's stack
+	nested      []*nestedRoom   // the nested stacks that hold routes, in order
+	quotaWarned bool            // the API passed API Gateway's resource quota
+	paths       map[string]bool // resource paths the routes created
+	preflights  map[string]bool // paths given an OPTIONS method (ExistingRestAPI)
+	autoRoutes  map[string]int  // routes with automatic scoping per shared function
+	apiWide     map[string]bool // shared functions with an API-wide permission
+	monitored   map[string]bool // functions with alarms
 }
 
-func newPlanner() *planner {
-	return &planner{api: cost{}, paths: map[string]bool{"/": true}, preflights: map[string]bool{},
+func newPlanner(perStack *float64) *planner {
+	n := -1
+	if perStack != nil {
+		n = int(*perStack)
+	}
+	return &planner{api: cost{}, home: cost{}, perStack: n, paths: map[string]bool{"/": true}, preflights: map[string]bool{},
 		autoRoutes: map[string]int{}, apiWide: map[string]bool{}, monitored: map[string]bool{}}
 }
 
@@ -186,9 +203,6 @@ func (a *StreamingRestAPI) planRoute(r *RouteProps) routePlan {
 		rp.bytes += dashboardRouteBytes
 	}
 	pl.api.add(rp.adds)
-	pl.bytes += rp.bytes
-	pl.stack += rp.adds.total()
-	pl.pending += rp.adds.total()
 	return rp
 }
 
@@ -258,38 +272,52 @@ func (a *StreamingRestAPI) planAlarms(r *RouteProps, rp *routePlan) {
 		}
 	}
 	rp.adds["AWS::CloudWatch::Alarm"] += alarms
+	rp.alarms = alarms
+}
+
+// homeLoad is what the API's stack would hold with adds and bytes more:
+// its resources (one kept for the CDKMetadata resource that aws-cdk adds
+// at synth, which CloudFormation counts too) and its template bytes. The
+// stack is counted exactly (a walk of its tree) when the API is made;
+// past 90% of the limit it is counted again for each route, where
+// resources that other constructs added since could make the difference.
+func (a *StreamingRestAPI) homeLoad(limit int, adds cost, bytes int) (total, tmpl int) {
+	pl := a.planner
+	if limit <= 0 {
+		return 0, 0 // no limit: no count either
+	}
+	if pl.stack+adds.total()+1 > limit*9/10 {
+		pl.stack = countResources(awscdk.Stack_Of(a)) + pl.pending
+	}
+	home := cost{}
+	home.add(pl.home)
+	home.add(adds)
+	return pl.stack + adds.total() + 1, home.bytes() + pl.bytes + bytes + (pl.stack-pl.home.total())*defaultResourceBytes
+}
+
+// addHome records adds and bytes as planned in the API's stack.
+func (pl *planner) addHome(adds cost, bytes int) {
+	pl.home.add(adds)
+	pl.bytes += bytes
+	pl.stack += adds.total()
+	pl.pending += adds.total()
 }
 
 // checkRoom stops synth when route r, planned as rp and named what in
-// messages ("Routes[61] (GET /r61)"), would take the stack past its resource
-// limit or its template past MaxTemplateBytes. The stack is counted
-// exactly (a walk of its tree) when the API is made; past 90% of the
-// limit it is counted again for each route, where resources that other
-// constructs added since could make the difference.
-func (a *StreamingRestAPI) checkRoom(what string, rp routePlan) {
+// messages ("Routes[61] (GET /r61)"), brings stack to total resources (past
+// limit) or its template to tmpl bytes (past MaxTemplateBytes).
+func (a *StreamingRestAPI) checkRoom(what string, rp routePlan, stack string, limit, total, tmpl int) {
+	if limit <= 0 || total <= limit && tmpl <= MaxTemplateBytes {
+		return
+	}
 	pl := a.planner
-	limit := resourceLimit(a)
-	if limit <= 0 {
-		return
-	}
-	// One resource is kept for the CDKMetadata resource that aws-cdk adds
-	// at synth, which CloudFormation counts too.
-	if pl.stack+1 > limit*9/10 {
-		pl.stack = countResources(awscdk.Stack_Of(a)) + pl.pending
-	}
-	total := pl.stack + 1
-	bytes := pl.api.bytes() + pl.bytes + (pl.stack-pl.api.total())*defaultResourceBytes
-	if total <= limit && bytes <= MaxTemplateBytes {
-		return
-	}
-	stack := *awscdk.Stack_Of(a).Node().Path()
 	var problem string
 	if total > limit {
 		problem = fmt.Sprintf("%s would bring stack %q to %d resources; allowed: at most %d per stack (CloudFormation's quota)",
 			what, stack, total, limit)
 	} else {
 		problem = fmt.Sprintf("%s would bring stack %q's template to about %d bytes; allowed: at most %d (CloudFormation's quota)",
-			what, stack, bytes, MaxTemplateBytes)
+			what, stack, tmpl, MaxTemplateBytes)
 	}
 	props.Fail(fmt.Errorf("%s: %s.\n  The API's routes have %d resources: %v.\n  The route adds %d: %v.\n%s",
 		a.name(), problem, pl.api.total()-rp.adds.total(), minus(pl.api, rp.adds), rp.adds.total(), rp.adds, limitFixes))
@@ -301,7 +329,8 @@ var limitFixes = strings.Join([]string{
 	"  - share one function between routes: make it once (gofunction.NewGoFunction) and set RouteProps.Function on each route: 4 resources fewer per route, and past " +
 		strconv.Itoa(MaxMethodScopedRoutes) + " routes one Lambda permission for the API instead of two per route;",
 	`  - serve many paths from one route: Path "/{proxy+}" (Method "ANY") with one handler that routes requests itself (lambda/httpstream runs a net/http ServeMux);`,
-	"  - split the routes across stacks (awscdk.NewNestedStack, or another StreamingRestAPI with ExistingRestAPI in another stack): each stack has its own limit.",
+	"  - split the routes across stacks: leave RoutesPerStack unset (nested stacks of the API, each with its own limit), or another StreamingRestAPI with ExistingRestAPI in another stack;",
+	"  - with Monitoring, each route adds alarms to the API's stack, whatever stack it is in: monitor a shared function's routes with one \"/{proxy+}\" route.",
 }, "\n")
 
 func minus(a, b cost) cost {
@@ -356,12 +385,29 @@ func resourcesOf(stack awscdk.Stack, byType bool) (int, cost) {
 				types[*r.CfnResourceType()]++
 			}
 		case awscdk.NestedStack:
+			// Its resources, and those of the stacks nested in it, are
+			// in its own templates.
 			if *r.NestedStackParent().Node().Path() == path {
-				m, t := resourcesOf(r, byType)
+				m, t := allResources(r, byType)
 				n -= m
 				for k, v := range t {
 					types[k] -= v
 				}
+			}
+		}
+	}
+	return n, types
+}
+
+// allResources counts the CloudFormation resources under c, in any stack.
+func allResources(c constructs.IConstruct, byType bool) (int, cost) {
+	types := cost{}
+	n := 0
+	for _, x := range *c.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		if r, ok := x.(awscdk.CfnResource); ok {
+			n++
+			if byType {
+				types[*r.CfnResourceType()]++
 			}
 		}
 	}

@@ -24,10 +24,11 @@
 // policy, log group, resource, method, two Lambda permissions), so a stack
 // passes CloudFormation's 500 at about 62 such routes. Routes are planned
 // before they are built: the route that would pass 500 resources or a 1 MB
-// template stops synth with the counts by type and the ways out (one
-// function shared by many routes with RouteProps.Function, which costs two
-// resources per route; one "/{proxy+}" route served by lambda/httpstream;
-// nested stacks). A function shared by more than MaxMethodScopedRoutes
+// template goes into a nested stack of the API (RoutesPerStack), or, with
+// RoutesPerStack 0, stops synth with the counts by type and the ways out
+// (one function shared by many routes with RouteProps.Function, which costs
+// two resources per route; one "/{proxy+}" route served by
+// lambda/httpstream; nested stacks). A function shared by more than MaxMethodScopedRoutes
 // routes gets one Lambda permission for the API rather than two per route,
 // which would overflow its 20 KB resource policy.
 package streaming
@@ -115,6 +116,11 @@ type StreamingRestAPI struct {
 	Monitor *monitoring.Monitor
 	// Domain is the custom domain; nil without the DomainName prop.
 	Domain *Domain
+	// NestedStacks are the nested stacks that hold routes (see
+	// RoutesPerStack), in order: the first in the API's stack, each next
+	// one in the one before; empty while every route is in the API's
+	// stack.
+	NestedStacks []awscdk.NestedStack
 
 	timeout      awscdk.Duration
 	auth         *apiauth.Authorization
@@ -153,7 +159,7 @@ func NewStreamingRestAPI(scope constructs.Construct, id *string, p *StreamingRes
 		logRetention: p.LogRetention,
 		keys:         map[string]bool{},
 		ids:          map[string]string{},
-		planner:      newPlanner(),
+		planner:      newPlanner(p.RoutesPerStack),
 		methodScoped: map[string][]awsapigateway.Method{},
 	}
 	if a.timeout == nil {
@@ -215,8 +221,9 @@ func NewStreamingRestAPI(scope constructs.Construct, id *string, p *StreamingRes
 	plans := make([]routePlan, len(routes))
 	for i, r := range routes {
 		plans[i] = a.planRoute(r)
-		a.checkRoom(fmt.Sprintf("Routes[%d] (%s %s)", i, strings.ToUpper(*r.Method), *r.Path), plans[i])
+		a.placeRoute(fmt.Sprintf("Routes[%d] (%s %s)", i, strings.ToUpper(*r.Method), *r.Path), &plans[i])
 	}
+	a.warnResourceQuota()
 	for i, r := range routes {
 		a.addRoute(r, plans[i])
 	}
@@ -434,7 +441,8 @@ func (a *StreamingRestAPI) AddRoute(r *RouteProps) *Route {
 	a.validateRoute(problems, "AddRoute", r, a.keys, a.ids)
 	problems.Check()
 	plan := a.planRoute(r)
-	a.checkRoom(fmt.Sprintf("AddRoute(%s %s), the API's route %d,", strings.ToUpper(*r.Method), *r.Path, len(a.Routes)+1), plan)
+	a.placeRoute(fmt.Sprintf("AddRoute(%s %s), the API's route %d,", strings.ToUpper(*r.Method), *r.Path, len(a.Routes)+1), &plan)
+	a.warnResourceQuota()
 	return a.addRoute(r, plan)
 }
 
@@ -463,16 +471,17 @@ func (a *StreamingRestAPI) addRoute(r *RouteProps, plan routePlan) *Route {
 	route := &Route{Method: method, Path: path, TransferMode: mode, IntegrationTimeout: timeout}
 	var integration awsapigateway.Integration
 	var fnTimeout awscdk.Duration // the handler's timeout, for the duration alarm
+	scope := a.routeScope(plan)
 	if r.HTTPURL != nil {
 		integration = httpIntegration(r, method, path, mode, timeout)
 	} else {
-		integration, fnTimeout = a.lambdaIntegration(r, route, plan)
+		integration, fnTimeout = a.lambdaIntegration(scope, r, route, plan)
 	}
-	a.addMethod(r, route, integration)
+	a.addMethod(scope, r, route, integration)
 	if r.HTTPURL == nil {
 		a.scopePermissions(route, plan)
 	}
-	a.planner.pending -= plan.adds.total()
+	a.planner.pending -= plan.pending
 	if a.Monitor != nil {
 		a.Monitor.Route(method, path, mode == awsapigateway.ResponseTransferMode_STREAM, route.Function, fnTimeout)
 	}
@@ -497,11 +506,11 @@ func httpIntegration(r *RouteProps, method, path string, mode awsapigateway.Resp
 // lambdaIntegration integrates the route with its Function, or with the Go
 // function it builds from Entry or Code (recorded in route), and returns
 // the function's timeout when known.
-func (a *StreamingRestAPI) lambdaIntegration(r *RouteProps, route *Route, plan routePlan) (awsapigateway.Integration, awscdk.Duration) {
+func (a *StreamingRestAPI) lambdaIntegration(scope constructs.Construct, r *RouteProps, route *Route, plan routePlan) (awsapigateway.Integration, awscdk.Duration) {
 	fn, fnTimeout := r.Function, awscdk.Duration(nil)
 	if fn == nil {
 		var built *gofunction.GoFunction
-		built, fnTimeout = a.newRouteFunction(r, route)
+		built, fnTimeout = a.newRouteFunction(scope, r, route)
 		fn = built.Function
 		route.FunctionLogGroup = built.LogGroup
 	} else {
@@ -552,9 +561,10 @@ func (a *StreamingRestAPI) scopePermissions(route *Route, plan routePlan) {
 	}
 }
 
-// newRouteFunction builds the route's Go function, with a timeout that
-// covers the integration's unless FunctionTimeout is set.
-func (a *StreamingRestAPI) newRouteFunction(r *RouteProps, route *Route) (*gofunction.GoFunction, awscdk.Duration) {
+// newRouteFunction builds the route's Go function in scope (the API, or
+// its nested stack), with a timeout that covers the integration's unless
+// FunctionTimeout is set.
+func (a *StreamingRestAPI) newRouteFunction(scope constructs.Construct, r *RouteProps, route *Route) (*gofunction.GoFunction, awscdk.Duration) {
 	fnID := routeID(r)
 	a.ids[fnID] = route.Method + " " + route.Path
 	fnTimeout := r.FunctionTimeout
@@ -567,7 +577,7 @@ func (a *StreamingRestAPI) newRouteFunction(r *RouteProps, route *Route) (*gofun
 			fnTimeout = awscdk.Duration_Minutes(jsii.Number(defaultStreamingTimeoutInMinutes))
 		}
 	}
-	built := gofunction.NewGoFunction(a, jsii.String(fnID), &gofunction.GoFunctionProps{
+	built := gofunction.NewGoFunction(scope, jsii.String(fnID), &gofunction.GoFunctionProps{
 		Entry:        r.Entry,
 		Code:         r.Code,
 		MemorySize:   r.MemorySize,
@@ -584,9 +594,10 @@ func (a *StreamingRestAPI) newRouteFunction(r *RouteProps, route *Route) (*gofun
 	return built, fnTimeout
 }
 
-// addMethod adds the route's method to its resource (with a CORS preflight
-// the first time a path is seen), with the route's authorization.
-func (a *StreamingRestAPI) addMethod(r *RouteProps, route *Route, integration awsapigateway.Integration) {
+// addMethod adds the route's method to its resource, made in scope's stack
+// if new (with a CORS preflight the first time a path is seen), with the
+// route's authorization.
+func (a *StreamingRestAPI) addMethod(scope constructs.Construct, r *RouteProps, route *Route, integration awsapigateway.Integration) {
 	auth := a.auth
 	if r.Authorization != nil {
 		auth = r.Authorization
@@ -595,10 +606,7 @@ func (a *StreamingRestAPI) addMethod(r *RouteProps, route *Route, integration aw
 	opts.RequestValidator = a.RequestValidator
 	opts.RequestParameters = methodParameters(route.Path, r.RequestParameters)
 
-	resource := a.API.Root()
-	if route.Path != "/" {
-		resource = resource.ResourceForPath(jsii.String(route.Path))
-	}
+	resource := a.resourceFor(scope, route.Path)
 	if a.cors != nil && !a.corsPaths[route.Path] {
 		resource.AddCorsPreflight(a.cors)
 		a.corsPaths[route.Path] = true

@@ -2,6 +2,7 @@ package streaming
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 
@@ -73,6 +74,13 @@ func validateApi(p *props.Problems, scope constructs.IConstruct, sp *StreamingRe
 	}
 	if sp.RestAPIProps != nil {
 		validateRestAPIProps(p, sp.RestAPIProps)
+	}
+	if n := sp.RoutesPerStack; n != nil {
+		// Routes are placed at synth: a Token (known at deploy) cannot place them.
+		if !props.Resolved(n) || *n < 0 || *n != math.Trunc(*n) {
+			p.Add("RoutesPerStack", fmt.Sprint(*n), "a whole number of routes known at synth, 0 or more (0: every route in the API's stack)",
+				"leave it unset to let the API open nested stacks when its stack is full")
+		}
 	}
 }
 

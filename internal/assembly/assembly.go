@@ -20,6 +20,7 @@ type Manifest struct {
 		Properties struct {
 			TemplateFile  string `json:"templateFile"`
 			DirectoryName string `json:"directoryName"` // nested assemblies (stages)
+			File          string `json:"file"`          // asset manifests
 		} `json:"properties"`
 		Metadata map[string][]MetadataEntry `json:"metadata"`
 		// AdditionalMetadataFile holds the stack's metadata (annotations

@@ -176,6 +176,10 @@ func Load(dir string) (*Assembly, error) {
 	// so that a route can use a function of another stack (a cross-stack
 	// reference: Fn::ImportValue of its export, or Fn::GetStackOutput).
 	all := map[string]map[string]cfnResource{}
+	nested, err := readNestedTemplates(dir, m)
+	if err != nil {
+		return nil, err
+	}
 	for _, stack := range stacks {
 		b, err := os.ReadFile(templates[stack])
 		if err != nil {
@@ -191,8 +195,13 @@ func Load(dir string) (*Assembly, error) {
 		if err := json.Unmarshal(b, &t); err != nil {
 			return nil, fmt.Errorf("%s: %w", templates[stack], err)
 		}
-		all[stack] = t.Resources
-		if err := a.loadFunctions(stack, t.Resources); err != nil {
+		// A nested stack's resources are its parent's here (nested.go).
+		res, err := a.inlineNested(nested, stack, t.Resources, 0)
+		if err != nil {
+			return nil, err
+		}
+		all[stack] = res
+		if err := a.loadFunctions(stack, res); err != nil {
 			return nil, err
 		}
 		for name, o := range t.Outputs {

@@ -135,3 +135,73 @@ func TestCrossStackFunctions(t *testing.T) {
 		}
 	}
 }
+
+// TestNestedStackRoutes: a nested stack's template, found by its asset
+// path metadata or by the hash its TemplateURL ends in (the asset
+// manifest), is read with its parent: its methods are routes of the
+// parent's API, its parameters the parent's values (a resource of the
+// parent, a function's ARN), its functions run from their asset.
+func TestNestedStackRoutes(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, v any) {
+		b, _ := json.Marshal(v)
+		os.WriteFile(filepath.Join(dir, name), b, 0o644)
+	}
+	os.MkdirAll(filepath.Join(dir, "asset.fn"), 0o755)
+	os.WriteFile(filepath.Join(dir, "asset.fn", "bootstrap"), []byte("#!/bin/sh\n"), 0o755)
+	hash := strings.Repeat("ab", 32)
+	write("manifest.json", map[string]any{"artifacts": map[string]any{
+		"P":        map[string]any{"type": "aws:cloudformation:stack", "properties": map[string]any{"templateFile": "P.template.json"}},
+		"P.assets": map[string]any{"type": "cdk:asset-manifest", "properties": map[string]any{"file": "P.assets.json"}},
+	}})
+	write("P.assets.json", map[string]any{"files": map[string]any{hash: map[string]any{"source": map[string]any{"path": "PByHash.nested.template.json", "packaging": "file"}}}})
+	fnProps := map[string]any{"Runtime": "provided.al2023", "Handler": "bootstrap", "Code": map[string]any{"S3Key": "fn.zip"}}
+	integration := func(arn any) map[string]any {
+		return map[string]any{"Type": "AWS_PROXY", "ResponseTransferMode": "STREAM", "Uri": map[string]any{"Fn::Join": []any{"", []any{
+			"arn:aws:apigateway:us-east-1:lambda:path/2021-11-15/functions/", arn, "/response-streaming-invocations"}}}}
+	}
+	write("P.template.json", map[string]any{"Resources": map[string]any{
+		"Api":    map[string]any{"Type": "AWS::ApiGateway::RestApi", "Properties": map[string]any{}},
+		"Shared": map[string]any{"Type": "AWS::Lambda::Function", "Properties": fnProps},
+		"V1": map[string]any{"Type": "AWS::ApiGateway::Resource", "Properties": map[string]any{"RestApiId": map[string]any{"Ref": "Api"}, "PathPart": "v1",
+			"ParentId": map[string]any{"Fn::GetAtt": []string{"Api", "RootResourceId"}}}},
+		"ByPath": map[string]any{"Type": "AWS::CloudFormation::Stack", "Metadata": map[string]any{"aws:asset:path": "PByPath.nested.template.json"},
+			"Properties": map[string]any{"Parameters": map[string]any{"api": map[string]any{"Ref": "Api"}, "parent": map[string]any{"Ref": "V1"},
+				"fn": map[string]any{"Fn::GetAtt": []string{"Shared", "Arn"}}}}},
+		"ByHash": map[string]any{"Type": "AWS::CloudFormation::Stack", "Properties": map[string]any{
+			"Parameters":  map[string]any{"api": map[string]any{"Ref": "Api"}, "parent": map[string]any{"Ref": "V1"}},
+			"TemplateURL": map[string]any{"Fn::Join": []any{"", []any{"https://s3.", map[string]any{"Ref": "AWS::Region"}, ".amazonaws.com/bucket/" + hash + ".json"}}}}},
+		"Lost": map[string]any{"Type": "AWS::CloudFormation::Stack", "Properties": map[string]any{"TemplateURL": "https://example.com/t.json"}},
+	}})
+	nestedRoute := func(part string, arn any, extra map[string]any) map[string]any {
+		res := map[string]any{
+			"R": map[string]any{"Type": "AWS::ApiGateway::Resource", "Properties": map[string]any{"RestApiId": map[string]any{"Ref": "api"},
+				"ParentId": map[string]any{"Ref": "parent"}, "PathPart": part}},
+			"M": map[string]any{"Type": "AWS::ApiGateway::Method", "Properties": map[string]any{"RestApiId": map[string]any{"Ref": "api"},
+				"ResourceId": map[string]any{"Ref": "R"}, "HttpMethod": "GET", "AuthorizationType": "NONE", "Integration": integration(arn)}},
+		}
+		for k, v := range extra {
+			res[k] = v
+		}
+		return map[string]any{"Parameters": map[string]any{"api": map[string]any{"Type": "String"}}, "Resources": res}
+	}
+	write("PByPath.nested.template.json", nestedRoute("shared", map[string]any{"Ref": "fn"}, nil))
+	write("PByHash.nested.template.json", nestedRoute("own", map[string]any{"Fn::GetAtt": []string{"Own", "Arn"}},
+		map[string]any{"Own": map[string]any{"Type": "AWS::Lambda::Function", "Properties": fnProps}}))
+	a, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.APIs) != 1 || len(a.APIs[0].Routes) != 2 {
+		t.Fatalf("APIs: %+v\n%s", a.APIs, strings.Join(a.Unsupported, "\n"))
+	}
+	want := map[string]string{"/v1/own": "ByHash.Own", "/v1/shared": "Shared"}
+	for _, r := range a.APIs[0].Routes {
+		if r.Function == nil || r.Function.LogicalID != want[r.Path] || r.Function.AssetDir == "" || !r.Stream {
+			t.Errorf("GET %s: function %+v, want %s", r.Path, r.Function, want[r.Path])
+		}
+	}
+	if notes := strings.Join(a.Unsupported, "\n"); len(a.Unsupported) != 1 || !strings.Contains(notes, "P/Lost: nested stack whose template is not in the assembly") {
+		t.Errorf("notices:\n%s", notes)
+	}
+}
