@@ -94,7 +94,7 @@ func startGuardedAPI(t testing.TB, api *loader.API, o Options, prepare ...func(*
 		t.Fatal(err)
 	}
 	s := &guardedAPI{url: "http://" + ln.Addr().String() + "/" + api.Stage, gs: gs, logs: &lockedBuffer{}}
-	s.g = &gateway{api: api, logs: s.logs, guards: gs, recent: &requestLog{}}
+	s.g = &gateway{api: api, logs: s.logs, guards: gs, recent: &requestLog{}, waf: newWAFEvaluator(api.WAF, o)}
 	s.g.sendEvent = func(w *statusRecorder, r *http.Request, route *loader.Route, requestID string, payload []byte) {
 		s.mu.Lock()
 		s.events = append(s.events, payload)
