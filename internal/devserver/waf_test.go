@@ -499,3 +499,23 @@ func BenchmarkWAF(b *testing.B) {
 	b.ReportMetric(float64(tEval)/n, "waf-eval-ns")
 	b.ReportMetric(0, "ns/op") // the sum of three measurements says nothing
 }
+
+func TestWebACLRunsBeforeTheGuards(t *testing.T) {
+	acls, _ := loadWAFTemplate(t, handTemplate(map[string]any{"Allow": map[string]any{}}))
+	api := wafAPI(acls["Api"])
+	addRoute(api, "GET", "/secure", func(r *loader.Route) { r.Authorization = "AWS_IAM" })
+	s := startGuardedAPI(t, api, Options{IAMIgnoreDeveloperKeys: true, CognitoKeyFile: t.TempDir() + "/k.pem"})
+	// GIVEN an unsigned request to an AWS_IAM route WHEN a WAF rule blocks it THEN WAF answers, not IAM.
+	a := s.send(t, "GET", "/secure", nil, false, "x-test", "captcha")
+	if rec := s.lastRecord(t); a.status != 405 || rec.Guard != "" || rec.Mode != "WAF" {
+		t.Errorf("WAF block of a guarded route: %d, record %+v", a.status, rec)
+	}
+	// WHEN WAF allows it THEN the guard refuses it.
+	a = s.send(t, "GET", "/secure", nil, false)
+	if rec := s.lastRecord(t); a.status != 403 || rec.Refused == "" || rec.WAF != "Allow (default action)" {
+		t.Errorf("allowed by WAF, refused by IAM: %d, record %+v", a.status, rec)
+	}
+	if n := len(s.invoked()); n != 0 {
+		t.Errorf("the function ran %d times", n)
+	}
+}
