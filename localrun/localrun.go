@@ -115,6 +115,12 @@ type Options struct {
 	// CognitoJWKS are the JWKS URLs of real user pools whose tokens the
 	// Cognito authorizers take instead of the local issuer's. Default: none.
 	CognitoJWKS []string
+	// SkipWAF lets requests past the stages' WAF web ACLs unevaluated.
+	// Default: false, their rules run before the route, as on AWS.
+	SkipWAF bool
+	// WAFCountry is the ISO country code every client address is in, for
+	// geo match statements. Default: "US".
+	WAFCountry string
 	// APIKeys are values for the templates' API keys that have none
 	// (CloudFormation generates them on AWS), by logical id, stack/logical
 	// id or Name. Default: values the runner makes (Runner.APIKey).
@@ -171,6 +177,8 @@ func Run(ctx context.Context, o Options) (*Runner, error) {
 		CognitoKeyFile:   o.CognitoKeyFile,
 		CognitoJWKS:      o.CognitoJWKS,
 		APIKeys:          o.APIKeys,
+		SkipWAF:          o.SkipWAF,
+		WAFCountry:       o.WAFCountry,
 	})
 	if err != nil {
 		return nil, err

@@ -68,6 +68,8 @@ func main() {
 	cognitoKey := flag.String("cognito-key", "", "the local token issuer's RSA key, made when missing (default: sgdev-cognito/issuer-key.pem in the user cache directory); `sgdev token` signs with it")
 	flag.Var(&jwks, "cognito-jwks", "trust this real user pool's JWKS URL (https://cognito-idp.REGION.amazonaws.com/POOL_ID/.well-known/jwks.json) instead of the local issuer (repeatable)")
 	flag.Var(&apiKeys, "api-key", "the value of a template's API key that has none, as NAME=VALUE (NAME: logical id, stack/logical id or Name; repeatable; default: a value printed at start)")
+	waf := flag.Bool("waf", true, "evaluate the stages' WAF web ACLs before the routes, as on AWS (-waf=false lets every request past them)")
+	wafCountry := flag.String("waf-country", "", "the country (ISO 3166 code) every client is in, for WAF geo match statements (default US)")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: sgdev [flags]\n       sgdev token [flags]   (mint a Cognito token: sgdev token -h)\n\n")
 		flag.PrintDefaults()
@@ -156,6 +158,8 @@ func main() {
 		CognitoKeyFile:   *cognitoKey,
 		CognitoJWKS:      jwks,
 		APIKeys:          values,
+		SkipWAF:          !*waf,
+		WAFCountry:       *wafCountry,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sgdev:", err)

@@ -211,7 +211,7 @@ func (g *gateway) event(r *http.Request, route *loader.Route, path string, param
 func eventHeaders(r *http.Request) (map[string]string, map[string][]string) {
 	var fields []rawField
 	if h := requestRawHead(r); h != nil {
-		fields = h.fields
+		fields = append(h.fields[:len(h.fields):len(h.fields)], wafInserted(r)...)
 	} else {
 		for name, vs := range r.Header {
 			for _, v := range vs {

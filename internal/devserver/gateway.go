@@ -124,6 +124,8 @@ type gateway struct {
 	// guards check the methods' authorization, API keys and usage plans;
 	// nil: every route is open.
 	guards *guards
+	// waf evaluates the stage's web ACL before anything else; nil: none.
+	waf *wafEvaluator
 	// sendEvent replaces invoke (tests read the event it is given).
 	sendEvent func(w *statusRecorder, r *http.Request, route *loader.Route, requestID string, payload []byte)
 }
@@ -239,6 +241,7 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	mode := "-"
 	var who *principal
 	var refused *refusal
+	var waf *wafVerdict
 	defer func() {
 		guard := ""
 		switch {
@@ -247,9 +250,12 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case who != nil && who.Guard != "NONE":
 			guard = fmt.Sprintf(" [%s: %s]", who.Guard, who.Caller)
 		}
+		if waf != nil && (waf.Rule != nil || len(waf.Counted) > 0 || waf.blocked()) {
+			guard += " [WAF " + waf.String() + "]"
+		}
 		fmt.Fprintf(g.logs, "%s %s %s %d %s %dB %v (%s)%s\n", start.Format("15:04:05.000"), r.Method, r.URL.RequestURI(), rec.status, mode, rec.bytes,
 			time.Since(start).Round(time.Millisecond), requestID, guard)
-		g.recent.add(requestRecord(r, rec, mode, requestID, start, who, refused))
+		g.recent.add(requestRecord(r, rec, mode, requestID, start, who, refused, waf))
 	}()
 
 	if status, why := overQuota(r, g.api.EndpointType); status != 0 {
@@ -257,6 +263,25 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.ended(why)
 		g.fail(rec, r, status, map[int]string{414: "Request-URI Too Long", 431: "Request Header Fields Too Large"}[status])
 		return
+	}
+	var body []byte
+	bodyRead := false
+	if g.waf != nil {
+		// WAF sees the request before API Gateway finds its route (waf.go),
+		// body included: read it as the gateway does below.
+		var err error
+		if body, err = io.ReadAll(io.LimitReader(r.Body, MaxRequestPayload+1)); err != nil {
+			g.fail(rec, r, 400, "could not read the request body")
+			return
+		}
+		bodyRead = true
+		if waf = g.waf.evaluate(r, body); waf.blocked() {
+			mode = "WAF"
+			rec.ended("WAF: " + waf.String())
+			g.answerWAF(rec, r, waf)
+			return
+		}
+		r = insertHeaders(r, waf.Insert)
 	}
 	stagePrefix := "/" + g.api.Stage
 	path, ok := strings.CutPrefix(requestPath(r), stagePrefix)
@@ -279,10 +304,12 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.fail(rec, r, 429, "Too Many Requests")
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestPayload+1))
-	if err != nil {
-		g.fail(rec, r, 400, "could not read the request body")
-		return
+	if !bodyRead {
+		var err error
+		if body, err = io.ReadAll(io.LimitReader(r.Body, MaxRequestPayload+1)); err != nil {
+			g.fail(rec, r, 400, "could not read the request body")
+			return
+		}
 	}
 	if len(body) > MaxRequestPayload {
 		g.fail(rec, r, 413, "Request Entity Too Large")

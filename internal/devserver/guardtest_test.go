@@ -90,7 +90,7 @@ func startGuardedAPI(t testing.TB, api *loader.API, o Options, prepare ...func(*
 		p(gs)
 	}
 	s := &guardedAPI{gs: gs, logs: &lockedBuffer{}}
-	s.g = &gateway{api: api, logs: s.logs, guards: gs, recent: &requestLog{}}
+	s.g = &gateway{api: api, logs: s.logs, guards: gs, recent: &requestLog{}, waf: newWAFEvaluator(api.WAF, o)}
 	s.url = serveGateway(t, s.g, func(payload []byte) {
 		s.mu.Lock()
 		s.events = append(s.events, payload)

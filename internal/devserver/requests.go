@@ -13,7 +13,7 @@ type RequestRecord struct {
 	ID        string              `json:"id"`
 	Method    string              `json:"method"`
 	Path      string              `json:"path"`
-	Mode      string              `json:"mode"` // STREAMED, BUFFERED, MOCK, THROTTLED, -
+	Mode      string              `json:"mode"` // STREAMED, BUFFERED, MOCK, THROTTLED, REFUSED, WAF, -
 	Status    int                 `json:"status"`
 	Headers   map[string][]string `json:"headers"`
 	FirstByte float64             `json:"firstByteMs"` // -1: no body
@@ -30,9 +30,13 @@ type RequestRecord struct {
 	Guard   string `json:"guard,omitempty"`
 	Caller  string `json:"caller,omitempty"`
 	Refused string `json:"refused,omitempty"`
+	// WAF is what the stage's web ACL did: "Block by BodyOverLimit
+	// (priority 0)", "Count by Probe (priority 1); Allow (default action)";
+	// "" without a web ACL.
+	WAF string `json:"waf,omitempty"`
 }
 
-func requestRecord(r *http.Request, rec *statusRecorder, mode, id string, start time.Time, who *principal, refused *refusal) RequestRecord {
+func requestRecord(r *http.Request, rec *statusRecorder, mode, id string, start time.Time, who *principal, refused *refusal, waf *wafVerdict) RequestRecord {
 	out := RequestRecord{ID: id, Method: r.Method, Path: r.URL.RequestURI(), Mode: mode, Status: rec.status, Headers: rec.Header().Clone(),
 		FirstByte: -1, Bytes: rec.bytes, Millis: float64(time.Since(start).Microseconds()) / 1000, At: start, End: "complete"}
 	if who != nil {
@@ -40,6 +44,9 @@ func requestRecord(r *http.Request, rec *statusRecorder, mode, id string, start 
 	}
 	if refused != nil {
 		out.Guard, out.Refused = refused.Guard, refused.Why
+	}
+	if waf != nil {
+		out.WAF = waf.String()
 	}
 	if rec.first > 0 {
 		out.FirstByte = float64(rec.first.Microseconds()) / 1000

@@ -116,6 +116,15 @@ type Options struct {
 	// the runner knows, for tests that must not depend on the machine.
 	// Default: false.
 	IAMIgnoreDeveloperKeys bool
+
+	// WAF web ACLs (waf.go). SkipWAF lets every request past the stages'
+	// web ACLs (sgdev -waf=false). Default: false, each stage's web ACL is
+	// evaluated before its guards.
+	SkipWAF bool
+	// WAFCountry is the ISO 3166 country code every client address is in
+	// for geo match statements (the runner has no geolocation database).
+	// Default: DefaultWAFCountry, "US".
+	WAFCountry string
 }
 
 // Running is one served API.
@@ -208,6 +217,13 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	}
 	s.Notices = append(s.Notices, notices...)
 	s.guards = gs
+	if o.SkipWAF {
+		for _, api := range apis {
+			if api.WAF != nil {
+				s.Notices = append(s.Notices, fmt.Sprintf("%s/%s: WAF web ACL %s NOT evaluated (-waf=false)", api.Stack, api.LogicalID, api.WAF.LogicalID))
+			}
+		}
+	}
 	if o.DisableStreamCap {
 		s.Notices = append(s.Notices, "streams: NOT capped (-no-throttle); on AWS they get 2 MB/s past their first 6 MB (Lambda) or 10 MB (HTTP backends): a 200 MB export takes about 100 s there")
 	} else {
@@ -262,7 +278,8 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		running := &Running{API: api, URL: fmt.Sprintf("http://%s/%s", ln.Addr(), api.Stage)}
 		recent := &requestLog{}
 		g := &gateway{api: api, pools: s.pools, logs: o.Logs, idle: o.IdleTimeout, extras: s.extras(running, recent),
-			throttle: newTokenBucket(api.ThrottleRate, api.ThrottleBurst), fast: o.DisableStreamCap, recent: recent, guards: gs}
+			throttle: newTokenBucket(api.ThrottleRate, api.ThrottleBurst), fast: o.DisableStreamCap, recent: recent, guards: gs,
+			waf: newWAFEvaluator(api.WAF, o)}
 		srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
 		go g.serve(srv, ln)
 		s.servers = append(s.servers, srv)

@@ -46,6 +46,9 @@ type API struct {
 	BinaryTypes  []string
 	Routes       []*Route
 	WebACL       bool
+	// WAF is the web ACL associated with the stage, evaluated before the
+	// guards; nil: none (or one defined in another stack).
+	WAF *WebACL
 	// GatewayResponses are the headers API Gateway adds to its own error
 	// answers, by response type (DEFAULT_4XX, MISSING_AUTHENTICATION_TOKEN, ...).
 	GatewayResponses map[string]*GatewayResponse
@@ -285,6 +288,7 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 	sort.Strings(ids)
 	apis := map[string]*API{}
 	authorizers := map[string]*Authorizer{}
+	var acls []string
 	for _, id := range ids {
 		r := res[id]
 		switch r.Type {
@@ -306,7 +310,7 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 		case "AWS::ApiGateway::Authorizer":
 			authorizers[id] = a.loadAuthorizer(stack, id, r)
 		case "AWS::WAFv2::WebACL":
-			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: WAF web ACL (its rules do not run locally; API Gateway's 10 MB request cap does)", stack, id))
+			acls = append(acls, id)
 		case "AWS::Events::Rule":
 			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: EventBridge rule (events such as completed uploads are not delivered locally: invoke the target yourself)", stack, id))
 		case "AWS::CloudFront::Distribution":
@@ -370,16 +374,8 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 		}
 		api.GatewayResponses[str(r.Properties["ResponseType"])] = gr
 	}
-	for _, id := range ids {
-		r := res[id]
-		if r.Type == "AWS::WAFv2::WebACLAssociation" {
-			refs := assembly.References(r.Properties["ResourceArn"])
-			for apiID, api := range apis {
-				if refs[apiID] {
-					api.WebACL = true
-				}
-			}
-		}
+	if err := a.loadWebACLs(stack, ids, acls, res, apis); err != nil {
+		return err
 	}
 	for _, id := range ids {
 		r := res[id]
@@ -413,6 +409,9 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 	for _, id := range names {
 		if apis[id].Stage == "" {
 			apis[id].Stage = "prod"
+		}
+		if acl := apis[id].WAF; acl != nil {
+			a.Unsupported = append(a.Unsupported, acl.Describe(apis[id]))
 		}
 		sort.Slice(apis[id].Routes, func(i, j int) bool {
 			ri, rj := apis[id].Routes[i], apis[id].Routes[j]
@@ -631,4 +630,62 @@ func (a *Assembly) loadEdge(stack, id string, r cfnResource) {
 		return
 	}
 	a.Edges = append(a.Edges, e)
+}
+
+// loadWebACLs reads the web ACLs associated with the APIs' stages
+// (AWS::WAFv2::WebACLAssociation) and says, one line per ACL, what the
+// runner evaluates of each.
+func (a *Assembly) loadWebACLs(stack string, ids, acls []string, res map[string]cfnResource, apis map[string]*API) error {
+	loaded := map[string]*WebACL{}
+	associated := map[string]bool{}
+	for _, id := range ids {
+		r := res[id]
+		if r.Type != "AWS::WAFv2::WebACLAssociation" {
+			continue
+		}
+		refs := assembly.References(r.Properties["ResourceArn"])
+		aclID := assembly.GetAtt(r.Properties["WebACLArn"])
+		for _, apiID := range sortedKeys(apis) {
+			api := apis[apiID]
+			if !refs[apiID] {
+				continue
+			}
+			api.WebACL = true
+			if res[aclID].Type != "AWS::WAFv2::WebACL" {
+				a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: WAF web ACL of another stack or account on %s/%s: not evaluated locally", stack, id, stack, apiID))
+				continue
+			}
+			acl := loaded[aclID]
+			if acl == nil {
+				var err error
+				if acl, err = loadWebACL(stack, aclID, res); err != nil {
+					return err
+				}
+				loaded[aclID] = acl
+			}
+			if api.WAF != nil && api.WAF != acl {
+				// A resource takes one web ACL
+				// (https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-associating-aws-resource.html).
+				a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: a second WAF web ACL (%s) on %s/%s, whose stage takes one: %s is evaluated", stack, id, aclID, stack, apiID, api.WAF.LogicalID))
+				continue
+			}
+			api.WAF = acl
+			associated[aclID] = true
+		}
+	}
+	for _, id := range acls {
+		if !associated[id] {
+			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: WAF web ACL associated with no API of this stack: not evaluated locally", stack, id))
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
