@@ -9,7 +9,9 @@
 //	})
 //	streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
 //		Authorization: apiauth.Lambda(auth),
-//		...
+//		Routes: &[]*streaming.RouteProps{
+//			{Method: jsii.String("GET"), Path: jsii.String("/reports"), Entry: jsii.String("./handlers/reports")},
+//		},
 //	})
 //
 // API Gateway calls it with the Authorization header of a request
