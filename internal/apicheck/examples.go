@@ -45,6 +45,7 @@ const Prelude = `var (
 
 	ctx          context.Context
 	t            *testing.T
+	r            *localrun.Runner
 	mux          http.Handler
 	req          events.APIGatewayProxyRequest
 	headers      map[string]string
@@ -73,6 +74,7 @@ var Imports = map[string]string{
 	"strings":               "strings",
 	"testing":               "testing",
 	"time":                  "time",
+	"credentials":           "github.com/aws/aws-sdk-go-v2/credentials",
 	"events":                "github.com/aws/aws-lambda-go/events",
 	"lambda":                "github.com/aws/aws-lambda-go/lambda",
 	"jsii":                  "github.com/aws/jsii-runtime-go",

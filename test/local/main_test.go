@@ -194,6 +194,7 @@ func synthesize() (dir string, err error) {
 		MaxObjectSize:       awscdk.Size_Mebibytes(jsii.Number(uppyMaxMiB)),
 		AllowedContentTypes: jsii.Strings("application/octet-stream", "text/plain"),
 	})
+	addGuardedAPIs(app)
 	for _, mode := range []edgeupload.Mode{edgeupload.ModeRedirect, edgeupload.ModeThrough} {
 		edgeupload.NewEdgeUploadEndpoint(stack, jsii.String("Edge"+string(mode)), &edgeupload.EdgeUploadEndpointProps{
 			Mode: mode, MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(2)),
@@ -252,6 +253,7 @@ func startRunner(dir string) error {
 	s3Args = []string{"-s3", string(s3Kind), "-s3-bin", s3Kind.ToolsBin(tools())}
 	args = append([]string{"-assembly", dir, "-port", "0", "-s3-data", s3Data, "-no-throttle",
 		"-node-ric", nodeRIC}, s3Args...)
+	args = append(args, "-cognito-key", cognitoKeyFile(dir)) // shared with sgdev token (guards_test.go)
 	runnerBin, runnerArgs = bin, args
 	if p := os.Getenv("SGDEV_CPUPROFILE"); p != "" {
 		args = append(args, "-cpuprofile", p) // SGDEV_CPUPROFILE=/tmp/sgdev.prof go test -bench . ./test/local
