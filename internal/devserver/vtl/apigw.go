@@ -328,3 +328,27 @@ func URLDecode(s string) (string, error) {
 	}
 	return string(b), nil
 }
+
+// ParseJSON reads JSON into the values templates see (*Map, *List,
+// string, int64, float64, bool, nil): a requestContext becomes $context.
+func ParseJSON(b []byte) (any, error) { return parseJSON(b) }
+
+// Select is the text of what path selects in a JSON body, as a response
+// parameter integration.response.body.<JSONPath> maps it: a string as it
+// is, anything else as JSON; found is false when nothing matches.
+func Select(body []byte, path string) (_ string, found bool, _ error) {
+	root, err := (&Input{Body: body}).root()
+	if err != nil {
+		return "", false, err
+	}
+	v, found, err := jsonPath(root, path)
+	if err != nil || !found {
+		return "", false, err
+	}
+	if s, ok := v.(string); ok {
+		return s, true, nil
+	}
+	var b strings.Builder
+	toJSON(&b, v)
+	return b.String(), true, nil
+}
