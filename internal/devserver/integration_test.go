@@ -339,3 +339,44 @@ func TestIntegrationsOutsideTheSubset(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTPIntegration: a non-proxy HTTP integration gets only what its
+// parameters and template map, CONVERT_TO_TEXT turns a binary body into
+// base64 text, and the response template maps the backend's answer.
+func TestHTTPIntegration(t *testing.T) {
+	var got struct {
+		path, query, header, contentType string
+		body                             []byte
+	}
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.path, got.query, got.header, got.contentType = r.URL.Path, r.URL.RawQuery, r.Header.Get("X-Tenant"), r.Header.Get("Content-Type")
+		got.body, _ = io.ReadAll(r.Body)
+		w.Header().Set("X-Backend", "b1")
+		w.WriteHeader(201)
+		io.WriteString(w, `{"id": "n-1", "size": 3}`)
+	}))
+	defer backend.Close()
+	const api = "Api"
+	res := apiResources(api)
+	res["Api"].(map[string]any)["Properties"].(map[string]any)["BinaryMediaTypes"] = []string{"application/octet-stream"}
+	res["Notes"] = resource(api, "Notes", "", "notes")
+	res["Id"] = resource(api, "Id", "Notes", "{id}")
+	res["IdPUT"] = method(api, "Id", "PUT", map[string]any{"Type": "HTTP", "IntegrationHttpMethod": "POST", "Uri": backend.URL + "/store/{id}",
+		"ContentHandling": "CONVERT_TO_TEXT",
+		"RequestParameters": map[string]any{"integration.request.path.id": "method.request.path.id", "integration.request.querystring.v": "method.request.querystring.version",
+			"integration.request.header.X-Tenant": "'acme'"},
+		"IntegrationResponses": []any{map[string]any{"StatusCode": "200", "SelectionPattern": "2\\d{2}",
+			"ResponseParameters": map[string]any{"method.response.header.X-Id": "integration.response.body.id", "method.response.header.X-From": "integration.response.header.X-Backend"},
+			"ResponseTemplates":  map[string]any{"application/json": `#set($r = $input.path('$')){"stored": "$r.id", "bytes": $r.size}`}}}})
+	g, notices := mockGateway(t, res)
+	if len(notices) != 0 {
+		t.Errorf("notices: %v", notices)
+	}
+	w := serve(g, "PUT", "/v1/notes/7?version=3", map[string]string{"Content-Type": "application/octet-stream", "Authorization": "secret"}, "\x00\x01\x02")
+	if w.Code != 200 || w.Body.String() != `{"stored": "n-1", "bytes": 3}` || w.Header().Get("X-Id") != "n-1" || w.Header().Get("X-From") != "b1" {
+		t.Errorf("answer: %d %v %s", w.Code, w.Header(), w.Body)
+	}
+	if got.path != "/store/7" || got.query != "v=3" || got.header != "acme" || string(got.body) != "AAEC" || got.contentType != "" {
+		t.Errorf("the backend got %+v", got)
+	}
+}
