@@ -126,6 +126,8 @@ type gateway struct {
 	guards *guards
 	// waf evaluates the stage's web ACL before anything else; nil: none.
 	waf *wafEvaluator
+	// s3 is where S3 service integrations go; nil: the runner has no S3.
+	s3 *s3Target
 	// sendEvent replaces invoke (tests read the event it is given).
 	sendEvent func(w *statusRecorder, r *http.Request, route *loader.Route, requestID string, payload []byte)
 }
@@ -322,8 +324,19 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch route.Integration {
-	case "MOCK":
-		mode = "MOCK"
+	case "MOCK", "AWS", "HTTP":
+		mode = "BUFFERED"
+		if route.Integration == "MOCK" {
+			mode = "MOCK"
+		}
+		if route.Mapping != nil {
+			g.mapped(rec, r, route, path, params, body, requestID, start, who)
+			return
+		}
+		if route.Integration != "MOCK" {
+			g.fail(rec, r, 500, "Internal server error")
+			return
+		}
 		for k, v := range route.MockHeaders {
 			rec.Header().Set(k, v)
 		}

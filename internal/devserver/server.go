@@ -1,7 +1,8 @@
 // Package devserver runs a synthesized cloud assembly's REST APIs on
 // 127.0.0.1: it reads the templates and asset folders of cdk.out, serves
-// every AWS::ApiGateway::Method with a Lambda proxy, HTTP proxy or mock
-// integration, and runs each function's built bootstrap as a process that
+// every AWS::ApiGateway::Method with a Lambda proxy, HTTP proxy, mock, HTTP
+// or S3 service integration (mapping templates rendered by package vtl;
+// S3 calls go to the local S3 server), and runs each function's built bootstrap as a process that
 // talks to a local Lambda Runtime API (internal/runtimeapi). Responses follow
 // the route's transfer mode as API Gateway does: STREAM reads the metadata
 // prelude and forwards each chunk as it arrives; BUFFERED waits for the end.
@@ -279,7 +280,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		recent := &requestLog{}
 		g := &gateway{api: api, pools: s.pools, logs: o.Logs, idle: o.IdleTimeout, extras: s.extras(running, recent),
 			throttle: newTokenBucket(api.ThrottleRate, api.ThrottleBurst), fast: o.DisableStreamCap, recent: recent, guards: gs,
-			waf: newWAFEvaluator(api.WAF, o)}
+			waf: newWAFEvaluator(api.WAF, o), s3: s.s3}
 		srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
 		go g.serve(srv, ln)
 		s.servers = append(s.servers, srv)
@@ -305,7 +306,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 func needsS3(apis []*loader.API) bool {
 	for _, api := range apis {
 		for _, r := range api.Routes {
-			if r.Function != nil && len(r.Function.EnvRefs) > 0 {
+			if r.Function != nil && len(r.Function.EnvRefs) > 0 || r.Mapping != nil && r.Mapping.Service == "s3" {
 				return true
 			}
 		}
@@ -533,8 +534,16 @@ func (s *Server) Describe(w io.Writer) {
 			if r.Function != nil {
 				target = r.Function.LogicalID + " (" + filepath.Base(r.Function.AssetDir) + ")"
 			}
-			if r.Integration == "MOCK" {
+			switch {
+			case r.Integration == "MOCK":
 				target = "mock"
+			case r.Mapping != nil && r.Mapping.Service != "":
+				target = fmt.Sprintf("%s %s %s", r.Mapping.Service, r.Mapping.HTTPMethod, r.Mapping.Path)
+			case r.Mapping != nil:
+				target = "HTTP " + r.Mapping.HTTPMethod + " " + r.Mapping.URL
+			}
+			if r.Mapping != nil && r.Mapping.Unsupported != "" {
+				target += " (answers 500: not emulated)"
 			}
 			fmt.Fprintf(w, "  %-7s %-32s %-8s %-24s %s\n", r.Method, r.Path, transferMode(r), authorization(r), target)
 		}

@@ -102,6 +102,9 @@ type Route struct {
 	// APIKeyRequired: the method needs an API key of one of the API's
 	// usage plans (ApiKeyRequired).
 	APIKeyRequired bool
+	// Mapping is a MOCK, AWS or HTTP integration's parameter and template
+	// mapping; nil for the proxy integrations.
+	Mapping *Mapping
 }
 
 // Function is a Lambda function and its built code.
@@ -526,13 +529,14 @@ func (a *Assembly) loadRoute(stack, id string, r cfnResource, res map[string]cfn
 					for _, m := range corsTemplateOrigin.FindAllStringSubmatch(tmpl, -1) {
 						route.MockOrigins = append(route.MockOrigins, m[1])
 					}
-				} else {
-					a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: mock response templates (VTL) are not rendered", where))
 				}
 			}
 		}
+		route.Mapping = a.loadMapping(stack, integ, where)
+	case "AWS", "HTTP":
+		route.Mapping = a.loadMapping(stack, integ, where)
 	default:
-		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: %s integration (AWS service integrations and VTL mapping templates are not emulated)", where, route.Integration))
+		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: %s integration (not emulated)", where, route.Integration))
 		return nil, nil
 	}
 	return route, nil

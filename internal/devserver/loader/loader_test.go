@@ -51,14 +51,14 @@ func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
 		t.Fatal(err)
 	}
 	notes := strings.Join(a.Unsupported, "\n")
-	for _, want := range []string{"S/Put (PUT /files): AWS integration", "S/Acl: WAF web ACL",
+	for _, want := range []string{"S/Put (PUT /files): not emulated, the route answers 500: an integration URI", "S/Acl: WAF web ACL",
 		"S/Uploaded: EventBridge rule (events such as completed uploads are not delivered locally", "S/Domain: custom domain streams.example.com",
 		"S/Site: CloudFront distribution (not served locally)"} {
 		if !strings.Contains(notes, want) {
 			t.Errorf("notices lack %q:\n%s", want, notes)
 		}
 	}
-	if len(a.APIs) != 1 || a.APIs[0].Stage != "v1" || a.APIs[0].EndpointType != "EDGE" || len(a.APIs[0].Routes) != 1 {
+	if len(a.APIs) != 1 || a.APIs[0].Stage != "v1" || a.APIs[0].EndpointType != "EDGE" || len(a.APIs[0].Routes) != 2 {
 		t.Fatalf("APIs: %+v", a.APIs)
 	}
 	if v := a.APIs[0].StageVariables; len(v) != 1 || v["env"] != "dev" {
