@@ -3,9 +3,19 @@
 // $stageVariables that request and response templates use, so that the
 // local runner can run MOCK, AWS and HTTP integrations as API Gateway does.
 //
-//	t, err := vtl.Parse(`#set($root = $input.path('$'))
+//	package example
+//
+//	import "github.com/streamgate/streamgate/internal/devserver/vtl"
+//
+//	// ids renders {"ids": [...]} from a body like {"photos": [{"id": 1}]}.
+//	func ids(body []byte) (string, error) {
+//		t, err := vtl.Parse(`#set($root = $input.path('$'))
 //	{"ids": [#foreach($p in $root.photos)"$p.id"#if($foreach.hasNext),#end#end]}`)
-//	out, err := t.Execute(vtl.Vars(&vtl.Input{Body: body}, ctx, nil))
+//		if err != nil {
+//			return "", err
+//		}
+//		return t.Execute(vtl.Vars(&vtl.Input{Body: body}, nil, nil))
+//	}
 //
 // The subset: references ($a, ${a}, $!a, $a.b, $a.m(x), $a[0]); #set,
 // #if/#elseif/#else, #foreach (with $foreach.hasNext, .index, .count) and
