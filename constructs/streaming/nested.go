@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -209,5 +210,27 @@ func (a *StreamingRestAPI) warnResourceQuota() {
 			"the routes create %d API Gateway resources (paths); API Gateway allows %d per REST API unless the quota \"Resources per API\" is raised "+
 				"(Service Quotas; https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html): request the increase before deploying, "+
 				"or serve many paths from one \"/{proxy+}\" route.", n, MaxRestAPIResources)), nil)
+	}
+}
+
+// unstagePermissions makes the method-scoped Lambda permission of a route
+// in a nested stack name any stage ("/*/GET/path") instead of the API's
+// stage. aws-cdk's permission names the stage (Method.methodArn), which
+// would make the nested stack depend on the stage, while the stage's
+// deployment depends on the nested stack's methods: a cycle CloudFormation
+// refuses (cfn-lint F3004). The permission stays scoped to the method and
+// the API.
+func (a *StreamingRestAPI) unstagePermissions(route *Route) {
+	method := route.Method
+	if method == "ANY" {
+		method = "*"
+	}
+	path := pathParam.ReplaceAllString(route.Path, "*") // a method ARN names a path parameter *
+	for _, c := range *route.APIMethod.Node().Children() {
+		p, ok := c.(awslambda.CfnPermission)
+		if !ok || strings.HasPrefix(*p.Node().Id(), "ApiPermission.Test.") {
+			continue
+		}
+		p.SetSourceArn(a.API.ArnForExecuteApi(jsii.String(method), jsii.String(path), jsii.String("*")))
 	}
 }

@@ -175,6 +175,30 @@ func TestNestedStacksEachUnderTheLimits(t *testing.T) {
 	}
 }
 
+// TestNestedStacksDoNotDependOnTheStage: the stage's deployment depends on
+// the nested stacks, so nothing in them may refer to the stage (a method
+// ARN with the stage's name would: aws-cdk's method-scoped permission), or
+// CloudFormation refuses the cycle.
+func TestNestedStacksDoNotDependOnTheStage(t *testing.T) {
+	s := nestedStack300(t)
+	stages := resourcesOfType(s.parent, "AWS::ApiGateway::Stage")
+	for id, st := range resourcesOfType(s.parent, "AWS::CloudFormation::Stack") {
+		params := js(get(st, "Properties", "Parameters"))
+		for stage := range stages {
+			if strings.Contains(params, `"`+stage+`"`) {
+				t.Errorf("nested stack %s takes the stage %s: %s", id, stage, params)
+			}
+		}
+	}
+	for id, tmpl := range s.nested {
+		for pid, p := range resourcesOfType(tmpl, "AWS::Lambda::Permission") {
+			if arn := js(get(p, "Properties", "SourceArn")); !strings.Contains(arn, `/*/GET/`) && !strings.Contains(arn, "test-invoke-stage") {
+				t.Errorf("%s/%s: SourceArn %s, want any stage of the API (/*/GET/...)", id, pid, arn)
+			}
+		}
+	}
+}
+
 func TestDeploymentDependsOnTheNestedStacks(t *testing.T) {
 	// GIVEN routes for three nested stacks
 	s := synthNested(t, 8, &streaming.StreamingRestAPIProps{RoutesPerStack: jsii.Number(2)})

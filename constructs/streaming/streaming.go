@@ -480,6 +480,9 @@ func (a *StreamingRestAPI) addRoute(r *RouteProps, plan routePlan) *Route {
 	a.addMethod(scope, r, route, integration)
 	if r.HTTPURL == nil {
 		a.scopePermissions(route, plan)
+		if plan.room != nil {
+			a.unstagePermissions(route)
+		}
 	}
 	a.planner.pending -= plan.pending
 	if a.Monitor != nil {
