@@ -12,6 +12,10 @@ GO="${GO:-go}"
 TOOLS="${TOOLS:-$PWD/.tools}"
 mkdir -p "$TOOLS"
 LOG="$TOOLS/test-local.log"
+# CloudFormation validation off in the unit tests, as the CDK test packages'
+# TestMain (cdktest.Main) also asks; the test package, whose job it is,
+# turns it back on.
+export CDK_VALIDATION=false
 "$GO" test "$@" ./test/local/ > "$LOG" 2>&1 &
 local_pid=$!
 # shellcheck disable=SC2046
