@@ -38,7 +38,9 @@ func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
 			"ResponseParameters": map[string]any{"gatewayresponse.header.Access-Control-Allow-Origin": "method.request.header.Origin"}}},
 		"Auth":     map[string]any{"Type": "AWS::ApiGateway::Authorizer", "Properties": map[string]any{"Type": "COGNITO_USER_POOLS"}},
 		"Acl":      map[string]any{"Type": "AWS::WAFv2::WebACL", "Properties": map[string]any{}},
-		"Uploaded": map[string]any{"Type": "AWS::Events::Rule", "Properties": map[string]any{}},
+		"Uploaded": map[string]any{"Type": "AWS::Events::Rule", "Properties": map[string]any{"EventPattern": map[string]any{"source": []string{"aws.s3"}},
+			"Targets": []any{map[string]any{"Id": "Topic", "Arn": map[string]any{"Ref": "Topic"}}}}},
+		"Nightly": map[string]any{"Type": "AWS::Events::Rule", "Properties": map[string]any{"ScheduleExpression": "rate(1 day)"}},
 		"Domain":   map[string]any{"Type": "AWS::ApiGateway::DomainName", "Properties": map[string]any{"DomainName": "streams.example.com"}},
 		"Site":     map[string]any{"Type": "AWS::CloudFront::Distribution", "Properties": map[string]any{}},
 		"Bucket":   map[string]any{"Type": "AWS::S3::Bucket", "Properties": map[string]any{}},
@@ -52,7 +54,8 @@ func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
 	}
 	notes := strings.Join(a.Unsupported, "\n")
 	for _, want := range []string{"S/Put (PUT /files): AWS integration", "S/Acl: WAF web ACL",
-		"S/Uploaded: EventBridge rule (events such as completed uploads are not delivered locally", "S/Domain: custom domain streams.example.com",
+		`S/Uploaded target Topic ({"Ref":"Topic"}): only Lambda functions and SQS queues of the assembly are delivered to locally`,
+		"S/Nightly: scheduled rule rate(1 day) (schedules do not run locally", "S/Domain: custom domain streams.example.com",
 		"S/Site: CloudFront distribution (not served locally)"} {
 		if !strings.Contains(notes, want) {
 			t.Errorf("notices lack %q:\n%s", want, notes)
