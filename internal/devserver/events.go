@@ -280,6 +280,8 @@ type seaweedEntry struct {
 		Md5      []byte `json:"md5"`
 	} `json:"attributes"`
 	Extended map[string][]byte `json:"extended"`
+	// CommitTsNs is when the filer committed the entry.
+	CommitTsNs int64 `json:"commit_ts_ns"`
 }
 
 // seaweedCreated reads a SeaweedFS filer event: an object's entry created
@@ -293,7 +295,6 @@ func seaweedCreated(body []byte) (eventbridge.ObjectCreated, bool) {
 			OldEntry      *seaweedEntry `json:"old_entry"`
 			NewEntry      *seaweedEntry `json:"new_entry"`
 			NewParentPath string        `json:"new_parent_path"`
-			CommitTsNs    int64         `json:"commit_ts_ns"`
 		} `json:"message"`
 	}
 	if json.Unmarshal(body, &e) != nil {
@@ -323,12 +324,12 @@ func seaweedCreated(body []byte) (eventbridge.ObjectCreated, bool) {
 	if _, ok := ne.Extended["X-Seaweedfs-Upload-Id"]; ok {
 		reason = "CompleteMultipartUpload"
 	}
-	t := time.Unix(0, m.CommitTsNs)
-	if m.CommitTsNs == 0 {
+	t := time.Unix(0, ne.CommitTsNs)
+	if ne.CommitTsNs == 0 {
 		t = time.Now()
 	}
 	return eventbridge.ObjectCreated{Bucket: bucket, Key: key, Size: ne.Attributes.FileSize, ETag: etag,
-		Sequencer: fmt.Sprintf("%016X", m.CommitTsNs), RequestID: requestID16(), Requester: LocalAccount, SourceIP: "127.0.0.1",
+		Sequencer: fmt.Sprintf("%016X", ne.CommitTsNs), RequestID: requestID16(), Requester: LocalAccount, SourceIP: "127.0.0.1",
 		Reason: reason, Time: t}, true
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/streamgate/streamgate/internal/devserver/eventbridge"
+	"github.com/streamgate/streamgate/internal/devserver/loader"
 	"github.com/streamgate/streamgate/internal/s3server"
 )
 
@@ -241,3 +242,88 @@ func TestUploadEventsReachTheFunction(t *testing.T) {
 		})
 	}
 }
+
+// Notifications as the servers post them (captured from SeaweedFS 4.53's
+// filer webhook and MinIO's webhook target), shortened.
+const (
+	seaweedPut = `{"event_type":"create","key":"/buckets/up/incoming/a b.txt","message":{"new_entry":{"name":"a b.txt","chunks":[{"size":5,"fid":{"volume_id":1,"file_key":1}}],` +
+		`"attributes":{"file_size":5,"md5":"XUFAKrxLKna5cZ2REBfFkg=="},"extended":{"Seaweed-X-Amz-ETag":"NWQ0MTQwMmFiYzRiMmE3NmI5NzE5ZDkxMTAxN2M1OTI="},"commit_ts_ns":1796650594264211745},` +
+		`"new_parent_path":"/buckets/up/incoming"}}`
+	seaweedComplete = `{"event_type":"create","key":"/buckets/up/incoming/big.bin","message":{"new_entry":{"name":"big.bin","chunks":[{"size":4194304},{"size":1048576},{"size":4}],` +
+		`"attributes":{"file_size":5242884},"extended":{"Seaweed-X-Amz-ETag":"YTQ1ZjE0MjJmMmRiZTNkMjg5MDgyOWRkNzZhZGJhMWItMg==",` +
+		`"X-Seaweedfs-Upload-Id":"YzQ5Y2FhMTIwNDY3OWQ3YWQzNWRlNWUzNTJkZjBmNTg4Yjc0YzI4MV8wMWEyNTBiODc3YWU3YTI5OTVmYmYyYmExZWRmMWFiOQ=="},"commit_ts_ns":1796650597223880480},` +
+		`"new_parent_path":"/buckets/up/incoming"}}`
+	seaweedPart = `{"event_type":"create","key":"/buckets/up/.uploads/c49c/0001_b38b.part","message":{"new_entry":{"name":"0001_b38b.part","chunks":[{"size":4}],` +
+		`"attributes":{"file_size":4}},"new_parent_path":"/buckets/up/.uploads/c49c"}}`
+	seaweedDir     = `{"event_type":"create","key":"/buckets/up/incoming","message":{"new_entry":{"name":"incoming","is_directory":true},"new_parent_path":"/buckets/up"}}`
+	seaweedRetag   = `{"event_type":"update","key":"/buckets/up/a","message":{"old_entry":{"name":"a","chunks":[{"size":4}]},"new_entry":{"name":"a","chunks":[{"size":4}]},"new_parent_path":"/buckets/up"}}`
+	seaweedRewrite = `{"event_type":"update","key":"/buckets/up/a","message":{"old_entry":{"name":"a","chunks":[{"size":4}]},"new_entry":{"name":"a","chunks":[{"size":5}],"attributes":{"file_size":5}},"new_parent_path":"/buckets/up"}}`
+	seaweedDelete  = `{"event_type":"delete","key":"/buckets/up/a","message":{"old_entry":{"name":"a","chunks":[{"size":4}]}}}`
+	minioComplete  = `{"EventName":"s3:ObjectCreated:CompleteMultipartUpload","Key":"up/incoming/big.bin","Records":[{"eventName":"s3:ObjectCreated:CompleteMultipartUpload",` +
+		`"eventTime":"2026-12-07T13:37:11.679Z","requestParameters":{"sourceIPAddress":"127.0.0.1"},"responseElements":{"x-amz-request-id":"18EEFC3AFE69068B"},` +
+		`"s3":{"bucket":{"name":"up"},"object":{"key":"incoming%2Fmy+big%281%29.bin","size":5242884,"eTag":"a45f1422f2dbe3d2890829dd76adba1b-2","sequencer":"18EEFC3AFE7A6699"}}}]}`
+)
+
+func TestSeaweedFSFilerEvents(t *testing.T) {
+	o, ok := seaweedCreated([]byte(seaweedPut))
+	if !ok || o.Bucket != "up" || o.Key != "incoming/a b.txt" || o.Size != 5 || o.ETag != "5d41402abc4b2a76b9719d911017c592" || o.Reason != "PutObject" ||
+		o.Sequencer != fmt.Sprintf("%016X", 1796650594264211745) || o.Time.UnixNano() != 1796650594264211745 {
+		t.Errorf("PUT: %+v, %v", o, ok)
+	}
+	o, ok = seaweedCreated([]byte(seaweedComplete))
+	if !ok || o.Key != "incoming/big.bin" || o.Size != 5242884 || o.ETag != "a45f1422f2dbe3d2890829dd76adba1b-2" || o.Reason != "CompleteMultipartUpload" {
+		t.Errorf("complete: %+v, %v", o, ok)
+	}
+	if o, ok := seaweedCreated([]byte(seaweedRewrite)); !ok || o.Size != 5 {
+		t.Errorf("an object written again: %+v, %v; want an event", o, ok)
+	}
+	for name, body := range map[string]string{"a part": seaweedPart, "a folder": seaweedDir, "new tags": seaweedRetag, "a delete": seaweedDelete} {
+		if o, ok := seaweedCreated([]byte(body)); ok {
+			t.Errorf("%s: %+v; want no event", name, o)
+		}
+	}
+}
+
+func TestMinIOEventRecords(t *testing.T) {
+	got := minioCreated([]byte(minioComplete))
+	if len(got) != 1 {
+		t.Fatalf("%d objects; want 1", len(got))
+	}
+	o := got[0]
+	if o.Bucket != "up" || o.Key != "incoming/my big(1).bin" || o.Size != 5242884 || o.ETag != "a45f1422f2dbe3d2890829dd76adba1b-2" || o.Reason != "CompleteMultipartUpload" ||
+		o.RequestID != "18EEFC3AFE69068B" || o.Sequencer != "18EEFC3AFE7A6699" || o.SourceIP != "127.0.0.1" || !o.Time.Equal(time.Date(2026, 12, 7, 13, 37, 11, 679e6, time.UTC)) {
+		t.Errorf("%+v", o)
+	}
+}
+
+// TestUndeliverableEventGoesToTheTargetsDeadLetterQueue: a function the
+// runner cannot run is a failed delivery: EventBridge retries it per the
+// target's RetryPolicy, then sends it to the target's dead-letter queue
+// with the rule and the error.
+func TestUndeliverableEventGoesToTheTargetsDeadLetterQueue(t *testing.T) {
+	dir := uploadsAssembly(t)
+	a, err := loaderLoad(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &lockedBuffer{}
+	b, notices := newEventBus(a.Rules, a.Buckets, a.Queues, nil, Options{Logs: logs, EventRetryDelay: time.Millisecond})
+	defer b.close()
+	if len(notices) != 0 || len(b.rules) != 1 {
+		t.Fatalf("rules %d, notices %v", len(b.rules), notices)
+	}
+	b.publish(eventbridge.ObjectCreated{Bucket: "uploads-bucket", Key: "incoming/x", Size: 1, Reason: "PutObject", Time: time.Now()})
+	b.wg.Wait()
+	dlq := b.queue("DeadLetters").list()
+	if len(dlq) != 1 || dlq[0].Attributes["RULE_ARN"] != "arn:aws:events:us-east-1:000000000000:rule/OnUploadRule" || !strings.Contains(dlq[0].Attributes["ERROR_MESSAGE"], "not run locally") {
+		t.Errorf("dead-letter queue: %+v", dlq)
+	}
+	if n := strings.Count(logs.String(), "delivery failed"); n != 2 || !strings.Contains(logs.String(), "not delivered after 3 attempts") {
+		t.Errorf("want 2 retries, then the dead-letter queue:\n%s", logs.String())
+	}
+	if seen := b.queue("Seen").list(); len(seen) != 1 {
+		t.Errorf("the SQS target got %d messages; want 1", len(seen))
+	}
+}
+
+var loaderLoad = loader.Load
