@@ -142,6 +142,11 @@ func (s *Server) startS3(ctx context.Context, o Options, buckets map[string]*loa
 		p.Env = []string{"MINIO_API_CORS_ALLOW_ORIGIN=" + strings.Join(origins, ",")}
 		corsNotice = fmt.Sprintf("S3 CORS: browsers may upload from %s (MinIO has one list for every bucket: the origins of all the buckets' CORS rules, and the runner's pages)", strings.Join(origins, ", "))
 	}
+	if s.events != nil {
+		if p.Webhook, err = s.events.listen(); err != nil {
+			return err
+		}
+	}
 	proc := &s3Proc{Process: p}
 	if err := proc.Start(); err != nil {
 		return err
@@ -160,6 +165,12 @@ func (s *Server) startS3(ctx context.Context, o Options, buckets map[string]*loa
 		if corsNotice, err = putCORS(ctx, client, names, byName, pageOrigins); err != nil {
 			return err
 		}
+	}
+	if s.events != nil {
+		if err := s.events.subscribe(ctx, o.S3, client); err != nil {
+			return err
+		}
+		s.Notices = append(s.Notices, s.events.describe(o.S3)...)
 	}
 	s.Notices = append(s.Notices, fmt.Sprintf("S3: %s at %s (user %s; metrics %s) with buckets %s; data in %s (kept: -clean empties it)",
 		o.S3.Title(), s.S3Endpoint, S3User, p.MetricsURL(), strings.Join(names, ", "), data))
@@ -207,6 +218,9 @@ func (s *Server) useS3Endpoint(ctx context.Context, endpoint string, names []str
 	}
 	if _, err := putCORS(ctx, client, created, byName, pageOrigins); err != nil {
 		return err
+	}
+	if s.events != nil {
+		s.Notices = append(s.Notices, "upload events: not delivered with -s3-endpoint (the runner gets them from the S3 server it starts)")
 	}
 	s.Notices = append(s.Notices, fmt.Sprintf("S3: %s (-s3-endpoint; key %s, region %s from the environment) with buckets %s; created here: %s (with their templates' CORS rules); the others are used as they are",
 		endpoint, t.AccessKey, t.Region, strings.Join(names, ", "), orNone(created)))

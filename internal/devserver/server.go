@@ -68,6 +68,11 @@ type Options struct {
 	S3Data string
 	// CleanS3 empties S3Data before the server starts. Default: false.
 	CleanS3 bool
+	// EventRetryDelay is the wait before the first retry of an upload
+	// event's failed delivery or failed asynchronous invocation; each next
+	// wait doubles (Lambda waits 1 then 2 minutes). Default:
+	// DefaultEventRetryDelay.
+	EventRetryDelay time.Duration
 	// IdleTimeout overrides the endpoint type's idle timeout (for tests).
 	IdleTimeout time.Duration
 	// NodeRIC is the index.mjs of AWS's Runtime Interface Client for
@@ -158,6 +163,8 @@ type Server struct {
 	failed chan error // a part the runner cannot do without stopped for good
 
 	guards *guards // the APIs' authorizers and API keys
+
+	events *eventBus // upload events to the rules' targets; nil without rules
 }
 
 // Failed delivers the error of a part the runner cannot do without (the S3
@@ -200,6 +207,8 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	var apis []*loader.API
 	var edges []*loader.EdgeEndpoint
 	buckets := map[string]*loader.Bucket{}
+	var rules []*loader.Rule
+	queues := map[string]*loader.Queue{}
 	for _, dir := range o.Assemblies {
 		a, err := loader.Load(dir)
 		if err != nil {
@@ -211,6 +220,8 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		for k, b := range a.Buckets {
 			buckets[k] = b
 		}
+		rules = append(rules, a.Rules...)
+		maps.Copy(queues, a.Queues)
 	}
 	gs, notices, err := newGuards(apis, o, o.Logs)
 	if err != nil {
@@ -224,6 +235,10 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 				s.Notices = append(s.Notices, fmt.Sprintf("%s/%s: WAF web ACL %s NOT evaluated (-waf=false)", api.Stack, api.LogicalID, api.WAF.LogicalID))
 			}
 		}
+	}
+	if bus, notices := newEventBus(rules, buckets, queues, s.pools, o); len(bus.rules) > 0 || len(notices) > 0 {
+		s.Notices = append(s.Notices, notices...)
+		s.events = bus
 	}
 	if o.DisableStreamCap {
 		s.Notices = append(s.Notices, "streams: NOT capped (-no-throttle); on AWS they get 2 MB/s past their first 6 MB (Lambda) or 10 MB (HTTP backends): a 200 MB export takes about 100 s there")
@@ -257,7 +272,10 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	}
 
 	env := map[string]string{"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1"}
-	if (o.S3 != "" || o.S3Endpoint != "") && (needsS3(apis) || len(edges) > 0) {
+	if s.events != nil && o.S3 == "" && o.S3Endpoint == "" {
+		s.Notices = append(s.Notices, "upload events: not delivered (no local S3 server: the rules' events come from its notifications)")
+	}
+	if (o.S3 != "" || o.S3Endpoint != "") && (needsS3(apis) || len(edges) > 0 || s.events != nil) {
 		if err := s.startS3(ctx, o, buckets, pageOrigins); err != nil {
 			for _, l := range listeners {
 				l.Close()
@@ -267,7 +285,11 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		}
 		maps.Copy(env, s.s3.env())
 	}
-	if err := s.preparePools(apis, buckets, env, o); err != nil {
+	var eventFns []*loader.Function
+	if s.events != nil {
+		eventFns = s.events.functions()
+	}
+	if err := s.preparePools(apis, eventFns, buckets, env, o); err != nil {
 		for _, l := range listeners {
 			l.Close()
 		}
@@ -316,8 +338,15 @@ func needsS3(apis []*loader.API) bool {
 
 // preparePools finds a runnable bootstrap per function (rebuilding for this
 // machine when the asset is for another architecture) and its environment.
-func (s *Server) preparePools(apis []*loader.API, buckets map[string]*loader.Bucket, env map[string]string, o Options) error {
+func (s *Server) preparePools(apis []*loader.API, eventFns []*loader.Function, buckets map[string]*loader.Bucket, env map[string]string, o Options) error {
 	var fns []*loader.Function
+	// The functions upload events go to run in pools of their own too.
+	for _, fn := range eventFns {
+		if _, seen := s.pools[fn]; !seen {
+			s.pools[fn] = nil
+			fns = append(fns, fn)
+		}
+	}
 	for _, api := range apis {
 		for _, r := range api.Routes {
 			// A Lambda authorizer's function runs in a pool of its own too.
@@ -427,6 +456,20 @@ func (s *Server) ProcessesStarted() int64 {
 	return n
 }
 
+// QueueMessages are the messages of the local SQS queue named name (its
+// QueueName, logical id, or stack/logical id), oldest first; ok is false
+// when there is no such queue.
+func (s *Server) QueueMessages(name string) (msgs []QueueMessage, ok bool) {
+	if s.events == nil {
+		return nil, false
+	}
+	q := s.events.queue(name)
+	if q == nil {
+		return nil, false
+	}
+	return q.list(), true
+}
+
 // Close stops the APIs, the functions and the S3 server.
 func (s *Server) Close() {
 	for _, srv := range s.servers {
@@ -439,6 +482,9 @@ func (s *Server) Close() {
 		if p != nil {
 			p.Close()
 		}
+	}
+	if s.events != nil {
+		s.events.close()
 	}
 	if s.s3proc != nil {
 		s.s3proc.stop()
@@ -463,6 +509,30 @@ func (s *Server) extras(running *Running, recent *requestLog) http.Handler {
 		json.NewEncoder(w).Encode(s.Notices)
 	})
 	s.guardEndpoints(mux)
+	// The local SQS queues (upload events' targets and dead-letter queues):
+	// their names and message counts, or one queue's messages.
+	mux.HandleFunc("GET /_streamgate/queues", func(w http.ResponseWriter, r *http.Request) {
+		out := map[string]int{}
+		if s.events != nil {
+			for q, lq := range s.events.queues {
+				out[q.Name] = len(lq.list())
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(out)
+	})
+	mux.HandleFunc("GET /_streamgate/queues/{name...}", func(w http.ResponseWriter, r *http.Request) {
+		msgs, ok := s.QueueMessages(r.PathValue("name"))
+		if !ok {
+			http.Error(w, "no such queue: "+r.PathValue("name"), 404)
+			return
+		}
+		if msgs == nil {
+			msgs = []QueueMessage{}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(msgs)
+	})
 	mux.HandleFunc("GET /_streamgate/{$}", func(w http.ResponseWriter, r *http.Request) {
 		b, _ := pageFS.ReadFile("page/index.html")
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -61,7 +61,7 @@ var Capabilities = []Row{
 	{CapBucketCORS, "PutBucketCors per bucket, honoured for a preflight", "browser uploads (bucket CORS origins)"},
 	{CapVersioning, "versioning: every version kept and readable", "compliance profile"},
 	{CapObjectLock, "object lock: default governance retention, a locked version cannot be deleted", "compliance profile"},
-	{CapNotifications, "bucket event notifications: an object-created event reaches a webhook", "upload events (OnUploaded), were they delivered locally"},
+	{CapNotifications, "bucket event notifications: an object-created event reaches a webhook", "upload events (OnUploaded), delivered by the runner"},
 }
 
 // Gaps are the capabilities a server lacks, as internal/s3probe measured
@@ -71,7 +71,8 @@ var Capabilities = []Row{
 var Gaps = map[Kind]map[Capability]string{
 	SeaweedFS: {
 		CapNotifications: "no S3 bucket notifications (PutBucketNotificationConfiguration answers 501 NotImplemented); " +
-			"its filer can post its own metadata events to a webhook, not S3 event records",
+			"its filer posts its own metadata events to a webhook instead, from which the runner makes the upload events " +
+			"(without POST or copy as their reason, nor a version id)",
 	},
 	MinIO: {
 		CapBucketCORS: "no PutBucketCors (501 NotImplemented): one list of origins for every bucket, " +

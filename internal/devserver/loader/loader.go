@@ -28,6 +28,10 @@ type Assembly struct {
 	Functions map[string]*Function // by stack/logical id
 	Buckets   map[string]*Bucket   // by stack/logical id
 	Edges     []*EdgeEndpoint
+	// Rules are the EventBridge rules with an event pattern, and Queues
+	// the SQS queues (by stack/logical id), targets and dead-letter queues.
+	Rules  []*Rule
+	Queues map[string]*Queue
 	// Unsupported lists template features the runner does not emulate, to be
 	// reported once at start-up.
 	Unsupported []string
@@ -125,6 +129,14 @@ type Function struct {
 	// EnvRefs are variables whose value refers to another resource (a
 	// bucket's Ref, a key's ARN): the runner resolves those it emulates.
 	EnvRefs map[string]string // name -> logical id
+	// What Lambda does with an asynchronous invocation that fails
+	// (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html):
+	// AsyncRetries more attempts (EventInvokeConfig MaximumRetryAttempts,
+	// default 2) while the event is younger than AsyncMaxAgeSec (default 6
+	// hours), then the DeadLetterQueue (DeadLetterConfig) and the
+	// OnFailureQueue (an on-failure destination).
+	AsyncRetries, AsyncMaxAgeSec    int
+	DeadLetterQueue, OnFailureQueue *Queue
 }
 
 // NodeRuntimes are the Node.js managed runtimes the runner runs, with AWS's
@@ -141,6 +153,9 @@ type Bucket struct {
 	Name      string // the local bucket name
 	// CorsRules are the bucket's CORS rules (CorsConfiguration.CorsRules).
 	CorsRules []CorsRule
+	// EventBridge: the bucket sends its events to EventBridge
+	// (NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled).
+	EventBridge bool
 }
 
 // CorsRule is one rule of a bucket's CORS configuration.
@@ -170,7 +185,7 @@ func Load(dir string) (*Assembly, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w (run `make synth` first)", dir, err)
 	}
-	a := &Assembly{Dir: dir, Functions: map[string]*Function{}, Buckets: map[string]*Bucket{},
+	a := &Assembly{Dir: dir, Functions: map[string]*Function{}, Buckets: map[string]*Bucket{}, Queues: map[string]*Queue{},
 		outputs: map[string]stackRef{}, exports: map[string]stackRef{}}
 	templates := m.Templates(dir)
 	stacks := make([]string, 0, len(templates))
@@ -243,7 +258,10 @@ func (a *Assembly) loadFunctions(stack string, res map[string]cfnResource) error
 				b.CorsRules = append(b.CorsRules, CorsRule{AllowedOrigins: strs(rm["AllowedOrigins"]), AllowedMethods: strs(rm["AllowedMethods"]),
 					AllowedHeaders: strs(rm["AllowedHeaders"]), ExposedHeaders: strs(rm["ExposedHeaders"]), MaxAge: int(maxAge)})
 			}
+			b.EventBridge, _ = assembly.Get(r.Properties, "NotificationConfiguration", "EventBridgeConfiguration", "EventBridgeEnabled").(bool)
 			a.Buckets[stack+"/"+id] = b
+		case "AWS::SQS::Queue":
+			a.loadQueue(stack, id, r)
 		case "AWS::Lambda::Function":
 			fn, err := a.loadFunction(stack, id, r)
 			if err != nil {
@@ -292,6 +310,7 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 	apis := map[string]*API{}
 	authorizers := map[string]*Authorizer{}
 	var acls []string
+	a.loadAsync(stack, res, ids)
 	for _, id := range ids {
 		r := res[id]
 		switch r.Type {
@@ -315,7 +334,7 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 		case "AWS::WAFv2::WebACL":
 			acls = append(acls, id)
 		case "AWS::Events::Rule":
-			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: EventBridge rule (events such as completed uploads are not delivered locally: invoke the target yourself)", stack, id))
+			a.loadRule(stack, id, r)
 		case "AWS::CloudFront::Distribution":
 			a.loadEdge(stack, id, r)
 		case "AWS::ApiGateway::DomainName":
@@ -427,7 +446,8 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 
 func (a *Assembly) loadFunction(stack, id string, r cfnResource) (*Function, error) {
 	fn := &Function{Stack: stack, LogicalID: id, Description: str(r.Properties["Description"]), Arch: "x86_64",
-		Timeout: 3, MemoryMB: 128, Reserved: -1, Env: map[string]string{}, EnvRefs: map[string]string{}}
+		Timeout: 3, MemoryMB: 128, Reserved: -1, Env: map[string]string{}, EnvRefs: map[string]string{},
+		AsyncRetries: 2, AsyncMaxAgeSec: 21600}
 	if n, ok := r.Properties["ReservedConcurrentExecutions"].(float64); ok {
 		fn.Reserved = int(n)
 	}

@@ -36,12 +36,14 @@ func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
 						`  #set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)` + "\n#end"}}}}}},
 		"Cors4XX": map[string]any{"Type": "AWS::ApiGateway::GatewayResponse", "Properties": map[string]any{"RestApiId": api, "ResponseType": "DEFAULT_4XX",
 			"ResponseParameters": map[string]any{"gatewayresponse.header.Access-Control-Allow-Origin": "method.request.header.Origin"}}},
-		"Auth":     map[string]any{"Type": "AWS::ApiGateway::Authorizer", "Properties": map[string]any{"Type": "COGNITO_USER_POOLS"}},
-		"Acl":      map[string]any{"Type": "AWS::WAFv2::WebACL", "Properties": map[string]any{}},
-		"Uploaded": map[string]any{"Type": "AWS::Events::Rule", "Properties": map[string]any{}},
-		"Domain":   map[string]any{"Type": "AWS::ApiGateway::DomainName", "Properties": map[string]any{"DomainName": "streams.example.com"}},
-		"Site":     map[string]any{"Type": "AWS::CloudFront::Distribution", "Properties": map[string]any{}},
-		"Bucket":   map[string]any{"Type": "AWS::S3::Bucket", "Properties": map[string]any{}},
+		"Auth": map[string]any{"Type": "AWS::ApiGateway::Authorizer", "Properties": map[string]any{"Type": "COGNITO_USER_POOLS"}},
+		"Acl":  map[string]any{"Type": "AWS::WAFv2::WebACL", "Properties": map[string]any{}},
+		"Uploaded": map[string]any{"Type": "AWS::Events::Rule", "Properties": map[string]any{"EventPattern": map[string]any{"source": []string{"aws.s3"}},
+			"Targets": []any{map[string]any{"Id": "Topic", "Arn": map[string]any{"Ref": "Topic"}}}}},
+		"Nightly": map[string]any{"Type": "AWS::Events::Rule", "Properties": map[string]any{"ScheduleExpression": "rate(1 day)"}},
+		"Domain":  map[string]any{"Type": "AWS::ApiGateway::DomainName", "Properties": map[string]any{"DomainName": "streams.example.com"}},
+		"Site":    map[string]any{"Type": "AWS::CloudFront::Distribution", "Properties": map[string]any{}},
+		"Bucket":  map[string]any{"Type": "AWS::S3::Bucket", "Properties": map[string]any{}},
 		"Edge": map[string]any{"Type": "AWS::CloudFront::Distribution", "Properties": map[string]any{"DistributionConfig": map[string]any{"Origins": []any{
 			map[string]any{"DomainName": map[string]any{"Fn::GetAtt": []string{"Bucket", "RegionalDomainName"}}}}}},
 			"Metadata": map[string]any{edge.MetadataKey: map[string]any{"mode": "THROUGH", "config": map[string]any{"prefix": "in/", "path": "/u/", "maxSize": 10, "types": []string{"text/csv"}, "maxLifetime": 60}}}},
@@ -52,7 +54,8 @@ func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
 	}
 	notes := strings.Join(a.Unsupported, "\n")
 	for _, want := range []string{"S/Put (PUT /files): not emulated, the route answers 500: an integration URI", "S/Acl: WAF web ACL",
-		"S/Uploaded: EventBridge rule (events such as completed uploads are not delivered locally", "S/Domain: custom domain streams.example.com",
+		`S/Uploaded target Topic ({"Ref":"Topic"}): only Lambda functions and SQS queues of the assembly are delivered to locally`,
+		"S/Nightly: scheduled rule rate(1 day) (schedules do not run locally", "S/Domain: custom domain streams.example.com",
 		"S/Site: CloudFront distribution (not served locally)"} {
 		if !strings.Contains(notes, want) {
 			t.Errorf("notices lack %q:\n%s", want, notes)
