@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# make test's Go tests. test/local, the local runner end to end, is the
-# longest package (three minutes, most of it waiting on streams, processes
-# and the browser, not on the CPU), and `go test ./...` would start it
-# among the last: it runs here beside the other packages instead, from the
-# start, and its output follows theirs.
+# make test's Go tests, in three go test runs side by side:
+#   - test/local, the local runner end to end, the longest package (three
+#     minutes, most of it waiting on streams, processes and the browser,
+#     not on the CPU), which `go test ./...` would start among the last;
+#   - test, the one package that synthesizes with CloudFormation validation
+#     on (the jsii kernel takes the environment the test binary starts
+#     with, so its TestMain cannot turn validation on or off itself);
+#   - every other package, with CDK_VALIDATION=false, as unit tests run.
+# Their output follows in that order: the others', test's, test/local's.
 #
 #   scripts/gotest.sh [go test flags]
 set -uo pipefail
@@ -11,17 +15,20 @@ cd "$(dirname "$0")/.."
 GO="${GO:-go}"
 TOOLS="${TOOLS:-$PWD/.tools}"
 mkdir -p "$TOOLS"
-LOG="$TOOLS/test-local.log"
-# CloudFormation validation off in the unit tests, as the CDK test packages'
-# TestMain (cdktest.Main) also asks; the test package, whose job it is,
-# turns it back on.
+LOCAL_LOG="$TOOLS/test-local.log"
+VALIDATED_LOG="$TOOLS/test-validated.log"
+(unset CDK_VALIDATION && exec "$GO" test "$@" ./test/) > "$VALIDATED_LOG" 2>&1 &
+validated_pid=$!
 export CDK_VALIDATION=false
-"$GO" test "$@" ./test/local/ > "$LOG" 2>&1 &
+"$GO" test "$@" ./test/local/ > "$LOCAL_LOG" 2>&1 &
 local_pid=$!
 # shellcheck disable=SC2046
-"$GO" test "$@" $("$GO" list ./... | grep -v '/test/local$')
+"$GO" test "$@" $("$GO" list ./... | grep -v -e '/test$' -e '/test/local$')
 rest=$?
+wait "$validated_pid"
+validated=$?
+cat "$VALIDATED_LOG"
 wait "$local_pid"
 local_rc=$?
-cat "$LOG"
-[ "$rest" = 0 ] && [ "$local_rc" = 0 ]
+cat "$LOCAL_LOG"
+[ "$rest" = 0 ] && [ "$validated" = 0 ] && [ "$local_rc" = 0 ]

@@ -100,6 +100,8 @@ func PanicMessage(t testing.TB, f func()) (msg string) {
 
 // Main runs a CDK test package: validation off (one explicit package keeps
 // it on), the tests, then the jsii kernel and the apps' output removed.
+// Setting CDK_VALIDATION here has been seen not to reach aws-cdk's synth;
+// make test sets it before the test binaries start (scripts/gotest.sh).
 func Main(m *testing.M) {
 	DisableValidation()
 	code := m.Run()
