@@ -1,8 +1,8 @@
 package test
 
 import (
-	"fmt"
 	"debug/elf"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
