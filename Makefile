@@ -94,9 +94,11 @@ test: setup s3server-background noderic-background chromium-background cfnguard 
 	@if [ -f $(TOOLS)/noderic/node_modules/aws-lambda-ric/NOT-BUILT.txt ]; then \
 	  echo "*** make test: the Node.js function tests were SKIPPED on this host: $$(cat $(TOOLS)/noderic/node_modules/aws-lambda-ric/NOT-BUILT.txt) ***" >&2; fi
 
-## bench: the stream writer's throughput and allocations, and synth times.
+## bench: the stream writer's throughput and allocations, synth times (per
+## route: constructs/streaming), and the local runner's guards and WAF.
 bench: setup
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 -timeout $(TEST_TIMEOUT) ./lambda/stream/ ./lambda/presign/ ./lambda/edgetoken/ ./client/upload/ ./test/...
+	CDK_VALIDATION=false $(GO) test -run '^$$' -bench . -benchmem -count 1 -timeout $(TEST_TIMEOUT) ./constructs/streaming/ ./internal/devserver/...
 
 fmt:
 	gofmt -w $$(git ls-files -co --exclude-standard '*.go')

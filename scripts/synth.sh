@@ -4,15 +4,14 @@
 # into cdk.out; the others into cdk.out.<app>), with CloudFormation
 # validation on, and fails on any finding (internal/cmd/checkassembly).
 #
-# What a cold machine waits for is the compile of aws-cdk-go (one package
-# of the Go toolchain's, compiled mostly on one core) and the jsii kernel
-# of each synth. So the apps are compiled once, into binaries, while
-# scripts/setup.sh installs Node.js and the cdk CLI; the handlers the apps
-# build (linux/arm64) are compiled meanwhile on the other cores; and the
-# apps are synthesized SYNTH_JOBS at a time (default: the number of CPUs,
-# at most 3), each `cdk synth --app <binary>` exactly as `cdk synth` runs
-# `go run ./apps/<app>` from cdk.json. Output is printed app by app, in
-# order.
+# What a cold machine waits for is the compile of aws-cdk-go (four of five
+# minutes on 2 cores) and a jsii kernel per synth. So the apps are compiled
+# once, into binaries, while scripts/setup.sh installs Node.js and the cdk
+# CLI, and the apps are synthesized SYNTH_JOBS at a time (default: the
+# number of CPUs, at most 3), each `cdk synth --app <binary>` exactly as
+# `cdk synth` runs `go run ./apps/<app>` from cdk.json. Output is printed
+# app by app, in order. (Compiling the handlers for Lambda beside the
+# apps' compile was tried: on 2 cores it only took CPU from it.)
 #
 #   scripts/synth.sh [app ...]   default: every app
 set -euo pipefail
@@ -37,21 +36,12 @@ pkgs=()
 for app in "${APPS[@]}"; do pkgs+=("./apps/$app"); done
 "$GO" build -o "$BIN/" "${pkgs[@]}" ./internal/cmd/checkassembly > "$LOGS/build.log" 2>&1 &
 build=$!
-# The streamgate handlers the apps name, compiled for Lambda as
-# internal/gobuild builds them (same flags, so the synths find them in Go's
-# build cache); best effort: a failure here shows in the synth that builds it.
-GOWORK=off GOFLAGS=-mod=readonly GOOS=linux GOARCH=arm64 CGO_ENABLED=0 \
-  "$GO" build -trimpath -buildvcs=false -tags lambda.norpc,nethttpomithttp2 ./lambda/... > /dev/null 2>&1 &
-warm=$!
-
 ./scripts/setup.sh
 if ! wait "$build"; then
   cat "$LOGS/build.log" >&2
   echo "synth: building the apps failed" >&2
-  kill "$warm" 2>/dev/null || true
   exit 1
 fi
-wait "$warm" || true
 
 # synth APP: cdk synth of one app and its check, into $LOGS/APP.log.
 synth() {

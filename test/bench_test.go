@@ -1,7 +1,6 @@
 package test
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/apps/stacks"
-	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/internal/cdktest"
 	"github.com/streamgate/streamgate/internal/nagpacks"
 )
@@ -79,43 +77,4 @@ func BenchmarkSynthRegulated(b *testing.B) {
 	b.ReportMetric(float64(r)/float64(t), "regulated/team")
 	b.ReportMetric(float64(tn), "constructs-team")
 	b.ReportMetric(float64(rn), "constructs-regulated")
-}
-
-// BenchmarkSynthRoutes times a bundling synth (the Go handlers are built,
-// as under `cdk synth`) of apps whose StreamingRestAPIs have 10 and 200
-// routes that all name one Entry, as a team's module grows one route at a
-// time, and reports the time per route. 200 routes of their own function
-// are 1,600 resources, over CloudFormation's 500 per stack: they are spread
-// over stacks of 40 routes (about 330 resources each). The first synth of
-// the process, which builds the handler, is logged apart: the
-// later ones find the build in gobuild's per-process cache. aws-cdk-lib's
-// CloudFormation validation runs, as in every synth of this package: it
-// takes about half of the time per route.
-func BenchmarkSynthRoutes(b *testing.B) {
-	const entry = "./lambda/records" // relative to the module root, like a team's "./handlers/hello"
-	const perStack = 40
-	synth := func(routes int) time.Duration {
-		start := time.Now()
-		app := cdktest.NewApp(true)
-		for s := 0; s*perStack < routes; s++ {
-			stack := awscdk.NewStack(app, jsii.String(fmt.Sprintf("Routes%d", s)), nil)
-			api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), nil)
-			for i := s * perStack; i < routes && i < (s+1)*perStack; i++ {
-				api.AddRoute(&streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String(fmt.Sprintf("/r%d", i)), Entry: jsii.String(entry)})
-			}
-		}
-		app.Synth(nil)
-		return time.Since(start)
-	}
-	b.Logf("first synth of the process (1 route, builds the handler): %d ms", synth(1).Milliseconds())
-	for _, n := range []int{10, 200} {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			var d time.Duration
-			for i := 0; i < b.N; i++ {
-				d += synth(n)
-			}
-			b.ReportMetric(float64(d.Milliseconds())/float64(b.N), "ms-synth")
-			b.ReportMetric(float64(d.Milliseconds())/float64(b.N)/float64(n), "ms/route")
-		})
-	}
 }
