@@ -33,6 +33,10 @@ s3server-background:
 minio:
 	@./scripts/s3server.sh install minio
 
+# The apps under apps/: cdk.json runs the streaming demo; the others are
+# synthesized next to it, each into its own cloud assembly.
+APPS := uploads team regulated edge servers
+
 ## noderic: AWS's Runtime Interface Client for Node.js, with which the
 ## runner runs Node.js functions (scripts/noderic.sh, pinned): its native
 ## part is built here, once, with cmake and g++ (installed from Debian's
@@ -69,10 +73,14 @@ chromium-background:
 
 ## synth: synthesize every app (streaming demo into cdk.out, the others into
 ## cdk.out.<app>) with CloudFormation validation on; fails on any validation
-## finding or warning (scripts/synth.sh: the apps are compiled once while
-## setup installs the CLI, then synthesized a few at a time).
-synth:
-	@./scripts/synth.sh
+## finding or warning.
+synth: setup
+	cdk synth --quiet
+	@$(GO) run ./internal/cmd/checkassembly cdk.out
+	@for app in $(APPS); do \
+	  cdk synth --quiet --app "$(GO) run ./apps/$$app" --output cdk.out.$$app && \
+	  $(GO) run ./internal/cmd/checkassembly cdk.out.$$app || exit 1; \
+	done
 
 ## dev: run the synthesized streaming, upload and servers demo APIs on
 ## 127.0.0.1 (ports 3000, 3001 and 3002) and the edge upload endpoints (3003,
