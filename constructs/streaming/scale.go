@@ -279,14 +279,18 @@ func (a *StreamingRestAPI) planAlarms(r *RouteProps, rp *routePlan) {
 // its resources (one kept for the CDKMetadata resource that aws-cdk adds
 // at synth, which CloudFormation counts too) and its template bytes. The
 // stack is counted exactly (a walk of its tree) when the API is made;
-// past 90% of the limit it is counted again for each route, where
-// resources that other constructs added since could make the difference.
+// past 90% of the limit it is counted again for each route that adds to
+// it, where resources that other constructs added since could make the
+// difference. A route that adds no resource to it (one in a nested stack)
+// does not count it again: a walk of a tree of hundreds of routes per
+// route made large APIs' synth quadratic, and the synth-time check
+// (resourceLimitCheck) still counts what others added.
 func (a *StreamingRestAPI) homeLoad(limit int, adds cost, bytes int) (total, tmpl int) {
 	pl := a.planner
 	if limit <= 0 {
 		return 0, 0 // no limit: no count either
 	}
-	if pl.stack+adds.total()+1 > limit*9/10 {
+	if adds.total() > 0 && pl.stack+adds.total()+1 > limit*9/10 {
 		pl.stack = countResources(awscdk.Stack_Of(a)) + pl.pending
 	}
 	home := cost{}
