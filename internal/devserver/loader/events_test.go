@@ -1,7 +1,6 @@
 package loader
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -15,15 +14,7 @@ import (
 // the Lambda target with its retry policy and dead-letter queue, and the
 // function's own dead-letter queue.
 func TestLoadRules(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name string, v any) {
-		b, _ := json.Marshal(v)
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("manifest.json", map[string]any{"artifacts": map[string]any{"S": map[string]any{
-		"type": "aws:cloudformation:stack", "properties": map[string]any{"templateFile": "S.template.json"}}}})
+	dir, write := oneStackAssembly(t)
 	os.MkdirAll(filepath.Join(dir, "asset.abc"), 0o755)
 	os.WriteFile(filepath.Join(dir, "asset.abc", "bootstrap"), []byte("#!/bin/sh\n"), 0o755)
 	getAtt := func(id string) map[string]any { return map[string]any{"Fn::GetAtt": []string{id, "Arn"}} }

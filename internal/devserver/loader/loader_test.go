@@ -11,13 +11,7 @@ import (
 )
 
 func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name string, v any) {
-		b, _ := json.Marshal(v)
-		os.WriteFile(filepath.Join(dir, name), b, 0o644)
-	}
-	write("manifest.json", map[string]any{"artifacts": map[string]any{"S": map[string]any{
-		"type": "aws:cloudformation:stack", "properties": map[string]any{"templateFile": "S.template.json"}}}})
+	dir, write := oneStackAssembly(t)
 	api := map[string]any{"Ref": "Api"}
 	write("S.template.json", map[string]any{"Resources": map[string]any{
 		"Api": map[string]any{"Type": "AWS::ApiGateway::RestApi", "Properties": map[string]any{"EndpointConfiguration": map[string]any{"Types": []string{"EDGE"}}}},
@@ -207,4 +201,21 @@ func TestNestedStackRoutes(t *testing.T) {
 	if notes := strings.Join(a.Unsupported, "\n"); len(a.Unsupported) != 1 || !strings.Contains(notes, "P/Lost: nested stack whose template is not in the assembly") {
 		t.Errorf("notices:\n%s", notes)
 	}
+}
+
+// oneStackAssembly makes a cloud assembly directory whose manifest names one
+// stack, S (S.template.json), and returns it with a function that writes a
+// JSON file into it.
+func oneStackAssembly(t *testing.T) (string, func(name string, v any)) {
+	t.Helper()
+	dir := t.TempDir()
+	write := func(name string, v any) {
+		b, _ := json.Marshal(v)
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("manifest.json", map[string]any{"artifacts": map[string]any{"S": map[string]any{
+		"type": "aws:cloudformation:stack", "properties": map[string]any{"templateFile": "S.template.json"}}}})
+	return dir, write
 }

@@ -1,9 +1,6 @@
 package loader
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -11,15 +8,7 @@ import (
 // TestLoadUsagePlans reads API keys, usage plans and usage plan keys as
 // aws-cdk's ApiKey, UsagePlan and addApiKey write them.
 func TestLoadUsagePlans(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name string, v any) {
-		b, _ := json.Marshal(v)
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("manifest.json", map[string]any{"artifacts": map[string]any{"S": map[string]any{
-		"type": "aws:cloudformation:stack", "properties": map[string]any{"templateFile": "S.template.json"}}}})
+	dir, write := oneStackAssembly(t)
 	ref := func(id string) map[string]any { return map[string]any{"Ref": id} }
 	planKey := func(plan, key string) map[string]any {
 		return map[string]any{"Type": "AWS::ApiGateway::UsagePlanKey", "Properties": map[string]any{"KeyId": ref(key), "KeyType": "API_KEY", "UsagePlanId": ref(plan)}}
