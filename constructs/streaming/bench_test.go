@@ -54,16 +54,24 @@ func BenchmarkSynthRoutes(b *testing.B) {
 		dir = *app.Synth(nil).Directory()
 		return time.Since(start)
 	}
-	b.Logf("first synth of the process (1 route, builds the handler): %d ms", synth(1).Milliseconds())
+	fmt.Printf("BenchmarkSynthRoutes: first synth of the process (1 route, builds the handler): %d ms\n", synth(1).Milliseconds())
+	per := map[int]time.Duration{} // the last synth of each size
 	for _, n := range sizes {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			var d time.Duration
 			for i := 0; i < b.N; i++ {
 				d += synth(n)
 			}
+			per[n] = d / time.Duration(b.N)
 			b.Logf("%d routes: %s", n, templateSizes(b, dir))
 			b.ReportMetric(float64(d.Milliseconds())/float64(b.N), "ms-synth")
 			b.ReportMetric(float64(d.Milliseconds())/float64(b.N)/float64(n), "ms/route")
+			// What one more route costs past the smallest size, without the
+			// API's own cost (stage, deployment, roles) that a few routes'
+			// average carries.
+			if first := sizes[0]; n > first && per[first] > 0 {
+				b.ReportMetric(float64((per[n]-per[first]).Milliseconds())/float64(n-first), "ms/extra-route")
+			}
 		})
 	}
 }
