@@ -4,8 +4,9 @@
 #     minutes, most of it waiting on streams, processes and the browser,
 #     not on the CPU), which `go test ./...` would start among the last;
 #   - test, the one package that synthesizes with CloudFormation validation
-#     on (the jsii kernel takes the environment the test binary starts
-#     with, so its TestMain cannot turn validation on or off itself);
+#     on (a TestMain that set or unset CDK_VALIDATION was seen not to change
+#     whether aws-cdk validates, so the variable is decided here, before
+#     the test binaries start);
 #   - every other package, with CDK_VALIDATION=false, as unit tests run.
 # Their output follows in that order: the others', test's, test/local's.
 #
