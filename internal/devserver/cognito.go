@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rsa"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -398,7 +399,7 @@ func (cg *cognitoGuard) jwksFor(id string) *jwkSet {
 // mint signs a token for a local pool.
 func (cg *cognitoGuard) mint(o CognitoToken) (string, error) {
 	if cg == nil || len(cg.pools) == 0 {
-		return "", fmt.Errorf("no Cognito user pool authorizer in the assemblies")
+		return "", errors.New(noPoolError)
 	}
 	if cg.issuer == nil {
 		return "", fmt.Errorf("the runner trusts real user pools (CognitoJWKS), not a local issuer: sign in to the pool for a token")

@@ -282,6 +282,10 @@ func (li *localIssuer) mint(pool *userPool, o CognitoToken) (string, error) {
 	return signRS256(li.key, li.kid, c)
 }
 
+// noPoolError is the answer to a token asked of assemblies without a
+// Cognito authorizer.
+const noPoolError = "no Cognito user pool authorizer in the assemblies: a token is minted for a method whose authorization is COGNITO_USER_POOLS; fix: pass the cloud assembly of the stack that has one (-assembly), or synthesize it first"
+
 // findPool is the pool that name (a pool id, stack/logical id or logical
 // id) names among all; "" names the only one.
 func findPool(all []*userPool, name string) (*userPool, error) {
@@ -294,9 +298,9 @@ func findPool(all []*userPool, name string) (*userPool, error) {
 			return all[0], nil
 		}
 		if len(all) == 0 {
-			return nil, errors.New("no Cognito user pool authorizer in the assemblies")
+			return nil, errors.New(noPoolError)
 		}
-		return nil, fmt.Errorf("%d user pools; name one: %s", len(all), strings.Join(ids, ", "))
+		return nil, fmt.Errorf("%d user pools; name one with -pool (CognitoToken.Pool): %s", len(all), strings.Join(ids, ", "))
 	}
 	var found []*userPool
 	for _, p := range all {
