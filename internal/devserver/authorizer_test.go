@@ -58,8 +58,7 @@ type authzServer struct {
 	pool  *pool.Pool
 	logs  *lockedBuffer
 	clock atomic.Int64 // seconds added to the guard's clock
-	mu    sync.Mutex
-	evs   [][]byte
+	calls eventLog
 }
 
 // The authorizers of authzAPI, by logical id.
@@ -117,11 +116,7 @@ func startAuthzServer(tb testing.TB, fn *loader.Function, cmd []string) *authzSe
 	s.pool = pool.New(fn, cmd, pool.Env(fn, nil), 8, s.logs)
 	tb.Cleanup(s.pool.Close)
 	s.g = &gateway{api: api, pools: map[*loader.Function]*pool.Pool{fn: s.pool}, logs: s.logs, guards: gs, recent: &requestLog{}}
-	s.url = serveGateway(tb, s.g, func(payload []byte) {
-		s.mu.Lock()
-		s.evs = append(s.evs, payload)
-		s.mu.Unlock()
-	}) + "/v1"
+	s.url = serveGateway(tb, s.g, &s.calls) + "/v1"
 	return s
 }
 
@@ -132,13 +127,7 @@ func startGoAuthzServer(tb testing.TB) *authzServer {
 }
 
 // events returns the integration events since the last call.
-func (s *authzServer) events() [][]byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ev := s.evs
-	s.evs = nil
-	return ev
-}
+func (s *authzServer) events() [][]byte { return s.calls.take() }
 
 type authzReply struct {
 	status  int

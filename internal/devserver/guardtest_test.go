@@ -19,12 +19,11 @@ import (
 // real listener; the function is a hook that records each event, so a
 // test sees whether a request reached it and what it was given.
 type guardedAPI struct {
-	url    string
-	g      *gateway
-	gs     *guards
-	logs   *lockedBuffer
-	mu     sync.Mutex
-	events [][]byte
+	url   string
+	g     *gateway
+	gs    *guards
+	logs  *lockedBuffer
+	calls eventLog
 }
 
 // lockedBuffer is the gateway's log, read by the tests while it writes.
@@ -91,25 +90,43 @@ func startGuardedAPI(t testing.TB, api *loader.API, o Options, prepare ...func(*
 	}
 	s := &guardedAPI{gs: gs, logs: &lockedBuffer{}}
 	s.g = &gateway{api: api, logs: s.logs, guards: gs, recent: &requestLog{}, waf: newWAFEvaluator(api.WAF, o)}
-	s.url = serveGateway(t, s.g, func(payload []byte) {
-		s.mu.Lock()
-		s.events = append(s.events, payload)
-		s.mu.Unlock()
-	}) + "/" + api.Stage
+	s.url = serveGateway(t, s.g, &s.calls) + "/" + api.Stage
 	return s
 }
 
+// eventLog keeps the events a gateway's function was given, for a test to
+// take.
+type eventLog struct {
+	mu     sync.Mutex
+	events [][]byte
+}
+
+func (l *eventLog) add(payload []byte) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.events = append(l.events, payload)
+}
+
+// take returns the events since the last call.
+func (l *eventLog) take() [][]byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ev := l.events
+	l.events = nil
+	return ev
+}
+
 // serveGateway serves g on a new loopback listener until the test ends,
-// its function replaced by record, which gets each invocation's event (the
+// its function replaced by calls, which keeps each invocation's event (the
 // request then answers 200); it returns http://127.0.0.1:port.
-func serveGateway(tb testing.TB, g *gateway, record func(payload []byte)) string {
+func serveGateway(tb testing.TB, g *gateway, calls *eventLog) string {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
 	g.sendEvent = func(w *statusRecorder, r *http.Request, route *loader.Route, requestID string, payload []byte) {
-		record(payload)
+		calls.add(payload)
 		w.WriteHeader(200)
 	}
 	srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
@@ -132,13 +149,7 @@ func (c *testClock) set(t time.Time)     { c.ns.Store(t.UnixNano()) }
 func (c *testClock) add(d time.Duration) { c.ns.Add(int64(d)) }
 
 // invoked returns the events the function got since the last call.
-func (s *guardedAPI) invoked() [][]byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ev := s.events
-	s.events = nil
-	return ev
-}
+func (s *guardedAPI) invoked() [][]byte { return s.calls.take() }
 
 // answer is what a client got.
 type answer struct {

@@ -13,7 +13,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,10 +30,9 @@ import (
 // iamServer serves an API whose routes are AWS_IAM, with a gateway
 // response per type the IAM guard answers with, each naming itself.
 type iamServer struct {
-	url    string
-	g      *gateway
-	mu     sync.Mutex
-	events [][]byte
+	url   string
+	g     *gateway
+	calls eventLog
 }
 
 func startIAMServer(t testing.TB, o Options) *iamServer {
@@ -58,22 +56,12 @@ func startIAMServer(t testing.TB, o Options) *iamServer {
 	}
 	s := &iamServer{}
 	s.g = &gateway{api: api, logs: io.Discard, guards: gs, recent: &requestLog{}}
-	s.url = serveGateway(t, s.g, func(payload []byte) {
-		s.mu.Lock()
-		s.events = append(s.events, payload)
-		s.mu.Unlock()
-	}) + "/v1"
+	s.url = serveGateway(t, s.g, &s.calls) + "/v1"
 	return s
 }
 
 // invoked returns the events the function got since the last call.
-func (s *iamServer) invoked() [][]byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ev := s.events
-	s.events = nil
-	return ev
-}
+func (s *iamServer) invoked() [][]byte { return s.calls.take() }
 
 var (
 	localCreds   = aws.Credentials{AccessKeyID: LocalAccessKeyID, SecretAccessKey: LocalSecretAccessKey}

@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -99,7 +98,7 @@ func TestDirectUploadThroughTheRunner(t *testing.T) {
 	if _, err := os.Stat(weedBin); err != nil {
 		t.Skipf("no SeaweedFS at %s (scripts/s3server.sh builds it)", weedBin)
 	}
-	var logs syncBuffer
+	var logs lockedBuffer
 	s, err := Start(context.Background(), Options{Assemblies: []string{directUploadAssembly(t)}, S3: s3server.SeaweedFS, S3Bin: weedBin,
 		S3Data: t.TempDir(), SkipIAM: true, IAMIgnoreDeveloperKeys: true, Logs: &logs})
 	if err != nil {
@@ -209,23 +208,6 @@ func loaderBucket(t *testing.T, s *Server) string {
 	}
 	t.Fatal("no DirectUpload route")
 	return ""
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // mockGateway serves an assembly's first API without S3 or functions.
