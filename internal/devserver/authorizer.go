@@ -468,18 +468,9 @@ type tokenAuthorizerEvent struct {
 // identity, without authorizer. pathParameters is {} when the resource has
 // none, as in the page's example (the proxy event has null).
 type requestAuthorizerEvent struct {
-	Type                            string              `json:"type"`
-	MethodArn                       string              `json:"methodArn"`
-	Resource                        string              `json:"resource"`
-	Path                            string              `json:"path"`
-	HTTPMethod                      string              `json:"httpMethod"`
-	Headers                         map[string]string   `json:"headers"`
-	MultiValueHeaders               map[string][]string `json:"multiValueHeaders"`
-	QueryStringParameters           map[string]string   `json:"queryStringParameters"`
-	MultiValueQueryStringParameters map[string][]string `json:"multiValueQueryStringParameters"`
-	PathParameters                  map[string]string   `json:"pathParameters"`
-	StageVariables                  map[string]string   `json:"stageVariables"`
-	RequestContext                  proxyRequestContext `json:"requestContext"`
+	Type      string `json:"type"`
+	MethodArn string `json:"methodArn"`
+	proxyRequest
 }
 
 // event is the authorizer's input for r
@@ -491,10 +482,7 @@ func (la *lambdaAuthorizer) event(g *gateway, r *http.Request, route *loader.Rou
 	}
 	_, params := match([]*loader.Route{route}, r.Method, path)
 	pe := g.event(r, route, path, params, nil, requestID, time.Now(), nil)
-	ev := requestAuthorizerEvent{Type: "REQUEST", MethodArn: arn, Resource: pe.Resource, Path: pe.Path, HTTPMethod: pe.HTTPMethod,
-		Headers: pe.Headers, MultiValueHeaders: pe.MultiValueHeaders, QueryStringParameters: pe.QueryStringParameters,
-		MultiValueQueryStringParameters: pe.MultiValueQueryStringParameters, PathParameters: pe.PathParameters,
-		StageVariables: pe.StageVariables, RequestContext: pe.RequestContext}
+	ev := requestAuthorizerEvent{Type: "REQUEST", MethodArn: arn, proxyRequest: pe.proxyRequest}
 	if ev.PathParameters == nil {
 		ev.PathParameters = map[string]string{}
 	}

@@ -47,6 +47,16 @@ import (
 // key out where API Gateway does, so the runner has its own type; the JSON
 // still decodes into aws-lambda-go's.
 type proxyEvent struct {
+	proxyRequest
+	// Body is null without a body ([lambda-docs]); isBase64Encoded is
+	// always there.
+	Body            *string `json:"body"`
+	IsBase64Encoded bool    `json:"isBase64Encoded"`
+}
+
+// proxyRequest is the request as both the proxy event and a REQUEST
+// authorizer's event carry it, key for key.
+type proxyRequest struct {
 	Resource          string              `json:"resource"`
 	Path              string              `json:"path"`
 	HTTPMethod        string              `json:"httpMethod"`
@@ -58,10 +68,6 @@ type proxyEvent struct {
 	PathParameters                  map[string]string   `json:"pathParameters"`
 	StageVariables                  map[string]string   `json:"stageVariables"`
 	RequestContext                  proxyRequestContext `json:"requestContext"`
-	// Body is null without a body ([lambda-docs]); isBase64Encoded is
-	// always there.
-	Body            *string `json:"body"`
-	IsBase64Encoded bool    `json:"isBase64Encoded"`
 }
 
 // proxyRequestContext has no authorizer key: API Gateway leaves it out when
@@ -132,11 +138,11 @@ var replaced = []string{"Host", "User-Agent", "X-Forwarded-For", "X-Forwarded-Po
 // stage is path (as received, encoding kept, slashes collapsed) with the
 // path parameters params.
 func (g *gateway) event(r *http.Request, route *loader.Route, path string, params map[string]string, body []byte, requestID string, now time.Time, who *principal) proxyEvent {
-	ev := proxyEvent{
+	ev := proxyEvent{proxyRequest: proxyRequest{
 		Resource:   route.Resource,
 		Path:       path,
 		HTTPMethod: r.Method,
-	}
+	}}
 	ev.Headers, ev.MultiValueHeaders = eventHeaders(r)
 	ev.QueryStringParameters, ev.MultiValueQueryStringParameters = eventQuery(r.URL.RawQuery)
 	if len(params) > 0 {
