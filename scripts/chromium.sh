@@ -16,6 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/hostpkgs.sh
+. scripts/background.sh
 TOOLS="${TOOLS:-$PWD/.tools}"
 BGPID="$TOOLS/chromium-install.pid"
 LOG="$TOOLS/chromium-install.log"
@@ -29,17 +30,12 @@ install_background() {
     install
     return
   fi
-  mkdir -p "$TOOLS"
   echo "chromium: installing Debian's chromium in the background (log: $LOG); the browser tests wait for it" >&2
-  "$0" install > "$LOG" 2>&1 &
-  echo $! > "$BGPID"
+  bg_start "$BGPID" "$LOG" "$0" install
 }
 
 wait_installed() {
-  if [ -f "$BGPID" ] && kill -0 "$(cat "$BGPID")" 2>/dev/null; then
-    echo "chromium: waiting for the background install" >&2
-    while kill -0 "$(cat "$BGPID")" 2>/dev/null; do sleep 1; done
-  fi
+  bg_wait chromium "$BGPID" "the background install"
   rm -f "$BGPID"
   if [ -n "$(host_missing chromium)" ]; then
     [ -f "$LOG" ] && cat "$LOG" >&2

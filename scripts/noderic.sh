@@ -33,6 +33,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/npm-pinned.sh
 . scripts/hostpkgs.sh
+. scripts/background.sh
 TOOLS="${TOOLS:-$PWD/.tools}"
 DEST="$TOOLS/noderic"
 RIC="$DEST/node_modules/aws-lambda-ric"
@@ -127,17 +128,12 @@ install_background() {
     { ! command -v apt-get >/dev/null 2>&1 || [ "$(id -u)" != 0 ]; }; then
     host_install noderic "${BUILD_TOOLS[@]}"
   fi
-  mkdir -p "$TOOLS"
   echo "noderic: installing in the background (log: $LOG); the tests that need it wait for it" >&2
-  "$0" install > "$LOG" 2>&1 &
-  echo $! > "$BGPID"
+  bg_start "$BGPID" "$LOG" "$0" install
 }
 
 wait_installed() {
-  if [ -f "$BGPID" ] && kill -0 "$(cat "$BGPID")" 2>/dev/null; then
-    echo "noderic: waiting for the background install" >&2
-    while kill -0 "$(cat "$BGPID")" 2>/dev/null; do sleep 1; done
-  fi
+  bg_wait noderic "$BGPID" "the background install"
   rm -f "$BGPID"
   if ! installed; then
     [ -f "$LOG" ] && cat "$LOG" >&2

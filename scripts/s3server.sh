@@ -20,6 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lock.sh
+. scripts/background.sh
 TOOLS="${TOOLS:-$PWD/.tools}"
 KINDS=(seaweedfs minio)
 
@@ -103,11 +104,9 @@ install_background() {
     installed "$kind" || missing+=("$kind")
   done
   [ ${#missing[@]} -eq 0 ] && return
-  mkdir -p "$TOOLS"
   echo "s3server: building ${missing[*]} in the background (log: $BGLOG); the tests that need them wait for it" >&2
   # One after the other: two Go builds at once would only share the cores.
-  "$0" install "${missing[@]}" > "$BGLOG" 2>&1 &
-  echo $! > "$BGPID"
+  bg_start "$BGPID" "$BGLOG" "$0" install "${missing[@]}"
 }
 
 # all_installed KIND... succeeds when every KIND is built.
@@ -119,10 +118,7 @@ all_installed() {
 wait_built() {
   # Only for the servers asked for: the runner's tests need the default
   # one, which is built first, not the whole background build.
-  if [ -f "$BGPID" ] && kill -0 "$(cat "$BGPID")" 2>/dev/null && ! all_installed "$@"; then
-    echo "s3server: waiting for the background build of $*" >&2
-    while kill -0 "$(cat "$BGPID")" 2>/dev/null && ! all_installed "$@"; do sleep 1; done
-  fi
+  bg_wait s3server "$BGPID" "the background build of $*" all_installed "$@"
   local kind
   for kind in "$@"; do
     if ! installed "$kind"; then
