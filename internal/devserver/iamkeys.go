@@ -5,9 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -250,7 +251,7 @@ func developerKeys(getenv func(string) string) (keys []IAMKey, notes []string) {
 		if err != nil {
 			continue // no such file: nothing to know
 		}
-		for _, name := range sortedKeys(profiles) {
+		for _, name := range slices.Sorted(maps.Keys(profiles)) {
 			p := profiles[name]
 			profile := name
 			if f.config {
@@ -311,15 +312,6 @@ func readINI(path string) (map[string]map[string]string, error) {
 		cur[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
 	}
 	return out, sc.Err()
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // LocalCredentials are the local credential (LocalAccessKeyID,

@@ -9,6 +9,7 @@ package loader
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -669,7 +670,7 @@ func (a *Assembly) loadWebACLs(stack string, ids, acls []string, res map[string]
 		}
 		refs := assembly.References(r.Properties["ResourceArn"])
 		aclID := assembly.GetAtt(r.Properties["WebACLArn"])
-		for _, apiID := range sortedKeys(apis) {
+		for _, apiID := range slices.Sorted(maps.Keys(apis)) {
 			api := apis[apiID]
 			if !refs[apiID] {
 				continue
@@ -703,13 +704,4 @@ func (a *Assembly) loadWebACLs(stack string, ids, acls []string, res map[string]
 		}
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
