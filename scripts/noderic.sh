@@ -34,6 +34,7 @@ cd "$(dirname "$0")/.."
 . scripts/npm-pinned.sh
 . scripts/hostpkgs.sh
 . scripts/background.sh
+. scripts/lambdacpp.sh
 TOOLS="${TOOLS:-$PWD/.tools}"
 DEST="$TOOLS/noderic"
 RIC="$DEST/node_modules/aws-lambda-ric"
@@ -64,23 +65,13 @@ nodedir() {
 # build_runtime_cpp does what the package's scripts/preinstall.sh does, in
 # the package's folder, but for curl: aws-lambda-cpp is built from
 # deps/aws-lambda-cpp.tar.xz into deps/artifacts, against the host's
-# libcurl, and deps/artifacts/lib/libcurl.a, which binding.gyp links, is a
-# linker script that names the host's shared libcurl.
+# libcurl (scripts/lambdacpp.sh), and deps/artifacts/lib/libcurl.a, which
+# binding.gyp links, is a linker script that names the host's shared
+# libcurl.
 build_runtime_cpp() {
-  local art="$PWD/deps/artifacts" src="$PWD/deps/aws-lambda-cpp-src" flags="-fPIC" owner=""
-  rm -rf "$art" "$src"
-  mkdir -p "$art/lib" "$src"
-  tar --version 2>/dev/null | grep -q GNU && owner=--no-same-owner
-  tar xJf deps/aws-lambda-cpp.tar.xz $owner -C "$src" 2>/dev/null
-  # As preinstall.sh: no backtraces on musl (Alpine).
-  if ldd --version 2>&1 | grep -q musl; then
-    flags="$flags -DBACKWARD_HAS_BACKTRACE=0 -DBACKWARD_HAS_BACKTRACE_SYMBOL=0"
-  fi
-  mkdir -p "$src/build"
-  (cd "$src/build" &&
-    cmake .. -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_INSTALL_PREFIX="$art" &&
-    make -j "$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)" &&
-    make install)
+  local art="$PWD/deps/artifacts"
+  build_lambda_cpp deps/aws-lambda-cpp.tar.xz "$PWD/deps/aws-lambda-cpp-src" "$art"
+  mkdir -p "$art/lib"
   echo 'INPUT(-lcurl)' > "$art/lib/libcurl.a"
 }
 
