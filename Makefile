@@ -8,7 +8,7 @@ GO ?= go
 # takes over a minute, so the timeout is generous.
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all setup s3server s3server-background minio chromium noderic noderic-background chromium-background cfnguard sigv4js synth dev test bench fmt vet clean
+.PHONY: all setup s3server s3server-background minio chromium noderic noderic-background pyric pyric-background chromium-background cfnguard sigv4js synth dev test bench fmt vet clean
 
 all: synth test
 
@@ -49,6 +49,19 @@ noderic: setup
 noderic-background: setup
 	@./scripts/noderic.sh install-background
 
+## pyric: AWS's Runtime Interface Client for Python (awslambdaric, vendored
+## in third_party/awslambdaric), with which the runner runs Python
+## functions (scripts/pyric.sh): its runtime_client extension is built here,
+## once, for each Python on PATH, with cmake and g++ (installed from
+## Debian's packages as root; elsewhere the script names the command).
+pyric:
+	@./scripts/pyric.sh install
+
+## pyric-background: start that build and return; the tests that need it
+## wait for it (scripts/pyric.sh wait).
+pyric-background:
+	@./scripts/pyric.sh install-background
+
 ## cfnguard: AWS Control Tower's proactive controls (CloudFormation Guard
 ## rules) and cfn-guard, from npm, pinned (scripts/cfnguard.sh).
 cfnguard: setup
@@ -88,7 +101,7 @@ synth: setup
 ## Ctrl-C stops everything.
 # The runner is built, then exec'd: `go run` would not pass SIGTERM on, and
 # the runner, the S3 server and the functions would outlive a killed make.
-dev: synth noderic
+dev: synth noderic pyric
 	@./scripts/s3server.sh install $(S3)
 	$(GO) build -o $(TOOLS)/bin/sgdev ./cmd/sgdev
 	exec $(TOOLS)/bin/sgdev -assembly cdk.out,cdk.out.uploads,cdk.out.servers,cdk.out.edge -port 3000 -s3 $(S3) -s3-bin "$$(./scripts/s3server.sh bin $(S3))"
@@ -97,10 +110,12 @@ dev: synth noderic
 ## snapshots, the apps synthesized with CloudFormation validation on, and the
 ## uploads end to end against SeaweedFS and MinIO (started and stopped by
 ## test/uploads).
-test: setup s3server-background noderic-background chromium-background cfnguard sigv4js vet
+test: setup s3server-background noderic-background pyric-background chromium-background cfnguard sigv4js vet
 	@GO=$(GO) ./scripts/gotest.sh -count=1 -timeout $(TEST_TIMEOUT)
 	@if [ -f $(TOOLS)/noderic/node_modules/aws-lambda-ric/NOT-BUILT.txt ]; then \
 	  echo "*** make test: the Node.js function tests were SKIPPED on this host: $$(cat $(TOOLS)/noderic/node_modules/aws-lambda-ric/NOT-BUILT.txt) ***" >&2; fi
+	@if [ -f $(TOOLS)/pyric/runtime/NOT-BUILT.txt ]; then \
+	  echo "*** make test: the Python function tests were SKIPPED on this host: $$(cat $(TOOLS)/pyric/runtime/NOT-BUILT.txt) ***" >&2; fi
 
 ## bench: the stream writer's throughput and allocations, synth times (per
 ## route: constructs/streaming), and the local runner's guards and WAF.

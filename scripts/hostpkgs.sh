@@ -1,9 +1,9 @@
 # Sourced by the scripts that need programs from the host's own packages
-# (chromium.sh: Chromium; noderic.sh: the compilers that build AWS's Runtime
-# Interface Client for Node.js). One rule for all of them: as root on a host
-# with apt-get, install what is missing; anywhere else, print the exact
-# command for this host and fail, so nothing is used that was neither
-# installed here nor named in the README's host table.
+# (chromium.sh: Chromium; noderic.sh and pyric.sh: the compilers that build
+# AWS's Runtime Interface Clients for Node.js and Python). One rule for all
+# of them: as root on a host with apt-get, install what is missing; anywhere
+# else, print the exact command for this host and fail, so nothing is used
+# that was neither installed here nor named in the README's host table.
 
 . scripts/lock.sh
 
@@ -20,6 +20,9 @@ host_pkg() {
     apt/curl-config) echo libcurl4-openssl-dev ;;
     dnf/curl-config) echo libcurl-devel ;;
     brew/curl-config) echo curl ;;
+    apt/python3-config) echo python3-dev ;;
+    dnf/python3-config) echo python3-devel ;;
+    brew/python3-config) echo python ;;
     brew/chromium) echo "--cask chromium" ;;
     *) echo "$cmd" ;;
   esac
@@ -69,25 +72,56 @@ host_install() {
     host_install_hint "$who" $missing
     return 1
   fi
-  local tools="${TOOLS:-$PWD/.tools}" pkgs c
+  local pkgs="" c
+  for c in $missing; do pkgs="$pkgs $(host_pkg "$c" apt)"; done
+  # shellcheck disable=SC2086
+  apt_install "$who" "$@" -- $pkgs
+}
+
+# host_install_package WHO APT DNF installs a package that brings no command
+# (a library, a Python module), which the caller found missing: Debian's
+# APT as root, or else the command that installs it (APT, or Fedora's DNF)
+# is printed and the call fails.
+host_install_package() {
+  local who="$1" apt="$2" dnf="$3"
+  if ! command -v apt-get >/dev/null 2>&1 || [ "$(id -u)" != 0 ]; then
+    echo "$who: needs the package $apt (Debian, Ubuntu) or $dnf (Fedora, RHEL)" >&2
+    echo "$who: install it as root, then run the same make command again:" >&2
+    echo "$who:   Debian, Ubuntu:  sudo apt-get install -y $apt" >&2
+    echo "$who:   Fedora, RHEL:    sudo dnf install -y $dnf" >&2
+    return 1
+  fi
+  apt_install "$who" -- "$apt"
+}
+
+# apt_install WHO [CMD...] -- PKG... installs Debian's packages PKG, one
+# apt-get at a time however many scripts ask at once; when commands CMD are
+# given, only if one of them is still missing once it is this script's turn.
+apt_install() {
+  local who="$1" cmds=() tools="${TOOLS:-$PWD/.tools}"
+  shift
+  while [ "$1" != -- ]; do
+    cmds+=("$1")
+    shift
+  done
+  shift
   mkdir -p "$tools"
   # apt-get refuses to run beside another apt-get: wait for ours.
   lock "$tools/apt.lock"
-  missing="$(host_missing "$@")" # another script may have installed them meanwhile
-  if [ -n "$missing" ]; then
-    pkgs=""
-    for c in $missing; do pkgs="$pkgs $(host_pkg "$c" apt)"; done
-    echo "$who: installing Debian's$pkgs (once)" >&2
-    # One package-list update per hour is enough for every script that asks.
-    if [ -z "$(find "$tools/apt.updated" -mmin -60 2>/dev/null)" ]; then
-      apt-get update -qq && touch "$tools/apt.updated"
-    fi
-    # shellcheck disable=SC2086
-    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >"$tools/apt.log" 2>&1; then
-      tail -20 "$tools/apt.log" >&2
-      unlock "$tools/apt.lock"
-      return 1
-    fi
+  # Another script may have installed them meanwhile.
+  if [ ${#cmds[@]} -gt 0 ] && [ -z "$(host_missing "${cmds[@]}")" ]; then
+    unlock "$tools/apt.lock"
+    return 0
+  fi
+  echo "$who: installing Debian's $* (once)" >&2
+  # One package-list update per hour is enough for every script that asks.
+  if [ -z "$(find "$tools/apt.updated" -mmin -60 2>/dev/null)" ]; then
+    apt-get update -qq && touch "$tools/apt.updated"
+  fi
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >"$tools/apt.log" 2>&1; then
+    tail -20 "$tools/apt.log" >&2
+    unlock "$tools/apt.lock"
+    return 1
   fi
   unlock "$tools/apt.lock"
 }

@@ -94,8 +94,8 @@ func TestInstalledProgramsHaveAnInstaller(t *testing.T) {
 }
 
 // aptInstalled is every command the scripts install with host_install
-// (scripts/hostpkgs.sh): its literal arguments, and noderic.sh's
-// BUILD_TOOLS.
+// (scripts/hostpkgs.sh): its literal arguments, and the BUILD_TOOLS of
+// noderic.sh and pyric.sh.
 func aptInstalled(t *testing.T) map[string]bool {
 	out := map[string]bool{}
 	for _, b := range aptBuildTools(t) {
@@ -286,7 +286,7 @@ func usedPrograms(t *testing.T) map[string][]string {
 		}
 	}
 	for _, b := range aptBuildTools(t) {
-		add(b, "aws-lambda-ric's install scripts (noderic.sh BUILD_TOOLS)")
+		add(b, "the Runtime Interface Clients' builds (BUILD_TOOLS of noderic.sh, pyric.sh)")
 	}
 	for prog, where := range goPrograms(t) {
 		for _, w := range where {
@@ -357,24 +357,27 @@ func TestShellScanFindsPrograms(t *testing.T) {
 	}
 }
 
-// aptBuildTools is noderic.sh's BUILD_TOOLS: what the third-party build it
-// runs calls.
+// aptBuildTools are the BUILD_TOOLS of noderic.sh and pyric.sh: what the
+// third-party builds they run call.
 func aptBuildTools(t *testing.T) []string {
 	var out []string
-	b, err := os.ReadFile("noderic.sh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	syntax.Walk(parseShell(t, "noderic.sh", string(b)), func(n syntax.Node) bool {
-		if a, ok := n.(*syntax.Assign); ok && a.Name != nil && a.Name.Value == "BUILD_TOOLS" && a.Array != nil {
-			for _, e := range a.Array.Elems {
-				out = append(out, e.Value.Lit())
-			}
+	for _, script := range []string{"noderic.sh", "pyric.sh"} {
+		b, err := os.ReadFile(script)
+		if err != nil {
+			t.Fatal(err)
 		}
-		return true
-	})
-	if len(out) == 0 {
-		t.Fatal("noderic.sh has no BUILD_TOOLS array")
+		n := len(out)
+		syntax.Walk(parseShell(t, script, string(b)), func(n syntax.Node) bool {
+			if a, ok := n.(*syntax.Assign); ok && a.Name != nil && a.Name.Value == "BUILD_TOOLS" && a.Array != nil {
+				for _, e := range a.Array.Elems {
+					out = append(out, e.Value.Lit())
+				}
+			}
+			return true
+		})
+		if len(out) == n {
+			t.Fatalf("%s has no BUILD_TOOLS array", script)
+		}
 	}
 	return out
 }
