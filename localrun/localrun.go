@@ -83,6 +83,15 @@ type Options struct {
 	// the node found on PATH (22 or newer). Default: "", those functions are
 	// not run (a notice says so).
 	NodeRIC string
+	// PythonRIC is the folder streamgate's scripts/pyric.sh builds AWS's
+	// Runtime Interface Client for Python into (.tools/pyric/runtime:
+	// awslambdaric, vendored, with its runtime_client extension for each
+	// Python it finds), with which functions on the Python 3.11 to 3.14
+	// runtimes run, on python3.X from PATH, else python3 (a notice names
+	// the difference). Lambda does not stream Python's responses: their
+	// STREAM routes are answered buffered, with a notice. Default: "",
+	// those functions are not run (a notice says so).
+	PythonRIC string
 	// DisableStreamCap lifts the 2 MB/s cap of streams past their first 6 MB
 	// (Lambda) or 10 MB (HTTP backends), for speed. Default: false, capped
 	// as on AWS.
@@ -170,6 +179,7 @@ func Run(ctx context.Context, o Options) (*Runner, error) {
 		IdleTimeout:      o.IdleTimeout,
 		DisableStreamCap: o.DisableStreamCap,
 		NodeRIC:          o.NodeRIC,
+		PythonRIC:        o.PythonRIC,
 		Logs:             o.Logs,
 		SkipIAM:          o.SkipIAM,
 		IAMKeys:          iamKeys(o.IAMKeys),

@@ -58,6 +58,7 @@ func main() {
 		"; -clean empties the current one, and deleting that folder frees them all: rm -rf "+root+")")
 	clean := flag.Bool("clean", false, "empty the S3 data directory first")
 	nodeRIC := flag.String("node-ric", ".tools/noderic/node_modules/aws-lambda-ric/index.mjs", "AWS's Runtime Interface Client for Node.js, for functions on the Node.js runtimes (scripts/noderic.sh installs it; empty: those are not run)")
+	pythonRIC := flag.String("python-ric", ".tools/pyric/runtime", "AWS's Runtime Interface Client for Python, for functions on the Python 3.11 to 3.14 runtimes: the folder scripts/pyric.sh builds (empty: those are not run)")
 	noThrottle := flag.Bool("no-throttle", false, "lift the 2 MB/s cap streams have on AWS past their first 6 MB (Lambda) or 10 MB (HTTP), for speed")
 	idle := flag.Duration("idle-timeout", 0, "override API Gateway's idle timeout between stream chunks (default: by endpoint type)")
 	cpuprofile := flag.String("cpuprofile", "", "write the runner's CPU profile to this file until it stops (go tool pprof)")
@@ -150,6 +151,7 @@ func main() {
 		CleanS3:          *clean,
 		DisableStreamCap: *noThrottle,
 		NodeRIC:          *nodeRIC,
+		PythonRIC:        *pythonRIC,
 		IdleTimeout:      *idle,
 		Logs:             os.Stderr,
 		SkipIAM:          !*iam,

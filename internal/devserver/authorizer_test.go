@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -104,7 +105,7 @@ func authzAPI(fn *loader.Function) *loader.API {
 
 // startAuthzServer serves authzAPI with fn (run by cmd) as every
 // authorizer's function.
-func startAuthzServer(tb testing.TB, fn *loader.Function, cmd []string) *authzServer {
+func startAuthzServer(tb testing.TB, fn *loader.Function, cmd []string, env ...string) *authzServer {
 	tb.Helper()
 	api := authzAPI(fn)
 	s := &authzServer{logs: &lockedBuffer{}}
@@ -113,7 +114,7 @@ func startAuthzServer(tb testing.TB, fn *loader.Function, cmd []string) *authzSe
 		tb.Fatal(err)
 	}
 	gs.authorizer.now = func() time.Time { return time.Now().Add(time.Duration(s.clock.Load()) * time.Second) }
-	s.pool = pool.New(fn, cmd, pool.Env(fn, nil), 8, s.logs)
+	s.pool = pool.New(fn, cmd, append(pool.Env(fn, nil), env...), 8, s.logs)
 	tb.Cleanup(s.pool.Close)
 	s.g = &gateway{api: api, pools: map[*loader.Function]*pool.Pool{fn: s.pool}, logs: s.logs, guards: gs, recent: &requestLog{}}
 	s.url = serveGateway(tb, s.g, &s.calls) + "/v1"
@@ -466,6 +467,53 @@ func TestLambdaAuthorizerNode(t *testing.T) {
 	}
 	if au, _ := authorizerOf(t, got.events[0]); au["principalId"] != "user-allow.2" || au["num"] != "42" {
 		t.Errorf("requestContext.authorizer %v", au)
+	}
+}
+
+// TestLambdaAuthorizerPython runs testdata/authorizer-python/index.py with
+// AWS's Runtime Interface Client for Python, when scripts/pyric.sh has
+// built it: allowed, denied, unauthorized and failing as API Gateway
+// answers, and the policy's context reaches the route's function.
+func TestLambdaAuthorizerPython(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	py := pool.PythonRuntimes(filepath.Join(root, ".tools", "pyric", "runtime"), "python3.12")["python3.12"]
+	if py.Missing != "" {
+		t.Skipf("SKIPPED: no Python authorizer test: %s", py.Missing)
+	}
+	dir, err := filepath.Abs("testdata/authorizer-python")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn := &loader.Function{Stack: "AuthzStack", LogicalID: "PythonAuthFn", Timeout: 3, MemoryMB: 128, Reserved: -1,
+		Runtime: "python3.12", Handler: "index.lambda_handler", AssetDir: dir}
+	s := startAuthzServer(t, fn, append(slices.Clone(py.Cmd), fn.Handler), py.Env...)
+	for _, tc := range []struct {
+		token  string
+		status int
+	}{{"allow.1", 200}, {"deny.1", 403}, {"unauthorized.1", 401}, {"error.1", 500}} {
+		if got := s.do(t, "GET", "/fresh/1", map[string]string{"Authorization": tc.token}); got.status != tc.status || got.invoked != 1 {
+			t.Errorf("%s: status %d, %d invocations; want %d, 1\n%s", tc.token, got.status, got.invoked, tc.status, s.logs.String())
+		}
+	}
+	got := s.do(t, "GET", "/fresh/1", map[string]string{"Authorization": "allow.2"})
+	if len(got.events) != 1 {
+		t.Fatalf("%d events", len(got.events))
+	}
+	if au, _ := authorizerOf(t, got.events[0]); au["principalId"] != "user-allow.2" || au["num"] != "42" || au["bool"] != "true" {
+		t.Errorf("requestContext.authorizer %v", au)
+	}
+	// Lambda's task root is read-only: no bytecode written into it.
+	if _, err := os.Stat(filepath.Join(dir, "__pycache__")); err == nil {
+		os.RemoveAll(filepath.Join(dir, "__pycache__"))
+		t.Errorf("Python wrote __pycache__ into the function's folder")
+	}
+	// The failing authorizer's traceback, one log line per line.
+	if log := s.logs.String(); !strings.Contains(log, "[ERROR] RuntimeError: the user database is down") ||
+		!regexp.MustCompile(`(?m)PythonAuthFn \[[^\]]*\] Traceback \(most recent call last\):$`).MatchString(log) {
+		t.Errorf("no Python traceback in the log:\n%s", log)
 	}
 }
 

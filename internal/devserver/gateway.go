@@ -395,10 +395,18 @@ func requestPath(r *http.Request) string {
 }
 
 func transferMode(r *loader.Route) string {
-	if r.Stream {
+	if streams(r) {
 		return "STREAMED"
 	}
 	return "BUFFERED"
+}
+
+// streams reports whether the runner streams route's answer: a STREAM
+// route's, unless its function is on a Python runtime, which Lambda cannot
+// stream from; the runner answers those buffered, with a start-up notice
+// (pythonStreamNote).
+func streams(r *loader.Route) bool {
+	return r.Stream && (r.Function == nil || !r.Function.Python())
 }
 
 // match finds the route for method and path: literal segments before
@@ -510,7 +518,7 @@ func (g *gateway) invoke(w *statusRecorder, r *http.Request, route *loader.Route
 		g.fail(w, r, 502, "Internal server error")
 		return
 	}
-	if route.Stream {
+	if streams(route) {
 		g.stream(w, r, route, tag, inv, ctx)
 		return
 	}

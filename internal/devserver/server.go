@@ -80,6 +80,13 @@ type Options struct {
 	// runs the functions on Node.js managed runtimes with the node on PATH.
 	// Default: "", those functions are not run (a notice says so).
 	NodeRIC string
+	// PythonRIC is the folder scripts/pyric.sh builds AWS's Runtime
+	// Interface Client for Python into (awslambdaric with its
+	// runtime_client extension for each Python found), which runs the
+	// functions on the python3.11 to python3.14 runtimes with python3.X
+	// from PATH, else python3. Default: "", those functions are not run (a
+	// notice says so).
+	PythonRIC string
 	// DisableStreamCap lifts the 2 MB/s cap streams have on AWS past their first
 	// 6 MB (Lambda) or 10 MB (HTTP backends), for speed. Default: false,
 	// capped as on AWS.
@@ -366,9 +373,13 @@ func (s *Server) preparePools(apis []*loader.API, eventFns []*loader.Function, b
 	// for this architecture compiles the standard library the others reuse.
 	results := make([]built, len(fns))
 	byAsset := map[string]built{}
+	var pyRuntimes []string
 	for i, fn := range fns {
-		if fn.Node() {
-			continue // run by Node.js with AWS's Runtime Interface Client: nothing to build
+		if fn.Python() {
+			pyRuntimes = append(pyRuntimes, fn.Runtime)
+		}
+		if fn.Managed() {
+			continue // run by Node.js or Python with AWS's Runtime Interface Client: nothing to build
 		}
 		b, ok := byAsset[fn.AssetDir]
 		if !ok {
@@ -378,6 +389,15 @@ func (s *Server) preparePools(apis []*loader.API, eventFns []*loader.Function, b
 		results[i] = b
 	}
 	nodeCmd, nodeMissing := pool.NodeRuntime(o.NodeRIC)
+	pythons := map[string]*pool.Python{}
+	if len(pyRuntimes) > 0 {
+		pythons = pool.PythonRuntimes(o.PythonRIC, pyRuntimes...)
+	}
+	for _, rt := range slices.Sorted(maps.Keys(pythons)) {
+		if py := pythons[rt]; py.Note != "" && py.Missing == "" {
+			s.Notices = append(s.Notices, fmt.Sprintf("%s functions %s", rt, py.Note))
+		}
+	}
 	notes := map[string]bool{}
 	for i, fn := range fns {
 		if results[i].err != nil {
@@ -405,10 +425,35 @@ func (s *Server) preparePools(apis []*loader.API, eventFns []*loader.Function, b
 			}
 			cmd = append(slices.Clone(nodeCmd), fn.Handler)
 		}
-		s.pools[fn] = pool.New(fn, cmd, pool.Env(fn, extra), o.Concurrency, o.Logs)
+		fnEnv := pool.Env(fn, extra)
+		if fn.Python() {
+			py := pythons[fn.Runtime]
+			if py.Missing != "" {
+				s.Notices = append(s.Notices, fmt.Sprintf("%s (%s) is not run: %s", fn.LogicalID, fn.Runtime, py.Missing))
+			}
+			cmd = append(slices.Clone(py.Cmd), fn.Handler)
+			// Last: the client must be importable whatever the template sets.
+			fnEnv = append(fnEnv, py.Env...)
+		}
+		s.pools[fn] = pool.New(fn, cmd, fnEnv, o.Concurrency, o.Logs)
+	}
+	for _, api := range apis {
+		for _, r := range api.Routes {
+			if r.Stream && !streams(r) {
+				s.Notices = append(s.Notices, fmt.Sprintf("%s %s: %s (%s) on a STREAM route is answered buffered: %s", r.Method, r.Path, r.Function.LogicalID, r.Function.Runtime, pythonStreamNote))
+			}
+		}
 	}
 	return nil
 }
+
+// pythonStreamNote is why a Python function's STREAM route is answered
+// buffered, and what to change.
+const pythonStreamNote = "Lambda's Python runtimes have no response streaming " +
+	"(https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html lists the runtimes that stream), and API Gateway's STREAM mode needs " +
+	"the function to write its streaming format " +
+	"(https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode-lambda.html), which a Python handler's " +
+	"return value is not: make the route BUFFERED (TransferMode) for the same answer on AWS"
 
 func authorizerFunction(r *loader.Route) *loader.Function {
 	if r.Authorizer == nil {

@@ -117,7 +117,7 @@ type Function struct {
 	Stack       string
 	LogicalID   string
 	Description string
-	AssetDir    string // holds bootstrap
+	AssetDir    string // holds bootstrap, or a Node.js or Python handler's code
 	Arch        string // arm64 or x86_64
 	Timeout     int    // seconds
 	MemoryMB    int
@@ -125,7 +125,8 @@ type Function struct {
 	// Reserved is the template's ReservedConcurrentExecutions; -1 when unset.
 	Reserved int
 	// Runtime and Handler as the template names them ("provided.al2023",
-	// "bootstrap"; "nodejs22.x", "index.handler").
+	// "bootstrap"; "nodejs22.x", "index.handler"; "python3.13",
+	// "index.handler").
 	Runtime, Handler string
 	// EnvRefs are variables whose value refers to another resource (a
 	// bucket's Ref, a key's ARN): the runner resolves those it emulates.
@@ -146,6 +147,27 @@ var NodeRuntimes = []string{"nodejs20.x", "nodejs22.x", "nodejs24.x"}
 
 // Node reports whether fn runs on a Node.js managed runtime the runner runs.
 func (fn *Function) Node() bool { return slices.Contains(NodeRuntimes, fn.Runtime) }
+
+// PythonRuntimes are the Python managed runtimes the runner runs, with AWS's
+// Runtime Interface Client for Python.
+var PythonRuntimes = []string{"python3.11", "python3.12", "python3.13", "python3.14"}
+
+// Python reports whether fn runs on a Python managed runtime the runner runs.
+func (fn *Function) Python() bool { return slices.Contains(PythonRuntimes, fn.Runtime) }
+
+// notRunnable says why the runner cannot run fn, a function without code
+// it found.
+func notRunnable(fn *Function) string {
+	const runs = "the runner runs a bootstrap, or a handler on nodejs20.x to nodejs24.x or python3.11 to python3.14"
+	if fn.Runtime != "" && !strings.HasPrefix(fn.Runtime, "provided") && !fn.Managed() {
+		return fmt.Sprintf("is on %s, which the runner does not run (%s)", fn.Runtime, runs)
+	}
+	return fmt.Sprintf("has no code the runner can run (%s; was it bundled?)", runs)
+}
+
+// Managed reports whether fn runs on a managed runtime (Node.js, Python)
+// from its asset folder, rather than as a bootstrap.
+func (fn *Function) Managed() bool { return fn.Node() || fn.Python() }
 
 // Bucket is an S3 bucket of the template, emulated by the local S3 server.
 type Bucket struct {
@@ -482,7 +504,7 @@ func (a *Assembly) loadFunction(stack, id string, r cfnResource) (*Function, err
 	if hash, ok := strings.CutSuffix(key, ".zip"); ok {
 		dir := filepath.Join(a.Dir, "asset."+hash)
 		switch {
-		case fn.Node():
+		case fn.Managed():
 			if st, err := os.Stat(dir); err == nil && st.IsDir() {
 				fn.AssetDir = dir
 			}
@@ -518,7 +540,7 @@ func (a *Assembly) loadRoute(stack, id string, r cfnResource, res map[string]cfn
 			return nil, nil
 		}
 		if route.Function.AssetDir == "" {
-			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: function %s has no code the runner can run (a bootstrap, or a Node.js 20 to 24 handler; was it bundled?)", where, route.Function.LogicalID))
+			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: function %s %s", where, route.Function.LogicalID, notRunnable(route.Function)))
 			return nil, nil
 		}
 	case "HTTP_PROXY":

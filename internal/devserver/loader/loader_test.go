@@ -133,6 +133,53 @@ func TestCrossStackFunctions(t *testing.T) {
 	}
 }
 
+// TestPythonFunctionsRunFromTheirAsset: a function on python3.11 to
+// python3.14 runs from its asset folder (no bootstrap in it), as Node.js
+// functions do; one on a runtime the runner does not run is a notice that
+// names the runtime, not a question about bundling.
+func TestPythonFunctionsRunFromTheirAsset(t *testing.T) {
+	dir, write := oneStackAssembly(t)
+	os.MkdirAll(filepath.Join(dir, "asset.py"), 0o755)
+	api := map[string]any{"Ref": "Api"}
+	fn := func(runtime string) map[string]any {
+		return map[string]any{"Type": "AWS::Lambda::Function", "Properties": map[string]any{
+			"Runtime": runtime, "Handler": "index.handler", "Code": map[string]any{"S3Key": "py.zip"}}}
+	}
+	method := func(path, fn string) map[string]any {
+		return map[string]any{"Type": "AWS::ApiGateway::Method", "Properties": map[string]any{"RestApiId": api, "HttpMethod": "GET",
+			"ResourceId": map[string]any{"Ref": path}, "Integration": map[string]any{"Type": "AWS_PROXY", "Uri": map[string]any{
+				"Fn::Join": []any{"", []any{"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/",
+					map[string]any{"Fn::GetAtt": []string{fn, "Arn"}}, "/invocations"}}}}}}
+	}
+	resource := func(part string) map[string]any {
+		return map[string]any{"Type": "AWS::ApiGateway::Resource", "Properties": map[string]any{"RestApiId": api, "PathPart": part,
+			"ParentId": map[string]any{"Fn::GetAtt": []string{"Api", "RootResourceId"}}}}
+	}
+	write("S.template.json", map[string]any{"Resources": map[string]any{
+		"Api":   map[string]any{"Type": "AWS::ApiGateway::RestApi", "Properties": map[string]any{}},
+		"New":   resource("new"),
+		"Old":   resource("old"),
+		"Py314": fn("python3.14"),
+		"Py310": fn("python3.10"),
+		"M1":    method("New", "Py314"),
+		"M2":    method("Old", "Py310"),
+	}})
+	a, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := strings.Join(a.Unsupported, "\n")
+	if len(a.APIs) != 1 || len(a.APIs[0].Routes) != 1 {
+		t.Fatalf("want the python3.14 route only: %+v\n%s", a.APIs, notes)
+	}
+	if f := a.APIs[0].Routes[0].Function; !f.Python() || !f.Managed() || f.Node() || f.AssetDir != filepath.Join(dir, "asset.py") {
+		t.Errorf("python3.14 function: %+v", f)
+	}
+	if want := "S/M2 (GET /old): function Py310 is on python3.10, which the runner does not run (the runner runs a bootstrap, or a handler on nodejs20.x to nodejs24.x or python3.11 to python3.14)"; !strings.Contains(notes, want) {
+		t.Errorf("notices lack %q:\n%s", want, notes)
+	}
+}
+
 // TestNestedStackRoutes: a nested stack's template, found by its asset
 // path metadata or by the hash its TemplateURL ends in (the asset
 // manifest), is read with its parent: its methods are routes of the

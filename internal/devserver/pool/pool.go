@@ -4,7 +4,8 @@
 // and is kept warm; more start on demand up to the reserved concurrency
 // (beyond which invocations are throttled) or the runner's bound (beyond
 // which they queue). It also finds or builds what a function runs: a Go
-// bootstrap for the host, or AWS's Runtime Interface Client for Node.js.
+// bootstrap for the host, or AWS's Runtime Interface Client for Node.js or
+// for Python with an interpreter from PATH.
 package pool
 
 import (
@@ -65,7 +66,7 @@ const MaxQueued = 1000
 type Pool struct {
 	fn        *loader.Function
 	label     string   // for logs: stack/logical id
-	cmd       []string // the process: a bootstrap, or node and AWS's Runtime Interface Client with the handler
+	cmd       []string // the process: a bootstrap, or node or python3 and AWS's Runtime Interface Client with the handler
 	env       []string
 	max       int
 	reserved  bool // max is the template's reserved concurrency
@@ -141,7 +142,7 @@ func (p *Pool) start() (*proc, error) {
 	}
 	cmd := exec.Command(p.cmd[0], p.cmd[1:]...)
 	cmd.Dir = filepath.Dir(p.cmd[0])
-	if p.fn.Node() {
+	if p.fn.Managed() {
 		cmd.Dir = p.fn.AssetDir // LAMBDA_TASK_ROOT, as on Lambda
 	}
 	cmd.SysProcAttr = launch.ChildProcAttr()
@@ -160,7 +161,12 @@ func (p *Pool) start() (*proc, error) {
 		sc := bufio.NewScanner(out)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		for sc.Scan() {
-			fmt.Fprintf(p.logs, "%s [%s] %s\n", p.label, *pr.tag.Load(), sc.Text())
+			// AWS's Runtime Interface Client for Python writes a traceback
+			// as one line whose lines end in \r (one CloudWatch event): one
+			// log line each here, readable in a terminal.
+			for _, line := range strings.Split(sc.Text(), "\r") {
+				fmt.Fprintf(p.logs, "%s [%s] %s\n", p.label, *pr.tag.Load(), line)
+			}
 		}
 	}()
 	go func() {
