@@ -388,10 +388,12 @@ func (s *Server) preparePools(apis []*loader.API, eventFns []*loader.Function, b
 		}
 		results[i] = b
 	}
-	nodeCmd, nodeMissing := pool.NodeRuntime(o.NodeRIC)
+	// The clients' paths are absolute: a Node.js or Python process runs in
+	// its function's folder, and sgdev's defaults are relative.
+	nodeCmd, nodeMissing := pool.NodeRuntime(absPath(o.NodeRIC))
 	pythons := map[string]*pool.Python{}
 	if len(pyRuntimes) > 0 {
-		pythons = pool.PythonRuntimes(o.PythonRIC, pyRuntimes...)
+		pythons = pool.PythonRuntimes(absPath(o.PythonRIC), pyRuntimes...)
 	}
 	for _, rt := range slices.Sorted(maps.Keys(pythons)) {
 		if py := pythons[rt]; py.Note != "" && py.Missing == "" {
@@ -445,6 +447,17 @@ func (s *Server) preparePools(apis []*loader.API, eventFns []*loader.Function, b
 		}
 	}
 	return nil
+}
+
+// absPath is p made absolute; "" stays "" (no client).
+func absPath(p string) string {
+	if p == "" {
+		return ""
+	}
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
 }
 
 // pythonStreamNote is why a Python function's STREAM route is answered

@@ -407,7 +407,10 @@ func Env(fn *loader.Function, extra map[string]string) []string {
 	if fn.AssetDir != "" {
 		// /var/task on Lambda; the process runs there too. AWS's runtime
 		// interface clients refuse to start without it.
-		env = append(env, "LAMBDA_TASK_ROOT="+fn.AssetDir)
+		// Absolute: the process runs in it, so a relative one (sgdev
+		// -assembly cdk.out) would name a folder below itself.
+		root, _ := filepath.Abs(fn.AssetDir)
+		env = append(env, "LAMBDA_TASK_ROOT="+root)
 	}
 	seen := map[string]bool{}
 	for _, kv := range env {
