@@ -57,6 +57,11 @@ var (
 	s3Data       string   // its S3 server's data directory
 	runnerLogs   = &syncBuffer{}
 	nodeMissing  string // why the runner cannot run Node.js functions here; "" when it can
+	// pythons are the Python runtimes of the test stack as the runner
+	// finds them here (pool.PythonRuntimes); pythonMissing is why it cannot
+	// run them, "" when it can.
+	pythons       map[string]*pool.Python
+	pythonMissing string
 )
 
 // needNode skips a test that calls a Node.js function where the runner
@@ -65,6 +70,15 @@ func needNode(t testing.TB) {
 	t.Helper()
 	if nodeMissing != "" {
 		t.Skip("SKIPPED: Node.js functions cannot run on this host: " + nodeMissing)
+	}
+}
+
+// needPython skips a test that calls a Python function where the runner
+// cannot run them (TestMain repeats the reason after the run).
+func needPython(t testing.TB) {
+	t.Helper()
+	if pythonMissing != "" {
+		t.Skip("SKIPPED: Python functions cannot run on this host: " + pythonMissing)
 	}
 }
 
@@ -104,6 +118,9 @@ func TestMain(m *testing.M) {
 	if nodeMissing != "" {
 		// Loud, so a green run on such a host is not read as a full one.
 		fmt.Fprintf(os.Stderr, "\n*** local: the Node.js function tests were SKIPPED: %s ***\n\n", nodeMissing)
+	}
+	if pythonMissing != "" {
+		fmt.Fprintf(os.Stderr, "\n*** local: the Python function tests were SKIPPED: %s ***\n\n", pythonMissing)
 	}
 	os.Exit(code)
 }
@@ -157,6 +174,7 @@ func synthesize() (dir string, err error) {
 	streams.AddRoute(&streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String("/node/elsewhere"),
 		Function: awslambda.Function_FromFunctionAttributes(stack, jsii.String("Elsewhere"), &awslambda.FunctionAttributes{
 			FunctionArn: elsewhere.FunctionArn(), SameEnvironment: jsii.Bool(true)})})
+	addPythonRoutes(stack, streams)
 	reserved := streams.Route("GET", "/reserved/records").Function.(awslambda.Function)
 	reserved.Node().DefaultChild().(awslambda.CfnFunction).SetReservedConcurrentExecutions(jsii.Number(1))
 	// A stage that takes 2 requests a second, in bursts of 3.
@@ -244,6 +262,17 @@ func startRunner(dir string) error {
 	}
 	nodeRIC := filepath.Join(tools(), "noderic", "node_modules", "aws-lambda-ric", "index.mjs")
 	_, nodeMissing = pool.NodeRuntime(nodeRIC)
+	// Likewise AWS's Runtime Interface Client for Python.
+	if out, err := exec.Command(filepath.Join(root, "scripts", "pyric.sh"), "wait").CombinedOutput(); err != nil {
+		return fmt.Errorf("scripts/pyric.sh wait: %v\n%s", err, out)
+	}
+	pythonRIC := filepath.Join(tools(), "pyric", "runtime")
+	pythons = pool.PythonRuntimes(pythonRIC, pythonRuntimes...)
+	for _, rt := range pythonRuntimes {
+		if m := pythons[rt].Missing; m != "" && pythonMissing == "" {
+			pythonMissing = rt + ": " + m
+		}
+	}
 	var err error
 	if s3Data, err = os.MkdirTemp("", "sgdev-test-s3-"); err != nil {
 		return err
@@ -252,7 +281,7 @@ func startRunner(dir string) error {
 	// others move hundreds of MB.
 	s3Args = []string{"-s3", string(s3Kind), "-s3-bin", s3Kind.ToolsBin(tools())}
 	args = append([]string{"-assembly", dir, "-port", "0", "-s3-data", s3Data, "-no-throttle",
-		"-node-ric", nodeRIC}, s3Args...)
+		"-node-ric", nodeRIC, "-python-ric", pythonRIC}, s3Args...)
 	args = append(args, "-cognito-key", cognitoKeyFile(dir)) // shared with sgdev token (guards_test.go)
 	runnerBin, runnerArgs = bin, args
 	if p := os.Getenv("SGDEV_CPUPROFILE"); p != "" {
