@@ -107,6 +107,12 @@ func TestNode22OnPathIsUsedOnEveryHost(t *testing.T) {
 // base system's commands it needs, so that this machine's compilers are
 // not seen, and a fake npm that "installs" the package.
 func noderic(t *testing.T, fakes map[string]string, args ...string) (string, string, error) {
+	return ricScript(t, "noderic.sh", fakes, args...)
+}
+
+// ricScript runs a Runtime Interface Client's script (noderic.sh,
+// pyric.sh) as noderic describes.
+func ricScript(t *testing.T, script string, fakes map[string]string, args ...string) (string, string, error) {
 	bin := fakeBin(t, fakes)
 	for _, c := range []string{"bash", "sh", "cat", "cksum", "mkdir", "cp", "cmp", "rm", "dirname", "readlink", "tail", "find", "touch", "sleep"} {
 		p, err := exec.LookPath(c)
@@ -121,7 +127,7 @@ func noderic(t *testing.T, fakes map[string]string, args ...string) (string, str
 	if len(args) == 0 {
 		args = []string{"install"}
 	}
-	cmd := exec.Command("bash", append([]string{"noderic.sh"}, args...)...)
+	cmd := exec.Command("bash", append([]string{script}, args...)...)
 	cmd.Env = []string{"PATH=" + bin, "TOOLS=" + tools, "HOME=" + t.TempDir()}
 	out, err := cmd.CombinedOutput()
 	return string(out), tools, err
@@ -157,6 +163,41 @@ func TestNodeRICNamesTheBuildToolsItCannotInstall(t *testing.T) {
 			"noderic: needs cmake make gcc g++ python3 xz curl-config, not found on PATH",
 			"sudo apt-get install -y cmake make gcc g++ python3 xz-utils libcurl4-openssl-dev",
 			"sudo dnf install -y cmake make gcc gcc-c++ python3 xz",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: output lacks %q:\n%s", mode, want, out)
+			}
+		}
+	}
+}
+
+// TestPythonRICOnMacOSSaysWhyItIsNotBuilt: on macOS, as in awslambdaric's
+// setup.py, there is no runtime_client; the build succeeds and records
+// why, for the runner and the tests to repeat.
+func TestPythonRICOnMacOSSaysWhyItIsNotBuilt(t *testing.T) {
+	out, tools, err := ricScript(t, "pyric.sh", map[string]string{"uname": uname("Darwin", "arm64")})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	why, err := os.ReadFile(filepath.Join(tools, "pyric", "runtime", "NOT-BUILT.txt"))
+	if err != nil || !strings.Contains(string(why), "no runtime_client on macOS") || !strings.Contains(out, "no runtime_client on macOS") {
+		t.Errorf("NOT-BUILT.txt %q (%v); output:\n%s", why, err, out)
+	}
+}
+
+// TestPythonRICNamesTheBuildToolsItCannotInstall: on Linux without the
+// compilers and Python's headers and without root, the build stops and
+// prints the command that installs them, per package manager.
+func TestPythonRICNamesTheBuildToolsItCannotInstall(t *testing.T) {
+	for _, mode := range []string{"install", "install-background"} {
+		out, _, err := ricScript(t, "pyric.sh", map[string]string{"uname": uname("Linux", "x86_64"), "id": "echo 1000", "apt-get": "exit 1"}, mode)
+		if err == nil {
+			t.Fatalf("%s succeeded without cmake and g++:\n%s", mode, out)
+		}
+		for _, want := range []string{
+			"pyric: needs cmake make gcc g++ curl-config python3 python3-config, not found on PATH",
+			"sudo apt-get install -y cmake make gcc g++ libcurl4-openssl-dev python3 python3-dev",
+			"sudo dnf install -y cmake make gcc gcc-c++ libcurl-devel python3 python3-devel",
 		} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%s: output lacks %q:\n%s", mode, want, out)
