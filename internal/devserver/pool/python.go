@@ -5,7 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // Python is what runs the functions of one Python managed runtime: an
@@ -40,17 +42,12 @@ const minPython = 9
 // 3.X, else python3 (the Note names the difference); and the client's
 // runtime_client extension built for that interpreter (ric holds one per
 // Python's extension suffix) or why there is none. Each interpreter is
-// asked once: a pyenv shim takes most of a second.
+// asked once, all at once: a pyenv shim takes most of a second.
 func PythonRuntimes(ric string, runtimes ...string) map[string]*Python {
 	out := map[string]*Python{}
 	asked := map[string]*interpreter{}
-	ask := func(name, want string) *interpreter {
-		if in, ok := asked[name]; ok {
-			return in
-		}
-		in := askPython(name, want)
-		asked[name] = in
-		return in
+	if pythonClientMissing(ric) == "" {
+		asked = askPythons(append(slices.Clone(runtimes), "python3"))
 	}
 	for _, rt := range runtimes {
 		if _, done := out[rt]; done {
@@ -61,10 +58,9 @@ func PythonRuntimes(ric string, runtimes ...string) map[string]*Python {
 		if py.Missing = pythonClientMissing(ric); py.Missing != "" {
 			continue
 		}
-		want := strings.TrimPrefix(rt, "python")
-		in := ask(rt, want)
+		in := asked[rt]
 		if in.err != nil {
-			fallback := ask("python3", "")
+			fallback := asked["python3"]
 			if fallback.err != nil {
 				py.Missing = fmt.Sprintf("no Python to run it: %v; %v", in.err, fallback.err)
 				continue
@@ -105,6 +101,30 @@ func pythonClientMissing(ric string) string {
 		return fmt.Sprintf("%s has no awslambdaric (scripts/pyric.sh builds it): %v", ric, err)
 	}
 	return ""
+}
+
+// askPythons asks each named Python at the same time: python3.12 must be
+// 3.12, python3 may be any.
+func askPythons(names []string) map[string]*interpreter {
+	slices.Sort(names)
+	names = slices.Compact(names)
+	found := make([]*interpreter, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Go(func() {
+			want := strings.TrimPrefix(name, "python")
+			if name == "python3" {
+				want = ""
+			}
+			found[i] = askPython(name, want)
+		})
+	}
+	wg.Wait()
+	out := map[string]*interpreter{}
+	for i, name := range names {
+		out[name] = found[i]
+	}
+	return out
 }
 
 // interpreter is a Python found on PATH.
