@@ -50,7 +50,7 @@ type EdgeUploadEndpointProps struct {
 	// request without Content-Type counts as application/octet-stream); a
 	// token may narrow them to one. Default: uploads.DefaultContentTypes().
 	AllowedContentTypes *[]*string
-	// KeyPrefix under which objects are written, as in PresignedUploadAPI:
+	// KeyPrefix under which objects are written, as in PresignedUploadApi:
 	// the key is <KeyPrefix><token sub>/<upload id>/<file name>. Default:
 	// "incoming/".
 	KeyPrefix *string
@@ -66,14 +66,14 @@ type EdgeUploadEndpointProps struct {
 	// read from Secrets Manager (Redirect mode), up to 1 hour: a rotated
 	// key takes effect after it. Default: 5 minutes.
 	KeyCacheTime awscdk.Duration
-	// CORS lets browsers on the origins in AllowOrigins
+	// Cors lets browsers on the origins in AllowOrigins
 	// ("https://app.example.com") upload with fetch: the edge code answers
 	// their preflights and adds CORS headers to its answers, and the new
 	// bucket gets a CORS rule for the PUT that follows a 307 (an existing
 	// Bucket needs its own). Only AllowOrigins applies, with exact origins:
 	// the endpoint's methods and headers are fixed by its protocol.
 	// Default: no CORS.
-	CORS *awsapigateway.CorsOptions
+	Cors *awsapigateway.CorsOptions
 	// IncomingObjectExpiration deletes objects under KeyPrefix this long
 	// after they were uploaded. Whole days. Default: 7 days.
 	IncomingObjectExpiration awscdk.Duration
@@ -83,7 +83,7 @@ type EdgeUploadEndpointProps struct {
 	// (awss3.Bucket_FromBucketName). In Through mode CDK cannot add the
 	// distribution's write grant to an imported bucket's policy: add it
 	// yourself (CDK warns at synth). Default: a new bucket with
-	// PresignedUploadAPI's secure defaults (the same code builds both).
+	// PresignedUploadApi's secure defaults (the same code builds both).
 	Bucket awss3.IBucket
 	// BucketProps override the new bucket's defaults. Never with Bucket.
 	BucketProps *awss3.BucketProps
@@ -111,9 +111,9 @@ type EdgeUploadEndpointProps struct {
 	// distribution. BasePath does not apply (uploads go to /u/). Default:
 	// the distribution's *.cloudfront.net name.
 	Domain *streaming.DomainProps
-	// WebACLARN is a WAF web ACL with CLOUDFRONT scope (made in us-east-1)
+	// WebAclArn is a WAF web ACL with CLOUDFRONT scope (made in us-east-1)
 	// that guards the distribution. Default: none.
-	WebACLARN *string
+	WebAclArn *string
 	// PriceClass of the distribution. Default: PRICE_CLASS_100 (North
 	// America and Europe edge locations).
 	PriceClass awscloudfront.PriceClass

@@ -9,7 +9,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/monitoring"
 )
 
-// Alarms and a dashboard for an API's stage. StreamingRestAPI makes this
+// Alarms and a dashboard for an API's stage. StreamingRestApi makes this
 // Monitor itself from Props.Monitoring; create one yourself for an API
 // made elsewhere.
 func ExampleNewMonitor() {
@@ -17,7 +17,7 @@ func ExampleNewMonitor() {
 	stack := awscdk.NewStack(app, jsii.String("Ops"), nil)
 
 	m := monitoring.NewMonitor(stack, jsii.String("Orders"), &monitoring.MonitorProps{
-		APIName:            jsii.String("orders"),
+		ApiName:            jsii.String("orders"),
 		StageName:          jsii.String("prod"),
 		TimeToFirstContent: awscdk.Duration_Millis(jsii.Number(500)),
 		Dashboard:          jsii.Bool(false),

@@ -1,9 +1,9 @@
 // Package monitoring defines the alarms, the time-to-first-byte metric and
-// the dashboard that StreamingRestAPI and PresignedUploadAPI create with
+// the dashboard that StreamingRestApi and PresignedUploadApi create with
 // their Monitoring prop (off by default: alarms, custom metrics and
 // dashboards are billed):
 //
-//	streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+//	streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
 //		Monitoring: &monitoring.MonitorProps{AlarmTopic: opsTopic, TimeToFirstContent: awscdk.Duration_Millis(jsii.Number(500))},
 //	})
 //
@@ -50,25 +50,25 @@ const (
 	// DefaultDurationShare is the share of a handler's timeout that raises
 	// its duration alarm.
 	DefaultDurationShare = 0.8
-	// DefaultWAFBlockedRequests is how many blocked requests in 5 minutes
+	// DefaultWafBlockedRequests is how many blocked requests in 5 minutes
 	// raise the web ACL's alarm.
-	DefaultWAFBlockedRequests = 100
+	DefaultWafBlockedRequests = 100
 	// DefaultLatencyShare is the share of the integration timeout that the
 	// stage's p99 latency alarm uses when Latency is unset.
 	DefaultLatencyShare = 0.9
 	// TimeToFirstContentMetric is the custom metric's name.
 	TimeToFirstContentMetric = "TimeToFirstContent"
-	// TimeToFirstContentNSPrefix starts its namespace, followed by the API name.
-	TimeToFirstContentNSPrefix = "Streamgate/"
+	// TimeToFirstContentNamespacePrefix starts its namespace, followed by the API name.
+	TimeToFirstContentNamespacePrefix = "Streamgate/"
 )
 
 // MonitorProps configure monitoring.
 type MonitorProps struct {
-	// APIName is the API's name, which the metrics of API Gateway carry and
-	// the custom metric's namespace ends in. StreamingRestAPI sets it;
+	// ApiName is the API's name, which the metrics of API Gateway carry and
+	// the custom metric's namespace ends in. StreamingRestApi sets it;
 	// required when you create a Monitor yourself.
-	APIName *string
-	// StageName is the stage the alarms watch. StreamingRestAPI sets it;
+	ApiName *string
+	// StageName is the stage the alarms watch. StreamingRestApi sets it;
 	// required when you create a Monitor yourself.
 	StageName *string
 	// AlarmTopic is notified when an alarm goes to ALARM and back to OK.
@@ -91,9 +91,9 @@ type MonitorProps struct {
 	// DurationShare raises a handler's alarm when its longest invocation
 	// over 5 minutes passes this share of its timeout (0 to 1). Default: 0.8.
 	DurationShare *float64
-	// WAFBlockedRequests raises the web ACL's alarm when it blocks more
+	// WafBlockedRequests raises the web ACL's alarm when it blocks more
 	// requests than this in 5 minutes. Default: 100.
-	WAFBlockedRequests *float64
+	WafBlockedRequests *float64
 	// Dashboard creates a CloudWatch dashboard. Default: true.
 	Dashboard *bool
 }
@@ -130,8 +130,8 @@ func (p *MonitorProps) validate(problems *props.Problems, prop string) {
 			problems.Add(prop+d.name, props.Human(d.v), "more than 0 and at most 15 minutes", "set a duration in that range")
 		}
 	}
-	if v := p.WAFBlockedRequests; v != nil && props.Resolved(v) && *v < 1 {
-		problems.Add(prop+"WAFBlockedRequests", fmt.Sprint(*v), "at least 1 request", "set a count")
+	if v := p.WafBlockedRequests; v != nil && props.Resolved(v) && *v < 1 {
+		problems.Add(prop+"WafBlockedRequests", fmt.Sprint(*v), "at least 1 request", "set a count")
 	}
 }
 
@@ -160,8 +160,8 @@ type Monitor struct {
 // ToString is the construct's path.
 func (m *Monitor) ToString() *string { return m.Node().Path() }
 
-// NewMonitor creates the monitor of the API p.APIName's stage p.StageName
-// (StreamingRestAPI creates one as "Monitoring" with Props.Monitoring);
+// NewMonitor creates the monitor of the API p.ApiName's stage p.StageName
+// (StreamingRestApi creates one as "Monitoring" with Props.Monitoring);
 // the stage's alarms are created by Stage, a route's by Route. Invalid
 // props stop synth with every problem listed.
 func NewMonitor(scope constructs.Construct, id *string, p *MonitorProps) *Monitor {
@@ -174,15 +174,15 @@ func NewMonitor(scope constructs.Construct, id *string, p *MonitorProps) *Monito
 	for _, f := range []struct {
 		name, allowed string
 		v             *string
-	}{{"APIName", "the REST API's name, which API Gateway's metrics carry", p.APIName}, {"StageName", "the name of the stage the alarms watch", p.StageName}} {
+	}{{"ApiName", "the REST API's name, which API Gateway's metrics carry", p.ApiName}, {"StageName", "the name of the stage the alarms watch", p.StageName}} {
 		if f.v == nil {
 			problems.Add(f.name, "unset", f.allowed, "set "+f.name)
 		}
 	}
 	p.validate(problems, "")
 	problems.Check()
-	apiName, stage := p.APIName, p.StageName
-	m := &Monitor{props: *p, apiName: apiName, stage: stage, namespace: TimeToFirstContentNSPrefix + *apiName, functions: map[string]bool{}}
+	apiName, stage := p.ApiName, p.StageName
+	m := &Monitor{props: *p, apiName: apiName, stage: stage, namespace: TimeToFirstContentNamespacePrefix + *apiName, functions: map[string]bool{}}
 	constructs.NewConstruct_Override(m, scope, id)
 	m.Topic = p.AlarmTopic
 	if m.Topic == nil {
@@ -370,15 +370,15 @@ func (m *Monitor) Route(method, path string, streams bool, fn awslambda.IFunctio
 	}
 }
 
-// WebACL creates the alarm on a web ACL's blocked requests; metricName is
+// WebAcl creates the alarm on a web ACL's blocked requests; metricName is
 // the ACL's metric name (its visibility config).
-func (m *Monitor) WebACL(metricName string) {
+func (m *Monitor) WebAcl(metricName string) {
 	metric := awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 		Namespace: jsii.String("AWS/WAFV2"), MetricName: jsii.String("BlockedRequests"),
 		DimensionsMap: &map[string]*string{"WebACL": jsii.String(metricName), "Region": awscdk.Aws_REGION(), "Rule": jsii.String("ALL")},
 		Statistic:     jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(5)),
 	})
-	limit := or(m.props.WAFBlockedRequests, DefaultWAFBlockedRequests)
+	limit := or(m.props.WafBlockedRequests, DefaultWafBlockedRequests)
 	m.alarm("WafBlocked", fmt.Sprintf("%s: the web ACL blocked more than %g requests in 5 minutes", *m.apiName, limit), metric, limit)
 	if m.Dashboard != nil {
 		m.Dashboard.AddWidgets(graph(*m.apiName+": requests blocked by the web ACL", metric))

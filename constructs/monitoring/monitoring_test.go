@@ -14,14 +14,14 @@ import (
 func TestMain(m *testing.M) { cdktest.Main(m) }
 
 // TestNewMonitorNeedsTheAPIAndStage: a Monitor made outside
-// StreamingRestAPI names what it lacks, and checks its other props too.
+// StreamingRestApi names what it lacks, and checks its other props too.
 func TestNewMonitorNeedsTheAPIAndStage(t *testing.T) {
 	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Ops"), nil)
 	msg := cdktest.PanicMessage(t, func() {
 		monitoring.NewMonitor(stack, jsii.String("Orders"), &monitoring.MonitorProps{ServerErrorRate: jsii.Number(5)})
 	})
 	for _, want := range []string{`Monitor "Ops/Orders" has 3 invalid props`,
-		"APIName is unset; allowed: the REST API's name, which API Gateway's metrics carry. Fix: set APIName.",
+		"ApiName is unset; allowed: the REST API's name, which API Gateway's metrics carry. Fix: set ApiName.",
 		"StageName is unset; allowed: the name of the stage the alarms watch. Fix: set StageName.",
 		"ServerErrorRate is 5; allowed: a share above 0 and at most 1"} {
 		if !strings.Contains(msg, want) {

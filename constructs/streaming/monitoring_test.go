@@ -21,13 +21,13 @@ var monitored *synthed
 func monitoredStack(t *testing.T) *synthed {
 	if monitored == nil {
 		stack := awscdk.NewStack(cdktest.NewApp(false), jsii.String("Monitored"), nil)
-		api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+		api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
 			Monitoring:         &monitoring.MonitorProps{},
 			MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(8)),
 			Routes: &[]*streaming.RouteProps{
 				{Method: jsii.String("GET"), Path: jsii.String("/records"), Entry: jsii.String(handler)},
 				{Method: jsii.String("POST"), Path: jsii.String("/jobs"), Entry: jsii.String(handler), TransferMode: awsapigateway.ResponseTransferMode_BUFFERED},
-				{Method: jsii.String("GET"), Path: jsii.String("/legacy/{id}"), HTTPURL: jsii.String("https://legacy.example.com/{id}")},
+				{Method: jsii.String("GET"), Path: jsii.String("/legacy/{id}"), HttpUrl: jsii.String("https://legacy.example.com/{id}")},
 			},
 		})
 		monitored = synth(t, stack, api)
@@ -125,7 +125,7 @@ func TestMonitoringTimeToFirstByteMetricFilter(t *testing.T) {
 func TestMonitoringTeamTopicAndThresholds(t *testing.T) {
 	stack := awscdk.NewStack(cdktest.NewApp(false), jsii.String("TeamTopic"), nil)
 	topic := awssns.NewTopic(stack, jsii.String("Ops"), nil)
-	api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
 		Monitoring: &monitoring.MonitorProps{AlarmTopic: topic, TimeToFirstContent: awscdk.Duration_Millis(jsii.Number(300)), ServerErrorRate: jsii.Number(0.01),
 			Dashboard: jsii.Bool(false)},
 		Routes: &[]*streaming.RouteProps{{Method: jsii.String("GET"), Path: jsii.String("/records"), Entry: jsii.String(handler)}},
@@ -153,12 +153,12 @@ func TestMonitoringTeamTopicAndThresholds(t *testing.T) {
 }
 
 func TestFailsMonitoringMisuse(t *testing.T) {
-	failsWith(t, &streaming.StreamingRestAPIProps{Monitoring: &monitoring.MonitorProps{ServerErrorRate: jsii.Number(5), TimeToFirstContent: awscdk.Duration_Minutes(jsii.Number(20))}},
+	failsWith(t, &streaming.StreamingRestApiProps{Monitoring: &monitoring.MonitorProps{ServerErrorRate: jsii.Number(5), TimeToFirstContent: awscdk.Duration_Minutes(jsii.Number(20))}},
 		"Monitoring.ServerErrorRate is 5; allowed: a share above 0 and at most 1", "Monitoring.TimeToFirstContent is 20 minutes; allowed: more than 0 and at most 15 minutes")
 	existing := awsapigateway.NewRestApi(stack(), jsii.String("Existing"), nil)
 	existing.Root().AddMethod(jsii.String("GET"), nil, nil)
-	failsWith(t, &streaming.StreamingRestAPIProps{ExistingRestAPI: existing, Monitoring: &monitoring.MonitorProps{}},
-		"Monitoring is set together with ExistingRestAPI")
+	failsWith(t, &streaming.StreamingRestApiProps{ExistingRestApi: existing, Monitoring: &monitoring.MonitorProps{}},
+		"Monitoring is set together with ExistingRestApi")
 }
 
 // TestMonitoringOffChangesNothing: without Monitoring the access log has no

@@ -10,7 +10,7 @@ import (
 	"github.com/streamgate/streamgate/lambda/cors"
 )
 
-// Environment variables the PresignedUploadAPI construct sets on the handler.
+// Environment variables the PresignedUploadApi construct sets on the handler.
 const (
 	EnvBucket       = "UPLOAD_BUCKET"
 	EnvPrefix       = "UPLOAD_PREFIX"

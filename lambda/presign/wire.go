@@ -11,7 +11,7 @@ package presign
 
 import "time"
 
-// Mode is how an upload reaches S3: the construct's PresignedUploadAPIProps.Mode
+// Mode is how an upload reaches S3: the construct's PresignedUploadApiProps.Mode
 // (uploads.Mode, with the same values) sets it for the handler.
 type Mode string
 

@@ -24,7 +24,7 @@ func Start(h Handler, opts ...lambda.Option) {
 // Wrap gives h what every streaming route needs from its request, so that
 // the handler itself writes none of it:
 //
-//   - CORS: when the API has CORS (StreamingRestAPIProps.Cors sets the
+//   - CORS: when the API has CORS (StreamingRestApiProps.Cors sets the
 //     allowed origins in the function's environment, cors.EnvConfig), every
 //     answer to a request from an allowed origin carries
 //     Access-Control-Allow-Origin, Vary: Origin and the exposed headers, in
