@@ -154,7 +154,7 @@ func (e *EdgeUploadEndpoint) newBuckets(p *EdgeUploadEndpointProps, r *resolved)
 		e.Bucket, e.AccessLogsBucket = uploadbucket.New(e, &uploadbucket.Props{
 			KeyPrefix:                   r.cfg.Prefix,
 			IncomingObjectExpiration:    r.incoming,
-			AbortIncompleteUploadsAfter: awscdk.Duration_Days(jsii.Number(uploads.DefaultAbortIncompleteDays)),
+			AbortIncompleteUploadsAfter: awscdk.Duration_Days(jsii.Number(uploads.DefaultAbortIncompleteUploadsAfterDays)),
 			BucketProps:                 &bp,
 			AccessLogsBucket:            p.AccessLogsBucket,
 			RemovalPolicy:               r.removal,

@@ -31,9 +31,9 @@ const (
 // at package initialisation would start the jsii kernel on import).
 const (
 	DefaultMaxObjectSize           = 1 << 30 // 1 GiB
-	DefaultURLExpiryMinutes        = 5
+	DefaultUrlExpirationMinutes    = 5
 	DefaultMaxTokenLifetimeMinutes = 60
-	DefaultKeyCacheMinutes         = 5
+	DefaultKeyCacheTimeMinutes     = 5
 	// MaxObjectSize is S3's single PUT limit, 5 GiB.
 	MaxObjectSize = 5 << 30
 )
@@ -58,10 +58,10 @@ type EdgeUploadEndpointProps struct {
 	// is used, 1 minute to 24 hours, so a backend cannot hand out tokens
 	// that work for days. Default: 1 hour.
 	MaxTokenLifetime awscdk.Duration
-	// URLExpiry is how long the presigned URL of a 307 works (Redirect
+	// UrlExpiration is how long the presigned URL of a 307 works (Redirect
 	// mode), 1 minute to 1 hour: it is signed with the function's role
 	// session. Default: 5 minutes.
-	URLExpiry awscdk.Duration
+	UrlExpiration awscdk.Duration
 	// KeyCacheTime is how long the Lambda@Edge function keeps the keys it
 	// read from Secrets Manager (Redirect mode), up to 1 hour: a rotated
 	// key takes effect after it. Default: 5 minutes.

@@ -36,7 +36,7 @@ func validate(p *props.Problems, scope constructs.Construct, id *string, ep *Edg
 	r.cfg.Prefix = p.KeyPrefix("KeyPrefix", ep.KeyPrefix, uploads.DefaultKeyPrefix)
 	r.cfg.CorsOrigins = p.CheckCors("Cors", ep.Cors, props.CorsFields{Why: "the endpoint's methods and headers are fixed by its protocol"})
 	r.cfg.MaxLifetime = seconds(p, "MaxTokenLifetime", ep.MaxTokenLifetime, DefaultMaxTokenLifetimeMinutes*60, 60, 24*3600, "1 minute to 24 hours")
-	r.incoming = p.WholeDays("IncomingObjectExpiration", ep.IncomingObjectExpiration, uploads.DefaultIncomingExpiryDays)
+	r.incoming = p.WholeDays("IncomingObjectExpiration", ep.IncomingObjectExpiration, uploads.DefaultIncomingObjectExpirationDays)
 	r.validateModeSettings(p, ep)
 	if r.mode == ModeRedirect {
 		r.validateRedirect(p, ep)
@@ -87,7 +87,7 @@ func (r *resolved) validateModeSettings(p *props.Problems, ep *EdgeUploadEndpoin
 			p.Add(field, "set in "+string(r.mode)+" mode", "a setting of "+string(mode)+" mode only", fix)
 		}
 	}
-	onlyIn("URLExpiry", ep.URLExpiry != nil, ModeRedirect, "drop URLExpiry: in Through mode no URL is presigned")
+	onlyIn("UrlExpiration", ep.UrlExpiration != nil, ModeRedirect, "drop UrlExpiration: in Through mode no URL is presigned")
 	onlyIn("KeyCacheTime", ep.KeyCacheTime != nil, ModeRedirect, "drop KeyCacheTime: the CloudFront Function reads the KeyValueStore on each request")
 	onlyIn("TokenKeys", ep.TokenKeys != nil, ModeRedirect, "put the keys into a KeyValueStore and pass KeyValueStore")
 	onlyIn("LogRegions", ep.LogRegions != nil, ModeRedirect, "drop LogRegions: CloudFront Functions log to us-east-1 only")
@@ -98,8 +98,8 @@ func (r *resolved) validateModeSettings(p *props.Problems, ep *EdgeUploadEndpoin
 // validateRedirect resolves the settings of Redirect mode: the URLs'
 // expiry, the key cache, and the Lambda@Edge function's logs.
 func (r *resolved) validateRedirect(p *props.Problems, ep *EdgeUploadEndpointProps) {
-	r.cfg.Expires = seconds(p, "URLExpiry", ep.URLExpiry, DefaultURLExpiryMinutes*60, 60, 3600, "1 minute to 1 hour (the URL is signed with the function's role session)")
-	r.cfg.KeyCacheSeconds = seconds(p, "KeyCacheTime", ep.KeyCacheTime, DefaultKeyCacheMinutes*60, 0, 3600, "0 to 1 hour")
+	r.cfg.Expires = seconds(p, "UrlExpiration", ep.UrlExpiration, DefaultUrlExpirationMinutes*60, 60, 3600, "1 minute to 1 hour (the URL is signed with the function's role session)")
+	r.cfg.KeyCacheSeconds = seconds(p, "KeyCacheTime", ep.KeyCacheTime, DefaultKeyCacheTimeMinutes*60, 0, 3600, "0 to 1 hour")
 	r.cfg.Region = r.region
 	r.logRetention = ep.LogRetention
 	if r.logRetention == "" {

@@ -36,17 +36,18 @@ const (
 // Defaults of PresignedUploadApiProps (plain numbers: building CDK values
 // at package initialisation would start the jsii kernel on import).
 const (
-	DefaultMaxObjectSize       = 1 << 30 // 1 GiB
-	DefaultURLExpiryMinutes    = 15
-	DefaultKeyPrefix           = "incoming/"
-	DefaultIncomingExpiryDays  = 7
-	DefaultAbortIncompleteDays = 1
-	// DefaultAPIBodyLimit is the WAF body limit of the API itself:
-	// presign requests are a few hundred bytes.
-	DefaultAPIBodyLimit = 16 << 10
-	// DirectAPIBodyLimit is API Gateway's 10 MB cap, the WAF body limit
-	// with DirectUpload.
-	DirectAPIBodyLimit = 10 << 20
+	DefaultMaxObjectSize                   = 1 << 30 // 1 GiB
+	DefaultUrlExpirationMinutes            = 15
+	DefaultKeyPrefix                       = "incoming/"
+	DefaultIncomingObjectExpirationDays    = 7
+	DefaultAbortIncompleteUploadsAfterDays = 1
+	// DefaultMaxRequestBodySize is MaxRequestBodySize's default, the WAF
+	// body limit of the API itself: presign requests are a few hundred
+	// bytes.
+	DefaultMaxRequestBodySize = 16 << 10
+	// DefaultDirectUploadMaxRequestBodySize is MaxRequestBodySize's default
+	// with DirectUpload: API Gateway's 10 MB cap.
+	DefaultDirectUploadMaxRequestBodySize = 10 << 20
 )
 
 // DefaultContentTypes are the media types allowed when AllowedContentTypes
@@ -66,10 +67,10 @@ type PresignedUploadApiProps struct {
 	// AllowedContentTypes are the exact media types clients may upload.
 	// Default: DefaultContentTypes.
 	AllowedContentTypes *[]*string
-	// URLExpiry is how long presigned URLs work, 1 minute to 7 days (URLs
+	// UrlExpiration is how long presigned URLs work, 1 minute to 7 days (URLs
 	// signed with the handler's role credentials die with its session, after
 	// at most a few hours). Default: 15 minutes.
-	URLExpiry awscdk.Duration
+	UrlExpiration awscdk.Duration
 	// KeyPrefix under which objects are written ("incoming/"): letters,
 	// digits and !-_.*'() segments, ending with "/". Default: "incoming/".
 	KeyPrefix *string

@@ -184,12 +184,12 @@ func (u *PresignedUploadApi) newBucketKey() awskms.IKey {
 // it with ConfigFromEnv).
 func (u *PresignedUploadApi) handlerEnv(p *PresignedUploadApiProps, r *resolved) map[string]*string {
 	env := map[string]*string{
-		presign.EnvBucket:       u.Bucket.BucketName(),
-		presign.EnvPrefix:       jsii.String(r.prefix),
-		presign.EnvMaxSize:      jsii.String(strconv.FormatInt(r.maxSize, 10)),
-		presign.EnvContentTypes: jsii.String(strings.Join(r.contentTypes, ",")),
-		presign.EnvExpiry:       jsii.String(strconv.FormatFloat(*r.expiry.ToSeconds(nil), 'f', 0, 64)),
-		presign.EnvMode:         jsii.String(string(r.mode)),
+		presign.EnvBucket:        u.Bucket.BucketName(),
+		presign.EnvPrefix:        jsii.String(r.prefix),
+		presign.EnvMaxSize:       jsii.String(strconv.FormatInt(r.maxSize, 10)),
+		presign.EnvContentTypes:  jsii.String(strings.Join(r.contentTypes, ",")),
+		presign.EnvURLExpiration: jsii.String(strconv.FormatFloat(*r.expiry.ToSeconds(nil), 'f', 0, 64)),
+		presign.EnvMode:          jsii.String(string(r.mode)),
 	}
 	if p.EncryptionKey != nil {
 		env[presign.EnvKMSKeyID] = p.EncryptionKey.KeyArn()
@@ -249,9 +249,9 @@ func (u *PresignedUploadApi) newWebACL(p *PresignedUploadApiProps, r *resolved) 
 	case p.DisableWebAcl == nil || !*p.DisableWebAcl:
 		limit := p.MaxRequestBodySize
 		if limit == nil {
-			bytes := DefaultAPIBodyLimit
+			bytes := DefaultMaxRequestBodySize
 			if r.direct {
-				bytes = DirectAPIBodyLimit
+				bytes = DefaultDirectUploadMaxRequestBodySize
 			}
 			limit = awscdk.Size_Bytes(jsii.Number(float64(bytes)))
 		}
@@ -456,19 +456,19 @@ func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
 
 	r.contentTypes = p.MediaTypes("AllowedContentTypes", up.AllowedContentTypes, DefaultContentTypes())
 
-	r.expiry = up.URLExpiry
+	r.expiry = up.UrlExpiration
 	if r.expiry == nil {
-		r.expiry = awscdk.Duration_Minutes(jsii.Number(DefaultURLExpiryMinutes))
+		r.expiry = awscdk.Duration_Minutes(jsii.Number(DefaultUrlExpirationMinutes))
 	} else if ms, ok := props.Millis(r.expiry); ok && (ms < 60_000 || ms > 7*24*3600_000) {
-		p.Add("URLExpiry", props.Human(r.expiry), "1 minute to 7 days (SigV4's maximum)", "set an expiry in that range; short is safer")
+		p.Add("UrlExpiration", props.Human(r.expiry), "1 minute to 7 days (SigV4's maximum)", "set an expiry in that range; short is safer")
 	} else if !ok {
-		p.Add("URLExpiry", "a Token", "a duration known at synth time", "use a literal duration")
+		p.Add("UrlExpiration", "a Token", "a duration known at synth time", "use a literal duration")
 	}
 
 	r.prefix = p.KeyPrefix("KeyPrefix", up.KeyPrefix, DefaultKeyPrefix)
 
-	r.incoming = p.WholeDays("IncomingObjectExpiration", up.IncomingObjectExpiration, DefaultIncomingExpiryDays)
-	r.abortAfter = p.WholeDays("AbortIncompleteUploadsAfter", up.AbortIncompleteUploadsAfter, DefaultAbortIncompleteDays)
+	r.incoming = p.WholeDays("IncomingObjectExpiration", up.IncomingObjectExpiration, DefaultIncomingObjectExpirationDays)
+	r.abortAfter = p.WholeDays("AbortIncompleteUploadsAfter", up.AbortIncompleteUploadsAfter, DefaultAbortIncompleteUploadsAfterDays)
 
 	if up.Bucket != nil {
 		for _, f := range []struct {

@@ -196,7 +196,7 @@ func TestOptionsKmsCorsModeAndPrefix(t *testing.T) {
 		Mode:                        uploads.ModeMultipart,
 		MaxObjectSize:               awscdk.Size_Gibibytes(jsii.Number(100)),
 		AllowedContentTypes:         jsii.Strings("video/mp4"),
-		URLExpiry:                   awscdk.Duration_Hours(jsii.Number(1)),
+		UrlExpiration:               awscdk.Duration_Hours(jsii.Number(1)),
 		KeyPrefix:                   jsii.String("teams/video/"),
 		IncomingObjectExpiration:    awscdk.Duration_Days(jsii.Number(3)),
 		AbortIncompleteUploadsAfter: awscdk.Duration_Days(jsii.Number(2)),
@@ -359,9 +359,9 @@ func TestFailsSizeAboveSingleUploadWithoutMultipart(t *testing.T) {
 	failsWith(t, &uploads.PresignedUploadApiProps{Mode: "STREAM"}, `Mode is "STREAM"; allowed: uploads.ModePut, ModePost or ModeMultipart`)
 }
 
-func TestFailsUrlExpiryOutOfBounds(t *testing.T) {
-	failsWith(t, &uploads.PresignedUploadApiProps{URLExpiry: awscdk.Duration_Days(jsii.Number(8))}, "URLExpiry is 8 days; allowed: 1 minute to 7 days")
-	failsWith(t, &uploads.PresignedUploadApiProps{URLExpiry: awscdk.Duration_Seconds(jsii.Number(30))}, "URLExpiry is 30 seconds; allowed: 1 minute to 7 days")
+func TestFailsUrlExpirationOutOfBounds(t *testing.T) {
+	failsWith(t, &uploads.PresignedUploadApiProps{UrlExpiration: awscdk.Duration_Days(jsii.Number(8))}, "UrlExpiration is 8 days; allowed: 1 minute to 7 days")
+	failsWith(t, &uploads.PresignedUploadApiProps{UrlExpiration: awscdk.Duration_Seconds(jsii.Number(30))}, "UrlExpiration is 30 seconds; allowed: 1 minute to 7 days")
 }
 
 func TestFailsContentTypes(t *testing.T) {
