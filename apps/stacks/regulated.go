@@ -69,7 +69,7 @@ func NewRegulated(scope constructs.Construct, id string, props *awscdk.StackProp
 			{Method: jsii.String("GET"), Path: jsii.String("/jobs/{id}/progress"), Entry: jsii.String(ProgressEntry)},
 		},
 		MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(8)),
-		Monitoring:         &monitoring.MonitorProps{}, // alarms, TTFB metric, dashboard, a new topic
+		Monitoring:         &monitoring.MonitorProps{}, // alarms, time-to-first-content metric, dashboard, a new topic
 		Domain:             &streaming.DomainProps{DomainName: jsii.String("streams." + RegulatedZoneName), HostedZone: zone, BasePath: jsii.String("v1")},
 	})
 	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{

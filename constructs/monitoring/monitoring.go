@@ -1,4 +1,4 @@
-// Package monitoring defines the alarms, the time-to-first-byte metric and
+// Package monitoring defines the alarms, the time-to-first-content metric and
 // the dashboard that StreamingRestApi and PresignedUploadApi create with
 // their Monitoring prop (off by default: alarms, custom metrics and
 // dashboards are billed):
@@ -9,15 +9,16 @@
 //
 // Per route: the share of 5xx answers (API Gateway's per-method metrics),
 // the handler's errors, throttles and a duration close to its timeout, and
-// the p90 time to first byte. Per stage: 4xx and 5xx shares and p99
+// the p90 time to first content. Per stage: 4xx and 5xx shares and p99
 // latency; per web ACL: blocked requests. Every alarm notifies the topic on
 // ALARM and OK.
 //
-// The time to first byte comes from the stage's JSON access log
-// ($context.integration.timeToFirstContent): a metric filter publishes it
-// per method and resource as the custom metric TimeToFirstContent
-// (namespace "Streamgate/<api name>"), which the dashboard shows as p50, p90
-// and p99.
+// The time to first content is API Gateway's name for how long the
+// integration took to send its first bytes: it comes from the stage's JSON
+// access log ($context.integration.timeToFirstContent), and a metric filter
+// publishes it per method and resource as the custom metric
+// TimeToFirstContent (namespace "Streamgate/<api name>"), which the
+// dashboard shows as p50, p90 and p99.
 package monitoring
 
 import (
@@ -44,7 +45,7 @@ const (
 	DefaultServerErrorRate = 0.05
 	// DefaultClientErrorRate is the 4xx share that raises the stage alarm.
 	DefaultClientErrorRate = 0.25
-	// DefaultTimeToFirstContentMillis is the p90 time to first byte that raises a
+	// DefaultTimeToFirstContentMillis is the p90 time to first content that raises a
 	// streaming route's alarm.
 	DefaultTimeToFirstContentMillis = 2000
 	// DefaultDurationShare is the share of a handler's timeout that raises
@@ -318,7 +319,7 @@ func (m *Monitor) TimeToFirstContent(logs awslogs.ILogGroup, apiID *string) {
 	})
 }
 
-func (m *Monitor) ttfb(method, path, statistic string) awscloudwatch.Metric {
+func (m *Monitor) firstContent(method, path, statistic string) awscloudwatch.Metric {
 	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 		Namespace: jsii.String(m.namespace), MetricName: jsii.String(TimeToFirstContentMetric),
 		DimensionsMap: &map[string]*string{"Method": jsii.String(method), "Resource": jsii.String(path)},
@@ -343,9 +344,12 @@ func (m *Monitor) Route(method, path string, streams bool, fn awslambda.IFunctio
 		if threshold == nil {
 			threshold = awscdk.Duration_Millis(jsii.Number(DefaultTimeToFirstContentMillis))
 		}
+		// The alarm's id, its description and the widget's title say "first
+		// byte", as they did when the first stacks were deployed: they are
+		// template text, and an id names the alarm resource.
 		m.alarm(id+"TimeToFirstByte", fmt.Sprintf("%s %s: p90 time to first byte above %s", *m.apiName, route, props.Human(threshold)),
-			m.ttfb(method, path, "p90"), *threshold.ToMilliseconds(nil))
-		widgets = append(widgets, graph(route+": time to first byte (ms)", m.ttfb(method, path, "p50"), m.ttfb(method, path, "p90"), m.ttfb(method, path, "p99")))
+			m.firstContent(method, path, "p90"), *threshold.ToMilliseconds(nil))
+		widgets = append(widgets, graph(route+": time to first byte (ms)", m.firstContent(method, path, "p50"), m.firstContent(method, path, "p90"), m.firstContent(method, path, "p99")))
 	}
 	if fn != nil && !m.functions[*fn.Node().Path()] {
 		m.functions[*fn.Node().Path()] = true // one set of alarms per handler, whatever its routes

@@ -76,7 +76,7 @@ func TestMonitoringAlarmsPerRouteAndStage(t *testing.T) {
 		}
 	}
 	if _, ok := alarms[name+" POST /jobs: p90 time to first byte above 2 seconds"]; ok {
-		t.Error("a buffered route has a time-to-first-byte alarm")
+		t.Error("a buffered route has a time-to-first-content alarm")
 	}
 	if n := len(alarms); n != 15 {
 		t.Errorf("%d alarms, want 15 (3 stage, 1 web ACL, 5+4+2 routes)", n)
@@ -89,7 +89,7 @@ func TestMonitoringAlarmsPerRouteAndStage(t *testing.T) {
 	}
 }
 
-func TestMonitoringTimeToFirstByteMetricFilter(t *testing.T) {
+func TestMonitoringTimeToFirstContentMetricFilter(t *testing.T) {
 	s := monitoredStack(t)
 	filters := s.ofType("AWS::Logs::MetricFilter")
 	if len(filters) != 1 {
@@ -145,7 +145,7 @@ func TestMonitoringTeamTopicAndThresholds(t *testing.T) {
 		}
 	}
 	if ttfb == nil || ttfb["Threshold"] != 300.0 {
-		t.Errorf("TTFB alarm: %v", ttfb)
+		t.Errorf("time-to-first-content alarm: %v", ttfb)
 	}
 	if a := alarms["TeamTopic-Api: more than 1% of requests answered 5xx in 5 minutes"]; a == nil {
 		t.Errorf("no 1%% stage alarm among %d", len(alarms))

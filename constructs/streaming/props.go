@@ -84,8 +84,8 @@ type StreamingRestApiProps struct {
 	// compliance.Apply, else none.
 	Compliance *compliance.Profile
 	// Monitoring creates alarms per route (5xx share, handler errors,
-	// throttles and duration, p90 time to first byte), per stage (4xx, 5xx,
-	// p99 latency) and on the web ACL, a time-to-first-byte metric from the
+	// throttles and duration, p90 time to first content), per stage (4xx, 5xx,
+	// p99 latency) and on the web ACL, a time-to-first-content metric from the
 	// access log, a dashboard and an SNS topic (see package monitoring). Not
 	// with ExistingRestApi. Default: none.
 	Monitoring *monitoring.MonitorProps

@@ -250,7 +250,7 @@ func (a *StreamingRestApi) planPermissions(r *RouteProps, rp *routePlan) {
 func (a *StreamingRestApi) planAlarms(r *RouteProps, rp *routePlan) {
 	alarms := 1 // 5xx share
 	if transferMode(r) == awsapigateway.ResponseTransferMode_STREAM {
-		alarms++ // time to first byte
+		alarms++ // time to first content
 	}
 	if r.HttpUrl == nil {
 		key := rp.fnKey

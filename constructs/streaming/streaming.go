@@ -131,7 +131,7 @@ type StreamingRestApi struct {
 	keys         map[string]bool // "GET /path"
 	ids          map[string]string
 	compliance   *compliance.Profile
-	ttfb         bool // the access log has the fields the TTFB metric filter reads
+	firstContent bool // the access log has the fields the time-to-first-content metric filter reads
 	preflightAll bool // the new API adds an OPTIONS method to every resource
 	planner      *planner
 	// methodScoped are the methods of a shared function whose Lambda
@@ -315,10 +315,10 @@ func (a *StreamingRestApi) stageOptions(p *StreamingRestApiProps, rp *awsapigate
 	}
 	if stage.AccessLogFormat == nil {
 		if p.Monitoring != nil {
-			// The time-to-first-byte metric filter tells this API's
+			// The time-to-first-content metric filter tells this API's
 			// requests from others' in a shared log group by apiId.
 			stage.AccessLogFormat = accessLogFormat(true)
-			a.ttfb = true
+			a.firstContent = true
 		} else {
 			stage.AccessLogFormat = AccessLogFormat()
 		}
@@ -356,7 +356,7 @@ func (a *StreamingRestApi) stageOptions(p *StreamingRestApiProps, rp *awsapigate
 }
 
 // addMonitoring creates the monitor, its stage alarms and, when the
-// construct owns the access log format, the time-to-first-byte metric.
+// construct owns the access log format, the time-to-first-content metric.
 func (a *StreamingRestApi) addMonitoring(p *StreamingRestApiProps, apiName, stageName *string) {
 	mp := *p.Monitoring
 	mp.ApiName, mp.StageName = apiName, stageName
@@ -365,11 +365,11 @@ func (a *StreamingRestApi) addMonitoring(p *StreamingRestApiProps, apiName, stag
 		compliance.LimitGrantsToAwsServices(a.Monitor.TopicKey)
 	}
 	a.Monitor.Stage(a.timeout)
-	if a.ttfb && a.AccessLogGroup != nil {
+	if a.firstContent && a.AccessLogGroup != nil {
 		a.Monitor.TimeToFirstContent(a.AccessLogGroup, a.RestApi.RestApiId())
 	} else {
 		awscdk.Annotations_Of(a).AddWarningV2(jsii.String(WarningNoTimeToFirstContent), jsii.String(
-			"Monitoring: the stage has its own access log format or destination, so the time-to-first-byte metric and its alarms are not created."), nil)
+			"Monitoring: the stage has its own access log format or destination, so the time-to-first-content metric and its alarms are not created."), nil)
 	}
 }
 
