@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 
 	"github.com/streamgate/streamgate/constructs/streaming"
+	"github.com/streamgate/streamgate/lambda/presign"
 )
 
 // Mode is how the bytes travel from the caller to S3.
@@ -34,8 +35,10 @@ const (
 	DefaultUrlExpirationMinutes    = 5
 	DefaultMaxTokenLifetimeMinutes = 60
 	DefaultKeyCacheTimeMinutes     = 5
-	// MaxObjectSize is S3's single PUT limit, 5 GiB.
-	MaxObjectSize = 5 << 30
+	// MaxSinglePutSize is S3's single PUT limit, 5 GiB
+	// (presign.MaxSinglePutSize), the upper bound of MaxObjectSize: every
+	// upload through the endpoint is one PUT.
+	MaxSinglePutSize = presign.MaxSinglePutSize
 )
 
 // EdgeUploadEndpointProps configure an EdgeUploadEndpoint. Every field is

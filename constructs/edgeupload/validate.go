@@ -72,7 +72,7 @@ func maxObjectSize(p *props.Problems, v awscdk.Size) int64 {
 	}
 	if *v.IsUnresolved() {
 		p.Add("MaxObjectSize", "a Token", "a size known at synth time (the edge code checks it)", "use a literal awscdk.Size")
-	} else if n := int64(*v.ToBytes(nil)); n <= 0 || n > MaxObjectSize {
+	} else if n := int64(*v.ToBytes(nil)); n <= 0 || n > MaxSinglePutSize {
 		p.Add("MaxObjectSize", props.Bytes(n), "1 byte to 5 GiB: one S3 PUT", "lower MaxObjectSize, or use uploads.PresignedUploadApi with ModeMultipart for larger objects")
 	} else {
 		return n
