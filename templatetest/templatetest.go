@@ -44,9 +44,10 @@ var update = flag.Bool("update", false, "rewrite golden template snapshots")
 // `TEMPLATETEST_UPDATE=1 go test ./...`.
 const UpdateEnv = "TEMPLATETEST_UPDATE"
 
-// Updating reports whether Golden rewrites the golden files instead of
-// comparing with them: `go test -update`, or UpdateEnv set. Default: false.
-func Updating() bool {
+// UpdatingGoldenFiles reports whether Golden rewrites the golden files
+// instead of comparing with them: `go test -update`, or UpdateEnv set.
+// Default: false.
+func UpdatingGoldenFiles() bool {
 	v := os.Getenv(UpdateEnv)
 	return *update || (v != "" && v != "0")
 }
@@ -157,7 +158,7 @@ func Normalize(template map[string]any) []byte { return assembly.Normalize(templ
 func Golden(t testing.TB, path string, template map[string]any) {
 	t.Helper()
 	got := Normalize(template)
-	if Updating() {
+	if UpdatingGoldenFiles() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
