@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/constructs/monitoring"
@@ -23,7 +24,7 @@ func ExampleNewMonitor() {
 		Dashboard:          jsii.Bool(false),
 	})
 	m.Stage(awscdk.Duration_Seconds(jsii.Number(29)))
-	m.Route("GET", "/orders", true, nil, awscdk.Duration_Minutes(jsii.Number(15)))
+	m.Route("GET", "/orders", awsapigateway.ResponseTransferMode_STREAM, nil, awscdk.Duration_Minutes(jsii.Number(15)))
 	for _, a := range m.Alarms {
 		fmt.Println(*a.Node().Id())
 	}

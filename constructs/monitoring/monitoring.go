@@ -26,6 +26,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -302,12 +303,12 @@ func graph(title string, metrics ...awscloudwatch.IMetric) awscloudwatch.GraphWi
 
 // TimeToFirstContent creates the metric filter on the stage's access log
 // group that publishes each streamed request's time to first content, per
-// method and resource, for the API with id apiID.
-func (m *Monitor) TimeToFirstContent(logs awslogs.ILogGroup, apiID *string) {
+// method and resource, for the API with id apiId (RestApi.RestApiId()).
+func (m *Monitor) TimeToFirstContent(logs awslogs.ILogGroup, apiId *string) {
 	awslogs.NewMetricFilter(m, jsii.String("TimeToFirstContentFilter"), &awslogs.MetricFilterProps{
 		LogGroup: logs,
 		FilterPattern: awslogs.FilterPattern_All(
-			awslogs.FilterPattern_StringValue(jsii.String("$.apiId"), jsii.String("="), apiID),
+			awslogs.FilterPattern_StringValue(jsii.String("$.apiId"), jsii.String("="), apiId),
 			awslogs.FilterPattern_StringValue(jsii.String("$.responseTransferMode"), jsii.String("="), jsii.String("STREAMED")),
 			awslogs.FilterPattern_StringValue(jsii.String("$.timeToFirstContent"), jsii.String("!="), jsii.String("-")),
 		),
@@ -328,9 +329,18 @@ func (m *Monitor) firstContent(method, path, statistic string) awscloudwatch.Met
 }
 
 // Route creates a route's alarms: its 5xx share, the p90 time to first
-// content when it streams, and for a Lambda route the handler's errors,
+// content when mode is awsapigateway.ResponseTransferMode_STREAM (the
+// route's RouteProps.TransferMode; BUFFERED answers have no first content
+// of their own), and for a Lambda route (fn not nil) the handler's errors,
 // throttles and a duration close to timeout (when known), once per handler.
-func (m *Monitor) Route(method, path string, streams bool, fn awslambda.IFunction, timeout awscdk.Duration) {
+// Another mode stops synth with the problem.
+func (m *Monitor) Route(method, path string, mode awsapigateway.ResponseTransferMode, fn awslambda.IFunction, timeout awscdk.Duration) {
+	if mode != awsapigateway.ResponseTransferMode_STREAM && mode != awsapigateway.ResponseTransferMode_BUFFERED {
+		problems := props.NewNamedProblems(fmt.Sprintf("Monitor %q: Route(%q, %q)", *m.Node().Path(), method, path))
+		problems.Add("mode", fmt.Sprintf("%q", mode), "awsapigateway.ResponseTransferMode_STREAM or ResponseTransferMode_BUFFERED, the route's transfer mode",
+			"pass the mode the route's integration has (RouteProps.TransferMode; STREAM unless you chose BUFFERED)")
+		problems.Check()
+	}
 	m.n++
 	id := fmt.Sprintf("Route%d", m.n)
 	route := method + " " + path
@@ -339,7 +349,7 @@ func (m *Monitor) Route(method, path string, streams bool, fn awslambda.IFunctio
 	m.alarm(id+"5xx", fmt.Sprintf("%s %s: more than %g%% of requests answered 5xx in 5 minutes", *m.apiName, route, serverRate*100),
 		m.apiMetric("5XXError", "Average", dims), serverRate)
 	widgets := []awscloudwatch.IWidget{}
-	if streams {
+	if mode == awsapigateway.ResponseTransferMode_STREAM {
 		threshold := m.props.TimeToFirstContent
 		if threshold == nil {
 			threshold = awscdk.Duration_Millis(jsii.Number(DefaultTimeToFirstContentMillis))

@@ -486,7 +486,7 @@ func (a *StreamingRestApi) addRoute(r *RouteProps, plan routePlan) *Route {
 	}
 	a.planner.pending -= plan.pending
 	if a.Monitor != nil {
-		a.Monitor.Route(method, path, mode == awsapigateway.ResponseTransferMode_STREAM, route.Function, fnTimeout)
+		a.Monitor.Route(method, path, mode, route.Function, fnTimeout)
 	}
 	a.Routes = append(a.Routes, route)
 	return route
