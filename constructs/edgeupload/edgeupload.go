@@ -421,6 +421,8 @@ func (e *EdgeUploadEndpoint) acknowledgeDistribution(p *EdgeUploadEndpointProps)
 			"or an error, so CloudFront never reaches the bucket; the origin is given no access at all, not even through origin access control."})
 	}
 	if p.WebAclArn == nil {
+		// The reason is template text, kept as deployed stacks have it: it
+		// spells WebAclArn as it was named before issue 28.
 		rules = append(rules, nagack.Rule{Id: "AwsSolutions-CFR2", Reason: "Every request is authenticated at the edge before it reaches S3, " +
 			"and a web ACL cannot inspect upload bodies past 64 KB; pass WebACLARN (a CLOUDFRONT-scope ACL) for rate limits or IP rules."})
 	}
