@@ -17,7 +17,7 @@ import (
 // starts the runner and stops it when the test ends; Run is the same
 // outside tests.
 func ExampleRunner_Client() {
-	r, err := localrun.Run(context.Background(), localrun.Options{Assembly: []string{"cdk.out"}})
+	r, err := localrun.Run(context.Background(), localrun.Options{Assemblies: []string{"cdk.out"}})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func ExampleRunner_Client() {
 // requestContext.authorizer.claims ("cognito:username": "alice",
 // "cognito:groups": "admins,editors").
 func ExampleRunner_CognitoToken() {
-	r, err := localrun.Run(context.Background(), localrun.Options{Assembly: []string{"cdk.out"}})
+	r, err := localrun.Run(context.Background(), localrun.Options{Assemblies: []string{"cdk.out"}})
 	if err != nil {
 		log.Fatal(err)
 	}

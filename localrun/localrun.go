@@ -10,7 +10,7 @@
 //	mystacks.NewStreams(app, "TeamStreams", nil) // your stacks
 //	dir := *app.Synth(nil).Directory()
 //
-//	r := localrun.Start(t, localrun.Options{Assembly: []string{dir}})
+//	r := localrun.Start(t, localrun.Options{Assemblies: []string{dir}})
 //	resp, _ := r.Client().Get(r.URL("TeamStreams") + "/hello?n=3")
 //
 // Routes are guarded as on AWS: r.Client() signs with SigV4 for AWS_IAM
@@ -42,10 +42,12 @@ const DefaultConcurrency = pool.DefaultConcurrency
 
 // Options configure a Runner; they are sgdev's flags.
 type Options struct {
-	// Assembly are the cloud assembly directories to serve (cdk.out).
-	Assembly []string
-	// Port is the first API's port; the next APIs take the next ports.
-	// Default: 0, free ports.
+	// Assemblies are the cloud assembly directories to serve (cdk.out);
+	// sgdev's -assembly. Required: Run fails when they hold no REST API
+	// and no edge upload endpoint.
+	Assemblies []string
+	// Port is the first API's port; the next APIs take the next ports, then
+	// the edge upload endpoints (sgdev's -port). Default: 0, free ports.
 	Port int
 	// S3 is the local S3-compatible server for the templates' buckets:
 	// "seaweedfs" or "minio", run from S3Bin (scripts/s3server.sh builds
@@ -167,8 +169,8 @@ func Run(ctx context.Context, o Options) (*Runner, error) {
 		}
 	}
 	srv, err := devserver.Start(ctx, devserver.Options{
-		Assemblies:       o.Assembly,
-		BasePort:         o.Port,
+		Assemblies:       o.Assemblies,
+		Port:             o.Port,
 		Concurrency:      o.Concurrency,
 		CacheDir:         o.CacheDir,
 		S3:               k,

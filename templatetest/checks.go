@@ -8,14 +8,16 @@ import (
 	"github.com/streamgate/streamgate/internal/assembly"
 )
 
-// StreamingRoutesWired checks every method of template whose integration
-// streams (ResponseTransferMode STREAM): a proxy integration (AWS_PROXY or
-// HTTP_PROXY), the Lambda response-streaming URI
+// CheckStreamingRoutes checks every method of template whose integration
+// streams (ResponseTransferMode STREAM) and fails t (t.Errorf) for each
+// problem: it wants a proxy integration (AWS_PROXY or HTTP_PROXY), the
+// Lambda response-streaming URI
 // (2021-11-15/.../response-streaming-invocations), a timeout of 50 ms to 15
 // minutes, no response templates, no stage cache or compression on its API.
 // An EDGE endpoint is logged as a warning (its 30 s idle timeout cuts slow
-// streams). It returns the number of streaming methods it checked.
-func StreamingRoutesWired(t testing.TB, template map[string]any) int {
+// streams). It returns the number of streaming methods it checked, so that
+// a test can fail on zero too.
+func CheckStreamingRoutes(t testing.TB, template map[string]any) int {
 	t.Helper()
 	res := resources(template)
 	n := 0
@@ -64,12 +66,13 @@ func StreamingRoutesWired(t testing.TB, template map[string]any) int {
 	return n
 }
 
-// UploadSizeLimited checks that no upload path bypasses a size limit: every
-// stage of an API with a method that takes a body (POST, PUT, PATCH, ANY) is
+// CheckUploadSizeLimits checks that no upload path of template bypasses a
+// size limit, and fails t (t.Errorf) for each that does: every stage of an
+// API with a method that takes a body (POST, PUT, PATCH, ANY) must be
 // guarded by a web ACL with a size rule, and every presign handler
-// (UPLOAD_MAX_SIZE) has a positive limit. It returns the number of stages
-// and handlers it checked.
-func UploadSizeLimited(t testing.TB, template map[string]any) int {
+// (UPLOAD_MAX_SIZE) must have a positive limit. It returns the number of
+// stages and handlers it checked.
+func CheckUploadSizeLimits(t testing.TB, template map[string]any) int {
 	t.Helper()
 	res := resources(template)
 	bodyAPIs := map[string]bool{}

@@ -39,7 +39,7 @@ func TestStreamingRoutesWiredReportsMistakes(t *testing.T) {
 		"Buffered":{"Type":"AWS::ApiGateway::Method","Properties":{"Integration":{"Type":"AWS","ResponseTransferMode":"BUFFERED"}}}
 	}}`)
 	r := &recorder{}
-	if n := StreamingRoutesWired(r, tmpl); n != 2 {
+	if n := CheckStreamingRoutes(r, tmpl); n != 2 {
 		t.Errorf("checked %d methods, want the 2 streaming ones", n)
 	}
 	all := strings.Join(r.errors, "\n")
@@ -65,7 +65,7 @@ func TestUploadSizeLimitedReportsUnguardedStages(t *testing.T) {
 		"Presign":{"Type":"AWS::Lambda::Function","Properties":{"Environment":{"Variables":{"UPLOAD_MAX_SIZE":"0"}}}}
 	}}`)
 	r := &recorder{}
-	if n := UploadSizeLimited(r, tmpl); n != 2 {
+	if n := CheckUploadSizeLimits(r, tmpl); n != 2 {
 		t.Errorf("checked %d, want 2", n)
 	}
 	all := strings.Join(r.errors, "\n")

@@ -44,20 +44,21 @@ var update = flag.Bool("update", false, "rewrite golden template snapshots")
 // `TEMPLATETEST_UPDATE=1 go test ./...`.
 const UpdateEnv = "TEMPLATETEST_UPDATE"
 
-// Updating reports whether Golden rewrites the golden files instead of
-// comparing with them: `go test -update`, or UpdateEnv set. Default: false.
-func Updating() bool {
+// UpdatingGoldenFiles reports whether Golden rewrites the golden files
+// instead of comparing with them: `go test -update`, or UpdateEnv set.
+// Default: false.
+func UpdatingGoldenFiles() bool {
 	v := os.Getenv(UpdateEnv)
 	return *update || (v != "" && v != "0")
 }
 
 // AppOptions configure NewApp.
 type AppOptions struct {
-	// CDKJSON is the cdk.json whose "context" the app gets, as `cdk synth`
+	// CdkJson is the cdk.json whose "context" the app gets, as `cdk synth`
 	// gives it to the app. Default: cdk.json in the module root (the
 	// directory of the go.mod above the working directory); no context if
 	// there is none.
-	CDKJSON string
+	CdkJson string
 	// Bundle builds the Go handlers and stages assets. Default: false, which
 	// sets "aws:cdk:bundling-stacks": [] (templates are the same, asset
 	// hashes aside, and synth is much faster).
@@ -69,9 +70,9 @@ type AppOptions struct {
 	Outdir string
 }
 
-// CDKJSONContext is the "context" object of the cdk.json at path: the
+// CdkJsonContext is the "context" object of the cdk.json at path: the
 // feature flags and settings `cdk synth` gives the app.
-func CDKJSONContext(path string) (map[string]any, error) {
+func CdkJsonContext(path string) (map[string]any, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -96,7 +97,7 @@ func NewApp(t testing.TB, o *AppOptions) awscdk.App {
 	if o == nil {
 		o = &AppOptions{}
 	}
-	path := o.CDKJSON
+	path := o.CdkJson
 	if path == "" {
 		root, err := gobuild.AppModuleRoot()
 		if err != nil {
@@ -104,9 +105,9 @@ func NewApp(t testing.TB, o *AppOptions) awscdk.App {
 		}
 		path = filepath.Join(root, "cdk.json")
 	}
-	ctx, err := CDKJSONContext(path)
+	ctx, err := CdkJsonContext(path)
 	switch {
-	case os.IsNotExist(err) && o.CDKJSON == "":
+	case os.IsNotExist(err) && o.CdkJson == "":
 		ctx = map[string]any{}
 	case err != nil:
 		t.Fatalf("templatetest.NewApp: %v", err)
@@ -157,7 +158,7 @@ func Normalize(template map[string]any) []byte { return assembly.Normalize(templ
 func Golden(t testing.TB, path string, template map[string]any) {
 	t.Helper()
 	got := Normalize(template)
-	if Updating() {
+	if UpdatingGoldenFiles() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}

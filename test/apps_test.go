@@ -128,10 +128,10 @@ func TestAppsPassTheTemplateChecks(t *testing.T) {
 		"StreamgateServersDemo":   {2, 1}, // ANY routes take bodies: the web ACL limits them
 	} {
 		tmpl := templatetest.FromFile(t, filepath.Join(dir, stack+".template.json"))
-		if n := templatetest.StreamingRoutesWired(t, tmpl); n != want.streams {
+		if n := templatetest.CheckStreamingRoutes(t, tmpl); n != want.streams {
 			t.Errorf("%s: %d streaming routes checked, want %d", stack, n, want.streams)
 		}
-		if n := templatetest.UploadSizeLimited(t, tmpl); n != want.uploads {
+		if n := templatetest.CheckUploadSizeLimits(t, tmpl); n != want.uploads {
 			t.Errorf("%s: %d upload stages and handlers checked, want %d", stack, n, want.uploads)
 		}
 	}

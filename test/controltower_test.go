@@ -19,7 +19,7 @@ var profileAnswers = map[string]string{
 	"CT.CLOUDWATCH.PR.2": "LogRetention (ONE_YEAR at least)",
 	"CT.CLOUDWATCH.PR.3": "the stack's log key (LogKey)",
 	"CT.LAMBDA.PR.2":     "PermissionsWithSourceAccount and no test-invoke permissions, in a stack with a pinned account",
-	"CT.LAMBDA.PR.3":     "VPC",
+	"CT.LAMBDA.PR.3":     "Vpc",
 	"CT.S3.PR.2":         "acknowledged on the access-log bucket (AWS: no logging of the log destination)",
 	"CT.S3.PR.4":         "EventBridge notifications on the access-log bucket; upload events (EventBridge) on the upload bucket",
 	"CT.S3.PR.6":         "lifecycle rules on every bucket",

@@ -46,10 +46,10 @@ func TestDefaultPropsInheritNagCleanliness(t *testing.T) {
 	app := cdktest.NewApp(false)
 	templatetest.ApplyNagPacks(app)
 	stack := awscdk.NewStack(app, jsii.String("TeamDefaults"), nil)
-	streaming.NewStreamingRestAPI(stack, jsii.String("Streams"), &streaming.StreamingRestAPIProps{
+	streaming.NewStreamingRestApi(stack, jsii.String("Streams"), &streaming.StreamingRestApiProps{
 		Routes: &[]*streaming.RouteProps{{Method: jsii.String("GET"), Path: jsii.String("/records"), Entry: jsii.String(stacks.RecordsEntry)}},
 	})
-	uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), nil)
+	uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), nil)
 	templatetest.NagClean(t, app)
 }
 
@@ -61,10 +61,10 @@ func TestDefaultPropsWithoutFeatureFlags(t *testing.T) {
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: &outdir, Context: &map[string]any{"aws:cdk:bundling-stacks": []string{}}})
 	templatetest.ApplyNagPacks(app)
 	stack := awscdk.NewStack(app, jsii.String("NoFlags"), nil)
-	streaming.NewStreamingRestAPI(stack, jsii.String("Streams"), &streaming.StreamingRestAPIProps{
+	streaming.NewStreamingRestApi(stack, jsii.String("Streams"), &streaming.StreamingRestApiProps{
 		Routes: &[]*streaming.RouteProps{{Method: jsii.String("GET"), Path: jsii.String("/records"), Entry: jsii.String(stacks.RecordsEntry)}},
 	})
-	uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), nil)
+	uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), nil)
 	templatetest.NagClean(t, app)
 }
 

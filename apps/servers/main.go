@@ -1,6 +1,6 @@
 // Command servers is the "your own HTTP server" demo app: an MCP server and
 // a chi router, unchanged but for their one-line mains, streaming behind a
-// StreamingRestAPI.
+// StreamingRestApi.
 //
 //	cdk synth --app "go run ./apps/servers"
 package main

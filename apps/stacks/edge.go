@@ -24,7 +24,7 @@ func NewEdgeDemo(scope constructs.Construct, id string, props *awscdk.StackProps
 	stack := awscdk.NewStack(scope, jsii.String(id), props)
 	redirect := edgeupload.NewEdgeUploadEndpoint(stack, jsii.String("PartnerUploads"), &edgeupload.EdgeUploadEndpointProps{
 		MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(5)),
-		CORS:          &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
+		Cors:          &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
 	})
 	through := edgeupload.NewEdgeUploadEndpoint(stack, jsii.String("DeviceUploads"), &edgeupload.EdgeUploadEndpointProps{
 		Mode:                edgeupload.ModeThrough,

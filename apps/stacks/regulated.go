@@ -22,8 +22,8 @@ import (
 type Regulated struct {
 	awscdk.Stack
 	Vpc     awsec2.Vpc
-	Streams *streaming.StreamingRestAPI
-	Uploads *uploads.PresignedUploadAPI
+	Streams *streaming.StreamingRestApi
+	Uploads *uploads.PresignedUploadApi
 }
 
 // RegulatedEnv is the account and region the regulated app pins, as
@@ -46,7 +46,7 @@ func NewRegulated(scope constructs.Construct, id string, props *awscdk.StackProp
 		// resource this would add (a Node.js function of its own).
 		RestrictDefaultSecurityGroup: jsii.Bool(false),
 	})
-	profile := compliance.Strict(&compliance.StrictProps{VPC: vpc, VPCEndpoints: jsii.Bool(true)})
+	profile := compliance.Strict(&compliance.StrictProps{Vpc: vpc, VpcEndpoints: jsii.Bool(true)})
 	flowLogs := awslogs.NewLogGroup(stack, jsii.String("FlowLogs"), compliance.LogGroupProps(stack, profile, awslogs.RetentionDays_ONE_YEAR, nil))
 	vpc.AddFlowLog(jsii.String("FlowLog"), &awsec2.FlowLogOptions{Destination: awsec2.FlowLogDestination_ToCloudWatchLogs(flowLogs, nil)})
 	flowLogPolicy := "The flow log's role, made by CDK for this one flow log, writes to its log group only; it is versioned with the VPC in this stack."
@@ -61,18 +61,18 @@ func NewRegulated(scope constructs.Construct, id string, props *awscdk.StackProp
 
 	compliance.Apply(stack, profile)
 	zone := awsroute53.HostedZone_FromHostedZoneAttributes(stack, jsii.String("Zone"), &awsroute53.HostedZoneAttributes{
-		HostedZoneId: jsii.String(RegulatedZoneID), ZoneName: jsii.String(RegulatedZoneName),
+		HostedZoneId: jsii.String(RegulatedZoneId), ZoneName: jsii.String(RegulatedZoneName),
 	})
-	streams := streaming.NewStreamingRestAPI(stack, jsii.String("Streams"), &streaming.StreamingRestAPIProps{
+	streams := streaming.NewStreamingRestApi(stack, jsii.String("Streams"), &streaming.StreamingRestApiProps{
 		Routes: &[]*streaming.RouteProps{
 			{Method: jsii.String("GET"), Path: jsii.String("/records"), Entry: jsii.String(RecordsEntry)},
 			{Method: jsii.String("GET"), Path: jsii.String("/jobs/{id}/progress"), Entry: jsii.String(ProgressEntry)},
 		},
 		MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(8)),
-		Monitoring:         &monitoring.MonitorProps{}, // alarms, TTFB metric, dashboard, a new topic
+		Monitoring:         &monitoring.MonitorProps{}, // alarms, time-to-first-content metric, dashboard, a new topic
 		Domain:             &streaming.DomainProps{DomainName: jsii.String("streams." + RegulatedZoneName), HostedZone: zone, BasePath: jsii.String("v1")},
 	})
-	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{
+	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
 		MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(2)),
 		Monitoring:    &monitoring.MonitorProps{AlarmTopic: streams.Monitor.Topic}, // one topic for both APIs
 	})
@@ -89,7 +89,7 @@ const OnUploadEntry = "github.com/streamgate/streamgate/lambda/onupload"
 // The regulated app's Route 53 zone (an example: replace with yours).
 const (
 	RegulatedZoneName = "regulated.example.com"
-	RegulatedZoneID   = "Z0EXAMPLE1234567890"
+	RegulatedZoneId   = "Z0EXAMPLE1234567890"
 )
 
 const defaultSGReason = "Nothing uses the VPC's default security group: every function has a security group of its own without ingress. " +

@@ -11,31 +11,31 @@ import (
 // Handler sources of the servers demo: ordinary net/http servers whose
 // mains are one line (lambda/httpstream).
 const (
-	MCPServerEntry = "github.com/streamgate/streamgate/lambda/examples/mcp"
+	McpServerEntry = "github.com/streamgate/streamgate/lambda/examples/mcp"
 	ChiRouterEntry = "github.com/streamgate/streamgate/lambda/examples/chi"
 )
 
 // ServersDemo is the "your own HTTP server" demo stack: a Model Context
 // Protocol server (the official Go SDK, Streamable HTTP, stateless) and an
-// existing chi router, each behind routes of one StreamingRestAPI with IAM
+// existing chi router, each behind routes of one StreamingRestApi with IAM
 // authorization. MCP clients that cannot sign requests with SigV4 reach it
 // through AWS's MCP Proxy for AWS, or the API uses Cognito (see the README).
 type ServersDemo struct {
 	awscdk.Stack
-	Api *streaming.StreamingRestAPI
+	Api *streaming.StreamingRestApi
 }
 
 // NewServersDemo defines the servers demo stack.
 func NewServersDemo(scope constructs.Construct, id string, props *awscdk.StackProps) *ServersDemo {
 	stack := awscdk.NewStack(scope, jsii.String(id), props)
-	api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
 		// MCP requests are JSON-RPC messages of a few KB.
 		MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(64)),
 		Routes: &[]*streaming.RouteProps{
 			// Streamable HTTP: POST carries the messages; GET and DELETE
 			// reach the server too, which answers 405 when stateless.
-			{Method: jsii.String("ANY"), Path: jsii.String("/mcp"), Entry: jsii.String(MCPServerEntry), ID: jsii.String("McpServer")},
-			{Method: jsii.String("ANY"), Path: jsii.String("/shop/{proxy+}"), Entry: jsii.String(ChiRouterEntry), ID: jsii.String("Shop")},
+			{Method: jsii.String("ANY"), Path: jsii.String("/mcp"), Entry: jsii.String(McpServerEntry), Id: jsii.String("McpServer")},
+			{Method: jsii.String("ANY"), Path: jsii.String("/shop/{proxy+}"), Entry: jsii.String(ChiRouterEntry), Id: jsii.String("Shop")},
 		},
 	})
 	return &ServersDemo{Stack: stack, Api: api}

@@ -27,7 +27,7 @@ const (
 // NDJSON, a job's progress as SSE and large exports piped from S3.
 type StreamingDemo struct {
 	awscdk.Stack
-	Api     *streaming.StreamingRestAPI
+	Api     *streaming.StreamingRestApi
 	Exports awss3.Bucket
 }
 
@@ -46,7 +46,7 @@ func NewStreamingDemo(scope constructs.Construct, id string, props *awscdk.Stack
 		}
 	}
 	exports := awss3.NewBucket(stack, jsii.String("Exports"), secure(awss3.NewBucket(stack, jsii.String("ExportsAccessLogs"), secure(nil))))
-	api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
 		// The routes are GETs: nothing legitimate sends more than a few KB.
 		MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(16)),
 		Routes: &[]*streaming.RouteProps{

@@ -16,33 +16,33 @@ import (
 type Team struct {
 	awscdk.Stack
 	AccessLogs awslogs.LogGroup
-	WebAcl     *wafsize.SizeLimitedWebACL
-	Streams    *streaming.StreamingRestAPI
-	Uploads    *uploads.PresignedUploadAPI
+	WebAcl     *wafsize.SizeLimitedWebAcl
+	Streams    *streaming.StreamingRestApi
+	Uploads    *uploads.PresignedUploadApi
 }
 
 // NewTeam defines the team stack.
 func NewTeam(scope constructs.Construct, id string, props *awscdk.StackProps) *Team {
 	stack := awscdk.NewStack(scope, jsii.String(id), props)
 	logs := awslogs.NewLogGroup(stack, jsii.String("AccessLogs"), &awslogs.LogGroupProps{Retention: awslogs.RetentionDays_THREE_MONTHS})
-	acl := wafsize.NewSizeLimitedWebACL(stack, jsii.String("WebAcl"), &wafsize.SizeLimitedWebACLProps{
+	acl := wafsize.NewSizeLimitedWebAcl(stack, jsii.String("WebAcl"), &wafsize.SizeLimitedWebAclProps{
 		MaxBodySize:   awscdk.Size_Kibibytes(jsii.Number(16)), // both APIs take small JSON requests only
 		RateLimit:     jsii.Number(2000),
 		CommonRuleSet: jsii.Bool(true),
 	})
-	streams := streaming.NewStreamingRestAPI(stack, jsii.String("Streams"), &streaming.StreamingRestAPIProps{
+	streams := streaming.NewStreamingRestApi(stack, jsii.String("Streams"), &streaming.StreamingRestApiProps{
 		AccessLogGroup: logs,
-		WebACL:         acl,
+		WebAcl:         acl,
 		Routes: &[]*streaming.RouteProps{
 			{Method: jsii.String("GET"), Path: jsii.String("/records"), Entry: jsii.String(RecordsEntry)},
 			{Method: jsii.String("GET"), Path: jsii.String("/jobs/{id}/progress"), Entry: jsii.String(ProgressEntry)},
 		},
 	})
-	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{
+	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
 		Mode:           uploads.ModeMultipart,
 		MaxObjectSize:  awscdk.Size_Gibibytes(jsii.Number(50)),
 		AccessLogGroup: logs,
-		WebACL:         acl,
+		WebAcl:         acl,
 	})
 	return &Team{Stack: stack, AccessLogs: logs, WebAcl: acl, Streams: streams, Uploads: up}
 }

@@ -14,14 +14,14 @@ import (
 // 10 MB for clients that cannot do two steps.
 type UploadDemo struct {
 	awscdk.Stack
-	Uploads *uploads.PresignedUploadAPI
+	Uploads *uploads.PresignedUploadApi
 }
 
 // NewUploadDemo defines the upload demo stack.
 func NewUploadDemo(scope constructs.Construct, id string, props *awscdk.StackProps) *UploadDemo {
 	stack := awscdk.NewStack(scope, jsii.String(id), props)
-	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{
-		CORS:         &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
+	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
+		Cors:         &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
 		DirectUpload: jsii.Bool(true),
 	})
 	return &UploadDemo{Stack: stack, Uploads: up}

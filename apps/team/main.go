@@ -1,5 +1,5 @@
-// Command team is the composed team app: StreamingRestAPI and
-// PresignedUploadAPI in one stack, sharing one web ACL and one access log group.
+// Command team is the composed team app: StreamingRestApi and
+// PresignedUploadApi in one stack, sharing one web ACL and one access log group.
 //
 //	cdk synth --app "go run ./apps/team"
 package main

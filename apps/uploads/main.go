@@ -1,4 +1,4 @@
-// Command uploads is the upload demo app: a PresignedUploadAPI with its
+// Command uploads is the upload demo app: a PresignedUploadApi with its
 // bucket, web ACL and direct-upload route.
 //
 //	cdk synth --app "go run ./apps/uploads"

@@ -1,4 +1,4 @@
-// Package upload is the client side of a PresignedUploadAPI: it asks the
+// Package upload is the client side of a PresignedUploadApi: it asks the
 // API for presigned URLs and sends the bytes straight to S3, with a progress
 // callback; multipart uploads send their parts in parallel, retry the ones
 // that fail, and resume where they stopped when File.ID names the file
@@ -34,7 +34,7 @@ import (
 	"github.com/streamgate/streamgate/lambda/presign"
 )
 
-// Client uploads files through a PresignedUploadAPI.
+// Client uploads files through a PresignedUploadApi.
 type Client struct {
 	// Endpoint is the API's stage URL, e.g. "https://abc.execute-api.eu-west-1.amazonaws.com/prod/".
 	Endpoint string

@@ -140,7 +140,7 @@ func main() {
 		cache = ""
 	}
 	srv, err := localrun.Run(ctx, localrun.Options{
-		Assembly:         strings.Split(*assemblies, ","),
+		Assemblies:       strings.Split(*assemblies, ","),
 		Port:             *port,
 		Concurrency:      *concurrency,
 		CacheDir:         cache,

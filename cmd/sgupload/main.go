@@ -1,4 +1,4 @@
-// Command sgupload uploads files through a PresignedUploadAPI, straight to
+// Command sgupload uploads files through a PresignedUploadApi, straight to
 // S3, with a progress bar:
 //
 //	sgupload -api https://abc123.execute-api.eu-west-1.amazonaws.com/prod/ -iam video.mp4

@@ -3,7 +3,7 @@
 // user pool or a Lambda authorizer are the alternatives, and an open API
 // must be asked for by name:
 //
-//	apiauth.IAM()                                   // the default
+//	apiauth.Iam()                                   // the default
 //	apiauth.CognitoUserPools(pool).WithScopes("api/read")
 //	apiauth.Lambda(tokenAuthorizer)                 // an awsapigateway.TokenAuthorizer or RequestAuthorizer
 //	apiauth.None()                                  // anyone on the internet may call it
@@ -24,7 +24,7 @@ type Kind string
 
 // The authorization modes.
 const (
-	KindIAM     Kind = "IAM"
+	KindIam     Kind = "IAM"
 	KindCognito Kind = "COGNITO_USER_POOLS"
 	KindLambda  Kind = "CUSTOM"
 	KindNone    Kind = "NONE"
@@ -42,9 +42,9 @@ type Authorization struct {
 	created map[string]awsapigateway.IAuthorizer // Cognito authorizer per API, by node path
 }
 
-// IAM requires SigV4-signed requests from principals allowed
+// Iam requires SigV4-signed requests from principals allowed
 // execute-api:Invoke. It is the default of every streamgate API.
-func IAM() *Authorization { return &Authorization{kind: KindIAM} }
+func Iam() *Authorization { return &Authorization{kind: KindIam} }
 
 // CognitoUserPools requires an ID or access token from one of the pools in
 // the Authorization header. One CognitoUserPoolsAuthorizer is created per API.
@@ -76,7 +76,7 @@ func (a *Authorization) Kind() Kind { return a.kind }
 func (a *Authorization) Validate(prop string) error {
 	switch {
 	case a.kind == "":
-		return fmt.Errorf("%s is an empty Authorization; allowed: apiauth.IAM(), apiauth.CognitoUserPools(...), apiauth.Lambda(...) or apiauth.None(). Fix: build it with one of those", prop)
+		return fmt.Errorf("%s is an empty Authorization; allowed: apiauth.Iam(), apiauth.CognitoUserPools(...), apiauth.Lambda(...) or apiauth.None(). Fix: build it with one of those", prop)
 	case a.kind == KindCognito && len(a.pools) == 0:
 		return fmt.Errorf("%s is apiauth.CognitoUserPools() with no pool; allowed: one or more user pools. Fix: pass the pools, e.g. apiauth.CognitoUserPools(pool)", prop)
 	case a.kind == KindLambda && a.authorizer == nil:
@@ -92,7 +92,7 @@ func (a *Authorization) Validate(prop string) error {
 // It is for construct authors; users pass an Authorization in props.
 func (a *Authorization) MethodOptions(scope constructs.Construct, api awsapigateway.IRestApi) *awsapigateway.MethodOptions {
 	switch a.kind {
-	case KindIAM:
+	case KindIam:
 		return &awsapigateway.MethodOptions{AuthorizationType: awsapigateway.AuthorizationType_IAM}
 	case KindNone:
 		return &awsapigateway.MethodOptions{AuthorizationType: awsapigateway.AuthorizationType_NONE}

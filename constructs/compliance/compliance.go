@@ -1,12 +1,12 @@
 // Package compliance is the profile for regulated accounts that
-// StreamingRestAPI, PresignedUploadAPI, SizeLimitedWebACL and gofunction
+// StreamingRestApi, PresignedUploadApi, SizeLimitedWebAcl and gofunction
 // share. Off by default; turned on once per app or stack:
 //
 //	compliance.Apply(stack, compliance.Strict(&compliance.StrictProps{
-//		VPC:          vpc,             // functions run in it, still streaming
-//		VPCEndpoints: jsii.Bool(true), // S3 gateway, KMS and X-Ray interface endpoints
+//		Vpc:          vpc,             // functions run in it, still streaming
+//		VpcEndpoints: jsii.Bool(true), // S3 gateway, KMS and X-Ray interface endpoints
 //	}))
-//	streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{}) // picks the profile up
+//	streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{}) // picks the profile up
 //
 // or per construct with the Compliance prop. With the profile, the
 // constructs:
@@ -59,19 +59,19 @@ type StrictProps struct {
 	// LogRetention of every log group the constructs create: at least
 	// ONE_YEAR. Default: ONE_YEAR.
 	LogRetention awslogs.RetentionDays
-	// VPC the constructs' functions run in. Required.
-	VPC awsec2.IVpc
-	// VPCSubnets the functions use. Default: the VPC's private subnets with
+	// Vpc the constructs' functions run in. Required.
+	Vpc awsec2.IVpc
+	// VpcSubnets the functions use. Default: the VPC's private subnets with
 	// egress, else its isolated ones (CDK's default selection).
-	VPCSubnets *awsec2.SubnetSelection
+	VpcSubnets *awsec2.SubnetSelection
 	// SecurityGroups of the functions. Default: one group per stack for
 	// streamgate's functions, with no ingress and HTTPS egress only.
 	SecurityGroups *[]awsec2.ISecurityGroup
-	// VPCEndpoints creates, once per stack, the endpoints the handlers need
+	// VpcEndpoints creates, once per stack, the endpoints the handlers need
 	// without a NAT: S3 (gateway, free) and KMS and X-Ray (interface, billed
 	// per hour and AZ, reachable from the functions' security group only).
 	// Default: false (the functions reach AWS through the VPC's NAT).
-	VPCEndpoints *bool
+	VpcEndpoints *bool
 	// ObjectLockRetention is the governance-mode default retention of
 	// uploaded objects (PUT and POST modes), at least a day and shorter than
 	// the upload API's IncomingObjectExpiration. Default: 1 day.
@@ -86,14 +86,14 @@ type StrictProps struct {
 type Profile struct {
 	// LogRetention of the log groups the constructs create: at least this.
 	LogRetention awslogs.RetentionDays
-	// VPC the functions run in.
-	VPC awsec2.IVpc
-	// VPCSubnets the functions use; nil for CDK's default selection.
-	VPCSubnets *awsec2.SubnetSelection
+	// Vpc the functions run in.
+	Vpc awsec2.IVpc
+	// VpcSubnets the functions use; nil for CDK's default selection.
+	VpcSubnets *awsec2.SubnetSelection
 	// SecurityGroups of the functions; nil for the stack's streamgate group.
 	SecurityGroups *[]awsec2.ISecurityGroup
-	// VPCEndpoints: create the S3, KMS and X-Ray endpoints.
-	VPCEndpoints bool
+	// VpcEndpoints: create the S3, KMS and X-Ray endpoints.
+	VpcEndpoints bool
 	// ObjectLockRetention of uploaded objects, governance mode.
 	ObjectLockRetention awscdk.Duration
 	// ReservedConcurrency of each function; nil for none.
@@ -119,8 +119,8 @@ func Strict(p *StrictProps) *Profile {
 		p = &StrictProps{}
 	}
 	pr := &Profile{
-		LogRetention: p.LogRetention, VPC: p.VPC, VPCSubnets: p.VPCSubnets, SecurityGroups: p.SecurityGroups,
-		VPCEndpoints: p.VPCEndpoints != nil && *p.VPCEndpoints, ObjectLockRetention: p.ObjectLockRetention,
+		LogRetention: p.LogRetention, Vpc: p.Vpc, VpcSubnets: p.VpcSubnets, SecurityGroups: p.SecurityGroups,
+		VpcEndpoints: p.VpcEndpoints != nil && *p.VpcEndpoints, ObjectLockRetention: p.ObjectLockRetention,
 		ReservedConcurrency: p.ReservedConcurrency,
 	}
 	if pr.LogRetention == "" {
@@ -130,8 +130,8 @@ func Strict(p *StrictProps) *Profile {
 		problems.Add("LogRetention", string(pr.LogRetention), "ONE_YEAR or longer (Control Tower: CloudWatch log groups retained at least a year)",
 			"set awslogs.RetentionDays_ONE_YEAR or longer, or leave LogRetention unset")
 	}
-	if pr.VPC == nil {
-		problems.Add("VPC", "unset", "the VPC the functions run in (NIST/HIPAA/PCI: Lambda functions inside a VPC)",
+	if pr.Vpc == nil {
+		problems.Add("Vpc", "unset", "the VPC the functions run in (NIST/HIPAA/PCI: Lambda functions inside a VPC)",
 			"pass your VPC, e.g. awsec2.Vpc_FromLookup(...) or a new awsec2.Vpc")
 	}
 	if pr.ObjectLockRetention == nil {
@@ -215,11 +215,11 @@ func LogKey(scope constructs.IConstruct) awskms.IKey {
 			}),
 		}},
 	}), jsii.Bool(true))
-	LimitGrantsToAWSServices(key)
+	LimitGrantsToAwsServices(key)
 	return key
 }
 
-// LimitGrantsToAWSServices adds to key's policy the statement AWS Control
+// LimitGrantsToAwsServices adds to key's policy the statement AWS Control
 // Tower's proactive control CT.KMS.PR.3 asks for: kms:CreateGrant is
 // denied to every principal unless an AWS service integrated with KMS
 // creates the grant (kms:GrantIsForAWSResource) or the caller is an AWS
@@ -227,7 +227,7 @@ func LogKey(scope constructs.IConstruct) awskms.IKey {
 // SNS use the profile's keys without grants of their own. See
 // https://docs.aws.amazon.com/controltower/latest/controlreference/ct-kms-pv-1.html
 // and https://docs.aws.amazon.com/kms/latest/developerguide/grant-authorization.html.
-func LimitGrantsToAWSServices(key awskms.IKey) {
+func LimitGrantsToAwsServices(key awskms.IKey) {
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("GrantsOnlyForAWSServices"),
 		Effect:     awsiam.Effect_DENY,

@@ -23,8 +23,8 @@ func ExampleStrict() {
 	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{MaxAzs: jsii.Number(2), NatGateways: jsii.Number(0)})
 
 	profile := compliance.Strict(&compliance.StrictProps{
-		VPC:          vpc,
-		VPCEndpoints: jsii.Bool(true),
+		Vpc:          vpc,
+		VpcEndpoints: jsii.Bool(true),
 	})
 	compliance.Apply(app, profile)
 	// ... the streamgate constructs of the app, created after Apply.

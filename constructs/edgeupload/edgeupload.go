@@ -17,7 +17,7 @@
 // S3 under origin access control. The server chooses the key:
 // <KeyPrefix><sub>/<upload id>/<name>.
 //
-// Defaults: the bucket as PresignedUploadAPI makes it; CloudFront with
+// Defaults: the bucket as PresignedUploadApi makes it; CloudFront with
 // caching disabled, HTTPS only, TLSv1.2_2021 with your certificate, access
 // logs to a bucket of their own; only PUT (and OPTIONS) pass the function;
 // the Lambda@Edge function retained on delete (its replicas outlive the
@@ -71,8 +71,8 @@ type EdgeUploadEndpoint struct {
 	// AccessLogsBucket receives the new bucket's server access logs; nil
 	// with an existing Bucket and no AccessLogsBucket.
 	AccessLogsBucket awss3.IBucket
-	// CDNLogsBucket receives the distribution's access logs.
-	CDNLogsBucket awss3.Bucket
+	// CdnLogsBucket receives the distribution's access logs.
+	CdnLogsBucket awss3.Bucket
 	// EdgeFunction is the Lambda@Edge function (ModeRedirect), else nil.
 	EdgeFunction experimental.EdgeFunction
 	// TokenKeys holds the keys (ModeRedirect), else nil.
@@ -81,8 +81,8 @@ type EdgeUploadEndpoint struct {
 	CloudFrontFunction awscloudfront.Function
 	// KeyValueStore holds the keys (ModeThrough), else nil.
 	KeyValueStore awscloudfront.IKeyValueStore
-	// URL is where uploads go: https://<domain>/u/ (also a stack output).
-	URL *string
+	// Url is where uploads go: https://<domain>/u/ (also a stack output).
+	Url *string
 	// Mode is the endpoint's mode.
 	Mode Mode
 }
@@ -154,14 +154,14 @@ func (e *EdgeUploadEndpoint) newBuckets(p *EdgeUploadEndpointProps, r *resolved)
 		e.Bucket, e.AccessLogsBucket = uploadbucket.New(e, &uploadbucket.Props{
 			KeyPrefix:                   r.cfg.Prefix,
 			IncomingObjectExpiration:    r.incoming,
-			AbortIncompleteUploadsAfter: awscdk.Duration_Days(jsii.Number(uploads.DefaultAbortIncompleteDays)),
+			AbortIncompleteUploadsAfter: awscdk.Duration_Days(jsii.Number(uploads.DefaultAbortIncompleteUploadsAfterDays)),
 			BucketProps:                 &bp,
 			AccessLogsBucket:            p.AccessLogsBucket,
 			RemovalPolicy:               r.removal,
-			CORSOrigins:                 r.cfg.CorsOrigins,
+			CorsOrigins:                 r.cfg.CorsOrigins,
 		})
 	}
-	e.CDNLogsBucket = e.newCdnLogsBucket(r)
+	e.CdnLogsBucket = e.newCdnLogsBucket(r)
 }
 
 // newDistribution is the CloudFront distribution with behavior, marked
@@ -180,10 +180,10 @@ func (e *EdgeUploadEndpoint) newDistribution(p *EdgeUploadEndpointProps, r *reso
 		MinimumProtocolVersion: minimumProtocol(p),
 		HttpVersion:            awscloudfront.HttpVersion_HTTP2_AND_3,
 		EnableLogging:          jsii.Bool(true),
-		LogBucket:              e.CDNLogsBucket,
+		LogBucket:              e.CdnLogsBucket,
 		LogFilePrefix:          jsii.String("cdn/"),
 		PriceClass:             priceClass,
-		WebAclId:               p.WebACLARN,
+		WebAclId:               p.WebAclArn,
 	})
 	cfn := e.Distribution.Node().DefaultChild().(awscloudfront.CfnDistribution)
 	cfn.AddMetadata(jsii.String(edge.MetadataKey), map[string]any{"mode": string(r.mode), "config": plain(r.cfg.Complete())})
@@ -198,9 +198,9 @@ func (e *EdgeUploadEndpoint) addURL(p *EdgeUploadEndpointProps, r *resolved) {
 		host = p.Domain.DomainName
 		e.addAliasRecords(p.Domain)
 	}
-	e.URL = jsii.String("https://" + *host + edge.Path)
+	e.Url = jsii.String("https://" + *host + edge.Path)
 	awscdk.NewCfnOutput(e, jsii.String("Url"), &awscdk.CfnOutputProps{
-		Value:       e.URL,
+		Value:       e.Url,
 		Description: jsii.String("PUT <Url><file name> with Authorization: Bearer <token> (" + string(r.mode) + " mode)"),
 	})
 }
@@ -250,7 +250,7 @@ func (e *EdgeUploadEndpoint) newCdnLogsBucket(r *resolved) awss3.Bucket {
 	}
 	b := awss3.NewBucket(e, jsii.String("CdnLogs"), lp)
 	if e.AccessLogsBucket == nil {
-		nagack.Acknowledge(b, nagack.Rule{ID: "AwsSolutions-S1", Reason: "This bucket holds the distribution's access logs; with an existing upload Bucket " +
+		nagack.Acknowledge(b, nagack.Rule{Id: "AwsSolutions-S1", Reason: "This bucket holds the distribution's access logs; with an existing upload Bucket " +
 			"and no AccessLogsBucket there is no bucket to log its own accesses to (pass AccessLogsBucket)."})
 	}
 	return b
@@ -296,7 +296,7 @@ func (e *EdgeUploadEndpoint) tokenKeys(p *EdgeUploadEndpointProps, r *resolved) 
 			},
 			RemovalPolicy: r.removal,
 		})
-		nagack.Acknowledge(secret, nagack.Rule{ID: "AwsSolutions-SMG4", Reason: "Token keys rotate by key id, not by Secrets Manager rotation: " +
+		nagack.Acknowledge(secret, nagack.Rule{Id: "AwsSolutions-SMG4", Reason: "Token keys rotate by key id, not by Secrets Manager rotation: " +
 			"add a key, issue tokens with it, remove the old one once its tokens have expired (README, edge uploads)."})
 		e.TokenKeys = secret
 	}
@@ -342,21 +342,21 @@ func (e *EdgeUploadEndpoint) newEdgeFunction(r *resolved) experimental.EdgeFunct
 	}))
 	role := fn.Lambda().Node().FindChild(jsii.String("ServiceRole"))                                                      // EdgeFunction.Role() is nil across regions
 	cfndeps.Drop(fn.Lambda().Node().DefaultChild().(awscdk.CfnResource), role.Node().DefaultChild().(awscdk.CfnResource)) // cfn-lint W3005
-	nagack.Acknowledge(role, nagack.Rule{ID: "AwsSolutions-IAM4", Reason: "The Lambda@Edge function's role uses AWSLambdaBasicExecutionRole, " +
+	nagack.Acknowledge(role, nagack.Rule{Id: "AwsSolutions-IAM4", Reason: "The Lambda@Edge function's role uses AWSLambdaBasicExecutionRole, " +
 		"which CDK's EdgeFunction attaches so the function can log in every region that runs it.",
 		AppliesTo: []any{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}})
-	nagack.Acknowledge(role.Node().FindChild(jsii.String("DefaultPolicy")).Node().DefaultChild(), nagack.Rule{ID: "AwsSolutions-IAM5",
+	nagack.Acknowledge(role.Node().FindChild(jsii.String("DefaultPolicy")).Node().DefaultChild(), nagack.Rule{Id: "AwsSolutions-IAM5",
 		Reason: "The presigned URLs the function issues carry its permissions: it may write any key under the upload prefix " + r.cfg.Prefix +
 			", because each key is made per upload (prefix/sub/upload id/name); it has no other S3 access.",
 		AppliesTo: []any{nagack.Regex("/^Resource::arn:<AWS::Partition>:s3:::.*" + regexp.QuoteMeta("/"+r.cfg.Prefix+"*") + "$/")}})
 	const edgeRuntime = "Lambda@Edge gets Node.js 22, the runtime this code is written and tested for (node --test); " +
 		"newer Lambda runtimes reach Lambda@Edge later, and the code uses nothing newer."
 	nagack.Acknowledge(fn.Lambda(),
-		nagack.Rule{ID: "AwsSolutions-L1", Reason: edgeRuntime},
-		nagack.Rule{ID: "Serverless-LambdaLatestVersion", Reason: edgeRuntime},
-		nagack.Rule{ID: "Serverless-LambdaDLQ", Reason: "CloudFront invokes the function synchronously for each viewer request and returns its errors; a dead-letter queue only receives asynchronous failures."},
-		nagack.Rule{ID: "Serverless-LambdaTracing", Reason: "Lambda@Edge does not support X-Ray active tracing."},
-		nagack.Rule{ID: "Serverless-LambdaDefaultMemorySize", Reason: "128 MB is Lambda@Edge's viewer-request maximum; the function signs a URL and needs no more."},
+		nagack.Rule{Id: "AwsSolutions-L1", Reason: edgeRuntime},
+		nagack.Rule{Id: "Serverless-LambdaLatestVersion", Reason: edgeRuntime},
+		nagack.Rule{Id: "Serverless-LambdaDLQ", Reason: "CloudFront invokes the function synchronously for each viewer request and returns its errors; a dead-letter queue only receives asynchronous failures."},
+		nagack.Rule{Id: "Serverless-LambdaTracing", Reason: "Lambda@Edge does not support X-Ray active tracing."},
+		nagack.Rule{Id: "Serverless-LambdaDefaultMemorySize", Reason: "128 MB is Lambda@Edge's viewer-request maximum; the function signs a URL and needs no more."},
 	)
 	return fn
 }
@@ -414,18 +414,20 @@ func (e *EdgeUploadEndpoint) addThrough(p *EdgeUploadEndpointProps, r *resolved,
 }
 
 func (e *EdgeUploadEndpoint) acknowledgeDistribution(p *EdgeUploadEndpointProps) {
-	rules := []nagack.Rule{{ID: "AwsSolutions-CFR1", Reason: "Uploads are authenticated per request by a short-lived token; " +
+	rules := []nagack.Rule{{Id: "AwsSolutions-CFR1", Reason: "Uploads are authenticated per request by a short-lived token; " +
 		"which countries callers upload from is the team's policy (add a GeoRestriction through the escape hatch if it has one)."}}
 	if e.Mode == ModeRedirect {
-		rules = append(rules, nagack.Rule{ID: "AwsSolutions-CFR7", Reason: "In Redirect mode the Lambda@Edge function answers every request with a 307 " +
+		rules = append(rules, nagack.Rule{Id: "AwsSolutions-CFR7", Reason: "In Redirect mode the Lambda@Edge function answers every request with a 307 " +
 			"or an error, so CloudFront never reaches the bucket; the origin is given no access at all, not even through origin access control."})
 	}
-	if p.WebACLARN == nil {
-		rules = append(rules, nagack.Rule{ID: "AwsSolutions-CFR2", Reason: "Every request is authenticated at the edge before it reaches S3, " +
+	if p.WebAclArn == nil {
+		// The reason is template text, kept as deployed stacks have it: it
+		// spells WebAclArn as it was named before issue 28.
+		rules = append(rules, nagack.Rule{Id: "AwsSolutions-CFR2", Reason: "Every request is authenticated at the edge before it reaches S3, " +
 			"and a web ACL cannot inspect upload bodies past 64 KB; pass WebACLARN (a CLOUDFRONT-scope ACL) for rate limits or IP rules."})
 	}
 	if p.Domain == nil {
-		rules = append(rules, nagack.Rule{ID: "AwsSolutions-CFR4", Reason: "Without Domain the distribution uses the *.cloudfront.net " +
+		rules = append(rules, nagack.Rule{Id: "AwsSolutions-CFR4", Reason: "Without Domain the distribution uses the *.cloudfront.net " +
 			"certificate, whose viewer policy CloudFront fixes at TLSv1; with Domain the construct sets TLSv1.2_2021."})
 	}
 	nagack.Acknowledge(e.Distribution, rules...)
@@ -440,9 +442,9 @@ func acknowledgeLogRetention(stack awscdk.Stack) {
 		return
 	}
 	role := fn.Node().FindChild(jsii.String("ServiceRole"))
-	nagack.Acknowledge(role, nagack.Rule{ID: "AwsSolutions-IAM4", Reason: "CDK's LogRetention function (it sets the retention of the edge function's log groups in other regions) " +
+	nagack.Acknowledge(role, nagack.Rule{Id: "AwsSolutions-IAM4", Reason: "CDK's LogRetention function (it sets the retention of the edge function's log groups in other regions) " +
 		"uses AWSLambdaBasicExecutionRole for its own logs.", AppliesTo: []any{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}})
-	nagack.Acknowledge(role.Node().FindChild(jsii.String("DefaultPolicy")), nagack.Rule{ID: "AwsSolutions-IAM5", Reason: "CDK's LogRetention function sets retention on log groups that exist only once the edge function " +
+	nagack.Acknowledge(role.Node().FindChild(jsii.String("DefaultPolicy")), nagack.Rule{Id: "AwsSolutions-IAM5", Reason: "CDK's LogRetention function sets retention on log groups that exist only once the edge function " +
 		"has run in a region, so its policy cannot name them.", AppliesTo: []any{"Resource::*"}})
 }
 

@@ -60,15 +60,15 @@ func app(t *testing.T) {
 		AllowedContentTypes: jsii.Strings("video/mp4"),
 		KeyPrefix:           jsii.String("partners/"),
 		MaxTokenLifetime:    awscdk.Duration_Minutes(jsii.Number(10)),
-		URLExpiry:           awscdk.Duration_Minutes(jsii.Number(2)),
+		UrlExpiration:       awscdk.Duration_Minutes(jsii.Number(2)),
 		KeyCacheTime:        awscdk.Duration_Seconds(jsii.Number(30)),
 		Domain:              &streaming.DomainProps{DomainName: jsii.String("uploads.example.com"), Certificate: awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("Cert"), jsii.String("arn:aws:acm:us-east-1:111111111111:certificate/abc"))},
-		WebACLARN:           jsii.String("arn:aws:wafv2:us-east-1:111111111111:global/webacl/edge/0123"),
+		WebAclArn:           jsii.String("arn:aws:wafv2:us-east-1:111111111111:global/webacl/edge/0123"),
 		PriceClass:          awscloudfront.PriceClass_PRICE_CLASS_ALL,
 		LogRetention:        awslogs.RetentionDays_ONE_YEAR,
 		LogRegions:          jsii.Strings("eu-central-1"),
 		RemovalPolicy:       awscdk.RemovalPolicy_DESTROY,
-		CORS:                &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
+		Cors:                &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
 	})
 	s.existing = edgeupload.NewEdgeUploadEndpoint(stack, jsii.String("Existing"), &edgeupload.EdgeUploadEndpointProps{
 		Bucket:    awss3.Bucket_FromBucketName(stack, jsii.String("Team"), jsii.String("team-uploads")),
@@ -132,7 +132,7 @@ func TestRedirectDefaults(t *testing.T) {
 	want(t, "PriceClass", get(d, "PriceClass"), "PriceClass_100")
 	want(t, "HttpVersion", get(d, "HttpVersion"), "http2and3")
 	want(t, "Logging prefix", get(d, "Logging", "Prefix"), "cdn/")
-	want(t, "Logging bucket", js(get(d, "Logging", "Bucket")), js(map[string]any{"Fn::GetAtt": []any{synthesized.main.LogicalID(e.CDNLogsBucket), "RegionalDomainName"}}))
+	want(t, "Logging bucket", js(get(d, "Logging", "Bucket")), js(map[string]any{"Fn::GetAtt": []any{synthesized.main.LogicalID(e.CdnLogsBucket), "RegionalDomainName"}}))
 	if get(d, "WebACLId") != nil || get(d, "Aliases") != nil {
 		t.Errorf("no web ACL and no aliases by default: %s", js(d))
 	}
@@ -163,8 +163,8 @@ func TestRedirectDefaults(t *testing.T) {
 	}
 	sort.Strings(regions)
 	want(t, "log retention regions", strings.Join(regions, ","), "eu-west-1,us-east-1")
-	if !strings.HasPrefix(*e.URL, "https://") || !strings.HasSuffix(*e.URL, "/u/") {
-		t.Errorf("URL = %s", *e.URL)
+	if !strings.HasPrefix(*e.Url, "https://") || !strings.HasSuffix(*e.Url, "/u/") {
+		t.Errorf("URL = %s", *e.Url)
 	}
 }
 
@@ -272,7 +272,7 @@ func TestOptions(t *testing.T) {
 		CorsOrigins: []string{"https://app.example.com"},
 		Bucket:      cfg.Bucket, Region: "eu-west-1", SecretID: cfg.SecretID, SecretRegion: "eu-west-1", KeyCacheSeconds: 30,
 		TokenVersion: "sgt1", KeyStorePrefix: "sgt1:", AccountPlaceholder: "{account}"})
-	want(t, "URL", *e.URL, "https://uploads.example.com/u/")
+	want(t, "URL", *e.Url, "https://uploads.example.com/u/")
 	cors := first(get(synthesized.main.Props(t, e.Bucket), "CorsConfiguration", "CorsRules"))
 	want(t, "bucket CORS origins", js(cors["AllowedOrigins"]), `["https://app.example.com"]`)
 	want(t, "bucket CORS methods", js(cors["AllowedMethods"]), `["PUT","POST"]`)
@@ -347,20 +347,20 @@ func TestFailsEachInvalidProp(t *testing.T) {
 		{"prefix with leading slash", &edgeupload.EdgeUploadEndpointProps{KeyPrefix: jsii.String("/in/")}, []string{`KeyPrefix is "/in/"`}},
 		{"prefix with dot dot", &edgeupload.EdgeUploadEndpointProps{KeyPrefix: jsii.String("a/../b/")}, []string{`KeyPrefix is "a/../b/"`}},
 		{"prefix without slash", &edgeupload.EdgeUploadEndpointProps{KeyPrefix: jsii.String("in")}, []string{`KeyPrefix is "in"`}},
-		{"url expiry too long", &edgeupload.EdgeUploadEndpointProps{URLExpiry: awscdk.Duration_Hours(jsii.Number(2))}, []string{"URLExpiry is 2 hours", "1 minute to 1 hour"}},
-		{"url expiry too short", &edgeupload.EdgeUploadEndpointProps{URLExpiry: awscdk.Duration_Seconds(jsii.Number(10))}, []string{"URLExpiry is 10 seconds"}},
+		{"url expiry too long", &edgeupload.EdgeUploadEndpointProps{UrlExpiration: awscdk.Duration_Hours(jsii.Number(2))}, []string{"UrlExpiration is 2 hours", "1 minute to 1 hour"}},
+		{"url expiry too short", &edgeupload.EdgeUploadEndpointProps{UrlExpiration: awscdk.Duration_Seconds(jsii.Number(10))}, []string{"UrlExpiration is 10 seconds"}},
 		{"token lifetime", &edgeupload.EdgeUploadEndpointProps{MaxTokenLifetime: awscdk.Duration_Days(jsii.Number(2))}, []string{"MaxTokenLifetime is 2 days", "1 minute to 24 hours"}},
 		{"key cache", &edgeupload.EdgeUploadEndpointProps{KeyCacheTime: awscdk.Duration_Hours(jsii.Number(3))}, []string{"KeyCacheTime is 3 hours"}},
 		{"expiry in days", &edgeupload.EdgeUploadEndpointProps{IncomingObjectExpiration: awscdk.Duration_Hours(jsii.Number(36))}, []string{"IncomingObjectExpiration is 1 day 12 hours", "whole days"}},
 		{"wildcard type", &edgeupload.EdgeUploadEndpointProps{AllowedContentTypes: jsii.Strings("video/*")}, []string{`AllowedContentTypes[0] is "video/*"`}},
 		{"no types", &edgeupload.EdgeUploadEndpointProps{AllowedContentTypes: jsii.Strings()}, []string{"AllowedContentTypes is an empty list"}},
-		{"url expiry in Through", &edgeupload.EdgeUploadEndpointProps{Mode: edgeupload.ModeThrough, URLExpiry: awscdk.Duration_Minutes(jsii.Number(5))}, []string{"URLExpiry is set in THROUGH mode"}},
+		{"url expiry in Through", &edgeupload.EdgeUploadEndpointProps{Mode: edgeupload.ModeThrough, UrlExpiration: awscdk.Duration_Minutes(jsii.Number(5))}, []string{"UrlExpiration is set in THROUGH mode"}},
 		{"log regions in Through", &edgeupload.EdgeUploadEndpointProps{Mode: edgeupload.ModeThrough, LogRegions: jsii.Strings("eu-west-1")}, []string{"LogRegions is set in THROUGH mode"}},
 		{"store in Redirect", &edgeupload.EdgeUploadEndpointProps{KeyValueStore: awscloudfront.KeyValueStore_FromKeyValueStoreArn(stack, jsii.String("Kvs"),
 			jsii.String("arn:aws:cloudfront::111111111111:key-value-store/0c1d4b4a-8b4a-4d2e-9f0e-0a1b2c3d4e5f"))}, []string{"KeyValueStore is set in REDIRECT mode"}},
-		{"wildcard origin", &edgeupload.EdgeUploadEndpointProps{CORS: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("*")}}, []string{`CORS.AllowOrigins[0] is "*"`, "an exact origin"}},
-		{"origin with a path", &edgeupload.EdgeUploadEndpointProps{CORS: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com/")}}, []string{`CORS.AllowOrigins[0] is "https://app.example.com/"`}},
-		{"plain http off localhost", &edgeupload.EdgeUploadEndpointProps{CORS: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("http://localhost:5173", "http://app.example.com")}}, []string{`CORS.AllowOrigins[1] is "http://app.example.com"`, "or http://localhost"}},
+		{"wildcard origin", &edgeupload.EdgeUploadEndpointProps{Cors: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("*")}}, []string{`Cors.AllowOrigins[0] is "*"`, "an exact origin"}},
+		{"origin with a path", &edgeupload.EdgeUploadEndpointProps{Cors: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com/")}}, []string{`Cors.AllowOrigins[0] is "https://app.example.com/"`}},
+		{"plain http off localhost", &edgeupload.EdgeUploadEndpointProps{Cors: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("http://localhost:5173", "http://app.example.com")}}, []string{`Cors.AllowOrigins[1] is "http://app.example.com"`, "or http://localhost"}},
 		{"bad region", &edgeupload.EdgeUploadEndpointProps{LogRegions: jsii.Strings("Europe")}, []string{`LogRegions[0] is "Europe"`}},
 		{"no regions", &edgeupload.EdgeUploadEndpointProps{LogRegions: jsii.Strings()}, []string{"LogRegions is an empty list"}},
 		{"domain without certificate", &edgeupload.EdgeUploadEndpointProps{Domain: &streaming.DomainProps{DomainName: jsii.String("uploads.example.com")}},
@@ -374,9 +374,9 @@ func TestFailsEachInvalidProp(t *testing.T) {
 		{"new certificate outside us-east-1", &edgeupload.EdgeUploadEndpointProps{Domain: &streaming.DomainProps{DomainName: jsii.String("uploads.example.com"),
 			HostedZone: awsroute53.HostedZone_FromHostedZoneAttributes(stack, jsii.String("Z"), &awsroute53.HostedZoneAttributes{HostedZoneId: jsii.String("Z1"), ZoneName: jsii.String("example.com")})}},
 			[]string{"Domain.Certificate is unset in a stack in eu-west-1", "which this stack cannot create", "Fix: pass a us-east-1 certificate"}},
-		{"methods on CORS", &edgeupload.EdgeUploadEndpointProps{CORS: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com"), AllowMethods: jsii.Strings("GET")}},
-			[]string{"CORS.AllowMethods is set; allowed: unset: the endpoint's methods and headers are fixed by its protocol"}},
-		{"regional web ACL", &edgeupload.EdgeUploadEndpointProps{WebACLARN: jsii.String("arn:aws:wafv2:eu-west-1:111111111111:regional/webacl/a/b")}, []string{"WebACLARN is", "CLOUDFRONT scope"}},
+		{"methods on CORS", &edgeupload.EdgeUploadEndpointProps{Cors: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com"), AllowMethods: jsii.Strings("GET")}},
+			[]string{"Cors.AllowMethods is set; allowed: unset: the endpoint's methods and headers are fixed by its protocol"}},
+		{"regional web ACL", &edgeupload.EdgeUploadEndpointProps{WebAclArn: jsii.String("arn:aws:wafv2:eu-west-1:111111111111:regional/webacl/a/b")}, []string{"WebAclArn is", "CLOUDFRONT scope"}},
 		{"bucket name token", &edgeupload.EdgeUploadEndpointProps{Bucket: awss3.NewBucket(stack, jsii.String("Own"), nil)}, []string{"Bucket is a bucket whose name is a Token", "Bucket_FromBucketName"}},
 		{"bucket and props", &edgeupload.EdgeUploadEndpointProps{Bucket: awss3.Bucket_FromBucketName(stack, jsii.String("B"), jsii.String("bbb")), BucketProps: &awss3.BucketProps{}}, []string{"BucketProps is set together with Bucket"}},
 		{"kms", &edgeupload.EdgeUploadEndpointProps{BucketProps: &awss3.BucketProps{Encryption: awss3.BucketEncryption_KMS_MANAGED}}, []string{"BucketProps.Encryption is KMS_MANAGED", "SSE-S3"}},
@@ -444,5 +444,5 @@ func TestDomainWithHostedZone(t *testing.T) {
 			t.Errorf("no %s alias of uploads.example.com to the distribution: %s", typ, js(tmpl.OfType("AWS::Route53::RecordSet")))
 		}
 	}
-	want(t, "URL", *e.URL, "https://uploads.example.com/u/")
+	want(t, "URL", *e.Url, "https://uploads.example.com/u/")
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 
 	"github.com/streamgate/streamgate/constructs/streaming"
+	"github.com/streamgate/streamgate/lambda/presign"
 )
 
 // Mode is how the bytes travel from the caller to S3.
@@ -31,11 +32,13 @@ const (
 // at package initialisation would start the jsii kernel on import).
 const (
 	DefaultMaxObjectSize           = 1 << 30 // 1 GiB
-	DefaultURLExpiryMinutes        = 5
+	DefaultUrlExpirationMinutes    = 5
 	DefaultMaxTokenLifetimeMinutes = 60
-	DefaultKeyCacheMinutes         = 5
-	// MaxObjectSize is S3's single PUT limit, 5 GiB.
-	MaxObjectSize = 5 << 30
+	DefaultKeyCacheTimeMinutes     = 5
+	// MaxSinglePutSize is S3's single PUT limit, 5 GiB
+	// (presign.MaxSinglePutSize), the upper bound of MaxObjectSize: every
+	// upload through the endpoint is one PUT.
+	MaxSinglePutSize = presign.MaxSinglePutSize
 )
 
 // EdgeUploadEndpointProps configure an EdgeUploadEndpoint. Every field is
@@ -50,7 +53,7 @@ type EdgeUploadEndpointProps struct {
 	// request without Content-Type counts as application/octet-stream); a
 	// token may narrow them to one. Default: uploads.DefaultContentTypes().
 	AllowedContentTypes *[]*string
-	// KeyPrefix under which objects are written, as in PresignedUploadAPI:
+	// KeyPrefix under which objects are written, as in PresignedUploadApi:
 	// the key is <KeyPrefix><token sub>/<upload id>/<file name>. Default:
 	// "incoming/".
 	KeyPrefix *string
@@ -58,22 +61,22 @@ type EdgeUploadEndpointProps struct {
 	// is used, 1 minute to 24 hours, so a backend cannot hand out tokens
 	// that work for days. Default: 1 hour.
 	MaxTokenLifetime awscdk.Duration
-	// URLExpiry is how long the presigned URL of a 307 works (Redirect
+	// UrlExpiration is how long the presigned URL of a 307 works (Redirect
 	// mode), 1 minute to 1 hour: it is signed with the function's role
 	// session. Default: 5 minutes.
-	URLExpiry awscdk.Duration
+	UrlExpiration awscdk.Duration
 	// KeyCacheTime is how long the Lambda@Edge function keeps the keys it
 	// read from Secrets Manager (Redirect mode), up to 1 hour: a rotated
 	// key takes effect after it. Default: 5 minutes.
 	KeyCacheTime awscdk.Duration
-	// CORS lets browsers on the origins in AllowOrigins
+	// Cors lets browsers on the origins in AllowOrigins
 	// ("https://app.example.com") upload with fetch: the edge code answers
 	// their preflights and adds CORS headers to its answers, and the new
 	// bucket gets a CORS rule for the PUT that follows a 307 (an existing
 	// Bucket needs its own). Only AllowOrigins applies, with exact origins:
 	// the endpoint's methods and headers are fixed by its protocol.
 	// Default: no CORS.
-	CORS *awsapigateway.CorsOptions
+	Cors *awsapigateway.CorsOptions
 	// IncomingObjectExpiration deletes objects under KeyPrefix this long
 	// after they were uploaded. Whole days. Default: 7 days.
 	IncomingObjectExpiration awscdk.Duration
@@ -83,7 +86,7 @@ type EdgeUploadEndpointProps struct {
 	// (awss3.Bucket_FromBucketName). In Through mode CDK cannot add the
 	// distribution's write grant to an imported bucket's policy: add it
 	// yourself (CDK warns at synth). Default: a new bucket with
-	// PresignedUploadAPI's secure defaults (the same code builds both).
+	// PresignedUploadApi's secure defaults (the same code builds both).
 	Bucket awss3.IBucket
 	// BucketProps override the new bucket's defaults. Never with Bucket.
 	BucketProps *awss3.BucketProps
@@ -111,9 +114,9 @@ type EdgeUploadEndpointProps struct {
 	// distribution. BasePath does not apply (uploads go to /u/). Default:
 	// the distribution's *.cloudfront.net name.
 	Domain *streaming.DomainProps
-	// WebACLARN is a WAF web ACL with CLOUDFRONT scope (made in us-east-1)
+	// WebAclArn is a WAF web ACL with CLOUDFRONT scope (made in us-east-1)
 	// that guards the distribution. Default: none.
-	WebACLARN *string
+	WebAclArn *string
 	// PriceClass of the distribution. Default: PRICE_CLASS_100 (North
 	// America and Europe edge locations).
 	PriceClass awscloudfront.PriceClass

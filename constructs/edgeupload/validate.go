@@ -34,9 +34,9 @@ func validate(p *props.Problems, scope constructs.Construct, id *string, ep *Edg
 	r.cfg.MaxSize = maxObjectSize(p, ep.MaxObjectSize)
 	r.cfg.Types = p.MediaTypes("AllowedContentTypes", ep.AllowedContentTypes, uploads.DefaultContentTypes())
 	r.cfg.Prefix = p.KeyPrefix("KeyPrefix", ep.KeyPrefix, uploads.DefaultKeyPrefix)
-	r.cfg.CorsOrigins = p.CheckCORS("CORS", ep.CORS, props.CORSFields{Why: "the endpoint's methods and headers are fixed by its protocol"})
+	r.cfg.CorsOrigins = p.CheckCors("Cors", ep.Cors, props.CorsFields{Why: "the endpoint's methods and headers are fixed by its protocol"})
 	r.cfg.MaxLifetime = seconds(p, "MaxTokenLifetime", ep.MaxTokenLifetime, DefaultMaxTokenLifetimeMinutes*60, 60, 24*3600, "1 minute to 24 hours")
-	r.incoming = p.WholeDays("IncomingObjectExpiration", ep.IncomingObjectExpiration, uploads.DefaultIncomingExpiryDays)
+	r.incoming = p.WholeDays("IncomingObjectExpiration", ep.IncomingObjectExpiration, uploads.DefaultIncomingObjectExpirationDays)
 	r.validateModeSettings(p, ep)
 	if r.mode == ModeRedirect {
 		r.validateRedirect(p, ep)
@@ -72,8 +72,8 @@ func maxObjectSize(p *props.Problems, v awscdk.Size) int64 {
 	}
 	if *v.IsUnresolved() {
 		p.Add("MaxObjectSize", "a Token", "a size known at synth time (the edge code checks it)", "use a literal awscdk.Size")
-	} else if n := int64(*v.ToBytes(nil)); n <= 0 || n > MaxObjectSize {
-		p.Add("MaxObjectSize", props.Bytes(n), "1 byte to 5 GiB: one S3 PUT", "lower MaxObjectSize, or use uploads.PresignedUploadAPI with ModeMultipart for larger objects")
+	} else if n := int64(*v.ToBytes(nil)); n <= 0 || n > MaxSinglePutSize {
+		p.Add("MaxObjectSize", props.Bytes(n), "1 byte to 5 GiB: one S3 PUT", "lower MaxObjectSize, or use uploads.PresignedUploadApi with ModeMultipart for larger objects")
 	} else {
 		return n
 	}
@@ -87,7 +87,7 @@ func (r *resolved) validateModeSettings(p *props.Problems, ep *EdgeUploadEndpoin
 			p.Add(field, "set in "+string(r.mode)+" mode", "a setting of "+string(mode)+" mode only", fix)
 		}
 	}
-	onlyIn("URLExpiry", ep.URLExpiry != nil, ModeRedirect, "drop URLExpiry: in Through mode no URL is presigned")
+	onlyIn("UrlExpiration", ep.UrlExpiration != nil, ModeRedirect, "drop UrlExpiration: in Through mode no URL is presigned")
 	onlyIn("KeyCacheTime", ep.KeyCacheTime != nil, ModeRedirect, "drop KeyCacheTime: the CloudFront Function reads the KeyValueStore on each request")
 	onlyIn("TokenKeys", ep.TokenKeys != nil, ModeRedirect, "put the keys into a KeyValueStore and pass KeyValueStore")
 	onlyIn("LogRegions", ep.LogRegions != nil, ModeRedirect, "drop LogRegions: CloudFront Functions log to us-east-1 only")
@@ -98,8 +98,8 @@ func (r *resolved) validateModeSettings(p *props.Problems, ep *EdgeUploadEndpoin
 // validateRedirect resolves the settings of Redirect mode: the URLs'
 // expiry, the key cache, and the Lambda@Edge function's logs.
 func (r *resolved) validateRedirect(p *props.Problems, ep *EdgeUploadEndpointProps) {
-	r.cfg.Expires = seconds(p, "URLExpiry", ep.URLExpiry, DefaultURLExpiryMinutes*60, 60, 3600, "1 minute to 1 hour (the URL is signed with the function's role session)")
-	r.cfg.KeyCacheSeconds = seconds(p, "KeyCacheTime", ep.KeyCacheTime, DefaultKeyCacheMinutes*60, 0, 3600, "0 to 1 hour")
+	r.cfg.Expires = seconds(p, "UrlExpiration", ep.UrlExpiration, DefaultUrlExpirationMinutes*60, 60, 3600, "1 minute to 1 hour (the URL is signed with the function's role session)")
+	r.cfg.KeyCacheSeconds = seconds(p, "KeyCacheTime", ep.KeyCacheTime, DefaultKeyCacheTimeMinutes*60, 0, 3600, "0 to 1 hour")
 	r.cfg.Region = r.region
 	r.logRetention = ep.LogRetention
 	if r.logRetention == "" {
@@ -146,7 +146,7 @@ func (r *resolved) validateBucket(p *props.Problems, ep *EdgeUploadEndpointProps
 	}
 	if bp := ep.BucketProps; bp != nil {
 		if bp.Encryption == awss3.BucketEncryption_KMS || bp.Encryption == awss3.BucketEncryption_KMS_MANAGED || bp.Encryption == awss3.BucketEncryption_DSSE || bp.EncryptionKey != nil {
-			p.Add("BucketProps.Encryption", string(bp.Encryption), "SSE-S3 (S3_MANAGED): the edge code is given no KMS key", "drop the encryption setting, or use uploads.PresignedUploadAPI with EncryptionKey")
+			p.Add("BucketProps.Encryption", string(bp.Encryption), "SSE-S3 (S3_MANAGED): the edge code is given no KMS key", "drop the encryption setting, or use uploads.PresignedUploadApi with EncryptionKey")
 		}
 		if redirect && bp.BucketName != nil {
 			if *awscdk.Token_IsUnresolved(bp.BucketName) {
@@ -175,8 +175,8 @@ func (r *resolved) validateDistribution(p *props.Problems, scope constructs.Cons
 			p.Add("Domain.BasePath", props.Quote(d.BasePath), "unset: uploads go to "+edge.Path+" on the domain's root", "drop Domain.BasePath")
 		}
 	}
-	if a := ep.WebACLARN; a != nil && props.Resolved(a) && !webAclPattern.MatchString(*a) {
-		p.Add("WebACLARN", fmt.Sprintf("%q", *a), "the ARN of a WAFv2 web ACL with CLOUDFRONT scope (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)",
+	if a := ep.WebAclArn; a != nil && props.Resolved(a) && !webAclPattern.MatchString(*a) {
+		p.Add("WebAclArn", fmt.Sprintf("%q", *a), "the ARN of a WAFv2 web ACL with CLOUDFRONT scope (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)",
 			"create the web ACL in us-east-1 with Scope CLOUDFRONT")
 	}
 	if r.mode == ModeThrough {

@@ -145,7 +145,7 @@ func NewGoFunction(scope constructs.Construct, id *string, p *GoFunctionProps) *
 	}
 	if r.tracing == awslambda.Tracing_ACTIVE {
 		nagack.Acknowledge(role.Node().FindChild(jsii.String("DefaultPolicy")).Node().DefaultChild(), nagack.Rule{
-			ID:        "AwsSolutions-IAM5",
+			Id:        "AwsSolutions-IAM5",
 			Reason:    "X-Ray tracing (Tracing: ACTIVE): xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so their resource is *.",
 			AppliesTo: []any{"Resource::*"},
 		})
@@ -228,7 +228,7 @@ func (r *resolved) network(scope constructs.Construct) {
 	if r.profile == nil {
 		return
 	}
-	r.vpc, r.subnets, r.groups = r.profile.VPC, r.profile.VPCSubnets, cprofile.FunctionSecurityGroups(scope, r.profile)
+	r.vpc, r.subnets, r.groups = r.profile.Vpc, r.profile.VpcSubnets, cprofile.FunctionSecurityGroups(scope, r.profile)
 	cprofile.Endpoints(scope, r.profile)
 }
 
@@ -255,7 +255,7 @@ func acknowledgeRegulated(fn awslambda.Function, role awsiam.Role, noConcurrency
 	nagack.Acknowledge(policy, nagack.Regulated("IAMNoInlinePolicy", "The policy belongs to this one role, made for one function: "+
 		"it is created, changed and deleted with the function in the same CloudFormation stack (versioned there), and no other principal can be given it, "+
 		"which a managed policy would allow.")...)
-	nagack.Acknowledge(role, nagack.Rule{ID: "AwsSolutions-IAM4", Reason: "Lambda attaches AWSLambdaVPCAccessExecutionRole to a function in a VPC: " +
+	nagack.Acknowledge(role, nagack.Rule{Id: "AwsSolutions-IAM4", Reason: "Lambda attaches AWSLambdaVPCAccessExecutionRole to a function in a VPC: " +
 		"creating and deleting its network interfaces (ec2:CreateNetworkInterface, DeleteNetworkInterface, DescribeNetworkInterfaces) has no narrower resource.",
 		AppliesTo: []any{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"}})
 	if noConcurrency {

@@ -1,23 +1,24 @@
-// Package monitoring defines the alarms, the time-to-first-byte metric and
-// the dashboard that StreamingRestAPI and PresignedUploadAPI create with
+// Package monitoring defines the alarms, the time-to-first-content metric and
+// the dashboard that StreamingRestApi and PresignedUploadApi create with
 // their Monitoring prop (off by default: alarms, custom metrics and
 // dashboards are billed):
 //
-//	streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+//	streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
 //		Monitoring: &monitoring.MonitorProps{AlarmTopic: opsTopic, TimeToFirstContent: awscdk.Duration_Millis(jsii.Number(500))},
 //	})
 //
 // Per route: the share of 5xx answers (API Gateway's per-method metrics),
 // the handler's errors, throttles and a duration close to its timeout, and
-// the p90 time to first byte. Per stage: 4xx and 5xx shares and p99
+// the p90 time to first content. Per stage: 4xx and 5xx shares and p99
 // latency; per web ACL: blocked requests. Every alarm notifies the topic on
 // ALARM and OK.
 //
-// The time to first byte comes from the stage's JSON access log
-// ($context.integration.timeToFirstContent): a metric filter publishes it
-// per method and resource as the custom metric TimeToFirstContent
-// (namespace "Streamgate/<api name>"), which the dashboard shows as p50, p90
-// and p99.
+// The time to first content is API Gateway's name for how long the
+// integration took to send its first bytes: it comes from the stage's JSON
+// access log ($context.integration.timeToFirstContent), and a metric filter
+// publishes it per method and resource as the custom metric
+// TimeToFirstContent (namespace "Streamgate/<api name>"), which the
+// dashboard shows as p50, p90 and p99.
 package monitoring
 
 import (
@@ -25,6 +26,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -44,31 +46,31 @@ const (
 	DefaultServerErrorRate = 0.05
 	// DefaultClientErrorRate is the 4xx share that raises the stage alarm.
 	DefaultClientErrorRate = 0.25
-	// DefaultTimeToFirstContentMillis is the p90 time to first byte that raises a
+	// DefaultTimeToFirstContentMillis is the p90 time to first content that raises a
 	// streaming route's alarm.
 	DefaultTimeToFirstContentMillis = 2000
 	// DefaultDurationShare is the share of a handler's timeout that raises
 	// its duration alarm.
 	DefaultDurationShare = 0.8
-	// DefaultWAFBlockedRequests is how many blocked requests in 5 minutes
+	// DefaultWafBlockedRequests is how many blocked requests in 5 minutes
 	// raise the web ACL's alarm.
-	DefaultWAFBlockedRequests = 100
+	DefaultWafBlockedRequests = 100
 	// DefaultLatencyShare is the share of the integration timeout that the
 	// stage's p99 latency alarm uses when Latency is unset.
 	DefaultLatencyShare = 0.9
 	// TimeToFirstContentMetric is the custom metric's name.
 	TimeToFirstContentMetric = "TimeToFirstContent"
-	// TimeToFirstContentNSPrefix starts its namespace, followed by the API name.
-	TimeToFirstContentNSPrefix = "Streamgate/"
+	// TimeToFirstContentNamespacePrefix starts its namespace, followed by the API name.
+	TimeToFirstContentNamespacePrefix = "Streamgate/"
 )
 
 // MonitorProps configure monitoring.
 type MonitorProps struct {
-	// APIName is the API's name, which the metrics of API Gateway carry and
-	// the custom metric's namespace ends in. StreamingRestAPI sets it;
+	// ApiName is the API's name, which the metrics of API Gateway carry and
+	// the custom metric's namespace ends in. StreamingRestApi sets it;
 	// required when you create a Monitor yourself.
-	APIName *string
-	// StageName is the stage the alarms watch. StreamingRestAPI sets it;
+	ApiName *string
+	// StageName is the stage the alarms watch. StreamingRestApi sets it;
 	// required when you create a Monitor yourself.
 	StageName *string
 	// AlarmTopic is notified when an alarm goes to ALARM and back to OK.
@@ -91,9 +93,9 @@ type MonitorProps struct {
 	// DurationShare raises a handler's alarm when its longest invocation
 	// over 5 minutes passes this share of its timeout (0 to 1). Default: 0.8.
 	DurationShare *float64
-	// WAFBlockedRequests raises the web ACL's alarm when it blocks more
+	// WafBlockedRequests raises the web ACL's alarm when it blocks more
 	// requests than this in 5 minutes. Default: 100.
-	WAFBlockedRequests *float64
+	WafBlockedRequests *float64
 	// Dashboard creates a CloudWatch dashboard. Default: true.
 	Dashboard *bool
 }
@@ -130,8 +132,8 @@ func (p *MonitorProps) validate(problems *props.Problems, prop string) {
 			problems.Add(prop+d.name, props.Human(d.v), "more than 0 and at most 15 minutes", "set a duration in that range")
 		}
 	}
-	if v := p.WAFBlockedRequests; v != nil && props.Resolved(v) && *v < 1 {
-		problems.Add(prop+"WAFBlockedRequests", fmt.Sprint(*v), "at least 1 request", "set a count")
+	if v := p.WafBlockedRequests; v != nil && props.Resolved(v) && *v < 1 {
+		problems.Add(prop+"WafBlockedRequests", fmt.Sprint(*v), "at least 1 request", "set a count")
 	}
 }
 
@@ -160,8 +162,8 @@ type Monitor struct {
 // ToString is the construct's path.
 func (m *Monitor) ToString() *string { return m.Node().Path() }
 
-// NewMonitor creates the monitor of the API p.APIName's stage p.StageName
-// (StreamingRestAPI creates one as "Monitoring" with Props.Monitoring);
+// NewMonitor creates the monitor of the API p.ApiName's stage p.StageName
+// (StreamingRestApi creates one as "Monitoring" with Props.Monitoring);
 // the stage's alarms are created by Stage, a route's by Route. Invalid
 // props stop synth with every problem listed.
 func NewMonitor(scope constructs.Construct, id *string, p *MonitorProps) *Monitor {
@@ -174,15 +176,15 @@ func NewMonitor(scope constructs.Construct, id *string, p *MonitorProps) *Monito
 	for _, f := range []struct {
 		name, allowed string
 		v             *string
-	}{{"APIName", "the REST API's name, which API Gateway's metrics carry", p.APIName}, {"StageName", "the name of the stage the alarms watch", p.StageName}} {
+	}{{"ApiName", "the REST API's name, which API Gateway's metrics carry", p.ApiName}, {"StageName", "the name of the stage the alarms watch", p.StageName}} {
 		if f.v == nil {
 			problems.Add(f.name, "unset", f.allowed, "set "+f.name)
 		}
 	}
 	p.validate(problems, "")
 	problems.Check()
-	apiName, stage := p.APIName, p.StageName
-	m := &Monitor{props: *p, apiName: apiName, stage: stage, namespace: TimeToFirstContentNSPrefix + *apiName, functions: map[string]bool{}}
+	apiName, stage := p.ApiName, p.StageName
+	m := &Monitor{props: *p, apiName: apiName, stage: stage, namespace: TimeToFirstContentNamespacePrefix + *apiName, functions: map[string]bool{}}
 	constructs.NewConstruct_Override(m, scope, id)
 	m.Topic = p.AlarmTopic
 	if m.Topic == nil {
@@ -301,12 +303,12 @@ func graph(title string, metrics ...awscloudwatch.IMetric) awscloudwatch.GraphWi
 
 // TimeToFirstContent creates the metric filter on the stage's access log
 // group that publishes each streamed request's time to first content, per
-// method and resource, for the API with id apiID.
-func (m *Monitor) TimeToFirstContent(logs awslogs.ILogGroup, apiID *string) {
+// method and resource, for the API with id apiId (RestApi.RestApiId()).
+func (m *Monitor) TimeToFirstContent(logs awslogs.ILogGroup, apiId *string) {
 	awslogs.NewMetricFilter(m, jsii.String("TimeToFirstContentFilter"), &awslogs.MetricFilterProps{
 		LogGroup: logs,
 		FilterPattern: awslogs.FilterPattern_All(
-			awslogs.FilterPattern_StringValue(jsii.String("$.apiId"), jsii.String("="), apiID),
+			awslogs.FilterPattern_StringValue(jsii.String("$.apiId"), jsii.String("="), apiId),
 			awslogs.FilterPattern_StringValue(jsii.String("$.responseTransferMode"), jsii.String("="), jsii.String("STREAMED")),
 			awslogs.FilterPattern_StringValue(jsii.String("$.timeToFirstContent"), jsii.String("!="), jsii.String("-")),
 		),
@@ -318,7 +320,7 @@ func (m *Monitor) TimeToFirstContent(logs awslogs.ILogGroup, apiID *string) {
 	})
 }
 
-func (m *Monitor) ttfb(method, path, statistic string) awscloudwatch.Metric {
+func (m *Monitor) firstContent(method, path, statistic string) awscloudwatch.Metric {
 	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 		Namespace: jsii.String(m.namespace), MetricName: jsii.String(TimeToFirstContentMetric),
 		DimensionsMap: &map[string]*string{"Method": jsii.String(method), "Resource": jsii.String(path)},
@@ -327,9 +329,18 @@ func (m *Monitor) ttfb(method, path, statistic string) awscloudwatch.Metric {
 }
 
 // Route creates a route's alarms: its 5xx share, the p90 time to first
-// content when it streams, and for a Lambda route the handler's errors,
+// content when mode is awsapigateway.ResponseTransferMode_STREAM (the
+// route's RouteProps.TransferMode; BUFFERED answers have no first content
+// of their own), and for a Lambda route (fn not nil) the handler's errors,
 // throttles and a duration close to timeout (when known), once per handler.
-func (m *Monitor) Route(method, path string, streams bool, fn awslambda.IFunction, timeout awscdk.Duration) {
+// Another mode stops synth with the problem.
+func (m *Monitor) Route(method, path string, mode awsapigateway.ResponseTransferMode, fn awslambda.IFunction, timeout awscdk.Duration) {
+	if mode != awsapigateway.ResponseTransferMode_STREAM && mode != awsapigateway.ResponseTransferMode_BUFFERED {
+		problems := props.NewNamedProblems(fmt.Sprintf("Monitor %q: Route(%q, %q)", *m.Node().Path(), method, path))
+		problems.Add("mode", fmt.Sprintf("%q", mode), "awsapigateway.ResponseTransferMode_STREAM or ResponseTransferMode_BUFFERED, the route's transfer mode",
+			"pass the mode the route's integration has (RouteProps.TransferMode; STREAM unless you chose BUFFERED)")
+		problems.Check()
+	}
 	m.n++
 	id := fmt.Sprintf("Route%d", m.n)
 	route := method + " " + path
@@ -338,14 +349,17 @@ func (m *Monitor) Route(method, path string, streams bool, fn awslambda.IFunctio
 	m.alarm(id+"5xx", fmt.Sprintf("%s %s: more than %g%% of requests answered 5xx in 5 minutes", *m.apiName, route, serverRate*100),
 		m.apiMetric("5XXError", "Average", dims), serverRate)
 	widgets := []awscloudwatch.IWidget{}
-	if streams {
+	if mode == awsapigateway.ResponseTransferMode_STREAM {
 		threshold := m.props.TimeToFirstContent
 		if threshold == nil {
 			threshold = awscdk.Duration_Millis(jsii.Number(DefaultTimeToFirstContentMillis))
 		}
+		// The alarm's id, its description and the widget's title say "first
+		// byte", as they did when the first stacks were deployed: they are
+		// template text, and an id names the alarm resource.
 		m.alarm(id+"TimeToFirstByte", fmt.Sprintf("%s %s: p90 time to first byte above %s", *m.apiName, route, props.Human(threshold)),
-			m.ttfb(method, path, "p90"), *threshold.ToMilliseconds(nil))
-		widgets = append(widgets, graph(route+": time to first byte (ms)", m.ttfb(method, path, "p50"), m.ttfb(method, path, "p90"), m.ttfb(method, path, "p99")))
+			m.firstContent(method, path, "p90"), *threshold.ToMilliseconds(nil))
+		widgets = append(widgets, graph(route+": time to first byte (ms)", m.firstContent(method, path, "p50"), m.firstContent(method, path, "p90"), m.firstContent(method, path, "p99")))
 	}
 	if fn != nil && !m.functions[*fn.Node().Path()] {
 		m.functions[*fn.Node().Path()] = true // one set of alarms per handler, whatever its routes
@@ -370,15 +384,15 @@ func (m *Monitor) Route(method, path string, streams bool, fn awslambda.IFunctio
 	}
 }
 
-// WebACL creates the alarm on a web ACL's blocked requests; metricName is
+// WebAcl creates the alarm on a web ACL's blocked requests; metricName is
 // the ACL's metric name (its visibility config).
-func (m *Monitor) WebACL(metricName string) {
+func (m *Monitor) WebAcl(metricName string) {
 	metric := awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 		Namespace: jsii.String("AWS/WAFV2"), MetricName: jsii.String("BlockedRequests"),
 		DimensionsMap: &map[string]*string{"WebACL": jsii.String(metricName), "Region": awscdk.Aws_REGION(), "Rule": jsii.String("ALL")},
 		Statistic:     jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(5)),
 	})
-	limit := or(m.props.WAFBlockedRequests, DefaultWAFBlockedRequests)
+	limit := or(m.props.WafBlockedRequests, DefaultWafBlockedRequests)
 	m.alarm("WafBlocked", fmt.Sprintf("%s: the web ACL blocked more than %g requests in 5 minutes", *m.apiName, limit), metric, limit)
 	if m.Dashboard != nil {
 		m.Dashboard.AddWidgets(graph(*m.apiName+": requests blocked by the web ACL", metric))

@@ -10,9 +10,9 @@ import (
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
 )
 
-// AccountLoggingID is the construct id, under the stack, of the API Gateway
+// AccountLoggingId is the construct id, under the stack, of the API Gateway
 // account settings that every streamgate API in the stack shares.
-const AccountLoggingID = "StreamgateApiGatewayAccount"
+const AccountLoggingId = "StreamgateApiGatewayAccount"
 
 // accountLogging returns the stack's API Gateway account settings, created
 // on first use: the CloudWatch role that execution logs need. It replaces
@@ -24,7 +24,7 @@ const AccountLoggingID = "StreamgateApiGatewayAccount"
 // packs find on the role's inline policy (once, whichever API asks first).
 func accountLogging(scope constructs.Construct, regulated bool) awsapigateway.CfnAccount {
 	stack := awscdk.Stack_Of(scope)
-	c := stack.Node().TryFindChild(jsii.String(AccountLoggingID))
+	c := stack.Node().TryFindChild(jsii.String(AccountLoggingId))
 	if c == nil {
 		c = newAccountLogging(scope)
 	}
@@ -39,7 +39,7 @@ func accountLogging(scope constructs.Construct, regulated bool) awsapigateway.Cf
 // and the account resource.
 func newAccountLogging(scope constructs.Construct) constructs.Construct {
 	stack := awscdk.Stack_Of(scope)
-	holder := constructs.NewConstruct(stack, jsii.String(AccountLoggingID))
+	holder := constructs.NewConstruct(stack, jsii.String(AccountLoggingId))
 	role := awsiam.NewRole(holder, jsii.String("CloudWatchRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
 		Description: jsii.String("API Gateway execution logging for the account and region (streamgate)"),
@@ -65,7 +65,7 @@ func newAccountLogging(scope constructs.Construct) constructs.Construct {
 		Resources: &[]*string{anyGroup},
 	}))
 	nagack.Acknowledge(role.Node().FindChild(jsii.String("DefaultPolicy")).Node().DefaultChild(), nagack.Rule{
-		ID: "AwsSolutions-IAM5",
+		Id: "AwsSolutions-IAM5",
 		Reason: "API Gateway writes execution logs of every API in the account and region to groups it names " +
 			"API-Gateway-Execution-Logs_{api-id}/{stage}, through this one account-level role; DescribeLogGroups takes no narrower resource.",
 		// The partition, region and account are tokens in an env-agnostic

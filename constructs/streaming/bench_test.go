@@ -19,7 +19,7 @@ import (
 )
 
 // BenchmarkSynthRoutes times a bundling synth (the Go handlers are built,
-// as under `cdk synth`) of one StreamingRestAPI with 10 and 200 routes that
+// as under `cdk synth`) of one StreamingRestApi with 10 and 200 routes that
 // all name one Entry, as a team's module grows one route at a time, and
 // reports the time per route. 200 routes of their own function are about
 // 1,600 resources: they spill into nested stacks (RoutesPerStack,
@@ -47,7 +47,7 @@ func BenchmarkSynthRoutes(b *testing.B) {
 		start := time.Now()
 		app := cdktest.NewApp(true)
 		stack := awscdk.NewStack(app, jsii.String("Routes"), nil)
-		api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{Authorization: apiauth.None()})
+		api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{Authorization: apiauth.None()})
 		for i := 0; i < routes; i++ {
 			api.AddRoute(&streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String(fmt.Sprintf("/r%d", i)), Entry: jsii.String(handler)})
 		}

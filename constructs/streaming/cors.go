@@ -11,7 +11,7 @@ import (
 
 // handlerEnvironment is a Go handler's environment: the route's own, and
 // the API's CORS policy unless the route sets cors.EnvConfig itself.
-func (a *StreamingRestAPI) handlerEnvironment(env *map[string]*string) *map[string]*string {
+func (a *StreamingRestApi) handlerEnvironment(env *map[string]*string) *map[string]*string {
 	if a.corsPolicy == "" {
 		return env
 	}

@@ -10,7 +10,7 @@ import (
 
 func TestDefaultEndpointIsRegional(t *testing.T) {
 	s := defaultStack(t)
-	p := s.props(t, s.api.RestAPI)
+	p := s.props(t, s.api.RestApi)
 	want(t, "EndpointConfiguration", p["EndpointConfiguration"], map[string]any{"Types": []string{"REGIONAL"}})
 	want(t, "Name", p["Name"], "Defaults-Api") // the construct path: unique in the stack
 	if n := len(s.ofType("AWS::ApiGateway::RestApi")); n != 1 {
@@ -105,7 +105,7 @@ func TestIAMAuthorizationAndRequestValidatorOnEveryMethod(t *testing.T) {
 	s := defaultStack(t)
 	validator := s.logicalID(s.api.RequestValidator)
 	want(t, "validator", s.props(t, s.api.RequestValidator), map[string]any{
-		"RestApiId": map[string]string{"Ref": s.logicalID(s.api.RestAPI)}, "ValidateRequestBody": true, "ValidateRequestParameters": true,
+		"RestApiId": map[string]string{"Ref": s.logicalID(s.api.RestApi)}, "ValidateRequestBody": true, "ValidateRequestParameters": true,
 	})
 	methods := s.ofType("AWS::ApiGateway::Method")
 	if len(methods) != 4 {
@@ -159,7 +159,7 @@ func TestExistingFunctionIsInvokedNotRebuilt(t *testing.T) {
 
 func TestUrlIsAStackOutput(t *testing.T) {
 	s := defaultStack(t)
-	if s.api.URL == nil {
+	if s.api.Url == nil {
 		t.Fatal("URL is nil")
 	}
 	outputs := s.tmpl.FindOutputs(jsii.String("*"), map[string]any{"Value": assertions.Match_ObjectLike(&map[string]any{

@@ -48,9 +48,9 @@ type Domain struct {
 	Certificate awscertificatemanager.ICertificate
 	// Record is the Route 53 alias; nil without HostedZone.
 	Record awsroute53.ARecord
-	// URL is https://DomainName/BasePath/ (also the stack output
+	// Url is https://DomainName/BasePath/ (also the stack output
 	// "<id>CustomUrl").
-	URL *string
+	Url *string
 }
 
 var (
@@ -126,7 +126,7 @@ func (d *DomainProps) validate(p *props.Problems, prop string, scope constructs.
 }
 
 // addDomain creates the custom domain of the new API.
-func (a *StreamingRestAPI) addDomain(d *DomainProps, edge bool) *Domain {
+func (a *StreamingRestApi) addDomain(d *DomainProps, edge bool) *Domain {
 	out := &Domain{Certificate: d.Certificate}
 	endpointType := awsapigateway.EndpointType_REGIONAL
 	if edge {
@@ -144,7 +144,7 @@ func (a *StreamingRestAPI) addDomain(d *DomainProps, edge bool) *Domain {
 		EndpointType:   endpointType,
 		SecurityPolicy: awsapigateway.SecurityPolicy_TLS_1_2,
 	})
-	out.DomainName.AddBasePathMapping(a.RestAPI, &awsapigateway.BasePathMappingOptions{BasePath: d.BasePath, Stage: a.Stage})
+	out.DomainName.AddBasePathMapping(a.RestApi, &awsapigateway.BasePathMappingOptions{BasePath: d.BasePath, Stage: a.Stage})
 	if d.HostedZone != nil {
 		out.Record = awsroute53.NewARecord(a, jsii.String("DomainAlias"), &awsroute53.ARecordProps{
 			Zone:       d.HostedZone,
@@ -156,7 +156,7 @@ func (a *StreamingRestAPI) addDomain(d *DomainProps, edge bool) *Domain {
 	if d.BasePath != nil {
 		path = *d.BasePath + "/"
 	}
-	out.URL = jsii.String("https://" + *d.DomainName + "/" + path)
-	awscdk.NewCfnOutput(a, jsii.String("CustomUrl"), &awscdk.CfnOutputProps{Value: out.URL, Description: jsii.String("The API on its custom domain")})
+	out.Url = jsii.String("https://" + *d.DomainName + "/" + path)
+	awscdk.NewCfnOutput(a, jsii.String("CustomUrl"), &awscdk.CfnOutputProps{Value: out.Url, Description: jsii.String("The API on its custom domain")})
 	return out
 }

@@ -24,7 +24,7 @@ func zone(stack awscdk.Stack) awsroute53.IHostedZone {
 
 func TestDomainWithHostedZone(t *testing.T) {
 	stack := awscdk.NewStack(cdktest.NewApp(false), jsii.String("Domain"), pinned)
-	api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
 		Domain: &streaming.DomainProps{DomainName: jsii.String("streams.example.com"), HostedZone: zone(stack), BasePath: jsii.String("v1")},
 		Routes: &[]*streaming.RouteProps{get200("/records")},
 	})
@@ -48,7 +48,7 @@ func TestDomainWithHostedZone(t *testing.T) {
 	if len(rec) != 1 || rec[0]["Type"] != "A" || rec[0]["Name"] != "streams.example.com." || rec[0]["AliasTarget"] == nil {
 		t.Errorf("record: %s", js(rec))
 	}
-	want(t, "url", *api.Domain.URL, "https://streams.example.com/v1/")
+	want(t, "url", *api.Domain.Url, "https://streams.example.com/v1/")
 	if out := js(s.Outputs); !strings.Contains(out, "https://streams.example.com/v1/") {
 		t.Errorf("outputs: %s", out)
 	}
@@ -58,7 +58,7 @@ func TestDomainWithCertificateOnly(t *testing.T) {
 	stack := awscdk.NewStack(cdktest.NewApp(false), jsii.String("DomainCert"), pinned)
 	cert := awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("Cert"),
 		jsii.String("arn:aws:acm:eu-west-1:111111111111:certificate/0d7a4e5c-1111-2222-3333-444455556666"))
-	api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
 		Domain: &streaming.DomainProps{DomainName: jsii.String("streams.example.com"), Certificate: cert},
 		Routes: &[]*streaming.RouteProps{get200("/records")},
 	})
@@ -91,16 +91,16 @@ func TestFailsDomainMistakes(t *testing.T) {
 		{&streaming.DomainProps{DomainName: jsii.String("streams.example.com")}, "Domain.Certificate/HostedZone is both unset"},
 	} {
 		msg := cdktest.PanicMessage(t, func() {
-			streaming.NewStreamingRestAPI(st, jsii.String("Api"), &streaming.StreamingRestAPIProps{Domain: c.d})
+			streaming.NewStreamingRestApi(st, jsii.String("Api"), &streaming.StreamingRestApiProps{Domain: c.d})
 		})
 		if !strings.Contains(msg, c.want) || !strings.Contains(msg, "Fix:") {
 			t.Errorf("message lacks %q:\n%s", c.want, msg)
 		}
 	}
 	msg := cdktest.PanicMessage(t, func() {
-		streaming.NewStreamingRestAPI(st, jsii.String("Edge"), &streaming.StreamingRestAPIProps{
+		streaming.NewStreamingRestApi(st, jsii.String("Edge"), &streaming.StreamingRestApiProps{
 			Domain:       &streaming.DomainProps{DomainName: jsii.String("streams.example.com"), HostedZone: z},
-			RestAPIProps: &awsapigateway.RestApiProps{EndpointTypes: &[]awsapigateway.EndpointType{awsapigateway.EndpointType_EDGE}},
+			RestApiProps: &awsapigateway.RestApiProps{EndpointTypes: &[]awsapigateway.EndpointType{awsapigateway.EndpointType_EDGE}},
 		})
 	})
 	if !strings.Contains(msg, "Domain.Certificate is unset in a stack in eu-west-1; allowed: a domain served by CloudFront (an EDGE API or an EdgeUploadEndpoint) uses a certificate in us-east-1") {
@@ -109,10 +109,10 @@ func TestFailsDomainMistakes(t *testing.T) {
 	existing := awsapigateway.NewRestApi(st, jsii.String("Existing"), nil)
 	existing.Root().AddMethod(jsii.String("GET"), nil, nil)
 	msg = cdktest.PanicMessage(t, func() {
-		streaming.NewStreamingRestAPI(st, jsii.String("OnExisting"), &streaming.StreamingRestAPIProps{ExistingRestAPI: existing,
+		streaming.NewStreamingRestApi(st, jsii.String("OnExisting"), &streaming.StreamingRestApiProps{ExistingRestApi: existing,
 			Domain: &streaming.DomainProps{DomainName: jsii.String("streams.example.com"), HostedZone: z}})
 	})
-	if !strings.Contains(msg, "Domain is set together with ExistingRestAPI") {
+	if !strings.Contains(msg, "Domain is set together with ExistingRestApi") {
 		t.Errorf("existing: %s", msg)
 	}
 }

@@ -11,11 +11,11 @@ import (
 
 // The README's minimal example: a streaming route served by a Go handler
 // built from source.
-func ExampleNewStreamingRestAPI() {
+func ExampleNewStreamingRestApi() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("Streams"), nil)
 
-	api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
 		Routes: &[]*streaming.RouteProps{{
 			Method: jsii.String("GET"),
 			Path:   jsii.String("/records"),
@@ -25,7 +25,7 @@ func ExampleNewStreamingRestAPI() {
 	api.AddRoute(&streaming.RouteProps{
 		Method:  jsii.String("GET"),
 		Path:    jsii.String("/legacy/{id}"),
-		HTTPURL: jsii.String("https://legacy.example.com/feeds/{id}"),
+		HttpUrl: jsii.String("https://legacy.example.com/feeds/{id}"),
 	})
 
 	for _, r := range api.Routes {

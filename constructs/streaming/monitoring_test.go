@@ -21,13 +21,13 @@ var monitored *synthed
 func monitoredStack(t *testing.T) *synthed {
 	if monitored == nil {
 		stack := awscdk.NewStack(cdktest.NewApp(false), jsii.String("Monitored"), nil)
-		api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+		api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
 			Monitoring:         &monitoring.MonitorProps{},
 			MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(8)),
 			Routes: &[]*streaming.RouteProps{
 				{Method: jsii.String("GET"), Path: jsii.String("/records"), Entry: jsii.String(handler)},
 				{Method: jsii.String("POST"), Path: jsii.String("/jobs"), Entry: jsii.String(handler), TransferMode: awsapigateway.ResponseTransferMode_BUFFERED},
-				{Method: jsii.String("GET"), Path: jsii.String("/legacy/{id}"), HTTPURL: jsii.String("https://legacy.example.com/{id}")},
+				{Method: jsii.String("GET"), Path: jsii.String("/legacy/{id}"), HttpUrl: jsii.String("https://legacy.example.com/{id}")},
 			},
 		})
 		monitored = synth(t, stack, api)
@@ -76,7 +76,7 @@ func TestMonitoringAlarmsPerRouteAndStage(t *testing.T) {
 		}
 	}
 	if _, ok := alarms[name+" POST /jobs: p90 time to first byte above 2 seconds"]; ok {
-		t.Error("a buffered route has a time-to-first-byte alarm")
+		t.Error("a buffered route has a time-to-first-content alarm")
 	}
 	if n := len(alarms); n != 15 {
 		t.Errorf("%d alarms, want 15 (3 stage, 1 web ACL, 5+4+2 routes)", n)
@@ -89,7 +89,7 @@ func TestMonitoringAlarmsPerRouteAndStage(t *testing.T) {
 	}
 }
 
-func TestMonitoringTimeToFirstByteMetricFilter(t *testing.T) {
+func TestMonitoringTimeToFirstContentMetricFilter(t *testing.T) {
 	s := monitoredStack(t)
 	filters := s.ofType("AWS::Logs::MetricFilter")
 	if len(filters) != 1 {
@@ -125,7 +125,7 @@ func TestMonitoringTimeToFirstByteMetricFilter(t *testing.T) {
 func TestMonitoringTeamTopicAndThresholds(t *testing.T) {
 	stack := awscdk.NewStack(cdktest.NewApp(false), jsii.String("TeamTopic"), nil)
 	topic := awssns.NewTopic(stack, jsii.String("Ops"), nil)
-	api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
 		Monitoring: &monitoring.MonitorProps{AlarmTopic: topic, TimeToFirstContent: awscdk.Duration_Millis(jsii.Number(300)), ServerErrorRate: jsii.Number(0.01),
 			Dashboard: jsii.Bool(false)},
 		Routes: &[]*streaming.RouteProps{{Method: jsii.String("GET"), Path: jsii.String("/records"), Entry: jsii.String(handler)}},
@@ -145,7 +145,7 @@ func TestMonitoringTeamTopicAndThresholds(t *testing.T) {
 		}
 	}
 	if ttfb == nil || ttfb["Threshold"] != 300.0 {
-		t.Errorf("TTFB alarm: %v", ttfb)
+		t.Errorf("time-to-first-content alarm: %v", ttfb)
 	}
 	if a := alarms["TeamTopic-Api: more than 1% of requests answered 5xx in 5 minutes"]; a == nil {
 		t.Errorf("no 1%% stage alarm among %d", len(alarms))
@@ -153,12 +153,12 @@ func TestMonitoringTeamTopicAndThresholds(t *testing.T) {
 }
 
 func TestFailsMonitoringMisuse(t *testing.T) {
-	failsWith(t, &streaming.StreamingRestAPIProps{Monitoring: &monitoring.MonitorProps{ServerErrorRate: jsii.Number(5), TimeToFirstContent: awscdk.Duration_Minutes(jsii.Number(20))}},
+	failsWith(t, &streaming.StreamingRestApiProps{Monitoring: &monitoring.MonitorProps{ServerErrorRate: jsii.Number(5), TimeToFirstContent: awscdk.Duration_Minutes(jsii.Number(20))}},
 		"Monitoring.ServerErrorRate is 5; allowed: a share above 0 and at most 1", "Monitoring.TimeToFirstContent is 20 minutes; allowed: more than 0 and at most 15 minutes")
 	existing := awsapigateway.NewRestApi(stack(), jsii.String("Existing"), nil)
 	existing.Root().AddMethod(jsii.String("GET"), nil, nil)
-	failsWith(t, &streaming.StreamingRestAPIProps{ExistingRestAPI: existing, Monitoring: &monitoring.MonitorProps{}},
-		"Monitoring is set together with ExistingRestAPI")
+	failsWith(t, &streaming.StreamingRestApiProps{ExistingRestApi: existing, Monitoring: &monitoring.MonitorProps{}},
+		"Monitoring is set together with ExistingRestApi")
 }
 
 // TestMonitoringOffChangesNothing: without Monitoring the access log has no

@@ -11,19 +11,19 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// MaxRestAPIResources is API Gateway's default quota of resources (paths)
+// MaxRestApiResources is API Gateway's default quota of resources (paths)
 // per REST API: 300, which AWS raises on request
 // (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html).
 // An API whose routes create more gets the warning WarningResourceQuota.
-const MaxRestAPIResources = 300
+const MaxRestApiResources = 300
 
 // WarningResourceQuota is the id of the warning annotation for an API whose
-// routes create more than MaxRestAPIResources resources.
+// routes create more than MaxRestApiResources resources.
 const WarningResourceQuota = "@streamgate/streaming:restApiResourceQuota"
 
-// NestedStackID is the construct id of the API's nth nested stack of
+// NestedStackId is the construct id of the API's nth nested stack of
 // routes (from 1): "Routes1", "Routes2", ...
-func NestedStackID(n int) string { return fmt.Sprintf("Routes%d", n) }
+func NestedStackId(n int) string { return fmt.Sprintf("Routes%d", n) }
 
 // nestedRoom is a nested stack of the API's routes and what they add to it.
 type nestedRoom struct {
@@ -44,7 +44,7 @@ const (
 
 // placeRoute puts route rp (named what in messages) in the API's stack or
 // a nested stack (RoutesPerStack), and stops synth when it fits neither.
-func (a *StreamingRestAPI) placeRoute(what string, rp *routePlan) {
+func (a *StreamingRestApi) placeRoute(what string, rp *routePlan) {
 	pl := a.planner
 	limit := resourceLimit(a)
 	stack := *awscdk.Stack_Of(a).Node().Path()
@@ -119,7 +119,7 @@ func (a *StreamingRestAPI) placeRoute(what string, rp *routePlan) {
 
 // nestedRoomFor is the last nested stack when it can take a route that
 // adds own to it; nil when a new one is needed.
-func (a *StreamingRestAPI) nestedRoomFor(limit int, own cost) *nestedRoom {
+func (a *StreamingRestApi) nestedRoomFor(limit int, own cost) *nestedRoom {
 	pl := a.planner
 	if len(pl.nested) == 0 {
 		return nil
@@ -146,13 +146,13 @@ func (a *StreamingRestAPI) nestedRoomFor(limit int, own cost) *nestedRoom {
 // stack becomes one on the first nested stack (aws-cdk lifts dependencies
 // to the nested stack resource in the dependent's stack), which CloudFormation
 // completes only with its inner stacks.
-func (a *StreamingRestAPI) openNestedStack(outer *nestedRoom) *nestedRoom {
+func (a *StreamingRestApi) openNestedStack(outer *nestedRoom) *nestedRoom {
 	pl := a.planner
 	var scope constructs.Construct = a
 	if outer != nil {
 		scope = outer.stack
 	}
-	n := awscdk.NewNestedStack(scope, jsii.String(NestedStackID(len(pl.nested)+1)), &awscdk.NestedStackProps{
+	n := awscdk.NewNestedStack(scope, jsii.String(NestedStackId(len(pl.nested)+1)), &awscdk.NestedStackProps{
 		Description: jsii.String(fmt.Sprintf("streamgate: routes of %s, part %d", *a.Node().Path(), len(pl.nested)+1)),
 	})
 	room := &nestedRoom{stack: n, adds: cost{}}
@@ -163,7 +163,7 @@ func (a *StreamingRestAPI) openNestedStack(outer *nestedRoom) *nestedRoom {
 
 // routeScope is where a route's handler, resources and method are made:
 // the API, or its nested stack.
-func (a *StreamingRestAPI) routeScope(plan routePlan) constructs.Construct {
+func (a *StreamingRestApi) routeScope(plan routePlan) constructs.Construct {
 	if plan.room != nil {
 		return plan.room.stack
 	}
@@ -176,8 +176,8 @@ func (a *StreamingRestAPI) routeScope(plan routePlan) constructs.Construct {
 // stack is a Resource of the nested stack with that parent (as aws-cdk's
 // README shows for methods and resources across stacks), and the
 // deployment depends on it and its methods as on those of the API's stack.
-func (a *StreamingRestAPI) resourceFor(scope constructs.Construct, path string) awsapigateway.IResource {
-	res := a.API.Root()
+func (a *StreamingRestApi) resourceFor(scope constructs.Construct, path string) awsapigateway.IResource {
+	res := a.Api.Root()
 	if path == "/" {
 		return res
 	}
@@ -202,14 +202,14 @@ func (a *StreamingRestAPI) resourceFor(scope constructs.Construct, path string) 
 
 // warnResourceQuota warns once when the API's routes have created more
 // resources (paths) than API Gateway's default quota.
-func (a *StreamingRestAPI) warnResourceQuota() {
+func (a *StreamingRestApi) warnResourceQuota() {
 	pl := a.planner
-	if n := len(pl.paths) - 1; n > MaxRestAPIResources && !pl.quotaWarned {
+	if n := len(pl.paths) - 1; n > MaxRestApiResources && !pl.quotaWarned {
 		pl.quotaWarned = true
 		awscdk.Annotations_Of(a).AddWarningV2(jsii.String(WarningResourceQuota), jsii.String(fmt.Sprintf(
 			"the routes create %d API Gateway resources (paths); API Gateway allows %d per REST API unless the quota \"Resources per API\" is raised "+
 				"(Service Quotas; https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html): request the increase before deploying, "+
-				"or serve many paths from one \"/{proxy+}\" route.", n, MaxRestAPIResources)), nil)
+				"or serve many paths from one \"/{proxy+}\" route.", n, MaxRestApiResources)), nil)
 	}
 }
 
@@ -220,17 +220,17 @@ func (a *StreamingRestAPI) warnResourceQuota() {
 // deployment depends on the nested stack's methods: a cycle CloudFormation
 // refuses (cfn-lint F3004). The permission stays scoped to the method and
 // the API.
-func (a *StreamingRestAPI) unstagePermissions(route *Route) {
+func (a *StreamingRestApi) unstagePermissions(route *Route) {
 	method := route.Method
 	if method == "ANY" {
 		method = "*"
 	}
 	path := pathParam.ReplaceAllString(route.Path, "*") // a method ARN names a path parameter *
-	for _, c := range *route.APIMethod.Node().Children() {
+	for _, c := range *route.ApiMethod.Node().Children() {
 		p, ok := c.(awslambda.CfnPermission)
 		if !ok || strings.HasPrefix(*p.Node().Id(), "ApiPermission.Test.") {
 			continue
 		}
-		p.SetSourceArn(a.API.ArnForExecuteApi(jsii.String(method), jsii.String(path), jsii.String("*")))
+		p.SetSourceArn(a.Api.ArnForExecuteApi(jsii.String(method), jsii.String(path), jsii.String("*")))
 	}
 }

@@ -31,7 +31,7 @@ import (
 // routes (301 API Gateway resources, no authorization to keep its golden
 // small) is synthesized once, with automatic RoutesPerStack.
 type nestedAPI struct {
-	api      *streaming.StreamingRestAPI
+	api      *streaming.StreamingRestApi
 	stack    awscdk.Stack
 	dir      string                    // the cloud assembly
 	parent   map[string]any            // the API's stack's template
@@ -62,18 +62,18 @@ func nestedRouteProps(stack awscdk.Stack, n int, shared awslambda.IFunction) []*
 
 // synthNested builds an app with one API of n routes (nestedRouteProps) and
 // reads its templates.
-func synthNested(t testing.TB, n int, p *streaming.StreamingRestAPIProps) *nestedAPI {
+func synthNested(t testing.TB, n int, p *streaming.StreamingRestApiProps) *nestedAPI {
 	start := time.Now()
 	app := cdktest.NewApp(false)
 	stack := awscdk.NewStack(app, jsii.String("Nested"), nil)
 	shared := prebuiltFunction(stack, "Handler")
 	routes := nestedRouteProps(stack, n, shared)
 	if p == nil {
-		p = &streaming.StreamingRestAPIProps{}
+		p = &streaming.StreamingRestApiProps{}
 	}
 	p.Routes = &routes
 	s := &nestedAPI{stack: stack, nested: map[string]map[string]any{}, bytes: map[string]int{}}
-	s.api = streaming.NewStreamingRestAPI(stack, jsii.String("Api"), p)
+	s.api = streaming.NewStreamingRestApi(stack, jsii.String("Api"), p)
 	asm := app.Synth(nil)
 	s.seconds = time.Since(start).Seconds()
 	s.dir = *asm.Directory()
@@ -101,7 +101,7 @@ func synthNested(t testing.TB, n int, p *streaming.StreamingRestAPIProps) *neste
 
 func nestedStack300(t *testing.T) *nestedAPI {
 	nested300Once.Do(func() {
-		nested300 = synthNested(t, nestedRoutes, &streaming.StreamingRestAPIProps{Authorization: apiauth.None()})
+		nested300 = synthNested(t, nestedRoutes, &streaming.StreamingRestApiProps{Authorization: apiauth.None()})
 	})
 	if nested300 == nil {
 		t.Fatal("the 300-route API did not synthesize")
@@ -201,7 +201,7 @@ func TestNestedStacksDoNotDependOnTheStage(t *testing.T) {
 
 func TestDeploymentDependsOnTheNestedStacks(t *testing.T) {
 	// GIVEN routes for three nested stacks
-	s := synthNested(t, 8, &streaming.StreamingRestAPIProps{RoutesPerStack: jsii.Number(2)})
+	s := synthNested(t, 8, &streaming.StreamingRestApiProps{RoutesPerStack: jsii.Number(2)})
 	want(t, "nested stacks", len(s.api.NestedStacks), 3)
 	// THEN the API's stack holds the first, each holds the next (the API's
 	// stack, full, needs room for one only)
@@ -227,7 +227,7 @@ func TestDeploymentDependsOnTheNestedStacks(t *testing.T) {
 func TestNewNestedRouteMakesANewDeployment(t *testing.T) {
 	// GIVEN the same API with a route more, in a nested stack
 	deployment := func(n int) string {
-		s := synthNested(t, n, &streaming.StreamingRestAPIProps{RoutesPerStack: jsii.Number(2)})
+		s := synthNested(t, n, &streaming.StreamingRestApiProps{RoutesPerStack: jsii.Number(2)})
 		if len(s.api.NestedStacks) == 0 {
 			t.Fatal("no nested stack")
 		}
@@ -291,11 +291,11 @@ func TestLoaderServesEveryRouteOfNestedStacks(t *testing.T) {
 
 func TestNestedStacksWithMonitoringWebACLAndCORS(t *testing.T) {
 	// GIVEN a monitored API with a web ACL, CORS and two routes per stack
-	s := synthNested(t, 6, &streaming.StreamingRestAPIProps{
+	s := synthNested(t, 6, &streaming.StreamingRestApiProps{
 		RoutesPerStack:     jsii.Number(2),
 		Monitoring:         &monitoring.MonitorProps{},
 		MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(64)),
-		CORS:               &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
+		Cors:               &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
 	})
 	// THEN two nested stacks hold four routes
 	want(t, "nested stacks", len(s.api.NestedStacks), 2)
@@ -335,7 +335,7 @@ func TestNestedStacksWithMonitoringWebACLAndCORS(t *testing.T) {
 }
 
 func TestRoutesPerStackZeroKeepsOneStack(t *testing.T) {
-	s := synthNested(t, 30, &streaming.StreamingRestAPIProps{RoutesPerStack: jsii.Number(0)})
+	s := synthNested(t, 30, &streaming.StreamingRestApiProps{RoutesPerStack: jsii.Number(0)})
 	if len(s.api.NestedStacks) != 0 || len(resourcesOfType(s.parent, "AWS::CloudFormation::Stack")) != 0 {
 		t.Errorf("nested stacks: %d", len(s.api.NestedStacks))
 	}
@@ -343,7 +343,7 @@ func TestRoutesPerStackZeroKeepsOneStack(t *testing.T) {
 
 func TestFailsRoutesPerStackNotAWholeNumber(t *testing.T) {
 	for _, n := range []float64{-1, 2.5} {
-		failsWith(t, &streaming.StreamingRestAPIProps{RoutesPerStack: jsii.Number(n)},
+		failsWith(t, &streaming.StreamingRestApiProps{RoutesPerStack: jsii.Number(n)},
 			fmt.Sprintf("RoutesPerStack is %g; allowed: a whole number of routes known at synth, 0 or more", n))
 	}
 }
@@ -392,7 +392,7 @@ func TestResourcesOfStacksNestedTwiceCountInTheirOwnStack(t *testing.T) {
 	for i := 0; i < 499; i++ {
 		awscdk.NewCfnWaitConditionHandle(inner, jsii.String(fmt.Sprintf("H%d", i)), nil)
 	}
-	streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{Routes: &[]*streaming.RouteProps{
+	streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{Routes: &[]*streaming.RouteProps{
 		{Method: jsii.String("GET"), Path: jsii.String("/r"), Entry: jsii.String(handler)}}})
 	// THEN the parent's check at synth does not count them.
 	if n := len(cdktest.Synth(t, stack).Resources); n > 30 {

@@ -38,16 +38,16 @@ func optionsStack(t *testing.T) *synthed {
 		Code: awslambda.Code_FromAsset(jsii.String("testdata/prebuilt"), nil),
 	})
 	token := awsapigateway.NewTokenAuthorizer(stack, jsii.String("Token"), &awsapigateway.TokenAuthorizerProps{Handler: authFn})
-	api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
 		IntegrationTimeout:   awscdk.Duration_Minutes(jsii.Number(5)),
 		Authorization:        apiauth.CognitoUserPools(pool).WithScopes("api/read"),
-		CORS:                 &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
+		Cors:                 &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
 		AccessLogGroup:       shared,
 		LogRetention:         awslogs.RetentionDays_ONE_WEEK,
 		LoggingLevel:         awsapigateway.MethodLoggingLevel_INFO,
 		ThrottlingRateLimit:  jsii.Number(10),
 		ThrottlingBurstLimit: jsii.Number(20),
-		RestAPIProps: &awsapigateway.RestApiProps{
+		RestApiProps: &awsapigateway.RestApiProps{
 			RestApiName:   jsii.String("team-streams"),
 			EndpointTypes: &[]awsapigateway.EndpointType{awsapigateway.EndpointType_EDGE},
 			DeployOptions: &awsapigateway.StageOptions{StageName: jsii.String("v1")},
@@ -130,7 +130,7 @@ func TestOptionCorsGatewayResponses(t *testing.T) {
 	for _, typ := range []string{"DEFAULT_4XX", "DEFAULT_5XX"} {
 		s.tmpl.HasResourceProperties(jsii.String("AWS::ApiGateway::GatewayResponse"), map[string]any{
 			"ResponseType": typ,
-			"RestApiId":    map[string]any{"Ref": s.logicalID(s.api.RestAPI)},
+			"RestApiId":    map[string]any{"Ref": s.logicalID(s.api.RestApi)},
 			"ResponseParameters": map[string]any{
 				"gatewayresponse.header.Access-Control-Allow-Origin":   "'https://app.example.com'",
 				"gatewayresponse.header.Vary":                          "'Origin'",
@@ -163,7 +163,7 @@ func TestOptionStageSettings(t *testing.T) {
 	want(t, "DataTraceEnabled", get(ms, "DataTraceEnabled"), false)
 	want(t, "ThrottlingRateLimit", get(ms, "ThrottlingRateLimit"), 10)
 	want(t, "ThrottlingBurstLimit", get(ms, "ThrottlingBurstLimit"), 20)
-	want(t, "Name", s.props(t, s.api.RestAPI)["Name"], "team-streams")
+	want(t, "Name", s.props(t, s.api.RestApi)["Name"], "team-streams")
 }
 
 func TestOptionRouteFunctionSettings(t *testing.T) {
@@ -178,7 +178,7 @@ func TestOptionRouteFunctionSettings(t *testing.T) {
 
 func TestOptionEdgeEndpointWarns(t *testing.T) {
 	s := optionsStack(t)
-	want(t, "EndpointConfiguration", s.props(t, s.api.RestAPI)["EndpointConfiguration"], map[string]any{"Types": []string{"EDGE"}})
+	want(t, "EndpointConfiguration", s.props(t, s.api.RestApi)["EndpointConfiguration"], map[string]any{"Types": []string{"EDGE"}})
 	warnings := assertions.Annotations_FromStack(s.Stack).FindWarning(jsii.String("/Options/Api"), assertions.Match_StringLikeRegexp(jsii.String("30 seconds")))
 	if len(*warnings) != 1 {
 		t.Errorf("%d EDGE warnings on /Options/Api, want 1", len(*warnings))
@@ -205,9 +205,9 @@ func TestOptionExistingRestApi(t *testing.T) {
 	stack := awscdk.NewStack(app, jsii.String("Existing"), nil)
 	team := awsapigateway.NewRestApi(stack, jsii.String("TeamApi"), &awsapigateway.RestApiProps{CloudWatchRole: jsii.Bool(false)})
 	team.Root().AddResource(jsii.String("health"), nil).AddMethod(jsii.String("GET"), awsapigateway.NewMockIntegration(nil), nil)
-	api := streaming.NewStreamingRestAPI(stack, jsii.String("Streams"), &streaming.StreamingRestAPIProps{
-		ExistingRestAPI: team,
-		CORS:            &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Streams"), &streaming.StreamingRestApiProps{
+		ExistingRestApi: team,
+		Cors:            &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
 		Routes: &[]*streaming.RouteProps{
 			{Method: jsii.String("GET"), Path: jsii.String("/v2/records"), Entry: jsii.String(handler)},
 			{Method: jsii.String("POST"), Path: jsii.String("/v2/records"), Entry: jsii.String(handler)},
@@ -215,7 +215,7 @@ func TestOptionExistingRestApi(t *testing.T) {
 	})
 	s := synth(t, stack, api)
 	s.tmpl.ResourceCountIs(jsii.String("AWS::ApiGateway::RestApi"), jsii.Number(1))
-	if api.RestAPI != nil || api.Stage != nil || api.AccessLogGroup != nil {
+	if api.RestApi != nil || api.Stage != nil || api.AccessLogGroup != nil {
 		t.Error("RestApi, Stage and AccessLogGroup should be nil on an existing API")
 	}
 	m := methodOf(t, s, "GET", "/v2/records")
@@ -238,8 +238,8 @@ func TestOptionExistingRestApi(t *testing.T) {
 func TestAddRouteAfterCreation(t *testing.T) {
 	app := cdktest.NewApp(false)
 	stack := awscdk.NewStack(app, jsii.String("Later"), nil)
-	api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), nil)
-	r := api.AddRoute(&streaming.RouteProps{Method: jsii.String("ANY"), Path: jsii.String("/files/{proxy+}"), HTTPURL: jsii.String("http://files.internal/{proxy}")})
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), nil)
+	r := api.AddRoute(&streaming.RouteProps{Method: jsii.String("ANY"), Path: jsii.String("/files/{proxy+}"), HttpUrl: jsii.String("http://files.internal/{proxy}")})
 	if r.Method != "ANY" || len(api.Routes) != 1 {
 		t.Fatalf("route = %+v, routes = %d", r, len(api.Routes))
 	}
@@ -252,20 +252,20 @@ func TestAddRouteAfterCreation(t *testing.T) {
 func TestOptionWebACL(t *testing.T) {
 	app := cdktest.NewApp(false)
 	stack := awscdk.NewStack(app, jsii.String("Waf"), nil)
-	api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
 		MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(4)),
 		Routes:             &[]*streaming.RouteProps{get200("/records")},
 	})
 	s := synth(t, stack, api)
-	if api.WebACL == nil || api.WebACL.MaxBodySize != 4096 {
-		t.Fatalf("WebACL = %+v", api.WebACL)
+	if api.WebAcl == nil || api.WebAcl.MaxBodySize != 4096 {
+		t.Fatalf("WebAcl = %+v", api.WebAcl)
 	}
 	assoc := s.ofType("AWS::WAFv2::WebACLAssociation")
-	if len(assoc) != 1 || !strings.Contains(js(assoc[0]["ResourceArn"]), s.logicalID(api.Stage)) || !strings.Contains(js(assoc[0]["WebACLArn"]), s.logicalID(api.WebACL.CfnWebACL)) {
+	if len(assoc) != 1 || !strings.Contains(js(assoc[0]["ResourceArn"]), s.logicalID(api.Stage)) || !strings.Contains(js(assoc[0]["WebACLArn"]), s.logicalID(api.WebAcl.CfnWebACL)) {
 		t.Errorf("associations %s", js(assoc))
 	}
-	failsWith(t, &streaming.StreamingRestAPIProps{WebACL: api.WebACL, MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(1))},
-		"MaxRequestBodySize is set together with WebACL; allowed: one of them")
+	failsWith(t, &streaming.StreamingRestApiProps{WebAcl: api.WebAcl, MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(1))},
+		"MaxRequestBodySize is set together with WebAcl; allowed: one of them")
 }
 
 func TestOptionTwoCognitoAuthorizationsOnOneApi(t *testing.T) {
@@ -274,7 +274,7 @@ func TestOptionTwoCognitoAuthorizationsOnOneApi(t *testing.T) {
 	customers := awscognito.NewUserPool(stack, jsii.String("Customers"), nil)
 	r := get200("/admin")
 	r.Authorization = apiauth.CognitoUserPools(staff)
-	api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
 		Authorization: apiauth.CognitoUserPools(customers),
 		Routes:        &[]*streaming.RouteProps{get200("/records"), r},
 	})

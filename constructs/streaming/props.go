@@ -12,9 +12,9 @@ import (
 	"github.com/streamgate/streamgate/constructs/wafsize"
 )
 
-// StreamingRestAPIProps configure a StreamingRestAPI. Every field is
+// StreamingRestApiProps configure a StreamingRestApi. Every field is
 // optional; nil props give a regional, IAM-authorized API with no routes.
-type StreamingRestAPIProps struct {
+type StreamingRestApiProps struct {
 	// Routes to create with the API. More can be added with AddRoute.
 	// Default: none.
 	Routes *[]*RouteProps
@@ -24,10 +24,10 @@ type StreamingRestAPIProps struct {
 	IntegrationTimeout awscdk.Duration
 
 	// Authorization of every route that does not set its own.
-	// Default: apiauth.IAM() (SigV4-signed requests).
+	// Default: apiauth.Iam() (SigV4-signed requests).
 	Authorization *apiauth.Authorization
 
-	// CORS lets browsers on other origins call the API: preflight (OPTIONS)
+	// Cors lets browsers on other origins call the API: preflight (OPTIONS)
 	// methods; API Gateway's own error answers (4XX and 5XX gateway
 	// responses) with Access-Control-Allow-Origin, so that a page reads a
 	// 403 or 429 instead of a CORS failure; and the allowed origins in the
@@ -35,8 +35,8 @@ type StreamingRestAPIProps struct {
 	// which lambda/stream's Start and Wrap read to put the CORS headers on
 	// every answer. API Gateway adds none to a Lambda proxy's answer: an
 	// existing Function or an HTTP backend must send them itself, and an
-	// ExistingRestAPI gets preflights only. Default: no CORS.
-	CORS *awsapigateway.CorsOptions
+	// ExistingRestApi gets preflights only. Default: no CORS.
+	Cors *awsapigateway.CorsOptions
 
 	// AccessLogGroup receives the stage's JSON access logs; pass one to share
 	// it between APIs. Default: a new log group with LogRetention.
@@ -57,26 +57,26 @@ type StreamingRestAPIProps struct {
 	// ThrottlingBurstLimit is the stage's burst of requests. Default: 200.
 	ThrottlingBurstLimit *float64
 
-	// WebACL guards the stage with a SizeLimitedWebACL that other APIs may
+	// WebAcl guards the stage with a SizeLimitedWebAcl that other APIs may
 	// share. Never with MaxRequestBodySize. Default: no web ACL.
-	WebACL *wafsize.SizeLimitedWebACL
+	WebAcl *wafsize.SizeLimitedWebAcl
 
-	// MaxRequestBodySize creates a SizeLimitedWebACL for the stage that
+	// MaxRequestBodySize creates a SizeLimitedWebAcl for the stage that
 	// refuses larger request bodies with 413. Default: no web ACL.
 	MaxRequestBodySize awscdk.Size
 
-	// RestAPIProps are passed to the new awsapigateway.RestApi after the
+	// RestApiProps are passed to the new awsapigateway.RestApi after the
 	// defaults above are applied to the fields left unset (endpoint REGIONAL,
 	// stage "prod" with access logs, execution logs, metrics, X-Ray tracing
 	// and throttling, CloudWatch role). Settings that break streaming
 	// (stage caching, minimum compression size) are rejected.
 	// Default: the defaults above.
-	RestAPIProps *awsapigateway.RestApiProps
+	RestApiProps *awsapigateway.RestApiProps
 
-	// ExistingRestAPI adds the routes to an API that already exists instead of
+	// ExistingRestApi adds the routes to an API that already exists instead of
 	// creating one; its stage, logs and endpoint stay as they are. Never with
 	// RestApiProps or AccessLogGroup. Default: a new API.
-	ExistingRestAPI awsapigateway.IRestApi
+	ExistingRestApi awsapigateway.IRestApi
 	// Compliance is the profile for regulated accounts (see package
 	// compliance): encrypted log groups kept at least a year, handlers in a
 	// VPC, a client certificate on the stage, SourceAccount on Lambda
@@ -84,14 +84,14 @@ type StreamingRestAPIProps struct {
 	// compliance.Apply, else none.
 	Compliance *compliance.Profile
 	// Monitoring creates alarms per route (5xx share, handler errors,
-	// throttles and duration, p90 time to first byte), per stage (4xx, 5xx,
-	// p99 latency) and on the web ACL, a time-to-first-byte metric from the
+	// throttles and duration, p90 time to first content), per stage (4xx, 5xx,
+	// p99 latency) and on the web ACL, a time-to-first-content metric from the
 	// access log, a dashboard and an SNS topic (see package monitoring). Not
-	// with ExistingRestAPI. Default: none.
+	// with ExistingRestApi. Default: none.
 	Monitoring *monitoring.MonitorProps
 	// Domain serves the API on a custom domain: REGIONAL, TLS 1.2, the
 	// stage mapped under a base path, a Route 53 alias with a hosted zone,
-	// the custom URL as a stack output. Not with ExistingRestAPI. Default:
+	// the custom URL as a stack output. Not with ExistingRestApi. Default:
 	// none (the execute-api URL only).
 	Domain *DomainProps
 	// RoutesPerStack is the most routes the API puts in one CloudFormation
@@ -116,7 +116,7 @@ type StreamingRestAPIProps struct {
 
 // RouteProps configure one route: a method, a path and exactly one backend
 // (Entry or Code for a Go handler built by the construct, Function for an
-// existing Lambda function, HTTPURL for an HTTP backend).
+// existing Lambda function, HttpUrl for an HTTP backend).
 type RouteProps struct {
 	// Method is the HTTP method: GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY.
 	Method *string
@@ -133,10 +133,10 @@ type RouteProps struct {
 	// InvokeWithResponseStream when the route streams). Its timeout must not be
 	// shorter than the integration timeout. Default: none.
 	Function awslambda.IFunction
-	// HTTPURL is an HTTP backend URL, proxied with HTTP_PROXY. Path parameters
+	// HttpUrl is an HTTP backend URL, proxied with HTTP_PROXY. Path parameters
 	// named in both the route and the URL ("{id}") are passed through.
 	// Default: none.
-	HTTPURL *string
+	HttpUrl *string
 
 	// TransferMode of the integration response. Default: STREAM.
 	TransferMode awsapigateway.ResponseTransferMode
@@ -177,9 +177,9 @@ type RouteProps struct {
 	// API, and the per-method ones of its earlier routes are removed.
 	ScopePermissionToMethod *bool
 
-	// ID is the construct id of the route's Go handler. Default: derived from
+	// Id is the construct id of the route's Go handler. Default: derived from
 	// the method and the path ("GET /jobs/{id}/progress" -> "GetJobsIdProgress").
-	ID *string
+	Id *string
 }
 
 // Route is a route of the API, with its resources.
@@ -197,7 +197,7 @@ type Route struct {
 	// FunctionLogGroup is the log group of a Go handler built by the
 	// construct; nil otherwise.
 	FunctionLogGroup awslogs.ILogGroup
-	// APIMethod is the API Gateway method (escape hatch:
-	// APIMethod.Node().DefaultChild().(awsapigateway.CfnMethod)).
-	APIMethod awsapigateway.Method
+	// ApiMethod is the API Gateway method (escape hatch:
+	// ApiMethod.Node().DefaultChild().(awsapigateway.CfnMethod)).
+	ApiMethod awsapigateway.Method
 }

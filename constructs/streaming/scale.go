@@ -15,7 +15,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/internal/props"
 )
 
-// Limits a StreamingRestAPI checks before it adds a route, from
+// Limits a StreamingRestApi checks before it adds a route, from
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
 // and https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html.
 const (
@@ -160,7 +160,7 @@ type planner struct {
 	nested      []*nestedRoom   // the nested stacks that hold routes, in order
 	quotaWarned bool            // the API passed API Gateway's resource quota
 	paths       map[string]bool // resource paths the routes created
-	preflights  map[string]bool // paths given an OPTIONS method (ExistingRestAPI)
+	preflights  map[string]bool // paths given an OPTIONS method (ExistingRestApi)
 	autoRoutes  map[string]int  // routes with automatic scoping per shared function
 	apiWide     map[string]bool // shared functions with an API-wide permission
 	monitored   map[string]bool // functions with alarms
@@ -176,7 +176,7 @@ func newPlanner(perStack *float64) *planner {
 }
 
 // planRoute decides what r adds and records it as planned.
-func (a *StreamingRestAPI) planRoute(r *RouteProps) routePlan {
+func (a *StreamingRestApi) planRoute(r *RouteProps) routePlan {
 	pl := a.planner
 	rp := routePlan{adds: cost{}, bytes: routeBytes}
 	path := *r.Path
@@ -195,7 +195,7 @@ func (a *StreamingRestAPI) planRoute(r *RouteProps) routePlan {
 		pl.preflights[path] = true
 		rp.adds["AWS::ApiGateway::Method"]++
 	}
-	if r.HTTPURL == nil {
+	if r.HttpUrl == nil {
 		a.planPermissions(r, &rp)
 	}
 	if a.Monitor != nil {
@@ -209,7 +209,7 @@ func (a *StreamingRestAPI) planRoute(r *RouteProps) routePlan {
 // planPermissions decides the Lambda side of a route: a function of its
 // own (four resources) or a shared one, and how its Lambda permissions
 // are scoped.
-func (a *StreamingRestAPI) planPermissions(r *RouteProps, rp *routePlan) {
+func (a *StreamingRestApi) planPermissions(r *RouteProps, rp *routePlan) {
 	pl := a.planner
 	perMethod := 2 // the method, and the console's test-invoke stage
 	if a.compliance != nil {
@@ -247,12 +247,12 @@ func (a *StreamingRestAPI) planPermissions(r *RouteProps, rp *routePlan) {
 }
 
 // planAlarms counts the monitor's alarms for a route (monitoring.Monitor.Route).
-func (a *StreamingRestAPI) planAlarms(r *RouteProps, rp *routePlan) {
+func (a *StreamingRestApi) planAlarms(r *RouteProps, rp *routePlan) {
 	alarms := 1 // 5xx share
 	if transferMode(r) == awsapigateway.ResponseTransferMode_STREAM {
-		alarms++ // time to first byte
+		alarms++ // time to first content
 	}
-	if r.HTTPURL == nil {
+	if r.HttpUrl == nil {
 		key := rp.fnKey
 		if key == "" {
 			key = fmt.Sprintf("own %p", r) // a function of the route's own: always new
@@ -285,7 +285,7 @@ func (a *StreamingRestAPI) planAlarms(r *RouteProps, rp *routePlan) {
 // does not count it again: a walk of a tree of hundreds of routes per
 // route made large APIs' synth quadratic, and the synth-time check
 // (resourceLimitCheck) still counts what others added.
-func (a *StreamingRestAPI) homeLoad(limit int, adds cost, bytes int) (total, tmpl int) {
+func (a *StreamingRestApi) homeLoad(limit int, adds cost, bytes int) (total, tmpl int) {
 	pl := a.planner
 	if limit <= 0 {
 		return 0, 0 // no limit: no count either
@@ -310,7 +310,7 @@ func (pl *planner) addHome(adds cost, bytes int) {
 // checkRoom stops synth when route r, planned as rp and named what in
 // messages ("Routes[61] (GET /r61)"), brings stack to total resources (past
 // limit) or its template to tmpl bytes (past MaxTemplateBytes).
-func (a *StreamingRestAPI) checkRoom(what string, rp routePlan, stack string, limit, total, tmpl int) {
+func (a *StreamingRestApi) checkRoom(what string, rp routePlan, stack string, limit, total, tmpl int) {
 	if limit <= 0 || total <= limit && tmpl <= MaxTemplateBytes {
 		return
 	}
@@ -333,7 +333,7 @@ var limitFixes = strings.Join([]string{
 	"  - share one function between routes: make it once (gofunction.NewGoFunction) and set RouteProps.Function on each route: 4 resources fewer per route, and past " +
 		strconv.Itoa(MaxMethodScopedRoutes) + " routes one Lambda permission for the API instead of two per route;",
 	`  - serve many paths from one route: Path "/{proxy+}" (Method "ANY") with one handler that routes requests itself (lambda/httpstream runs a net/http ServeMux);`,
-	"  - split the routes across stacks: leave RoutesPerStack unset (nested stacks of the API, each with its own limit), or another StreamingRestAPI with ExistingRestAPI in another stack;",
+	"  - split the routes across stacks: leave RoutesPerStack unset (nested stacks of the API, each with its own limit), or another StreamingRestApi with ExistingRestApi in another stack;",
 	"  - with Monitoring, each route adds alarms to the API's stack, whatever stack it is in: monitor a shared function's routes with one \"/{proxy+}\" route.",
 }, "\n")
 
@@ -346,8 +346,8 @@ func minus(a, b cost) cost {
 	return out
 }
 
-func (a *StreamingRestAPI) name() string {
-	return fmt.Sprintf("StreamingRestAPI %q", *a.Node().Path())
+func (a *StreamingRestApi) name() string {
+	return fmt.Sprintf("StreamingRestApi %q", *a.Node().Path())
 }
 
 // resourceLimit is the stack's resource limit: the context value aws-cdk
@@ -422,7 +422,7 @@ func allResources(c constructs.IConstruct, byType bool) (int, cost) {
 // resources: it runs after every construct and aspect has added its own,
 // before aws-cdk's own check, which would stop synth with a panic and a
 // trace.
-type resourceLimitCheck struct{ api *StreamingRestAPI }
+type resourceLimitCheck struct{ api *StreamingRestApi }
 
 // Validate fails synth (props.Fail) when the stack has more resources than
 // its limit.

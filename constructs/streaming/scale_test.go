@@ -37,10 +37,10 @@ type scaleStacks struct {
 	shared, perMethod, mix, mixBase *cdktest.Template
 	regulated                       *cdktest.Template
 	regulatedFn                     awslambda.Function
-	regulatedAPI                    *streaming.StreamingRestAPI
+	regulatedAPI                    *streaming.StreamingRestApi
 	sharedFn, perMethodFn           awslambda.Function
 	smallFn, pinnedFn               awslambda.Function
-	mixAPI                          *streaming.StreamingRestAPI
+	mixAPI                          *streaming.StreamingRestApi
 	sharedTmpl                      assertions.Template
 }
 
@@ -88,32 +88,32 @@ func scaleStack(t *testing.T) *scaleStacks {
 		for _, r := range routes[len(routes)-streaming.MaxMethodScopedRoutes:] {
 			r.Path = jsii.String("/small" + *r.Path)
 		}
-		streaming.NewStreamingRestAPI(shared, jsii.String("Api"), &streaming.StreamingRestAPIProps{Routes: &routes})
+		streaming.NewStreamingRestApi(shared, jsii.String("Api"), &streaming.StreamingRestApiProps{Routes: &routes})
 
 		perMethod := awscdk.NewStack(app, jsii.String("PerMethod"), nil)
 		perMethod.Node().SetContext(jsii.String(streaming.StackResourceLimitContext), 0)
 		s.perMethodFn = prebuiltFunction(perMethod, "Handler")
 		routes = manyRoutes(300, s.perMethodFn, jsii.Bool(true))
-		streaming.NewStreamingRestAPI(perMethod, jsii.String("Api"), &streaming.StreamingRestAPIProps{Routes: &routes})
+		streaming.NewStreamingRestApi(perMethod, jsii.String("Api"), &streaming.StreamingRestApiProps{Routes: &routes})
 
-		mixProps := func() *streaming.StreamingRestAPIProps {
-			return &streaming.StreamingRestAPIProps{
-				CORS:       &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
+		mixProps := func() *streaming.StreamingRestApiProps {
+			return &streaming.StreamingRestApiProps{
+				Cors:       &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
 				Monitoring: &monitoring.MonitorProps{},
 			}
 		}
 		base := awscdk.NewStack(app, jsii.String("MixBase"), nil)
-		streaming.NewStreamingRestAPI(base, jsii.String("Api"), mixProps())
+		streaming.NewStreamingRestApi(base, jsii.String("Api"), mixProps())
 		mix := awscdk.NewStack(app, jsii.String("Mix"), nil)
 		mixFn := prebuiltFunction(mix, "Shared")
 		p := mixProps()
 		p.Routes = &[]*streaming.RouteProps{
 			{Method: jsii.String("GET"), Path: jsii.String("/a/b/c"), Entry: jsii.String(handler)},
 			{Method: jsii.String("POST"), Path: jsii.String("/a/b"), Entry: jsii.String(handler), TransferMode: awsapigateway.ResponseTransferMode_BUFFERED},
-			{Method: jsii.String("GET"), Path: jsii.String("/h/{item}"), HTTPURL: jsii.String("https://backend.example.com/{item}")},
+			{Method: jsii.String("GET"), Path: jsii.String("/h/{item}"), HttpUrl: jsii.String("https://backend.example.com/{item}")},
 			{Method: jsii.String("GET"), Path: jsii.String("/"), Entry: jsii.String(handler), ScopePermissionToMethod: jsii.Bool(false)},
 		}
-		s.mixAPI = streaming.NewStreamingRestAPI(mix, jsii.String("Api"), p)
+		s.mixAPI = streaming.NewStreamingRestApi(mix, jsii.String("Api"), p)
 		for i := 0; i < streaming.MaxMethodScopedRoutes+3; i++ { // crosses the threshold in AddRoute
 			s.mixAPI.AddRoute(&streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String(fmt.Sprintf("/s%d", i)), Function: mixFn})
 		}
@@ -125,8 +125,8 @@ func scaleStack(t *testing.T) *scaleStacks {
 		for i := 0; i <= streaming.MaxMethodScopedRoutes; i++ {
 			routes = append(routes, &streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String(fmt.Sprintf("/c%d", i)), Function: s.regulatedFn})
 		}
-		s.regulatedAPI = streaming.NewStreamingRestAPI(reg, jsii.String("Api"), &streaming.StreamingRestAPIProps{Routes: &routes,
-			Compliance: compliance.Strict(&compliance.StrictProps{VPC: vpc})})
+		s.regulatedAPI = streaming.NewStreamingRestApi(reg, jsii.String("Api"), &streaming.StreamingRestApiProps{Routes: &routes,
+			Compliance: compliance.Strict(&compliance.StrictProps{Vpc: vpc})})
 
 		s.regulated = cdktest.Synth(t, reg)
 		s.shared, s.perMethod = cdktest.Synth(t, shared), cdktest.Synth(t, perMethod)
@@ -297,7 +297,7 @@ func TestCrossingThresholdInAddRouteRemovesEarlierPermissions(t *testing.T) {
 		if m.Function == nil || *m.Function.Node().Path() != *fn.Node().Path() {
 			continue
 		}
-		for _, c := range *m.APIMethod.Node().Children() {
+		for _, c := range *m.ApiMethod.Node().Children() {
 			if _, ok := c.(awslambda.CfnPermission); ok {
 				t.Errorf("%s %s still has a permission under its method", m.Method, m.Path)
 			}
@@ -362,7 +362,7 @@ func TestFailsBeforeStackResourceLimit(t *testing.T) {
 	// nested stacks
 	app := cdktest.NewApp(false)
 	stack := awscdk.NewStack(app, jsii.String("Grow"), nil)
-	api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{RoutesPerStack: jsii.Number(0)})
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{RoutesPerStack: jsii.Number(0)})
 	added := 0
 	msg := cdktest.PanicMessage(t, func() {
 		for i := 0; i < 100; i++ {
@@ -372,7 +372,7 @@ func TestFailsBeforeStackResourceLimit(t *testing.T) {
 	})
 	// THEN the route that would pass 500 stops synth, in the usual shape.
 	for _, part := range []string{
-		fmt.Sprintf(`StreamingRestAPI "Grow/Api": AddRoute(GET /r%d), the API's route %d, would bring stack "Grow" to 50`, added, added+1),
+		fmt.Sprintf(`StreamingRestApi "Grow/Api": AddRoute(GET /r%d), the API's route %d, would bring stack "Grow" to 50`, added, added+1),
 		"allowed: at most 500 per stack (CloudFormation's quota).",
 		fmt.Sprintf("The API's routes have %d resources: AWS::Lambda::Permission (%d), AWS::ApiGateway::Method (%d), AWS::ApiGateway::Resource (%d), AWS::IAM::Policy (%d)",
 			added*8, 2*added, added, added, added),
@@ -398,9 +398,9 @@ func TestFailsBeforeBuildingAnyHandlerWhenRoutesDoNotFit(t *testing.T) {
 		routes[i] = &streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String(fmt.Sprintf("/r%d", i)), Entry: jsii.String(handler)}
 	}
 	msg := cdktest.PanicMessage(t, func() {
-		streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{Routes: &routes, RoutesPerStack: jsii.Number(0)})
+		streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{Routes: &routes, RoutesPerStack: jsii.Number(0)})
 	})
-	if !strings.Contains(msg, `StreamingRestAPI "Big/Api": Routes[61] (GET /r61) would bring`) || !strings.Contains(msg, `would bring stack "Big" to 50`) {
+	if !strings.Contains(msg, `StreamingRestApi "Big/Api": Routes[61] (GET /r61) would bring`) || !strings.Contains(msg, `would bring stack "Big" to 50`) {
 		t.Errorf("unexpected error:\n%s", msg)
 	}
 	for _, c := range *stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
@@ -414,14 +414,14 @@ func TestSynthFailsCleanlyWhenOthersFillTheStack(t *testing.T) {
 	// GIVEN an API that fits, and 500 more resources added after it
 	app := cdktest.NewApp(false)
 	stack := awscdk.NewStack(app, jsii.String("Full"), nil)
-	streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{Routes: &[]*streaming.RouteProps{
+	streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{Routes: &[]*streaming.RouteProps{
 		{Method: jsii.String("GET"), Path: jsii.String("/r"), Entry: jsii.String(handler)}}})
 	for i := 0; i < 500; i++ {
 		awscdk.NewCfnWaitConditionHandle(stack, jsii.String(fmt.Sprintf("H%d", i)), nil)
 	}
 	// THEN synth stops with the construct's error, not aws-cdk's panic.
 	msg := cdktest.PanicMessage(t, func() { app.Synth(nil) })
-	for _, part := range []string{`StreamingRestAPI "Full/Api": stack "Full" has 5`, "allowed: at most 500 per stack",
+	for _, part := range []string{`StreamingRestApi "Full/Api": stack "Full" has 5`, "allowed: at most 500 per stack",
 		"AWS::CloudFormation::WaitConditionHandle (500)", "The API's routes have: AWS::Lambda::Permission (2)", "Fix: one of"} {
 		if !strings.Contains(msg, part) {
 			t.Errorf("the error lacks %q:\n%s", part, msg)
@@ -433,8 +433,8 @@ func TestSynthFailsCleanlyWhenOthersFillTheStack(t *testing.T) {
 }
 
 func TestFailsScopePermissionToMethodOnHTTPRoute(t *testing.T) {
-	failsWith(t, &streaming.StreamingRestAPIProps{Routes: &[]*streaming.RouteProps{{Method: jsii.String("GET"), Path: jsii.String("/h"),
-		HTTPURL: jsii.String("https://example.com"), ScopePermissionToMethod: jsii.Bool(false)}}},
+	failsWith(t, &streaming.StreamingRestApiProps{Routes: &[]*streaming.RouteProps{{Method: jsii.String("GET"), Path: jsii.String("/h"),
+		HttpUrl: jsii.String("https://example.com"), ScopePermissionToMethod: jsii.Bool(false)}}},
 		"Routes[0].ScopePermissionToMethod is set on an HTTP route; allowed: only on a route with a Lambda function")
 }
 
@@ -443,7 +443,7 @@ func TestFailsBeforeTemplateByteLimit(t *testing.T) {
 	app := cdktest.NewApp(false)
 	stack := awscdk.NewStack(app, jsii.String("Wide"), nil)
 	stack.Node().SetContext(jsii.String(streaming.StackResourceLimitContext), 5000)
-	api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{Monitoring: &monitoring.MonitorProps{}, RoutesPerStack: jsii.Number(0)})
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{Monitoring: &monitoring.MonitorProps{}, RoutesPerStack: jsii.Number(0)})
 	added := 0
 	msg := cdktest.PanicMessage(t, func() {
 		for i := 0; i < 200; i++ {
@@ -479,7 +479,7 @@ func TestNestedStackResourcesCountInTheirOwnStack(t *testing.T) {
 	for i := 0; i < 499; i++ {
 		awscdk.NewCfnWaitConditionHandle(nested, jsii.String(fmt.Sprintf("H%d", i)), nil)
 	}
-	streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{Routes: &[]*streaming.RouteProps{
+	streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{Routes: &[]*streaming.RouteProps{
 		{Method: jsii.String("GET"), Path: jsii.String("/r"), Entry: jsii.String(handler)}}})
 	// THEN neither the route nor synth counts them against the parent,
 	// which has its own 500 (as the nested stack has).

@@ -1,16 +1,16 @@
-// Package streaming defines StreamingRestAPI: a REST API whose routes stream
+// Package streaming defines StreamingRestApi: a REST API whose routes stream
 // their responses (ResponseTransferMode STREAM) from Go Lambda handlers,
 // existing functions or HTTP backends, for up to 15 minutes and past the
 // 10 MB buffered response limit.
 //
-//	api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+//	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
 //		Routes: &[]*streaming.RouteProps{{
 //			Method: jsii.String("GET"),
 //			Path:   jsii.String("/records"),
 //			Entry:  jsii.String("github.com/streamgate/streamgate/lambda/records"),
 //		}},
 //	})
-//	api.AddRoute(&streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String("/legacy"), HTTPURL: jsii.String("https://legacy.example.com/feed")})
+//	api.AddRoute(&streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String("/legacy"), HttpUrl: jsii.String("https://legacy.example.com/feed")})
 //
 // The defaults are the ones streaming needs on AWS: a REGIONAL endpoint
 // (EDGE cuts streams idle for 30 s), 15-minute integration timeouts with
@@ -91,26 +91,26 @@ const WarningNoTimeToFirstContent = "@streamgate/streaming:noTimeToFirstByte"
 // route whose timeout needs a quota increase.
 const WarningBufferedTimeout = "@streamgate/streaming:bufferedTimeout"
 
-// StreamingRestAPI is a REST API whose routes stream their responses.
-type StreamingRestAPI struct {
+// StreamingRestApi is a REST API whose routes stream their responses.
+type StreamingRestApi struct {
 	constructs.Construct
 
-	// API is the REST API the routes are on: the new one, or ExistingRestAPI.
-	API awsapigateway.IRestApi
-	// RestAPI is the new REST API (escape hatch); nil with ExistingRestAPI.
-	RestAPI awsapigateway.RestApi
-	// Stage is the new API's deployment stage; nil with ExistingRestAPI.
+	// Api is the REST API the routes are on: the new one, or ExistingRestApi.
+	Api awsapigateway.IRestApi
+	// RestApi is the new REST API (escape hatch); nil with ExistingRestApi.
+	RestApi awsapigateway.RestApi
+	// Stage is the new API's deployment stage; nil with ExistingRestApi.
 	Stage awsapigateway.Stage
-	// AccessLogGroup receives the stage's access logs; nil with ExistingRestAPI.
+	// AccessLogGroup receives the stage's access logs; nil with ExistingRestApi.
 	AccessLogGroup awslogs.ILogGroup
 	// RequestValidator validates the parameters and bodies of every route.
 	RequestValidator awsapigateway.RequestValidator
 	// Routes are the API's routes, in the order they were added.
 	Routes []*Route
-	// WebACL guards the stage; nil unless WebACL or MaxRequestBodySize was given.
-	WebACL *wafsize.SizeLimitedWebACL
-	// URL is the new stage's URL (also a stack output); nil with ExistingRestAPI.
-	URL *string
+	// WebAcl guards the stage; nil unless WebAcl or MaxRequestBodySize was given.
+	WebAcl *wafsize.SizeLimitedWebAcl
+	// Url is the new stage's URL (also a stack output); nil with ExistingRestApi.
+	Url *string
 	// Monitor holds the alarms, their topic and the dashboard; nil without
 	// the Monitoring prop.
 	Monitor *monitoring.Monitor
@@ -124,14 +124,14 @@ type StreamingRestAPI struct {
 
 	timeout      awscdk.Duration
 	auth         *apiauth.Authorization
-	cors         *awsapigateway.CorsOptions // preflights still to add per resource (ExistingRestAPI)
+	cors         *awsapigateway.CorsOptions // preflights still to add per resource (ExistingRestApi)
 	corsPolicy   string                     // cors.EnvConfig of the Go handlers; "" without CORS
 	corsPaths    map[string]bool
 	logRetention awslogs.RetentionDays
 	keys         map[string]bool // "GET /path"
 	ids          map[string]string
 	compliance   *compliance.Profile
-	ttfb         bool // the access log has the fields the TTFB metric filter reads
+	firstContent bool // the access log has the fields the time-to-first-content metric filter reads
 	preflightAll bool // the new API adds an OPTIONS method to every resource
 	planner      *planner
 	// methodScoped are the methods of a shared function whose Lambda
@@ -141,20 +141,20 @@ type StreamingRestAPI struct {
 
 // ToString is the construct's path; it also lets the Go struct stand in for
 // the construct it wraps when passed to the CDK as a scope.
-func (a *StreamingRestAPI) ToString() *string { return a.Node().Path() }
+func (a *StreamingRestApi) ToString() *string { return a.Node().Path() }
 
-// NewStreamingRestAPI creates the API (or takes ExistingRestAPI) and its
+// NewStreamingRestApi creates the API (or takes ExistingRestApi) and its
 // routes. Invalid props stop synth with every problem listed.
-func NewStreamingRestAPI(scope constructs.Construct, id *string, p *StreamingRestAPIProps) *StreamingRestAPI {
-	defer props.Guard("StreamingRestAPI", scope, id)
+func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRestApiProps) *StreamingRestApi {
+	defer props.Guard("StreamingRestApi", scope, id)
 	if p == nil {
-		p = &StreamingRestAPIProps{}
+		p = &StreamingRestApiProps{}
 	}
-	a := &StreamingRestAPI{
+	a := &StreamingRestApi{
 		timeout:      p.IntegrationTimeout,
 		auth:         p.Authorization,
-		cors:         p.CORS,
-		corsPolicy:   props.CORSPolicy(p.CORS),
+		cors:         p.Cors,
+		corsPolicy:   props.CorsPolicy(p.Cors),
 		corsPaths:    map[string]bool{},
 		logRetention: p.LogRetention,
 		keys:         map[string]bool{},
@@ -166,13 +166,13 @@ func NewStreamingRestAPI(scope constructs.Construct, id *string, p *StreamingRes
 		a.timeout = awscdk.Duration_Minutes(jsii.Number(defaultStreamingTimeoutInMinutes))
 	}
 	if a.auth == nil {
-		a.auth = apiauth.IAM()
+		a.auth = apiauth.Iam()
 	}
 	if a.logRetention == "" {
 		a.logRetention = gofunction.DefaultLogRetention
 	}
 
-	problems := props.NewProblems("StreamingRestAPI", scope, id)
+	problems := props.NewProblems("StreamingRestApi", scope, id)
 	problems.CheckUnique(scope, id)
 	validateApi(problems, scope, p)
 	var routes []*RouteProps
@@ -188,30 +188,32 @@ func NewStreamingRestAPI(scope constructs.Construct, id *string, p *StreamingRes
 
 	constructs.NewConstruct_Override(a, scope, id)
 	a.compliance = compliance.Of(a, p.Compliance)
-	if p.ExistingRestAPI != nil {
-		a.API = p.ExistingRestAPI
+	if p.ExistingRestApi != nil {
+		a.Api = p.ExistingRestApi
 	} else {
 		a.createApi(p)
 	}
 	switch {
-	case p.WebACL != nil:
-		a.WebACL = p.WebACL
+	case p.WebAcl != nil:
+		a.WebAcl = p.WebAcl
 	case p.MaxRequestBodySize != nil:
-		a.WebACL = wafsize.NewSizeLimitedWebACL(a, jsii.String("WebAcl"), &wafsize.SizeLimitedWebACLProps{
+		a.WebAcl = wafsize.NewSizeLimitedWebAcl(a, jsii.String("WebAcl"), &wafsize.SizeLimitedWebAclProps{
 			MaxBodySize: p.MaxRequestBodySize, LogRetention: a.logRetention, Compliance: a.compliance,
 		})
 	}
-	if a.WebACL != nil {
-		a.WebACL.Associate(a.Stage)
+	if a.WebAcl != nil {
+		a.WebAcl.Associate(a.Stage)
 		if a.Monitor != nil {
-			a.Monitor.WebACL(a.WebACL.MetricName)
+			a.Monitor.WebAcl(a.WebAcl.MetricName)
 		}
 	} else if a.Stage != nil {
-		nagack.Acknowledge(a.Stage, nagack.Rule{ID: "AwsSolutions-APIG3", Reason: "WAF is opt-in on StreamingRestAPI: its routes " +
+		// The reason is template text, kept as deployed stacks have it: it
+		// spells the construct and WebAcl as they were named before issue 28.
+		nagack.Acknowledge(a.Stage, nagack.Rule{Id: "AwsSolutions-APIG3", Reason: "WAF is opt-in on StreamingRestAPI: its routes " +
 			"take small requests and stream large responses, which WAF does not inspect. Set MaxRequestBodySize or WebACL to associate a size-limiting web ACL."})
 	}
 	a.RequestValidator = awsapigateway.NewRequestValidator(a, jsii.String("RequestValidator"), &awsapigateway.RequestValidatorProps{
-		RestApi:                   a.API,
+		RestApi:                   a.Api,
 		ValidateRequestBody:       jsii.Bool(true),
 		ValidateRequestParameters: jsii.Bool(true),
 	})
@@ -231,7 +233,7 @@ func NewStreamingRestAPI(scope constructs.Construct, id *string, p *StreamingRes
 	return a
 }
 
-func (a *StreamingRestAPI) createApi(p *StreamingRestAPIProps) {
+func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
 	rp, ownRole := a.restApiProps(p)
 	stage := a.stageOptions(p, &rp)
 	rp.DeployOptions = &stage
@@ -241,13 +243,13 @@ func (a *StreamingRestAPI) createApi(p *StreamingRestAPIProps) {
 				"Use a REGIONAL endpoint (the default), or send an SSE comment at least every 15 seconds."), nil)
 	}
 	a.preflightAll = rp.DefaultCorsPreflightOptions != nil
-	a.RestAPI = awsapigateway.NewRestApi(a, jsii.String("Resource"), &rp)
-	a.API = a.RestAPI
-	if p.CORS != nil {
-		corsGatewayResponses(a.RestAPI, p.CORS)
+	a.RestApi = awsapigateway.NewRestApi(a, jsii.String("Resource"), &rp)
+	a.Api = a.RestApi
+	if p.Cors != nil {
+		corsGatewayResponses(a.RestApi, p.Cors)
 	}
-	a.Stage = a.RestAPI.DeploymentStage()
-	a.URL = a.RestAPI.Url()
+	a.Stage = a.RestApi.DeploymentStage()
+	a.Url = a.RestApi.Url()
 	if p.Domain != nil {
 		a.Domain = a.addDomain(p.Domain, isEdge(&rp))
 	}
@@ -267,14 +269,14 @@ func (a *StreamingRestAPI) createApi(p *StreamingRestAPIProps) {
 // restApiProps are Props.RestApiProps with the construct's defaults: the
 // name from the construct path, a REGIONAL endpoint, CORS preflights, and
 // no CloudWatch role of CDK's (ownRole: the stack's one is used instead).
-func (a *StreamingRestAPI) restApiProps(p *StreamingRestAPIProps) (rp awsapigateway.RestApiProps, ownRole bool) {
-	if p.RestAPIProps != nil {
-		rp = *p.RestAPIProps
+func (a *StreamingRestApi) restApiProps(p *StreamingRestApiProps) (rp awsapigateway.RestApiProps, ownRole bool) {
+	if p.RestApiProps != nil {
+		rp = *p.RestApiProps
 	}
 	if rp.RestApiName == nil {
 		// The construct path, not the id: the API's metrics are keyed by
 		// name (ApiName), and two APIs with one id in a stack (two
-		// PresignedUploadAPIs' "Api") would otherwise mix them.
+		// PresignedUploadApis' "Api") would otherwise mix them.
 		rp.RestApiName = jsii.String(strings.ReplaceAll(*a.Node().Path(), "/", "-"))
 	}
 	if rp.EndpointTypes == nil && rp.EndpointConfiguration == nil {
@@ -297,7 +299,7 @@ func (a *StreamingRestAPI) restApiProps(p *StreamingRestAPIProps) (rp awsapigate
 // stage name, access logs (a log group of the construct's unless given),
 // logging, metrics, tracing, throttling, and under the compliance profile
 // a client certificate.
-func (a *StreamingRestAPI) stageOptions(p *StreamingRestAPIProps, rp *awsapigateway.RestApiProps) awsapigateway.StageOptions {
+func (a *StreamingRestApi) stageOptions(p *StreamingRestApiProps, rp *awsapigateway.RestApiProps) awsapigateway.StageOptions {
 	stage := awsapigateway.StageOptions{}
 	if rp.DeployOptions != nil {
 		stage = *rp.DeployOptions
@@ -315,10 +317,10 @@ func (a *StreamingRestAPI) stageOptions(p *StreamingRestAPIProps, rp *awsapigate
 	}
 	if stage.AccessLogFormat == nil {
 		if p.Monitoring != nil {
-			// The time-to-first-byte metric filter tells this API's
+			// The time-to-first-content metric filter tells this API's
 			// requests from others' in a shared log group by apiId.
 			stage.AccessLogFormat = accessLogFormat(true)
-			a.ttfb = true
+			a.firstContent = true
 		} else {
 			stage.AccessLogFormat = AccessLogFormat()
 		}
@@ -356,20 +358,20 @@ func (a *StreamingRestAPI) stageOptions(p *StreamingRestAPIProps, rp *awsapigate
 }
 
 // addMonitoring creates the monitor, its stage alarms and, when the
-// construct owns the access log format, the time-to-first-byte metric.
-func (a *StreamingRestAPI) addMonitoring(p *StreamingRestAPIProps, apiName, stageName *string) {
+// construct owns the access log format, the time-to-first-content metric.
+func (a *StreamingRestApi) addMonitoring(p *StreamingRestApiProps, apiName, stageName *string) {
 	mp := *p.Monitoring
-	mp.APIName, mp.StageName = apiName, stageName
+	mp.ApiName, mp.StageName = apiName, stageName
 	a.Monitor = monitoring.NewMonitor(a, jsii.String("Monitoring"), &mp)
 	if a.compliance != nil && a.Monitor.TopicKey != nil {
-		compliance.LimitGrantsToAWSServices(a.Monitor.TopicKey)
+		compliance.LimitGrantsToAwsServices(a.Monitor.TopicKey)
 	}
 	a.Monitor.Stage(a.timeout)
-	if a.ttfb && a.AccessLogGroup != nil {
-		a.Monitor.TimeToFirstContent(a.AccessLogGroup, a.RestAPI.RestApiId())
+	if a.firstContent && a.AccessLogGroup != nil {
+		a.Monitor.TimeToFirstContent(a.AccessLogGroup, a.RestApi.RestApiId())
 	} else {
 		awscdk.Annotations_Of(a).AddWarningV2(jsii.String(WarningNoTimeToFirstContent), jsii.String(
-			"Monitoring: the stage has its own access log format or destination, so the time-to-first-byte metric and its alarms are not created."), nil)
+			"Monitoring: the stage has its own access log format or destination, so the time-to-first-content metric and its alarms are not created."), nil)
 	}
 }
 
@@ -380,7 +382,7 @@ func orNumber(v *float64, def float64) *float64 {
 	return jsii.Number(def)
 }
 
-// AccessLogFormat is the JSON access log format of StreamingRestAPI stages:
+// AccessLogFormat is the JSON access log format of StreamingRestApi stages:
 // the standard fields plus the transfer mode (BUFFERED or STREAMED), the time
 // to all headers and to first content, and the latencies. With Monitoring,
 // the API's id comes first.
@@ -435,9 +437,9 @@ func isEdge(rp *awsapigateway.RestApiProps) bool {
 
 // AddRoute adds a route to the API. An invalid route stops synth with every
 // problem listed.
-func (a *StreamingRestAPI) AddRoute(r *RouteProps) *Route {
-	defer props.Guard("StreamingRestAPI", a.Node().Scope(), a.Node().Id())
-	problems := props.NewProblems("StreamingRestAPI", a.Node().Scope(), a.Node().Id())
+func (a *StreamingRestApi) AddRoute(r *RouteProps) *Route {
+	defer props.Guard("StreamingRestApi", a.Node().Scope(), a.Node().Id())
+	problems := props.NewProblems("StreamingRestApi", a.Node().Scope(), a.Node().Id())
 	a.validateRoute(problems, "AddRoute", r, a.keys, a.ids)
 	problems.Check()
 	plan := a.planRoute(r)
@@ -447,7 +449,7 @@ func (a *StreamingRestAPI) AddRoute(r *RouteProps) *Route {
 }
 
 // Route returns the route with method and path, or nil.
-func (a *StreamingRestAPI) Route(method, path string) *Route {
+func (a *StreamingRestApi) Route(method, path string) *Route {
 	for _, r := range a.Routes {
 		if r.Method == strings.ToUpper(method) && r.Path == path {
 			return r
@@ -456,7 +458,7 @@ func (a *StreamingRestAPI) Route(method, path string) *Route {
 	return nil
 }
 
-func (a *StreamingRestAPI) addRoute(r *RouteProps, plan routePlan) *Route {
+func (a *StreamingRestApi) addRoute(r *RouteProps, plan routePlan) *Route {
 	method := strings.ToUpper(*r.Method)
 	path := *r.Path
 	mode := transferMode(r)
@@ -472,13 +474,13 @@ func (a *StreamingRestAPI) addRoute(r *RouteProps, plan routePlan) *Route {
 	var integration awsapigateway.Integration
 	var fnTimeout awscdk.Duration // the handler's timeout, for the duration alarm
 	scope := a.routeScope(plan)
-	if r.HTTPURL != nil {
+	if r.HttpUrl != nil {
 		integration = httpIntegration(r, method, path, mode, timeout)
 	} else {
 		integration, fnTimeout = a.lambdaIntegration(scope, r, route, plan)
 	}
 	a.addMethod(scope, r, route, integration)
-	if r.HTTPURL == nil {
+	if r.HttpUrl == nil {
 		a.scopePermissions(route, plan)
 		if plan.room != nil {
 			a.unstagePermissions(route)
@@ -486,21 +488,21 @@ func (a *StreamingRestAPI) addRoute(r *RouteProps, plan routePlan) *Route {
 	}
 	a.planner.pending -= plan.pending
 	if a.Monitor != nil {
-		a.Monitor.Route(method, path, mode == awsapigateway.ResponseTransferMode_STREAM, route.Function, fnTimeout)
+		a.Monitor.Route(method, path, mode, route.Function, fnTimeout)
 	}
 	a.Routes = append(a.Routes, route)
 	return route
 }
 
-// httpIntegration proxies the route to its HTTPURL.
+// httpIntegration proxies the route to its HttpUrl.
 func httpIntegration(r *RouteProps, method, path string, mode awsapigateway.ResponseTransferMode, timeout awscdk.Duration) awsapigateway.Integration {
-	return awsapigateway.NewHttpIntegration(r.HTTPURL, &awsapigateway.HttpIntegrationProps{
+	return awsapigateway.NewHttpIntegration(r.HttpUrl, &awsapigateway.HttpIntegrationProps{
 		Proxy:      jsii.Bool(r.Proxy == nil || *r.Proxy),
 		HttpMethod: jsii.String(method),
 		Options: &awsapigateway.IntegrationOptions{
 			ResponseTransferMode: mode,
 			Timeout:              timeout,
-			RequestParameters:    httpPathParameters(path, *r.HTTPURL),
+			RequestParameters:    httpPathParameters(path, *r.HttpUrl),
 			IntegrationResponses: r.IntegrationResponses,
 		},
 	})
@@ -509,7 +511,7 @@ func httpIntegration(r *RouteProps, method, path string, mode awsapigateway.Resp
 // lambdaIntegration integrates the route with its Function, or with the Go
 // function it builds from Entry or Code (recorded in route), and returns
 // the function's timeout when known.
-func (a *StreamingRestAPI) lambdaIntegration(scope constructs.Construct, r *RouteProps, route *Route, plan routePlan) (awsapigateway.Integration, awscdk.Duration) {
+func (a *StreamingRestApi) lambdaIntegration(scope constructs.Construct, r *RouteProps, route *Route, plan routePlan) (awsapigateway.Integration, awscdk.Duration) {
 	fn, fnTimeout := r.Function, awscdk.Duration(nil)
 	if fn == nil {
 		var built *gofunction.GoFunction
@@ -545,10 +547,10 @@ func (a *StreamingRestAPI) lambdaIntegration(scope constructs.Construct, r *Rout
 // ones of a shared function, and when the function got its API-wide
 // permission, removes those of earlier routes and, under the compliance
 // profile, gives the new permission its SourceAccount.
-func (a *StreamingRestAPI) scopePermissions(route *Route, plan routePlan) {
+func (a *StreamingRestApi) scopePermissions(route *Route, plan routePlan) {
 	switch {
 	case plan.autoMethodScoped:
-		a.methodScoped[plan.fnKey] = append(a.methodScoped[plan.fnKey], route.APIMethod)
+		a.methodScoped[plan.fnKey] = append(a.methodScoped[plan.fnKey], route.ApiMethod)
 	case plan.dropMethodScoped:
 		for _, m := range a.methodScoped[plan.fnKey] {
 			removeMethodPermissions(m)
@@ -557,8 +559,8 @@ func (a *StreamingRestAPI) scopePermissions(route *Route, plan routePlan) {
 	}
 	if plan.apiScoped && a.compliance != nil {
 		// aws-cdk's id for the permission (LambdaIntegration.bind), under the API.
-		id := "ApiPermission.ApiScoped." + *awscdk.Names_NodeUniqueId(route.Function.Node()) + "." + *awscdk.Names_NodeUniqueId(a.API.Node())
-		if perm := a.API.Node().TryFindChild(jsii.String(id)); perm != nil {
+		id := "ApiPermission.ApiScoped." + *awscdk.Names_NodeUniqueId(route.Function.Node()) + "." + *awscdk.Names_NodeUniqueId(a.Api.Node())
+		if perm := a.Api.Node().TryFindChild(jsii.String(id)); perm != nil {
 			profile.PermissionsWithSourceAccount(perm)
 		}
 	}
@@ -567,7 +569,7 @@ func (a *StreamingRestAPI) scopePermissions(route *Route, plan routePlan) {
 // newRouteFunction builds the route's Go function in scope (the API, or
 // its nested stack), with a timeout that covers the integration's unless
 // FunctionTimeout is set.
-func (a *StreamingRestAPI) newRouteFunction(scope constructs.Construct, r *RouteProps, route *Route) (*gofunction.GoFunction, awscdk.Duration) {
+func (a *StreamingRestApi) newRouteFunction(scope constructs.Construct, r *RouteProps, route *Route) (*gofunction.GoFunction, awscdk.Duration) {
 	fnID := routeID(r)
 	a.ids[fnID] = route.Method + " " + route.Path
 	fnTimeout := r.FunctionTimeout
@@ -600,12 +602,12 @@ func (a *StreamingRestAPI) newRouteFunction(scope constructs.Construct, r *Route
 // addMethod adds the route's method to its resource, made in scope's stack
 // if new (with a CORS preflight the first time a path is seen), with the
 // route's authorization.
-func (a *StreamingRestAPI) addMethod(scope constructs.Construct, r *RouteProps, route *Route, integration awsapigateway.Integration) {
+func (a *StreamingRestApi) addMethod(scope constructs.Construct, r *RouteProps, route *Route, integration awsapigateway.Integration) {
 	auth := a.auth
 	if r.Authorization != nil {
 		auth = r.Authorization
 	}
-	opts := auth.MethodOptions(a, a.API)
+	opts := auth.MethodOptions(a, a.Api)
 	opts.RequestValidator = a.RequestValidator
 	opts.RequestParameters = methodParameters(route.Path, r.RequestParameters)
 
@@ -614,15 +616,15 @@ func (a *StreamingRestAPI) addMethod(scope constructs.Construct, r *RouteProps, 
 		resource.AddCorsPreflight(a.cors)
 		a.corsPaths[route.Path] = true
 	}
-	route.APIMethod = resource.AddMethod(jsii.String(route.Method), integration, opts)
+	route.ApiMethod = resource.AddMethod(jsii.String(route.Method), integration, opts)
 	if a.compliance != nil {
-		profile.PermissionsWithSourceAccount(route.APIMethod)
+		profile.PermissionsWithSourceAccount(route.ApiMethod)
 	}
-	nagack.Acknowledge(route.APIMethod, nagack.ForAuthorization(auth.Kind())...)
+	nagack.Acknowledge(route.ApiMethod, nagack.ForAuthorization(auth.Kind())...)
 }
 
 // ackSyncOnlyDLQ acknowledges cdk-nag's DLQ rule on route handlers.
-var ackSyncOnlyDLQ = nagack.Rule{ID: "Serverless-LambdaDLQ", Reason: "API Gateway invokes the handler synchronously and gets its errors " +
+var ackSyncOnlyDLQ = nagack.Rule{Id: "Serverless-LambdaDLQ", Reason: "API Gateway invokes the handler synchronously and gets its errors " +
 	"(a 5xx for the client, in-band error records for streams); a dead-letter queue only ever receives failed asynchronous invocations."}
 
 func transferMode(r *RouteProps) awsapigateway.ResponseTransferMode {
@@ -632,7 +634,7 @@ func transferMode(r *RouteProps) awsapigateway.ResponseTransferMode {
 	return r.TransferMode
 }
 
-func (a *StreamingRestAPI) routeTimeout(r *RouteProps) awscdk.Duration {
+func (a *StreamingRestApi) routeTimeout(r *RouteProps) awscdk.Duration {
 	switch {
 	case r.IntegrationTimeout != nil:
 		return r.IntegrationTimeout
@@ -687,8 +689,8 @@ func httpPathParameters(path, url string) *map[string]*string {
 // routeID is the construct id of a route's handler: "GET /jobs/{id}/progress"
 // becomes "GetJobsIdProgress", "GET /" becomes "GetRoot".
 func routeID(r *RouteProps) string {
-	if r.ID != nil {
-		return *r.ID
+	if r.Id != nil {
+		return *r.Id
 	}
 	m := strings.ToUpper(*r.Method)
 	id := m[:1] + strings.ToLower(m[1:])

@@ -23,11 +23,11 @@ const handler = "github.com/streamgate/streamgate/lambda/records"
 // synthed is a stack built once and shared by the tests that read it.
 type synthed struct {
 	*cdktest.Template
-	api  *streaming.StreamingRestAPI
+	api  *streaming.StreamingRestApi
 	tmpl assertions.Template
 }
 
-func synth(t *testing.T, stack awscdk.Stack, api *streaming.StreamingRestAPI) *synthed {
+func synth(t *testing.T, stack awscdk.Stack, api *streaming.StreamingRestApi) *synthed {
 	t.Helper()
 	tp := cdktest.Synth(t, stack)
 	return &synthed{Template: tp, api: api, tmpl: assertions.Template_FromStack(stack, nil)}
@@ -59,11 +59,11 @@ func defaultStack(t *testing.T) *synthed {
 			Code:    awslambda.Code_FromAsset(jsii.String("testdata/prebuilt"), nil),
 			Timeout: awscdk.Duration_Minutes(jsii.Number(15)),
 		})
-		api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+		api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
 			Routes: &[]*streaming.RouteProps{
 				{Method: jsii.String("GET"), Path: jsii.String("/records"), Entry: jsii.String(handler)},
 				{Method: jsii.String("get"), Path: jsii.String("/jobs/{id}/progress"), Function: existingFn},
-				{Method: jsii.String("GET"), Path: jsii.String("/legacy/{item}"), HTTPURL: jsii.String("https://backend.example.com/items/{item}")},
+				{Method: jsii.String("GET"), Path: jsii.String("/legacy/{item}"), HttpUrl: jsii.String("https://backend.example.com/items/{item}")},
 			},
 		})
 		api.AddRoute(&streaming.RouteProps{
@@ -84,7 +84,7 @@ func methodOf(t *testing.T, s *synthed, method, path string) map[string]any {
 	if r == nil {
 		t.Fatalf("no route %s %s", method, path)
 	}
-	return s.props(t, r.APIMethod)
+	return s.props(t, r.ApiMethod)
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

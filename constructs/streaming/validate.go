@@ -42,23 +42,23 @@ func validPath(path string) bool {
 	return true
 }
 
-func validateApi(p *props.Problems, scope constructs.IConstruct, sp *StreamingRestAPIProps) {
-	if sp.ExistingRestAPI != nil {
+func validateApi(p *props.Problems, scope constructs.IConstruct, sp *StreamingRestApiProps) {
+	if sp.ExistingRestApi != nil {
 		validateExisting(p, sp)
 	}
 	if sp.Monitoring != nil {
 		p.AddErr(sp.Monitoring.Validate("Monitoring"))
 	}
 	edge := false
-	if sp.RestAPIProps != nil {
-		edge = isEdge(sp.RestAPIProps)
+	if sp.RestApiProps != nil {
+		edge = isEdge(sp.RestApiProps)
 	}
-	p.CheckCORS("CORS", sp.CORS, props.CORSFields{AnyOrigin: true, Methods: true, Headers: true, Options: true})
+	p.CheckCors("Cors", sp.Cors, props.CorsFields{AnyOrigin: true, Methods: true, Headers: true, Options: true})
 	if sp.Domain != nil {
 		p.AddErr(sp.Domain.Validate("Domain", scope, edge))
 	}
-	if sp.WebACL != nil && sp.MaxRequestBodySize != nil {
-		p.Add("MaxRequestBodySize", "set together with WebACL", "one of them", "drop MaxRequestBodySize: the shared WebACL has its own limit")
+	if sp.WebAcl != nil && sp.MaxRequestBodySize != nil {
+		p.Add("MaxRequestBodySize", "set together with WebAcl", "one of them", "drop MaxRequestBodySize: the shared WebAcl has its own limit")
 	}
 	validateTimeout(p, "IntegrationTimeout", sp.IntegrationTimeout, awsapigateway.ResponseTransferMode_STREAM)
 	if sp.Authorization != nil {
@@ -72,8 +72,8 @@ func validateApi(p *props.Problems, scope constructs.IConstruct, sp *StreamingRe
 			p.Add(l.name, fmt.Sprint(*l.v), "0 or more requests", "set a non-negative limit")
 		}
 	}
-	if sp.RestAPIProps != nil {
-		validateRestAPIProps(p, sp.RestAPIProps)
+	if sp.RestApiProps != nil {
+		validateRestAPIProps(p, sp.RestApiProps)
 	}
 	if n := sp.RoutesPerStack; n != nil {
 		// Routes are placed at synth: a Token (known at deploy) cannot place them.
@@ -85,23 +85,23 @@ func validateApi(p *props.Problems, scope constructs.IConstruct, sp *StreamingRe
 }
 
 // validateExisting refuses what only applies to a new API.
-func validateExisting(p *props.Problems, sp *StreamingRestAPIProps) {
-	if sp.RestAPIProps != nil {
-		p.Add("RestAPIProps", "set together with ExistingRestAPI", "one of them", "drop RestAPIProps, or drop ExistingRestAPI to create a new API")
+func validateExisting(p *props.Problems, sp *StreamingRestApiProps) {
+	if sp.RestApiProps != nil {
+		p.Add("RestApiProps", "set together with ExistingRestApi", "one of them", "drop RestApiProps, or drop ExistingRestApi to create a new API")
 	}
-	if sp.WebACL != nil || sp.MaxRequestBodySize != nil {
-		p.Add("WebACL/MaxRequestBodySize", "set together with ExistingRestAPI", "a web ACL only for a new API's stage",
-			"associate a wafsize.SizeLimitedWebACL with the existing API's stage yourself (Associate)")
+	if sp.WebAcl != nil || sp.MaxRequestBodySize != nil {
+		p.Add("WebAcl/MaxRequestBodySize", "set together with ExistingRestApi", "a web ACL only for a new API's stage",
+			"associate a wafsize.SizeLimitedWebAcl with the existing API's stage yourself (Associate)")
 	}
 	if sp.AccessLogGroup != nil {
-		p.Add("AccessLogGroup", "set together with ExistingRestAPI", "an access log group only for a new API", "configure access logs on the existing API's stage")
+		p.Add("AccessLogGroup", "set together with ExistingRestApi", "an access log group only for a new API", "configure access logs on the existing API's stage")
 	}
 	if sp.Monitoring != nil {
-		p.Add("Monitoring", "set together with ExistingRestAPI", "monitoring only for a new API, whose stage and access log the construct makes",
+		p.Add("Monitoring", "set together with ExistingRestApi", "monitoring only for a new API, whose stage and access log the construct makes",
 			"monitor the API in the stack that creates it, or drop Monitoring")
 	}
 	if sp.Domain != nil {
-		p.Add("Domain", "set together with ExistingRestAPI", "a custom domain only for a new API, whose stage the construct makes",
+		p.Add("Domain", "set together with ExistingRestApi", "a custom domain only for a new API, whose stage the construct makes",
 			"map the existing API's stage to a domain where it is created, or drop Domain")
 	}
 }
@@ -110,26 +110,26 @@ func validateExisting(p *props.Problems, sp *StreamingRestAPIProps) {
 // take what the construct sets.
 func validateRestAPIProps(p *props.Problems, rp *awsapigateway.RestApiProps) {
 	if rp.MinCompressionSize != nil || rp.MinimumCompressionSize != nil {
-		p.Add("RestAPIProps.MinCompressionSize", "set", "unset: API Gateway cannot compress (content-encode) a streamed response",
+		p.Add("RestApiProps.MinCompressionSize", "set", "unset: API Gateway cannot compress (content-encode) a streamed response",
 			"remove it; compress in the handler if you must, and set Content-Encoding yourself")
 	}
 	if rp.Deploy != nil && !*rp.Deploy {
-		p.Add("RestAPIProps.Deploy", "false", "true: the construct configures the stage's logs, tracing and throttling",
-			"leave Deploy unset, or create the API yourself and pass it as ExistingRestAPI")
+		p.Add("RestApiProps.Deploy", "false", "true: the construct configures the stage's logs, tracing and throttling",
+			"leave Deploy unset, or create the API yourself and pass it as ExistingRestApi")
 	}
 	if rp.DefaultIntegration != nil || rp.DefaultMethodOptions != nil {
-		p.Add("RestAPIProps.DefaultIntegration/DefaultMethodOptions", "set", "unset: each route sets its own streaming integration and authorization",
+		p.Add("RestApiProps.DefaultIntegration/DefaultMethodOptions", "set", "unset: each route sets its own streaming integration and authorization",
 			"describe the routes in Routes, and authorization in Authorization")
 	}
 	if d := rp.DeployOptions; d != nil {
 		if isTrue(d.CachingEnabled) || isTrue(d.CacheClusterEnabled) {
-			p.Add("RestAPIProps.DeployOptions.CachingEnabled/CacheClusterEnabled", "true", "false: a stage cache cannot hold a streamed response",
+			p.Add("RestApiProps.DeployOptions.CachingEnabled/CacheClusterEnabled", "true", "false: a stage cache cannot hold a streamed response",
 				"turn caching off; cache in the backend or in CloudFront in front of the API if you need to")
 		}
 		if d.MethodOptions != nil {
 			for path, m := range *d.MethodOptions {
 				if m != nil && isTrue(m.CachingEnabled) {
-					p.Add(fmt.Sprintf("RestAPIProps.DeployOptions.MethodOptions[%q].CachingEnabled", path), "true",
+					p.Add(fmt.Sprintf("RestApiProps.DeployOptions.MethodOptions[%q].CachingEnabled", path), "true",
 						"false: a stage cache cannot hold a streamed response", "turn caching off for the method")
 				}
 			}
@@ -161,7 +161,7 @@ func validateTimeout(p *props.Problems, prop string, d awscdk.Duration, mode aws
 	}
 }
 
-func (a *StreamingRestAPI) validateRoute(p *props.Problems, prop string, r *RouteProps, keys map[string]bool, ids map[string]string) {
+func (a *StreamingRestApi) validateRoute(p *props.Problems, prop string, r *RouteProps, keys map[string]bool, ids map[string]string) {
 	if r == nil {
 		p.Add(prop, "nil", "a RouteProps with Method, Path and a backend", "remove the entry or fill it in")
 		return
@@ -207,13 +207,13 @@ func validateMethodPath(p *props.Problems, prop string, r *RouteProps) (method, 
 // that belong to it; it returns how many backends are set.
 func validateBackend(p *props.Problems, prop string, r *RouteProps) int {
 	backends := 0
-	for _, set := range []bool{r.Entry != nil || r.Code != nil, r.Function != nil, r.HTTPURL != nil} {
+	for _, set := range []bool{r.Entry != nil || r.Code != nil, r.Function != nil, r.HttpUrl != nil} {
 		if set {
 			backends++
 		}
 	}
 	if backends != 1 {
-		p.Add(prop, fmt.Sprintf("a route with %d backends", backends), "exactly one of Entry (or Code), Function and HTTPURL",
+		p.Add(prop, fmt.Sprintf("a route with %d backends", backends), "exactly one of Entry (or Code), Function and HttpUrl",
 			"give the route one backend")
 	}
 	if r.Entry != nil && r.Code == nil {
@@ -221,10 +221,10 @@ func validateBackend(p *props.Problems, prop string, r *RouteProps) int {
 			p.Addf("%s.%v.", prop, err) // the error starts with "Entry ..."
 		}
 	}
-	if r.HTTPURL != nil && props.Resolved(r.HTTPURL) && !strings.HasPrefix(*r.HTTPURL, "https://") && !strings.HasPrefix(*r.HTTPURL, "http://") {
-		p.Add(prop+".HTTPURL", props.Quote(r.HTTPURL), "an http:// or https:// URL", "give the backend's full URL")
+	if r.HttpUrl != nil && props.Resolved(r.HttpUrl) && !strings.HasPrefix(*r.HttpUrl, "https://") && !strings.HasPrefix(*r.HttpUrl, "http://") {
+		p.Add(prop+".HttpUrl", props.Quote(r.HttpUrl), "an http:// or https:// URL", "give the backend's full URL")
 	}
-	if r.HTTPURL != nil && r.ScopePermissionToMethod != nil {
+	if r.HttpUrl != nil && r.ScopePermissionToMethod != nil {
 		p.Add(prop+".ScopePermissionToMethod", "set on an HTTP route", "only on a route with a Lambda function (Entry, Code or Function)",
 			"drop ScopePermissionToMethod: API Gateway needs no Lambda permission for an HTTP backend")
 	}
@@ -245,7 +245,7 @@ func validateBackend(p *props.Problems, prop string, r *RouteProps) int {
 // validateTransfer checks the transfer mode and what it constrains: the
 // timeouts (the function's at least the integration's), proxy
 // integration and no response templates on a STREAM route.
-func (a *StreamingRestAPI) validateTransfer(p *props.Problems, prop string, r *RouteProps) {
+func (a *StreamingRestApi) validateTransfer(p *props.Problems, prop string, r *RouteProps) {
 	mode := transferMode(r)
 	stream := mode == awsapigateway.ResponseTransferMode_STREAM
 	if mode != awsapigateway.ResponseTransferMode_STREAM && mode != awsapigateway.ResponseTransferMode_BUFFERED {
@@ -294,11 +294,11 @@ func validateUnique(p *props.Problems, prop string, r *RouteProps, key string, o
 		return
 	}
 	keys[key] = true
-	if oneBackend && r.Function == nil && r.HTTPURL == nil {
+	if oneBackend && r.Function == nil && r.HttpUrl == nil {
 		id := routeID(r)
 		if other, taken := ids[id]; taken {
-			p.Add(prop+".ID", fmt.Sprintf("%q (derived from %s)", id, key), fmt.Sprintf("a construct id not used by %s", other),
-				"set ID on one of the routes")
+			p.Add(prop+".Id", fmt.Sprintf("%q (derived from %s)", id, key), fmt.Sprintf("a construct id not used by %s", other),
+				"set Id on one of the routes")
 		}
 		ids[id] = key
 	}

@@ -29,9 +29,9 @@ func get200(path string) *streaming.RouteProps {
 	return &streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String(path), Entry: jsii.String(handler)}
 }
 
-func failsWith(t *testing.T, props *streaming.StreamingRestAPIProps, fragments ...string) string {
+func failsWith(t *testing.T, props *streaming.StreamingRestApiProps, fragments ...string) string {
 	t.Helper()
-	msg := cdktest.PanicMessage(t, func() { streaming.NewStreamingRestAPI(stack(), jsii.String("Api"), props) })
+	msg := cdktest.PanicMessage(t, func() { streaming.NewStreamingRestApi(stack(), jsii.String("Api"), props) })
 	for _, f := range fragments {
 		if !strings.Contains(msg, f) {
 			t.Errorf("message lacks %q:\n%s", f, msg)
@@ -40,13 +40,13 @@ func failsWith(t *testing.T, props *streaming.StreamingRestAPIProps, fragments .
 	return msg
 }
 
-func withRoute(r *streaming.RouteProps) *streaming.StreamingRestAPIProps {
-	return &streaming.StreamingRestAPIProps{Routes: &[]*streaming.RouteProps{r}}
+func withRoute(r *streaming.RouteProps) *streaming.StreamingRestApiProps {
+	return &streaming.StreamingRestApiProps{Routes: &[]*streaming.RouteProps{r}}
 }
 
 func TestFailsIntegrationTimeoutOutOfRange(t *testing.T) {
-	failsWith(t, &streaming.StreamingRestAPIProps{IntegrationTimeout: awscdk.Duration_Minutes(jsii.Number(16))},
-		`StreamingRestAPI "Validation/Api" has 1 invalid prop:`, "IntegrationTimeout is 16 minutes; allowed: 50 milliseconds to 15 minutes (stream route). Fix:")
+	failsWith(t, &streaming.StreamingRestApiProps{IntegrationTimeout: awscdk.Duration_Minutes(jsii.Number(16))},
+		`StreamingRestApi "Validation/Api" has 1 invalid prop:`, "IntegrationTimeout is 16 minutes; allowed: 50 milliseconds to 15 minutes (stream route). Fix:")
 	r := get200("/records")
 	r.IntegrationTimeout = awscdk.Duration_Millis(jsii.Number(10))
 	failsWith(t, withRoute(r), "Routes[0].IntegrationTimeout is 10 millis; allowed: 50 milliseconds to 15 minutes")
@@ -66,21 +66,21 @@ func TestFailsFunctionTimeoutShorterThanIntegration(t *testing.T) {
 }
 
 func TestFailsStageCaching(t *testing.T) {
-	failsWith(t, &streaming.StreamingRestAPIProps{RestAPIProps: &awsapigateway.RestApiProps{
+	failsWith(t, &streaming.StreamingRestApiProps{RestApiProps: &awsapigateway.RestApiProps{
 		DeployOptions: &awsapigateway.StageOptions{
 			CacheClusterEnabled: jsii.Bool(true),
 			MethodOptions:       &map[string]*awsapigateway.MethodDeploymentOptions{"/records/GET": {CachingEnabled: jsii.Bool(true)}},
 		},
 	}}, "2 invalid props",
-		"RestAPIProps.DeployOptions.CachingEnabled/CacheClusterEnabled is true; allowed: false: a stage cache cannot hold a streamed response",
-		`RestAPIProps.DeployOptions.MethodOptions["/records/GET"].CachingEnabled is true`)
+		"RestApiProps.DeployOptions.CachingEnabled/CacheClusterEnabled is true; allowed: false: a stage cache cannot hold a streamed response",
+		`RestApiProps.DeployOptions.MethodOptions["/records/GET"].CachingEnabled is true`)
 }
 
 func TestFailsMinimumCompressionSize(t *testing.T) {
-	failsWith(t, &streaming.StreamingRestAPIProps{RestAPIProps: &awsapigateway.RestApiProps{MinCompressionSize: awscdk.Size_Kibibytes(jsii.Number(1))}},
-		"RestAPIProps.MinCompressionSize is set; allowed: unset: API Gateway cannot compress")
-	failsWith(t, &streaming.StreamingRestAPIProps{RestAPIProps: &awsapigateway.RestApiProps{MinimumCompressionSize: jsii.Number(0)}},
-		"RestAPIProps.MinCompressionSize is set")
+	failsWith(t, &streaming.StreamingRestApiProps{RestApiProps: &awsapigateway.RestApiProps{MinCompressionSize: awscdk.Size_Kibibytes(jsii.Number(1))}},
+		"RestApiProps.MinCompressionSize is set; allowed: unset: API Gateway cannot compress")
+	failsWith(t, &streaming.StreamingRestApiProps{RestApiProps: &awsapigateway.RestApiProps{MinimumCompressionSize: jsii.Number(0)}},
+		"RestApiProps.MinCompressionSize is set")
 }
 
 func TestFailsResponseTemplatesOnStreamingRoute(t *testing.T) {
@@ -97,12 +97,12 @@ func TestFailsNonProxyStreamingRoute(t *testing.T) {
 }
 
 func TestFailsDuplicateRoute(t *testing.T) {
-	failsWith(t, &streaming.StreamingRestAPIProps{Routes: &[]*streaming.RouteProps{get200("/records"), {
-		Method: jsii.String("get"), Path: jsii.String("/records"), HTTPURL: jsii.String("https://example.com"),
+	failsWith(t, &streaming.StreamingRestApiProps{Routes: &[]*streaming.RouteProps{get200("/records"), {
+		Method: jsii.String("get"), Path: jsii.String("/records"), HttpUrl: jsii.String("https://example.com"),
 	}}}, "Routes[1] is a second GET /records route; allowed: one route per method and path")
 
 	app := cdktest.NewApp(false)
-	api := streaming.NewStreamingRestAPI(awscdk.NewStack(app, jsii.String("Dup"), nil), jsii.String("Api"), withRoute(get200("/records")))
+	api := streaming.NewStreamingRestApi(awscdk.NewStack(app, jsii.String("Dup"), nil), jsii.String("Api"), withRoute(get200("/records")))
 	msg := cdktest.PanicMessage(t, func() { api.AddRoute(get200("/records")) })
 	if !strings.Contains(msg, "AddRoute is a second GET /records route") {
 		t.Errorf("AddRoute duplicate: %s", msg)
@@ -120,15 +120,15 @@ func TestFailsInvalidPathOrMethod(t *testing.T) {
 
 func TestFailsBackendCount(t *testing.T) {
 	failsWith(t, withRoute(&streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String("/x")}),
-		"Routes[0] is a route with 0 backends; allowed: exactly one of Entry (or Code), Function and HTTPURL")
+		"Routes[0] is a route with 0 backends; allowed: exactly one of Entry (or Code), Function and HttpUrl")
 	r := get200("/x")
-	r.HTTPURL = jsii.String("ftp://example.com")
-	failsWith(t, withRoute(r), "Routes[0] is a route with 2 backends", `Routes[0].HTTPURL is "ftp://example.com"; allowed: an http:// or https:// URL`)
+	r.HttpUrl = jsii.String("ftp://example.com")
+	failsWith(t, withRoute(r), "Routes[0] is a route with 2 backends", `Routes[0].HttpUrl is "ftp://example.com"; allowed: an http:// or https:// URL`)
 }
 
 func TestFailsHandlerSettingsWithoutHandler(t *testing.T) {
 	failsWith(t, withRoute(&streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String("/x"),
-		HTTPURL: jsii.String("https://example.com"), MemorySize: jsii.Number(256)}),
+		HttpUrl: jsii.String("https://example.com"), MemorySize: jsii.Number(256)}),
 		"Routes[0].MemorySize is set on a route without a Go handler")
 }
 
@@ -136,25 +136,25 @@ func TestFailsExistingApiWithApiProps(t *testing.T) {
 	existing := awsapigateway.RestApi_FromRestApiAttributes(stack(), jsii.String("Imported"), &awsapigateway.RestApiAttributes{
 		RestApiId: jsii.String("abc123"), RootResourceId: jsii.String("root1"),
 	})
-	failsWith(t, &streaming.StreamingRestAPIProps{ExistingRestAPI: existing, RestAPIProps: &awsapigateway.RestApiProps{}},
-		"RestAPIProps is set together with ExistingRestAPI; allowed: one of them")
+	failsWith(t, &streaming.StreamingRestApiProps{ExistingRestApi: existing, RestApiProps: &awsapigateway.RestApiProps{}},
+		"RestApiProps is set together with ExistingRestApi; allowed: one of them")
 }
 
 func TestFailsNoDeployment(t *testing.T) {
-	failsWith(t, &streaming.StreamingRestAPIProps{RestAPIProps: &awsapigateway.RestApiProps{Deploy: jsii.Bool(false)}},
-		"RestAPIProps.Deploy is false")
+	failsWith(t, &streaming.StreamingRestApiProps{RestApiProps: &awsapigateway.RestApiProps{Deploy: jsii.Bool(false)}},
+		"RestApiProps.Deploy is false")
 }
 
 func TestFailsDerivedIdCollision(t *testing.T) {
-	failsWith(t, &streaming.StreamingRestAPIProps{Routes: &[]*streaming.RouteProps{get200("/a-b"), get200("/a_b")}},
-		`Routes[1].ID is "GetAB" (derived from GET /a_b); allowed: a construct id not used by GET /a-b. Fix: set ID`)
+	failsWith(t, &streaming.StreamingRestApiProps{Routes: &[]*streaming.RouteProps{get200("/a-b"), get200("/a_b")}},
+		`Routes[1].Id is "GetAB" (derived from GET /a_b); allowed: a construct id not used by GET /a-b. Fix: set Id`)
 }
 
 func TestFailsEmptyAuthorization(t *testing.T) {
-	failsWith(t, &streaming.StreamingRestAPIProps{Authorization: apiauth.CognitoUserPools()},
+	failsWith(t, &streaming.StreamingRestApiProps{Authorization: apiauth.CognitoUserPools()},
 		"Authorization is apiauth.CognitoUserPools() with no pool")
 	r := get200("/x")
-	r.Authorization = apiauth.IAM().WithScopes("read")
+	r.Authorization = apiauth.Iam().WithScopes("read")
 	failsWith(t, withRoute(r), "Routes[0].Authorization has scopes with IAM authorization")
 }
 
@@ -162,7 +162,7 @@ func TestFailsReportsEveryProblemAtOnce(t *testing.T) {
 	bad := get200("records")
 	bad.Method = jsii.String("FETCH")
 	bad.Proxy = jsii.Bool(false)
-	msg := failsWith(t, &streaming.StreamingRestAPIProps{
+	msg := failsWith(t, &streaming.StreamingRestApiProps{
 		IntegrationTimeout: awscdk.Duration_Minutes(jsii.Number(20)),
 		Routes:             &[]*streaming.RouteProps{bad},
 	}, "4 invalid props", "IntegrationTimeout is 20 minutes", "Routes[0].Method", "Routes[0].Path", "Routes[0].Proxy")
@@ -178,11 +178,11 @@ func TestTokensAreNotMisvalidated(t *testing.T) {
 	url := awscdk.NewCfnParameter(st, jsii.String("Backend"), &awscdk.CfnParameterProps{Type: jsii.String("String")})
 	fnSeconds := awscdk.NewCfnParameter(st, jsii.String("FunctionTimeout"), &awscdk.CfnParameterProps{Type: jsii.String("Number"), Default: 900})
 	timeout := awscdk.Duration_Millis(seconds.ValueAsNumber())
-	api := streaming.NewStreamingRestAPI(st, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+	api := streaming.NewStreamingRestApi(st, jsii.String("Api"), &streaming.StreamingRestApiProps{
 		IntegrationTimeout: timeout,
 		Routes: &[]*streaming.RouteProps{
-			{Method: jsii.String("GET"), Path: jsii.String("/proxy"), HTTPURL: url.ValueAsString()},
-			{Method: jsii.String("GET"), Path: jsii.String("/buffered"), HTTPURL: jsii.String("https://example.com"),
+			{Method: jsii.String("GET"), Path: jsii.String("/proxy"), HttpUrl: url.ValueAsString()},
+			{Method: jsii.String("GET"), Path: jsii.String("/buffered"), HttpUrl: jsii.String("https://example.com"),
 				TransferMode: awsapigateway.ResponseTransferMode_BUFFERED, IntegrationTimeout: timeout},
 			{Method: jsii.String("GET"), Path: jsii.String("/handler"), Entry: jsii.String(handler)},
 			{Method: jsii.String("GET"), Path: jsii.String("/handler/own"), Entry: jsii.String(handler), FunctionTimeout: awscdk.Duration_Seconds(fnSeconds.ValueAsNumber())},
@@ -208,49 +208,49 @@ func TestFailsTokenTimeoutsInTheWrongUnit(t *testing.T) {
 	r := get200("/x")
 	r.IntegrationTimeout = awscdk.Duration_Minutes(n)
 	r.FunctionTimeout = awscdk.Duration_Millis(n)
-	failsWith(t, &streaming.StreamingRestAPIProps{IntegrationTimeout: awscdk.Duration_Seconds(n), Routes: &[]*streaming.RouteProps{r}},
+	failsWith(t, &streaming.StreamingRestApiProps{IntegrationTimeout: awscdk.Duration_Seconds(n), Routes: &[]*streaming.RouteProps{r}},
 		"IntegrationTimeout is a Token in seconds; allowed: a literal duration, or a Token in milliseconds", "Fix: pass awscdk.Duration_Millis(token)",
 		"Routes[0].IntegrationTimeout is a Token in minutes", "Routes[0].FunctionTimeout is a Token in millis; allowed: a literal duration, or a Token in seconds")
 }
 
 // TestFailsBadIds: ids become resource and metric names.
 func TestFailsBadIds(t *testing.T) {
-	msg := cdktest.PanicMessage(t, func() { streaming.NewStreamingRestAPI(stack(), jsii.String("team api"), nil) })
+	msg := cdktest.PanicMessage(t, func() { streaming.NewStreamingRestApi(stack(), jsii.String("team api"), nil) })
 	if !strings.Contains(msg, `id is "team api"; allowed: 1 to 128 letters, digits, ., - and _`) {
 		t.Errorf("message: %s", msg)
 	}
-	msg = cdktest.PanicMessage(t, func() { streaming.NewStreamingRestAPI(stack(), nil, nil) })
-	if !strings.Contains(msg, `StreamingRestAPI (no id) in "Validation" has 1 invalid prop:`) || !strings.Contains(msg, "id is nil") {
+	msg = cdktest.PanicMessage(t, func() { streaming.NewStreamingRestApi(stack(), nil, nil) })
+	if !strings.Contains(msg, `StreamingRestApi (no id) in "Validation" has 1 invalid prop:`) || !strings.Contains(msg, "id is nil") {
 		t.Errorf("message: %s", msg)
 	}
 }
 
 func TestFailsTokenMethodOrPath(t *testing.T) {
 	p := awscdk.NewCfnParameter(stack(), jsii.String("Word"), &awscdk.CfnParameterProps{Type: jsii.String("String")})
-	failsWith(t, withRoute(&streaming.RouteProps{Method: p.ValueAsString(), Path: p.ValueAsString(), HTTPURL: jsii.String("https://example.com")}),
+	failsWith(t, withRoute(&streaming.RouteProps{Method: p.ValueAsString(), Path: p.ValueAsString(), HttpUrl: jsii.String("https://example.com")}),
 		"Routes[0].Method is a Token; allowed: a method known at synth time", "Routes[0].Path is a Token; allowed: a path known at synth time")
 }
 
 func TestFailsEntryThatIsNotAMainPackage(t *testing.T) {
 	r := get200("/x")
 	r.Entry = jsii.String("github.com/streamgate/streamgate/lambda/stream")
-	msg := cdktest.PanicMessage(t, func() { streaming.NewStreamingRestAPI(stack(), jsii.String("NotMain"), withRoute(r)) })
+	msg := cdktest.PanicMessage(t, func() { streaming.NewStreamingRestApi(stack(), jsii.String("NotMain"), withRoute(r)) })
 	if !strings.Contains(msg, `Routes[0].Entry "github.com/streamgate/streamgate/lambda/stream" is package "stream"; allowed: a main package`) {
 		t.Errorf("message: %s", msg)
 	}
 	r.Entry = jsii.String("./no/such/dir")
-	msg = cdktest.PanicMessage(t, func() { streaming.NewStreamingRestAPI(stack(), jsii.String("Missing"), withRoute(r)) })
+	msg = cdktest.PanicMessage(t, func() { streaming.NewStreamingRestApi(stack(), jsii.String("Missing"), withRoute(r)) })
 	if !strings.Contains(msg, `Routes[0].Entry "./no/such/dir" is not a Go package that `+"`go list`"+` can find`) ||
 		!strings.Contains(msg, "relative to the app's module root") || !strings.Contains(msg, "Fix:") {
 		t.Errorf("message: %s", msg)
 	}
 	r.Entry = jsii.String("")
-	msg = cdktest.PanicMessage(t, func() { streaming.NewStreamingRestAPI(stack(), jsii.String("Empty"), withRoute(r)) })
+	msg = cdktest.PanicMessage(t, func() { streaming.NewStreamingRestApi(stack(), jsii.String("Empty"), withRoute(r)) })
 	if !strings.Contains(msg, `Routes[0].Entry is ""; allowed: a handler's main package`) {
 		t.Errorf("message: %s", msg)
 	}
 	r.Entry = jsii.String("github.com/streamgate/streamgate/apps/streaming")
-	msg = cdktest.PanicMessage(t, func() { streaming.NewStreamingRestAPI(stack(), jsii.String("App"), withRoute(r)) })
+	msg = cdktest.PanicMessage(t, func() { streaming.NewStreamingRestApi(stack(), jsii.String("App"), withRoute(r)) })
 	if !strings.Contains(msg, `is a CDK app (it imports github.com/aws/aws-cdk-go/awscdk/v2), not a Lambda handler`) {
 		t.Errorf("message: %s", msg)
 	}
@@ -260,9 +260,9 @@ func TestFailsEntryThatIsNotAMainPackage(t *testing.T) {
 // as is, which aws-cdk refuses through jsii, stops synth with an error that
 // names the construct and the value, not a jsii panic.
 func TestFailsCleanlyOnAnAwsCdkError(t *testing.T) {
-	msg := failsWith(t, &streaming.StreamingRestAPIProps{CORS: &awsapigateway.CorsOptions{
+	msg := failsWith(t, &streaming.StreamingRestApiProps{Cors: &awsapigateway.CorsOptions{
 		AllowOrigins: jsii.Strings("https://app.example.com"), MaxAge: awscdk.Duration_Millis(jsii.Number(1500))}},
-		`StreamingRestAPI "Validation/Api": aws-cdk refused a value while creating it: '1500 millis' cannot be converted into a whole number of seconds`,
+		`StreamingRestApi "Validation/Api": aws-cdk refused a value while creating it: '1500 millis' cannot be converted into a whole number of seconds`,
 		"Fix: correct the prop it names")
 	if strings.Contains(msg, "goroutine") || strings.Contains(msg, "    at ") {
 		t.Errorf("message carries a stack:\n%s", msg)

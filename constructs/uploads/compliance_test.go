@@ -18,8 +18,8 @@ import (
 
 var regulated struct {
 	tp        *template
-	put, mp   *uploads.PresignedUploadAPI
-	api       *streaming.StreamingRestAPI
+	put, mp   *uploads.PresignedUploadApi
+	api       *streaming.StreamingRestApi
 	unchanged *template // a second stack of the same app, without the profile
 }
 
@@ -32,15 +32,15 @@ func regulatedStack(t *testing.T) *template {
 		vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{MaxAzs: jsii.Number(2), NatGateways: jsii.Number(0),
 			SubnetConfiguration:          &[]*awsec2.SubnetConfiguration{{Name: jsii.String("Fn"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}},
 			RestrictDefaultSecurityGroup: jsii.Bool(false)})
-		compliance.Apply(stack, compliance.Strict(&compliance.StrictProps{VPC: vpc, VPCEndpoints: jsii.Bool(true)}))
-		regulated.put = uploads.NewPresignedUploadAPI(stack, jsii.String("Documents"), nil)
-		regulated.mp = uploads.NewPresignedUploadAPI(stack, jsii.String("Videos"), &uploads.PresignedUploadAPIProps{Mode: uploads.ModeMultipart,
+		compliance.Apply(stack, compliance.Strict(&compliance.StrictProps{Vpc: vpc, VpcEndpoints: jsii.Bool(true)}))
+		regulated.put = uploads.NewPresignedUploadApi(stack, jsii.String("Documents"), nil)
+		regulated.mp = uploads.NewPresignedUploadApi(stack, jsii.String("Videos"), &uploads.PresignedUploadApiProps{Mode: uploads.ModeMultipart,
 			MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(50)), LogRetention: awslogs.RetentionDays_TWO_YEARS})
-		regulated.api = streaming.NewStreamingRestAPI(stack, jsii.String("Streams"), &streaming.StreamingRestAPIProps{
+		regulated.api = streaming.NewStreamingRestApi(stack, jsii.String("Streams"), &streaming.StreamingRestApiProps{
 			Routes: &[]*streaming.RouteProps{{Method: jsii.String("GET"), Path: jsii.String("/records"), Entry: jsii.String(uploads.HandlerEntry)}},
 		})
 		other := awscdk.NewStack(app, jsii.String("Other"), nil)
-		uploads.NewPresignedUploadAPI(other, jsii.String("Documents"), nil)
+		uploads.NewPresignedUploadApi(other, jsii.String("Documents"), nil)
 		regulated.tp = synth(t, stack)
 		regulated.unchanged = synth(t, other)
 	}
@@ -204,7 +204,7 @@ func TestComplianceFailsWeakSettings(t *testing.T) {
 		compliance.Strict(&compliance.StrictProps{LogRetention: awslogs.RetentionDays_ONE_MONTH, ObjectLockRetention: awscdk.Duration_Hours(jsii.Number(5)),
 			ReservedConcurrency: jsii.Number(0)})
 	})
-	for _, w := range []string{"compliance.Strict has 4 invalid props", "LogRetention is ONE_MONTH; allowed: ONE_YEAR or longer", "VPC is unset",
+	for _, w := range []string{"compliance.Strict has 4 invalid props", "LogRetention is ONE_MONTH; allowed: ONE_YEAR or longer", "Vpc is unset",
 		"ObjectLockRetention is 5 hours; allowed: whole days", "ReservedConcurrency is 0"} {
 		if !strings.Contains(msg, w) {
 			t.Errorf("message lacks %q:\n%s", w, msg)
@@ -213,15 +213,15 @@ func TestComplianceFailsWeakSettings(t *testing.T) {
 	stack := newStack("LockLongerThanExpiry")
 	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{MaxAzs: jsii.Number(1), NatGateways: jsii.Number(0),
 		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("Fn"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}}})
-	profile := compliance.Strict(&compliance.StrictProps{VPC: vpc, ObjectLockRetention: awscdk.Duration_Days(jsii.Number(10))})
+	profile := compliance.Strict(&compliance.StrictProps{Vpc: vpc, ObjectLockRetention: awscdk.Duration_Days(jsii.Number(10))})
 	msg = cdktest.PanicMessage(t, func() {
-		uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{Compliance: profile})
+		uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{Compliance: profile})
 	})
 	if !strings.Contains(msg, "IncomingObjectExpiration is 7 days; allowed: longer than the compliance profile's object lock retention (10 days)") {
 		t.Errorf("message: %s", msg)
 	}
 	msg = cdktest.PanicMessage(t, func() {
-		uploads.NewPresignedUploadAPI(stack, jsii.String("Uppy"), &uploads.PresignedUploadAPIProps{Compliance: profile, CompanionRoutes: jsii.Bool(true),
+		uploads.NewPresignedUploadApi(stack, jsii.String("Uppy"), &uploads.PresignedUploadApiProps{Compliance: profile, CompanionRoutes: jsii.Bool(true),
 			IncomingObjectExpiration: awscdk.Duration_Days(jsii.Number(30))})
 	})
 	if !strings.Contains(msg, "CompanionRoutes is true under the compliance profile in PUT mode; allowed: uploads with a checksum") || !strings.Contains(msg, "Mode: uploads.ModeMultipart") {

@@ -19,15 +19,15 @@ import (
 // not a jsii panic with a goroutine trace; no construct is half made.
 func TestDuplicateIdsAreCleanErrors(t *testing.T) {
 	stack := awscdk.NewStack(cdktest.NewApp(false), jsii.String("Dup"), nil)
-	uploads.NewPresignedUploadAPI(stack, jsii.String("Taken"), nil)
+	uploads.NewPresignedUploadApi(stack, jsii.String("Taken"), nil)
 	for name, create := range map[string]func(){
-		"StreamingRestAPI": func() {
-			streaming.NewStreamingRestAPI(stack, jsii.String("Taken"), &streaming.StreamingRestAPIProps{
+		"StreamingRestApi": func() {
+			streaming.NewStreamingRestApi(stack, jsii.String("Taken"), &streaming.StreamingRestApiProps{
 				Routes: &[]*streaming.RouteProps{{Method: jsii.String("GET"), Path: jsii.String("/r"), Entry: jsii.String(uploads.HandlerEntry)}},
 			})
 		},
-		"PresignedUploadAPI": func() { uploads.NewPresignedUploadAPI(stack, jsii.String("Taken"), nil) },
-		"SizeLimitedWebACL":  func() { wafsize.NewSizeLimitedWebACL(stack, jsii.String("Taken"), nil) },
+		"PresignedUploadApi": func() { uploads.NewPresignedUploadApi(stack, jsii.String("Taken"), nil) },
+		"SizeLimitedWebAcl":  func() { wafsize.NewSizeLimitedWebAcl(stack, jsii.String("Taken"), nil) },
 		"gofunction.GoFunction": func() {
 			gofunction.NewGoFunction(stack, jsii.String("Taken"), &gofunction.GoFunctionProps{Entry: jsii.String(uploads.HandlerEntry)})
 		},

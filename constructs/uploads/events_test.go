@@ -19,7 +19,7 @@ const onUploadEntry = "github.com/streamgate/streamgate/lambda/onupload"
 
 func TestOnUploadedRoutesCompletedUploadsToTargets(t *testing.T) {
 	stack := newStack("Events")
-	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{Mode: uploads.ModeMultipart})
+	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{Mode: uploads.ModeMultipart})
 	queue := awssqs.NewQueue(stack, jsii.String("Work"), nil)
 	rule := up.OnUploaded(jsii.String("ToQueue"), awseventstargets.NewSqsQueue(queue, nil))
 	fn := up.OnUploadedFunction(jsii.String("Process"), &gofunction.GoFunctionProps{Entry: jsii.String(onUploadEntry)})
@@ -63,16 +63,16 @@ func TestOnUploadedRoutesCompletedUploadsToTargets(t *testing.T) {
 func TestOnUploadedWithAnExistingBucketWarns(t *testing.T) {
 	stack := newStack("EventsExisting")
 	bucket := awss3.Bucket_FromBucketName(stack, jsii.String("Theirs"), jsii.String("team-uploads"))
-	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{Bucket: bucket})
+	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{Bucket: bucket})
 	up.OnUploaded(jsii.String("ToQueue"), awseventstargets.NewSqsQueue(awssqs.NewQueue(stack, jsii.String("Work"), nil), nil))
 	assertions.Annotations_FromStack(stack).HasWarning(jsii.String("/EventsExisting/Uploads"), assertions.Match_StringLikeRegexp(jsii.String("its EventBridge notifications are not turned on")))
 }
 
 func TestFailsOnUploadedWithoutTargets(t *testing.T) {
 	stack := newStack("EventsFail")
-	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), nil)
+	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), nil)
 	msg := cdktest.PanicMessage(t, func() { up.OnUploaded(jsii.String("Nothing")) })
-	if !strings.Contains(msg, `PresignedUploadAPI.OnUploaded "EventsFail/Uploads/Nothing" has 1 invalid prop`) || !strings.Contains(msg, "targets is none") {
+	if !strings.Contains(msg, `PresignedUploadApi.OnUploaded "EventsFail/Uploads/Nothing" has 1 invalid prop`) || !strings.Contains(msg, "targets is none") {
 		t.Errorf("message: %s", msg)
 	}
 }

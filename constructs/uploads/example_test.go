@@ -12,20 +12,20 @@ import (
 
 // Video uploads of up to 50 GiB from a browser app, in parallel parts
 // straight to S3.
-func ExampleNewPresignedUploadAPI() {
+func ExampleNewPresignedUploadApi() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("Uploads"), nil)
 
-	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Videos"), &uploads.PresignedUploadAPIProps{
+	up := uploads.NewPresignedUploadApi(stack, jsii.String("Videos"), &uploads.PresignedUploadApiProps{
 		Mode:                uploads.ModeMultipart,
 		MaxObjectSize:       awscdk.Size_Gibibytes(jsii.Number(50)),
 		AllowedContentTypes: jsii.Strings("video/mp4"),
-		CORS:                &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
+		Cors:                &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
 	})
-	for _, r := range up.StreamingRestAPI.Routes {
+	for _, r := range up.StreamingRestApi.Routes {
 		fmt.Println(r.Method, r.Path)
 	}
-	fmt.Println("web ACL body limit:", up.WebACL.MaxBodySize)
+	fmt.Println("web ACL body limit:", up.WebAcl.MaxBodySize)
 
 	// Output:
 	// POST /uploads

@@ -33,20 +33,21 @@ const (
 	ModeMultipart = Mode(presign.ModeMultipart)
 )
 
-// Defaults of PresignedUploadAPIProps (plain numbers: building CDK values
+// Defaults of PresignedUploadApiProps (plain numbers: building CDK values
 // at package initialisation would start the jsii kernel on import).
 const (
-	DefaultMaxObjectSize       = 1 << 30 // 1 GiB
-	DefaultURLExpiryMinutes    = 15
-	DefaultKeyPrefix           = "incoming/"
-	DefaultIncomingExpiryDays  = 7
-	DefaultAbortIncompleteDays = 1
-	// DefaultAPIBodyLimit is the WAF body limit of the API itself:
-	// presign requests are a few hundred bytes.
-	DefaultAPIBodyLimit = 16 << 10
-	// DirectAPIBodyLimit is API Gateway's 10 MB cap, the WAF body limit
-	// with DirectUpload.
-	DirectAPIBodyLimit = 10 << 20
+	DefaultMaxObjectSize                   = 1 << 30 // 1 GiB
+	DefaultUrlExpirationMinutes            = 15
+	DefaultKeyPrefix                       = "incoming/"
+	DefaultIncomingObjectExpirationDays    = 7
+	DefaultAbortIncompleteUploadsAfterDays = 1
+	// DefaultMaxRequestBodySize is MaxRequestBodySize's default, the WAF
+	// body limit of the API itself: presign requests are a few hundred
+	// bytes.
+	DefaultMaxRequestBodySize = 16 << 10
+	// DefaultDirectUploadMaxRequestBodySize is MaxRequestBodySize's default
+	// with DirectUpload: API Gateway's 10 MB cap.
+	DefaultDirectUploadMaxRequestBodySize = 10 << 20
 )
 
 // DefaultContentTypes are the media types allowed when AllowedContentTypes
@@ -55,9 +56,9 @@ func DefaultContentTypes() []string {
 	return []string{"application/octet-stream", "application/pdf", "application/json", "text/csv", "text/plain", "image/png", "image/jpeg", "video/mp4"}
 }
 
-// PresignedUploadAPIProps configure a PresignedUploadAPI. Every field is
+// PresignedUploadApiProps configure a PresignedUploadApi. Every field is
 // optional.
-type PresignedUploadAPIProps struct {
+type PresignedUploadApiProps struct {
 	// Mode of the uploads. Default: ModePut.
 	Mode Mode
 	// MaxObjectSize is the largest object a client may upload: at most 5 GB
@@ -66,10 +67,10 @@ type PresignedUploadAPIProps struct {
 	// AllowedContentTypes are the exact media types clients may upload.
 	// Default: DefaultContentTypes.
 	AllowedContentTypes *[]*string
-	// URLExpiry is how long presigned URLs work, 1 minute to 7 days (URLs
+	// UrlExpiration is how long presigned URLs work, 1 minute to 7 days (URLs
 	// signed with the handler's role credentials die with its session, after
 	// at most a few hours). Default: 15 minutes.
-	URLExpiry awscdk.Duration
+	UrlExpiration awscdk.Duration
 	// KeyPrefix under which objects are written ("incoming/"): letters,
 	// digits and !-_.*'() segments, ending with "/". Default: "incoming/".
 	KeyPrefix *string
@@ -97,15 +98,15 @@ type PresignedUploadAPIProps struct {
 	// RemovalPolicy of the new buckets. Default: RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
 
-	// CORS lets browsers on the origins in AllowOrigins
+	// Cors lets browsers on the origins in AllowOrigins
 	// ("https://app.example.com", or awsapigateway.Cors_ALL_ORIGINS() for
 	// any) call the API and PUT or POST to the bucket. The construct sets
 	// AllowMethods from its routes; AllowHeaders are added to the ones the
 	// upload protocol needs (Content-Type, Authorization and SigV4's); the
-	// other options apply as on StreamingRestAPI. Default: no CORS.
-	CORS *awsapigateway.CorsOptions
+	// other options apply as on StreamingRestApi. Default: no CORS.
+	Cors *awsapigateway.CorsOptions
 
-	// Authorization of the API's routes. Default: apiauth.IAM().
+	// Authorization of the API's routes. Default: apiauth.Iam().
 	Authorization *apiauth.Authorization
 
 	// CompanionRoutes serves, beside the API's own routes, the Companion S3
@@ -125,14 +126,14 @@ type PresignedUploadAPIProps struct {
 	// two steps. API Gateway caps such bodies at 10 MB. Default: false.
 	DirectUpload *bool
 
-	// WebACL guards the API's stage with a SizeLimitedWebACL shared with other
+	// WebAcl guards the API's stage with a SizeLimitedWebAcl shared with other
 	// APIs. Default: a new one with MaxRequestBodySize.
-	WebACL *wafsize.SizeLimitedWebACL
+	WebAcl *wafsize.SizeLimitedWebAcl
 	// MaxRequestBodySize is the new web ACL's body limit. Default: 16 KB, or
 	// 10 MB with DirectUpload.
 	MaxRequestBodySize awscdk.Size
-	// DisableWebACL leaves the API without a web ACL. Default: false.
-	DisableWebACL *bool
+	// DisableWebAcl leaves the API without a web ACL. Default: false.
+	DisableWebAcl *bool
 
 	// AccessLogGroup receives the API's access logs (share one between APIs).
 	// Default: a new group.
@@ -142,8 +143,8 @@ type PresignedUploadAPIProps struct {
 	// Code is a prebuilt presign handler (a `bootstrap`). Default:
 	// lambda/uploads built from source at synth.
 	Code awslambda.Code
-	// RestAPIProps override the API's defaults (as in StreamingRestAPI).
-	RestAPIProps *awsapigateway.RestApiProps
+	// RestApiProps override the API's defaults (as in StreamingRestApi).
+	RestApiProps *awsapigateway.RestApiProps
 	// Compliance is the profile for regulated accounts (see package
 	// compliance): the new bucket versioned, SSE-KMS with a key of its own,
 	// object lock in governance mode (PUT and POST modes without

@@ -1,11 +1,11 @@
-// Package uploads defines PresignedUploadAPI: uploads of any size go
+// Package uploads defines PresignedUploadApi: uploads of any size go
 // straight to S3 with presigned URLs that a Go Lambda issues behind API
 // Gateway, past Lambda's 6 MB and API Gateway's 10 MB payload limits:
 //
-//	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{
+//	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
 //		MaxObjectSize:       awscdk.Size_Gibibytes(jsii.Number(2)),
 //		AllowedContentTypes: jsii.Strings("video/mp4"),
-//		CORS:                &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
+//		Cors:                &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
 //	})
 //
 // Clients POST {"fileName","contentType","size","checksumSha256"} to
@@ -17,7 +17,7 @@
 // abort incomplete multipart uploads and expire what is left under the
 // prefix, CORS only for the origins you name, object ownership enforced,
 // RETAIN on removal. The handler may write under the prefix and nothing else.
-// A SizeLimitedWebACL guards the API.
+// A SizeLimitedWebAcl guards the API.
 package uploads
 
 import (
@@ -57,14 +57,14 @@ const HandlerEntry = "github.com/streamgate/streamgate/lambda/uploads"
 // DirectPrefix is where DirectUpload writes, under KeyPrefix.
 const DirectPrefix = "direct/"
 
-// PresignedUploadAPI is an upload API that issues presigned S3 URLs.
-type PresignedUploadAPI struct {
+// PresignedUploadApi is an upload API that issues presigned S3 URLs.
+type PresignedUploadApi struct {
 	constructs.Construct
 
-	// StreamingRestAPI is the REST API with its stage, logs and routes.
-	StreamingRestAPI *streaming.StreamingRestAPI
-	// RestAPI is the REST API (escape hatch).
-	RestAPI awsapigateway.RestApi
+	// StreamingRestApi is the REST API with its stage, logs and routes.
+	StreamingRestApi *streaming.StreamingRestApi
+	// RestApi is the REST API (escape hatch).
+	RestApi awsapigateway.RestApi
 	// Bucket receives the uploads: the new bucket or Props.Bucket.
 	Bucket awss3.IBucket
 	// AccessLogsBucket receives the new bucket's server access logs; nil
@@ -72,13 +72,13 @@ type PresignedUploadAPI struct {
 	AccessLogsBucket awss3.IBucket
 	// Function is the presign function.
 	Function awslambda.Function
-	// WebACL guards the API; nil with DisableWebACL.
-	WebACL *wafsize.SizeLimitedWebACL
+	// WebAcl guards the API; nil with DisableWebAcl.
+	WebAcl *wafsize.SizeLimitedWebAcl
 	// DirectUploadRole is the role API Gateway writes direct uploads with;
 	// nil without DirectUpload.
 	DirectUploadRole awsiam.Role
-	// URL is the API's URL (also a stack output).
-	URL *string
+	// Url is the API's URL (also a stack output).
+	Url *string
 	// KeyPrefix is where objects are written.
 	KeyPrefix string
 
@@ -90,7 +90,7 @@ type PresignedUploadAPI struct {
 }
 
 // ToString is the construct's path.
-func (u *PresignedUploadAPI) ToString() *string { return u.Node().Path() }
+func (u *PresignedUploadApi) ToString() *string { return u.Node().Path() }
 
 // AccessLogNoncurrentDays is how long, under the compliance profile, an
 // overwritten or deleted access log object is kept.
@@ -110,15 +110,15 @@ type resolved struct {
 	corsOrigins  []string                   // its valid origins, for the bucket's CORS rule
 }
 
-// NewPresignedUploadAPI creates the bucket (or takes Props.Bucket), the
+// NewPresignedUploadApi creates the bucket (or takes Props.Bucket), the
 // presign handler, the API and its web ACL. Invalid props stop synth with
 // every problem listed, before any construct is made.
-func NewPresignedUploadAPI(scope constructs.Construct, id *string, p *PresignedUploadAPIProps) *PresignedUploadAPI {
-	defer props.Guard("PresignedUploadAPI", scope, id)
+func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedUploadApiProps) *PresignedUploadApi {
+	defer props.Guard("PresignedUploadApi", scope, id)
 	if p == nil {
-		p = &PresignedUploadAPIProps{}
+		p = &PresignedUploadApiProps{}
 	}
-	problems := props.NewProblems("PresignedUploadAPI", scope, id)
+	problems := props.NewProblems("PresignedUploadApi", scope, id)
 	problems.CheckUnique(scope, id)
 	r := validate(problems, p)
 	// The profile applied to scope is the one the construct gets: nothing
@@ -128,7 +128,7 @@ func NewPresignedUploadAPI(scope constructs.Construct, id *string, p *PresignedU
 	validateProfile(problems, profile, objectLock, r)
 	problems.Check()
 
-	u := &PresignedUploadAPI{KeyPrefix: r.prefix, profile: profile, objectLock: objectLock}
+	u := &PresignedUploadApi{KeyPrefix: r.prefix, profile: profile, objectLock: objectLock}
 	constructs.NewConstruct_Override(u, scope, id)
 	if profile != nil && p.Bucket == nil && p.EncryptionKey == nil {
 		pp := *p
@@ -170,26 +170,26 @@ func validateProfile(problems *props.Problems, profile *compliance.Profile, obje
 
 // newBucketKey is the SSE-KMS key of the upload API's own bucket under the
 // compliance profile.
-func (u *PresignedUploadAPI) newBucketKey() awskms.IKey {
+func (u *PresignedUploadApi) newBucketKey() awskms.IKey {
 	key := awskms.NewKey(u, jsii.String("BucketKey"), &awskms.KeyProps{
 		Description:       jsii.String("streamgate: encrypts the uploads of " + *u.Node().Path()),
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 	})
-	compliance.LimitGrantsToAWSServices(key)
+	compliance.LimitGrantsToAwsServices(key)
 	return key
 }
 
 // handlerEnv is the presign handler's configuration (lambda/presign reads
 // it with ConfigFromEnv).
-func (u *PresignedUploadAPI) handlerEnv(p *PresignedUploadAPIProps, r *resolved) map[string]*string {
+func (u *PresignedUploadApi) handlerEnv(p *PresignedUploadApiProps, r *resolved) map[string]*string {
 	env := map[string]*string{
-		presign.EnvBucket:       u.Bucket.BucketName(),
-		presign.EnvPrefix:       jsii.String(r.prefix),
-		presign.EnvMaxSize:      jsii.String(strconv.FormatInt(r.maxSize, 10)),
-		presign.EnvContentTypes: jsii.String(strings.Join(r.contentTypes, ",")),
-		presign.EnvExpiry:       jsii.String(strconv.FormatFloat(*r.expiry.ToSeconds(nil), 'f', 0, 64)),
-		presign.EnvMode:         jsii.String(string(r.mode)),
+		presign.EnvBucket:        u.Bucket.BucketName(),
+		presign.EnvPrefix:        jsii.String(r.prefix),
+		presign.EnvMaxSize:       jsii.String(strconv.FormatInt(r.maxSize, 10)),
+		presign.EnvContentTypes:  jsii.String(strings.Join(r.contentTypes, ",")),
+		presign.EnvURLExpiration: jsii.String(strconv.FormatFloat(*r.expiry.ToSeconds(nil), 'f', 0, 64)),
+		presign.EnvMode:          jsii.String(string(r.mode)),
 	}
 	if p.EncryptionKey != nil {
 		env[presign.EnvKMSKeyID] = p.EncryptionKey.KeyArn()
@@ -200,7 +200,7 @@ func (u *PresignedUploadAPI) handlerEnv(p *PresignedUploadAPIProps, r *resolved)
 	if r.cors != nil {
 		// API Gateway adds no CORS header to the handler's answers: the
 		// handler adds them for these origins (lambda/cors).
-		env[cors.EnvConfig] = jsii.String(props.CORSPolicy(r.cors))
+		env[cors.EnvConfig] = jsii.String(props.CorsPolicy(r.cors))
 	}
 	if r.companion {
 		env[presign.EnvCompanion] = jsii.String("true")
@@ -210,7 +210,7 @@ func (u *PresignedUploadAPI) handlerEnv(p *PresignedUploadAPIProps, r *resolved)
 
 // newHandler is the presign handler ("Handler"), its grants and their
 // acknowledgements.
-func (u *PresignedUploadAPI) newHandler(p *PresignedUploadAPIProps, r *resolved) {
+func (u *PresignedUploadApi) newHandler(p *PresignedUploadApiProps, r *resolved) {
 	code := p.Code
 	entry := jsii.String(HandlerEntry)
 	if code != nil {
@@ -229,7 +229,7 @@ func (u *PresignedUploadAPI) newHandler(p *PresignedUploadAPIProps, r *resolved)
 	})
 	u.Function = fn.Function
 	dlq := "API Gateway invokes the presign handler synchronously and returns its errors to the client; a dead-letter queue only ever receives failed asynchronous invocations."
-	nagack.Acknowledge(u.Function, nagack.Rule{ID: "Serverless-LambdaDLQ", Reason: dlq})
+	nagack.Acknowledge(u.Function, nagack.Rule{Id: "Serverless-LambdaDLQ", Reason: dlq})
 	if u.profile != nil {
 		nagack.Acknowledge(u.Function, nagack.Regulated("LambdaDLQ", dlq)...)
 	}
@@ -239,34 +239,34 @@ func (u *PresignedUploadAPI) newHandler(p *PresignedUploadAPIProps, r *resolved)
 			", because each key is made per upload (prefix/caller/random/name); it has no other S3 access."))
 }
 
-// newWebACL is Props.WebACL, else a SizeLimitedWebACL ("WebAcl") unless
-// DisableWebACL; made before the API, so that the API associates it with
+// newWebACL is Props.WebAcl, else a SizeLimitedWebAcl ("WebAcl") unless
+// DisableWebAcl; made before the API, so that the API associates it with
 // its stage.
-func (u *PresignedUploadAPI) newWebACL(p *PresignedUploadAPIProps, r *resolved) {
+func (u *PresignedUploadApi) newWebACL(p *PresignedUploadApiProps, r *resolved) {
 	switch {
-	case p.WebACL != nil:
-		u.WebACL = p.WebACL
-	case p.DisableWebACL == nil || !*p.DisableWebACL:
+	case p.WebAcl != nil:
+		u.WebAcl = p.WebAcl
+	case p.DisableWebAcl == nil || !*p.DisableWebAcl:
 		limit := p.MaxRequestBodySize
 		if limit == nil {
-			bytes := DefaultAPIBodyLimit
+			bytes := DefaultMaxRequestBodySize
 			if r.direct {
-				bytes = DirectAPIBodyLimit
+				bytes = DefaultDirectUploadMaxRequestBodySize
 			}
 			limit = awscdk.Size_Bytes(jsii.Number(float64(bytes)))
 		}
-		u.WebACL = wafsize.NewSizeLimitedWebACL(u, jsii.String("WebAcl"), &wafsize.SizeLimitedWebACLProps{
+		u.WebAcl = wafsize.NewSizeLimitedWebAcl(u, jsii.String("WebAcl"), &wafsize.SizeLimitedWebAclProps{
 			MaxBodySize: limit, LogRetention: p.LogRetention, Compliance: u.profile,
 		})
 	}
 }
 
-// newGateway is the REST API ("Api"): a StreamingRestAPI whose routes are
+// newGateway is the REST API ("Api"): a StreamingRestApi whose routes are
 // BUFFERED, all served by the handler.
-func (u *PresignedUploadAPI) newGateway(p *PresignedUploadAPIProps, r *resolved) {
+func (u *PresignedUploadApi) newGateway(p *PresignedUploadApiProps, r *resolved) {
 	restProps := awsapigateway.RestApiProps{}
-	if p.RestAPIProps != nil {
-		restProps = *p.RestAPIProps
+	if p.RestApiProps != nil {
+		restProps = *p.RestApiProps
 	}
 	if r.direct && restProps.BinaryMediaTypes == nil {
 		// Direct uploads pass bodies to S3 as bytes; JSON requests to the
@@ -289,20 +289,20 @@ func (u *PresignedUploadAPI) newGateway(p *PresignedUploadAPIProps, r *resolved)
 			routes = append(routes, buffered(route[0], route[1]))
 		}
 	}
-	u.StreamingRestAPI = streaming.NewStreamingRestAPI(u, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+	u.StreamingRestApi = streaming.NewStreamingRestApi(u, jsii.String("Api"), &streaming.StreamingRestApiProps{
 		Authorization:  p.Authorization,
-		CORS:           r.cors,
+		Cors:           r.cors,
 		AccessLogGroup: p.AccessLogGroup,
 		LogRetention:   p.LogRetention,
-		RestAPIProps:   &restProps,
-		WebACL:         u.WebACL,
+		RestApiProps:   &restProps,
+		WebAcl:         u.WebAcl,
 		Compliance:     u.profile,
 		Monitoring:     p.Monitoring,
 		Domain:         p.Domain,
 		Routes:         &routes,
 	})
-	u.RestAPI = u.StreamingRestAPI.RestAPI
-	u.URL = u.StreamingRestAPI.URL
+	u.RestApi = u.StreamingRestApi.RestApi
+	u.Url = u.StreamingRestApi.Url
 }
 
 // corsOptions are the API's CORS options: the caller's, with the methods
@@ -326,7 +326,7 @@ func corsOptions(c *awsapigateway.CorsOptions) *awsapigateway.CorsOptions {
 }
 
 // newBucket is the upload bucket with secure defaults, and its logs bucket.
-func (u *PresignedUploadAPI) newBucket(p *PresignedUploadAPIProps, r *resolved) awss3.IBucket {
+func (u *PresignedUploadApi) newBucket(p *PresignedUploadApiProps, r *resolved) awss3.IBucket {
 	bucket, logs := uploadbucket.New(u, &uploadbucket.Props{
 		KeyPrefix:                   r.prefix,
 		IncomingObjectExpiration:    r.incoming,
@@ -335,7 +335,7 @@ func (u *PresignedUploadAPI) newBucket(p *PresignedUploadAPIProps, r *resolved) 
 		EncryptionKey:               p.EncryptionKey,
 		AccessLogsBucket:            p.AccessLogsBucket,
 		RemovalPolicy:               p.RemovalPolicy,
-		CORSOrigins:                 r.corsOrigins,
+		CorsOrigins:                 r.corsOrigins,
 		Compliance:                  u.profile,
 		ObjectLock:                  u.objectLock,
 	})
@@ -345,7 +345,7 @@ func (u *PresignedUploadAPI) newBucket(p *PresignedUploadAPIProps, r *resolved) 
 
 // grantHandler lets the handler write under the prefix, nothing more: the
 // presigned URLs carry its permissions.
-func (u *PresignedUploadAPI) grantHandler(p *PresignedUploadAPIProps, r *resolved) {
+func (u *PresignedUploadApi) grantHandler(p *PresignedUploadApiProps, r *resolved) {
 	u.Function.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("WriteUploadsUnderPrefix"),
 		Actions:   jsii.Strings("s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"),
@@ -356,7 +356,7 @@ func (u *PresignedUploadAPI) grantHandler(p *PresignedUploadAPIProps, r *resolve
 	}
 }
 
-func kmsStatement(p *PresignedUploadAPIProps) awsiam.PolicyStatement {
+func kmsStatement(p *PresignedUploadApiProps) awsiam.PolicyStatement {
 	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("EncryptUploads"),
 		Actions:   jsii.Strings("kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"),
@@ -366,7 +366,7 @@ func kmsStatement(p *PresignedUploadAPIProps) awsiam.PolicyStatement {
 
 // addDirectUpload adds PUT /objects/{name}: an S3 service integration with
 // a role that may only write under prefix/direct/.
-func (u *PresignedUploadAPI) addDirectUpload(p *PresignedUploadAPIProps, r *resolved) {
+func (u *PresignedUploadApi) addDirectUpload(p *PresignedUploadApiProps, r *resolved) {
 	role := awsiam.NewRole(u, jsii.String("DirectUploadRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
 		Description: jsii.String("API Gateway writes direct uploads under " + r.prefix + DirectPrefix),
@@ -408,21 +408,21 @@ func (u *PresignedUploadAPI) addDirectUpload(p *PresignedUploadAPIProps, r *reso
 	})
 	auth := p.Authorization
 	if auth == nil {
-		auth = apiauth.IAM()
+		auth = apiauth.Iam()
 	}
-	opts := auth.MethodOptions(u.StreamingRestAPI, u.StreamingRestAPI.API)
-	opts.RequestValidator = u.StreamingRestAPI.RequestValidator
+	opts := auth.MethodOptions(u.StreamingRestApi, u.StreamingRestApi.Api)
+	opts.RequestValidator = u.StreamingRestApi.RequestValidator
 	opts.RequestParameters = &map[string]*bool{"method.request.path.name": jsii.Bool(true), "method.request.header.Content-Type": jsii.Bool(true)}
 	opts.MethodResponses = &[]*awsapigateway.MethodResponse{
 		{StatusCode: jsii.String("200")}, {StatusCode: jsii.String("400")}, {StatusCode: jsii.String("412")}, {StatusCode: jsii.String("502")},
 	}
-	put := u.RestAPI.Root().ResourceForPath(jsii.String("/objects/{name}")).AddMethod(jsii.String("PUT"), integration, opts)
+	put := u.RestApi.Root().ResourceForPath(jsii.String("/objects/{name}")).AddMethod(jsii.String("PUT"), integration, opts)
 	nagack.Acknowledge(put, nagack.ForAuthorization(auth.Kind())...)
 }
 
 // prefixAck acknowledges the object wildcard of a prefix grant, and no other.
 func prefixAck(prefix, reason string) nagack.Rule {
-	return nagack.Rule{ID: "AwsSolutions-IAM5", Reason: reason,
+	return nagack.Rule{Id: "AwsSolutions-IAM5", Reason: reason,
 		AppliesTo: []any{nagack.Regex("/^Resource::.*" + regexp.QuoteMeta("/"+prefix+"*") + "$/")}}
 }
 
@@ -430,7 +430,7 @@ func errorTemplate(code, message string) *map[string]*string {
 	return &map[string]*string{"application/json": jsii.String(fmt.Sprintf(`{"error":{"code":%q,"message":%q}}`, code, message))}
 }
 
-func validate(p *props.Problems, up *PresignedUploadAPIProps) *resolved {
+func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
 	r := &resolved{mode: up.Mode, direct: up.DirectUpload != nil && *up.DirectUpload, companion: up.CompanionRoutes != nil && *up.CompanionRoutes}
 	switch r.mode {
 	case "":
@@ -456,19 +456,19 @@ func validate(p *props.Problems, up *PresignedUploadAPIProps) *resolved {
 
 	r.contentTypes = p.MediaTypes("AllowedContentTypes", up.AllowedContentTypes, DefaultContentTypes())
 
-	r.expiry = up.URLExpiry
+	r.expiry = up.UrlExpiration
 	if r.expiry == nil {
-		r.expiry = awscdk.Duration_Minutes(jsii.Number(DefaultURLExpiryMinutes))
+		r.expiry = awscdk.Duration_Minutes(jsii.Number(DefaultUrlExpirationMinutes))
 	} else if ms, ok := props.Millis(r.expiry); ok && (ms < 60_000 || ms > 7*24*3600_000) {
-		p.Add("URLExpiry", props.Human(r.expiry), "1 minute to 7 days (SigV4's maximum)", "set an expiry in that range; short is safer")
+		p.Add("UrlExpiration", props.Human(r.expiry), "1 minute to 7 days (SigV4's maximum)", "set an expiry in that range; short is safer")
 	} else if !ok {
-		p.Add("URLExpiry", "a Token", "a duration known at synth time", "use a literal duration")
+		p.Add("UrlExpiration", "a Token", "a duration known at synth time", "use a literal duration")
 	}
 
 	r.prefix = p.KeyPrefix("KeyPrefix", up.KeyPrefix, DefaultKeyPrefix)
 
-	r.incoming = p.WholeDays("IncomingObjectExpiration", up.IncomingObjectExpiration, DefaultIncomingExpiryDays)
-	r.abortAfter = p.WholeDays("AbortIncompleteUploadsAfter", up.AbortIncompleteUploadsAfter, DefaultAbortIncompleteDays)
+	r.incoming = p.WholeDays("IncomingObjectExpiration", up.IncomingObjectExpiration, DefaultIncomingObjectExpirationDays)
+	r.abortAfter = p.WholeDays("AbortIncompleteUploadsAfter", up.AbortIncompleteUploadsAfter, DefaultAbortIncompleteUploadsAfterDays)
 
 	if up.Bucket != nil {
 		for _, f := range []struct {
@@ -479,8 +479,8 @@ func validate(p *props.Problems, up *PresignedUploadAPIProps) *resolved {
 				p.Add(f.name, "set together with Bucket", "settings of a new bucket only", "drop "+f.name+", or drop Bucket to let the construct create one")
 			}
 		}
-		if up.CORS != nil {
-			p.Add("CORS", "set together with Bucket", "CORS rules on a new bucket only", "add the CORS rule to your bucket yourself, or let the construct create the bucket")
+		if up.Cors != nil {
+			p.Add("Cors", "set together with Bucket", "CORS rules on a new bucket only", "add the CORS rule to your bucket yourself, or let the construct create the bucket")
 		}
 	}
 	if up.BucketProps != nil {
@@ -491,17 +491,17 @@ func validate(p *props.Problems, up *PresignedUploadAPIProps) *resolved {
 			p.Add("BucketProps.PublicReadAccess", "true", "false: uploads are private", "serve objects through CloudFront or presigned GETs")
 		}
 	}
-	r.corsOrigins = p.CheckCORS("CORS", up.CORS, props.CORSFields{AnyOrigin: true, Headers: true, Options: true,
+	r.corsOrigins = p.CheckCors("Cors", up.Cors, props.CorsFields{AnyOrigin: true, Headers: true, Options: true,
 		Why: "the construct allows the methods of its routes"})
 	if len(r.corsOrigins) > 0 {
-		r.cors = corsOptions(up.CORS)
+		r.cors = corsOptions(up.Cors)
 	}
-	disabled := up.DisableWebACL != nil && *up.DisableWebACL
-	if disabled && (up.WebACL != nil || up.MaxRequestBodySize != nil) {
-		p.Add("DisableWebACL", "true together with WebACL or MaxRequestBodySize", "one of them", "drop DisableWebACL, or the web ACL settings")
+	disabled := up.DisableWebAcl != nil && *up.DisableWebAcl
+	if disabled && (up.WebAcl != nil || up.MaxRequestBodySize != nil) {
+		p.Add("DisableWebAcl", "true together with WebAcl or MaxRequestBodySize", "one of them", "drop DisableWebAcl, or the web ACL settings")
 	}
-	if up.WebACL != nil && up.MaxRequestBodySize != nil {
-		p.Add("MaxRequestBodySize", "set together with WebACL", "one of them", "drop MaxRequestBodySize: the shared WebACL has its own limit")
+	if up.WebAcl != nil && up.MaxRequestBodySize != nil {
+		p.Add("MaxRequestBodySize", "set together with WebAcl", "one of them", "drop MaxRequestBodySize: the shared WebAcl has its own limit")
 	}
 	if up.Authorization != nil {
 		p.AddErr(up.Authorization.Validate("Authorization"))
@@ -518,8 +518,8 @@ func validate(p *props.Problems, up *PresignedUploadAPIProps) *resolved {
 // already, which a warning recalls). Targets are any awsevents.IRuleTarget,
 // e.g. awseventstargets.NewSqsQueue(queue, nil); OnUploadedFunction makes a
 // Go function for you.
-func (u *PresignedUploadAPI) OnUploaded(id *string, targets ...awsevents.IRuleTarget) awsevents.Rule {
-	problems := props.NewProblems("PresignedUploadAPI.OnUploaded", u, id)
+func (u *PresignedUploadApi) OnUploaded(id *string, targets ...awsevents.IRuleTarget) awsevents.Rule {
+	problems := props.NewProblems("PresignedUploadApi.OnUploaded", u, id)
 	problems.CheckUnique(u, id)
 	if len(targets) == 0 {
 		problems.Add("targets", "none", "at least one awsevents.IRuleTarget", "pass a target, e.g. awseventstargets.NewSqsQueue(queue, nil)")
@@ -555,7 +555,7 @@ func (u *PresignedUploadAPI) OnUploaded(id *string, targets ...awsevents.IRuleTa
 // "<id>DeadLetters") for events it fails on after Lambda's retries:
 // EventBridge invokes it asynchronously. It gets the API's compliance
 // profile unless props has its own.
-func (u *PresignedUploadAPI) OnUploadedFunction(id *string, p *gofunction.GoFunctionProps) *gofunction.GoFunction {
+func (u *PresignedUploadApi) OnUploadedFunction(id *string, p *gofunction.GoFunctionProps) *gofunction.GoFunction {
 	if p != nil {
 		pp := *p
 		if pp.Compliance == nil {
@@ -569,7 +569,7 @@ func (u *PresignedUploadAPI) OnUploadedFunction(id *string, p *gofunction.GoFunc
 			})
 			dead := "This queue is the dead-letter queue of the upload-event function and its EventBridge target: " +
 				"it keeps the events the function failed on or that could not be delivered, and has no dead-letter queue of its own."
-			nagack.Acknowledge(dlq, nagack.Rule{ID: "AwsSolutions-SQS3", Reason: dead}, nagack.Rule{ID: "Serverless-SQSRedrivePolicy", Reason: dead})
+			nagack.Acknowledge(dlq, nagack.Rule{Id: "AwsSolutions-SQS3", Reason: dead}, nagack.Rule{Id: "Serverless-SQSRedrivePolicy", Reason: dead})
 			if pp.Compliance != nil {
 				// CT.SQS.PR.1: a queue either has a dead-letter queue or is
 				// one, which RedriveAllowPolicy declares. allowAll is SQS's
@@ -601,7 +601,7 @@ func (u *PresignedUploadAPI) OnUploadedFunction(id *string, p *gofunction.GoFunc
 
 // enableEventBridge turns on S3's EventBridge notifications of the new
 // bucket, once.
-func (u *PresignedUploadAPI) enableEventBridge() {
+func (u *PresignedUploadApi) enableEventBridge() {
 	if u.eventBridge {
 		return
 	}

@@ -60,13 +60,13 @@ func newStack(name string) awscdk.Stack {
 
 var defaults struct {
 	tp *template
-	up *uploads.PresignedUploadAPI
+	up *uploads.PresignedUploadApi
 }
 
-func defaultStack(t *testing.T) (*template, *uploads.PresignedUploadAPI) {
+func defaultStack(t *testing.T) (*template, *uploads.PresignedUploadApi) {
 	if defaults.tp == nil {
 		stack := newStack("Defaults")
-		defaults.up = uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), nil)
+		defaults.up = uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), nil)
 		defaults.tp = synth(t, stack)
 	}
 	return defaults.tp, defaults.up
@@ -149,9 +149,9 @@ func TestHandlerMayOnlyWriteUnderPrefix(t *testing.T) {
 func TestDefaultRoutesAreBufferedProxyToTheHandler(t *testing.T) {
 	tp, up := defaultStack(t)
 	routes := map[string]bool{}
-	for _, r := range up.StreamingRestAPI.Routes {
+	for _, r := range up.StreamingRestApi.Routes {
 		routes[r.Method+" "+r.Path] = true
-		m := tp.props(t, r.APIMethod)
+		m := tp.props(t, r.ApiMethod)
 		want(t, r.Path+" AuthorizationType", m["AuthorizationType"], "AWS_IAM")
 		want(t, r.Path+" Type", get(m, "Integration", "Type"), "AWS_PROXY")
 		want(t, r.Path+" TimeoutInMillis", get(m, "Integration", "TimeoutInMillis"), 29000)
@@ -161,7 +161,7 @@ func TestDefaultRoutesAreBufferedProxyToTheHandler(t *testing.T) {
 	}
 	want(t, "routes", routes, map[string]bool{"POST /uploads": true, "POST /uploads/{uploadId}/parts": true, "GET /uploads/{uploadId}/parts": true,
 		"POST /uploads/{uploadId}/complete": true, "DELETE /uploads/{uploadId}": true})
-	want(t, "endpoint", tp.props(t, up.RestAPI)["EndpointConfiguration"], map[string]any{"Types": []string{"REGIONAL"}})
+	want(t, "endpoint", tp.props(t, up.RestApi)["EndpointConfiguration"], map[string]any{"Types": []string{"REGIONAL"}})
 	if len(tp.ofType("AWS::ApiGateway::Method")) != 5 {
 		t.Errorf("%d methods: no CORS and no direct upload by default", len(tp.ofType("AWS::ApiGateway::Method")))
 	}
@@ -169,7 +169,7 @@ func TestDefaultRoutesAreBufferedProxyToTheHandler(t *testing.T) {
 
 func TestDefaultWebAclGuardsTheStage(t *testing.T) {
 	tp, up := defaultStack(t)
-	acl := tp.props(t, up.WebACL.CfnWebACL)
+	acl := tp.props(t, up.WebAcl.CfnWebACL)
 	want(t, "Scope", acl["Scope"], "REGIONAL")
 	want(t, "inspection limit", get(acl, "AssociationConfig", "RequestBody", "API_GATEWAY"), map[string]string{"DefaultSizeInspectionLimit": "KB_16"})
 	rule := get(acl, "Rules").([]any)[0]
@@ -183,7 +183,7 @@ func TestDefaultWebAclGuardsTheStage(t *testing.T) {
 	}
 	for _, a := range assoc {
 		arn := js(get(a, "Properties", "ResourceArn"))
-		if !strings.Contains(arn, "::/restapis/") || !strings.Contains(arn, tp.id(up.RestAPI)) || !strings.Contains(arn, tp.id(up.StreamingRestAPI.Stage)) {
+		if !strings.Contains(arn, "::/restapis/") || !strings.Contains(arn, tp.id(up.RestApi)) || !strings.Contains(arn, tp.id(up.StreamingRestApi.Stage)) {
 			t.Errorf("ResourceArn = %s", arn)
 		}
 	}
@@ -192,16 +192,16 @@ func TestDefaultWebAclGuardsTheStage(t *testing.T) {
 func TestOptionsKmsCorsModeAndPrefix(t *testing.T) {
 	stack := newStack("Options")
 	key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
-	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{
+	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
 		Mode:                        uploads.ModeMultipart,
 		MaxObjectSize:               awscdk.Size_Gibibytes(jsii.Number(100)),
 		AllowedContentTypes:         jsii.Strings("video/mp4"),
-		URLExpiry:                   awscdk.Duration_Hours(jsii.Number(1)),
+		UrlExpiration:               awscdk.Duration_Hours(jsii.Number(1)),
 		KeyPrefix:                   jsii.String("teams/video/"),
 		IncomingObjectExpiration:    awscdk.Duration_Days(jsii.Number(3)),
 		AbortIncompleteUploadsAfter: awscdk.Duration_Days(jsii.Number(2)),
 		EncryptionKey:               key,
-		CORS:                        &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
+		Cors:                        &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
 		Authorization:               apiauth.None(),
 		MaxRequestBodySize:          awscdk.Size_Kibibytes(jsii.Number(8)),
 		RemovalPolicy:               awscdk.RemovalPolicy_DESTROY,
@@ -212,7 +212,7 @@ func TestOptionsKmsCorsModeAndPrefix(t *testing.T) {
 		"BucketKeyEnabled":              true,
 		"ServerSideEncryptionByDefault": map[string]any{"KMSMasterKeyID": map[string]any{"Fn::GetAtt": []string{tp.id(key), "Arn"}}, "SSEAlgorithm": "aws:kms"},
 	}})
-	want(t, "CORS", get(b, "CorsConfiguration", "CorsRules"), []any{map[string]any{
+	want(t, "Cors", get(b, "CorsConfiguration", "CorsRules"), []any{map[string]any{
 		"AllowedHeaders": []string{"*"}, "AllowedMethods": []string{"PUT", "POST"}, "AllowedOrigins": []string{"https://app.example.com"},
 		"ExposedHeaders": []string{"ETag"}, "MaxAge": 3000,
 	}})
@@ -258,25 +258,25 @@ func TestOptionsKmsCorsModeAndPrefix(t *testing.T) {
 	if options == 0 {
 		t.Error("no CORS preflight methods on the API")
 	}
-	want(t, "WAF body limit", get(tp.props(t, up.WebACL.CfnWebACL), "Rules").([]any)[0].(map[string]any)["Statement"].(map[string]any)["SizeConstraintStatement"].(map[string]any)["Size"], 8192)
+	want(t, "WAF body limit", get(tp.props(t, up.WebAcl.CfnWebACL), "Rules").([]any)[0].(map[string]any)["Statement"].(map[string]any)["SizeConstraintStatement"].(map[string]any)["Size"], 8192)
 }
 
 // TestOptionCompanionRoutes: the routes Uppy's companionEndpoint calls,
 // behind the API's authorization, served by the presign handler.
 func TestOptionCompanionRoutes(t *testing.T) {
 	stack := newStack("Companion")
-	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{
+	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
 		CompanionRoutes: jsii.Bool(true),
-		CORS:            &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com", "http://localhost:5173")},
+		Cors:            &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com", "http://localhost:5173")},
 	})
 	tp := synth(t, stack)
 	for _, route := range presign.CompanionRoutes() {
-		r := up.StreamingRestAPI.Route(route[0], route[1])
+		r := up.StreamingRestApi.Route(route[0], route[1])
 		if r == nil {
 			t.Errorf("no route %s %s", route[0], route[1])
 			continue
 		}
-		m := tp.props(t, r.APIMethod)
+		m := tp.props(t, r.ApiMethod)
 		want(t, route[1]+" AuthorizationType", m["AuthorizationType"], "AWS_IAM")
 		if uri := js(get(m, "Integration", "Uri")); !strings.Contains(uri, tp.id(up.Function)) {
 			t.Errorf("%s %s Uri = %s", route[0], route[1], uri)
@@ -294,15 +294,15 @@ func TestOptionCompanionRoutes(t *testing.T) {
 func TestOptionExistingBucketSharedAclAndPrebuiltCode(t *testing.T) {
 	stack := newStack("Existing")
 	bucket := awss3.Bucket_FromBucketName(stack, jsii.String("Team"), jsii.String("team-bucket"))
-	acl := wafsize.NewSizeLimitedWebACL(stack, jsii.String("Shared"), &wafsize.SizeLimitedWebACLProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(32))})
-	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{
-		Bucket: bucket, WebACL: acl, Code: awslambda.Code_FromAsset(jsii.String("testdata/prebuilt"), nil),
+	acl := wafsize.NewSizeLimitedWebAcl(stack, jsii.String("Shared"), &wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(32))})
+	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
+		Bucket: bucket, WebAcl: acl, Code: awslambda.Code_FromAsset(jsii.String("testdata/prebuilt"), nil),
 	})
 	tp := synth(t, stack)
 	if n := len(tp.ofType("AWS::S3::Bucket")); n != 0 {
 		t.Errorf("%d buckets created for an existing bucket", n)
 	}
-	if n := len(tp.ofType("AWS::WAFv2::WebACL")); n != 1 || up.WebACL != acl {
+	if n := len(tp.ofType("AWS::WAFv2::WebACL")); n != 1 || up.WebAcl != acl {
 		t.Errorf("%d web ACLs; the shared one must be used", n)
 	}
 	role := get(tp.props(t, up.Function), "Role", "Fn::GetAtt").([]any)[0].(string)
@@ -313,9 +313,9 @@ func TestOptionExistingBucketSharedAclAndPrebuiltCode(t *testing.T) {
 
 func TestOptionDirectUpload(t *testing.T) {
 	stack := newStack("Direct")
-	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{DirectUpload: jsii.Bool(true)})
+	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{DirectUpload: jsii.Bool(true)})
 	tp := synth(t, stack)
-	want(t, "BinaryMediaTypes", tp.props(t, up.RestAPI)["BinaryMediaTypes"], []string{"*/*"})
+	want(t, "BinaryMediaTypes", tp.props(t, up.RestApi)["BinaryMediaTypes"], []string{"*/*"})
 	var put map[string]any
 	for _, m := range tp.ofType("AWS::ApiGateway::Method") {
 		if get(m, "Properties", "HttpMethod") == "PUT" {
@@ -337,13 +337,13 @@ func TestOptionDirectUpload(t *testing.T) {
 	if sts := js(tp.policyStatements(tp.id(up.DirectUploadRole))); !strings.Contains(sts, `"Action":"s3:PutObject"`) || !strings.Contains(sts, `/incoming/direct/*`) || strings.Contains(sts, `"s3:*"`) {
 		t.Errorf("direct role statements: %s", sts)
 	}
-	rule := get(tp.props(t, up.WebACL.CfnWebACL), "Rules").([]any)[0]
+	rule := get(tp.props(t, up.WebAcl.CfnWebACL), "Rules").([]any)[0]
 	want(t, "10 MB rule", get(rule, "Name"), "ContentLengthOverLimit")
 }
 
-func failsWith(t *testing.T, p *uploads.PresignedUploadAPIProps, fragments ...string) {
+func failsWith(t *testing.T, p *uploads.PresignedUploadApiProps, fragments ...string) {
 	t.Helper()
-	msg := cdktest.PanicMessage(t, func() { uploads.NewPresignedUploadAPI(newStack("Fails"), jsii.String("Uploads"), p) })
+	msg := cdktest.PanicMessage(t, func() { uploads.NewPresignedUploadApi(newStack("Fails"), jsii.String("Uploads"), p) })
 	for _, f := range fragments {
 		if !strings.Contains(msg, f) {
 			t.Errorf("message lacks %q:\n%s", f, msg)
@@ -352,60 +352,60 @@ func failsWith(t *testing.T, p *uploads.PresignedUploadAPIProps, fragments ...st
 }
 
 func TestFailsSizeAboveSingleUploadWithoutMultipart(t *testing.T) {
-	failsWith(t, &uploads.PresignedUploadAPIProps{MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(6))},
-		`PresignedUploadAPI "Fails/Uploads" has 1 invalid prop`, "MaxObjectSize is 6 GiB (6442450944 bytes); allowed: at most 5 GiB with PUT", "Fix: set Mode: uploads.ModeMultipart")
-	failsWith(t, &uploads.PresignedUploadAPIProps{Mode: uploads.ModeMultipart, MaxObjectSize: awscdk.Size_Tebibytes(jsii.Number(6))},
+	failsWith(t, &uploads.PresignedUploadApiProps{MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(6))},
+		`PresignedUploadApi "Fails/Uploads" has 1 invalid prop`, "MaxObjectSize is 6 GiB (6442450944 bytes); allowed: at most 5 GiB with PUT", "Fix: set Mode: uploads.ModeMultipart")
+	failsWith(t, &uploads.PresignedUploadApiProps{Mode: uploads.ModeMultipart, MaxObjectSize: awscdk.Size_Tebibytes(jsii.Number(6))},
 		"MaxObjectSize is 6 TiB (6597069766656 bytes); allowed: at most 5 TiB")
-	failsWith(t, &uploads.PresignedUploadAPIProps{Mode: "STREAM"}, `Mode is "STREAM"; allowed: uploads.ModePut, ModePost or ModeMultipart`)
+	failsWith(t, &uploads.PresignedUploadApiProps{Mode: "STREAM"}, `Mode is "STREAM"; allowed: uploads.ModePut, ModePost or ModeMultipart`)
 }
 
-func TestFailsUrlExpiryOutOfBounds(t *testing.T) {
-	failsWith(t, &uploads.PresignedUploadAPIProps{URLExpiry: awscdk.Duration_Days(jsii.Number(8))}, "URLExpiry is 8 days; allowed: 1 minute to 7 days")
-	failsWith(t, &uploads.PresignedUploadAPIProps{URLExpiry: awscdk.Duration_Seconds(jsii.Number(30))}, "URLExpiry is 30 seconds; allowed: 1 minute to 7 days")
+func TestFailsUrlExpirationOutOfBounds(t *testing.T) {
+	failsWith(t, &uploads.PresignedUploadApiProps{UrlExpiration: awscdk.Duration_Days(jsii.Number(8))}, "UrlExpiration is 8 days; allowed: 1 minute to 7 days")
+	failsWith(t, &uploads.PresignedUploadApiProps{UrlExpiration: awscdk.Duration_Seconds(jsii.Number(30))}, "UrlExpiration is 30 seconds; allowed: 1 minute to 7 days")
 }
 
 func TestFailsContentTypes(t *testing.T) {
-	failsWith(t, &uploads.PresignedUploadAPIProps{AllowedContentTypes: &[]*string{}}, "AllowedContentTypes is an empty list; allowed: one or more media types")
-	failsWith(t, &uploads.PresignedUploadAPIProps{AllowedContentTypes: jsii.Strings("image/*", "text/csv; charset=utf-8", "png")},
+	failsWith(t, &uploads.PresignedUploadApiProps{AllowedContentTypes: &[]*string{}}, "AllowedContentTypes is an empty list; allowed: one or more media types")
+	failsWith(t, &uploads.PresignedUploadApiProps{AllowedContentTypes: jsii.Strings("image/*", "text/csv; charset=utf-8", "png")},
 		"3 invalid props", `AllowedContentTypes[0] is "image/*"`, `AllowedContentTypes[2] is "png"; allowed: an exact media type`)
 }
 
 func TestFailsBadPrefix(t *testing.T) {
 	for _, prefix := range []string{"/abs/", "noslash", "a/../b/", "a//", "spaces here/", ""} {
-		failsWith(t, &uploads.PresignedUploadAPIProps{KeyPrefix: jsii.String(prefix)}, "KeyPrefix is \""+prefix+"\"; allowed:")
+		failsWith(t, &uploads.PresignedUploadApiProps{KeyPrefix: jsii.String(prefix)}, "KeyPrefix is \""+prefix+"\"; allowed:")
 	}
 }
 
 func TestFailsBucketAndBucketProps(t *testing.T) {
 	stack := newStack("Both")
-	failsWith(t, &uploads.PresignedUploadAPIProps{
+	failsWith(t, &uploads.PresignedUploadApiProps{
 		Bucket:      awss3.Bucket_FromBucketName(stack, jsii.String("B"), jsii.String("team-bucket")),
 		BucketProps: &awss3.BucketProps{Versioned: jsii.Bool(true)},
 	}, "BucketProps is set together with Bucket; allowed: settings of a new bucket only")
-	failsWith(t, &uploads.PresignedUploadAPIProps{BucketProps: &awss3.BucketProps{PublicReadAccess: jsii.Bool(true)}},
+	failsWith(t, &uploads.PresignedUploadApiProps{BucketProps: &awss3.BucketProps{PublicReadAccess: jsii.Bool(true)}},
 		"BucketProps.PublicReadAccess is true; allowed: false")
 }
 
 func TestFailsCorsWildcardUnlessAskedByName(t *testing.T) {
-	failsWith(t, &uploads.PresignedUploadAPIProps{CORS: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("*", "http://evil.example.com", "https://app.example.com/upload")}},
-		`CORS.AllowOrigins[0] is "*"; allowed: an exact origin: https://host[:port]`, "use awsapigateway.Cors_ALL_ORIGINS() alone",
-		`CORS.AllowOrigins[1] is "http://evil.example.com"`, `CORS.AllowOrigins[2] is "https://app.example.com/upload"`)
+	failsWith(t, &uploads.PresignedUploadApiProps{Cors: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("*", "http://evil.example.com", "https://app.example.com/upload")}},
+		`Cors.AllowOrigins[0] is "*"; allowed: an exact origin: https://host[:port]`, "use awsapigateway.Cors_ALL_ORIGINS() alone",
+		`Cors.AllowOrigins[1] is "http://evil.example.com"`, `Cors.AllowOrigins[2] is "https://app.example.com/upload"`)
 }
 
 func TestCorsAnyOriginByName(t *testing.T) {
 	stack := newStack("AnyOrigin")
-	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{CORS: &awsapigateway.CorsOptions{AllowOrigins: awsapigateway.Cors_ALL_ORIGINS()}})
+	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{Cors: &awsapigateway.CorsOptions{AllowOrigins: awsapigateway.Cors_ALL_ORIGINS()}})
 	tp := synth(t, stack)
 	want(t, "AllowedOrigins", get(tp.props(t, up.Bucket), "CorsConfiguration", "CorsRules").([]any)[0].(map[string]any)["AllowedOrigins"], []string{"*"})
 }
 
 func TestFailsLifecycleAndWafConflicts(t *testing.T) {
-	failsWith(t, &uploads.PresignedUploadAPIProps{IncomingObjectExpiration: awscdk.Duration_Hours(jsii.Number(12))},
+	failsWith(t, &uploads.PresignedUploadApiProps{IncomingObjectExpiration: awscdk.Duration_Hours(jsii.Number(12))},
 		"IncomingObjectExpiration is 12 hours; allowed: whole days, at least 1")
-	failsWith(t, &uploads.PresignedUploadAPIProps{DisableWebACL: jsii.Bool(true), MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(1))},
-		"DisableWebACL is true together with WebACL or MaxRequestBodySize")
+	failsWith(t, &uploads.PresignedUploadApiProps{DisableWebAcl: jsii.Bool(true), MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(1))},
+		"DisableWebAcl is true together with WebAcl or MaxRequestBodySize")
 	stack := newStack("Kms")
-	failsWith(t, &uploads.PresignedUploadAPIProps{
+	failsWith(t, &uploads.PresignedUploadApiProps{
 		EncryptionKey: awskms.NewKey(stack, jsii.String("K"), nil),
 		BucketProps:   &awss3.BucketProps{Encryption: awss3.BucketEncryption_S3_MANAGED},
 	}, "EncryptionKey is set together with BucketProps.Encryption")
@@ -413,10 +413,10 @@ func TestFailsLifecycleAndWafConflicts(t *testing.T) {
 
 func TestDisableWebACL(t *testing.T) {
 	stack := newStack("NoWaf")
-	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{DisableWebACL: jsii.Bool(true)})
+	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{DisableWebAcl: jsii.Bool(true)})
 	tp := synth(t, stack)
-	if up.WebACL != nil || len(tp.ofType("AWS::WAFv2::WebACL")) != 0 {
-		t.Error("a web ACL despite DisableWebACL")
+	if up.WebAcl != nil || len(tp.ofType("AWS::WAFv2::WebACL")) != 0 {
+		t.Error("a web ACL despite DisableWebAcl")
 	}
 }
 
@@ -424,10 +424,10 @@ func TestDisableWebACL(t *testing.T) {
 // API name, so two upload APIs must not share one.
 func TestTwoApisInAStackHaveTheirOwnNames(t *testing.T) {
 	st := newStack("TwoApis")
-	a := uploads.NewPresignedUploadAPI(st, jsii.String("Documents"), &uploads.PresignedUploadAPIProps{DisableWebACL: jsii.Bool(true)})
-	b := uploads.NewPresignedUploadAPI(st, jsii.String("Videos"), &uploads.PresignedUploadAPIProps{DisableWebACL: jsii.Bool(true)})
+	a := uploads.NewPresignedUploadApi(st, jsii.String("Documents"), &uploads.PresignedUploadApiProps{DisableWebAcl: jsii.Bool(true)})
+	b := uploads.NewPresignedUploadApi(st, jsii.String("Videos"), &uploads.PresignedUploadApiProps{DisableWebAcl: jsii.Bool(true)})
 	tp := synth(t, st)
-	for c, want := range map[constructs.IConstruct]string{a.RestAPI: "TwoApis-Documents-Api", b.RestAPI: "TwoApis-Videos-Api"} {
+	for c, want := range map[constructs.IConstruct]string{a.RestApi: "TwoApis-Documents-Api", b.RestApi: "TwoApis-Videos-Api"} {
 		if got := tp.props(t, c)["Name"]; got != want {
 			t.Errorf("Name = %v, want %q", got, want)
 		}
@@ -439,7 +439,7 @@ func TestTwoApisInAStackHaveTheirOwnNames(t *testing.T) {
 // policy; the methods are the routes', so AllowMethods is refused.
 func TestCorsOptionsOnTheUploadAPI(t *testing.T) {
 	stack := newStack("CorsOptions")
-	up := uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{CORS: &awsapigateway.CorsOptions{
+	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{Cors: &awsapigateway.CorsOptions{
 		AllowOrigins:     jsii.Strings("https://app.example.com"),
 		AllowHeaders:     jsii.Strings("content-type", "X-Team"),
 		AllowCredentials: jsii.Bool(true),
@@ -461,7 +461,7 @@ func TestCorsOptionsOnTheUploadAPI(t *testing.T) {
 	env := get(tp.props(t, up.Function), "Environment", "Variables").(map[string]any)
 	want(t, cors.EnvConfig, env[cors.EnvConfig], `{"allowOrigins":["https://app.example.com"],"allowCredentials":true,"exposeHeaders":["ETag"]}`)
 
-	failsWith(t, &uploads.PresignedUploadAPIProps{CORS: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com"), AllowMethods: jsii.Strings("GET")}},
-		"CORS.AllowMethods is set; allowed: unset: the construct allows the methods of its routes. Fix: drop CORS.AllowMethods")
-	failsWith(t, &uploads.PresignedUploadAPIProps{CORS: &awsapigateway.CorsOptions{}}, "CORS.AllowOrigins is empty")
+	failsWith(t, &uploads.PresignedUploadApiProps{Cors: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com"), AllowMethods: jsii.Strings("GET")}},
+		"Cors.AllowMethods is set; allowed: unset: the construct allows the methods of its routes. Fix: drop Cors.AllowMethods")
+	failsWith(t, &uploads.PresignedUploadApiProps{Cors: &awsapigateway.CorsOptions{}}, "Cors.AllowOrigins is empty")
 }

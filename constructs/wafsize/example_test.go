@@ -11,13 +11,13 @@ import (
 )
 
 // One web ACL that refuses bodies over 1 MB, guarding an API's stage.
-func ExampleNewSizeLimitedWebACL() {
+func ExampleNewSizeLimitedWebAcl() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("Edge"), nil)
 	api := awsapigateway.NewRestApi(stack, jsii.String("Api"), nil)
 	api.Root().AddMethod(jsii.String("POST"), awsapigateway.NewMockIntegration(nil), nil)
 
-	acl := wafsize.NewSizeLimitedWebACL(stack, jsii.String("Waf"), &wafsize.SizeLimitedWebACLProps{
+	acl := wafsize.NewSizeLimitedWebAcl(stack, jsii.String("Waf"), &wafsize.SizeLimitedWebAclProps{
 		MaxBodySize: awscdk.Size_Mebibytes(jsii.Number(1)),
 		RateLimit:   jsii.Number(2000),
 	})

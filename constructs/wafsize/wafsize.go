@@ -1,9 +1,9 @@
-// Package wafsize defines SizeLimitedWebACL: a REGIONAL AWS WAF web ACL
+// Package wafsize defines SizeLimitedWebAcl: a REGIONAL AWS WAF web ACL
 // that keeps request payloads of API Gateway stages within a limit, answers
 // refused requests with 413 and a JSON body, logs to CloudWatch Logs and
 // emits metrics for every rule.
 //
-//	acl := wafsize.NewSizeLimitedWebACL(stack, jsii.String("Waf"), &wafsize.SizeLimitedWebACLProps{
+//	acl := wafsize.NewSizeLimitedWebAcl(stack, jsii.String("Waf"), &wafsize.SizeLimitedWebAclProps{
 //		MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(64)),
 //	})
 //	acl.Associate(api.Stage)
@@ -69,8 +69,8 @@ func (l InspectionLimit) Bytes() int64 {
 // (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html)
 // and WAF (https://docs.aws.amazon.com/waf/latest/developerguide/limits.html).
 const (
-	// MaxAPIGatewayPayload is API Gateway's request payload cap: 10 MB.
-	MaxAPIGatewayPayload = 10 << 20
+	// MaxApiGatewayPayload is API Gateway's request payload cap: 10 MB.
+	MaxApiGatewayPayload = 10 << 20
 	// CommonRuleSetBodyLimit is where AWSManagedRulesCommonRuleSet's
 	// SizeRestrictions_BODY blocks: 8 KB.
 	CommonRuleSetBodyLimit = 8 << 10
@@ -88,8 +88,8 @@ const (
 	ResponseBodyKey = "payload-too-large"
 )
 
-// SizeLimitedWebACLProps configure a SizeLimitedWebACL.
-type SizeLimitedWebACLProps struct {
+// SizeLimitedWebAclProps configure a SizeLimitedWebAcl.
+type SizeLimitedWebAclProps struct {
 	// MaxBodySize is the largest request body allowed, more than 0 and at
 	// most API Gateway's 10 MB. Required.
 	MaxBodySize awscdk.Size
@@ -119,8 +119,8 @@ type SizeLimitedWebACLProps struct {
 	Compliance *compliance.Profile
 }
 
-// SizeLimitedWebACL is a REGIONAL web ACL that enforces a payload limit.
-type SizeLimitedWebACL struct {
+// SizeLimitedWebAcl is a REGIONAL web ACL that enforces a payload limit.
+type SizeLimitedWebAcl struct {
 	constructs.Construct
 	// CfnWebACL is the web ACL (escape hatch).
 	CfnWebACL awswafv2.CfnWebACL
@@ -138,20 +138,20 @@ type SizeLimitedWebACL struct {
 }
 
 // ToString is the construct's path.
-func (w *SizeLimitedWebACL) ToString() *string { return w.Node().Path() }
+func (w *SizeLimitedWebAcl) ToString() *string { return w.Node().Path() }
 
-// NewSizeLimitedWebACL creates the web ACL and its logging configuration.
+// NewSizeLimitedWebAcl creates the web ACL and its logging configuration.
 // Invalid props stop synth with every problem listed.
-func NewSizeLimitedWebACL(scope constructs.Construct, id *string, p *SizeLimitedWebACLProps) *SizeLimitedWebACL {
-	defer props.Guard("SizeLimitedWebACL", scope, id)
+func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimitedWebAclProps) *SizeLimitedWebAcl {
+	defer props.Guard("SizeLimitedWebAcl", scope, id)
 	if p == nil {
-		p = &SizeLimitedWebACLProps{}
+		p = &SizeLimitedWebAclProps{}
 	}
-	problems := props.NewProblems("SizeLimitedWebACL", scope, id)
+	problems := props.NewProblems("SizeLimitedWebAcl", scope, id)
 	problems.CheckUnique(scope, id)
 	limit, inspection := validate(problems, p)
 	problems.Check()
-	w := &SizeLimitedWebACL{MaxBodySize: limit, InspectionLimit: inspection}
+	w := &SizeLimitedWebAcl{MaxBodySize: limit, InspectionLimit: inspection}
 	constructs.NewConstruct_Override(w, scope, id)
 	prefix := *id
 	if p.MetricPrefix != nil {
@@ -185,7 +185,7 @@ func NewSizeLimitedWebACL(scope constructs.Construct, id *string, p *SizeLimited
 // Content-Length past what WAF inspects), the rate limit, and AWS's common
 // rule set, whose own 8 KB body rule counts instead of blocking when the
 // limit is higher.
-func newRules(p *SizeLimitedWebACLProps, limit int64, prefix string) []interface{} {
+func newRules(p *SizeLimitedWebAclProps, limit int64, prefix string) []interface{} {
 	var rules []interface{}
 	if limit <= KB64.Bytes() {
 		rules = append(rules, blockRule(RuleBodySize, prefix, len(rules), &awswafv2.CfnWebACL_StatementProperty{
@@ -226,7 +226,7 @@ func newRules(p *SizeLimitedWebACLProps, limit int64, prefix string) []interface
 
 // addLogging sends the web ACL's logs to Props.LogGroup, or a new group
 // named as WAF requires.
-func (w *SizeLimitedWebACL) addLogging(p *SizeLimitedWebACLProps) {
+func (w *SizeLimitedWebAcl) addLogging(p *SizeLimitedWebAclProps) {
 	w.LogGroup = p.LogGroup
 	if w.LogGroup == nil {
 		retention := p.LogRetention
@@ -248,9 +248,9 @@ func (w *SizeLimitedWebACL) addLogging(p *SizeLimitedWebACLProps) {
 
 // Associate attaches the web ACL to an API Gateway stage (one ACL may guard
 // several stages) and returns the association.
-func (w *SizeLimitedWebACL) Associate(stage awsapigateway.IStage) awswafv2.CfnWebACLAssociation {
+func (w *SizeLimitedWebAcl) Associate(stage awsapigateway.IStage) awswafv2.CfnWebACLAssociation {
 	if stage == nil {
-		props.Fail(fmt.Errorf("SizeLimitedWebACL %q: Associate(nil); allowed: an API Gateway stage, e.g. api.DeploymentStage() or a StreamingRestAPI's Stage. "+
+		props.Fail(fmt.Errorf("SizeLimitedWebAcl %q: Associate(nil); allowed: an API Gateway stage, e.g. api.DeploymentStage() or a StreamingRestApi's Stage. "+
 			"Fix: pass the stage (an imported API has none here: associate the ACL in the stack that owns the stage)", *w.Node().Path()))
 	}
 	w.associations++
@@ -259,7 +259,7 @@ func (w *SizeLimitedWebACL) Associate(stage awsapigateway.IStage) awswafv2.CfnWe
 		id += strconv.Itoa(w.associations)
 	}
 	a := awswafv2.NewCfnWebACLAssociation(w, jsii.String(id), &awswafv2.CfnWebACLAssociationProps{
-		ResourceArn: StageARN(stage),
+		ResourceArn: StageArn(stage),
 		WebAclArn:   w.CfnWebACL.AttrArn(),
 	})
 	// The stage must exist before it can be associated: the ARN refers to
@@ -272,15 +272,15 @@ func (w *SizeLimitedWebACL) Associate(stage awsapigateway.IStage) awswafv2.CfnWe
 	return a
 }
 
-// StageARN is the ARN WAF associates with: arn:${Partition}:apigateway:${Region}::/restapis/${ApiId}/stages/${StageName}.
-func StageARN(stage awsapigateway.IStage) *string {
+// StageArn is the ARN WAF associates with: arn:${Partition}:apigateway:${Region}::/restapis/${ApiId}/stages/${StageName}.
+func StageArn(stage awsapigateway.IStage) *string {
 	return awscdk.Fn_Join(jsii.String(""), &[]*string{
 		jsii.String("arn:"), awscdk.Aws_PARTITION(), jsii.String(":apigateway:"), awscdk.Aws_REGION(),
 		jsii.String("::/restapis/"), stage.RestApi().RestApiId(), jsii.String("/stages/"), stage.StageName(),
 	})
 }
 
-func validate(p *props.Problems, sp *SizeLimitedWebACLProps) (limit int64, inspection InspectionLimit) {
+func validate(p *props.Problems, sp *SizeLimitedWebAclProps) (limit int64, inspection InspectionLimit) {
 	switch {
 	case sp.MaxBodySize == nil:
 		p.Add("MaxBodySize", "unset", "1 byte to 10 MB (API Gateway's cap)", "set the largest request body the API accepts, e.g. awscdk.Size_Kibibytes(jsii.Number(64))")
@@ -290,7 +290,7 @@ func validate(p *props.Problems, sp *SizeLimitedWebACLProps) (limit int64, inspe
 		return 0, ""
 	}
 	limit = int64(*sp.MaxBodySize.ToBytes(nil))
-	if limit <= 0 || limit > MaxAPIGatewayPayload {
+	if limit <= 0 || limit > MaxApiGatewayPayload {
 		p.Add("MaxBodySize", fmt.Sprintf("%d bytes", limit), "1 byte to 10 MB (10485760 bytes, API Gateway's cap)",
 			"set a positive limit of at most 10 MB; larger files go straight to S3 with presigned URLs")
 	}

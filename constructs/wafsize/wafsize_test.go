@@ -23,7 +23,7 @@ var js = cdktest.JSON
 // properties.
 var built map[string]map[string]any
 var stack awscdk.Stack
-var acls map[string]*wafsize.SizeLimitedWebACL
+var acls map[string]*wafsize.SizeLimitedWebAcl
 
 func aclProps(t *testing.T, name string) map[string]any {
 	if built == nil {
@@ -32,11 +32,11 @@ func aclProps(t *testing.T, name string) map[string]any {
 		api.Root().AddMethod(jsii.String("GET"), awsapigateway.NewMockIntegration(nil), nil)
 		other := awsapigateway.NewRestApi(stack, jsii.String("Other"), &awsapigateway.RestApiProps{CloudWatchRole: jsii.Bool(false)})
 		other.Root().AddMethod(jsii.String("GET"), awsapigateway.NewMockIntegration(nil), nil)
-		acls = map[string]*wafsize.SizeLimitedWebACL{
-			"8KB":  wafsize.NewSizeLimitedWebACL(stack, jsii.String("Small"), &wafsize.SizeLimitedWebACLProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(8)), CommonRuleSet: jsii.Bool(true)}),
-			"20KB": wafsize.NewSizeLimitedWebACL(stack, jsii.String("Medium"), &wafsize.SizeLimitedWebACLProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(20)), RateLimit: jsii.Number(500)}),
-			"64KB": wafsize.NewSizeLimitedWebACL(stack, jsii.String("Edge"), &wafsize.SizeLimitedWebACLProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(64))}),
-			"10MB": wafsize.NewSizeLimitedWebACL(stack, jsii.String("Large"), &wafsize.SizeLimitedWebACLProps{MaxBodySize: awscdk.Size_Mebibytes(jsii.Number(10)), CommonRuleSet: jsii.Bool(true)}),
+		acls = map[string]*wafsize.SizeLimitedWebAcl{
+			"8KB":  wafsize.NewSizeLimitedWebAcl(stack, jsii.String("Small"), &wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(8)), CommonRuleSet: jsii.Bool(true)}),
+			"20KB": wafsize.NewSizeLimitedWebAcl(stack, jsii.String("Medium"), &wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(20)), RateLimit: jsii.Number(500)}),
+			"64KB": wafsize.NewSizeLimitedWebAcl(stack, jsii.String("Edge"), &wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(64))}),
+			"10MB": wafsize.NewSizeLimitedWebAcl(stack, jsii.String("Large"), &wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Mebibytes(jsii.Number(10)), CommonRuleSet: jsii.Bool(true)}),
 		}
 		acls["8KB"].Associate(api.DeploymentStage())
 		acls["8KB"].Associate(other.DeploymentStage())
@@ -201,26 +201,26 @@ func TestLoggingAndAssociations(t *testing.T) {
 func TestFailsInvalidLimits(t *testing.T) {
 	st := awscdk.NewStack(cdktest.NewApp(false), jsii.String("Fails"), nil)
 	for _, tc := range []struct {
-		props *wafsize.SizeLimitedWebACLProps
+		props *wafsize.SizeLimitedWebAclProps
 		want  []string
 	}{
-		{&wafsize.SizeLimitedWebACLProps{}, []string{`SizeLimitedWebACL "Fails/Acl" has 1 invalid prop`, "MaxBodySize is unset; allowed: 1 byte to 10 MB"}},
-		{&wafsize.SizeLimitedWebACLProps{MaxBodySize: awscdk.Size_Bytes(jsii.Number(0))}, []string{"MaxBodySize is 0 bytes; allowed: 1 byte to 10 MB"}},
-		{&wafsize.SizeLimitedWebACLProps{MaxBodySize: awscdk.Size_Mebibytes(jsii.Number(11))}, []string{"MaxBodySize is 11534336 bytes; allowed: 1 byte to 10 MB (10485760 bytes, API Gateway's cap)", "presigned URLs"}},
-		{&wafsize.SizeLimitedWebACLProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(40)), InspectionLimit: wafsize.KB32}, []string{"InspectionLimit is KB_32; allowed: at least the 40960-byte MaxBodySize"}},
-		{&wafsize.SizeLimitedWebACLProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), InspectionLimit: "KB_8"}, []string{`InspectionLimit is "KB_8"; allowed: KB_16, KB_32, KB_48 or KB_64`}},
-		{&wafsize.SizeLimitedWebACLProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), RateLimit: jsii.Number(1)}, []string{"RateLimit is 1; allowed: 10 to 2,000,000,000"}},
-		{&wafsize.SizeLimitedWebACLProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)),
+		{&wafsize.SizeLimitedWebAclProps{}, []string{`SizeLimitedWebAcl "Fails/Acl" has 1 invalid prop`, "MaxBodySize is unset; allowed: 1 byte to 10 MB"}},
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Bytes(jsii.Number(0))}, []string{"MaxBodySize is 0 bytes; allowed: 1 byte to 10 MB"}},
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Mebibytes(jsii.Number(11))}, []string{"MaxBodySize is 11534336 bytes; allowed: 1 byte to 10 MB (10485760 bytes, API Gateway's cap)", "presigned URLs"}},
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(40)), InspectionLimit: wafsize.KB32}, []string{"InspectionLimit is KB_32; allowed: at least the 40960-byte MaxBodySize"}},
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), InspectionLimit: "KB_8"}, []string{`InspectionLimit is "KB_8"; allowed: KB_16, KB_32, KB_48 or KB_64`}},
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), RateLimit: jsii.Number(1)}, []string{"RateLimit is 1; allowed: 10 to 2,000,000,000"}},
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)),
 			LogGroup: awslogs.LogGroup_FromLogGroupName(st, jsii.String("Plain"), jsii.String("my-logs"))}, []string{`LogGroup is "my-logs"; allowed: a log group whose name starts with "aws-waf-logs-"`}},
 		// Groups defined in the app: their names are Tokens, read from the resource.
-		{&wafsize.SizeLimitedWebACLProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)),
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)),
 			LogGroup: awslogs.NewLogGroup(st, jsii.String("Named"), &awslogs.LogGroupProps{LogGroupName: jsii.String("team-waf")})}, []string{`LogGroup is "team-waf"; allowed: a log group whose name starts with "aws-waf-logs-"`}},
-		{&wafsize.SizeLimitedWebACLProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)),
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)),
 			LogGroup: awslogs.NewLogGroup(st, jsii.String("Unnamed"), nil)}, []string{`LogGroup is a group without LogGroupName`}},
-		{&wafsize.SizeLimitedWebACLProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), MetricPrefix: jsii.String("team acl")},
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), MetricPrefix: jsii.String("team acl")},
 			[]string{`MetricPrefix is "team acl"; allowed: 1 to 128 letters, digits and _ # : . - / (WAF's metric names), no spaces`}},
 	} {
-		msg := cdktest.PanicMessage(t, func() { wafsize.NewSizeLimitedWebACL(st, jsii.String("Acl"), tc.props) })
+		msg := cdktest.PanicMessage(t, func() { wafsize.NewSizeLimitedWebAcl(st, jsii.String("Acl"), tc.props) })
 		for _, w := range tc.want {
 			if !strings.Contains(msg, w) {
 				t.Errorf("message lacks %q:\n%s", w, msg)
@@ -234,7 +234,7 @@ func TestFailsInvalidLimits(t *testing.T) {
 func TestAcceptsANamedLogGroupOfTheApp(t *testing.T) {
 	st := awscdk.NewStack(cdktest.NewApp(false), jsii.String("Named"), nil)
 	logs := awslogs.NewLogGroup(st, jsii.String("Logs"), &awslogs.LogGroupProps{LogGroupName: jsii.String("aws-waf-logs-team")})
-	acl := wafsize.NewSizeLimitedWebACL(st, jsii.String("Acl"), &wafsize.SizeLimitedWebACLProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), LogGroup: logs})
+	acl := wafsize.NewSizeLimitedWebAcl(st, jsii.String("Acl"), &wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), LogGroup: logs})
 	if acl.LogGroup != logs {
 		t.Error("the ACL does not log to the given group")
 	}
@@ -242,9 +242,9 @@ func TestAcceptsANamedLogGroupOfTheApp(t *testing.T) {
 
 func TestFailsAssociateNil(t *testing.T) {
 	st := awscdk.NewStack(cdktest.NewApp(false), jsii.String("Nil"), nil)
-	acl := wafsize.NewSizeLimitedWebACL(st, jsii.String("Acl"), &wafsize.SizeLimitedWebACLProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4))})
+	acl := wafsize.NewSizeLimitedWebAcl(st, jsii.String("Acl"), &wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4))})
 	msg := cdktest.PanicMessage(t, func() { acl.Associate(nil) })
-	if !strings.Contains(msg, `SizeLimitedWebACL "Nil/Acl": Associate(nil); allowed: an API Gateway stage`) || !strings.Contains(msg, "Fix:") {
+	if !strings.Contains(msg, `SizeLimitedWebAcl "Nil/Acl": Associate(nil); allowed: an API Gateway stage`) || !strings.Contains(msg, "Fix:") {
 		t.Errorf("message: %s", msg)
 	}
 }

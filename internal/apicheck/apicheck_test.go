@@ -47,7 +47,7 @@ func TestAPIIsAccepted(t *testing.T) {
 	text := strings.Join(got, "\n")
 	for _, w := range []string{
 		"pkg github.com/streamgate/streamgate/lambda/stream, func NDJSON",
-		"pkg github.com/streamgate/streamgate/constructs/streaming, func NewStreamingRestAPI(",
+		"pkg github.com/streamgate/streamgate/constructs/streaming, func NewStreamingRestApi(",
 		"pkg github.com/streamgate/streamgate/constructs/streaming, type RouteProps struct, Path *string",
 		"pkg github.com/streamgate/streamgate/templatetest, func ControlTowerClean(",
 	} {

@@ -30,8 +30,8 @@ const Prelude = `var (
 	stack awscdk.Stack
 	scope constructs.Construct
 
-	api      *streaming.StreamingRestAPI
-	up       *uploads.PresignedUploadAPI
+	api      *streaming.StreamingRestApi
+	up       *uploads.PresignedUploadApi
 	fn       awslambda.IFunction
 	ordersFn awslambda.IFunction
 	profile  *compliance.Profile

@@ -99,13 +99,13 @@ func TestDocBlockKinds(t *testing.T) {
 		file, code string
 		skip, err  string
 	}{
-		{"a.go", "apiauth.IAM()\napiauth.None()\n", "", ""},
+		{"a.go", "apiauth.Iam()\napiauth.None()\n", "", ""},
 		{"a.go", "func main() { stream.Start(handle) }\n", "", ""},
 		{"a.go", "package main\n\nfunc main() {}\n", "", ""},
 		{"a.go", "curl -T file.bin https://d111.cloudfront.net/u/file.bin\n", SkipNotGo, ""},
 		{"a.go", "\"Metadata\": {\"control_tower\": {}}\n", SkipNotGo, ""},
-		{"a.go", "streaming.NewStreamingRestAPI(stack, jsii.String(\"Api\"), ...)\n", "", "does not parse"},
-		{"a.go", "// nocompile: a sketch\nstreaming.NewStreamingRestAPI(stack, ...)\n", "nocompile: a sketch", ""},
+		{"a.go", "streaming.NewStreamingRestApi(stack, jsii.String(\"Api\"), ...)\n", "", "does not parse"},
+		{"a.go", "// nocompile: a sketch\nstreaming.NewStreamingRestApi(stack, ...)\n", "nocompile: a sketch", ""},
 		{"a.go", "// nocompile:\nx(...)\n", "", "needs a reason"},
 		{"README.md", "$ curl -N http://127.0.0.1:3000/prod/records\n", "", "does not parse"},
 	} {

@@ -34,7 +34,7 @@ func ModuleRoot() string {
 // Context is cdk.json's context. With bundle false it also skips asset
 // bundling (no `go build` of handlers), which unit tests do not need.
 func Context(bundle bool) map[string]any {
-	ctx, err := templatetest.CDKJSONContext(filepath.Join(ModuleRoot(), "cdk.json"))
+	ctx, err := templatetest.CdkJsonContext(filepath.Join(ModuleRoot(), "cdk.json"))
 	if err != nil {
 		panic(fmt.Errorf("cdktest: %w", err))
 	}

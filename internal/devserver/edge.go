@@ -129,7 +129,7 @@ func (r *RunningEdge) stop() {
 }
 
 // edgeOrder is where an edge endpoint comes in the port order
-// (Options.BasePort): REDIRECT before THROUGH, then by stack and logical id.
+// (Options.Port): REDIRECT before THROUGH, then by stack and logical id.
 func edgeOrder(e *loader.EdgeEndpoint) string {
 	mode := "1"
 	if e.Mode == "REDIRECT" {

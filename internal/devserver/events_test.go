@@ -64,7 +64,7 @@ func s3Bin(tb testing.TB, k s3server.Kind) string {
 }
 
 // uploadsAssembly writes a cloud assembly like the one
-// PresignedUploadAPI.OnUploadedFunction synthesizes: a bucket with
+// PresignedUploadApi.OnUploadedFunction synthesizes: a bucket with
 // EventBridge on, a rule for Object Created under incoming/, the function
 // (testdata/uploadfn) as its target with a retry policy and a dead-letter
 // queue, the same queue as the function's own; plus an SQS target

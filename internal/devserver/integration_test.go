@@ -57,7 +57,7 @@ func method(api, res, verb string, integration map[string]any) map[string]any {
 		"ResourceId": map[string]any{"Ref": res}, "HttpMethod": verb, "AuthorizationType": "NONE", "Integration": integration}}
 }
 
-// directUploadAssembly is PresignedUploadAPI's DirectUpload route as
+// directUploadAssembly is PresignedUploadApi's DirectUpload route as
 // constructs/uploads synthesizes it (testdata/directupload/method.json,
 // taken from test/testdata/upload-demo.golden.json), with its bucket, and
 // the same integration into a bucket that does not exist.

@@ -38,11 +38,11 @@ type Options struct {
 	Assemblies []string
 	// Host to listen on. Default: 127.0.0.1 (nothing else is allowed).
 	Host string
-	// BasePort is the first API's port; the next APIs take the next ports
+	// Port is the first API's port; the next APIs take the next ports
 	// (in the order of Assemblies, each in its stacks' order), then the
 	// edge upload endpoints (REDIRECT before THROUGH, then by stack and
 	// logical id). 0 picks free ports. Default: 0.
-	BasePort int
+	Port int
 	// Concurrency bounds the processes of a function whose template
 	// reserves no concurrency (a reserved concurrency is applied as is).
 	// Default: DefaultConcurrency.
@@ -262,8 +262,8 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	var pageOrigins []string
 	for i := range apis {
 		addr := net.JoinHostPort(o.Host, "0")
-		if o.BasePort > 0 {
-			addr = net.JoinHostPort(o.Host, fmt.Sprint(o.BasePort+i))
+		if o.Port > 0 {
+			addr = net.JoinHostPort(o.Host, fmt.Sprint(o.Port+i))
 		}
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
@@ -322,7 +322,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 			s.Notices = append(s.Notices, fmt.Sprintf("%s/%s: edge upload endpoint not served: %s", e.Stack, e.LogicalID, unservable))
 			continue
 		}
-		running, err := s.startEdge(ctx, node, e, edgePort(o.BasePort, len(apis)+i))
+		running, err := s.startEdge(ctx, node, e, edgePort(o.Port, len(apis)+i))
 		if err != nil {
 			s.Close()
 			return nil, err

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// FuzzWAF sends arbitrary requests through the SizeLimitedWebACL rules
+// FuzzWAF sends arbitrary requests through the SizeLimitedWebAcl rules
 // (team: body size, rate limit, common rule set; uploads: Content-Length)
 // and the hand-written statements: the evaluator never panics, and the
 // body rule blocks exactly the bodies over 16384 bytes.

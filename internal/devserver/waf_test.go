@@ -449,7 +449,7 @@ func TestWebACLDefaultActionBlock(t *testing.T) {
 }
 
 // BenchmarkWAF measures, in one run over a real listener, what the
-// SizeLimitedWebACL of the team app (body size, rate limit per IP, the
+// SizeLimitedWebAcl of the team app (body size, rate limit per IP, the
 // common rule set listed as not evaluated) adds to a POST with a 1 KB
 // body: the protected route's time, its ratio to the same route without a
 // web ACL, and the evaluation alone (waf-eval-ns). The rate rule's clock

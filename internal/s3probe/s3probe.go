@@ -123,7 +123,7 @@ func (p *probe) bucket(ctx context.Context, what string, lock bool) (string, err
 // handler is lambda/presign's handler for bucket, as the constructs run it.
 func (p *probe) handler(bucket string, mode presign.Mode, expiry time.Duration) *presign.Handler {
 	return presign.New(presign.Config{Bucket: bucket, Prefix: "incoming/", MaxSize: 64 << 20, Mode: mode,
-		ContentTypes: []string{"text/plain", "application/octet-stream"}, Expiry: expiry}, p.Client)
+		ContentTypes: []string{"text/plain", "application/octet-stream"}, URLExpiration: expiry}, p.Client)
 }
 
 func (p *probe) sigV4(ctx context.Context) error {
@@ -146,7 +146,7 @@ func (p *probe) sigV4(ctx context.Context) error {
 		o.Credentials = aws.NewCredentialsCache(staticCreds{creds.AccessKeyID, creds.SecretAccessKey + "x"})
 	})
 	other, err := presign.New(presign.Config{Bucket: b, Prefix: "incoming/", MaxSize: 1 << 20, Mode: presign.ModePut,
-		ContentTypes: []string{"text/plain"}, Expiry: time.Minute}, wrong).Presign(ctx, "probe", &presign.Request{FileName: "b.txt", ContentType: "text/plain", Size: int64(len(data))})
+		ContentTypes: []string{"text/plain"}, URLExpiration: time.Minute}, wrong).Presign(ctx, "probe", &presign.Request{FileName: "b.txt", ContentType: "text/plain", Size: int64(len(data))})
 	if err != nil {
 		return fmt.Errorf("presign: %s", short(err))
 	}

@@ -153,10 +153,10 @@ func New(key Key, sub string, ttl time.Duration) (string, error) {
 	return Issue(key, Claims{Subject: sub, Expires: time.Now().Add(ttl).Unix()})
 }
 
-// Error is why a token was refused. Code is one of the Err* constants; the
+// Error is why a token was refused. Code is one of the Code* constants; the
 // JavaScript verifier uses the same codes.
 type Error struct {
-	// Code is one of the Err* constants.
+	// Code is one of the Code* constants.
 	Code string
 	// Message says why.
 	Message string
@@ -165,12 +165,19 @@ type Error struct {
 // Error is the code and the message.
 func (e *Error) Error() string { return "edgetoken: " + e.Code + ": " + e.Message }
 
-// The codes of Error.
+// The codes of Error (Error.Code), the same strings as the JavaScript
+// verifier's; named Code* like lambda/stream's, since Go keeps Err* for
+// error values.
 const (
-	ErrMalformed    = "MalformedToken"
-	ErrUnknownKey   = "UnknownKey"
-	ErrBadSignature = "BadSignature"
-	ErrExpired      = "ExpiredToken"
+	// CodeMalformed: not four dot-separated parts starting with Version, or
+	// claims that are not valid.
+	CodeMalformed = "MalformedToken"
+	// CodeUnknownKey: the key id is not one of the keys given.
+	CodeUnknownKey = "UnknownKey"
+	// CodeBadSignature: the signature does not match the token.
+	CodeBadSignature = "BadSignature"
+	// CodeExpired: the token's expiry has passed.
+	CodeExpired = "ExpiredToken"
 )
 
 // Verify checks token's format, key id, signature and expiry against now
@@ -178,15 +185,15 @@ const (
 func Verify(token string, keys Keys, now time.Time) (Claims, error) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 4 || parts[0] != Version || !kidPattern.MatchString(parts[1]) {
-		return Claims{}, &Error{ErrMalformed, "a token has four dot-separated parts and starts with " + Version + "."}
+		return Claims{}, &Error{CodeMalformed, "a token has four dot-separated parts and starts with " + Version + "."}
 	}
 	secret, ok := keys[parts[1]]
 	if !ok {
-		return Claims{}, &Error{ErrUnknownKey, fmt.Sprintf("key id %q is not one the endpoint holds (rotated out?)", parts[1])}
+		return Claims{}, &Error{CodeUnknownKey, fmt.Sprintf("key id %q is not one the endpoint holds (rotated out?)", parts[1])}
 	}
 	sig, err := base64.RawURLEncoding.Strict().DecodeString(parts[3])
 	if err != nil || !hmac.Equal(sig, sign(secret, token[:len(token)-len(parts[3])-1])) {
-		return Claims{}, &Error{ErrBadSignature, "the signature does not match the token"}
+		return Claims{}, &Error{CodeBadSignature, "the signature does not match the token"}
 	}
 	body, err := base64.RawURLEncoding.Strict().DecodeString(parts[2])
 	var c Claims
@@ -197,10 +204,10 @@ func Verify(token string, keys Keys, now time.Time) (Claims, error) {
 		err = c.Check()
 	}
 	if err != nil {
-		return Claims{}, &Error{ErrMalformed, "the claims are not valid: " + strings.TrimPrefix(err.Error(), "edgetoken: ")}
+		return Claims{}, &Error{CodeMalformed, "the claims are not valid: " + strings.TrimPrefix(err.Error(), "edgetoken: ")}
 	}
 	if now.Unix() >= c.Expires {
-		return Claims{}, &Error{ErrExpired, fmt.Sprintf("the token expired at %s", time.Unix(c.Expires, 0).UTC().Format(time.RFC3339))}
+		return Claims{}, &Error{CodeExpired, fmt.Sprintf("the token expired at %s", time.Unix(c.Expires, 0).UTC().Format(time.RFC3339))}
 	}
 	return c, nil
 }

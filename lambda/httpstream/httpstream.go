@@ -12,7 +12,7 @@
 // within the API (no stage, no custom-domain base path), the query,
 // multi-value headers, cookies, the body (decoded from base64), RemoteAddr,
 // the Lambda deadline as the context's deadline, and the event itself
-// through Event and RequestContext.
+// through stream.Request and RequestContext.
 //
 // What the client gets: the status and headers (multi-value ones, and
 // Set-Cookie as cookies) in the streaming prelude on the first Write or
@@ -78,6 +78,9 @@ func Handler(h http.Handler, o *Options) stream.Handler {
 		logf = log.Printf
 	}
 	return func(ctx context.Context, ev events.APIGatewayProxyRequest) (*events.APIGatewayProxyStreamingResponse, error) {
+		// The handler's request gets w's context, derived from this one:
+		// the event goes here, so that it has it called directly too.
+		ctx = stream.WithRequest(ctx, &ev)
 		r, err := NewRequest(ctx, ev)
 		if err != nil {
 			return stream.Error(http.StatusBadRequest, "InvalidRequest", err.Error()), nil

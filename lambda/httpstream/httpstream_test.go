@@ -76,6 +76,30 @@ func TestNewRequestMapsTheEvent(t *testing.T) {
 	}
 }
 
+// TestHandlerSeesTheEvent: a net/http handler served by Handler, called
+// as Start calls it (under stream.Wrap) or as a test does (directly), finds
+// the event in its request's context with stream.Request, the one key both
+// packages use, and the deprecated Event and RequestContext read the same.
+func TestHandlerSeesTheEvent(t *testing.T) {
+	seen := make(chan [3]bool, 1)
+	inner := Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ev, ok := stream.Request(r.Context())
+		old, oldOK := Event(r.Context())
+		rc, rcOK := RequestContext(r.Context())
+		seen <- [3]bool{ok && ev.Path == "/v1/records", oldOK && old == ev, rcOK && rc.RequestID == "req-1"}
+		io.WriteString(w, "ok")
+	}), nil)
+	for name, h := range map[string]stream.Handler{"direct": inner, "wrapped": stream.Wrap(inner)} {
+		ev := event("GET", "/records", "/v1/records", nil)
+		if _, body, err := call(t, h, ev); err != nil || body != "ok" {
+			t.Fatalf("%s: body %q, %v", name, body, err)
+		}
+		if got := <-seen; got != [3]bool{true, true, true} {
+			t.Errorf("%s: stream.Request, Event, RequestContext found the event: %v, want all true", name, got)
+		}
+	}
+}
+
 // split reads a streamed response: its prelude fields and body.
 func call(t *testing.T, h stream.Handler, ev events.APIGatewayProxyRequest) (*events.APIGatewayProxyStreamingResponse, string, error) {
 	t.Helper()

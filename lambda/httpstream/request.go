@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/streamgate/streamgate/lambda/stream"
 )
 
 // NewRequest makes the *http.Request a net/http handler sees from a REST
@@ -34,8 +36,9 @@ import (
 //     Proto HTTP/1.1, and URL.Scheme and Host as the client asked
 //     (X-Forwarded-Proto, https by default).
 //   - The context: ctx (the Lambda deadline is its deadline), with the event
-//     (Event) and its request context (RequestContext: identity, authorizer
-//     claims, request id).
+//     (stream.Request, the key lambda/stream's Wrap sets too) and its
+//     request context (RequestContext: identity, authorizer claims, request
+//     id).
 func NewRequest(ctx context.Context, ev events.APIGatewayProxyRequest) (*http.Request, error) {
 	path, rawPath := resourcePath(ev)
 	u := &url.URL{Path: path, RawPath: rawPath, RawQuery: rawQuery(ev)}
@@ -46,7 +49,7 @@ func NewRequest(ctx context.Context, ev events.APIGatewayProxyRequest) (*http.Re
 			return nil, fmt.Errorf("the body is marked base64 but does not decode: %w", err)
 		}
 	}
-	r, err := http.NewRequestWithContext(context.WithValue(ctx, eventKey{}, &ev), ev.HTTPMethod, u.String(), nil)
+	r, err := http.NewRequestWithContext(stream.WithRequest(ctx, &ev), ev.HTTPMethod, u.String(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", ev.HTTPMethod, u, err)
 	}
@@ -164,19 +167,19 @@ func rawQuery(ev events.APIGatewayProxyRequest) string {
 	return b.String()
 }
 
-type eventKey struct{}
-
 // Event is the API Gateway event the request was made from.
+//
+// Deprecated: use stream.Request, which reads the same context key: the
+// event had a key of its own here, and one in lambda/stream.
 func Event(ctx context.Context) (*events.APIGatewayProxyRequest, bool) {
-	ev, ok := ctx.Value(eventKey{}).(*events.APIGatewayProxyRequest)
-	return ev, ok
+	return stream.Request(ctx)
 }
 
 // RequestContext is the event's request context: the caller's identity
 // (IAM), the authorizer's claims or principal (Cognito, Lambda
 // authorizers), the request id, the stage.
 func RequestContext(ctx context.Context) (events.APIGatewayProxyRequestContext, bool) {
-	ev, ok := Event(ctx)
+	ev, ok := stream.Request(ctx)
 	if !ok {
 		return events.APIGatewayProxyRequestContext{}, false
 	}

@@ -1,5 +1,5 @@
 // Command onupload is an example upload-event handler for
-// PresignedUploadAPI.OnUploadedFunction: it logs each completed upload. A
+// PresignedUploadApi.OnUploadedFunction: it logs each completed upload. A
 // team's own handler processes the object instead (it may read it: the
 // function is granted s3:GetObject under the upload prefix).
 package main

@@ -178,7 +178,7 @@ func (h *Handler) companion(ctx context.Context, caller, resource string, req ev
 		if err != nil {
 			return nil, err
 		}
-		return CompanionPartURL{URL: u, Expires: int64(h.Config.Expiry.Seconds())}, nil
+		return CompanionPartURL{URL: u, Expires: int64(h.Config.URLExpiration.Seconds())}, nil
 	case resource == RouteCompanionComplete && req.HTTPMethod == http.MethodPost:
 		var c CompanionCompleteRequest
 		if err := decodeBody(req, &c); err != nil {
@@ -222,7 +222,7 @@ func (h *Handler) companionParams(ctx context.Context, caller, fileName, content
 	if err != nil {
 		return nil, err
 	}
-	return &CompanionParams{Method: http.MethodPost, URL: url, Fields: fields, Expires: int64(h.Config.Expiry.Seconds())}, nil
+	return &CompanionParams{Method: http.MethodPost, URL: url, Fields: fields, Expires: int64(h.Config.URLExpiration.Seconds())}, nil
 }
 
 func (h *Handler) companionCreate(ctx context.Context, caller string, c *CompanionCreateRequest) (*CompanionUpload, error) {
@@ -261,7 +261,7 @@ func (h *Handler) companionPartNumber(field, s string) (int, error) {
 func (h *Handler) companionPartURL(ctx context.Context, uploadID, key string, n int) (string, error) {
 	p, err := h.Presigner.PresignUploadPart(ctx, &s3.UploadPartInput{
 		Bucket: aws.String(h.Config.Bucket), Key: aws.String(key), UploadId: aws.String(uploadID), PartNumber: aws.Int32(int32(n)),
-	}, s3.WithPresignExpires(h.Config.Expiry))
+	}, s3.WithPresignExpires(h.Config.URLExpiration))
 	if err != nil {
 		return "", err
 	}

@@ -10,15 +10,15 @@ import (
 	"github.com/streamgate/streamgate/lambda/cors"
 )
 
-// Environment variables the PresignedUploadAPI construct sets on the handler.
+// Environment variables the PresignedUploadApi construct sets on the handler.
 const (
-	EnvBucket       = "UPLOAD_BUCKET"
-	EnvPrefix       = "UPLOAD_PREFIX"
-	EnvMaxSize      = "UPLOAD_MAX_SIZE"
-	EnvContentTypes = "UPLOAD_CONTENT_TYPES"
-	EnvExpiry       = "UPLOAD_URL_EXPIRY_SECONDS"
-	EnvMode         = "UPLOAD_MODE"
-	EnvKMSKeyID     = "UPLOAD_KMS_KEY_ID"
+	EnvBucket        = "UPLOAD_BUCKET"
+	EnvPrefix        = "UPLOAD_PREFIX"
+	EnvMaxSize       = "UPLOAD_MAX_SIZE"
+	EnvContentTypes  = "UPLOAD_CONTENT_TYPES"
+	EnvURLExpiration = "UPLOAD_URL_EXPIRY_SECONDS"
+	EnvMode          = "UPLOAD_MODE"
+	EnvKMSKeyID      = "UPLOAD_KMS_KEY_ID"
 	// EnvRequireChecksum, "true", makes checksumSha256 required: S3 refuses
 	// uploads into an object-lock bucket without a checksum.
 	EnvRequireChecksum = "UPLOAD_REQUIRE_CHECKSUM"
@@ -30,13 +30,13 @@ const (
 // Config is what the handler enforces.
 type Config struct {
 	// Bucket is the name of the bucket uploads land in.
-	Bucket       string
-	Prefix       string        // key prefix, "incoming/" style: no leading slash, one trailing slash
-	MaxSize      int64         // bytes
-	ContentTypes []string      // exact, lower case
-	Expiry       time.Duration // of the URLs
-	Mode         Mode          // ModePut, ModePost or ModeMultipart
-	KMSKeyID     string        // SSE-KMS key; empty for the bucket's default encryption
+	Bucket        string
+	Prefix        string        // key prefix, "incoming/" style: no leading slash, one trailing slash
+	MaxSize       int64         // bytes
+	ContentTypes  []string      // exact, lower case
+	URLExpiration time.Duration // of the URLs
+	Mode          Mode          // ModePut, ModePost or ModeMultipart
+	KMSKeyID      string        // SSE-KMS key; empty for the bucket's default encryption
 	// RequireChecksum refuses PUT and POST requests without checksumSha256
 	// (the bucket has object lock, and S3 then requires a checksum).
 	RequireChecksum bool
@@ -71,11 +71,11 @@ func ConfigFromEnv() (Config, error) {
 	if c.MaxSize, err = strconv.ParseInt(os.Getenv(EnvMaxSize), 10, 64); err != nil {
 		return c, fmt.Errorf("%s=%q: %v", EnvMaxSize, os.Getenv(EnvMaxSize), err)
 	}
-	secs, err := strconv.Atoi(os.Getenv(EnvExpiry))
+	secs, err := strconv.Atoi(os.Getenv(EnvURLExpiration))
 	if err != nil {
-		return c, fmt.Errorf("%s=%q: %v", EnvExpiry, os.Getenv(EnvExpiry), err)
+		return c, fmt.Errorf("%s=%q: %v", EnvURLExpiration, os.Getenv(EnvURLExpiration), err)
 	}
-	c.Expiry = time.Duration(secs) * time.Second
+	c.URLExpiration = time.Duration(secs) * time.Second
 	return c, c.Validate()
 }
 
@@ -106,8 +106,8 @@ func (c *Config) Validate() error {
 	if len(c.ContentTypes) == 0 {
 		problems = append(problems, "no content types are allowed")
 	}
-	if c.Expiry < time.Minute || c.Expiry > 7*24*time.Hour {
-		problems = append(problems, fmt.Sprintf("URL expiry %v is outside 1 minute..7 days", c.Expiry))
+	if c.URLExpiration < time.Minute || c.URLExpiration > 7*24*time.Hour {
+		problems = append(problems, fmt.Sprintf("URL expiry %v is outside 1 minute..7 days", c.URLExpiration))
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("presign configuration: %s", strings.Join(problems, "; "))

@@ -244,7 +244,7 @@ func (h *Handler) Presign(ctx context.Context, caller string, r *Request) (*Resp
 			in.ChecksumSHA256 = aws.String(r.ChecksumSHA256)
 		}
 		h.encryption(in)
-		p, err := h.Presigner.PresignPutObject(ctx, in, s3.WithPresignExpires(cfg.Expiry))
+		p, err := h.Presigner.PresignPutObject(ctx, in, s3.WithPresignExpires(cfg.URLExpiration))
 		if err != nil {
 			return nil, err
 		}
@@ -282,7 +282,7 @@ func (h *Handler) Presign(ctx context.Context, caller string, r *Request) (*Resp
 }
 
 func (h *Handler) expiresAt() time.Time {
-	return h.now().Add(h.Config.Expiry).UTC().Truncate(time.Second)
+	return h.now().Add(h.Config.URLExpiration).UTC().Truncate(time.Second)
 }
 
 // presignPost signs a POST form for key whose policy pins the length range,
@@ -309,7 +309,7 @@ func (h *Handler) presignPost(ctx context.Context, key, contentType string, minS
 		fields["x-amz-server-side-encryption-aws-kms-key-id"] = cfg.KMSKeyID
 	}
 	p, err := h.Presigner.PresignPostObject(ctx, &s3.PutObjectInput{Bucket: aws.String(cfg.Bucket), Key: aws.String(key)},
-		func(o *s3.PresignPostOptions) { o.Expires = cfg.Expiry; o.Conditions = conditions })
+		func(o *s3.PresignPostOptions) { o.Expires = cfg.URLExpiration; o.Conditions = conditions })
 	if err != nil {
 		return "", nil, err
 	}
@@ -356,7 +356,7 @@ func (h *Handler) presignParts(ctx context.Context, key, uploadID string, size, 
 		if checksums != nil {
 			in.ChecksumSHA256 = aws.String(checksums[n-first])
 		}
-		p, err := h.Presigner.PresignUploadPart(ctx, in, s3.WithPresignExpires(h.Config.Expiry))
+		p, err := h.Presigner.PresignUploadPart(ctx, in, s3.WithPresignExpires(h.Config.URLExpiration))
 		if err != nil {
 			return nil, err
 		}

@@ -89,7 +89,7 @@ func testHandler(mode Mode) (*Handler, *fakeS3) {
 	f := &fakeS3{}
 	h := New(Config{
 		Bucket: "uploads", Prefix: "incoming/", MaxSize: 100 << 20, Mode: mode,
-		ContentTypes: []string{"image/png", "text/csv"}, Expiry: 15 * time.Minute,
+		ContentTypes: []string{"image/png", "text/csv"}, URLExpiration: 15 * time.Minute,
 	}, testClient("http://127.0.0.1:9000"))
 	h.S3 = f
 	h.Now = func() time.Time { return testNow }
@@ -369,15 +369,15 @@ func TestSanitizeFileName(t *testing.T) {
 
 func TestConfigFromEnv(t *testing.T) {
 	for k, v := range map[string]string{EnvBucket: "b", EnvPrefix: "in/", EnvMaxSize: "1024", EnvContentTypes: "image/png, text/csv",
-		EnvExpiry: "600", EnvMode: "post"} {
+		EnvURLExpiration: "600", EnvMode: "post"} {
 		t.Setenv(k, v)
 	}
 	c, err := ConfigFromEnv()
-	if err != nil || c.Mode != ModePost || len(c.ContentTypes) != 2 || c.Expiry != 10*time.Minute {
+	if err != nil || c.Mode != ModePost || len(c.ContentTypes) != 2 || c.URLExpiration != 10*time.Minute {
 		t.Errorf("%+v %v", c, err)
 	}
 	t.Setenv(EnvPrefix, "/abs/")
-	t.Setenv(EnvExpiry, "30")
+	t.Setenv(EnvURLExpiration, "30")
 	if _, err := ConfigFromEnv(); err == nil || !strings.Contains(err.Error(), "prefix") || !strings.Contains(err.Error(), "expiry") {
 		t.Errorf("err = %v", err)
 	}

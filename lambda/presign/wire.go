@@ -11,7 +11,7 @@ package presign
 
 import "time"
 
-// Mode is how an upload reaches S3: the construct's PresignedUploadAPIProps.Mode
+// Mode is how an upload reaches S3: the construct's PresignedUploadApiProps.Mode
 // (uploads.Mode, with the same values) sets it for the handler.
 type Mode string
 
@@ -33,7 +33,7 @@ const (
 	MinPartSize      = 5 << 20  // 5 MiB, except the last part
 	MaxPartSize      = 5 << 30  // 5 GiB
 	MaxParts         = 10_000   //
-	MaxObjectSize    = 5 << 40  // 5 TiB
+	MaxObjectSize    = 5 << 40  // 5 TiB, S3's largest object (multipart)
 	MaxRequestBody   = 16 << 10 // a presign request is a few hundred bytes
 	// MaxChecksumsPerRequest bounds the part checksums of one parts
 	// request, which keeps it within MaxRequestBody.

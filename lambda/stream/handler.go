@@ -24,7 +24,7 @@ func Start(h Handler, opts ...lambda.Option) {
 // Wrap gives h what every streaming route needs from its request, so that
 // the handler itself writes none of it:
 //
-//   - CORS: when the API has CORS (StreamingRestAPIProps.Cors sets the
+//   - CORS: when the API has CORS (StreamingRestApiProps.Cors sets the
 //     allowed origins in the function's environment, cors.EnvConfig), every
 //     answer to a request from an allowed origin carries
 //     Access-Control-Allow-Origin, Vary: Origin and the exposed headers, in
@@ -41,7 +41,7 @@ func Wrap(h Handler) Handler {
 		log.Printf("stream: %v: answering without CORS headers", err)
 	}
 	return func(ctx context.Context, req events.APIGatewayProxyRequest) (*events.APIGatewayProxyStreamingResponse, error) {
-		resp, err := h(context.WithValue(ctx, requestKey{}, &req), req)
+		resp, err := h(WithRequest(ctx, &req), req)
 		if err != nil || resp == nil {
 			return resp, err
 		}
@@ -52,7 +52,17 @@ func Wrap(h Handler) Handler {
 
 type requestKey struct{}
 
-// Request is the request being answered, when the handler runs under Wrap.
+// WithRequest is ctx carrying req, the API Gateway event being answered,
+// which Request reads back. Wrap gives every handler such a context, and
+// lambda/httpstream puts its event under the same key, so that one key holds
+// the event whichever package serves the route.
+func WithRequest(ctx context.Context, req *events.APIGatewayProxyRequest) context.Context {
+	return context.WithValue(ctx, requestKey{}, req)
+}
+
+// Request is the API Gateway event being answered: set by Wrap (and so by
+// Start), by WithRequest, and by lambda/httpstream for a net/http handler's
+// request (r.Context()). ok is false in a context that has none.
 func Request(ctx context.Context) (*events.APIGatewayProxyRequest, bool) {
 	r, ok := ctx.Value(requestKey{}).(*events.APIGatewayProxyRequest)
 	return r, ok

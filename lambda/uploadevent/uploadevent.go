@@ -1,4 +1,4 @@
-// Package uploadevent reads the event PresignedUploadAPI.OnUploaded
+// Package uploadevent reads the event PresignedUploadApi.OnUploaded
 // delivers: S3's "Object Created" EventBridge event for an object under the
 // upload prefix.
 //

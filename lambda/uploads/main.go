@@ -1,4 +1,4 @@
-// Command uploads is the PresignedUploadAPI's handler: it answers
+// Command uploads is the PresignedUploadApi's handler: it answers
 // POST /uploads with presigned S3 URLs and completes or aborts multipart
 // uploads (see package presign). It is configured by the environment
 // variables the construct sets (presign.Env*); one S3 client and one

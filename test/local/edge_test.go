@@ -227,7 +227,7 @@ func TestEdgeRefusalsAreJSON(t *testing.T) {
 			status            int
 			code              string
 		}{
-			{"expired", "a.bin", devToken(t, edgetoken.Claims{Expires: time.Now().Add(-time.Second).Unix()}), 10, 401, edgetoken.ErrExpired},
+			{"expired", "a.bin", devToken(t, edgetoken.Claims{Expires: time.Now().Add(-time.Second).Unix()}), 10, 401, edgetoken.CodeExpired},
 			{"tampered", "a.bin", devToken(t, edgetoken.Claims{})[:40] + "x" + devToken(t, edgetoken.Claims{})[41:], 10, 401, ""},
 			{"oversize for the token", "a.bin", devToken(t, edgetoken.Claims{MaxSize: 5}), 10, 413, "TooLarge"},
 			{"name not allowed", "b.bin", devToken(t, edgetoken.Claims{Name: "a.bin"}), 10, 403, "NameNotAllowed"},

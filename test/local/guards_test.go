@@ -70,20 +70,20 @@ func addGuardedAPIs(app awscdk.App) {
 		case strings.HasSuffix(path, "/echo"):
 			r.Function = echo.Function
 		case path == "/mcp":
-			r.Entry = jsii.String(stacks.MCPServerEntry)
+			r.Entry = jsii.String(stacks.McpServerEntry)
 		default:
 			r.Entry = jsii.String(stacks.RecordsEntry)
 		}
 		return r
 	}
 	users := apiauth.CognitoUserPools(pool)
-	api := streaming.NewStreamingRestAPI(stack, jsii.String("Guarded"), &streaming.StreamingRestAPIProps{
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Guarded"), &streaming.StreamingRestApiProps{
 		IntegrationTimeout: awscdk.Duration_Seconds(jsii.Number(30)),
-		CORS:               &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(pageOrigin)},
+		Cors:               &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(pageOrigin)},
 		Routes: &[]*streaming.RouteProps{
-			route("GET", "/iam/echo", apiauth.IAM()),
-			route("GET", "/iam/records", apiauth.IAM()),
-			route("ANY", "/mcp", apiauth.IAM()),
+			route("GET", "/iam/echo", apiauth.Iam()),
+			route("GET", "/iam/records", apiauth.Iam()),
+			route("ANY", "/mcp", apiauth.Iam()),
 			route("GET", "/cognito/echo", users),
 			route("GET", "/cognito/records", users),
 			route("GET", "/scoped/echo", apiauth.CognitoUserPools(pool).WithScopes(guardsScope)),
@@ -92,14 +92,14 @@ func addGuardedAPIs(app awscdk.App) {
 		},
 	})
 	// The construct has no API-key prop: aws-cdk's own escape hatch.
-	api.Route("GET", "/keyed/echo").APIMethod.Node().DefaultChild().(awsapigateway.CfnMethod).SetApiKeyRequired(jsii.Bool(true))
-	stage := &awsapigateway.UsagePlanPerApiStage{Api: api.RestAPI, Stage: api.Stage}
-	quota := api.RestAPI.AddUsagePlan(jsii.String("QuotaPlan"), &awsapigateway.UsagePlanProps{ApiStages: &[]*awsapigateway.UsagePlanPerApiStage{stage},
+	api.Route("GET", "/keyed/echo").ApiMethod.Node().DefaultChild().(awsapigateway.CfnMethod).SetApiKeyRequired(jsii.Bool(true))
+	stage := &awsapigateway.UsagePlanPerApiStage{Api: api.RestApi, Stage: api.Stage}
+	quota := api.RestApi.AddUsagePlan(jsii.String("QuotaPlan"), &awsapigateway.UsagePlanProps{ApiStages: &[]*awsapigateway.UsagePlanPerApiStage{stage},
 		Quota: &awsapigateway.QuotaSettings{Limit: jsii.Number(quotaPerDay), Period: awsapigateway.Period_DAY}})
-	quota.AddApiKey(api.RestAPI.AddApiKey(jsii.String("QuotaKey"), nil), nil)
-	burst := api.RestAPI.AddUsagePlan(jsii.String("BurstPlan"), &awsapigateway.UsagePlanProps{ApiStages: &[]*awsapigateway.UsagePlanPerApiStage{stage},
+	quota.AddApiKey(api.RestApi.AddApiKey(jsii.String("QuotaKey"), nil), nil)
+	burst := api.RestApi.AddUsagePlan(jsii.String("BurstPlan"), &awsapigateway.UsagePlanProps{ApiStages: &[]*awsapigateway.UsagePlanPerApiStage{stage},
 		Throttle: &awsapigateway.ThrottleSettings{RateLimit: jsii.Number(1), BurstLimit: jsii.Number(1)}})
-	burst.AddApiKey(api.RestAPI.AddApiKey(jsii.String("BurstKey"), nil), nil)
+	burst.AddApiKey(api.RestApi.AddApiKey(jsii.String("BurstKey"), nil), nil)
 }
 
 // cognitoKey is the local issuer's key file the tests' runner and `sgdev

@@ -1,5 +1,5 @@
 // Package local tests the local runner end to end: a stack of
-// StreamingRestAPI and PresignedUploadAPI routes is synthesized with
+// StreamingRestApi and PresignedUploadApi routes is synthesized with
 // bundling (the Go handlers built as cdk deploy would ship them), and the
 // real runner (cmd/sgdev, a separate process) serves that cloud assembly;
 // plain HTTP clients, and headless Chromium, talk to it on 127.0.0.1.
@@ -144,16 +144,16 @@ func synthesize() (dir string, err error) {
 		}
 		return r
 	}
-	streams := streaming.NewStreamingRestAPI(stack, jsii.String("Streams"), &streaming.StreamingRestAPIProps{
+	streams := streaming.NewStreamingRestApi(stack, jsii.String("Streams"), &streaming.StreamingRestApiProps{
 		Authorization: apiauth.None(),
-		CORS:          &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(pageOrigin)},
+		Cors:          &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(pageOrigin)},
 		Routes: &[]*streaming.RouteProps{
 			route("GET", "/records", stacks.RecordsEntry, "", 0, 0),
 			route("GET", "/buffered/records", stacks.RecordsEntry, awsapigateway.ResponseTransferMode_BUFFERED, 0, 0),
 			route("ANY", "/faulty/{mode}", faulty, "", 3, 3),
 			route("GET", "/buffered/faulty/{mode}", faulty, awsapigateway.ResponseTransferMode_BUFFERED, 3, 3),
 			route("GET", "/short/faulty/{mode}", faulty, awsapigateway.ResponseTransferMode_BUFFERED, 1, 3),
-			{Method: jsii.String("GET"), Path: jsii.String("/proxied/{id}"), HTTPURL: jsii.String(backendURL + "/items/{id}")},
+			{Method: jsii.String("GET"), Path: jsii.String("/proxied/{id}"), HttpUrl: jsii.String(backendURL + "/items/{id}")},
 			route("GET", "/jobs/{id}/progress", stacks.ProgressEntry, "", 0, 0),
 			route("GET", "/reserved/records", stacks.RecordsEntry, "", 0, 0),
 		},
@@ -178,7 +178,7 @@ func synthesize() (dir string, err error) {
 	reserved := streams.Route("GET", "/reserved/records").Function.(awslambda.Function)
 	reserved.Node().DefaultChild().(awslambda.CfnFunction).SetReservedConcurrentExecutions(jsii.Number(1))
 	// A stage that takes 2 requests a second, in bursts of 3.
-	streaming.NewStreamingRestAPI(stack, jsii.String("Throttled"), &streaming.StreamingRestAPIProps{
+	streaming.NewStreamingRestApi(stack, jsii.String("Throttled"), &streaming.StreamingRestApiProps{
 		Authorization: apiauth.None(), ThrottlingRateLimit: jsii.Number(2), ThrottlingBurstLimit: jsii.Number(3),
 		Routes: &[]*streaming.RouteProps{route("GET", "/records", stacks.RecordsEntry, "", 0, 0)},
 	})
@@ -188,11 +188,11 @@ func synthesize() (dir string, err error) {
 	server := func(method, path, entry string) *streaming.RouteProps {
 		return &streaming.RouteProps{Method: jsii.String(method), Path: jsii.String(path), Entry: jsii.String(entry)}
 	}
-	streaming.NewStreamingRestAPI(stack, jsii.String("Servers"), &streaming.StreamingRestAPIProps{
+	streaming.NewStreamingRestApi(stack, jsii.String("Servers"), &streaming.StreamingRestApiProps{
 		Authorization: apiauth.None(),
 		// Binary bodies (Connect's protobuf, uploads) reach the function
 		// base64-encoded, which the adapter decodes.
-		RestAPIProps: &awsapigateway.RestApiProps{BinaryMediaTypes: jsii.Strings("*/*")},
+		RestApiProps: &awsapigateway.RestApiProps{BinaryMediaTypes: jsii.Strings("*/*")},
 		Routes: &[]*streaming.RouteProps{
 			server("ANY", "/{proxy+}", "github.com/streamgate/streamgate/lambda/examples/mux"),
 			server("GET", "/shop/items/{id}", "github.com/streamgate/streamgate/lambda/examples/chi"),
@@ -201,14 +201,14 @@ func synthesize() (dir string, err error) {
 			server("ANY", "/mcp", "github.com/streamgate/streamgate/lambda/examples/mcp"),
 		},
 	})
-	uploads.NewPresignedUploadAPI(stack, jsii.String("Uploads"), &uploads.PresignedUploadAPIProps{
-		Authorization: apiauth.None(), Mode: uploads.ModePut, DisableWebACL: jsii.Bool(true),
-		CORS: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(pageOrigin)},
+	uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
+		Authorization: apiauth.None(), Mode: uploads.ModePut, DisableWebAcl: jsii.Bool(true),
+		Cors: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(pageOrigin)},
 	})
-	uploads.NewPresignedUploadAPI(stack, jsii.String("Uppy"), &uploads.PresignedUploadAPIProps{
-		Authorization: apiauth.None(), Mode: uploads.ModeMultipart, DisableWebACL: jsii.Bool(true),
+	uploads.NewPresignedUploadApi(stack, jsii.String("Uppy"), &uploads.PresignedUploadApiProps{
+		Authorization: apiauth.None(), Mode: uploads.ModeMultipart, DisableWebAcl: jsii.Bool(true),
 		CompanionRoutes:     jsii.Bool(true),
-		CORS:                &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(pageOrigin)},
+		Cors:                &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(pageOrigin)},
 		MaxObjectSize:       awscdk.Size_Mebibytes(jsii.Number(uppyMaxMiB)),
 		AllowedContentTypes: jsii.Strings("application/octet-stream", "text/plain"),
 	})

@@ -33,7 +33,7 @@ const pythonTimeout = 15 * time.Minute
 // Code.fromAsset folder as a CDK Python app deploys them: a BUFFERED route,
 // the same function behind a Python TOKEN authorizer, and on a STREAM route
 // (which the runner answers buffered: Lambda does not stream from Python).
-func addPythonRoutes(stack awscdk.Stack, streams *streaming.StreamingRestAPI) {
+func addPythonRoutes(stack awscdk.Stack, streams *streaming.StreamingRestApi) {
 	code := awslambda.Code_FromAsset(jsii.String(filepath.Join(cdktest.ModuleRoot(), "test", "local", "pyfn")), nil)
 	fn := awslambda.NewFunction(stack, jsii.String("PythonHello"), &awslambda.FunctionProps{Runtime: awslambda.Runtime_PYTHON_3_13(),
 		Handler: jsii.String("index.lambda_handler"), Code: code, Timeout: awscdk.Duration_Minutes(jsii.Number(pythonTimeout.Minutes())),

@@ -25,7 +25,7 @@ import (
 )
 
 // The servers of lambda/examples, each an ordinary net/http handler whose
-// main is httpstream.Start, behind a StreamingRestAPI through the runner,
+// main is httpstream.Start, behind a StreamingRestApi through the runner,
 // called with their own clients.
 
 func TestServeMuxBehindProxyRoute(t *testing.T) {

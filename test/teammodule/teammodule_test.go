@@ -307,15 +307,15 @@ func TestMisuseGivesOneCleanError(t *testing.T) {
 		name string
 		want []string
 	}{
-		{"props", []string{`StreamingRestAPI "TeamFail/Api" has 1 invalid prop`, "IntegrationTimeout is 16 minutes", "Fix:"}},
+		{"props", []string{`StreamingRestApi "TeamFail/Api" has 1 invalid prop`, "IntegrationTimeout is 16 minutes", "Fix:"}},
 		{"build", []string{`gofunction.GoFunction "TeamFail/Api/GetX"`, "building handler example.com/teamapp/handlers/broken for linux/arm64", "undefined: undefinedHandler", "Fix:"}},
-		{"entry-empty", []string{`StreamingRestAPI "TeamFail/Api"`, `Routes[0].Entry is ""`, "Fix:"}},
+		{"entry-empty", []string{`StreamingRestApi "TeamFail/Api"`, `Routes[0].Entry is ""`, "Fix:"}},
 		{"entry-app", []string{`Routes[0].Entry "." is a CDK app`, "Fix:"}},
 		{"entry-missing", []string{`Routes[0].Entry "./handlers/nosuch" is not a Go package`, "relative to the app's module root", "Fix:"}},
 		{"token-seconds", []string{"IntegrationTimeout is a Token in seconds", "awscdk.Duration_Millis"}},
-		{"associate-nil", []string{`SizeLimitedWebACL "TeamFail/Acl": Associate(nil)`, "Fix:"}},
-		{"nil-id", []string{`PresignedUploadAPI (no id) in "TeamFail"`, "id is nil", "Fix:"}},
-		{"metric-prefix", []string{`SizeLimitedWebACL "TeamFail/Acl"`, `MetricPrefix is "team acl"`, "Fix:"}},
+		{"associate-nil", []string{`SizeLimitedWebAcl "TeamFail/Acl": Associate(nil)`, "Fix:"}},
+		{"nil-id", []string{`PresignedUploadApi (no id) in "TeamFail"`, "id is nil", "Fix:"}},
+		{"metric-prefix", []string{`SizeLimitedWebAcl "TeamFail/Acl"`, `MetricPrefix is "team acl"`, "Fix:"}},
 		{"waf-log-group", []string{`LogGroup is "team-waf"`, "aws-waf-logs-", "Fix:"}},
 		{"edge-region", []string{`EdgeUploadEndpoint "TeamFail/Partners" has 1 invalid prop`, "without an explicit region", "Fix:"}},
 	} {

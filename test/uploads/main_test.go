@@ -178,7 +178,7 @@ func (s *server) needs(t testing.TB, c s3server.Capability) {
 func (s *server) handler(mode presign.Mode, expiry time.Duration) *presign.Handler {
 	return presign.New(presign.Config{
 		Bucket: bucket, Prefix: "incoming/", MaxSize: 64 << 20, Mode: mode,
-		ContentTypes: []string{"text/plain", "application/octet-stream"}, Expiry: expiry,
+		ContentTypes: []string{"text/plain", "application/octet-stream"}, URLExpiration: expiry,
 	}, s.s3c)
 }
 

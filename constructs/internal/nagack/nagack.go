@@ -19,7 +19,7 @@ import (
 // rules (IAM4, IAM5) the findings it covers: literal strings or regexes
 // written /like this/ (Regex).
 type Rule struct {
-	ID        string
+	Id        string
 	Reason    string
 	AppliesTo []any
 }
@@ -61,12 +61,12 @@ func Acknowledge(c constructs.IConstruct, rules ...Rule) {
 		}
 		// A resource several constructs share (the stack's account role)
 		// is acknowledged by each of them: keep one entry per rule.
-		key := ruleKey(r.ID, applies)
+		key := ruleKey(r.Id, applies)
 		if have[key] {
 			continue
 		}
 		have[key] = true
-		entry := map[string]any{"id": r.ID, "reason": r.Reason}
+		entry := map[string]any{"id": r.Id, "reason": r.Reason}
 		if applies != nil {
 			entry["applies_to"] = applies
 		}
@@ -92,7 +92,7 @@ var RegulatedPacks = prefix.Regulated
 func Regulated(name, reason string, appliesTo ...any) []Rule {
 	rules := make([]Rule, len(RegulatedPacks))
 	for i, p := range RegulatedPacks {
-		rules[i] = Rule{ID: p + name, Reason: reason, AppliesTo: appliesTo}
+		rules[i] = Rule{Id: p + name, Reason: reason, AppliesTo: appliesTo}
 	}
 	return rules
 }
@@ -101,14 +101,14 @@ func Regulated(name, reason string, appliesTo ...any) []Rule {
 // mode when the route uses another on purpose.
 func ForAuthorization(kind apiauth.Kind) []Rule {
 	switch kind {
-	case apiauth.KindIAM:
-		return []Rule{{ID: "AwsSolutions-COG4", Reason: "The method is authorized with AWS_IAM (SigV4-signed requests from principals allowed execute-api:Invoke), not a Cognito user pool."}}
+	case apiauth.KindIam:
+		return []Rule{{Id: "AwsSolutions-COG4", Reason: "The method is authorized with AWS_IAM (SigV4-signed requests from principals allowed execute-api:Invoke), not a Cognito user pool."}}
 	case apiauth.KindLambda:
-		return []Rule{{ID: "AwsSolutions-COG4", Reason: "The method is authorized by a Lambda authorizer chosen by the API's owner, not a Cognito user pool."}}
+		return []Rule{{Id: "AwsSolutions-COG4", Reason: "The method is authorized by a Lambda authorizer chosen by the API's owner, not a Cognito user pool."}}
 	case apiauth.KindNone:
 		return []Rule{
-			{ID: "AwsSolutions-APIG4", Reason: "The API's owner asked for no authorization by name (apiauth.None()): the route is public."},
-			{ID: "AwsSolutions-COG4", Reason: "The API's owner asked for no authorization by name (apiauth.None()): the route is public."},
+			{Id: "AwsSolutions-APIG4", Reason: "The API's owner asked for no authorization by name (apiauth.None()): the route is public."},
+			{Id: "AwsSolutions-COG4", Reason: "The API's owner asked for no authorization by name (apiauth.None()): the route is public."},
 		}
 	}
 	return nil
@@ -128,7 +128,7 @@ func ControlTower(c constructs.IConstruct, rules ...Rule) {
 		}
 	}
 	for _, r := range rules {
-		list = append(list, map[string]any{"id": r.ID, "reason": r.Reason})
+		list = append(list, map[string]any{"id": r.Id, "reason": r.Reason})
 	}
 	res.AddMetadata(str("control_tower"), map[string]any{"acknowledged": list})
 }

@@ -9,16 +9,16 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// ID is the construct id, under each stack, of what the compliance profile
+// Id is the construct id, under each stack, of what the compliance profile
 // creates once per stack (the log key, the VPC endpoints, the function
 // security group).
-const ID = "StreamgateCompliance"
+const Id = "StreamgateCompliance"
 
 // Holder is the stack's construct ID, created on first use.
 func Holder(scope constructs.IConstruct) constructs.Construct {
 	stack := awscdk.Stack_Of(scope)
-	if c := stack.Node().TryFindChild(jsii.String(ID)); c != nil {
+	if c := stack.Node().TryFindChild(jsii.String(Id)); c != nil {
 		return c.(constructs.Construct)
 	}
-	return constructs.NewConstruct(stack, jsii.String(ID))
+	return constructs.NewConstruct(stack, jsii.String(Id))
 }

@@ -18,7 +18,7 @@ import (
 // without a NAT: S3 (gateway) and KMS and X-Ray (interface, private DNS,
 // reachable on 443 from the functions' security groups only).
 func Endpoints(scope constructs.IConstruct, p *compliance.Profile) {
-	if p == nil || !p.VPCEndpoints || p.VPC == nil {
+	if p == nil || !p.VpcEndpoints || p.Vpc == nil {
 		return
 	}
 	h := perstack.Holder(scope)
@@ -26,14 +26,14 @@ func Endpoints(scope constructs.IConstruct, p *compliance.Profile) {
 		return
 	}
 	var subnets *[]*awsec2.SubnetSelection
-	if p.VPCSubnets != nil {
-		subnets = &[]*awsec2.SubnetSelection{p.VPCSubnets}
+	if p.VpcSubnets != nil {
+		subnets = &[]*awsec2.SubnetSelection{p.VpcSubnets}
 	}
 	awsec2.NewGatewayVpcEndpoint(h, jsii.String("S3Endpoint"), &awsec2.GatewayVpcEndpointProps{
-		Vpc: p.VPC, Service: awsec2.GatewayVpcEndpointAwsService_S3(), Subnets: subnets,
+		Vpc: p.Vpc, Service: awsec2.GatewayVpcEndpointAwsService_S3(), Subnets: subnets,
 	})
 	sg := awsec2.NewSecurityGroup(h, jsii.String("EndpointSecurityGroup"), &awsec2.SecurityGroupProps{
-		Vpc: p.VPC, AllowAllOutbound: jsii.Bool(false),
+		Vpc: p.Vpc, AllowAllOutbound: jsii.Bool(false),
 		Description: jsii.String("streamgate: the KMS and X-Ray endpoints, HTTPS from the functions only"),
 	})
 	for _, fg := range functionGroups(scope, p) {
@@ -44,7 +44,7 @@ func Endpoints(scope constructs.IConstruct, p *compliance.Profile) {
 		svc awsec2.InterfaceVpcEndpointAwsService
 	}{{"KmsEndpoint", awsec2.InterfaceVpcEndpointAwsService_KMS()}, {"XRayEndpoint", awsec2.InterfaceVpcEndpointAwsService_XRAY()}} {
 		awsec2.NewInterfaceVpcEndpoint(h, jsii.String(e.id), &awsec2.InterfaceVpcEndpointProps{
-			Vpc: p.VPC, Service: e.svc, Subnets: p.VPCSubnets, PrivateDnsEnabled: jsii.Bool(true),
+			Vpc: p.Vpc, Service: e.svc, Subnets: p.VpcSubnets, PrivateDnsEnabled: jsii.Bool(true),
 			Open: jsii.Bool(false), SecurityGroups: &[]awsec2.ISecurityGroup{sg},
 		})
 	}
@@ -68,7 +68,7 @@ func functionGroups(scope constructs.IConstruct, p *compliance.Profile) []awsec2
 		return []awsec2.ISecurityGroup{c.(awsec2.ISecurityGroup)}
 	}
 	sg := awsec2.NewSecurityGroup(h, jsii.String("FunctionSecurityGroup"), &awsec2.SecurityGroupProps{
-		Vpc:              p.VPC,
+		Vpc:              p.Vpc,
 		AllowAllOutbound: jsii.Bool(false),
 		Description:      jsii.String("streamgate functions: no ingress, HTTPS egress only"),
 	})

@@ -14,9 +14,9 @@ import (
 // with an optional port.
 var origin = regexp.MustCompile(`^(https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?|http://(localhost|127\.0\.0\.1|\[::1\]))(:[0-9]{1,5})?$`)
 
-// CORSFields says which fields of awsapigateway.CorsOptions a construct
+// CorsFields says which fields of awsapigateway.CorsOptions a construct
 // honours besides AllowOrigins; the others are refused with a problem.
-type CORSFields struct {
+type CorsFields struct {
 	// AnyOrigin accepts awsapigateway.Cors_ALL_ORIGINS() ("*").
 	AnyOrigin bool
 	// Methods, Headers and Options (AllowCredentials, ExposeHeaders,
@@ -26,11 +26,11 @@ type CORSFields struct {
 	Why string
 }
 
-// CheckCORS records a problem for each origin of c (prop, e.g. "CORS") that
+// CheckCors records a problem for each origin of c (prop, e.g. "Cors") that
 // is not exact, for an empty AllowOrigins and for each field of c that the
 // construct does not honour (f). It returns the valid origins, ["*"] for
 // any origin, or nil without CORS.
-func (p *Problems) CheckCORS(prop string, c *awsapigateway.CorsOptions, f CORSFields) []string {
+func (p *Problems) CheckCors(prop string, c *awsapigateway.CorsOptions, f CorsFields) []string {
 	if c == nil {
 		return nil
 	}
@@ -70,9 +70,9 @@ func (p *Problems) CheckCORS(prop string, c *awsapigateway.CorsOptions, f CORSFi
 	return ok
 }
 
-// CORSPolicy is the cors.EnvConfig value that tells the Go handlers a
+// CorsPolicy is the cors.EnvConfig value that tells the Go handlers a
 // construct builds which origins may read their answers; "" without CORS.
-func CORSPolicy(c *awsapigateway.CorsOptions) string {
+func CorsPolicy(c *awsapigateway.CorsOptions) string {
 	if c == nil || c.AllowOrigins == nil || len(*c.AllowOrigins) == 0 {
 		return ""
 	}

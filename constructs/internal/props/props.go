@@ -24,7 +24,7 @@ import (
 // Problems collects every invalid prop of a construct so that synth reports
 // them all at once instead of one per run.
 type Problems struct {
-	construct string // e.g. `StreamingRestAPI "Team/Streams"`
+	construct string // e.g. `StreamingRestApi "Team/Streams"`
 	list      []string
 }
 
@@ -40,13 +40,13 @@ func NewProblems(constructType string, scope constructs.IConstruct, id *string) 
 	case id == nil:
 		p.Add("id", "nil", "a construct id unique within its scope, e.g. jsii.String(\"Api\")", "pass an id")
 	default:
-		p.CheckID("id", *id)
+		p.CheckId("id", *id)
 	}
 	return p
 }
 
 // constructName names a construct of constructType made in scope with id
-// by its path (`StreamingRestAPI "Team/Streams"`), as users find it in the
+// by its path (`StreamingRestApi "Team/Streams"`), as users find it in the
 // tree.
 func constructName(constructType string, scope constructs.IConstruct, id *string) string {
 	if id == nil && scope != nil {
@@ -70,10 +70,10 @@ func NewNamedProblems(name string) *Problems { return &Problems{construct: name}
 
 var constructID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
-// CheckID records a problem when v cannot be an id that ends up in resource
+// CheckId records a problem when v cannot be an id that ends up in resource
 // names, logical ids and metric names: letters, digits, - and _, starting
 // with a letter or digit, at most 128 characters. Tokens are not checked.
-func (p *Problems) CheckID(prop, v string) {
+func (p *Problems) CheckId(prop, v string) {
 	if strings.Contains(v, "${Token[") {
 		return
 	}
@@ -294,7 +294,7 @@ func (f failure) Unwrap() error { return f.error }
 
 // Guard, deferred first in a construct's New function, turns an error that
 // aws-cdk raises through jsii while the construct is made (a value of a
-// prop that streamgate passes on, such as RestAPIProps or CORS) into Fail's
+// prop that streamgate passes on, such as RestApiProps or CORS) into Fail's
 // clean error that names the construct, instead of a panic with a goroutine
 // trace. Its own Fail and Go runtime errors (a bug) pass through.
 func Guard(constructType string, scope constructs.IConstruct, id *string) {

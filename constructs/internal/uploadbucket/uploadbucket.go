@@ -1,5 +1,5 @@
 // Package uploadbucket creates the bucket every upload construct writes
-// to, so that PresignedUploadAPI and EdgeUploadEndpoint share its secure
+// to, so that PresignedUploadApi and EdgeUploadEndpoint share its secure
 // defaults.
 package uploadbucket
 
@@ -15,7 +15,7 @@ import (
 )
 
 // Props configure New. KeyPrefix and the two
-// durations are required (PresignedUploadAPI and EdgeUploadEndpoint
+// durations are required (PresignedUploadApi and EdgeUploadEndpoint
 // validate and default them first); the rest is optional.
 type Props struct {
 	// KeyPrefix is where uploads land; objects left there expire.
@@ -35,8 +35,8 @@ type Props struct {
 	AccessLogsBucket awss3.IBucket
 	// RemovalPolicy of the new buckets. Default: RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
-	// CORSOrigins may PUT and POST from browsers. Default: none.
-	CORSOrigins []string
+	// CorsOrigins may PUT and POST from browsers. Default: none.
+	CorsOrigins []string
 	// Compliance versions both buckets and expires noncurrent versions (see
 	// package compliance). Default: none.
 	Compliance *compliance.Profile
@@ -50,7 +50,7 @@ type Props struct {
 const AccessLogNoncurrentDays = 90
 
 // New creates, in scope, the bucket uploads land in ("Bucket")
-// with PresignedUploadAPI's secure defaults (all public access blocked,
+// with PresignedUploadApi's secure defaults (all public access blocked,
 // TLS 1.2+ only, SSE-S3 or SSE-KMS, object ownership enforced, lifecycle
 // rules that abort incomplete multipart uploads and expire what is left
 // under the prefix, RETAIN on removal) and, unless AccessLogsBucket is
@@ -91,12 +91,12 @@ func New(scope constructs.Construct, p *Props) (bucket awss3.Bucket, accessLogs 
 			// AWS Control Tower's proactive controls that AWS itself rules
 			// out for the destination bucket of server access logs.
 			nagack.ControlTower(logs,
-				nagack.Rule{ID: "CT.S3.PR.2", Reason: "This bucket is the destination of the upload bucket's server access logs. Logging it to " +
+				nagack.Rule{Id: "CT.S3.PR.2", Reason: "This bucket is the destination of the upload bucket's server access logs. Logging it to " +
 					"itself creates an infinite loop of logs (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerLogs.html), and logging " +
 					"it to another bucket only moves the question to that bucket: some destination must go without server access logging."},
-				nagack.Rule{ID: "CT.S3.PR.10", Reason: "The target bucket of server access logs can only use SSE-S3 (AES-256) default encryption: " +
+				nagack.Rule{Id: "CT.S3.PR.10", Reason: "The target bucket of server access logs can only use SSE-S3 (AES-256) default encryption: " +
 					"AWS does not support SSE-KMS on a server access logging destination bucket."},
-				nagack.Rule{ID: "CT.S3.PR.9", Reason: "S3 buckets with Object Lock cannot be destination buckets for server access logs " +
+				nagack.Rule{Id: "CT.S3.PR.9", Reason: "S3 buckets with Object Lock cannot be destination buckets for server access logs " +
 					"(https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html); versioning keeps overwritten and " +
 					"deleted log objects instead."},
 			)
@@ -159,9 +159,9 @@ func New(scope constructs.Construct, p *Props) (bucket awss3.Bucket, accessLogs 
 		rules = append(rules, *bp.LifecycleRules...)
 	}
 	bp.LifecycleRules = &rules
-	if len(p.CORSOrigins) > 0 && bp.Cors == nil {
+	if len(p.CorsOrigins) > 0 && bp.Cors == nil {
 		bp.Cors = &[]*awss3.CorsRule{{
-			AllowedOrigins: jsii.Strings(p.CORSOrigins...),
+			AllowedOrigins: jsii.Strings(p.CorsOrigins...),
 			AllowedMethods: &[]awss3.HttpMethods{awss3.HttpMethods_PUT, awss3.HttpMethods_POST},
 			AllowedHeaders: jsii.Strings("*"),
 			ExposedHeaders: jsii.Strings("ETag"),

@@ -27,7 +27,7 @@ import (
 // (CloudFormation logical ids are alphanumeric: no clash).
 const nestedSep = "."
 
-// maxNestedDepth bounds the nesting (StreamingRestAPI chains its nested
+// maxNestedDepth bounds the nesting (StreamingRestApi chains its nested
 // stacks, one in the other), and a loop.
 const maxNestedDepth = 64
 

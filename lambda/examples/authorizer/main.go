@@ -1,4 +1,4 @@
-// Command authorizer is a Lambda TOKEN authorizer for a StreamingRestAPI,
+// Command authorizer is a Lambda TOKEN authorizer for a StreamingRestApi,
 // written with aws-lambda-go's own types, to copy and adapt:
 //
 //	fn := gofunction.NewGoFunction(stack, jsii.String("Authorizer"), &gofunction.GoFunctionProps{
@@ -7,7 +7,7 @@
 //	auth := awsapigateway.NewTokenAuthorizer(stack, jsii.String("TokenAuthorizer"), &awsapigateway.TokenAuthorizerProps{
 //		Handler: fn.Function,
 //	})
-//	streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
+//	streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
 //		Authorization: apiauth.Lambda(auth),
 //		Routes: &[]*streaming.RouteProps{
 //			{Method: jsii.String("GET"), Path: jsii.String("/reports"), Entry: jsii.String("./handlers/reports")},

@@ -1,6 +1,6 @@
 // Command chi is a chi router (github.com/go-chi/chi/v5), with chi's own
 // middleware, as a streaming Lambda function behind explicit routes of a
-// StreamingRestAPI: only main knows about Lambda.
+// StreamingRestApi: only main knows about Lambda.
 package main
 
 import (

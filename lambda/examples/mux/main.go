@@ -1,5 +1,5 @@
 // Command mux is a plain net/http server, unchanged but for its main, as a
-// streaming Lambda function behind a StreamingRestAPI (lambda/httpstream):
+// streaming Lambda function behind a StreamingRestApi (lambda/httpstream):
 // Go 1.22 patterns, server-sent events flushed per event, a large
 // download and a binary upload. See package server for the handlers.
 package main

@@ -1,5 +1,5 @@
 // The Uppy page's script, bundled by the test with esbuild: Uppy 6 with its
-// S3 plugin pointed at a PresignedUploadAPI's Companion routes, as Uppy's
+// S3 plugin pointed at a PresignedUploadApi's Companion routes, as Uppy's
 // own documentation starts it (companionEndpoint).
 import Uppy from "@uppy/core";
 import AwsS3 from "@uppy/aws-s3";

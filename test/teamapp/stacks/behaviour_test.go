@@ -24,7 +24,7 @@ func TestHelloStreamsGreetingByGreeting(t *testing.T) {
 	stacks.NewStreams(app, "TeamStreams", &awscdk.StackProps{Env: stacks.Pinned})
 	dir := *app.Synth(nil).Directory()
 
-	r := localrun.Start(t, localrun.Options{Assembly: []string{dir}})
+	r := localrun.Start(t, localrun.Options{Assemblies: []string{dir}})
 	start := time.Now()
 	resp, err := http.Get(r.URL("TeamStreams") + "/hello?n=3")
 	if err != nil {

@@ -22,31 +22,31 @@ func Misuse(app awscdk.App, name string) {
 	route := func(entry string) *streaming.RouteProps {
 		return &streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String("/x"), Entry: jsii.String(entry)}
 	}
-	api := func(p *streaming.StreamingRestAPIProps) { streaming.NewStreamingRestAPI(stack, jsii.String("Api"), p) }
+	api := func(p *streaming.StreamingRestApiProps) { streaming.NewStreamingRestApi(stack, jsii.String("Api"), p) }
 	limit := awscdk.Size_Kibibytes(jsii.Number(8))
 	switch name {
 	case "props":
-		api(&streaming.StreamingRestAPIProps{IntegrationTimeout: awscdk.Duration_Minutes(jsii.Number(16)), Routes: &[]*streaming.RouteProps{route("./handlers/hello")}})
+		api(&streaming.StreamingRestApiProps{IntegrationTimeout: awscdk.Duration_Minutes(jsii.Number(16)), Routes: &[]*streaming.RouteProps{route("./handlers/hello")}})
 	case "build": // handlers/broken is written by the test: it does not compile
-		api(&streaming.StreamingRestAPIProps{Routes: &[]*streaming.RouteProps{route("./handlers/broken")}})
+		api(&streaming.StreamingRestApiProps{Routes: &[]*streaming.RouteProps{route("./handlers/broken")}})
 	case "entry-empty":
-		api(&streaming.StreamingRestAPIProps{Routes: &[]*streaming.RouteProps{route("")}})
+		api(&streaming.StreamingRestApiProps{Routes: &[]*streaming.RouteProps{route("")}})
 	case "entry-app":
-		api(&streaming.StreamingRestAPIProps{Routes: &[]*streaming.RouteProps{route(".")}})
+		api(&streaming.StreamingRestApiProps{Routes: &[]*streaming.RouteProps{route(".")}})
 	case "entry-missing":
-		api(&streaming.StreamingRestAPIProps{Routes: &[]*streaming.RouteProps{route("./handlers/nosuch")}})
+		api(&streaming.StreamingRestApiProps{Routes: &[]*streaming.RouteProps{route("./handlers/nosuch")}})
 	case "token-seconds":
 		p := awscdk.NewCfnParameter(stack, jsii.String("Timeout"), &awscdk.CfnParameterProps{Type: jsii.String("Number")})
-		api(&streaming.StreamingRestAPIProps{IntegrationTimeout: awscdk.Duration_Seconds(p.ValueAsNumber()), Routes: &[]*streaming.RouteProps{route("./handlers/hello")}})
+		api(&streaming.StreamingRestApiProps{IntegrationTimeout: awscdk.Duration_Seconds(p.ValueAsNumber()), Routes: &[]*streaming.RouteProps{route("./handlers/hello")}})
 	case "associate-nil":
-		wafsize.NewSizeLimitedWebACL(stack, jsii.String("Acl"), &wafsize.SizeLimitedWebACLProps{MaxBodySize: limit}).Associate(nil)
+		wafsize.NewSizeLimitedWebAcl(stack, jsii.String("Acl"), &wafsize.SizeLimitedWebAclProps{MaxBodySize: limit}).Associate(nil)
 	case "nil-id":
-		uploads.NewPresignedUploadAPI(stack, nil, nil)
+		uploads.NewPresignedUploadApi(stack, nil, nil)
 	case "metric-prefix":
-		wafsize.NewSizeLimitedWebACL(stack, jsii.String("Acl"), &wafsize.SizeLimitedWebACLProps{MaxBodySize: limit, MetricPrefix: jsii.String("team acl")})
+		wafsize.NewSizeLimitedWebAcl(stack, jsii.String("Acl"), &wafsize.SizeLimitedWebAclProps{MaxBodySize: limit, MetricPrefix: jsii.String("team acl")})
 	case "waf-log-group":
 		logs := awslogs.NewLogGroup(stack, jsii.String("WafLogs"), &awslogs.LogGroupProps{LogGroupName: jsii.String("team-waf")})
-		wafsize.NewSizeLimitedWebACL(stack, jsii.String("Acl"), &wafsize.SizeLimitedWebACLProps{MaxBodySize: limit, LogGroup: logs})
+		wafsize.NewSizeLimitedWebAcl(stack, jsii.String("Acl"), &wafsize.SizeLimitedWebAclProps{MaxBodySize: limit, LogGroup: logs})
 	case "edge-region": // Redirect mode needs the stack's region; TeamFail has none
 		edgeupload.NewEdgeUploadEndpoint(stack, jsii.String("Partners"), nil)
 	default:

@@ -25,9 +25,9 @@ var Pinned = &awscdk.Environment{Account: jsii.String("111111111111"), Region: j
 // Streams is the team's streaming stack.
 type Streams struct {
 	awscdk.Stack
-	Api    *streaming.StreamingRestAPI
-	Admin  *streaming.StreamingRestAPI
-	WebAcl *wafsize.SizeLimitedWebACL
+	Api    *streaming.StreamingRestApi
+	Admin  *streaming.StreamingRestApi
+	WebAcl *wafsize.SizeLimitedWebAcl
 	// Partners is a one-PUT upload URL for partners' systems (Lambda@Edge:
 	// the stack's pinned region allows it).
 	Partners *edgeupload.EdgeUploadEndpoint
@@ -38,7 +38,7 @@ type Streams struct {
 // admin routes added to the same API by a second construct.
 func NewStreams(scope constructs.Construct, id string, props *awscdk.StackProps) *Streams {
 	stack := awscdk.NewStack(scope, jsii.String(id), props)
-	acl := wafsize.NewSizeLimitedWebACL(stack, jsii.String("WebAcl"), &wafsize.SizeLimitedWebACLProps{
+	acl := wafsize.NewSizeLimitedWebAcl(stack, jsii.String("WebAcl"), &wafsize.SizeLimitedWebAclProps{
 		MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(8)),
 	})
 	report := gofunction.NewGoFunction(stack, jsii.String("Report"), &gofunction.GoFunctionProps{
@@ -49,19 +49,19 @@ func NewStreams(scope constructs.Construct, id string, props *awscdk.StackProps)
 	cdknag.NagSuppressions_AddResourceSuppressions(report.Function, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("Serverless-LambdaDLQ"), Reason: jsii.String("Invoked synchronously by API Gateway only; a DLQ only receives failed asynchronous invocations."),
 	}}, nil)
-	api := streaming.NewStreamingRestAPI(stack, jsii.String("Api"), &streaming.StreamingRestAPIProps{
-		WebACL:       acl,
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
+		WebAcl:       acl,
 		LogRetention: awslogs.RetentionDays_THREE_MONTHS,
 		Routes: &[]*streaming.RouteProps{
 			{Method: jsii.String("GET"), Path: jsii.String("/hello"), Entry: jsii.String("./handlers/hello"), Authorization: apiauth.None()},
 			{Method: jsii.String("GET"), Path: jsii.String("/report"), Function: report.Function},
-			{Method: jsii.String("GET"), Path: jsii.String("/legacy/{id}"), HTTPURL: jsii.String("https://legacy.example.com/feeds/{id}")},
+			{Method: jsii.String("GET"), Path: jsii.String("/legacy/{id}"), HttpUrl: jsii.String("https://legacy.example.com/feeds/{id}")},
 			// streamgate's reference workload, as the README's example adds it.
 			{Method: jsii.String("GET"), Path: jsii.String("/records"), Entry: jsii.String("github.com/streamgate/streamgate/lambda/records")},
 		},
 	})
-	admin := streaming.NewStreamingRestAPI(stack, jsii.String("Admin"), &streaming.StreamingRestAPIProps{
-		ExistingRestAPI: api.RestAPI,
+	admin := streaming.NewStreamingRestApi(stack, jsii.String("Admin"), &streaming.StreamingRestApiProps{
+		ExistingRestApi: api.RestApi,
 		Routes: &[]*streaming.RouteProps{
 			{Method: jsii.String("GET"), Path: jsii.String("/admin/hello"), Entry: jsii.String("example.com/teamapp/handlers/hello"),
 				IntegrationTimeout: awscdk.Duration_Minutes(jsii.Number(5))},
@@ -78,29 +78,29 @@ func NewStreams(scope constructs.Construct, id string, props *awscdk.StackProps)
 // Uploads is the team's upload stack.
 type Uploads struct {
 	awscdk.Stack
-	Put, Post, Multipart *uploads.PresignedUploadAPI
-	WebAcl               *wafsize.SizeLimitedWebACL
+	Put, Post, Multipart *uploads.PresignedUploadApi
+	WebAcl               *wafsize.SizeLimitedWebAcl
 }
 
 // NewUploads defines three upload APIs, one per mode, two of them behind
 // one shared web ACL.
 func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps) *Uploads {
 	stack := awscdk.NewStack(scope, jsii.String(id), props)
-	acl := wafsize.NewSizeLimitedWebACL(stack, jsii.String("WebAcl"), &wafsize.SizeLimitedWebACLProps{
+	acl := wafsize.NewSizeLimitedWebAcl(stack, jsii.String("WebAcl"), &wafsize.SizeLimitedWebAclProps{
 		MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(16)), RateLimit: jsii.Number(1000),
 	})
-	put := uploads.NewPresignedUploadAPI(stack, jsii.String("Documents"), &uploads.PresignedUploadAPIProps{
+	put := uploads.NewPresignedUploadApi(stack, jsii.String("Documents"), &uploads.PresignedUploadApiProps{
 		AllowedContentTypes: jsii.Strings("application/pdf"),
-		WebACL:              acl,
+		WebAcl:              acl,
 	})
-	post := uploads.NewPresignedUploadAPI(stack, jsii.String("Avatars"), &uploads.PresignedUploadAPIProps{
+	post := uploads.NewPresignedUploadApi(stack, jsii.String("Avatars"), &uploads.PresignedUploadApiProps{
 		Mode:                uploads.ModePost,
 		MaxObjectSize:       awscdk.Size_Mebibytes(jsii.Number(5)),
 		AllowedContentTypes: jsii.Strings("image/png", "image/jpeg"),
-		CORS:                &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
-		WebACL:              acl,
+		Cors:                &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
+		WebAcl:              acl,
 	})
-	multipart := uploads.NewPresignedUploadAPI(stack, jsii.String("Videos"), &uploads.PresignedUploadAPIProps{
+	multipart := uploads.NewPresignedUploadApi(stack, jsii.String("Videos"), &uploads.PresignedUploadApiProps{
 		Mode:          uploads.ModeMultipart,
 		MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(50)),
 		DirectUpload:  jsii.Bool(true),

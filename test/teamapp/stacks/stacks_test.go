@@ -23,12 +23,12 @@ func TestStacks(t *testing.T) {
 	templatetest.NagClean(t, app)
 
 	tmpl := templatetest.FromStack(streams.Stack)
-	if n := templatetest.StreamingRoutesWired(t, tmpl); n != 5 {
+	if n := templatetest.CheckStreamingRoutes(t, tmpl); n != 5 {
 		t.Errorf("%d streaming routes, want 5", n)
 	}
 	templatetest.Golden(t, "testdata/streams.golden.json", tmpl)
 	tmpl = templatetest.FromStack(up.Stack)
-	if n := templatetest.UploadSizeLimited(t, tmpl); n != 6 {
+	if n := templatetest.CheckUploadSizeLimits(t, tmpl); n != 6 {
 		t.Errorf("%d upload stages and handlers checked, want 6", n)
 	}
 	templatetest.Golden(t, "testdata/uploads.golden.json", tmpl)
