@@ -62,7 +62,8 @@ type StreamingRestAPIProps struct {
 	WebACL *wafsize.SizeLimitedWebACL
 
 	// MaxRequestBodySize creates a SizeLimitedWebACL for the stage that
-	// refuses larger request bodies with 413. Default: no web ACL.
+	// refuses larger request bodies with 413, which the pages of the CORS
+	// origins can read. Default: no web ACL.
 	MaxRequestBodySize awscdk.Size
 
 	// RestAPIProps are passed to the new awsapigateway.RestApi after the

@@ -197,9 +197,12 @@ func NewStreamingRestAPI(scope constructs.Construct, id *string, p *StreamingRes
 	case p.WebACL != nil:
 		a.WebACL = p.WebACL
 	case p.MaxRequestBodySize != nil:
-		a.WebACL = wafsize.NewSizeLimitedWebACL(a, jsii.String("WebAcl"), &wafsize.SizeLimitedWebACLProps{
-			MaxBodySize: p.MaxRequestBodySize, LogRetention: a.logRetention, Compliance: a.compliance,
-		})
+		acl := &wafsize.SizeLimitedWebACLProps{MaxBodySize: p.MaxRequestBodySize, LogRetention: a.logRetention, Compliance: a.compliance}
+		if p.CORS != nil {
+			// The pages that call the API can read the web ACL's 413.
+			acl.CORS = &awsapigateway.CorsOptions{AllowOrigins: p.CORS.AllowOrigins}
+		}
+		a.WebACL = wafsize.NewSizeLimitedWebACL(a, jsii.String("WebAcl"), acl)
 	}
 	if a.WebACL != nil {
 		a.WebACL.Associate(a.Stage)

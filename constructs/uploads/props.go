@@ -128,8 +128,9 @@ type PresignedUploadAPIProps struct {
 	// WebACL guards the API's stage with a SizeLimitedWebACL shared with other
 	// APIs. Default: a new one with MaxRequestBodySize.
 	WebACL *wafsize.SizeLimitedWebACL
-	// MaxRequestBodySize is the new web ACL's body limit. Default: 16 KB, or
-	// 10 MB with DirectUpload.
+	// MaxRequestBodySize is the new web ACL's body limit; its 413 is
+	// readable by the pages of the CORS origins. Default: 16 KB, or 10 MB
+	// with DirectUpload.
 	MaxRequestBodySize awscdk.Size
 	// DisableWebACL leaves the API without a web ACL. Default: false.
 	DisableWebACL *bool

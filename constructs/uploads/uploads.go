@@ -255,9 +255,12 @@ func (u *PresignedUploadAPI) newWebACL(p *PresignedUploadAPIProps, r *resolved) 
 			}
 			limit = awscdk.Size_Bytes(jsii.Number(float64(bytes)))
 		}
-		u.WebACL = wafsize.NewSizeLimitedWebACL(u, jsii.String("WebAcl"), &wafsize.SizeLimitedWebACLProps{
-			MaxBodySize: limit, LogRetention: p.LogRetention, Compliance: u.profile,
-		})
+		acl := &wafsize.SizeLimitedWebACLProps{MaxBodySize: limit, LogRetention: p.LogRetention, Compliance: u.profile}
+		if len(r.corsOrigins) > 0 {
+			// The pages that call the API can read the web ACL's 413.
+			acl.CORS = &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(r.corsOrigins...)}
+		}
+		u.WebACL = wafsize.NewSizeLimitedWebACL(u, jsii.String("WebAcl"), acl)
 	}
 }
 
