@@ -1,9 +1,10 @@
 # Sourced by the scripts that need programs from the host's own packages
 # (chromium.sh: Chromium; noderic.sh and pyric.sh: the compilers that build
-# AWS's Runtime Interface Clients for Node.js and Python). One rule for all
-# of them: as root on a host with apt-get, install what is missing; anywhere
-# else, print the exact command for this host and fail, so nothing is used
-# that was neither installed here nor named in the README's host table.
+# AWS's Runtime Interface Clients for Node.js and Python; pyclients.sh:
+# Python's requests and botocore). One rule for all of them: as root on a
+# host with apt-get, install what is missing; anywhere else, print the exact
+# command for this host and fail, so nothing is used that was neither
+# installed here nor named in the README's host table.
 
 . scripts/lock.sh
 
@@ -124,4 +125,20 @@ apt_install() {
     return 1
   fi
   unlock "$tools/apt.lock"
+}
+
+# host_python MODULE... prints the first python3 that imports every
+# MODULE: the one on PATH, else Debian's own /usr/bin/python3 (where
+# Debian's python3-MODULE packages install to); nothing, and fails, when
+# neither does.
+host_python() {
+  local py imports
+  imports="$(IFS=,; echo "$*")"
+  for py in python3 /usr/bin/python3; do
+    if command -v "$py" >/dev/null 2>&1 && "$py" -c "import $imports" >/dev/null 2>&1; then
+      command -v "$py"
+      return 0
+    fi
+  done
+  return 1
 }

@@ -254,11 +254,16 @@ func TestOptionWebACL(t *testing.T) {
 	stack := awscdk.NewStack(app, jsii.String("Waf"), nil)
 	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
 		MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(4)),
+		Cors:               &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")},
 		Routes:             &[]*streaming.RouteProps{get200("/records")},
 	})
 	s := synth(t, stack, api)
 	if api.WebAcl == nil || api.WebAcl.MaxBodySize != 4096 {
 		t.Fatalf("WebAcl = %+v", api.WebAcl)
+	}
+	// WAF's 413 replaces API Gateway's answer and its CORS gateway responses.
+	if h := js(awscdk.Stack_Of(api).Resolve(api.WebAcl.CfnWebACL.Rules())); !strings.Contains(h, `"name":"Access-Control-Allow-Origin","value":"https://app.example.com"`) {
+		t.Errorf("the 413 does not name the API's CORS origin: %s", h)
 	}
 	assoc := s.ofType("AWS::WAFv2::WebACLAssociation")
 	if len(assoc) != 1 || !strings.Contains(js(assoc[0]["ResourceArn"]), s.logicalID(api.Stage)) || !strings.Contains(js(assoc[0]["WebACLArn"]), s.logicalID(api.WebAcl.CfnWebACL)) {

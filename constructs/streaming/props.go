@@ -62,7 +62,8 @@ type StreamingRestApiProps struct {
 	WebAcl *wafsize.SizeLimitedWebAcl
 
 	// MaxRequestBodySize creates a SizeLimitedWebAcl for the stage that
-	// refuses larger request bodies with 413. Default: no web ACL.
+	// refuses larger request bodies with 413, which the pages of the CORS
+	// origins can read. Default: no web ACL.
 	MaxRequestBodySize awscdk.Size
 
 	// RestApiProps are passed to the new awsapigateway.RestApi after the

@@ -197,9 +197,12 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 	case p.WebAcl != nil:
 		a.WebAcl = p.WebAcl
 	case p.MaxRequestBodySize != nil:
-		a.WebAcl = wafsize.NewSizeLimitedWebAcl(a, jsii.String("WebAcl"), &wafsize.SizeLimitedWebAclProps{
-			MaxBodySize: p.MaxRequestBodySize, LogRetention: a.logRetention, Compliance: a.compliance,
-		})
+		acl := &wafsize.SizeLimitedWebAclProps{MaxBodySize: p.MaxRequestBodySize, LogRetention: a.logRetention, Compliance: a.compliance}
+		if p.Cors != nil {
+			// The pages that call the API can read the web ACL's 413.
+			acl.Cors = &awsapigateway.CorsOptions{AllowOrigins: p.Cors.AllowOrigins}
+		}
+		a.WebAcl = wafsize.NewSizeLimitedWebAcl(a, jsii.String("WebAcl"), acl)
 	}
 	if a.WebAcl != nil {
 		a.WebAcl.Associate(a.Stage)

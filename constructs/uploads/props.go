@@ -129,8 +129,9 @@ type PresignedUploadApiProps struct {
 	// WebAcl guards the API's stage with a SizeLimitedWebAcl shared with other
 	// APIs. Default: a new one with MaxRequestBodySize.
 	WebAcl *wafsize.SizeLimitedWebAcl
-	// MaxRequestBodySize is the new web ACL's body limit. Default: 16 KB, or
-	// 10 MB with DirectUpload.
+	// MaxRequestBodySize is the new web ACL's body limit; its 413 is
+	// readable by the pages of the CORS origins. Default: 16 KB, or 10 MB
+	// with DirectUpload.
 	MaxRequestBodySize awscdk.Size
 	// DisableWebAcl leaves the API without a web ACL. Default: false.
 	DisableWebAcl *bool

@@ -255,9 +255,12 @@ func (u *PresignedUploadApi) newWebACL(p *PresignedUploadApiProps, r *resolved) 
 			}
 			limit = awscdk.Size_Bytes(jsii.Number(float64(bytes)))
 		}
-		u.WebAcl = wafsize.NewSizeLimitedWebAcl(u, jsii.String("WebAcl"), &wafsize.SizeLimitedWebAclProps{
-			MaxBodySize: limit, LogRetention: p.LogRetention, Compliance: u.profile,
-		})
+		acl := &wafsize.SizeLimitedWebAclProps{MaxBodySize: limit, LogRetention: p.LogRetention, Compliance: u.profile}
+		if len(r.corsOrigins) > 0 {
+			// The pages that call the API can read the web ACL's 413.
+			acl.Cors = &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(r.corsOrigins...)}
+		}
+		u.WebAcl = wafsize.NewSizeLimitedWebAcl(u, jsii.String("WebAcl"), acl)
 	}
 }
 

@@ -259,6 +259,9 @@ func TestOptionsKmsCorsModeAndPrefix(t *testing.T) {
 		t.Error("no CORS preflight methods on the API")
 	}
 	want(t, "WAF body limit", get(tp.props(t, up.WebAcl.CfnWebACL), "Rules").([]any)[0].(map[string]any)["Statement"].(map[string]any)["SizeConstraintStatement"].(map[string]any)["Size"], 8192)
+	// WAF's 413 replaces API Gateway's answer and its CORS gateway responses.
+	want(t, "the 413's CORS header", get(tp.props(t, up.WebAcl.CfnWebACL), "Rules").([]any)[0].(map[string]any)["Action"].(map[string]any)["Block"].(map[string]any)["CustomResponse"].(map[string]any)["ResponseHeaders"],
+		[]any{map[string]any{"Name": "Access-Control-Allow-Origin", "Value": "https://app.example.com"}})
 }
 
 // TestOptionCompanionRoutes: the routes Uppy's companionEndpoint calls,
@@ -289,6 +292,9 @@ func TestOptionCompanionRoutes(t *testing.T) {
 	for _, r := range tp.ofType("AWS::ApiGateway::GatewayResponse") {
 		want(t, "gateway response origin", get(r, "Properties", "ResponseParameters", "gatewayresponse.header.Access-Control-Allow-Origin"), "method.request.header.Origin")
 	}
+	// WAF's 413 is a literal: with two origins, any page may read it.
+	want(t, "the 413's CORS header", get(tp.props(t, up.WebAcl.CfnWebACL), "Rules").([]any)[0].(map[string]any)["Action"].(map[string]any)["Block"].(map[string]any)["CustomResponse"].(map[string]any)["ResponseHeaders"],
+		[]any{map[string]any{"Name": "Access-Control-Allow-Origin", "Value": "*"}})
 }
 
 func TestOptionExistingBucketSharedAclAndPrebuiltCode(t *testing.T) {

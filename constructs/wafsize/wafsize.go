@@ -37,6 +37,7 @@ import (
 
 	"github.com/streamgate/streamgate/constructs/compliance"
 	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/lambda/cors"
 )
 
 // InspectionLimit is how much of a body WAF reads for API Gateway.
@@ -117,6 +118,16 @@ type SizeLimitedWebAclProps struct {
 	// and kept at least a year. Default: the profile applied to the scope
 	// with compliance.Apply, else none.
 	Compliance *compliance.Profile
+	// Cors names the origins of the browser pages that call the guarded
+	// APIs (AllowOrigins only), so that such a page can read the 413: WAF's
+	// answer replaces API Gateway's whole answer, gateway responses and
+	// their CORS headers included. The 413 then carries
+	// Access-Control-Allow-Origin: the origin, when there is one, or "*" for
+	// several (a WAF response header is a literal; the 413's body is the same
+	// for everyone). PresignedUploadApi and StreamingRestApi pass their own
+	// CORS to the web ACL they create. Default: no CORS header, and a page
+	// on another origin sees a network error instead of the 413.
+	Cors *awsapigateway.CorsOptions
 }
 
 // SizeLimitedWebAcl is a REGIONAL web ACL that enforces a payload limit.
@@ -150,6 +161,7 @@ func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimited
 	problems := props.NewProblems("SizeLimitedWebAcl", scope, id)
 	problems.CheckUnique(scope, id)
 	limit, inspection := validate(problems, p)
+	allowOrigin := corsOrigin(problems, p.Cors)
 	problems.Check()
 	w := &SizeLimitedWebAcl{MaxBodySize: limit, InspectionLimit: inspection}
 	constructs.NewConstruct_Override(w, scope, id)
@@ -158,7 +170,7 @@ func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimited
 		prefix = *p.MetricPrefix
 	}
 	w.MetricName = prefix
-	rules := newRules(p, limit, prefix)
+	rules := newRules(p, limit, prefix, allowOrigin)
 	w.CfnWebACL = awswafv2.NewCfnWebACL(w, jsii.String("Resource"), &awswafv2.CfnWebACLProps{
 		Scope:            jsii.String("REGIONAL"),
 		Description:      jsii.String(fmt.Sprintf("streamgate: request bodies up to %d bytes", limit)),
@@ -185,10 +197,10 @@ func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimited
 // Content-Length past what WAF inspects), the rate limit, and AWS's common
 // rule set, whose own 8 KB body rule counts instead of blocking when the
 // limit is higher.
-func newRules(p *SizeLimitedWebAclProps, limit int64, prefix string) []interface{} {
+func newRules(p *SizeLimitedWebAclProps, limit int64, prefix, allowOrigin string) []interface{} {
 	var rules []interface{}
 	if limit <= KB64.Bytes() {
-		rules = append(rules, blockRule(RuleBodySize, prefix, len(rules), &awswafv2.CfnWebACL_StatementProperty{
+		rules = append(rules, blockRule(RuleBodySize, prefix, len(rules), allowOrigin, &awswafv2.CfnWebACL_StatementProperty{
 			SizeConstraintStatement: &awswafv2.CfnWebACL_SizeConstraintStatementProperty{
 				ComparisonOperator:  jsii.String("GT"),
 				Size:                jsii.Number(float64(limit)),
@@ -197,10 +209,10 @@ func newRules(p *SizeLimitedWebAclProps, limit int64, prefix string) []interface
 			},
 		}))
 	} else {
-		rules = append(rules, blockRule(RuleContentLength, prefix, len(rules), contentLengthOver(limit)))
+		rules = append(rules, blockRule(RuleContentLength, prefix, len(rules), allowOrigin, contentLengthOver(limit)))
 	}
 	if p.RateLimit != nil {
-		rules = append(rules, blockRule(RuleRateLimit, prefix, len(rules), &awswafv2.CfnWebACL_StatementProperty{
+		rules = append(rules, blockRule(RuleRateLimit, prefix, len(rules), allowOrigin, &awswafv2.CfnWebACL_StatementProperty{
 			RateBasedStatement: &awswafv2.CfnWebACL_RateBasedStatementProperty{AggregateKeyType: jsii.String("IP"), Limit: p.RateLimit},
 		}))
 	}
@@ -355,16 +367,38 @@ func logGroupName(g awslogs.ILogGroup) (name string, known bool) {
 	return "", false
 }
 
-func blockRule(name, prefix string, priority int, statement *awswafv2.CfnWebACL_StatementProperty) *awswafv2.CfnWebACL_RuleProperty {
+// blockRule blocks what statement matches with the 413, which carries
+// Access-Control-Allow-Origin: allowOrigin unless that is "".
+func blockRule(name, prefix string, priority int, allowOrigin string, statement *awswafv2.CfnWebACL_StatementProperty) *awswafv2.CfnWebACL_RuleProperty {
+	response := &awswafv2.CfnWebACL_CustomResponseProperty{ResponseCode: jsii.Number(413), CustomResponseBodyKey: jsii.String(ResponseBodyKey)}
+	if allowOrigin != "" {
+		// A custom response's header names are sent as written (only
+		// inserted request headers get the x-amzn-waf- prefix):
+		// https://docs.aws.amazon.com/waf/latest/APIReference/API_CustomHTTPHeader.html
+		response.ResponseHeaders = []interface{}{&awswafv2.CfnWebACL_CustomHTTPHeaderProperty{
+			Name: jsii.String("Access-Control-Allow-Origin"), Value: jsii.String(allowOrigin)}}
+	}
 	return &awswafv2.CfnWebACL_RuleProperty{
-		Name:      jsii.String(name),
-		Priority:  jsii.Number(float64(priority)),
-		Statement: statement,
-		Action: &awswafv2.CfnWebACL_RuleActionProperty{Block: &awswafv2.CfnWebACL_BlockActionProperty{
-			CustomResponse: &awswafv2.CfnWebACL_CustomResponseProperty{ResponseCode: jsii.Number(413), CustomResponseBodyKey: jsii.String(ResponseBodyKey)},
-		}},
+		Name:             jsii.String(name),
+		Priority:         jsii.Number(float64(priority)),
+		Statement:        statement,
+		Action:           &awswafv2.CfnWebACL_RuleActionProperty{Block: &awswafv2.CfnWebACL_BlockActionProperty{CustomResponse: response}},
 		VisibilityConfig: visibility(prefix + name),
 	}
+}
+
+// corsOrigin is the 413's Access-Control-Allow-Origin for CORS: its one
+// origin, "*" for several or for any, "" without CORS.
+func corsOrigin(p *props.Problems, c *awsapigateway.CorsOptions) string {
+	origins := p.CheckCors("Cors", c, props.CorsFields{AnyOrigin: true,
+		Why: "the web ACL's 413 names the origins that may read it, and nothing else (the API's CORS keeps the other settings)"})
+	switch len(origins) {
+	case 0:
+		return ""
+	case 1:
+		return origins[0]
+	}
+	return cors.AnyOrigin
 }
 
 func visibility(metric string) *awswafv2.CfnWebACL_VisibilityConfigProperty {

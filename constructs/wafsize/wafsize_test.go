@@ -2,6 +2,7 @@ package wafsize_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -246,5 +247,76 @@ func TestFailsAssociateNil(t *testing.T) {
 	msg := cdktest.PanicMessage(t, func() { acl.Associate(nil) })
 	if !strings.Contains(msg, `SizeLimitedWebAcl "Nil/Acl": Associate(nil); allowed: an API Gateway stage`) || !strings.Contains(msg, "Fix:") {
 		t.Errorf("message: %s", msg)
+	}
+}
+
+// TestThe413CarriesCORSForTheAPIsPages: WAF's 413 replaces API Gateway's
+// answer, its CORS gateway responses included, so the rule's own response
+// names the origin (one), or "*" (several, or any); without CORS it names
+// none.
+func TestThe413CarriesCORSForTheAPIsPages(t *testing.T) {
+	for i, tc := range []struct {
+		name    string
+		origins []string
+		limit   float64 // KiB: below 64 the body rule, above it the Content-Length rule
+		want    string  // the header's value; "" none
+	}{
+		{name: "one origin, body rule", origins: []string{"https://app.example.com"}, limit: 16, want: "https://app.example.com"},
+		{name: "one origin, Content-Length rule", origins: []string{"http://localhost:5173"}, limit: 1024, want: "http://localhost:5173"},
+		{name: "several origins", origins: []string{"https://a.example.com", "https://b.example.com"}, limit: 16, want: "*"},
+		{name: "any origin", origins: []string{"*"}, limit: 16, want: "*"},
+		{name: "no CORS", limit: 16},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := awscdk.NewStack(cdktest.NewApp(false), jsii.String(fmt.Sprintf("Cors%d", i)), nil)
+			p := &wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(tc.limit)), RateLimit: jsii.Number(100)}
+			if tc.origins != nil {
+				p.Cors = &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(tc.origins...)}
+			}
+			wafsize.NewSizeLimitedWebAcl(st, jsii.String("Acl"), p)
+			var parsed []struct {
+				Name   string
+				Action struct {
+					Block struct{ CustomResponse map[string]any }
+				}
+			}
+			for _, r := range *assertions.Template_FromStack(st, nil).FindResources(jsii.String("AWS::WAFv2::WebACL"), nil) {
+				b, _ := json.Marshal((*r)["Properties"].(map[string]any)["Rules"])
+				json.Unmarshal(b, &parsed)
+			}
+			if len(parsed) != 2 {
+				t.Fatalf("rules %+v", parsed)
+			}
+			for _, r := range parsed {
+				got := js(r.Action.Block.CustomResponse["ResponseHeaders"])
+				want := "null"
+				if tc.want != "" {
+					want = `[{"Name":"Access-Control-Allow-Origin","Value":"` + tc.want + `"}]`
+				}
+				if got != want || r.Action.Block.CustomResponse["ResponseCode"] != float64(413) {
+					t.Errorf("%s: the 413's headers %s, want %s", r.Name, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestFailsCorsItCannotAnswer(t *testing.T) {
+	st := awscdk.NewStack(cdktest.NewApp(false), jsii.String("FailsCors"), nil)
+	for _, tc := range []struct {
+		cors *awsapigateway.CorsOptions
+		want string
+	}{
+		{&awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com/")}, `Cors.AllowOrigins[0] is "https://app.example.com/"; allowed: an exact origin`},
+		{&awsapigateway.CorsOptions{AllowOrigins: jsii.Strings()}, "Cors.AllowOrigins is empty"},
+		{&awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com"), AllowCredentials: jsii.Bool(true)},
+			"Cors.AllowCredentials is set; allowed: unset: the web ACL's 413 names the origins that may read it"},
+	} {
+		msg := cdktest.PanicMessage(t, func() {
+			wafsize.NewSizeLimitedWebAcl(st, jsii.String("Acl"), &wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), Cors: tc.cors})
+		})
+		if !strings.Contains(msg, tc.want) || !strings.Contains(msg, "Fix:") {
+			t.Errorf("message lacks %q:\n%s", tc.want, msg)
+		}
 	}
 }

@@ -69,7 +69,7 @@ func startPages() *httptest.Server {
 			}
 			w.Header().Set("Content-Type", "text/javascript")
 			w.Write(bundle)
-		case "/cross.html", "/uppy.html", "/guarded.html":
+		case "/cross.html", "/uppy.html", "/guarded.html", "/waf.html":
 			http.ServeFile(w, r, filepath.Join(dir, r.URL.Path))
 		default:
 			http.NotFound(w, r)
@@ -180,7 +180,7 @@ func TestBrowserOnAnotherOrigin(t *testing.T) {
 	if field(r, "upload", "presignStatus") != float64(200) || field(r, "upload", "putStatus") != float64(200) {
 		t.Fatalf("two-step upload: %v", r["upload"])
 	}
-	head, err := localS3().HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(bucketOf(t, "uploads")),
+	head, err := localS3().HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(bucketOf(t, "localtest-uploads")),
 		Key: aws.String(field(r, "upload", "key").(string)), ChecksumMode: "ENABLED"})
 	if err != nil || aws.ToInt64(head.ContentLength) != 1<<20 {
 		t.Errorf("the uploaded object: %v %v", head, err)

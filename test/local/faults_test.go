@@ -39,7 +39,7 @@ func waitFor(t *testing.T, logs func() string, what string, timeout time.Duratio
 func TestS3ServerDiesAndComesBack(t *testing.T) {
 	client := localS3()
 	ctx := context.Background()
-	bucket := bucketOf(t, "uploads")
+	bucket := bucketOf(t, "localtest-uploads")
 	if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("before/kill.txt"), Body: strings.NewReader("kept")}); err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestS3DataSurvivesARestartUnlessClean(t *testing.T) {
 	}
 	endpoint, stop := run()
 	c := s3At(endpoint)
-	bucket := bucketAt(t, c, "uploads")
+	bucket := bucketAt(t, c, "localtest-uploads")
 	if _, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("kept.txt"), Body: strings.NewReader("x")}); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,6 +32,7 @@ import (
 	"github.com/streamgate/streamgate/apps/stacks"
 	"github.com/streamgate/streamgate/constructs/apiauth"
 	"github.com/streamgate/streamgate/constructs/edgeupload"
+	"github.com/streamgate/streamgate/constructs/gofunction"
 	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/constructs/uploads"
 	"github.com/streamgate/streamgate/internal/cdktest"
@@ -45,6 +47,7 @@ var (
 	streamsURL   string                // the streaming API's stage URL
 	uploadsURL   string                // the upload API's stage URL
 	uppyURL      string                // the upload API with Uppy's Companion routes
+	directURL    string                // an upload API with DirectUpload and its web ACL, open to the pages' origin
 	serversURL   string                // net/http servers behind lambda/httpstream
 	throttledURL string                // a stage throttled to 2 requests a second, bursts of 3
 	s3URL        string                // the runner's S3 server
@@ -121,6 +124,9 @@ func TestMain(m *testing.M) {
 	}
 	if pythonMissing != "" {
 		fmt.Fprintf(os.Stderr, "\n*** local: the Python function tests were SKIPPED: %s ***\n\n", pythonMissing)
+	}
+	if pyClientsMissing != "" {
+		fmt.Fprintf(os.Stderr, "\n*** local: the Python client test was SKIPPED: %s ***\n\n", pyClientsMissing)
 	}
 	os.Exit(code)
 }
@@ -205,13 +211,27 @@ func synthesize() (dir string, err error) {
 		Authorization: apiauth.None(), Mode: uploads.ModePut, DisableWebAcl: jsii.Bool(true),
 		Cors: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(pageOrigin)},
 	})
-	uploads.NewPresignedUploadApi(stack, jsii.String("Uppy"), &uploads.PresignedUploadApiProps{
+	uppy := uploads.NewPresignedUploadApi(stack, jsii.String("Uppy"), &uploads.PresignedUploadApiProps{
 		Authorization: apiauth.None(), Mode: uploads.ModeMultipart, DisableWebAcl: jsii.Bool(true),
 		CompanionRoutes:     jsii.Bool(true),
 		Cors:                &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(pageOrigin)},
 		MaxObjectSize:       awscdk.Size_Mebibytes(jsii.Number(uppyMaxMiB)),
 		AllowedContentTypes: jsii.Strings("application/octet-stream", "text/plain"),
 	})
+	// Each completed upload reaches the example event function, wired as
+	// the regulated app wires it (clients_test.go).
+	uppy.OnUploadedFunction(jsii.String(onUploadID), &gofunction.GoFunctionProps{
+		Entry: jsii.String(stacks.OnUploadEntry), Timeout: awscdk.Duration_Minutes(jsii.Number(1)),
+	})
+	// DirectUpload with its default web ACL (10 MiB), for a page on
+	// another origin (clients_test.go).
+	uploads.NewPresignedUploadApi(stack, jsii.String("Direct"), &uploads.PresignedUploadApiProps{
+		Authorization: apiauth.None(), DirectUpload: jsii.Bool(true),
+		Cors: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(pageOrigin)},
+	})
+	// The upload demo itself (apps/uploads): AWS_IAM, DirectUpload and its
+	// SizeLimitedWebAcl, for the Python client (clients_test.go).
+	stacks.NewUploadDemo(app, uploadDemoStack, &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("us-east-1")}})
 	addGuardedAPIs(app)
 	for _, mode := range []edgeupload.Mode{edgeupload.ModeRedirect, edgeupload.ModeThrough} {
 		edgeupload.NewEdgeUploadEndpoint(stack, jsii.String("Edge"+string(mode)), &edgeupload.EdgeUploadEndpointProps{
@@ -315,6 +335,8 @@ func startRunner(dir string) error {
 					serversURL = m[2]
 				case strings.HasPrefix(m[1], "Throttled"):
 					throttledURL = m[2]
+				case strings.HasPrefix(m[1], "Direct"):
+					directURL = m[2]
 				default:
 					uploadsURL = m[2]
 				}
@@ -352,12 +374,36 @@ func streamingBackend(w http.ResponseWriter, r *http.Request) {
 type syncBuffer struct {
 	mu sync.Mutex
 	b  strings.Builder
+	// ends are where each write ended and when it arrived, for latencies
+	// read off the log (arrival).
+	ends []logWrite
+}
+
+type logWrite struct {
+	end int
+	at  time.Time
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.b.Write(p)
+	n, err := s.b.Write(p)
+	s.ends = append(s.ends, logWrite{s.b.Len(), time.Now()})
+	return n, err
+}
+
+// arrival is when the first occurrence of what had arrived whole (the
+// time of the write that completed it); false while it is not there.
+func (s *syncBuffer) arrival(what string) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := strings.Index(s.b.String(), what)
+	if i < 0 {
+		return time.Time{}, false
+	}
+	end := i + len(what)
+	w := sort.Search(len(s.ends), func(k int) bool { return s.ends[k].end >= end })
+	return s.ends[w].at, true
 }
 
 func (s *syncBuffer) String() string {

@@ -42,6 +42,23 @@ func TestReferenceWorkloadArrivesRecordByRecord(t *testing.T) {
 	}
 }
 
+// TestHTTPProxyRouteStreamsTheBackend: an HTTPURL route (HTTP_PROXY)
+// passes its path parameter to the backend and streams the backend's
+// lines as they come, 200 ms apart.
+func TestHTTPProxyRouteStreamsTheBackend(t *testing.T) {
+	resp, start := get(t, streamsURL+"/proxied/7")
+	lines, err := readLines(resp, start)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%d %v", resp.StatusCode, err)
+	}
+	if len(lines) != 3 || lines[0].text != "/items/7 0" || lines[2].text != "/items/7 2" {
+		t.Fatalf("lines %v, want the backend's three for /items/7", lines)
+	}
+	if gap := lines[2].at - lines[0].at; gap < 300*time.Millisecond {
+		t.Errorf("the backend's lines arrived %v apart, want about 400 ms: buffered", gap)
+	}
+}
+
 // TestBufferedRouteDeliversNothingUntilTheEnd: the same handler behind a
 // BUFFERED route.
 func TestBufferedRouteDeliversNothingUntilTheEnd(t *testing.T) {

@@ -332,7 +332,7 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 	sort.Strings(ids)
 	apis := map[string]*API{}
 	authorizers := map[string]*Authorizer{}
-	var acls []string
+	var acls, alarms []string
 	a.loadAsync(stack, res, ids)
 	for _, id := range ids {
 		r := res[id]
@@ -362,7 +362,17 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 			a.loadEdge(stack, id, r)
 		case "AWS::ApiGateway::DomainName":
 			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: custom domain %s (the APIs are served on 127.0.0.1 ports)", stack, id, str(r.Properties["DomainName"])))
+		case "AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm":
+			alarms = append(alarms, id)
 		}
+	}
+	if len(alarms) > 0 {
+		named := strings.Join(alarms[:min(len(alarms), 3)], ", ")
+		if len(alarms) > 3 {
+			named += ", …"
+		}
+		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: %d CloudWatch alarms (%s): not emulated (the runner keeps no metrics; its log and /_streamgate/requests show each request)",
+			stack, len(alarms), named))
 	}
 	for _, id := range ids {
 		r := res[id]

@@ -37,6 +37,8 @@ func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
 		"Nightly": map[string]any{"Type": "AWS::Events::Rule", "Properties": map[string]any{"ScheduleExpression": "rate(1 day)"}},
 		"Domain":  map[string]any{"Type": "AWS::ApiGateway::DomainName", "Properties": map[string]any{"DomainName": "streams.example.com"}},
 		"Site":    map[string]any{"Type": "AWS::CloudFront::Distribution", "Properties": map[string]any{}},
+		"Errors":  map[string]any{"Type": "AWS::CloudWatch::Alarm", "Properties": map[string]any{}},
+		"Either":  map[string]any{"Type": "AWS::CloudWatch::CompositeAlarm", "Properties": map[string]any{}},
 		"Bucket":  map[string]any{"Type": "AWS::S3::Bucket", "Properties": map[string]any{}},
 		"Edge": map[string]any{"Type": "AWS::CloudFront::Distribution", "Properties": map[string]any{"DistributionConfig": map[string]any{"Origins": []any{
 			map[string]any{"DomainName": map[string]any{"Fn::GetAtt": []string{"Bucket", "RegionalDomainName"}}}}}},
@@ -50,7 +52,7 @@ func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
 	for _, want := range []string{"S/Put (PUT /files): not emulated, the route answers 500: an integration URI", "S/Acl: WAF web ACL",
 		`S/Uploaded target Topic ({"Ref":"Topic"}): only Lambda functions and SQS queues of the assembly are delivered to locally`,
 		"S/Nightly: scheduled rule rate(1 day) (schedules do not run locally", "S/Domain: custom domain streams.example.com",
-		"S/Site: CloudFront distribution (not served locally)"} {
+		"S/Site: CloudFront distribution (not served locally)", "S: 2 CloudWatch alarms (Either, Errors): not emulated"} {
 		if !strings.Contains(notes, want) {
 			t.Errorf("notices lack %q:\n%s", want, notes)
 		}

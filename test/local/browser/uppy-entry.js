@@ -62,7 +62,8 @@ async function run(q) {
     }
   });
   uppy.on("upload-success", (file, response) => {
-    report.files[file.name] = { ok: true, key: response.body.key, location: response.uploadURL };
+    // doneAt: when Uppy saw the upload complete (Unix ms, the test's clock).
+    report.files[file.name] = { ok: true, key: response.body.key, location: response.uploadURL, doneAt: Date.now() };
   });
   uppy.on("upload-error", (file, error) => {
     report.files[file.name] = { ok: false, error: String(error && error.message || error) };
