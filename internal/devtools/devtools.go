@@ -8,6 +8,7 @@
 // team's Go test that starts localrun) they live in one folder per user,
 // the user cache directory's streamgate/tools, or STREAMGATE_TOOLS:
 //
+//	// nocompile: an internal package; the doc check imports the public ones
 //	loc, _ := devtools.Find("")
 //	ric := loc.Path(devtools.NodeRIC) // .../streamgate/tools/noderic/node_modules/aws-lambda-ric/index.mjs
 //	if !loc.Installed(devtools.NodeRIC) {
