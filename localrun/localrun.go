@@ -33,6 +33,7 @@ import (
 
 	"github.com/streamgate/streamgate/internal/devserver"
 	"github.com/streamgate/streamgate/internal/devserver/pool"
+	"github.com/streamgate/streamgate/internal/devtools"
 	"github.com/streamgate/streamgate/internal/s3server"
 )
 
@@ -50,13 +51,17 @@ type Options struct {
 	// the edge upload endpoints (sgdev's -port). Default: 0, free ports.
 	Port int
 	// S3 is the local S3-compatible server for the templates' buckets:
-	// "seaweedfs" or "minio", run from S3Bin (scripts/s3server.sh builds
-	// both; the README's table of S3 servers compares them). Default: "",
+	// "seaweedfs" or "minio", run from S3Bin (`sgdev install seaweedfs` or
+	// `sgdev install minio` builds it; the README's table of S3 servers
+	// compares them). Default: "",
 	// no S3 (functions that use S3 then fail, and edge endpoints are not
 	// served), unless S3Endpoint is set.
 	S3 string
-	// S3Bin is that server's binary. Default: .tools/bin/weed or
-	// .tools/bin/minio under the current directory.
+	// S3Bin is that server's binary. Default: weed or minio in the bin
+	// folder of the tools folder sgdev uses (the repository's .tools inside
+	// streamgate's repository; elsewhere the user cache directory's
+	// streamgate/tools, or $STREAMGATE_TOOLS), where `sgdev install` puts
+	// it.
 	S3Bin string
 	// S3Endpoint is an S3 to use instead of starting a server (a real
 	// account's, LocalStack), with the credentials and region of the
@@ -80,14 +85,14 @@ type Options struct {
 	// reserves no concurrency. Default: DefaultConcurrency (64).
 	Concurrency int
 	// NodeRIC is the index.mjs of AWS's Runtime Interface Client for
-	// Node.js (npm aws-lambda-ric; streamgate's scripts/noderic.sh installs
-	// it), with which functions on the Node.js 20 to 24 runtimes run, on
-	// the node found on PATH (22 or newer). Default: "", those functions are
-	// not run (a notice says so).
+	// Node.js (npm aws-lambda-ric; `sgdev install noderic` installs it
+	// where sgdev -h shows), with which functions on the Node.js 20 to 24
+	// runtimes run, on the node found on PATH (22 or newer). Default: "",
+	// those functions are not run (a notice says so).
 	NodeRIC string
-	// PythonRIC is the folder streamgate's scripts/pyric.sh builds AWS's
-	// Runtime Interface Client for Python into (.tools/pyric/runtime:
-	// awslambdaric, vendored, with its runtime_client extension for each
+	// PythonRIC is the folder `sgdev install pyric` builds AWS's Runtime
+	// Interface Client for Python into (pyric/runtime in sgdev's tools
+	// folder: awslambdaric, vendored, with its runtime_client extension for each
 	// Python it finds), with which functions on the Python 3.11 to 3.14
 	// runtimes run, on python3.X from PATH, else python3 (a notice names
 	// the difference). Lambda does not stream Python's responses: their
@@ -165,7 +170,15 @@ func Run(ctx context.Context, o Options) (*Runner, error) {
 			return nil, err
 		}
 		if bin == "" {
-			bin = k.ToolsBin(".tools")
+			loc, err := devtools.Find("")
+			if err != nil {
+				return nil, err
+			}
+			tool := devtools.SeaweedFS
+			if k == s3server.MinIO {
+				tool = devtools.MinIO
+			}
+			bin = loc.Path(tool)
 		}
 	}
 	srv, err := devserver.Start(ctx, devserver.Options{

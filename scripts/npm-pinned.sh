@@ -16,12 +16,14 @@ pinned_ci() {
   shift 2
   mkdir -p "$dest"
   if [ "$(cd "$src" && pwd)" != "$(cd "$dest" && pwd)" ]; then
-    cp "$src/package.json" "$src/package-lock.json" "$dest/"
+    # -f: the sources may be a module cache's read-only copy (sgdev
+    # install), whose modes cp keeps: a second install must replace them.
+    cp -f "$src/package.json" "$src/package-lock.json" "$dest/"
   fi
   (cd "$dest" && npm ci --no-audit --no-fund --loglevel=error "$@" >&2)
 }
 
 # pinned_done SRC DEST records that DEST holds SRC's packages.
 pinned_done() {
-  cp "$1/package-lock.json" "$2/node_modules/.package-lock.json.installed"
+  cp -f "$1/package-lock.json" "$2/node_modules/.package-lock.json.installed"
 }

@@ -75,7 +75,7 @@ func main() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: sgdev [flags]\n       sgdev token [flags]   (mint a Cognito token: sgdev token -h)\n\n")
 		flag.PrintDefaults()
 	}
-	flag.Parse()
+	parseFlags()
 	var keys []localrun.IAMKey
 	for _, v := range iamKeys {
 		k, err := devserver.ParseIAMKey(v)

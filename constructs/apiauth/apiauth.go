@@ -31,7 +31,7 @@ const (
 )
 
 // Authorization is how an API's methods authorize callers. Build one with
-// IAM, CognitoUserPools, Lambda or None; the zero value is not valid.
+// Iam, CognitoUserPools, Lambda or None; the zero value is not valid.
 type Authorization struct {
 	kind       Kind
 	pools      []awscognito.IUserPool

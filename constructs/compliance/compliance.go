@@ -258,4 +258,4 @@ func LogGroupProps(scope constructs.IConstruct, p *Profile, retention awslogs.Re
 
 // WarningEnvAgnosticPermissions is the id of the warning on a stack under
 // the profile whose account is not pinned.
-const WarningEnvAgnosticPermissions = "streamgate:compliance:envAgnosticPermissions"
+const WarningEnvAgnosticPermissions = "@streamgate/compliance:envAgnosticPermissions"

@@ -77,7 +77,7 @@ type EdgeUploadEndpoint struct {
 	EdgeFunction experimental.EdgeFunction
 	// TokenKeys holds the keys (ModeRedirect), else nil.
 	TokenKeys awssecretsmanager.ISecret
-	// CloudFrontFunction is the CloudFront CloudFrontFunction (ModeThrough), else nil.
+	// CloudFrontFunction is the CloudFront Function (ModeThrough), else nil.
 	CloudFrontFunction awscloudfront.Function
 	// KeyValueStore holds the keys (ModeThrough), else nil.
 	KeyValueStore awscloudfront.IKeyValueStore

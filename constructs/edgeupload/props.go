@@ -89,6 +89,7 @@ type EdgeUploadEndpointProps struct {
 	// PresignedUploadApi's secure defaults (the same code builds both).
 	Bucket awss3.IBucket
 	// BucketProps override the new bucket's defaults. Never with Bucket.
+	// Default: none (the new bucket's secure defaults, as in Bucket).
 	BucketProps *awss3.BucketProps
 	// AccessLogsBucket receives the new bucket's server access logs and
 	// those of the CDN log bucket. Default: a new logs bucket.

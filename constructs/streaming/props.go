@@ -120,8 +120,10 @@ type StreamingRestApiProps struct {
 // existing Lambda function, HttpUrl for an HTTP backend).
 type RouteProps struct {
 	// Method is the HTTP method: GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY.
+	// Required.
 	Method *string
 	// Path of the route, e.g. "/exports/{name}" or "/files/{proxy+}".
+	// Required.
 	Path *string
 
 	// Entry is the Go main package of the handler, built at synth: a directory

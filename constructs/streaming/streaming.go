@@ -114,7 +114,7 @@ type StreamingRestApi struct {
 	// Monitor holds the alarms, their topic and the dashboard; nil without
 	// the Monitoring prop.
 	Monitor *monitoring.Monitor
-	// Domain is the custom domain; nil without the DomainName prop.
+	// Domain is the custom domain; nil without the Domain prop.
 	Domain *Domain
 	// NestedStacks are the nested stacks that hold routes (see
 	// RoutesPerStack), in order: the first in the API's stack, each next

@@ -145,6 +145,7 @@ type PresignedUploadApiProps struct {
 	// lambda/uploads built from source at synth.
 	Code awslambda.Code
 	// RestApiProps override the API's defaults (as in StreamingRestApi).
+	// Default: none (StreamingRestApi's defaults).
 	RestApiProps *awsapigateway.RestApiProps
 	// Compliance is the profile for regulated accounts (see package
 	// compliance): the new bucket versioned, SSE-KMS with a key of its own,

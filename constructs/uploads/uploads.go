@@ -512,7 +512,6 @@ func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
 	return r
 }
 
-// days is a lifecycle duration in whole days (S3 lifecycle rules count days).
 // OnUploaded sends an event to targets each time an upload completes: a
 // rule on the default event bus matches S3's "Object Created" events of the
 // bucket under KeyPrefix (PUT, POST, a completed multipart upload and

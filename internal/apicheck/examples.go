@@ -10,6 +10,7 @@ import (
 	"go/token"
 	"go/types"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -74,6 +75,7 @@ var Imports = map[string]string{
 	"strings":               "strings",
 	"testing":               "testing",
 	"time":                  "time",
+	"config":                "github.com/aws/aws-sdk-go-v2/config",
 	"credentials":           "github.com/aws/aws-sdk-go-v2/credentials",
 	"events":                "github.com/aws/aws-lambda-go/events",
 	"lambda":                "github.com/aws/aws-lambda-go/lambda",
@@ -104,6 +106,12 @@ type Block struct {
 	Line int    // of the block's first line of code
 	Code string
 	Skip string // why it is not compiled; empty if it is
+
+	// Markdown only, from the fence's info string (```go fragment
+	// example=ExampleNewStreamingRestApi).
+	Fragment bool   // statements or declarations, compiled with the Prelude
+	Example  string // the Example function the block is the body of
+	Path     string // file=PATH: a file of a module the tests write (the quick start)
 }
 
 // Kinds of Skip.
@@ -112,21 +120,35 @@ const (
 )
 
 var (
-	fenceRE     = regexp.MustCompile("^```\\s*(\\S*)")
+	fenceRE     = regexp.MustCompile("^```\\s*(\\S*)\\s*(.*)$")
 	nocompileMD = regexp.MustCompile(`^<!--\s*nocompile:\s*(.*?)\s*-->\s*$`)
 	nocompileGo = regexp.MustCompile(`^//\s*nocompile:\s*(.*)$`)
 )
 
-// MarkdownBlocks returns the ```go blocks of the Markdown file path, named
-// rel. A fence that is never closed is an error.
-func MarkdownBlocks(path, rel string) ([]Block, error) {
+// Fence is a fenced code block of a Markdown file.
+type Fence struct {
+	File string // relative to the module root
+	Line int    // of the block's first line of code
+	Lang string // the info string's first word: go, sh, json, js
+	// Attrs are the info string's further words: a word alone maps to "",
+	// key=value to value (```go file=main.go quickstart).
+	Attrs map[string]string
+	Code  string
+	// Nocompile is the reason of a <!-- nocompile: reason --> line before
+	// the fence (blank lines aside).
+	Nocompile string
+}
+
+// MarkdownFences returns the fenced code blocks of the Markdown file path,
+// named rel. A fence that is never closed is an error.
+func MarkdownFences(path, rel string) ([]Fence, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	var (
-		out     []Block
-		cur     *Block
+		out     []Fence
+		cur     *Fence
 		code    []string
 		lastRaw string // the last non-blank line outside a fence
 	)
@@ -136,33 +158,88 @@ func MarkdownBlocks(path, rel string) ([]Block, error) {
 		line := sc.Text()
 		m := fenceRE.FindStringSubmatch(line)
 		switch {
-		case cur != nil && m != nil && m[1] == "":
+		case cur != nil && m != nil && m[1] == "" && m[2] == "":
 			cur.Code = strings.Join(code, "\n") + "\n"
 			out = append(out, *cur)
 			cur, code, lastRaw = nil, nil, ""
 		case cur != nil:
 			code = append(code, line)
-		case m != nil && m[1] == "go":
-			cur = &Block{File: rel, Line: n + 1}
-			if mm := nocompileMD.FindStringSubmatch(lastRaw); mm != nil {
-				cur.Skip = "nocompile: " + mm[1]
-			}
 		case m != nil:
-			// Another language: skip to its closing fence.
-			for n++; sc.Scan(); n++ {
-				if strings.HasPrefix(sc.Text(), "```") {
-					break
-				}
+			cur = &Fence{File: rel, Line: n + 1, Lang: m[1], Attrs: map[string]string{}}
+			for _, w := range strings.Fields(m[2]) {
+				k, v, _ := strings.Cut(w, "=")
+				cur.Attrs[k] = v
 			}
-			lastRaw = ""
+			if mm := nocompileMD.FindStringSubmatch(lastRaw); mm != nil {
+				cur.Nocompile = mm[1]
+			}
 		case strings.TrimSpace(line) != "":
 			lastRaw = line
 		}
 	}
 	if cur != nil {
-		return nil, fmt.Errorf("%s:%d: a ```go fence is not closed", rel, cur.Line-1)
+		return nil, fmt.Errorf("%s:%d: a ``` fence is not closed", rel, cur.Line-1)
 	}
 	return out, sc.Err()
+}
+
+// goAttrs are the words a ```go fence may carry.
+var goAttrs = map[string]bool{"fragment": true, "example": true, "file": true, "quickstart": true}
+
+// MarkdownBlocks returns the ```go blocks of the Markdown file path, named
+// rel, with what their info strings say. An unknown word in a go fence's
+// info string is an error: a typo must not turn a check off.
+func MarkdownBlocks(path, rel string) ([]Block, error) {
+	fences, err := MarkdownFences(path, rel)
+	if err != nil {
+		return nil, err
+	}
+	var out []Block
+	for _, f := range fences {
+		if f.Lang != "go" {
+			continue
+		}
+		for k := range f.Attrs {
+			if !goAttrs[k] {
+				return nil, fmt.Errorf("%s:%d: ```go %s: unknown word %q (allowed: fragment, example=ExampleName, file=PATH, quickstart)", rel, f.Line-1, k, k)
+			}
+		}
+		_, frag := f.Attrs["fragment"]
+		b := Block{File: rel, Line: f.Line, Code: f.Code, Fragment: frag, Example: f.Attrs["example"], Path: f.Attrs["file"]}
+		if f.Nocompile != "" {
+			b.Skip = "nocompile: " + f.Nocompile
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// MarkdownFiles are the Markdown files of the module whose Go blocks are
+// compiled (relative to root): every *.md outside .tools, node_modules,
+// third_party, testdata and cdk.out*, but CHANGELOG.md, whose entries
+// name the API of their day.
+func MarkdownFiles(root string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if path != root && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "cdk.out") ||
+				name == "node_modules" || name == "third_party" || name == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(name, ".md") && name != "CHANGELOG.md" {
+			rel, _ := filepath.Rel(root, path)
+			out = append(out, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out, err
 }
 
 // DocBlocks returns the code blocks of the package docs and of the docs of
@@ -323,9 +400,18 @@ const (
 //
 // Which blocks Check type-checks, and how:
 //
-//   - README.md: every ```go fence. A fence preceded (blank lines aside) by
-//     <!-- nocompile: reason --> is skipped; fences of other languages are
-//     not Go.
+//   - Markdown (MarkdownFiles: README.md, ARCHITECTURE.md, BENCHMARKS.md,
+//     ...): every ```go fence. A whole file (a package clause) is compiled
+//     as it is; any other block must be opened with ```go fragment, and
+//     is compiled as declarations or statements with the Prelude's names
+//     (a fragment not so marked, or a file so marked, is an error: a
+//     reader must see which code compiles alone). ```go fragment
+//     example=ExampleName also says that the block is a part of that
+//     Example function's body, which `go test` runs (CheckExamples
+//     compares them); file=PATH names a file of the quick start, which
+//     test/teammodule writes into a new module and runs. A fence preceded
+//     (blank lines aside) by <!-- nocompile: reason --> is skipped; fences
+//     of other languages are not Go.
 //   - Go doc comments: the indented code blocks of package docs and of the
 //     docs of exported identifiers (struct fields and interface methods
 //     included), in every non-test file of the module. A block that parses
@@ -394,8 +480,12 @@ func Check(root string, blocks []Block, pkgNames map[string]string) (*Report, er
 			rep.Skipped = append(rep.Skipped, b)
 			continue
 		}
-		rep.Checked = append(rep.Checked, b)
 		k, f := classify(b.Code)
+		if err := markedAsWhatItIs(b, k); err != nil {
+			rep.Errors = append(rep.Errors, err.Error())
+			continue
+		}
+		rep.Checked = append(rep.Checked, b)
 		// Errors are reported at the block's lines in its file.
 		at := fmt.Sprintf("//line %s:%d\n", filepath.Join(root, b.File), b.Line)
 		switch k {
@@ -477,6 +567,25 @@ func Check(root string, blocks []Block, pkgNames map[string]string) (*Report, er
 	}
 	sort.Strings(rep.Errors)
 	return rep, nil
+}
+
+// markedAsWhatItIs checks a Markdown block's marking against its kind k: a
+// block that is not a whole file says it is a fragment (```go fragment),
+// so a reader knows it will not compile alone; a whole file does not.
+func markedAsWhatItIs(b Block, k kind) error {
+	if !strings.HasSuffix(b.File, ".md") {
+		return nil // doc comments: fragments by Go's convention
+	}
+	switch {
+	case k == kindFile && b.Fragment:
+		return fmt.Errorf("%s:%d: a whole Go file (it has a package clause) is marked fragment: drop the word", b.File, b.Line)
+	case k != kindFile && !b.Fragment:
+		return fmt.Errorf("%s:%d: a Go block that is not a whole file (no package clause) must say so: open it with ```go fragment "+
+			"(it then compiles with the Prelude's names: app, stack, api, ...), or make it a whole file", b.File, b.Line)
+	case k != kindFile && b.Path != "":
+		return fmt.Errorf("%s:%d: file=%s names a file, but the block is a fragment: make it the whole file", b.File, b.Line, b.Path)
+	}
+	return nil
 }
 
 // exportData maps each of paths, and their dependencies, to its export

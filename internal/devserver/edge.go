@@ -49,7 +49,7 @@ func (s *Server) edgeNode() (node, unservable string) {
 	case err != nil:
 		return "", "it runs on Node.js, and node is not on PATH (make dev puts the project's Node.js first)"
 	case s.S3Endpoint == "":
-		return "", "it needs an S3 (-s3 seaweedfs or minio, which scripts/s3server.sh install builds; or -s3-endpoint)"
+		return "", "it needs an S3 (-s3 seaweedfs or minio, which `sgdev install seaweedfs` or `sgdev install minio` builds; or -s3-endpoint)"
 	}
 	return node, ""
 }

@@ -26,6 +26,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -212,7 +213,11 @@ func TestTeamTests(t *testing.T) {
 }
 
 // TestServedBySgdev adds sgdev as a tool of the team module, as the README
-// says, and streams the team's own handler through it.
+// says, and streams the team's own handler through it with every flag's
+// default: outside this repository, the tools sgdev runs besides Go are
+// looked for in the user's tools folder (here an empty STREAMGATE_TOOLS),
+// and the missing S3 server is a notice that names the command that
+// installs it, not a failure.
 func TestServedBySgdev(t *testing.T) {
 	synth(t)
 	// `go get -tool github.com/streamgate/streamgate/cmd/sgdev` for a
@@ -223,23 +228,16 @@ func TestServedBySgdev(t *testing.T) {
 			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
 		}
 	}
-	runner := command(mod, nil, "go", "tool", "sgdev", "-assembly", "cdk.out", "-port", "0", "-s3", "none")
+	emptyTools := t.TempDir()
+	runner := command(mod, []string{"STREAMGATE_TOOLS=" + emptyTools}, "go", "tool", "sgdev", "-assembly", "cdk.out", "-port", "0")
+	runner.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // go tool runs sgdev as its child: stop both
 	stdout, _ := runner.StdoutPipe()
-	var logs bytes.Buffer
-	runner.Stderr = &logs
+	logs := &syncBuffer{}
+	runner.Stderr = logs
 	if err := runner.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
-		runner.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { runner.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			runner.Process.Kill()
-		}
-	}()
+	defer stopGroup(runner)
 	url := regexp.MustCompile(`^TeamStreams/Api\S*\s+(http://127\.0\.0\.1:\d+/prod)`)
 	found := make(chan string, 1)
 	go func() {
@@ -286,6 +284,76 @@ func TestServedBySgdev(t *testing.T) {
 		t.Errorf("first record after %v of %v: not streamed", firstAt, total)
 	}
 	t.Logf("team handler through sgdev: first record after %v, stream ended after %v", firstAt, total)
+	// TeamUploads has a bucket, and the default server is not installed:
+	// sgdev says what it skips and which command installs it.
+	for _, want := range []string{"running without S3", filepath.Join(emptyTools, "bin", "weed"), "`sgdev install seaweedfs`", "-s3 none"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("sgdev's notice lacks %q:\n%s", want, logs.String())
+		}
+	}
+}
+
+// TestSgdevToolsOutsideTheRepository: in a team's module, sgdev's tool
+// flags default to the user's tools folder (not this repository's
+// .tools), and `sgdev install` installs there with streamgate's own scripts
+// from the module streamgate is required as: here the Python client,
+// which is the quickest to build.
+func TestSgdevToolsOutsideTheRepository(t *testing.T) {
+	prepare(t)
+	if out, err := command(mod, nil, "go", "mod", "edit", "-tool=github.com/streamgate/streamgate/cmd/sgdev").CombinedOutput(); err != nil {
+		t.Fatalf("go mod edit -tool: %v\n%s", err, out)
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		t.Skip("no user cache directory here:", err)
+	}
+	help, _ := command(mod, nil, "go", "tool", "sgdev", "-h").CombinedOutput()
+	for _, want := range []string{
+		filepath.Join(cache, "streamgate", "tools", "noderic", "node_modules", "aws-lambda-ric", "index.mjs"),
+		filepath.Join(cache, "streamgate", "tools", "pyric", "runtime"),
+		"sgdev install noderic installs it",
+		"(the user cache directory; sgdev install -h)",
+	} {
+		if !strings.Contains(string(help), want) {
+			t.Errorf("sgdev -h in a team module lacks %q:\n%s", want, help)
+		}
+	}
+	if strings.Contains(string(help), ".tools") {
+		t.Errorf("sgdev -h in a team module names a .tools folder:\n%s", help)
+	}
+
+	tools := t.TempDir()
+	env := []string{"STREAMGATE_TOOLS=" + tools}
+	dry, err := command(mod, env, "go", "tool", "sgdev", "install", "-n").Output()
+	if err != nil {
+		t.Fatalf("sgdev install -n: %v", err)
+	}
+	for _, s := range []string{"noderic.sh install", "pyric.sh install", "s3server.sh install seaweedfs"} {
+		if want := "TOOLS=" + tools + " bash " + filepath.Join(root, "scripts", s); !strings.Contains(string(dry), want) {
+			t.Errorf("sgdev install -n: no %q in\n%s", want, dry)
+		}
+	}
+	// make test builds this repository's Python client in the background,
+	// with the host packages it needs: wait for it, so that two builds do not
+	// ask the package manager at once.
+	if out, err := exec.Command(filepath.Join(root, "scripts", "pyric.sh"), "wait").CombinedOutput(); err != nil {
+		t.Fatalf("scripts/pyric.sh wait: %v\n%s", err, out)
+	}
+	start := time.Now()
+	if out, err := command(mod, env, "go", "tool", "sgdev", "install", "pyric").CombinedOutput(); err != nil {
+		t.Fatalf("sgdev install pyric: %v\n%s", err, out)
+	}
+	t.Logf("sgdev install pyric: %v", time.Since(start).Round(time.Second))
+	built := []string{filepath.Join(tools, "pyric", "runtime", "awslambdaric", "__main__.py"), filepath.Join(tools, "pyric", "runtime", "NOT-BUILT.txt")}
+	if _, err := os.Stat(built[0]); err != nil {
+		if _, err2 := os.Stat(built[1]); err2 != nil {
+			t.Errorf("after sgdev install pyric, neither %s nor %s", built[0], built[1])
+		}
+	}
+	help, _ = command(mod, env, "go", "tool", "sgdev", "-h").CombinedOutput()
+	if want := `(default "` + filepath.Join(tools, "pyric", "runtime") + `")`; !strings.Contains(string(help), want) {
+		t.Errorf("sgdev -h with STREAMGATE_TOOLS lacks %q:\n%s", want, help)
+	}
 }
 
 // goSource is a Go source location, as in a goroutine trace.

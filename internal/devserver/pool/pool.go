@@ -319,14 +319,14 @@ func (p *Pool) Close() {
 // missing.
 func NodeRuntime(ric string) (cmd []string, missing string) {
 	if ric == "" {
-		return []string{""}, "the runner needs AWS's Runtime Interface Client for Node.js (scripts/noderic.sh installs it; -node-ric PATH)"
+		return []string{""}, "the runner needs AWS's Runtime Interface Client for Node.js (`sgdev install noderic` installs it, in streamgate's repository `make noderic`; -node-ric PATH)"
 	}
 	if _, err := os.Stat(ric); err != nil {
-		return []string{""}, fmt.Sprintf("%s: %v (scripts/noderic.sh installs it)", ric, err)
+		return []string{""}, fmt.Sprintf("%s: %v (`sgdev install noderic` installs it, in streamgate's repository `make noderic`)", ric, err)
 	}
 	dir := filepath.Dir(ric)
 	if _, err := os.Stat(filepath.Join(dir, "rapid-client.node")); err != nil {
-		why := "scripts/noderic.sh builds it"
+		why := "`sgdev install noderic` builds it"
 		if b, err := os.ReadFile(filepath.Join(dir, "NOT-BUILT.txt")); err == nil {
 			why = strings.TrimSpace(string(b))
 		}

@@ -77,7 +77,7 @@ func PythonRuntimes(ric string, runtimes ...string) map[string]*Python {
 		}
 		ext := filepath.Join(ric, "runtime_client"+in.suffix)
 		if _, err := os.Stat(ext); err != nil {
-			py.Missing = fmt.Sprintf("AWS's Runtime Interface Client for Python has no runtime_client for Python %s (%s) in %s: scripts/pyric.sh builds one for each python3.11 to python3.14 and python3 on PATH when it runs (its log: %s)",
+			py.Missing = fmt.Sprintf("AWS's Runtime Interface Client for Python has no runtime_client for Python %s (%s) in %s: `sgdev install pyric` (in streamgate's repository `make pyric`) builds one for each python3.11 to python3.14 and python3 on PATH when it runs (its log: %s)",
 				in.version, in.exe, ric, filepath.Join(filepath.Dir(ric), "build.log"))
 			continue
 		}
@@ -92,13 +92,13 @@ func PythonRuntimes(ric string, runtimes ...string) map[string]*Python {
 // pythonClientMissing says why ric is not a built client folder, or "".
 func pythonClientMissing(ric string) string {
 	if ric == "" {
-		return "the runner needs AWS's Runtime Interface Client for Python (scripts/pyric.sh builds it; -python-ric DIR)"
+		return "the runner needs AWS's Runtime Interface Client for Python (`sgdev install pyric` builds it, in streamgate's repository `make pyric`; -python-ric DIR)"
 	}
 	if b, err := os.ReadFile(filepath.Join(ric, "NOT-BUILT.txt")); err == nil {
 		return strings.TrimSpace(string(b))
 	}
 	if _, err := os.Stat(filepath.Join(ric, "awslambdaric", "__main__.py")); err != nil {
-		return fmt.Sprintf("%s has no awslambdaric (scripts/pyric.sh builds it): %v", ric, err)
+		return fmt.Sprintf("%s has no awslambdaric (`sgdev install pyric` builds it, in streamgate's repository `make pyric`): %v", ric, err)
 	}
 	return ""
 }
