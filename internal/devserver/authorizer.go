@@ -12,8 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/streamgate/streamgate/internal/devserver/lambdaenv"
 	"github.com/streamgate/streamgate/internal/devserver/loader"
-	"github.com/streamgate/streamgate/internal/devserver/pool"
 	"github.com/streamgate/streamgate/internal/runtimeapi"
 )
 
@@ -508,7 +508,7 @@ func invokeAuthorizer(ctx context.Context, g *gateway, au *loader.Authorizer, pa
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(au.Function.Timeout)*time.Second+time.Second)
 	defer cancel()
-	lambdaID := pool.NewRequestID()
+	lambdaID := lambdaenv.NewRequestID()
 	inv, err := p.Invoke(ctx, lambdaID, "authorizer "+au.LogicalID+" "+lambdaID[:8], payload)
 	if err != nil {
 		return nil, "", err

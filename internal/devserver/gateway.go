@@ -21,6 +21,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/streamgate/streamgate/internal/devserver/lambdaenv"
 	"github.com/streamgate/streamgate/internal/devserver/loader"
 	"github.com/streamgate/streamgate/internal/devserver/pool"
 	"github.com/streamgate/streamgate/internal/runtimeapi"
@@ -237,7 +238,7 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	requestID := pool.NewRequestID()
+	requestID := lambdaenv.NewRequestID()
 	w.Header().Set("x-amzn-RequestId", requestID)
 	rec := &statusRecorder{ResponseWriter: w, start: start}
 	mode := "-"

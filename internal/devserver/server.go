@@ -27,8 +27,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/streamgate/streamgate/internal/devserver/lambdaenv"
 	"github.com/streamgate/streamgate/internal/devserver/loader"
 	"github.com/streamgate/streamgate/internal/devserver/pool"
+	"github.com/streamgate/streamgate/internal/devserver/runtimes"
 	"github.com/streamgate/streamgate/internal/s3server"
 )
 
@@ -383,17 +385,17 @@ func (s *Server) preparePools(apis []*loader.API, eventFns []*loader.Function, b
 		}
 		b, ok := byAsset[fn.AssetDir]
 		if !ok {
-			b.bin, b.note, b.err = pool.Executable(fn, o.CacheDir)
+			b.bin, b.note, b.err = runtimes.Executable(fn, o.CacheDir)
 			byAsset[fn.AssetDir] = b
 		}
 		results[i] = b
 	}
 	// The clients' paths are absolute: a Node.js or Python process runs in
 	// its function's folder, and sgdev's defaults are relative.
-	nodeCmd, nodeMissing := pool.NodeRuntime(absPath(o.NodeRIC))
-	pythons := map[string]*pool.Python{}
+	nodeCmd, nodeMissing := runtimes.NodeRuntime(absPath(o.NodeRIC))
+	pythons := map[string]*runtimes.Python{}
 	if len(pyRuntimes) > 0 {
-		pythons = pool.PythonRuntimes(absPath(o.PythonRIC), pyRuntimes...)
+		pythons = runtimes.PythonRuntimes(absPath(o.PythonRIC), pyRuntimes...)
 	}
 	for _, rt := range slices.Sorted(maps.Keys(pythons)) {
 		if py := pythons[rt]; py.Note != "" && py.Missing == "" {
@@ -427,7 +429,7 @@ func (s *Server) preparePools(apis []*loader.API, eventFns []*loader.Function, b
 			}
 			cmd = append(slices.Clone(nodeCmd), fn.Handler)
 		}
-		fnEnv := pool.Env(fn, extra)
+		fnEnv := lambdaenv.Env(fn, extra)
 		if fn.Python() {
 			py := pythons[fn.Runtime]
 			if py.Missing != "" {
