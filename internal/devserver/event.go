@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -380,4 +381,16 @@ func newTraceID(now time.Time) string {
 	var b [12]byte
 	rand.Read(b[:])
 	return "Root=1-" + strconv.FormatInt(now.Unix(), 16) + "-" + hex.EncodeToString(b[:])
+}
+
+// binary reports whether API Gateway would pass a body of this type to the
+// function base64-encoded (the API's binary media types).
+func (g *gateway) binary(contentType string) bool {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	for _, b := range g.api.BinaryTypes {
+		if b == "*/*" || b == mt || strings.HasSuffix(b, "/*") && strings.HasPrefix(mt, strings.TrimSuffix(b, "*")) {
+			return true
+		}
+	}
+	return false
 }
