@@ -24,78 +24,104 @@ import (
 func (g *gateway) buffered(w *statusRecorder, r *http.Request, route *loader.Route, tag string, inv *pool.Invocation, ctx context.Context) {
 	body := inv.Response.Body
 	defer body.Close()
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		select {
-		case <-ctx.Done():
-			body.Close()
-		case <-done:
-		}
-	}()
+	defer closeWhenDone(ctx, body)()
 	raw, err := io.ReadAll(io.LimitReader(body, MaxBufferedResponse+1))
+	if f, failed := g.bufferedFailure(ctx, route, tag, inv, err); failed {
+		g.failIntegration(w, r, f)
+		return
+	}
+	var reply *proxyReply
+	var why string
+	if inv.Response.ContentType == runtimeapi.StreamingContentType {
+		reply, why = streamReplyBuffered(raw)
+	} else {
+		reply, why = g.proxyResponse(route, tag, raw)
+	}
+	if why != "" {
+		g.logFunction(route, tag, "%s", why)
+		g.failIntegration(w, r, functionFailed)
+		return
+	}
+	reply.write(w)
+}
+
+// bufferedFailure is how the invocation failed, if it did: API Gateway's
+// timeout, or the function's error (its error trailers, a crash, its own
+// timeout), or a body that could not be read.
+func (g *gateway) bufferedFailure(ctx context.Context, route *loader.Route, tag string, inv *pool.Invocation, readErr error) (integrationFailure, bool) {
 	// A function timeout no longer than the integration's ends at the same
 	// moment or later on AWS: API Gateway's clock starts first, with the
 	// request, so it answers 504 (here the two timers race).
-	timedOut := errors.Is(inv.Err(), pool.ErrFunctionTimeout) && route.TimeoutMillis <= route.Function.Timeout*1000
-	if ctx.Err() == context.DeadlineExceeded || timedOut {
-		g.fail(w, r, 504, "Endpoint request timed out")
-		return
+	fnTimedOut := errors.Is(inv.Err(), pool.ErrFunctionTimeout) && route.TimeoutMillis <= route.Function.Timeout*1000
+	if ctx.Err() == context.DeadlineExceeded || fnTimedOut {
+		return timedOut, true
 	}
-	if typ, _ := inv.Response.Trailers(); err != nil || typ != "" || inv.Err() != nil {
-		fmt.Fprintf(g.logs, "%s [%s] the function failed: %v %s %v\n", route.Function.LogicalID, tag, err, typ, inv.Err())
-		g.fail(w, r, 502, "Internal server error")
-		return
+	if typ, _ := inv.Response.Trailers(); readErr != nil || typ != "" || inv.Err() != nil {
+		g.logFunction(route, tag, "the function failed: %v %s %v", readErr, typ, inv.Err())
+		return functionFailed, true
 	}
-	if inv.Response.ContentType == runtimeapi.StreamingContentType {
-		// A streaming handler behind a BUFFERED route: API Gateway reads the
-		// whole stream, then answers with it.
-		if len(raw) > MaxBufferedResponse {
-			fmt.Fprintf(g.logs, "%s [%s] the response is over 10 MB, API Gateway's buffered limit\n", route.Function.LogicalID, tag)
-			g.fail(w, r, 502, "Internal server error")
-			return
-		}
-		br := bufio.NewReader(bytes.NewReader(raw))
-		prelude, err := ReadPrelude(br)
-		if err != nil {
-			fmt.Fprintf(g.logs, "%s [%s] %v\n", route.Function.LogicalID, tag, err)
-			g.fail(w, r, 502, "Internal server error")
-			return
-		}
-		rest, _ := io.ReadAll(br)
-		writeHeaders(w, prelude.Headers, prelude.MultiValueHeaders, prelude.Cookies)
-		w.WriteHeader(prelude.StatusCode)
-		w.Write(rest)
-		return
+	return 0, false
+}
+
+// proxyReply is the status, headers and body API Gateway answers with.
+type proxyReply struct {
+	status  int
+	header  map[string]string
+	multi   map[string][]string
+	cookies []string
+	body    []byte
+}
+
+func (p *proxyReply) write(w http.ResponseWriter) {
+	writeHeaders(w, p.header, p.multi, p.cookies)
+	w.WriteHeader(p.status)
+	w.Write(p.body)
+}
+
+// streamReplyBuffered is the reply of a streaming handler behind a
+// BUFFERED route: API Gateway reads the whole stream, then answers with
+// it; why says what API Gateway could not use.
+func streamReplyBuffered(raw []byte) (reply *proxyReply, why string) {
+	if len(raw) > MaxBufferedResponse {
+		return nil, "the response is over 10 MB, API Gateway's buffered limit"
 	}
+	br := bufio.NewReader(bytes.NewReader(raw))
+	prelude, err := ReadPrelude(br)
+	if err != nil {
+		return nil, err.Error()
+	}
+	rest, _ := io.ReadAll(br)
+	return &proxyReply{prelude.StatusCode, prelude.Headers, prelude.MultiValueHeaders, prelude.Cookies, rest}, ""
+}
+
+// proxyResponse is the reply of a Lambda proxy response (JSON with
+// statusCode, headers, body); why says what API Gateway could not use.
+func (g *gateway) proxyResponse(route *loader.Route, tag string, raw []byte) (reply *proxyReply, why string) {
 	if len(raw) > MaxLambdaBuffered {
-		fmt.Fprintf(g.logs, "%s [%s] the response is %d bytes, over Lambda's 6 MB for a buffered invocation\n", route.Function.LogicalID, tag, len(raw))
-		g.fail(w, r, 502, "Internal server error")
-		return
+		return nil, fmt.Sprintf("the response is %d bytes, over Lambda's 6 MB for a buffered invocation", len(raw))
 	}
 	var resp events.APIGatewayProxyResponse
 	if err := json.Unmarshal(raw, &resp); err != nil || resp.StatusCode == 0 {
-		fmt.Fprintf(g.logs, "%s [%s] malformed Lambda proxy response: %.200s\n", route.Function.LogicalID, tag, raw)
-		g.fail(w, r, 502, "Internal server error")
-		return
+		return nil, fmt.Sprintf("malformed Lambda proxy response: %.200s", raw)
 	}
-	writeHeaders(w, resp.Headers, resp.MultiValueHeaders, nil)
-	w.WriteHeader(resp.StatusCode)
+	reply = &proxyReply{status: resp.StatusCode, header: resp.Headers, multi: resp.MultiValueHeaders, body: []byte(resp.Body)}
 	// An API without binary media types never converts a response: the
 	// client gets the base64 text
 	// (https://docs.aws.amazon.com/apigateway/latest/developerguide/lambda-proxy-binary-media.html).
 	if resp.IsBase64Encoded && len(g.api.BinaryTypes) == 0 {
-		fmt.Fprintf(g.logs, "%s [%s] the response is base64-encoded but the API has no binary media types: API Gateway sends the base64 text as it is (set RestApiProps.BinaryMediaTypes)\n", route.Function.LogicalID, tag)
+		g.logFunction(route, tag, "the response is base64-encoded but the API has no binary media types: API Gateway sends the base64 text as it is (set RestApiProps.BinaryMediaTypes)")
 	} else if resp.IsBase64Encoded {
 		b, err := base64.StdEncoding.DecodeString(resp.Body)
-		if err == nil {
-			w.Write(b)
+		if err != nil {
+			b = nil // nothing of a body that is not base64
 		}
-		return
+		reply.body = b
 	}
-	io.WriteString(w, resp.Body)
+	return reply, ""
 }
 
+// writeHeaders sets a reply's headers: the single-value ones, then the
+// multi-value ones in their place, then the cookies.
 func writeHeaders(w http.ResponseWriter, single map[string]string, multi map[string][]string, cookies []string) {
 	h := w.Header()
 	for k, v := range single {

@@ -74,3 +74,58 @@ func mappedValue(r *http.Request, v string) string {
 	}
 	return ""
 }
+
+// integrationFailure is a way an integration fails once API Gateway has
+// called it. What API Gateway answers to each is decided here, in
+// integrationFailures, for the Lambda proxy's streamed and buffered
+// replies, the HTTP proxy and the AWS and HTTP integrations alike.
+type integrationFailure int
+
+const (
+	// timedOut: the integration's timeout (TimeoutInMillis, 29 s by
+	// default) passed before the reply, or a streamed reply's prelude,
+	// arrived.
+	timedOut integrationFailure = iota
+	// invocationRejected: Lambda refused the invocation (throttled: the
+	// function's reserved concurrency is in use).
+	invocationRejected
+	// functionFailed: the function could not start, crashed, timed out
+	// after the integration's timeout, returned an error, or answered what
+	// API Gateway cannot use (malformed, without a prelude, over a limit).
+	functionFailed
+	// backendFailed: an HTTP proxy's backend could not be reached (or its
+	// URL does not parse), or its answer broke off.
+	backendFailed
+	// requestNotSent: an AWS or HTTP integration's request could not be
+	// sent.
+	requestNotSent
+	// replyUnreadable: an AWS or HTTP integration's answer could not be
+	// read, or is over API Gateway's 10 MB.
+	replyUnreadable
+)
+
+// integrationFailures is API Gateway's answer to each integrationFailure.
+// Lambda's guide: "If the Lambda API rejects the invocation request, API
+// Gateway returns a 500 error code. If the function runs but returns an
+// error, or returns a response in the wrong format, API Gateway returns a
+// 502", both with {"message": "Internal server error"}
+// (https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html);
+// a timeout is the INTEGRATION_TIMEOUT gateway response, 504
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).
+var integrationFailures = [...]struct {
+	status  int
+	message string
+}{
+	timedOut:           {504, "Endpoint request timed out"},
+	invocationRejected: {500, "Internal server error"},
+	functionFailed:     {502, "Internal server error"},
+	backendFailed:      {502, "Internal server error"},
+	requestNotSent:     {500, "Internal server error"},
+	replyUnreadable:    {502, "Internal server error"},
+}
+
+// failIntegration answers f as API Gateway does.
+func (g *gateway) failIntegration(w http.ResponseWriter, r *http.Request, f integrationFailure) {
+	a := integrationFailures[f]
+	g.fail(w, r, a.status, a.message)
+}

@@ -1,11 +1,9 @@
 package devserver
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -39,136 +37,168 @@ type gateway struct {
 	sendEvent func(w *statusRecorder, r *http.Request, route *loader.Route, requestID string, payload []byte)
 }
 
+// exchange is one request on its way through the gateway: what each step
+// learned, for the steps after it and for the access log line.
+type exchange struct {
+	r         *http.Request
+	w         *statusRecorder
+	requestID string
+	start     time.Time
+	// mode is how the request was answered, for the log and the page:
+	// STREAMED, BUFFERED, MOCK, THROTTLED, REFUSED, WAF; "-" until known.
+	mode string
+	// body is the request's body once bodyRead: at most one byte past
+	// MaxRequestPayload.
+	body     []byte
+	bodyRead bool
+	waf      *wafVerdict // the web ACL's verdict; nil without one
+	route    *loader.Route
+	path     string            // below the stage, as received (requestPath)
+	params   map[string]string // the route's path parameters
+	who      *principal        // whom the guards let through
+	refused  *refusal          // why a guard refused the request
+}
+
+// ServeHTTP answers as API Gateway answers a stage: its checks before the
+// integration, in its order (quotas, the web ACL, the route, throttling,
+// the payload limit, the method's guards), then the route's integration.
+// A step that stops the request answers it.
 func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/_streamgate/") && g.extras != nil {
 		g.extras.ServeHTTP(w, r)
 		return
 	}
-	start := time.Now()
-	requestID := lambdaenv.NewRequestID()
-	w.Header().Set("x-amzn-RequestId", requestID)
-	rec := &statusRecorder{ResponseWriter: w, start: start}
-	mode := "-"
-	var who *principal
-	var refused *refusal
-	var waf *wafVerdict
-	defer func() {
-		guard := ""
-		switch {
-		case refused != nil:
-			guard = fmt.Sprintf(" [%s refused: %s]", refused.Guard, refused.Why)
-		case who != nil && who.Guard != "NONE":
-			guard = fmt.Sprintf(" [%s: %s]", who.Guard, who.Caller)
-		}
-		if waf != nil && (waf.Rule != nil || len(waf.Counted) > 0 || waf.blocked()) {
-			guard += " [WAF " + waf.String() + "]"
-		}
-		fmt.Fprintf(g.logs, "%s %s %s %d %s %dB %v (%s)%s\n", start.Format("15:04:05.000"), r.Method, r.URL.RequestURI(), rec.status, mode, rec.bytes,
-			time.Since(start).Round(time.Millisecond), requestID, guard)
-		g.recent.add(requestRecord(r, rec, mode, requestID, start, who, refused, waf))
-	}()
+	x := g.begin(w, r)
+	defer g.record(x)
+	if g.withinQuotas(x) && g.passWAF(x) && g.findRoute(x) && g.takeToken(x) && g.readBody(x) && g.withinPayload(x) && g.passGuards(x) {
+		g.integrate(x)
+	}
+}
 
-	if status, why := overQuota(r, g.api.EndpointType); status != 0 {
-		fmt.Fprintf(g.logs, "%s %s: %s\n", r.Method, r.URL.Path, why)
-		rec.ended(why)
-		g.fail(rec, r, status, map[int]string{414: "Request-URI Too Long", 431: "Request Header Fields Too Large"}[status])
-		return
+// begin gives the request its id, which the answer carries as
+// x-amzn-RequestId, and a recorder of the answer.
+func (g *gateway) begin(w http.ResponseWriter, r *http.Request) *exchange {
+	start := time.Now()
+	x := &exchange{r: r, requestID: lambdaenv.NewRequestID(), start: start, mode: "-"}
+	w.Header().Set("x-amzn-RequestId", x.requestID)
+	x.w = &statusRecorder{ResponseWriter: w, start: start}
+	return x
+}
+
+// withinQuotas refuses a request past API Gateway's URL or header quotas.
+func (g *gateway) withinQuotas(x *exchange) bool {
+	status, why := overQuota(x.r, g.api.EndpointType)
+	if status == 0 {
+		return true
 	}
-	var body []byte
-	bodyRead := false
-	if g.waf != nil {
-		// WAF sees the request before API Gateway finds its route (waf.go),
-		// body included: read it as the gateway does below.
-		var err error
-		if body, err = io.ReadAll(io.LimitReader(r.Body, MaxRequestPayload+1)); err != nil {
-			g.fail(rec, r, 400, "could not read the request body")
-			return
-		}
-		bodyRead = true
-		if waf = g.waf.evaluate(r, body); waf.blocked() {
-			mode = "WAF"
-			rec.ended("WAF: " + waf.String())
-			g.answerWAF(rec, r, waf)
-			return
-		}
-		r = insertHeaders(r, waf.Insert)
+	fmt.Fprintf(g.logs, "%s %s: %s\n", x.r.Method, x.r.URL.Path, why)
+	x.w.ended(why)
+	g.fail(x.w, x.r, status, map[int]string{414: "Request-URI Too Long", 431: "Request Header Fields Too Large"}[status])
+	return false
+}
+
+// passWAF evaluates the stage's web ACL, which sees the request, body
+// included, before API Gateway finds its route (waf.go); the headers its
+// rules insert reach the integration.
+func (g *gateway) passWAF(x *exchange) bool {
+	if g.waf == nil {
+		return true
 	}
-	stagePrefix := "/" + g.api.Stage
-	path, ok := strings.CutPrefix(requestPath(r), stagePrefix)
-	if !ok || path != "" && !strings.HasPrefix(path, "/") {
-		g.fail(rec, r, 403, "Missing Authentication Token")
-		return
+	if !g.readBody(x) {
+		return false
 	}
-	if path == "" {
-		path = "/"
+	if x.waf = g.waf.evaluate(x.r, x.body); x.waf.blocked() {
+		x.mode = "WAF"
+		x.w.ended("WAF: " + x.waf.String())
+		g.answerWAF(x.w, x.r, x.waf)
+		return false
 	}
-	route, params := match(g.api.Routes, r.Method, path)
-	if route == nil {
-		g.fail(rec, r, 403, "Missing Authentication Token")
-		return
+	x.r = insertHeaders(x.r, x.waf.Insert)
+	return true
+}
+
+// findRoute finds the method the path below the stage names; API Gateway
+// answers 403 Missing Authentication Token for a path outside the stage or
+// a method it does not have.
+func (g *gateway) findRoute(x *exchange) bool {
+	path, ok := stagePath(x.r, g.api.Stage)
+	if ok {
+		x.route, x.params = match(g.api.Routes, x.r.Method, path)
 	}
-	if !g.throttle.take(time.Now()) {
-		// The stage's rate and burst (a token bucket), as API Gateway
-		// applies them: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html
-		mode = "THROTTLED"
-		g.fail(rec, r, 429, "Too Many Requests")
-		return
+	if x.route == nil {
+		g.fail(x.w, x.r, 403, "Missing Authentication Token")
+		return false
 	}
-	if !bodyRead {
-		var err error
-		if body, err = io.ReadAll(io.LimitReader(r.Body, MaxRequestPayload+1)); err != nil {
-			g.fail(rec, r, 400, "could not read the request body")
-			return
-		}
+	x.path = path
+	return true
+}
+
+// takeToken applies the stage's rate and burst (a token bucket), as API
+// Gateway applies them:
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html
+func (g *gateway) takeToken(x *exchange) bool {
+	if g.throttle.take(time.Now()) {
+		return true
 	}
-	if len(body) > MaxRequestPayload {
-		g.fail(rec, r, 413, "Request Entity Too Large")
-		return
+	x.mode = "THROTTLED"
+	g.fail(x.w, x.r, 429, "Too Many Requests")
+	return false
+}
+
+// readBody reads the request's body once, up to one byte past API
+// Gateway's payload limit (withinPayload refuses it then).
+func (g *gateway) readBody(x *exchange) bool {
+	if x.bodyRead {
+		return true
 	}
-	if who, refused = g.guard(r, route, body, requestID); refused != nil {
-		mode = "REFUSED"
-		rec.ended(refused.Why)
-		g.refuse(rec, r, refused)
-		return
+	body, err := io.ReadAll(io.LimitReader(x.r.Body, MaxRequestPayload+1))
+	if err != nil {
+		g.fail(x.w, x.r, 400, "could not read the request body")
+		return false
 	}
-	switch route.Integration {
+	x.body, x.bodyRead = body, true
+	return true
+}
+
+// withinPayload refuses a body over API Gateway's 10 MB.
+func (g *gateway) withinPayload(x *exchange) bool {
+	if len(x.body) <= MaxRequestPayload {
+		return true
+	}
+	g.fail(x.w, x.r, 413, "Request Entity Too Large")
+	return false
+}
+
+// passGuards runs the method's guards (guard.go): IAM, an authorizer, an
+// API key and its usage plan.
+func (g *gateway) passGuards(x *exchange) bool {
+	if x.who, x.refused = g.guard(x.r, x.route, x.body, x.requestID); x.refused == nil {
+		return true
+	}
+	x.mode = "REFUSED"
+	x.w.ended(x.refused.Why)
+	g.refuse(x.w, x.r, x.refused)
+	return false
+}
+
+// integrate hands the request to its route's integration.
+func (g *gateway) integrate(x *exchange) {
+	switch x.route.Integration {
 	case "MOCK", "AWS", "HTTP":
-		mode = "BUFFERED"
-		if route.Integration == "MOCK" {
-			mode = "MOCK"
+		x.mode = "BUFFERED"
+		if x.route.Integration == "MOCK" {
+			x.mode = "MOCK"
 		}
-		if route.Mapping != nil {
-			g.mapped(rec, r, route, path, params, body, requestID, start, who)
+		if x.route.Mapping != nil {
+			g.mapped(x)
 			return
 		}
-		if route.Integration != "MOCK" {
-			g.fail(rec, r, 500, "Internal server error")
-			return
-		}
-		for k, v := range route.MockHeaders {
-			rec.Header().Set(k, v)
-		}
-		if origin := r.Header.Get("Origin"); origin != "" && slices.Contains(route.MockOrigins, origin) {
-			rec.Header().Set("Access-Control-Allow-Origin", origin)
-		}
-		rec.WriteHeader(route.MockStatus)
+		g.mock(x)
 	case "HTTP_PROXY":
-		mode = transferMode(route)
-		g.proxyHTTP(rec, r, route, params, body)
+		x.mode = transferMode(x.route)
+		g.proxyHTTP(x.w, x.r, x.route, x.params, x.body)
 	case "AWS_PROXY":
-		mode = transferMode(route)
-		event := g.event(r, route, path, params, body, requestID, start, who)
-		payload, _ := json.Marshal(event)
-		if len(payload) >= MaxInvokePayload {
-			fmt.Fprintf(g.logs, "%s [%s %s] the event is %d bytes: Lambda refuses invocations of 6,291,456 bytes or more (RequestEntityTooLargeException)\n",
-				route.Function.LogicalID, r.Method, route.Path, len(payload))
-			g.fail(rec, r, 413, "Request Entity Too Large")
-			return
-		}
-		invoke := g.invoke
-		if g.sendEvent != nil {
-			invoke = g.sendEvent
-		}
-		invoke(rec, r, route, requestID, payload)
+		x.mode = transferMode(x.route)
+		g.lambdaProxy(x)
 	}
 }

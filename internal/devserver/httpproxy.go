@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/streamgate/streamgate/internal/devserver/loader"
@@ -30,13 +29,9 @@ func (c *cappedWriter) Write(p []byte) (int, error) {
 
 // proxyHTTP forwards to an HTTP backend (HTTP_PROXY), streaming or not.
 func (g *gateway) proxyHTTP(w *statusRecorder, r *http.Request, route *loader.Route, params map[string]string, body []byte) {
-	target := route.HTTPURL
-	for k, v := range params {
-		target = strings.ReplaceAll(target, "{"+k+"}", v)
-	}
-	u, err := url.Parse(target)
+	u, err := url.Parse(substitute(route.HTTPURL, params))
 	if err != nil {
-		g.fail(w, r, 502, "Internal server error")
+		g.failIntegration(w, r, backendFailed)
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), time.Duration(route.TimeoutMillis)*time.Millisecond)
@@ -50,11 +45,11 @@ func (g *gateway) proxyHTTP(w *statusRecorder, r *http.Request, route *loader.Ro
 			pr.Out.ContentLength = int64(len(body))
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			f := backendFailed
 			if errors.Is(err, context.DeadlineExceeded) {
-				g.fail(w, r, 504, "Endpoint request timed out")
-				return
+				f = timedOut
 			}
-			g.fail(w, r, 502, "Internal server error")
+			g.failIntegration(w, r, f)
 		},
 	}
 	var out http.ResponseWriter = w

@@ -6,6 +6,7 @@ package devserver
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -33,32 +34,23 @@ func streams(r *loader.Route) bool {
 
 // invoke runs the function and answers per the route's transfer mode.
 func (g *gateway) invoke(w *statusRecorder, r *http.Request, route *loader.Route, requestID string, payload []byte) {
-	integration := time.Duration(route.TimeoutMillis) * time.Millisecond
-	ctx, cancel := context.WithTimeout(r.Context(), integration)
+	ctx, cancel := context.WithTimeout(r.Context(), time.Duration(route.TimeoutMillis)*time.Millisecond)
 	defer cancel()
 	tag := fmt.Sprintf("%s %s %s", r.Method, route.Path, requestID[:8])
 	inv, err := g.pools[route.Function].Invoke(ctx, requestID, tag, payload)
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		g.fail(w, r, 504, "Endpoint request timed out")
-		return
-	case errors.Is(err, pool.ErrThrottled):
-		// API Gateway answers a Lambda throttle on a proxy integration with
-		// 500, not 429
-		// (https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html).
-		g.fail(w, r, 500, "Internal server error")
-		return
-	case err != nil:
-		fmt.Fprintf(g.logs, "%s [%s] %v\n", route.Function.LogicalID, tag, err)
-		g.fail(w, r, 502, "Internal server error")
+	if err != nil {
+		f := invocationFailure(err)
+		if f == functionFailed {
+			g.logFunction(route, tag, "%v", err)
+		}
+		g.failIntegration(w, r, f)
 		return
 	}
 	defer inv.Done()
-	resp := inv.Response
-	if resp.FunctionError {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		fmt.Fprintf(g.logs, "%s [%s] function error: %s\n", route.Function.LogicalID, tag, b)
-		g.fail(w, r, 502, "Internal server error")
+	if inv.Response.FunctionError {
+		b, _ := io.ReadAll(io.LimitReader(inv.Response.Body, 64<<10))
+		g.logFunction(route, tag, "function error: %s", b)
+		g.failIntegration(w, r, functionFailed)
 		return
 	}
 	if streams(route) {
@@ -66,4 +58,56 @@ func (g *gateway) invoke(w *statusRecorder, r *http.Request, route *loader.Route
 		return
 	}
 	g.buffered(w, r, route, tag, inv, ctx)
+}
+
+// invocationFailure is the failure an error of Pool.Invoke is: the
+// integration's timeout, Lambda's throttle (which API Gateway answers
+// with 500 on a proxy integration, not 429), or a function that could not
+// run.
+func invocationFailure(err error) integrationFailure {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return timedOut
+	case errors.Is(err, pool.ErrThrottled):
+		return invocationRejected
+	}
+	return functionFailed
+}
+
+// logFunction writes a line about route's function in the invocation
+// tagged tag.
+func (g *gateway) logFunction(route *loader.Route, tag, format string, args ...any) {
+	fmt.Fprintf(g.logs, "%s [%s] "+format+"\n", append([]any{route.Function.LogicalID, tag}, args...)...)
+}
+
+// closeWhenDone closes c when ctx ends, until stop is called: a reply
+// whose integration timeout passes is abandoned.
+func closeWhenDone(ctx context.Context, c io.Closer) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			c.Close()
+		case <-done:
+		}
+	}()
+	return func() { close(done) }
+}
+
+// lambdaProxy sends the route's function the proxy event of x (event.go);
+// Lambda refuses an event of 6,291,456 bytes or more.
+func (g *gateway) lambdaProxy(x *exchange) {
+	event := g.event(x.r, x.route, x.path, x.params, x.body, x.requestID, x.start, x.who)
+	payload, _ := json.Marshal(event)
+	if len(payload) >= MaxInvokePayload {
+		fmt.Fprintf(g.logs, "%s [%s %s] the event is %d bytes: Lambda refuses invocations of 6,291,456 bytes or more (RequestEntityTooLargeException)\n",
+			x.route.Function.LogicalID, x.r.Method, x.route.Path, len(payload))
+		g.fail(x.w, x.r, 413, "Request Entity Too Large")
+		return
+	}
+	invoke := g.invoke
+	if g.sendEvent != nil {
+		invoke = g.sendEvent
+	}
+	invoke(x.w, x.r, x.route, x.requestID, payload)
 }

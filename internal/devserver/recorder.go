@@ -4,6 +4,7 @@ package devserver
 // the page's request list (requests.go).
 
 import (
+	"fmt"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -46,4 +47,28 @@ func (s *statusRecorder) Flush() {
 	if f, ok := s.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
+}
+
+// record writes the access log line of x and keeps x for the page.
+func (g *gateway) record(x *exchange) {
+	fmt.Fprintf(g.logs, "%s %s %s %d %s %dB %v (%s)%s\n", x.start.Format("15:04:05.000"), x.r.Method, x.r.URL.RequestURI(), x.w.status, x.mode, x.w.bytes,
+		time.Since(x.start).Round(time.Millisecond), x.requestID, guardNote(x))
+	g.recent.add(requestRecord(x.r, x.w, x.mode, x.requestID, x.start, x.who, x.refused, x.waf))
+}
+
+// guardNote is what the log line says of the guards and the web ACL: the
+// guard that refused and why, or the caller it let through; the web ACL's
+// verdict when a rule matched or it blocked.
+func guardNote(x *exchange) string {
+	note := ""
+	switch {
+	case x.refused != nil:
+		note = fmt.Sprintf(" [%s refused: %s]", x.refused.Guard, x.refused.Why)
+	case x.who != nil && x.who.Guard != "NONE":
+		note = fmt.Sprintf(" [%s: %s]", x.who.Guard, x.who.Caller)
+	}
+	if w := x.waf; w != nil && (w.Rule != nil || len(w.Counted) > 0 || w.blocked()) {
+		note += " [WAF " + w.String() + "]"
+	}
+	return note
 }

@@ -106,3 +106,16 @@ func matchPath(tmpl, segs []string) (map[string]string, int, bool) {
 	}
 	return params, score*16 + len(tmpl), true
 }
+
+// stagePath is the path of r below the stage ("/" for the stage's root);
+// ok is false when r is not below the stage.
+func stagePath(r *http.Request, stage string) (path string, ok bool) {
+	path, ok = strings.CutPrefix(requestPath(r), "/"+stage)
+	if !ok || path != "" && !strings.HasPrefix(path, "/") {
+		return "", false
+	}
+	if path == "" {
+		path = "/"
+	}
+	return path, true
+}
