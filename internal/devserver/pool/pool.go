@@ -222,37 +222,72 @@ func (p *Pool) Invoke(ctx context.Context, requestID, tag string, payload []byte
 	pr.tag.Store(&tag)
 	p.invoked.Add(1)
 	p.busy.Add(1)
-	timeout := time.Duration(p.fn.Timeout) * time.Second
-	var timedOut atomic.Bool
-	timer := time.AfterFunc(timeout, func() {
-		timedOut.Store(true)
+	run := p.watch(pr, tag)
+	resp, err := p.send(ctx, pr, requestID, payload)
+	if err != nil {
+		run.release()
+		if e := run.err(); e != nil {
+			return nil, e
+		}
+		if init := pr.api.InitError(); init != "" {
+			return nil, fmt.Errorf("%w: init error %s", ErrFunctionCrashed, init)
+		}
+		return nil, err
+	}
+	return &Invocation{Response: resp, Err: run.err, done: run.release}, nil
+}
+
+// running is an invocation on its process, under the function's timeout.
+type running struct {
+	p        *Pool
+	pr       *proc
+	timer    *time.Timer
+	timedOut atomic.Bool
+	once     sync.Once
+}
+
+// watch starts the function's timeout on pr's invocation: past it the
+// process is killed.
+func (p *Pool) watch(pr *proc, tag string) *running {
+	run := &running{p: p, pr: pr}
+	run.timer = time.AfterFunc(time.Duration(p.fn.Timeout)*time.Second, func() {
+		run.timedOut.Store(true)
 		fmt.Fprintf(p.logs, "%s [%s] Task timed out after %d seconds: killing the process\n", p.label, tag, p.fn.Timeout)
 		pr.cmd.Process.Kill()
 	})
-	var once sync.Once
-	release := func() {
-		once.Do(func() {
-			timer.Stop()
-			if pr.alive() && !timedOut.Load() {
-				p.put(pr)
-			} else {
-				go pr.kill()
-			}
-			p.busy.Add(-1)
-			<-p.sem
-		})
-	}
-	errFn := func() error {
-		switch {
-		case timedOut.Load():
-			return ErrFunctionTimeout
-		case !pr.alive():
-			return ErrFunctionCrashed
-		}
-		return nil
-	}
+	return run
+}
 
-	// Wait for the answer to start, or for the process to die.
+// release ends the invocation, once: the process goes back to the pool,
+// or is discarded when it died or timed out.
+func (run *running) release() {
+	run.once.Do(func() {
+		run.timer.Stop()
+		if run.pr.alive() && !run.timedOut.Load() {
+			run.p.put(run.pr)
+		} else {
+			go run.pr.kill()
+		}
+		run.p.busy.Add(-1)
+		<-run.p.sem
+	})
+}
+
+// err is why the invocation failed when its process did: it timed out, or
+// it exited.
+func (run *running) err() error {
+	switch {
+	case run.timedOut.Load():
+		return ErrFunctionTimeout
+	case !run.pr.alive():
+		return ErrFunctionCrashed
+	}
+	return nil
+}
+
+// send hands the invocation to pr's Runtime API and waits for the answer
+// to start, or for the process to die.
+func (p *Pool) send(ctx context.Context, pr *proc, requestID string, payload []byte) (*runtimeapi.Response, error) {
 	invCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
@@ -262,21 +297,10 @@ func (p *Pool) Invoke(ctx context.Context, requestID, tag string, payload []byte
 		case <-invCtx.Done():
 		}
 	}()
-	resp, err := pr.api.Invoke(invCtx, runtimeapi.Invocation{
-		RequestID: requestID, Payload: payload, Deadline: time.Now().Add(timeout),
+	return pr.api.Invoke(invCtx, runtimeapi.Invocation{
+		RequestID: requestID, Payload: payload, Deadline: time.Now().Add(time.Duration(p.fn.Timeout) * time.Second),
 		FunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:" + p.fn.LogicalID,
 	})
-	if err != nil {
-		release()
-		if e := errFn(); e != nil {
-			return nil, e
-		}
-		if init := pr.api.InitError(); init != "" {
-			return nil, fmt.Errorf("%w: init error %s", ErrFunctionCrashed, init)
-		}
-		return nil, err
-	}
-	return &Invocation{Response: resp, Err: errFn, done: release}, nil
 }
 
 func (p *Pool) take() *proc {
