@@ -463,13 +463,7 @@ func (p *wafParser) ipSet(b map[string]any) (*WAFStatement, error) {
 		}
 		s.Prefixes = append(s.Prefixes, pfx.Masked())
 	}
-	if f := b["IPSetForwardedIPConfig"]; f != nil {
-		var err error
-		if s.Forwarded, err = p.forwarded(f, true); err != nil {
-			return nil, err
-		}
-	}
-	return s, nil
+	return p.withForwarded(s, b["IPSetForwardedIPConfig"], true)
 }
 
 // geoMatch reads a GeoMatchStatement.
@@ -478,11 +472,18 @@ func (p *wafParser) geoMatch(b map[string]any) (*WAFStatement, error) {
 	if len(s.Countries) == 0 {
 		return nil, p.errorf("GeoMatchStatement without CountryCodes")
 	}
-	if f := b["ForwardedIPConfig"]; f != nil {
-		var err error
-		if s.Forwarded, err = p.forwarded(f, false); err != nil {
-			return nil, err
-		}
+	return p.withForwarded(s, b["ForwardedIPConfig"], false)
+}
+
+// withForwarded is s with the client address taken from the header a
+// ForwardedIPConfig (f, when set) names.
+func (p *wafParser) withForwarded(s *WAFStatement, f any, ipSet bool) (*WAFStatement, error) {
+	if f == nil {
+		return s, nil
+	}
+	var err error
+	if s.Forwarded, err = p.forwarded(f, ipSet); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

@@ -802,11 +802,14 @@ func binop(op string, l, r any) (any, error) {
 		return nil, nil // Velocity: arithmetic on a non-number is null
 	}
 	if aInt && bInt {
-		if v, ok := intArithmetic(op, int64(a), int64(b)); ok {
+		if v, ok := arithmetic(op, int64(a), int64(b), func(x, y int64) int64 { return x % y }); ok {
 			return v, nil
 		}
 	}
-	return floatArithmetic(op, a, b)
+	if v, ok := arithmetic(op, a, b, math.Mod); ok {
+		return v, nil
+	}
+	return nil, fmt.Errorf("operator %s", op)
 }
 
 // compare is l op r: numbers by value, other values (not null) by their
@@ -826,49 +829,27 @@ func compare(op string, l, r any) bool {
 	return map[string]bool{"<": c < 0, ">": c > 0, "<=": c <= 0, ">=": c >= 0}[op]
 }
 
-// intArithmetic is x op y in integers; ok is false for an operator it does
-// not know. Velocity logs a division by zero and yields null.
-func intArithmetic(op string, x, y int64) (v any, ok bool) {
+// arithmetic is a op b, in integers or in floats (mod is their %); ok is
+// false for an operator it does not know. Velocity logs a division by
+// zero and yields null.
+func arithmetic[T int64 | float64](op string, a, b T, mod func(a, b T) T) (v any, ok bool) {
 	switch op {
 	case "+":
-		return x + y, true
+		return a + b, true
 	case "-":
-		return x - y, true
+		return a - b, true
 	case "*":
-		return x * y, true
+		return a * b, true
 	case "/", "%":
-		if y == 0 {
+		if b == 0 {
 			return nil, true
 		}
 		if op == "/" {
-			return x / y, true
+			return a / b, true
 		}
-		return x % y, true
+		return mod(a, b), true
 	}
 	return nil, false
-}
-
-// floatArithmetic is a op b; a division by zero yields null.
-func floatArithmetic(op string, a, b float64) (any, error) {
-	switch op {
-	case "+":
-		return a + b, nil
-	case "-":
-		return a - b, nil
-	case "*":
-		return a * b, nil
-	case "/":
-		if b == 0 {
-			return nil, nil
-		}
-		return a / b, nil
-	case "%":
-		if b == 0 {
-			return nil, nil
-		}
-		return math.Mod(a, b), nil
-	}
-	return nil, fmt.Errorf("operator %s", op)
 }
 
 func compareFloat(a, b float64) int {
