@@ -211,49 +211,18 @@ func Load(dir string) (*Assembly, error) {
 	a := &Assembly{Dir: dir, Functions: map[string]*Function{}, Buckets: map[string]*Bucket{}, Queues: map[string]*Queue{},
 		outputs: map[string]stackRef{}, exports: map[string]stackRef{}}
 	templates := m.Templates(dir)
-	stacks := make([]string, 0, len(templates))
-	for s := range templates {
-		stacks = append(stacks, s)
-	}
-	sort.Strings(stacks)
-	// Two passes: the functions, buckets and outputs of every stack first,
-	// so that a route can use a function of another stack (a cross-stack
-	// reference: Fn::ImportValue of its export, or Fn::GetStackOutput).
-	all := map[string]map[string]cfnResource{}
+	stacks := slices.Sorted(maps.Keys(templates))
 	nested, err := readNestedTemplates(dir, m)
 	if err != nil {
 		return nil, err
 	}
+	// Two passes: the functions, buckets and outputs of every stack first,
+	// so that a route can use a function of another stack (a cross-stack
+	// reference: Fn::ImportValue of its export, or Fn::GetStackOutput).
+	all := map[string]map[string]cfnResource{}
 	for _, stack := range stacks {
-		b, err := os.ReadFile(templates[stack])
-		if err != nil {
+		if all[stack], err = a.loadTemplate(stack, templates[stack], nested); err != nil {
 			return nil, err
-		}
-		var t struct {
-			Resources map[string]cfnResource `json:"Resources"`
-			Outputs   map[string]struct {
-				Value  any            `json:"Value"`
-				Export map[string]any `json:"Export"`
-			} `json:"Outputs"`
-		}
-		if err := json.Unmarshal(b, &t); err != nil {
-			return nil, fmt.Errorf("%s: %w", templates[stack], err)
-		}
-		// A nested stack's resources are its parent's here (nested.go).
-		res, err := a.inlineNested(nested, stack, t.Resources, 0)
-		if err != nil {
-			return nil, err
-		}
-		all[stack] = res
-		if err := a.loadFunctions(stack, res); err != nil {
-			return nil, err
-		}
-		for name, o := range t.Outputs {
-			target := stackRef{stack: stack, value: o.Value}
-			a.outputs[stack+"/"+name] = target
-			if e := str(o.Export["Name"]); e != "" {
-				a.exports[e] = target
-			}
 		}
 	}
 	for _, stack := range stacks {
@@ -262,6 +231,41 @@ func Load(dir string) (*Assembly, error) {
 		}
 	}
 	return a, nil
+}
+
+// loadTemplate reads a stack's template (its nested stacks' resources
+// inlined, nested.go): its functions, buckets and queues, and its outputs
+// and exports. It returns the resources, for loadStack.
+func (a *Assembly) loadTemplate(stack, file string, nested *nestedTemplates) (map[string]cfnResource, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var t struct {
+		Resources map[string]cfnResource `json:"Resources"`
+		Outputs   map[string]struct {
+			Value  any            `json:"Value"`
+			Export map[string]any `json:"Export"`
+		} `json:"Outputs"`
+	}
+	if err := json.Unmarshal(b, &t); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	res, err := a.inlineNested(nested, stack, t.Resources, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.loadFunctions(stack, res); err != nil {
+		return nil, err
+	}
+	for name, o := range t.Outputs {
+		target := stackRef{stack: stack, value: o.Value}
+		a.outputs[stack+"/"+name] = target
+		if e := str(o.Export["Name"]); e != "" {
+			a.exports[e] = target
+		}
+	}
+	return res, nil
 }
 
 // stackRef is an output's value in its stack.
