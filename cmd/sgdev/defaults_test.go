@@ -11,16 +11,10 @@ import (
 	"github.com/streamgate/streamgate/internal/devtools"
 )
 
-// flags is main's tool and S3 flags, as main defines them.
-func flags() *flag.FlagSet {
+// mainFlags is a flag set with main's flags, as serve defines them.
+func mainFlags() *flag.FlagSet {
 	fs := flag.NewFlagSet("sgdev", flag.ContinueOnError)
-	fs.String("assembly", "cdk.out", "")
-	fs.String("s3", "seaweedfs", "")
-	fs.String("s3-bin", "", "")
-	fs.String("s3-endpoint", "", "")
-	fs.String("minio", "", "")
-	fs.String("node-ric", ".tools/noderic/node_modules/aws-lambda-ric/index.mjs", "")
-	fs.String("python-ric", ".tools/pyric/runtime", "")
+	defineFlags(fs)
 	return fs
 }
 
@@ -41,7 +35,7 @@ func assembly(t *testing.T, types ...string) string {
 
 func TestDefaultsPointAtTheToolsFolder(t *testing.T) {
 	loc := devtools.Location{Dir: "/home/u/.cache/streamgate/tools", From: "the user cache directory"}
-	fs := flags()
+	fs := mainFlags()
 	setDefaults(fs, loc)
 	if err := fs.Parse(nil); err != nil {
 		t.Fatal(err)
@@ -62,7 +56,7 @@ func TestDefaultsPointAtTheToolsFolder(t *testing.T) {
 		t.Errorf("-node-ric's usage does not say how to install it: %s", u)
 	}
 	// A flag given on the command line wins.
-	fs = flags()
+	fs = mainFlags()
 	setDefaults(fs, loc)
 	fs.Parse([]string{"-node-ric", "/opt/ric/index.mjs"})
 	if got := fs.Lookup("node-ric").Value.String(); got != "/opt/ric/index.mjs" {
@@ -107,7 +101,7 @@ func TestResolveS3(t *testing.T) {
 			s3: "seaweedfs", s3bin: filepath.Join(tools, "bin", "weed"), sayNothing: true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			fs := flags()
+			fs := mainFlags()
 			if err := fs.Parse(c.args); err != nil {
 				t.Fatal(err)
 			}

@@ -46,127 +46,34 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "token" {
 		os.Exit(token(os.Args[2:]))
 	}
-	assemblies := flag.String("assembly", "cdk.out", "cloud assembly directories, comma-separated")
-	port := flag.Int("port", 3000, "port of the first API; the next APIs take the next ports (0: any free port)")
-	concurrency := flag.Int("concurrency", localrun.DefaultConcurrency, "most processes of a function without reserved concurrency (beyond: a queue); a reserved concurrency in the template applies as is")
-	s3kind := flag.String("s3", string(s3server.Default), "the S3-compatible server for the templates' buckets: seaweedfs or minio (scripts/s3server.sh install builds both into .tools/bin), or none")
-	s3bin := flag.String("s3-bin", "", "that server's binary (default: .tools/bin/weed for seaweedfs, .tools/bin/minio for minio)")
-	s3endpoint := flag.String("s3-endpoint", "", "use this S3 instead of starting a server (a real account's, LocalStack), with the credentials and region of AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and AWS_REGION; missing buckets are created")
-	minio := flag.String("minio", "", "deprecated: -s3 minio -s3-bin PATH (an empty PATH: -s3 none)")
-	root, _ := devserver.S3DataRoot()
-	s3data := flag.String("s3-data", "", "the S3 server's data directory, kept between runs (default: one per server and set of -assembly folders, under "+root+
-		"; -clean empties the current one, and deleting that folder frees them all: rm -rf "+root+")")
-	clean := flag.Bool("clean", false, "empty the S3 data directory first")
-	nodeRIC := flag.String("node-ric", ".tools/noderic/node_modules/aws-lambda-ric/index.mjs", "AWS's Runtime Interface Client for Node.js, for functions on the Node.js runtimes (scripts/noderic.sh installs it; empty: those are not run)")
-	pythonRIC := flag.String("python-ric", ".tools/pyric/runtime", "AWS's Runtime Interface Client for Python, for functions on the Python 3.11 to 3.14 runtimes: the folder scripts/pyric.sh builds (empty: those are not run)")
-	noThrottle := flag.Bool("no-throttle", false, "lift the 2 MB/s cap streams have on AWS past their first 6 MB (Lambda) or 10 MB (HTTP), for speed")
-	idle := flag.Duration("idle-timeout", 0, "override API Gateway's idle timeout between stream chunks (default: by endpoint type)")
-	cpuprofile := flag.String("cpuprofile", "", "write the runner's CPU profile to this file until it stops (go tool pprof)")
-	iam := flag.Bool("iam", true, "verify SigV4 signatures on AWS_IAM routes as API Gateway does (-iam=false lets unsigned requests through)")
-	var iamKeys, jwks, apiKeys listFlag
-	flag.Var(&iamKeys, "iam-key", "a credential AWS_IAM routes accept besides the local one and yours, as ACCESS_KEY_ID:SECRET[:ACCOUNT[:ARN]] (repeatable)")
-	iamRegion := flag.String("iam-region", "", "the region signatures are scoped to (default: us-east-1, the functions' region)")
-	cognitoKey := flag.String("cognito-key", "", "the local token issuer's RSA key, made when missing (default: sgdev-cognito/issuer-key.pem in the user cache directory); `sgdev token` signs with it")
-	flag.Var(&jwks, "cognito-jwks", "trust this real user pool's JWKS URL (https://cognito-idp.REGION.amazonaws.com/POOL_ID/.well-known/jwks.json) instead of the local issuer (repeatable)")
-	flag.Var(&apiKeys, "api-key", "the value of a template's API key that has none, as NAME=VALUE (NAME: logical id, stack/logical id or Name; repeatable; default: a value printed at start)")
-	waf := flag.Bool("waf", true, "evaluate the stages' WAF web ACLs before the routes, as on AWS (-waf=false lets every request past them)")
-	wafCountry := flag.String("waf-country", "", "the country (ISO 3166 code) every client is in, for WAF geo match statements (default US)")
-	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: sgdev [flags]\n       sgdev token [flags]   (mint a Cognito token: sgdev token -h)\n\n")
-		flag.PrintDefaults()
-	}
+	os.Exit(serve())
+}
+
+// serve is sgdev without a subcommand: it runs the assemblies' APIs until
+// Ctrl-C or SIGTERM (exit 0) or until a part the runner cannot do without
+// fails for good (exit 1); bad flags exit 2.
+func serve() int {
+	f := defineFlags(flag.CommandLine)
 	parseFlags()
-	var keys []localrun.IAMKey
-	for _, v := range iamKeys {
-		k, err := devserver.ParseIAMKey(v)
+	o, err := f.options()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sgdev:", err)
+		return 2
+	}
+	if *f.cpuprofile != "" {
+		stopProfile, err := startCPUProfile(*f.cpuprofile)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "sgdev:", err)
-			os.Exit(2)
+			return 1
 		}
-		keys = append(keys, localrun.IAMKey{AccessKeyID: k.AccessKeyID, SecretAccessKey: k.SecretAccessKey, AccountID: k.AccountID, ARN: k.ARN})
-	}
-	values := map[string]string{}
-	for _, v := range apiKeys {
-		name, value, ok := strings.Cut(v, "=")
-		if !ok || name == "" || value == "" {
-			fmt.Fprintf(os.Stderr, "sgdev: -api-key %q: want NAME=VALUE, e.g. -api-key PartnerKey=0123456789abcdefghij (NAME: the key's logical id, stack/logical id or Name)\n", v)
-			os.Exit(2)
-		}
-		values[name] = value
-	}
-
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "sgdev:", err)
-			os.Exit(1)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintln(os.Stderr, "sgdev:", err)
-			os.Exit(1)
-		}
-		defer func() { pprof.StopCPUProfile(); f.Close() }()
-	}
-
-	flag.Visit(func(f *flag.Flag) {
-		if f.Name == "minio" {
-			*s3kind, *s3bin = string(s3server.MinIO), *minio
-			if *minio == "" {
-				*s3kind = "none"
-			}
-		}
-	})
-	if *s3kind == "none" || *s3endpoint != "" {
-		*s3kind = ""
-	}
-	if *s3kind != "" {
-		k, err := s3server.ParseKind(*s3kind)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "sgdev: -s3:", err)
-			os.Exit(2)
-		}
-		if *s3bin == "" {
-			*s3bin = k.ToolsBin(".tools")
-		}
-		if _, err := os.Stat(*s3bin); err != nil {
-			fmt.Fprintf(os.Stderr, "sgdev: %s not found (scripts/s3server.sh install %s builds it): running without S3\n", *s3bin, k)
-			*s3kind = ""
-		}
+		defer stopProfile()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cache := filepath.Join(".tools", "devbuild")
-	if _, err := os.Stat(".tools"); err != nil {
-		cache = ""
-	}
-	srv, err := localrun.Run(ctx, localrun.Options{
-		Assemblies:       strings.Split(*assemblies, ","),
-		Port:             *port,
-		Concurrency:      *concurrency,
-		CacheDir:         cache,
-		S3:               *s3kind,
-		S3Bin:            *s3bin,
-		S3Endpoint:       *s3endpoint,
-		S3Data:           *s3data,
-		CleanS3:          *clean,
-		DisableStreamCap: *noThrottle,
-		NodeRIC:          *nodeRIC,
-		PythonRIC:        *pythonRIC,
-		IdleTimeout:      *idle,
-		Logs:             os.Stderr,
-		SkipIAM:          !*iam,
-		IAMKeys:          keys,
-		IAMRegion:        *iamRegion,
-		CognitoKeyFile:   *cognitoKey,
-		CognitoJWKS:      jwks,
-		APIKeys:          values,
-		SkipWAF:          !*waf,
-		WAFCountry:       *wafCountry,
-	})
+	srv, err := localrun.Run(ctx, o)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sgdev:", err)
-		pprof.StopCPUProfile()
-		os.Exit(1)
+		return 1
 	}
 	srv.Describe(os.Stdout)
 	fmt.Println("ready")
@@ -177,14 +84,159 @@ func main() {
 		fmt.Fprintln(os.Stderr, "sgdev: stopping:", err)
 		code = 1
 	}
+	closeWithin(srv, 5*time.Second)
+	return code
+}
+
+// flags are sgdev's command-line flags.
+type flags struct {
+	fs                                                          *flag.FlagSet
+	assemblies, s3kind, s3bin, s3endpoint, minio, s3data        *string
+	nodeRIC, pythonRIC, cpuprofile, iamRegion, cognitoKey, wafC *string
+	port, concurrency                                           *int
+	clean, noThrottle, iam, waf                                 *bool
+	idle                                                        *time.Duration
+	iamKeys, jwks, apiKeys                                      listFlag
+}
+
+// defineFlags defines sgdev's flags on fs, with their defaults and help.
+func defineFlags(fs *flag.FlagSet) *flags {
+	f := &flags{fs: fs}
+	f.assemblies = fs.String("assembly", "cdk.out", "cloud assembly directories, comma-separated")
+	f.port = fs.Int("port", 3000, "port of the first API; the next APIs take the next ports (0: any free port)")
+	f.concurrency = fs.Int("concurrency", localrun.DefaultConcurrency, "most processes of a function without reserved concurrency (beyond: a queue); a reserved concurrency in the template applies as is")
+	f.s3kind = fs.String("s3", string(s3server.Default), "the S3-compatible server for the templates' buckets: seaweedfs or minio (scripts/s3server.sh install builds both into .tools/bin), or none")
+	f.s3bin = fs.String("s3-bin", "", "that server's binary (default: .tools/bin/weed for seaweedfs, .tools/bin/minio for minio)")
+	f.s3endpoint = fs.String("s3-endpoint", "", "use this S3 instead of starting a server (a real account's, LocalStack), with the credentials and region of AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and AWS_REGION; missing buckets are created")
+	f.minio = fs.String("minio", "", "deprecated: -s3 minio -s3-bin PATH (an empty PATH: -s3 none)")
+	root, _ := devserver.S3DataRoot()
+	f.s3data = fs.String("s3-data", "", "the S3 server's data directory, kept between runs (default: one per server and set of -assembly folders, under "+root+
+		"; -clean empties the current one, and deleting that folder frees them all: rm -rf "+root+")")
+	f.clean = fs.Bool("clean", false, "empty the S3 data directory first")
+	f.nodeRIC = fs.String("node-ric", ".tools/noderic/node_modules/aws-lambda-ric/index.mjs", "AWS's Runtime Interface Client for Node.js, for functions on the Node.js runtimes (scripts/noderic.sh installs it; empty: those are not run)")
+	f.pythonRIC = fs.String("python-ric", ".tools/pyric/runtime", "AWS's Runtime Interface Client for Python, for functions on the Python 3.11 to 3.14 runtimes: the folder scripts/pyric.sh builds (empty: those are not run)")
+	f.noThrottle = fs.Bool("no-throttle", false, "lift the 2 MB/s cap streams have on AWS past their first 6 MB (Lambda) or 10 MB (HTTP), for speed")
+	f.idle = fs.Duration("idle-timeout", 0, "override API Gateway's idle timeout between stream chunks (default: by endpoint type)")
+	f.cpuprofile = fs.String("cpuprofile", "", "write the runner's CPU profile to this file until it stops (go tool pprof)")
+	f.iam = fs.Bool("iam", true, "verify SigV4 signatures on AWS_IAM routes as API Gateway does (-iam=false lets unsigned requests through)")
+	fs.Var(&f.iamKeys, "iam-key", "a credential AWS_IAM routes accept besides the local one and yours, as ACCESS_KEY_ID:SECRET[:ACCOUNT[:ARN]] (repeatable)")
+	f.iamRegion = fs.String("iam-region", "", "the region signatures are scoped to (default: us-east-1, the functions' region)")
+	f.cognitoKey = fs.String("cognito-key", "", "the local token issuer's RSA key, made when missing (default: sgdev-cognito/issuer-key.pem in the user cache directory); `sgdev token` signs with it")
+	fs.Var(&f.jwks, "cognito-jwks", "trust this real user pool's JWKS URL (https://cognito-idp.REGION.amazonaws.com/POOL_ID/.well-known/jwks.json) instead of the local issuer (repeatable)")
+	fs.Var(&f.apiKeys, "api-key", "the value of a template's API key that has none, as NAME=VALUE (NAME: logical id, stack/logical id or Name; repeatable; default: a value printed at start)")
+	f.waf = fs.Bool("waf", true, "evaluate the stages' WAF web ACLs before the routes, as on AWS (-waf=false lets every request past them)")
+	f.wafC = fs.String("waf-country", "", "the country (ISO 3166 code) every client is in, for WAF geo match statements (default US)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: sgdev [flags]\n       sgdev token [flags]   (mint a Cognito token: sgdev token -h)\n\n")
+		fs.PrintDefaults()
+	}
+	return f
+}
+
+// options are the runner's options the parsed flags give.
+func (f *flags) options() (localrun.Options, error) {
+	keys, err := iamKeys(f.iamKeys)
+	if err != nil {
+		return localrun.Options{}, err
+	}
+	values, err := apiKeyValues(f.apiKeys)
+	if err != nil {
+		return localrun.Options{}, err
+	}
+	s3kind, s3bin, err := f.s3Server()
+	if err != nil {
+		return localrun.Options{}, err
+	}
+	// Handlers rebuilt for this machine are kept in .tools when there is one.
+	cache := filepath.Join(".tools", "devbuild")
+	if _, err := os.Stat(".tools"); err != nil {
+		cache = ""
+	}
+	return localrun.Options{
+		Assemblies: strings.Split(*f.assemblies, ","), Port: *f.port, Concurrency: *f.concurrency, CacheDir: cache,
+		S3: s3kind, S3Bin: s3bin, S3Endpoint: *f.s3endpoint, S3Data: *f.s3data, CleanS3: *f.clean,
+		DisableStreamCap: *f.noThrottle, NodeRIC: *f.nodeRIC, PythonRIC: *f.pythonRIC, IdleTimeout: *f.idle, Logs: os.Stderr,
+		SkipIAM: !*f.iam, IAMKeys: keys, IAMRegion: *f.iamRegion,
+		CognitoKeyFile: *f.cognitoKey, CognitoJWKS: f.jwks, APIKeys: values,
+		SkipWAF: !*f.waf, WAFCountry: *f.wafC,
+	}, nil
+}
+
+// iamKeys reads the -iam-key flags.
+func iamKeys(flags []string) ([]localrun.IAMKey, error) {
+	var keys []localrun.IAMKey
+	for _, v := range flags {
+		k, err := devserver.ParseIAMKey(v)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, localrun.IAMKey{AccessKeyID: k.AccessKeyID, SecretAccessKey: k.SecretAccessKey, AccountID: k.AccountID, ARN: k.ARN})
+	}
+	return keys, nil
+}
+
+// apiKeyValues reads the -api-key flags: NAME=VALUE each.
+func apiKeyValues(flags []string) (map[string]string, error) {
+	values := map[string]string{}
+	for _, v := range flags {
+		name, value, ok := strings.Cut(v, "=")
+		if !ok || name == "" || value == "" {
+			return nil, fmt.Errorf("-api-key %q: want NAME=VALUE, e.g. -api-key PartnerKey=0123456789abcdefghij (NAME: the key's logical id, stack/logical id or Name)", v)
+		}
+		values[name] = value
+	}
+	return values, nil
+}
+
+// s3Server is the S3 server to start and its binary: none with -s3 none or
+// -s3-endpoint, nor when the binary is missing (a line says so); the
+// deprecated -minio PATH is -s3 minio -s3-bin PATH.
+func (f *flags) s3Server() (kind, bin string, err error) {
+	kind, bin = *f.s3kind, *f.s3bin
+	f.fs.Visit(func(fl *flag.Flag) {
+		if fl.Name == "minio" {
+			kind, bin = string(s3server.MinIO), *f.minio
+			if *f.minio == "" {
+				kind = "none"
+			}
+		}
+	})
+	if kind == "none" || *f.s3endpoint != "" {
+		return "", bin, nil
+	}
+	k, err := s3server.ParseKind(kind)
+	if err != nil {
+		return "", "", fmt.Errorf("-s3: %w", err)
+	}
+	if bin == "" {
+		bin = k.ToolsBin(".tools")
+	}
+	if _, err := os.Stat(bin); err != nil {
+		fmt.Fprintf(os.Stderr, "sgdev: %s not found (scripts/s3server.sh install %s builds it): running without S3\n", bin, k)
+		return "", bin, nil
+	}
+	return kind, bin, nil
+}
+
+// startCPUProfile profiles the runner into file until stop is called.
+func startCPUProfile(file string) (stop func(), err error) {
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// closeWithin stops the runner, waiting at most d for it.
+func closeWithin(srv *localrun.Runner, d time.Duration) {
 	done := make(chan struct{})
 	go func() { srv.Close(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(5 * time.Second):
-	}
-	if code != 0 {
-		pprof.StopCPUProfile()
-		os.Exit(code)
+	case <-time.After(d):
 	}
 }

@@ -53,86 +53,135 @@ type livePlan struct {
 	period  time.Time               // start of the current quota period
 }
 
+// newAPIKeyGuard makes the API keys and usage plans of the APIs live; the
+// notices give each key without a literal value the value it has here.
 func newAPIKeyGuard(apis []*loader.API, o Options) (*apiKeyGuard, []string, error) {
-	kg := &apiKeyGuard{byValue: map[string]*liveKey{}, plans: map[*loader.API]map[*loader.APIKey]*livePlan{},
-		stages: map[*livePlan]map[*loader.API]*loader.PlanStage{}, now: time.Now}
-	var notices []string
-	keys := map[*loader.APIKey]*liveKey{}
-	live := map[*loader.UsagePlan]*livePlan{}
-	used := map[string]bool{}
+	b := &keyGuardBuild{o: o, keys: map[*loader.APIKey]*liveKey{}, live: map[*loader.UsagePlan]*livePlan{}, used: map[string]bool{},
+		kg: &apiKeyGuard{byValue: map[string]*liveKey{}, plans: map[*loader.API]map[*loader.APIKey]*livePlan{},
+			stages: map[*livePlan]map[*loader.API]*loader.PlanStage{}, now: time.Now}}
 	for _, api := range apis {
 		for _, plan := range api.UsagePlans {
-			lp := live[plan]
-			if lp == nil {
-				lp = &livePlan{plan: plan, buckets: map[string]*tokenBucket{}, used: map[string]int{}}
-				live[plan] = lp
-				kg.stages[lp] = map[*loader.API]*loader.PlanStage{}
-			}
-			for _, s := range plan.Stages {
-				kg.stages[lp][s.API] = s
-			}
+			lp := b.livePlan(plan)
 			for _, k := range plan.Keys {
-				lk := keys[k]
-				if lk == nil {
-					lk = &liveKey{key: k, value: k.Value, id: localID("api-key/"+k.Stack+"/"+k.LogicalID, 10)}
-					if lk.value == "" {
-						name := ""
-						lk.value, name = givenValue(o.APIKeys, k)
-						used[name] = name != ""
-						how := "given by -api-key " + name
-						if lk.value == "" {
-							lk.value, how = generatedKeyValue(k), "generated; -api-key "+k.LogicalID+"=VALUE sets another"
-						}
-						notices = append(notices, fmt.Sprintf("API key %s/%s%s: x-api-key %s (%s)", k.Stack, k.LogicalID, nameNote(k), lk.value, how))
-					}
-					if other := kg.byValue[lk.value]; other != nil && other.key != k {
-						notices = append(notices, fmt.Sprintf("API keys %s and %s have the same value: API Gateway takes them for one key, and so does the runner (the first)", other.key.LogicalID, k.LogicalID))
-					} else {
-						kg.byValue[lk.value] = lk
-					}
-					if !k.Enabled {
-						notices = append(notices, fmt.Sprintf("API key %s/%s is not enabled: requests with it answer 403", k.Stack, k.LogicalID))
-					}
-					keys[k] = lk
-				}
-				if kg.plans[api] == nil {
-					kg.plans[api] = map[*loader.APIKey]*livePlan{}
-				}
-				if other := kg.plans[api][k]; other != nil && other != lp {
-					notices = append(notices, fmt.Sprintf("API key %s is in usage plans %s and %s of the same stage, which API Gateway refuses: the runner applies %s",
-						k.LogicalID, other.plan.LogicalID, plan.LogicalID, other.plan.LogicalID))
-					continue
-				}
-				kg.plans[api][k] = lp
+				b.addKey(api, lp, k)
 			}
 		}
 	}
+	if err := b.unusedKeyNames(); err != nil {
+		return nil, nil, err
+	}
+	b.noticeKeylessStages(apis)
+	sort.Strings(b.notices)
+	return b.kg, b.notices, nil
+}
+
+// keyGuardBuild is newAPIKeyGuard's work in progress: the keys and plans
+// made so far, the -api-key names used, and the notices.
+type keyGuardBuild struct {
+	kg      *apiKeyGuard
+	o       Options
+	keys    map[*loader.APIKey]*liveKey
+	live    map[*loader.UsagePlan]*livePlan
+	used    map[string]bool // -api-key names that gave a key its value
+	notices []string
+}
+
+func (b *keyGuardBuild) notice(format string, args ...any) {
+	b.notices = append(b.notices, fmt.Sprintf(format, args...))
+}
+
+// livePlan is plan's state (its buckets and quota counts), made once, with
+// the stages it covers.
+func (b *keyGuardBuild) livePlan(plan *loader.UsagePlan) *livePlan {
+	lp := b.live[plan]
+	if lp == nil {
+		lp = &livePlan{plan: plan, buckets: map[string]*tokenBucket{}, used: map[string]int{}}
+		b.live[plan] = lp
+		b.kg.stages[lp] = map[*loader.API]*loader.PlanStage{}
+	}
+	for _, s := range plan.Stages {
+		b.kg.stages[lp][s.API] = s
+	}
+	return lp
+}
+
+// addKey puts k in plan lp for api's stage; a key in two plans of the same
+// stage, which API Gateway refuses, stays in the first.
+func (b *keyGuardBuild) addKey(api *loader.API, lp *livePlan, k *loader.APIKey) {
+	if b.keys[k] == nil {
+		b.keys[k] = b.liveKey(k)
+	}
+	plans := b.kg.plans[api]
+	if plans == nil {
+		plans = map[*loader.APIKey]*livePlan{}
+		b.kg.plans[api] = plans
+	}
+	if other := plans[k]; other != nil && other != lp {
+		b.notice("API key %s is in usage plans %s and %s of the same stage, which API Gateway refuses: the runner applies %s",
+			k.LogicalID, other.plan.LogicalID, lp.plan.LogicalID, other.plan.LogicalID)
+		return
+	}
+	plans[k] = lp
+}
+
+// liveKey is k with its value: the template's, else the one -api-key
+// gives, else one derived from its logical id (a notice says which).
+func (b *keyGuardBuild) liveKey(k *loader.APIKey) *liveKey {
+	lk := &liveKey{key: k, value: k.Value, id: localID("api-key/"+k.Stack+"/"+k.LogicalID, 10)}
+	if lk.value == "" {
+		name := ""
+		lk.value, name = givenValue(b.o.APIKeys, k)
+		b.used[name] = name != ""
+		how := "given by -api-key " + name
+		if lk.value == "" {
+			lk.value, how = generatedKeyValue(k), "generated; -api-key "+k.LogicalID+"=VALUE sets another"
+		}
+		b.notice("API key %s/%s%s: x-api-key %s (%s)", k.Stack, k.LogicalID, nameNote(k), lk.value, how)
+	}
+	if other := b.kg.byValue[lk.value]; other != nil && other.key != k {
+		b.notice("API keys %s and %s have the same value: API Gateway takes them for one key, and so does the runner (the first)", other.key.LogicalID, k.LogicalID)
+	} else {
+		b.kg.byValue[lk.value] = lk
+	}
+	if !k.Enabled {
+		b.notice("API key %s/%s is not enabled: requests with it answer 403", k.Stack, k.LogicalID)
+	}
+	return lk
+}
+
+// unusedKeyNames refuses an -api-key name that gave no key its value,
+// listing the keys there are.
+func (b *keyGuardBuild) unusedKeyNames() error {
 	var unknown []string
-	for name := range o.APIKeys {
-		if !used[name] {
+	for name := range b.o.APIKeys {
+		if !b.used[name] {
 			unknown = append(unknown, name)
 		}
 	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		var names []string
-		for k := range keys {
-			names = append(names, k.LogicalID+nameNote(k))
-		}
-		sort.Strings(names)
-		return nil, nil, fmt.Errorf("-api-key %s: no API key of a usage plan without a literal Value has that logical id or name (the templates' keys: %s)",
-			strings.Join(unknown, ", "), strings.Join(names, ", "))
+	if len(unknown) == 0 {
+		return nil
 	}
+	sort.Strings(unknown)
+	var names []string
+	for k := range b.keys {
+		names = append(names, k.LogicalID+nameNote(k))
+	}
+	sort.Strings(names)
+	return fmt.Errorf("-api-key %s: no API key of a usage plan without a literal Value has that logical id or name (the templates' keys: %s)",
+		strings.Join(unknown, ", "), strings.Join(names, ", "))
+}
+
+// noticeKeylessStages says which APIs have methods that require a key
+// no usage plan of their stage has: they answer 403.
+func (b *keyGuardBuild) noticeKeylessStages(apis []*loader.API) {
 	for _, api := range apis {
 		for _, r := range api.Routes {
-			if r.APIKeyRequired && len(kg.plans[api]) == 0 {
-				notices = append(notices, fmt.Sprintf("%s/%s: methods require an API key, but no usage plan of stage %s has a key: they answer 403 Forbidden", api.Stack, api.LogicalID, api.Stage))
+			if r.APIKeyRequired && len(b.kg.plans[api]) == 0 {
+				b.notice("%s/%s: methods require an API key, but no usage plan of stage %s has a key: they answer 403 Forbidden", api.Stack, api.LogicalID, api.Stage)
 				break
 			}
 		}
 	}
-	sort.Strings(notices)
-	return kg, notices, nil
 }
 
 func nameNote(k *loader.APIKey) string {

@@ -12,8 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/streamgate/streamgate/internal/devserver/lambdaenv"
 	"github.com/streamgate/streamgate/internal/devserver/loader"
-	"github.com/streamgate/streamgate/internal/devserver/pool"
 	"github.com/streamgate/streamgate/internal/runtimeapi"
 )
 
@@ -218,22 +218,56 @@ func (c *policyCache) put(key string, out *authorizerOutput, now time.Time, ttl 
 	c.entries[key] = cachedPolicy{out, now.Add(ttl)}
 }
 
+// check runs the route's Lambda authorizer for r, in API Gateway's steps:
+// the method ARN's length, the identity sources, the policy (cached, or
+// the function's answer), its evaluation against the method ARN; p gets
+// the principal and the context the integration sees.
 func (ag *authorizerGuard) check(g *gateway, r *http.Request, route *loader.Route, requestID string, p *principal) *refusal {
 	la := ag.authorizers[route.Authorizer]
 	if la == nil || la.Function == nil || la.Type == "TOKEN" && la.sources == nil {
 		// The loader and newAuthorizerGuard said why at start-up.
 		return failed(refuseAuthorizerFailed, "the route's authorizer cannot be run locally (see the start-up notices)")
 	}
-	path, _ := strings.CutPrefix(requestPath(r), "/"+g.api.Stage)
-	if path == "" {
-		path = "/"
-	}
+	path, _ := stagePath(r, g.api.Stage)
 	arn := methodARN(g.api, r.Method, path)
 	if len(arn) > maxMethodARN {
 		return &refusal{Status: 414, Message: "Request-URI Too Long",
 			Why: fmt.Sprintf("the method ARN is %d bytes; API Gateway authorizes at most %d (a long path parameter makes it grow)", len(arn), maxMethodARN)}
 	}
 	values, missing := la.identity(g, r)
+	if ref := la.checkIdentity(values, missing); ref != nil {
+		return ref
+	}
+	call := authorizerCall{g: g, r: r, route: route, path: path, arn: arn, values: values, requestID: requestID}
+	out, latency, cached, ref := ag.policy(la, call)
+	if ref != nil {
+		return ref
+	}
+	if cached {
+		p.Guard += " (cached)"
+	}
+	p.Caller = out.PrincipalID
+	if ref := la.decide(out, arn, cached, p.Guard); ref != nil {
+		return ref
+	}
+	auth := map[string]any{}
+	for k, v := range out.Context {
+		auth[k] = v
+	}
+	auth["principalId"] = out.PrincipalID
+	auth["integrationLatency"] = latency.Milliseconds()
+	p.Authorizer = auth
+	if out.UsageIdentifierKey != "" {
+		p.UsageKey = out.UsageIdentifierKey
+	}
+	return nil
+}
+
+// checkIdentity refuses, as API Gateway does without invoking the
+// authorizer, a TOKEN authorizer's missing token or one its validation
+// expression does not match, and a REQUEST authorizer's missing identity
+// source when caching is on.
+func (la *lambdaAuthorizer) checkIdentity(values []string, missing string) *refusal {
 	if la.Type == "TOKEN" {
 		switch {
 		case missing != "":
@@ -252,42 +286,56 @@ func (ag *authorizerGuard) check(g *gateway, r *http.Request, route *loader.Rout
 		return failed(refuseUnauthorized, fmt.Sprintf("no %s: with caching on (TTL %d s) API Gateway requires every identity source of a REQUEST authorizer, "+
 			"and answers 401 without invoking it; send it, or set the authorizer's TTL to 0", missing, la.TTL))
 	}
+	return nil
+}
 
-	key := strings.Join(values, "\x00")
-	var out *authorizerOutput
-	var latency time.Duration
-	cached := false
+// authorizerCall is the request an authorizer is asked about.
+type authorizerCall struct {
+	g         *gateway
+	r         *http.Request
+	route     *loader.Route
+	path, arn string
+	values    []string // the identity sources' values
+	requestID string
+}
+
+// policy is the authorizer's answer for the call's identity: cached, or
+// the function's (then cached for the authorizer's TTL); latency is how
+// long the function took.
+func (ag *authorizerGuard) policy(la *lambdaAuthorizer, c authorizerCall) (out *authorizerOutput, latency time.Duration, cached bool, ref *refusal) {
+	key := strings.Join(c.values, "\x00")
 	if la.cache != nil {
-		out = la.cache.get(key, ag.now())
-		cached = out != nil
-	}
-	if !cached {
-		payload := la.event(g, r, route, path, arn, values, requestID)
-		start := time.Now()
-		answer, fnErr, err := ag.invoke(r.Context(), g, la.Authorizer, payload)
-		latency = time.Since(start)
-		switch {
-		case err != nil:
-			return failed(refuseAuthorizerFailed, fmt.Sprintf("the authorizer %s failed: %v (timeout %d s): API Gateway answers 500", la.Function.LogicalID, err, la.Function.Timeout))
-		case fnErr == "Unauthorized":
-			return failed(refuseUnauthorized, fmt.Sprintf("the authorizer %s answered the error \"Unauthorized\": API Gateway answers 401 to that error, and only to it", la.Function.LogicalID))
-		case fnErr != "":
-			return failed(refuseAuthorizerFailed, fmt.Sprintf("the authorizer %s answered the error %q: API Gateway answers 500 to any error but \"Unauthorized\" "+
-				"(fix the error, or fail with exactly \"Unauthorized\" to refuse the caller with 401)", la.Function.LogicalID, fnErr))
-		}
-		if out, err = parseAuthorizerOutput(answer); err != nil {
-			return failed(refuseAuthorizerFailed, fmt.Sprintf("the authorizer %s answered %.200q: %v; API Gateway answers 500 to an answer it cannot read "+
-				"(it wants {\"principalId\": \"...\", \"policyDocument\": {\"Version\": \"2012-10-17\", \"Statement\": [{\"Action\": \"execute-api:Invoke\", \"Effect\": \"Allow\", \"Resource\": \"arn:...\"}]}}, "+
-				"with an optional context of strings, numbers and booleans)", la.Function.LogicalID, answer, err))
-		}
-		if la.cache != nil {
-			la.cache.put(key, out, ag.now(), time.Duration(la.TTL)*time.Second)
+		if out = la.cache.get(key, ag.now()); out != nil {
+			return out, 0, true, nil
 		}
 	}
-	if cached {
-		p.Guard += " (cached)"
+	payload := la.event(c.g, c.r, c.route, c.path, c.arn, c.values, c.requestID)
+	start := time.Now()
+	answer, fnErr, err := ag.invoke(c.r.Context(), c.g, la.Authorizer, payload)
+	latency = time.Since(start)
+	switch {
+	case err != nil:
+		return nil, 0, false, failed(refuseAuthorizerFailed, fmt.Sprintf("the authorizer %s failed: %v (timeout %d s): API Gateway answers 500", la.Function.LogicalID, err, la.Function.Timeout))
+	case fnErr == "Unauthorized":
+		return nil, 0, false, failed(refuseUnauthorized, fmt.Sprintf("the authorizer %s answered the error \"Unauthorized\": API Gateway answers 401 to that error, and only to it", la.Function.LogicalID))
+	case fnErr != "":
+		return nil, 0, false, failed(refuseAuthorizerFailed, fmt.Sprintf("the authorizer %s answered the error %q: API Gateway answers 500 to any error but \"Unauthorized\" "+
+			"(fix the error, or fail with exactly \"Unauthorized\" to refuse the caller with 401)", la.Function.LogicalID, fnErr))
 	}
-	p.Caller = out.PrincipalID
+	if out, err = parseAuthorizerOutput(answer); err != nil {
+		return nil, 0, false, failed(refuseAuthorizerFailed, fmt.Sprintf("the authorizer %s answered %.200q: %v; API Gateway answers 500 to an answer it cannot read "+
+			"(it wants {\"principalId\": \"...\", \"policyDocument\": {\"Version\": \"2012-10-17\", \"Statement\": [{\"Action\": \"execute-api:Invoke\", \"Effect\": \"Allow\", \"Resource\": \"arn:...\"}]}}, "+
+			"with an optional context of strings, numbers and booleans)", la.Function.LogicalID, answer, err))
+	}
+	if la.cache != nil {
+		la.cache.put(key, out, ag.now(), time.Duration(la.TTL)*time.Second)
+	}
+	return out, latency, false, nil
+}
+
+// decide evaluates the policy against the method ARN: an explicit Deny,
+// or no Allow that covers it, refuses with 403.
+func (la *lambdaAuthorizer) decide(out *authorizerOutput, arn string, cached bool, guard string) *refusal {
 	decision, i, skipped := evaluate(out.Statements, arn)
 	var note string
 	if len(skipped) > 0 {
@@ -295,7 +343,7 @@ func (ag *authorizerGuard) check(g *gateway, r *http.Request, route *loader.Rout
 	}
 	switch decision {
 	case explicitDeny:
-		return failedAs(refuseExplicitDeny, p.Guard, fmt.Sprintf("principal %q: statement %d (Deny %v) matches %s, and a Deny wins over any Allow%s", out.PrincipalID, i, out.Statements[i].Resource, arn, note))
+		return failedAs(refuseExplicitDeny, guard, fmt.Sprintf("principal %q: statement %d (Deny %v) matches %s, and a Deny wins over any Allow%s", out.PrincipalID, i, out.Statements[i].Resource, arn, note))
 	case implicitDeny:
 		why := fmt.Sprintf("principal %q: no statement allows %s (resources allowed: %.300s)%s; return an Allow whose Resource covers it (a * matches any characters)",
 			out.PrincipalID, arn, allowedResources(out.Statements), note)
@@ -305,17 +353,7 @@ func (ag *authorizerGuard) check(g *gateway, r *http.Request, route *loader.Rout
 			why += fmt.Sprintf("; this policy was cached for the identity by an earlier request (TTL %d s) and is evaluated against every method it calls: "+
 				"return a policy whose resources cover them all (a wildcard), or set the authorizer's TTL to 0", la.TTL)
 		}
-		return failedAs(refuseImplicitDeny, p.Guard, why)
-	}
-	auth := map[string]any{}
-	for k, v := range out.Context {
-		auth[k] = v
-	}
-	auth["principalId"] = out.PrincipalID
-	auth["integrationLatency"] = latency.Milliseconds()
-	p.Authorizer = auth
-	if out.UsageIdentifierKey != "" {
-		p.UsageKey = out.UsageIdentifierKey
+		return failedAs(refuseImplicitDeny, guard, why)
 	}
 	return nil
 }
@@ -508,7 +546,7 @@ func invokeAuthorizer(ctx context.Context, g *gateway, au *loader.Authorizer, pa
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(au.Function.Timeout)*time.Second+time.Second)
 	defer cancel()
-	lambdaID := pool.NewRequestID()
+	lambdaID := lambdaenv.NewRequestID()
 	inv, err := p.Invoke(ctx, lambdaID, "authorizer "+au.LogicalID+" "+lambdaID[:8], payload)
 	if err != nil {
 		return nil, "", err

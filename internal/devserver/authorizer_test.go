@@ -18,8 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/streamgate/streamgate/internal/devserver/lambdaenv"
 	"github.com/streamgate/streamgate/internal/devserver/loader"
 	"github.com/streamgate/streamgate/internal/devserver/pool"
+	"github.com/streamgate/streamgate/internal/devserver/runtimes"
 )
 
 // The Lambda authorizer tests run testdata/authorizer (or
@@ -114,7 +116,7 @@ func startAuthzServer(tb testing.TB, fn *loader.Function, cmd []string, env ...s
 		tb.Fatal(err)
 	}
 	gs.authorizer.now = func() time.Time { return time.Now().Add(time.Duration(s.clock.Load()) * time.Second) }
-	s.pool = pool.New(fn, cmd, append(pool.Env(fn, nil), env...), 8, s.logs)
+	s.pool = pool.New(fn, cmd, append(lambdaenv.Env(fn, nil), env...), 8, s.logs)
 	tb.Cleanup(s.pool.Close)
 	s.g = &gateway{api: api, pools: map[*loader.Function]*pool.Pool{fn: s.pool}, logs: s.logs, guards: gs, recent: &requestLog{}}
 	s.url = serveGateway(tb, s.g, &s.calls) + "/v1"
@@ -442,7 +444,7 @@ func TestLambdaAuthorizerNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	ric := filepath.Join(root, ".tools", "noderic", "node_modules", "aws-lambda-ric", "index.mjs")
-	cmd, missing := pool.NodeRuntime(ric)
+	cmd, missing := runtimes.NodeRuntime(ric)
 	if missing != "" {
 		t.Skipf("SKIPPED: no Node.js authorizer test: %s", missing)
 	}
@@ -479,7 +481,7 @@ func TestLambdaAuthorizerPython(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	py := pool.PythonRuntimes(filepath.Join(root, ".tools", "pyric", "runtime"), "python3.12")["python3.12"]
+	py := runtimes.PythonRuntimes(filepath.Join(root, ".tools", "pyric", "runtime"), "python3.12")["python3.12"]
 	if py.Missing != "" {
 		t.Skipf("SKIPPED: no Python authorizer test: %s", py.Missing)
 	}
@@ -632,7 +634,7 @@ func TestLambdaAuthorizerPrincipal(t *testing.T) {
 		r.RequestURI = "/v1/items/7"
 		r.RemoteAddr = "127.0.0.1:5555"
 		r.Header.Set("Authorization", "allow.principal")
-		p, ref := s.g.guard(r, route, nil, pool.NewRequestID())
+		p, ref := s.g.guard(r, route, nil, lambdaenv.NewRequestID())
 		if ref != nil {
 			t.Fatalf("refused: %+v", ref)
 		}

@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -56,6 +56,10 @@ type keySource interface {
 	publicKey(kid string) (*rsa.PublicKey, error)
 }
 
+// newCognitoGuard prepares the APIs' Cognito user pool authorizers: each
+// trusts the pools it names, signed by the local issuer, or the real pools
+// of Options.CognitoJWKS instead; the notices say which and how to mint a
+// token.
 func newCognitoGuard(apis []*loader.API, o Options) (*cognitoGuard, []string, error) {
 	cg := &cognitoGuard{trust: map[*loader.Authorizer][]*trustedPool{}, local: map[string]*userPool{},
 		audience: map[*loader.Authorizer]*regexp.Regexp{}, cache: newTokenCache(), now: time.Now}
@@ -64,19 +68,35 @@ func newCognitoGuard(apis []*loader.API, o Options) (*cognitoGuard, []string, er
 		return cg, nil, nil
 	}
 	cg.pools = all
-	authorizers := make([]*loader.Authorizer, 0, len(byAuthorizer))
-	for au := range byAuthorizer {
-		authorizers = append(authorizers, au)
-	}
-	sort.Slice(authorizers, func(i, j int) bool {
-		return authorizers[i].Stack+"/"+authorizers[i].LogicalID < authorizers[j].Stack+"/"+authorizers[j].LogicalID
+	authorizers := slices.SortedFunc(maps.Keys(byAuthorizer), func(a, b *loader.Authorizer) int {
+		return strings.Compare(a.Stack+"/"+a.LogicalID, b.Stack+"/"+b.LogicalID)
 	})
+	notices, err := cg.readAuthorizers(authorizers)
+	if err != nil {
+		return nil, nil, err
+	}
+	var more []string
+	if len(o.CognitoJWKS) > 0 {
+		more, err = cg.trustRemotePools(authorizers, o.CognitoJWKS)
+	} else {
+		more, err = cg.trustLocalIssuer(authorizers, all, byAuthorizer, o.CognitoKeyFile)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return cg, append(notices, more...), nil
+}
+
+// readAuthorizers compiles each authorizer's audience expression
+// (IdentityValidationExpression); the notices name the identity sources
+// that are not a header, whose methods answer 401.
+func (cg *cognitoGuard) readAuthorizers(authorizers []*loader.Authorizer) ([]string, error) {
 	var notices []string
 	for _, au := range authorizers {
 		if expr := au.IdentityValidationExpression; expr != "" {
 			re, err := regexp.Compile("^(?:" + expr + ")$")
 			if err != nil {
-				return nil, nil, fmt.Errorf("%s/%s: IdentityValidationExpression %q: %w", au.Stack, au.LogicalID, expr, err)
+				return nil, fmt.Errorf("%s/%s: IdentityValidationExpression %q: %w", au.Stack, au.LogicalID, expr, err)
 			}
 			cg.audience[au] = re
 		}
@@ -84,28 +104,38 @@ func newCognitoGuard(apis []*loader.API, o Options) (*cognitoGuard, []string, er
 			notices = append(notices, fmt.Sprintf("%s/%s: identity source %q is not a header: its methods answer 401", au.Stack, au.LogicalID, au.IdentitySource))
 		}
 	}
-	if len(o.CognitoJWKS) > 0 {
-		var remote []*trustedPool
-		for _, u := range o.CognitoJWKS {
-			rp, err := newRemoteJWKS(u)
-			if err != nil {
-				return nil, nil, err
-			}
-			remote = append(remote, &trustedPool{pool: &userPool{ID: rp.poolID(), Source: u}, issuer: rp.issuer, keys: rp})
-			n := fmt.Sprintf("Cognito: every user pool authorizer trusts the pool of %s (issuer %s) instead of the local issuer", u, rp.issuer)
-			if err := rp.refresh(); err != nil {
-				n += fmt.Sprintf("; its keys could not be read yet (%v): the runner tries again when a token comes", err)
-			}
-			notices = append(notices, n)
+	return notices, nil
+}
+
+// trustRemotePools makes every authorizer trust the real pools whose JWKS
+// URLs are given, instead of the local issuer.
+func (cg *cognitoGuard) trustRemotePools(authorizers []*loader.Authorizer, jwks []string) ([]string, error) {
+	var remote []*trustedPool
+	var notices []string
+	for _, u := range jwks {
+		rp, err := newRemoteJWKS(u)
+		if err != nil {
+			return nil, err
 		}
-		for _, au := range authorizers {
-			cg.trust[au] = remote
+		remote = append(remote, &trustedPool{pool: &userPool{ID: rp.poolID(), Source: u}, issuer: rp.issuer, keys: rp})
+		n := fmt.Sprintf("Cognito: every user pool authorizer trusts the pool of %s (issuer %s) instead of the local issuer", u, rp.issuer)
+		if err := rp.refresh(); err != nil {
+			n += fmt.Sprintf("; its keys could not be read yet (%v): the runner tries again when a token comes", err)
 		}
-		return cg, notices, nil
+		notices = append(notices, n)
 	}
-	iss, created, err := loadIssuer(o.CognitoKeyFile)
+	for _, au := range authorizers {
+		cg.trust[au] = remote
+	}
+	return notices, nil
+}
+
+// trustLocalIssuer makes each authorizer trust its pools as the local
+// issuer, whose key is in keyFile (made when missing), signs them.
+func (cg *cognitoGuard) trustLocalIssuer(authorizers []*loader.Authorizer, all []*userPool, byAuthorizer map[*loader.Authorizer][]*userPool, keyFile string) ([]string, error) {
+	iss, created, err := loadIssuer(keyFile)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	cg.issuer = iss
 	for _, p := range all {
@@ -122,12 +152,12 @@ func newCognitoGuard(apis []*loader.API, o Options) (*cognitoGuard, []string, er
 	if created {
 		keyNote = "new, kept in " + iss.path
 	}
+	var notices []string
 	for _, p := range all {
 		notices = append(notices, fmt.Sprintf("Cognito: user pool %s is %s locally (issuer %s; keys at %s): sgdev token -pool %s -user NAME [-groups G] [-scopes S] mints a token",
 			p.Source, p.ID, p.Issuer(), p.JWKSPath(), p.ID))
 	}
-	notices = append(notices, "Cognito: the local issuer's key is "+keyNote+" (-cognito-key moves it; -cognito-jwks URL trusts a real pool instead)")
-	return cg, notices, nil
+	return append(notices, "Cognito: the local issuer's key is "+keyNote+" (-cognito-key moves it; -cognito-jwks URL trusts a real pool instead)"), nil
 }
 
 // headerOf is the header an identity source names

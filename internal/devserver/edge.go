@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"time"
 
 	"github.com/streamgate/streamgate/internal/devserver/loader"
@@ -145,4 +146,24 @@ func edgePort(base, index int) int {
 		return 0
 	}
 	return base + index
+}
+
+// startEdges serves the edge upload endpoints on the ports after the
+// APIs' (apis of them), REDIRECT before THROUGH, then by stack and logical
+// id; without Node.js or S3 a notice says why they are not served.
+func (s *Server) startEdges(ctx context.Context, o Options, edges []*loader.EdgeEndpoint, apis int) error {
+	sort.SliceStable(edges, func(i, j int) bool { return edgeOrder(edges[i]) < edgeOrder(edges[j]) })
+	node, unservable := s.edgeNode()
+	for i, e := range edges {
+		if unservable != "" {
+			s.Notices = append(s.Notices, fmt.Sprintf("%s/%s: edge upload endpoint not served: %s", e.Stack, e.LogicalID, unservable))
+			continue
+		}
+		running, err := s.startEdge(ctx, node, e, edgePort(o.Port, apis+i))
+		if err != nil {
+			return err
+		}
+		s.Edges = append(s.Edges, running)
+	}
+	return nil
 }

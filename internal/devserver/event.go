@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -151,27 +152,9 @@ func (g *gateway) event(r *http.Request, route *loader.Route, path string, param
 	if len(g.api.StageVariables) > 0 {
 		ev.StageVariables = g.api.StageVariables
 	}
-	// A body whose Content-Type is among the API's binary media types
-	// reaches the function base64-encoded; any other is passed as UTF-8
-	// text, and bytes that are not UTF-8 do not survive: "By default, API
-	// Gateway treats the message body as a text payload"
-	// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html).
-	// AWS does not document what becomes of them; the runner replaces each
-	// invalid sequence with U+FFFD and says so, so the mistake shows here.
-	var text string
-	switch {
-	case len(body) == 0:
-	case g.binary(r.Header.Get("Content-Type")):
-		text, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
-	case utf8.Valid(body):
-		text = string(body)
-	default:
-		text = strings.ToValidUTF8(string(body), "\uFFFD")
-		fmt.Fprintf(g.logs, "%s [%s %s %s] the body is not UTF-8 and its Content-Type %q is not among the API's binary media types %q: API Gateway passes it as text and the function receives it garbled (set RestApiProps.BinaryMediaTypes)\n",
-			route.Function.LogicalID, r.Method, route.Path, requestID[:8], r.Header.Get("Content-Type"), g.api.BinaryTypes)
-	}
 	if len(body) > 0 {
-		ev.Body = &text
+		text, base64Encoded := g.eventBody(r, route, body, requestID)
+		ev.Body, ev.IsBase64Encoded = &text, base64Encoded
 	}
 	apiID := localAPIID(g.api)
 	ev.RequestContext = proxyRequestContext{
@@ -198,14 +181,39 @@ func (g *gateway) event(r *http.Request, route *loader.Route, path string, param
 		ev.RequestContext.Identity.UserAgent = &ua
 	}
 	if who != nil {
-		id, c := &ev.RequestContext.Identity, who.Identity
-		id.AccessKey, id.AccountID, id.Caller, id.User, id.UserArn = c.AccessKey, c.AccountID, c.Caller, c.User, c.UserArn
-		id.CognitoIdentityPoolID, id.CognitoIdentityID = c.CognitoIdentityPoolID, c.CognitoIdentityID
-		id.CognitoAuthenticationType, id.CognitoAuthenticationProvider = c.CognitoAuthenticationType, c.CognitoAuthenticationProvider
-		id.PrincipalOrgID, id.APIKey, id.APIKeyID = c.PrincipalOrgID, c.APIKey, c.APIKeyID
+		ev.RequestContext.Identity.setCaller(who.Identity)
 		ev.RequestContext.Authorizer = who.Authorizer
 	}
 	return ev
+}
+
+// eventBody is the body as the function gets it. A body whose
+// Content-Type is among the API's binary media types reaches the function
+// base64-encoded; any other is passed as UTF-8 text, and bytes that are
+// not UTF-8 do not survive: "By default, API Gateway treats the message
+// body as a text payload"
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html).
+// AWS does not document what becomes of them; the runner replaces each
+// invalid sequence with U+FFFD and says so, so the mistake shows here.
+func (g *gateway) eventBody(r *http.Request, route *loader.Route, body []byte, requestID string) (text string, base64Encoded bool) {
+	switch {
+	case g.binary(r.Header.Get("Content-Type")):
+		return base64.StdEncoding.EncodeToString(body), true
+	case utf8.Valid(body):
+		return string(body), false
+	}
+	fmt.Fprintf(g.logs, "%s [%s %s %s] the body is not UTF-8 and its Content-Type %q is not among the API's binary media types %q: API Gateway passes it as text and the function receives it garbled (set RestApiProps.BinaryMediaTypes)\n",
+		route.Function.LogicalID, r.Method, route.Path, requestID[:8], r.Header.Get("Content-Type"), g.api.BinaryTypes)
+	return strings.ToValidUTF8(string(body), "\uFFFD"), false
+}
+
+// setCaller sets the keys of the identity the guards found (IAM, Cognito,
+// an API key); the others stay null.
+func (id *proxyIdentity) setCaller(c callerIdentity) {
+	id.AccessKey, id.AccountID, id.Caller, id.User, id.UserArn = c.AccessKey, c.AccountID, c.Caller, c.User, c.UserArn
+	id.CognitoIdentityPoolID, id.CognitoIdentityID = c.CognitoIdentityPoolID, c.CognitoIdentityID
+	id.CognitoAuthenticationType, id.CognitoAuthenticationProvider = c.CognitoAuthenticationType, c.CognitoAuthenticationProvider
+	id.PrincipalOrgID, id.APIKey, id.APIKeyID = c.PrincipalOrgID, c.APIKey, c.APIKeyID
 }
 
 // eventHeaders are the request's headers as API Gateway passes them: names
@@ -215,23 +223,13 @@ func (g *gateway) event(r *http.Request, route *loader.Route, path string, param
 // sent twice), without the hop-by-hop ones, and with the headers API Gateway
 // adds.
 func eventHeaders(r *http.Request) (map[string]string, map[string][]string) {
-	var fields []rawField
-	if h := requestRawHead(r); h != nil {
-		fields = append(h.fields[:len(h.fields):len(h.fields)], wafInserted(r)...)
-	} else {
-		for name, vs := range r.Header {
-			for _, v := range vs {
-				fields = append(fields, rawField{name, v})
-			}
-		}
-	}
 	single, multi := map[string]string{}, map[string][]string{}
 	add := func(name, value string) {
 		single[name] = value
 		multi[name] = append(multi[name], value)
 	}
 	var userAgent, forwardedFor, traceID []string
-	for _, f := range fields {
+	for _, f := range headerFields(r) {
 		switch {
 		case oneOf(f.name, hopByHop):
 		case strings.EqualFold(f.name, "User-Agent"):
@@ -249,34 +247,62 @@ func eventHeaders(r *http.Request) (map[string]string, map[string][]string) {
 	for _, ua := range userAgent {
 		add("User-Agent", ua)
 	}
-	// A proxy appends the address it received the request from to the
-	// client's own list (RFC 7239 section 7.4 describes the header); AWS
-	// does not say what API Gateway does with one the client sent: the
-	// runner appends, as proxies do.
-	xff := sourceIP(r)
-	if len(forwardedFor) > 0 {
-		xff = strings.Join(forwardedFor, ", ") + ", " + xff
+	add("X-Forwarded-For", xForwardedFor(r, forwardedFor))
+	add("X-Forwarded-Port", localPort(r))
+	add("X-Forwarded-Proto", "http")
+	add("X-Amzn-Trace-Id", traceHeader(traceID))
+	return single, multi
+}
+
+// headerFields are the request's header fields as the client wrote them:
+// from the raw head, with the headers the web ACL inserted; net/http's
+// canonical names when the raw head could not be read.
+func headerFields(r *http.Request) []rawField {
+	if h := requestRawHead(r); h != nil {
+		return append(h.fields[:len(h.fields):len(h.fields)], wafInserted(r)...)
 	}
-	add("X-Forwarded-For", xff)
-	// The port and scheme the client connected to: 443 and https on AWS,
-	// the runner's own locally, so that a function building links from
-	// them links back to the runner.
-	port := "80"
-	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
-		if _, p, err := net.SplitHostPort(a.String()); err == nil {
-			port = p
+	var fields []rawField
+	for name, vs := range r.Header {
+		for _, v := range vs {
+			fields = append(fields, rawField{name, v})
 		}
 	}
-	add("X-Forwarded-Port", port)
-	add("X-Forwarded-Proto", "http")
-	// X-Ray's trace header: a client's own is continued (its Root kept),
-	// else a new root (https://docs.aws.amazon.com/xray/latest/devguide/xray-concepts.html#xray-concepts-tracingheader).
-	trace := newTraceID(time.Now())
-	if len(traceID) > 0 && strings.Contains(traceID[len(traceID)-1], "Root=") {
-		trace = traceID[len(traceID)-1]
+	return fields
+}
+
+// xForwardedFor is the client's own X-Forwarded-For list, if any, with the
+// address the runner received the request from appended. A proxy appends
+// it (RFC 7239 section 7.4 describes the header); AWS does not say what API
+// Gateway does with a list the client sent: the runner appends, as proxies
+// do.
+func xForwardedFor(r *http.Request, sent []string) string {
+	xff := sourceIP(r)
+	if len(sent) > 0 {
+		xff = strings.Join(sent, ", ") + ", " + xff
 	}
-	add("X-Amzn-Trace-Id", trace)
-	return single, multi
+	return xff
+}
+
+// localPort is the port the client connected to: 443 on AWS, the runner's
+// own locally, so that a function building links from X-Forwarded-Port and
+// X-Forwarded-Proto links back to the runner.
+func localPort(r *http.Request) string {
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		if _, p, err := net.SplitHostPort(a.String()); err == nil {
+			return p
+		}
+	}
+	return "80"
+}
+
+// traceHeader is X-Ray's trace header: a client's own is continued (its
+// Root kept), else a new root
+// (https://docs.aws.amazon.com/xray/latest/devguide/xray-concepts.html#xray-concepts-tracingheader).
+func traceHeader(sent []string) string {
+	if len(sent) > 0 && strings.Contains(sent[len(sent)-1], "Root=") {
+		return sent[len(sent)-1]
+	}
+	return newTraceID(time.Now())
 }
 
 func oneOf(name string, names []string) bool {
@@ -380,4 +406,16 @@ func newTraceID(now time.Time) string {
 	var b [12]byte
 	rand.Read(b[:])
 	return "Root=1-" + strconv.FormatInt(now.Unix(), 16) + "-" + hex.EncodeToString(b[:])
+}
+
+// binary reports whether API Gateway would pass a body of this type to the
+// function base64-encoded (the API's binary media types).
+func (g *gateway) binary(contentType string) bool {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	for _, b := range g.api.BinaryTypes {
+		if b == "*/*" || b == mt || strings.HasSuffix(b, "/*") && strings.HasPrefix(mt, strings.TrimSuffix(b, "*")) {
+			return true
+		}
+	}
+	return false
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/streamgate/streamgate/internal/devserver/eventbridge"
+	"github.com/streamgate/streamgate/internal/devserver/lambdaenv"
 	"github.com/streamgate/streamgate/internal/devserver/loader"
 	"github.com/streamgate/streamgate/internal/devserver/pool"
 	"github.com/streamgate/streamgate/internal/s3server"
@@ -433,7 +434,7 @@ func (b *eventBus) runAsync(rule string, fn *loader.Function, payload []byte) {
 	first := time.Now()
 	label := fn.Stack + "/" + fn.LogicalID
 	for attempt := 0; ; attempt++ {
-		requestID := pool.NewRequestID()
+		requestID := lambdaenv.NewRequestID()
 		invoke := b.invoke
 		if invoke == nil {
 			invoke = b.invokePool

@@ -145,42 +145,82 @@ func sigv4Refusal(e *sigv4Error, why string) *refusal {
 // show it: is there a signature, is it complete, its scope, its date, the
 // key, the session token, the signature.
 func (ig *iamGuard) verify(r *http.Request, rawPath, rawQuery string, body []byte) (IAMKey, *refusal) {
-	hint := func() string {
-		return fmt.Sprintf("sign it with SigV4 for service %s in %s with a key the runner knows, e.g. curl --aws-sigv4 aws:amz:%s:%s --user %s:%s, or the AWS SDK's signer with devserver.LocalCredentials()",
-			sigv4Service, ig.region, ig.region, sigv4Service, LocalAccessKeyID, LocalSecretAccessKey)
-	}
 	if !hasSigv4(r, rawQuery) {
 		return IAMKey{}, &refusal{Status: 403, Message: msgMissingToken, ResponseType: "MISSING_AUTHENTICATION_TOKEN",
-			ErrorType: "MissingAuthenticationTokenException", Why: "no Authorization header or X-Amz-* query parameters: " + hint()}
+			ErrorType: "MissingAuthenticationTokenException", Why: "no Authorization header or X-Amz-* query parameters: " + ig.hint()}
 	}
-	var a *sigv4Auth
-	var err *sigv4Error
-	if auth, ok := r.Header["Authorization"]; ok {
-		date := r.Header.Get("X-Amz-Date")
-		if date == "" {
-			date = r.Header.Get("Date")
-		}
-		if a, err = parseAuthorization(strings.Join(auth, ","), date != ""); a != nil {
-			a.AmzDate, a.SecurityToken = date, r.Header.Get("X-Amz-Security-Token")
-		}
-	} else {
-		a, err = parsePresigned(parseQuery(rawQuery))
-	}
+	a, err := readSignature(r, rawQuery)
 	if err != nil {
-		return IAMKey{}, sigv4Refusal(err, "the signature is incomplete: "+hint())
-	}
-	if err = a.checkScope(ig.region); err != nil {
-		return IAMKey{}, sigv4Refusal(err, fmt.Sprintf("the credential is scoped to %s/%s/%s; the runner's APIs want %s/%s/%s (-iam-region changes the region)",
-			a.Region, a.Service, a.Terminator, ig.region, sigv4Service, sigv4Terminator))
+		return IAMKey{}, sigv4Refusal(err, "the signature is incomplete: "+ig.hint())
 	}
 	now := ig.now()
-	if err = a.checkDate(now); err != nil {
-		return IAMKey{}, sigv4Refusal(err, fmt.Sprintf("the request is dated %s; this machine's clock says %s", a.AmzDate, now.UTC().Format(amzDateFormat)))
+	if ref := ig.checkSignatureFields(a, now); ref != nil {
+		return IAMKey{}, ref
+	}
+	key, ref := ig.checkKey(a, now)
+	if ref != nil {
+		return IAMKey{}, ref
+	}
+	canonical := canonicalRequest(r, rawPath, rawQuery, a, body)
+	toSign := a.stringToSign(canonical)
+	if want := a.signature(key.SecretAccessKey, toSign); !hmac.Equal([]byte(want), []byte(a.Signature)) {
+		// API Gateway tells the client what it expected
+		// ("...\n\nThe Canonical String for this request should have
+		// been\n'...'\n\nThe String-to-Sign should have been\n'...'\n":
+		// mhart/aws4 #33, postmanlabs/postman-app-support #1663).
+		msg := msgSignatureHead + "\n\nThe Canonical String for this request should have been\n'" + canonical +
+			"'\n\nThe String-to-Sign should have been\n'" + toSign + "'\n"
+		return IAMKey{}, sigv4Refusal(invalidSignature("%s", msg), mismatchWhy(r, body, a))
+	}
+	return key, nil
+}
+
+// hint says how to sign a request the runner accepts.
+func (ig *iamGuard) hint() string {
+	return fmt.Sprintf("sign it with SigV4 for service %s in %s with a key the runner knows, e.g. curl --aws-sigv4 aws:amz:%s:%s --user %s:%s, or the AWS SDK's signer with devserver.LocalCredentials()",
+		sigv4Service, ig.region, ig.region, sigv4Service, LocalAccessKeyID, LocalSecretAccessKey)
+}
+
+// readSignature reads the request's SigV4 signature: the Authorization
+// header with X-Amz-Date (or Date) and X-Amz-Security-Token, or a
+// presigned URL's X-Amz-* query parameters.
+func readSignature(r *http.Request, rawQuery string) (*sigv4Auth, *sigv4Error) {
+	auth, ok := r.Header["Authorization"]
+	if !ok {
+		return parsePresigned(parseQuery(rawQuery))
+	}
+	date := r.Header.Get("X-Amz-Date")
+	if date == "" {
+		date = r.Header.Get("Date")
+	}
+	a, err := parseAuthorization(strings.Join(auth, ","), date != "")
+	if a != nil {
+		a.AmzDate, a.SecurityToken = date, r.Header.Get("X-Amz-Security-Token")
+	}
+	return a, err
+}
+
+// checkSignatureFields refuses a signature scoped to another region or
+// service, dated too far from now, or that does not cover Host.
+func (ig *iamGuard) checkSignatureFields(a *sigv4Auth, now time.Time) *refusal {
+	if err := a.checkScope(ig.region); err != nil {
+		return sigv4Refusal(err, fmt.Sprintf("the credential is scoped to %s/%s/%s; the runner's APIs want %s/%s/%s (-iam-region changes the region)",
+			a.Region, a.Service, a.Terminator, ig.region, sigv4Service, sigv4Terminator))
+	}
+	if err := a.checkDate(now); err != nil {
+		return sigv4Refusal(err, fmt.Sprintf("the request is dated %s; this machine's clock says %s", a.AmzDate, now.UTC().Format(amzDateFormat)))
 	}
 	if !slices.Contains(a.SignedHeaders, "host") {
 		// AWS's words for a signature that does not cover Host.
-		return IAMKey{}, sigv4Refusal(invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."), "the signature must cover the Host header")
+		return sigv4Refusal(invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."), "the signature must cover the Host header")
 	}
+	return nil
+}
+
+// checkKey finds the signature's key among those the runner knows, and
+// refuses a session token that is not the key's, or a session credential
+// that expired.
+func (ig *iamGuard) checkKey(a *sigv4Auth, now time.Time) (IAMKey, *refusal) {
 	key, ok := ig.keys[a.AccessKeyID]
 	if !ok {
 		return IAMKey{}, &refusal{Status: 403, Message: msgInvalidToken, ResponseType: "ACCESS_DENIED", ErrorType: "AccessDeniedException",
@@ -199,17 +239,6 @@ func (ig *iamGuard) verify(r *http.Request, rawPath, rawQuery string, body []byt
 	if !key.Expires.IsZero() && now.After(key.Expires) {
 		return IAMKey{}, &refusal{Status: 403, Message: msgExpiredToken, ResponseType: "EXPIRED_TOKEN", ErrorType: "ExpiredTokenException",
 			Why: fmt.Sprintf("the session credential %s expired at %s", a.AccessKeyID, key.Expires.UTC().Format(time.RFC3339))}
-	}
-	canonical := canonicalRequest(r, rawPath, rawQuery, a, body)
-	toSign := a.stringToSign(canonical)
-	if want := a.signature(key.SecretAccessKey, toSign); !hmac.Equal([]byte(want), []byte(a.Signature)) {
-		// API Gateway tells the client what it expected
-		// ("...\n\nThe Canonical String for this request should have
-		// been\n'...'\n\nThe String-to-Sign should have been\n'...'\n":
-		// mhart/aws4 #33, postmanlabs/postman-app-support #1663).
-		msg := msgSignatureHead + "\n\nThe Canonical String for this request should have been\n'" + canonical +
-			"'\n\nThe String-to-Sign should have been\n'" + toSign + "'\n"
-		return IAMKey{}, sigv4Refusal(invalidSignature("%s", msg), mismatchWhy(r, body, a))
 	}
 	return key, nil
 }

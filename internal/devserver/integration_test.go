@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -360,5 +361,60 @@ func TestHTTPIntegration(t *testing.T) {
 	}
 	if got.path != "/store/7" || got.query != "v=3" || got.header != "acme" || string(got.body) != "AAEC" || got.contentType != "" {
 		t.Errorf("the backend got %+v", got)
+	}
+}
+
+// TestIntegrationFailuresAsAPIGatewayAnswersThem: a backend that is down,
+// slower than the integration's timeout or answering more than 10 MB gets
+// API Gateway's answer (integrationFailures) through the HTTP proxy and the
+// HTTP integration alike: real backends on 127.0.0.1, a real closed port.
+func TestIntegrationFailuresAsAPIGatewayAnswersThem(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/big" {
+			w.Write(make([]byte, MaxBufferedResponse+1))
+			return
+		}
+		select { // slow: past the 50 ms timeout below
+		case <-time.After(5 * time.Second):
+		case <-r.Context().Done():
+		}
+	}))
+	defer backend.Close()
+	closed := httptest.NewServer(http.NotFoundHandler())
+	down := closed.URL
+	closed.Close()
+	const api = "Api"
+	res := apiResources(api)
+	for _, rt := range []struct{ id, typ, uri string }{
+		{"ProxyDown", "HTTP_PROXY", down + "/x"}, {"ProxySlow", "HTTP_PROXY", backend.URL + "/slow"},
+		{"HttpDown", "HTTP", down + "/x"}, {"HttpSlow", "HTTP", backend.URL + "/slow"}, {"HttpBig", "HTTP", backend.URL + "/big"},
+	} {
+		res[rt.id] = resource(api, rt.id, "", strings.ToLower(rt.id))
+		integ := map[string]any{"Type": rt.typ, "IntegrationHttpMethod": "GET", "Uri": rt.uri, "IntegrationResponses": []any{map[string]any{"StatusCode": "200"}}}
+		if strings.HasSuffix(rt.id, "Slow") {
+			integ["TimeoutInMillis"] = 50
+		}
+		res[rt.id+"GET"] = method(api, rt.id, "GET", integ)
+	}
+	g, notices := mockGateway(t, res)
+	if len(notices) != 0 {
+		t.Errorf("notices: %v", notices)
+	}
+	for _, tc := range []struct {
+		path, message, errorType string
+		status                   int
+	}{
+		{"/v1/proxydown", "Internal server error", "InternalServerErrorException", 502},
+		{"/v1/proxyslow", "Endpoint request timed out", "IntegrationTimeout", 504},
+		{"/v1/httpdown", "Internal server error", "InternalServerErrorException", 500},
+		{"/v1/httpslow", "Endpoint request timed out", "IntegrationTimeout", 504},
+		{"/v1/httpbig", "Internal server error", "InternalServerErrorException", 502},
+	} {
+		w := serve(g, "GET", tc.path, nil, "")
+		var body struct{ Message string }
+		json.Unmarshal(w.Body.Bytes(), &body)
+		if w.Code != tc.status || body.Message != tc.message || w.Header().Get("x-amzn-ErrorType") != tc.errorType {
+			t.Errorf("%s: %d %s %v, want %d %q %s", tc.path, w.Code, w.Body, w.Header(), tc.status, tc.message, tc.errorType)
+		}
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/streamgate/streamgate/internal/devserver/pool"
+	"github.com/streamgate/streamgate/internal/devserver/runtimes"
 )
 
 // TestManagedRuntimesFromRelativePaths: sgdev's defaults are relative
@@ -25,8 +25,8 @@ func TestManagedRuntimesFromRelativePaths(t *testing.T) {
 	}
 	nodeRIC := filepath.Join(root, ".tools", "noderic", "node_modules", "aws-lambda-ric", "index.mjs")
 	pythonRIC := filepath.Join(root, ".tools", "pyric", "runtime")
-	_, nodeMissing := pool.NodeRuntime(nodeRIC)
-	pyMissing := pool.PythonRuntimes(pythonRIC, "python3.12")["python3.12"].Missing
+	_, nodeMissing := runtimes.NodeRuntime(nodeRIC)
+	pyMissing := runtimes.PythonRuntimes(pythonRIC, "python3.12")["python3.12"].Missing
 	if nodeMissing != "" && pyMissing != "" {
 		t.Skipf("SKIPPED: neither Node.js (%s) nor Python (%s) functions run here", nodeMissing, pyMissing)
 	}

@@ -71,64 +71,88 @@ func (p *headParser) feed(b []byte) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for len(b) > 0 && p.state != stBroken {
+		more := true
 		switch p.state {
 		case stBody, stChunkData:
-			n := min(int64(len(b)), p.remain)
-			p.remain -= n
-			b = b[n:]
-			if p.remain == 0 {
-				if p.state == stBody {
-					p.state = stHead
-				} else {
-					p.state = stChunkCRLF
-				}
-			}
+			b = p.skip(b)
 		case stHead:
-			if len(p.buf) == 0 {
-				// Empty lines before a request line are ignored (RFC 9112
-				// section 2.2).
-				b = bytes.TrimLeft(b, "\r\n")
-				if len(b) == 0 {
-					return
-				}
-			}
-			from := max(len(p.buf)-2, 0)
-			p.buf = append(p.buf, b...)
-			end := headEnd(p.buf, from)
-			if end < 0 || end > maxRawHead {
-				if end > maxRawHead || len(p.buf) > maxRawHead {
-					p.broken()
-				}
-				return
-			}
-			b = append([]byte(nil), p.buf[end:]...)
-			p.buf = p.buf[:end]
-			p.complete()
-			if p.buf != nil {
-				p.buf = p.buf[:0]
-			}
+			b, more = p.feedHead(b)
 		default:
-			i := bytes.IndexByte(b, '\n')
-			if i < 0 {
-				if len(p.buf)+len(b) > maxChunkLine {
-					p.broken()
-					return
-				}
-				p.buf = append(p.buf, b...)
-				return
-			}
-			if len(p.buf)+i+1 > maxChunkLine {
-				p.broken()
-				return
-			}
-			p.buf = append(p.buf, b[:i+1]...)
-			b = b[i+1:]
-			p.complete()
-			if p.buf != nil {
-				p.buf = p.buf[:0]
-			}
+			b, more = p.feedLine(b)
+		}
+		if !more {
+			return
 		}
 	}
+}
+
+// skip passes over the bytes of a body or chunk, and returns the rest.
+func (p *headParser) skip(b []byte) []byte {
+	n := min(int64(len(b)), p.remain)
+	p.remain -= n
+	if p.remain == 0 {
+		if p.state == stBody {
+			p.state = stHead
+		} else {
+			p.state = stChunkCRLF
+		}
+	}
+	return b[n:]
+}
+
+// feedHead adds b to the head being read; once it ends, the head is
+// complete and the bytes after it are returned. more is false when b is
+// all used (or the head is over maxRawHead: broken).
+func (p *headParser) feedHead(b []byte) (rest []byte, more bool) {
+	if len(p.buf) == 0 {
+		// Empty lines before a request line are ignored (RFC 9112
+		// section 2.2).
+		b = bytes.TrimLeft(b, "\r\n")
+		if len(b) == 0 {
+			return nil, false
+		}
+	}
+	from := max(len(p.buf)-2, 0)
+	p.buf = append(p.buf, b...)
+	end := headEnd(p.buf, from)
+	if end < 0 || end > maxRawHead {
+		if end > maxRawHead || len(p.buf) > maxRawHead {
+			p.broken()
+		}
+		return nil, false
+	}
+	rest = append([]byte(nil), p.buf[end:]...)
+	p.buf = p.buf[:end]
+	p.complete()
+	if p.buf != nil {
+		p.buf = p.buf[:0]
+	}
+	return rest, true
+}
+
+// feedLine adds b to a chunked body's line (a chunk size, the CRLF after
+// a chunk, a trailer), and completes it at its end. more is false when b
+// is all used (or the line is over maxChunkLine: broken).
+func (p *headParser) feedLine(b []byte) (rest []byte, more bool) {
+	i := bytes.IndexByte(b, '\n')
+	if i < 0 {
+		if len(p.buf)+len(b) > maxChunkLine {
+			p.broken()
+			return nil, false
+		}
+		p.buf = append(p.buf, b...)
+		return nil, false
+	}
+	if len(p.buf)+i+1 > maxChunkLine {
+		p.broken()
+		return nil, false
+	}
+	p.buf = append(p.buf, b[:i+1]...)
+	p.complete()
+	if p.buf != nil {
+		p.buf = p.buf[:0]
+	}
+	return b[i+1:], true
 }
 
 // headEnd is the index just past the empty line that ends the head in b

@@ -103,49 +103,13 @@ func (s *Server) startS3(ctx context.Context, o Options, buckets map[string]*loa
 	if o.S3Endpoint != "" {
 		return s.useS3Endpoint(ctx, o.S3Endpoint, names, byName, pageOrigins)
 	}
-	data := o.S3Data
-	if data == "" {
-		var err error
-		if data, err = S3DataDir(o.S3, o.Assemblies); err != nil {
-			return err
-		}
-	}
-	if o.CleanS3 {
-		if err := os.RemoveAll(data); err != nil {
-			return err
-		}
-	}
-	if err := os.MkdirAll(data, 0o700); err != nil {
-		return err
-	}
-	addr, err := s3server.FreeAddr()
+	data, err := s3DataFolder(o)
 	if err != nil {
 		return err
 	}
-	p := &s3server.Process{Kind: o.S3, Bin: o.S3Bin, Addr: addr, Data: data, AccessKey: S3User, SecretKey: S3Password,
-		SysProcAttr: launch.ChildProcAttr()}
-	var corsNotice string
-	if o.S3 == s3server.MinIO {
-		// MinIO has no PutBucketCors, but one list of origins for every
-		// bucket (MINIO_API_CORS_ALLOW_ORIGIN, "*" unless set): the origins
-		// of every bucket's rules, and the runner's own pages.
-		origins := slices.Clone(pageOrigins)
-		for _, b := range buckets {
-			origins = append(origins, b.CorsOrigins()...)
-		}
-		slices.Sort(origins)
-		origins = slices.Compact(origins)
-		if len(origins) == 0 {
-			// No origin at all: an empty list would be MinIO's default, "*".
-			origins = []string{"http://no-cors-origin.invalid"}
-		}
-		p.Env = []string{"MINIO_API_CORS_ALLOW_ORIGIN=" + strings.Join(origins, ",")}
-		corsNotice = fmt.Sprintf("S3 CORS: browsers may upload from %s (MinIO has one list for every bucket: the origins of all the buckets' CORS rules, and the runner's pages)", strings.Join(origins, ", "))
-	}
-	if s.events != nil {
-		if p.Webhook, err = s.events.listen(); err != nil {
-			return err
-		}
+	p, corsNotice, err := s.s3Process(o, data, buckets, pageOrigins)
+	if err != nil {
+		return err
 	}
 	proc := &s3Proc{Process: p}
 	if err := proc.Start(); err != nil {
@@ -155,22 +119,12 @@ func (s *Server) startS3(ctx context.Context, o Options, buckets map[string]*loa
 	s.s3 = &s3Target{Endpoint: p.URL(), Region: "us-east-1", AccessKey: S3User, SecretKey: S3Password, PathStyle: true}
 	s.S3Endpoint = s.s3.Endpoint
 	go s.superviseS3()
-	client := s.s3.client()
-	for _, name := range names {
-		if _, err := createBucket(ctx, client, name); err != nil {
-			return err
-		}
+	bucketsNotice, err := s.setUpBuckets(ctx, o, names, byName, pageOrigins)
+	if err != nil {
+		return err
 	}
 	if o.S3 != s3server.MinIO {
-		if corsNotice, err = putCORS(ctx, client, names, byName, pageOrigins); err != nil {
-			return err
-		}
-	}
-	if s.events != nil {
-		if err := s.events.subscribe(ctx, o.S3, client); err != nil {
-			return err
-		}
-		s.Notices = append(s.Notices, s.events.describe(o.S3)...)
+		corsNotice = bucketsNotice
 	}
 	s.Notices = append(s.Notices, fmt.Sprintf("S3: %s at %s (user %s; metrics %s) with buckets %s; data in %s (kept: -clean empties it)",
 		o.S3.Title(), s.S3Endpoint, S3User, p.MetricsURL(), strings.Join(names, ", "), data))
@@ -178,6 +132,89 @@ func (s *Server) startS3(ctx context.Context, o Options, buckets map[string]*loa
 		s.Notices = append(s.Notices, corsNotice)
 	}
 	return nil
+}
+
+// s3DataFolder is the server's data folder (S3Data, else S3DataDir),
+// emptied first with CleanS3.
+func s3DataFolder(o Options) (string, error) {
+	data := o.S3Data
+	if data == "" {
+		var err error
+		if data, err = S3DataDir(o.S3, o.Assemblies); err != nil {
+			return "", err
+		}
+	}
+	if o.CleanS3 {
+		if err := os.RemoveAll(data); err != nil {
+			return "", err
+		}
+	}
+	return data, os.MkdirAll(data, 0o700)
+}
+
+// s3Process is the S3 server to start on a free port, with the runner's
+// credentials, MinIO's CORS origins and the upload events' webhook; the
+// notice says which origins MinIO allows.
+func (s *Server) s3Process(o Options, data string, buckets map[string]*loader.Bucket, pageOrigins []string) (p *s3server.Process, corsNotice string, err error) {
+	addr, err := s3server.FreeAddr()
+	if err != nil {
+		return nil, "", err
+	}
+	p = &s3server.Process{Kind: o.S3, Bin: o.S3Bin, Addr: addr, Data: data, AccessKey: S3User, SecretKey: S3Password,
+		SysProcAttr: launch.ChildProcAttr()}
+	if o.S3 == s3server.MinIO {
+		var origins string
+		origins, corsNotice = minioCORSOrigins(buckets, pageOrigins)
+		p.Env = []string{"MINIO_API_CORS_ALLOW_ORIGIN=" + origins}
+	}
+	if s.events != nil {
+		if p.Webhook, err = s.events.listen(); err != nil {
+			return nil, "", err
+		}
+	}
+	return p, corsNotice, nil
+}
+
+// minioCORSOrigins is MINIO_API_CORS_ALLOW_ORIGIN: MinIO has no
+// PutBucketCors, but one list of origins for every bucket ("*" unless
+// set): the origins of every bucket's rules, and the runner's own pages.
+func minioCORSOrigins(buckets map[string]*loader.Bucket, pageOrigins []string) (origins, notice string) {
+	list := slices.Clone(pageOrigins)
+	for _, b := range buckets {
+		list = append(list, b.CorsOrigins()...)
+	}
+	slices.Sort(list)
+	list = slices.Compact(list)
+	if len(list) == 0 {
+		// No origin at all: an empty list would be MinIO's default, "*".
+		list = []string{"http://no-cors-origin.invalid"}
+	}
+	origins = strings.Join(list, ",")
+	return origins, fmt.Sprintf("S3 CORS: browsers may upload from %s (MinIO has one list for every bucket: the origins of all the buckets' CORS rules, and the runner's pages)", strings.Join(list, ", "))
+}
+
+// setUpBuckets creates the buckets, puts their CORS rules (not on MinIO,
+// which has none per bucket: the notice says what it put) and subscribes
+// the upload events to the server's notifications.
+func (s *Server) setUpBuckets(ctx context.Context, o Options, names []string, byName map[string]*loader.Bucket, pageOrigins []string) (corsNotice string, err error) {
+	client := s.s3.client()
+	for _, name := range names {
+		if _, err := createBucket(ctx, client, name); err != nil {
+			return "", err
+		}
+	}
+	if o.S3 != s3server.MinIO {
+		if corsNotice, err = putCORS(ctx, client, names, byName, pageOrigins); err != nil {
+			return "", err
+		}
+	}
+	if s.events != nil {
+		if err := s.events.subscribe(ctx, o.S3, client); err != nil {
+			return "", err
+		}
+		s.Notices = append(s.Notices, s.events.describe(o.S3)...)
+	}
+	return corsNotice, nil
 }
 
 // useS3Endpoint points the functions at an S3 the user runs (a real bucket,

@@ -12,8 +12,6 @@ package devserver
 
 import (
 	"context"
-	"embed"
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -21,8 +19,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -184,17 +180,29 @@ const (
 	S3Password = "streamgate-local-secret"
 )
 
-//go:embed page/index.html
-var pageFS embed.FS
-
 // Start loads the assemblies, prepares the functions, starts the local S3
 // server when the templates have buckets, and serves every API.
 func Start(ctx context.Context, o Options) (*Server, error) {
+	o, err := o.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{pools: map[*loader.Function]*pool.Pool{}, logs: o.Logs, failed: make(chan error, 1)}
+	if err := s.start(ctx, o); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// withDefaults is o with the defaults Options documents; a host that is
+// not loopback is an error.
+func (o Options) withDefaults() (Options, error) {
 	if o.Host == "" {
 		o.Host = "127.0.0.1"
 	}
 	if o.Host != "127.0.0.1" && o.Host != "localhost" && o.Host != "::1" {
-		return nil, fmt.Errorf("host %q: the runner only listens on loopback", o.Host)
+		return o, fmt.Errorf("host %q: the runner only listens on loopback", o.Host)
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = pool.DefaultConcurrency
@@ -202,48 +210,99 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if o.Logs == nil {
 		o.Logs = os.Stderr
 	}
-	s := &Server{pools: map[*loader.Function]*pool.Pool{}, logs: o.Logs, failed: make(chan error, 1)}
-	if o.CacheDir == "" {
-		dir, err := os.MkdirTemp("", "sgdev-build-")
-		if err != nil {
-			return nil, err
-		}
-		o.CacheDir = dir
-		s.tmp = append(s.tmp, dir)
+	return o, nil
+}
+
+// start runs the runner's stages: load the assemblies, plan the guards and
+// the events, open the APIs' listeners, start the S3 server and prepare the
+// functions, then serve the APIs and the edge endpoints. Start cleans up
+// after an error.
+func (s *Server) start(ctx context.Context, o Options) error {
+	if err := s.makeCacheDir(&o); err != nil {
+		return err
 	}
-	var apis []*loader.API
-	var edges []*loader.EdgeEndpoint
-	buckets := map[string]*loader.Bucket{}
-	var rules []*loader.Rule
-	queues := map[string]*loader.Queue{}
-	for _, dir := range o.Assemblies {
+	p, err := s.load(o.Assemblies)
+	if err != nil {
+		return err
+	}
+	if err := s.plan(p, o); err != nil {
+		return err
+	}
+	// The APIs' listeners first: their origins (the runner's own page) are
+	// among those the local S3 answers CORS requests from.
+	listeners, err := listen(o, len(p.apis))
+	if err != nil {
+		return err
+	}
+	if err := s.startFunctions(ctx, o, p, pageOrigins(listeners)); err != nil {
+		closeAll(listeners)
+		return err
+	}
+	s.serveAPIs(o, p.apis, listeners)
+	return s.startEdges(ctx, o, p.edges, len(p.apis))
+}
+
+// makeCacheDir makes a temporary CacheDir, removed on Close, when o has none.
+func (s *Server) makeCacheDir(o *Options) error {
+	if o.CacheDir != "" {
+		return nil
+	}
+	dir, err := os.MkdirTemp("", "sgdev-build-")
+	if err != nil {
+		return err
+	}
+	o.CacheDir = dir
+	s.tmp = append(s.tmp, dir)
+	return nil
+}
+
+// served is what the assemblies hold for the runner to serve.
+type served struct {
+	apis    []*loader.API
+	edges   []*loader.EdgeEndpoint
+	buckets map[string]*loader.Bucket // by stack/logical id
+	rules   []*loader.Rule
+	queues  map[string]*loader.Queue // by stack/logical id
+}
+
+// load reads every assembly; what the loader does not emulate becomes
+// notices.
+func (s *Server) load(dirs []string) (*served, error) {
+	p := &served{buckets: map[string]*loader.Bucket{}, queues: map[string]*loader.Queue{}}
+	for _, dir := range dirs {
 		a, err := loader.Load(dir)
 		if err != nil {
 			return nil, err
 		}
 		s.Notices = append(s.Notices, a.Unsupported...)
-		apis = append(apis, a.APIs...)
-		edges = append(edges, a.Edges...)
-		for k, b := range a.Buckets {
-			buckets[k] = b
-		}
-		rules = append(rules, a.Rules...)
-		maps.Copy(queues, a.Queues)
+		p.apis = append(p.apis, a.APIs...)
+		p.edges = append(p.edges, a.Edges...)
+		maps.Copy(p.buckets, a.Buckets)
+		p.rules = append(p.rules, a.Rules...)
+		maps.Copy(p.queues, a.Queues)
 	}
-	gs, notices, err := newGuards(apis, o, o.Logs)
+	return p, nil
+}
+
+// plan makes what the gateways share (the guards of every API's methods)
+// and the bus of the rules' events, with the notices of what is not
+// evaluated and of the streams' cap; an assembly with nothing to serve is
+// an error.
+func (s *Server) plan(p *served, o Options) error {
+	gs, notices, err := newGuards(p.apis, o, o.Logs)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	s.Notices = append(s.Notices, notices...)
 	s.guards = gs
 	if o.SkipWAF {
-		for _, api := range apis {
+		for _, api := range p.apis {
 			if api.WAF != nil {
 				s.Notices = append(s.Notices, fmt.Sprintf("%s/%s: WAF web ACL %s NOT evaluated (-waf=false)", api.Stack, api.LogicalID, api.WAF.LogicalID))
 			}
 		}
 	}
-	if bus, notices := newEventBus(rules, buckets, queues, s.pools, o); len(bus.rules) > 0 || len(notices) > 0 {
+	if bus, notices := newEventBus(p.rules, p.buckets, p.queues, s.pools, o); len(bus.rules) > 0 || len(notices) > 0 {
 		s.Notices = append(s.Notices, notices...)
 		s.events = bus
 	}
@@ -252,43 +311,58 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	} else {
 		s.Notices = append(s.Notices, "streams: capped at 2 MB/s past their first 6 MB (Lambda) or 10 MB (HTTP backends), as on AWS (-no-throttle lifts it)")
 	}
-	if len(apis) == 0 && len(edges) == 0 {
-		return nil, fmt.Errorf("no REST API or edge upload endpoint in %s", strings.Join(o.Assemblies, ", "))
+	if len(p.apis) == 0 && len(p.edges) == 0 {
+		return fmt.Errorf("no REST API or edge upload endpoint in %s", strings.Join(o.Assemblies, ", "))
 	}
+	return nil
+}
 
-	// The APIs' listeners first: their origins (the runner's own page) are
-	// among those the local S3 answers CORS requests from.
+// listen opens one listener per API on o.Host: o.Port and the ports after
+// it, or free ports.
+func listen(o Options, n int) ([]net.Listener, error) {
 	var listeners []net.Listener
-	var pageOrigins []string
-	for i := range apis {
+	for i := range n {
 		addr := net.JoinHostPort(o.Host, "0")
 		if o.Port > 0 {
 			addr = net.JoinHostPort(o.Host, fmt.Sprint(o.Port+i))
 		}
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
-			for _, l := range listeners {
-				l.Close()
-			}
-			s.Close()
+			closeAll(listeners)
 			return nil, err
 		}
 		listeners = append(listeners, ln)
-		port := ln.Addr().(*net.TCPAddr).Port
-		pageOrigins = append(pageOrigins, fmt.Sprintf("http://127.0.0.1:%d", port), fmt.Sprintf("http://localhost:%d", port))
 	}
+	return listeners, nil
+}
 
+func closeAll(listeners []net.Listener) {
+	for _, l := range listeners {
+		l.Close()
+	}
+}
+
+// pageOrigins are the origins of the runner's page on the listeners.
+func pageOrigins(listeners []net.Listener) []string {
+	var origins []string
+	for _, ln := range listeners {
+		port := ln.Addr().(*net.TCPAddr).Port
+		origins = append(origins, fmt.Sprintf("http://127.0.0.1:%d", port), fmt.Sprintf("http://localhost:%d", port))
+	}
+	return origins
+}
+
+// startFunctions starts the local S3 server when a route, an edge
+// endpoint or an upload event needs it, then prepares every function's
+// pool with the environment that points at it.
+func (s *Server) startFunctions(ctx context.Context, o Options, p *served, origins []string) error {
 	env := map[string]string{"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1"}
 	if s.events != nil && o.S3 == "" && o.S3Endpoint == "" {
 		s.Notices = append(s.Notices, "upload events: not delivered (no local S3 server: the rules' events come from its notifications)")
 	}
-	if (o.S3 != "" || o.S3Endpoint != "") && (needsS3(apis) || len(edges) > 0 || s.events != nil) {
-		if err := s.startS3(ctx, o, buckets, pageOrigins); err != nil {
-			for _, l := range listeners {
-				l.Close()
-			}
-			s.Close()
-			return nil, err
+	if (o.S3 != "" || o.S3Endpoint != "") && (needsS3(p.apis) || len(p.edges) > 0 || s.events != nil) {
+		if err := s.startS3(ctx, o, p.buckets, origins); err != nil {
+			return err
 		}
 		maps.Copy(env, s.s3.env())
 	}
@@ -296,40 +370,23 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if s.events != nil {
 		eventFns = s.events.functions()
 	}
-	if err := s.preparePools(apis, eventFns, buckets, env, o); err != nil {
-		for _, l := range listeners {
-			l.Close()
-		}
-		s.Close()
-		return nil, err
-	}
+	return s.preparePools(p.apis, eventFns, p.buckets, env, o)
+}
+
+// serveAPIs serves each API's gateway on its listener.
+func (s *Server) serveAPIs(o Options, apis []*loader.API, listeners []net.Listener) {
 	for i, api := range apis {
 		ln := listeners[i]
 		running := &Running{API: api, URL: fmt.Sprintf("http://%s/%s", ln.Addr(), api.Stage)}
 		recent := &requestLog{}
 		g := &gateway{api: api, pools: s.pools, logs: o.Logs, idle: o.IdleTimeout, extras: s.extras(running, recent),
-			throttle: newTokenBucket(api.ThrottleRate, api.ThrottleBurst), fast: o.DisableStreamCap, recent: recent, guards: gs,
+			throttle: newTokenBucket(api.ThrottleRate, api.ThrottleBurst), fast: o.DisableStreamCap, recent: recent, guards: s.guards,
 			waf: newWAFEvaluator(api.WAF, o), s3: s.s3}
 		srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
 		go g.serve(srv, ln)
 		s.servers = append(s.servers, srv)
 		s.APIs = append(s.APIs, running)
 	}
-	sort.SliceStable(edges, func(i, j int) bool { return edgeOrder(edges[i]) < edgeOrder(edges[j]) })
-	node, unservable := s.edgeNode()
-	for i, e := range edges {
-		if unservable != "" {
-			s.Notices = append(s.Notices, fmt.Sprintf("%s/%s: edge upload endpoint not served: %s", e.Stack, e.LogicalID, unservable))
-			continue
-		}
-		running, err := s.startEdge(ctx, node, e, edgePort(o.Port, len(apis)+i))
-		if err != nil {
-			s.Close()
-			return nil, err
-		}
-		s.Edges = append(s.Edges, running)
-	}
-	return s, nil
 }
 
 func needsS3(apis []*loader.API) bool {
@@ -341,138 +398,6 @@ func needsS3(apis []*loader.API) bool {
 		}
 	}
 	return false
-}
-
-// preparePools finds a runnable bootstrap per function (rebuilding for this
-// machine when the asset is for another architecture) and its environment.
-func (s *Server) preparePools(apis []*loader.API, eventFns []*loader.Function, buckets map[string]*loader.Bucket, env map[string]string, o Options) error {
-	var fns []*loader.Function
-	// The functions upload events go to run in pools of their own too.
-	for _, fn := range eventFns {
-		if _, seen := s.pools[fn]; !seen {
-			s.pools[fn] = nil
-			fns = append(fns, fn)
-		}
-	}
-	for _, api := range apis {
-		for _, r := range api.Routes {
-			// A Lambda authorizer's function runs in a pool of its own too.
-			for _, fn := range []*loader.Function{r.Function, authorizerFunction(r)} {
-				if _, seen := s.pools[fn]; fn != nil && !seen {
-					s.pools[fn] = nil
-					fns = append(fns, fn)
-				}
-			}
-		}
-	}
-	type built struct {
-		bin, note string
-		err       error
-	}
-	// One build at a time: go build is parallel itself, and the first build
-	// for this architecture compiles the standard library the others reuse.
-	results := make([]built, len(fns))
-	byAsset := map[string]built{}
-	var pyRuntimes []string
-	for i, fn := range fns {
-		if fn.Python() {
-			pyRuntimes = append(pyRuntimes, fn.Runtime)
-		}
-		if fn.Managed() {
-			continue // run by Node.js or Python with AWS's Runtime Interface Client: nothing to build
-		}
-		b, ok := byAsset[fn.AssetDir]
-		if !ok {
-			b.bin, b.note, b.err = pool.Executable(fn, o.CacheDir)
-			byAsset[fn.AssetDir] = b
-		}
-		results[i] = b
-	}
-	// The clients' paths are absolute: a Node.js or Python process runs in
-	// its function's folder, and sgdev's defaults are relative.
-	nodeCmd, nodeMissing := pool.NodeRuntime(absPath(o.NodeRIC))
-	pythons := map[string]*pool.Python{}
-	if len(pyRuntimes) > 0 {
-		pythons = pool.PythonRuntimes(absPath(o.PythonRIC), pyRuntimes...)
-	}
-	for _, rt := range slices.Sorted(maps.Keys(pythons)) {
-		if py := pythons[rt]; py.Note != "" && py.Missing == "" {
-			s.Notices = append(s.Notices, fmt.Sprintf("%s functions %s", rt, py.Note))
-		}
-	}
-	notes := map[string]bool{}
-	for i, fn := range fns {
-		if results[i].err != nil {
-			return results[i].err
-		}
-		if n := results[i].note; n != "" && !notes[n] {
-			notes[n] = true
-			s.Notices = append(s.Notices, fn.LogicalID+": "+n)
-		}
-		extra := map[string]string{}
-		for k, v := range env {
-			extra[k] = v
-		}
-		for name, target := range fn.EnvRefs {
-			if b := buckets[fn.Stack+"/"+target]; b != nil && s.S3Endpoint != "" {
-				extra[name] = b.Name
-				continue
-			}
-			s.Notices = append(s.Notices, fmt.Sprintf("%s: %s refers to %s, which is not emulated locally: left unset", fn.LogicalID, name, target))
-		}
-		cmd := []string{results[i].bin}
-		if fn.Node() {
-			if nodeMissing != "" {
-				s.Notices = append(s.Notices, fmt.Sprintf("%s (%s) is not run: %s", fn.LogicalID, fn.Runtime, nodeMissing))
-			}
-			cmd = append(slices.Clone(nodeCmd), fn.Handler)
-		}
-		fnEnv := pool.Env(fn, extra)
-		if fn.Python() {
-			py := pythons[fn.Runtime]
-			if py.Missing != "" {
-				s.Notices = append(s.Notices, fmt.Sprintf("%s (%s) is not run: %s", fn.LogicalID, fn.Runtime, py.Missing))
-			}
-			cmd = append(slices.Clone(py.Cmd), fn.Handler)
-			// Last: the client must be importable whatever the template sets.
-			fnEnv = append(fnEnv, py.Env...)
-		}
-		s.pools[fn] = pool.New(fn, cmd, fnEnv, o.Concurrency, o.Logs)
-	}
-	for _, api := range apis {
-		for _, r := range api.Routes {
-			if r.Stream && !streams(r) {
-				s.Notices = append(s.Notices, fmt.Sprintf("%s %s: %s (%s) on a STREAM route is answered buffered: %s", r.Method, r.Path, r.Function.LogicalID, r.Function.Runtime, pythonStreamNote))
-			}
-		}
-	}
-	return nil
-}
-
-// absPath is p made absolute; "" stays "" (no client).
-func absPath(p string) string {
-	if p == "" {
-		return ""
-	}
-	if abs, err := filepath.Abs(p); err == nil {
-		return abs
-	}
-	return p
-}
-
-// pythonStreamNote is why a Python function's STREAM route is answered
-// buffered, and what to change.
-const pythonStreamNote = "Lambda's Python runtimes have no response streaming " +
-	"(https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html lists the runtimes that stream), and API Gateway's STREAM mode needs " +
-	"the function to write its streaming format " +
-	"(https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode-lambda.html), which a Python handler's " +
-	"return value is not: make the route BUFFERED (TransferMode) for the same answer on AWS"
-
-func authorizerFunction(r *loader.Route) *loader.Function {
-	if r.Authorizer == nil {
-		return nil
-	}
-	return r.Authorizer.Function
 }
 
 // authorization says how the runner guards route, for the start-up
@@ -550,105 +475,6 @@ func (s *Server) Close() {
 	for _, d := range s.tmp {
 		os.RemoveAll(d)
 	}
-}
-
-// extras serves the page and its endpoints under /_streamgate/ on each API.
-func (s *Server) extras(running *Running, recent *requestLog) http.Handler {
-	mux := http.NewServeMux()
-	// The last requests, newest first (?id= one): status, prelude headers,
-	// first byte, bytes, how each ended.
-	mux.HandleFunc("GET /_streamgate/requests", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(recent.list(r.URL.Query().Get("id")))
-	})
-	// What the runner does not emulate, and the limits in force.
-	mux.HandleFunc("GET /_streamgate/notices", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(s.Notices)
-	})
-	s.guardEndpoints(mux)
-	// The local SQS queues (upload events' targets and dead-letter queues):
-	// their names and message counts, or one queue's messages.
-	mux.HandleFunc("GET /_streamgate/queues", func(w http.ResponseWriter, r *http.Request) {
-		out := map[string]int{}
-		if s.events != nil {
-			for q, lq := range s.events.queues {
-				out[q.Name] = len(lq.list())
-			}
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(out)
-	})
-	mux.HandleFunc("GET /_streamgate/queues/{name...}", func(w http.ResponseWriter, r *http.Request) {
-		msgs, ok := s.QueueMessages(r.PathValue("name"))
-		if !ok {
-			http.Error(w, "no such queue: "+r.PathValue("name"), 404)
-			return
-		}
-		if msgs == nil {
-			msgs = []QueueMessage{}
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(msgs)
-	})
-	mux.HandleFunc("GET /_streamgate/{$}", func(w http.ResponseWriter, r *http.Request) {
-		b, _ := pageFS.ReadFile("page/index.html")
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write(b)
-	})
-	mux.HandleFunc("GET /_streamgate/routes", func(w http.ResponseWriter, r *http.Request) {
-		type route struct {
-			Method, Path, Mode, Integration string
-			// Authorization is how the runner guards the route, as the
-			// start-up listing says it.
-			Authorization string
-		}
-		out := struct {
-			API, Stage, URL string
-			Routes          []route
-		}{running.Stack + "/" + running.LogicalID, running.Stage, running.URL, nil}
-		for _, rt := range running.Routes {
-			out.Routes = append(out.Routes, route{rt.Method, rt.Path, transferMode(rt), rt.Integration, authorization(rt)})
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(out)
-	})
-	// Processes started, invocations running and invocations so far, per
-	// function.
-	mux.HandleFunc("GET /_streamgate/stats", func(w http.ResponseWriter, r *http.Request) {
-		type stats struct {
-			Started     int64 `json:"started"`
-			Busy        int64 `json:"busy"`
-			Invocations int64 `json:"invocations"`
-		}
-		out := map[string]stats{}
-		for fn, p := range s.pools {
-			if p != nil {
-				out[fn.LogicalID] = stats{p.Started(), p.Busy(), p.Invocations()}
-			}
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(out)
-	})
-	// The page posts what it saw (self-test mode); tests read it back.
-	mux.HandleFunc("POST /_streamgate/report", func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-		s.reportMu.Lock()
-		s.report = b
-		s.reportMu.Unlock()
-		w.WriteHeader(204)
-	})
-	mux.HandleFunc("GET /_streamgate/report", func(w http.ResponseWriter, r *http.Request) {
-		s.reportMu.Lock()
-		defer s.reportMu.Unlock()
-		if s.report == nil {
-			w.WriteHeader(404)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(s.report)
-	})
-	return mux
 }
 
 // Describe writes the start-up table: each API's URL and routes, then the

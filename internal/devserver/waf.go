@@ -308,17 +308,7 @@ func fieldValues(f *loader.WAFField, req *wafRequest) []string {
 		}
 		return nil
 	case "SingleQueryArgument", "AllQueryArguments":
-		var out []string
-		for _, pair := range strings.Split(r.URL.RawQuery, "&") {
-			if pair == "" {
-				continue
-			}
-			k, v, _ := strings.Cut(pair, "=")
-			if f.Type == "AllQueryArguments" || k == f.Name {
-				out = append(out, v)
-			}
-		}
-		return out
+		return queryArguments(f, r.URL.RawQuery)
 	case "Body":
 		b := req.body
 		if len(b) > req.limit {
@@ -327,40 +317,52 @@ func fieldValues(f *loader.WAFField, req *wafRequest) []string {
 		return []string{string(b)}
 	case "Headers":
 		var out []string
-		add := func(k, v string) {
-			if len(f.Included) > 0 && !slices.Contains(f.Included, k) || slices.Contains(f.Excluded, k) {
-				return
-			}
-			if f.MatchScope != "VALUE" {
-				out = append(out, k)
-			}
-			if f.MatchScope != "KEY" {
-				out = append(out, v)
-			}
-		}
-		add("host", r.Host)
+		out = scoped(f, out, "host", r.Host)
 		for k, vs := range r.Header {
 			for _, v := range vs {
-				add(strings.ToLower(k), v)
+				out = scoped(f, out, strings.ToLower(k), v)
 			}
 		}
 		return out
 	case "Cookies":
 		var out []string
 		for _, c := range r.Cookies() {
-			if len(f.Included) > 0 && !slices.Contains(f.Included, c.Name) || slices.Contains(f.Excluded, c.Name) {
-				continue
-			}
-			if f.MatchScope != "VALUE" {
-				out = append(out, c.Name)
-			}
-			if f.MatchScope != "KEY" {
-				out = append(out, c.Value)
-			}
+			out = scoped(f, out, c.Name, c.Value)
 		}
 		return out
 	}
 	return nil
+}
+
+// queryArguments are the values of the query's arguments, all of them or
+// those named f.Name, as sent (not decoded).
+func queryArguments(f *loader.WAFField, rawQuery string) []string {
+	var out []string
+	for _, pair := range strings.Split(rawQuery, "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		if f.Type == "AllQueryArguments" || k == f.Name {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// scoped appends a header's or cookie's key, value or both (f's
+// MatchScope) to out when f's match pattern includes it.
+func scoped(f *loader.WAFField, out []string, k, v string) []string {
+	if len(f.Included) > 0 && !slices.Contains(f.Included, k) || slices.Contains(f.Excluded, k) {
+		return out
+	}
+	if f.MatchScope != "VALUE" {
+		out = append(out, k)
+	}
+	if f.MatchScope != "KEY" {
+		out = append(out, v)
+	}
+	return out
 }
 
 // transform applies one text transformation
@@ -376,27 +378,9 @@ func transform(t, v string) string {
 	case "URL_DECODE", "URL_DECODE_UNI":
 		return urlDecode(v)
 	case "BASE64_DECODE":
-		if b, err := base64.StdEncoding.DecodeString(v); err == nil {
-			return string(b)
-		}
-		if b, err := base64.RawStdEncoding.DecodeString(v); err == nil {
-			return string(b)
-		}
-		return v
+		return base64Decode(v)
 	case "BASE64_DECODE_EXT":
-		clean := strings.Map(func(r rune) rune {
-			if r == '+' || r == '/' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
-				return r
-			}
-			return -1
-		}, v)
-		if len(clean)%4 == 1 {
-			clean = clean[:len(clean)-1]
-		}
-		if b, err := base64.RawStdEncoding.DecodeString(clean); err == nil {
-			return string(b)
-		}
-		return v
+		return base64DecodeExt(v)
 	case "HEX_DECODE":
 		if b, err := hex.DecodeString(v); err == nil {
 			return string(b)
@@ -414,21 +398,57 @@ func transform(t, v string) string {
 	case "NORMALIZE_PATH":
 		return normalizePath(v)
 	case "CMD_LINE":
-		var b strings.Builder
-		for i := 0; i < len(v); i++ {
-			switch c := v[i]; c {
-			case '\\', '"', '\'', '^':
-			case ',', ';':
-				b.WriteByte(' ')
-			default:
-				b.WriteByte(c)
-			}
-		}
-		s := compressSpace(b.String())
-		s = strings.NewReplacer(" /", "/", " (", "(").Replace(s)
-		return strings.ToLower(s)
+		return cmdLine(v)
 	}
 	return v
+}
+
+// base64Decode decodes v, padded or not; v stays when it is not base64.
+func base64Decode(v string) string {
+	if b, err := base64.StdEncoding.DecodeString(v); err == nil {
+		return string(b)
+	}
+	if b, err := base64.RawStdEncoding.DecodeString(v); err == nil {
+		return string(b)
+	}
+	return v
+}
+
+// base64DecodeExt decodes v leniently: characters that are not base64
+// (padding included) are dropped first, and a lone last one.
+func base64DecodeExt(v string) string {
+	clean := strings.Map(func(r rune) rune {
+		if r == '+' || r == '/' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return -1
+	}, v)
+	if len(clean)%4 == 1 {
+		clean = clean[:len(clean)-1]
+	}
+	if b, err := base64.RawStdEncoding.DecodeString(clean); err == nil {
+		return string(b)
+	}
+	return v
+}
+
+// cmdLine is CMD_LINE: escapes and quotes (\ " ' ^) dropped, , and ; made
+// spaces, white space compressed, spaces before / and ( dropped, lower
+// case.
+func cmdLine(v string) string {
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; c {
+		case '\\', '"', '\'', '^':
+		case ',', ';':
+			b.WriteByte(' ')
+		default:
+			b.WriteByte(c)
+		}
+	}
+	s := compressSpace(b.String())
+	s = strings.NewReplacer(" /", "/", " (", "(").Replace(s)
+	return strings.ToLower(s)
 }
 
 func compressSpace(v string) string {

@@ -36,7 +36,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/constructs/uploads"
 	"github.com/streamgate/streamgate/internal/cdktest"
-	"github.com/streamgate/streamgate/internal/devserver/pool"
+	"github.com/streamgate/streamgate/internal/devserver/runtimes"
 	"github.com/streamgate/streamgate/internal/s3server"
 )
 
@@ -61,9 +61,9 @@ var (
 	runnerLogs   = &syncBuffer{}
 	nodeMissing  string // why the runner cannot run Node.js functions here; "" when it can
 	// pythons are the Python runtimes of the test stack as the runner
-	// finds them here (pool.PythonRuntimes); pythonMissing is why it cannot
+	// finds them here (runtimes.PythonRuntimes); pythonMissing is why it cannot
 	// run them, "" when it can.
-	pythons       map[string]*pool.Python
+	pythons       map[string]*runtimes.Python
 	pythonMissing string
 )
 
@@ -281,13 +281,13 @@ func startRunner(dir string) error {
 		return fmt.Errorf("scripts/noderic.sh wait: %v\n%s", err, out)
 	}
 	nodeRIC := filepath.Join(tools(), "noderic", "node_modules", "aws-lambda-ric", "index.mjs")
-	_, nodeMissing = pool.NodeRuntime(nodeRIC)
+	_, nodeMissing = runtimes.NodeRuntime(nodeRIC)
 	// Likewise AWS's Runtime Interface Client for Python.
 	if out, err := exec.Command(filepath.Join(root, "scripts", "pyric.sh"), "wait").CombinedOutput(); err != nil {
 		return fmt.Errorf("scripts/pyric.sh wait: %v\n%s", err, out)
 	}
 	pythonRIC := filepath.Join(tools(), "pyric", "runtime")
-	pythons = pool.PythonRuntimes(pythonRIC, pythonRuntimes...)
+	pythons = runtimes.PythonRuntimes(pythonRIC, pythonRuntimes...)
 	for _, rt := range pythonRuntimes {
 		if m := pythons[rt].Missing; m != "" && pythonMissing == "" {
 			pythonMissing = rt + ": " + m

@@ -286,6 +286,7 @@ func compileNumeric(arg any, p string) (cond, error) {
 // object with prefix, suffix, equals-ignore-case or wildcard.
 func compileAnythingBut(arg any, p string) (cond, error) {
 	c := cond{kind: anythingBut}
+	var err error
 	switch v := arg.(type) {
 	case string:
 		c.not = []cond{{kind: exact, value: v}}
@@ -296,81 +297,104 @@ func compileAnythingBut(arg any, p string) (cond, error) {
 		}
 		c.not = []cond{{kind: exact, value: f}}
 	case []any:
-		if len(v) == 0 {
-			return cond{}, fmt.Errorf("%s: an empty list", p)
-		}
-		strs, nums := 0, 0
-		for i, x := range v {
-			switch y := x.(type) {
-			case string:
-				strs++
-				c.not = append(c.not, cond{kind: exact, value: y})
-			case json.Number:
-				nums++
-				f, err := number(y, fmt.Sprintf("%s[%d]", p, i))
-				if err != nil {
-					return cond{}, err
-				}
-				c.not = append(c.not, cond{kind: exact, value: f})
-			default:
-				return cond{}, fmt.Errorf("%s[%d]: want a string or a number, got %s", p, i, kindOf(x))
-			}
-		}
-		if strs > 0 && nums > 0 {
-			return cond{}, fmt.Errorf("%s: a list of strings only or of numbers only, got both", p)
-		}
+		c.not, err = anythingButList(v, p)
 	case map[string]any:
-		if len(v) != 1 {
-			return cond{}, fmt.Errorf("%s: want one of prefix, suffix, equals-ignore-case, wildcard", p)
-		}
-		for op, x := range v {
-			q := join(p, op)
-			switch op {
-			case "prefix", "suffix":
-				s, ok := x.(string)
-				if !ok {
-					return cond{}, fmt.Errorf("%s: want a string, got %s", q, jsonText(x))
-				}
-				kind := prefix
-				if op == "suffix" {
-					kind = suffix
-				}
-				c.not = []cond{{kind: kind, value: s}}
-			case "equals-ignore-case", "wildcard":
-				kind := equalsIgnoreCase
-				if op == "wildcard" {
-					kind = wildcard
-				}
-				var list []any
-				switch y := x.(type) {
-				case string:
-					list = []any{y}
-				case []any:
-					list = y
-				}
-				if len(list) == 0 {
-					return cond{}, fmt.Errorf("%s: want a string or a list of strings, got %s", q, jsonText(x))
-				}
-				for i, s := range list {
-					str, ok := s.(string)
-					if !ok {
-						return cond{}, fmt.Errorf("%s[%d]: want a string, got %s", q, i, jsonText(s))
-					}
-					if kind == wildcard {
-						if err := checkWildcard(str); err != nil {
-							return cond{}, fmt.Errorf("%s: %w", q, err)
-						}
-					}
-					c.not = append(c.not, cond{kind: kind, value: str})
-				}
-			default:
-				return cond{}, fmt.Errorf("%s: unknown operator %q inside anything-but (allowed: prefix, suffix, equals-ignore-case, wildcard)", p, op)
-			}
-		}
+		c.not, err = anythingButOperator(v, p)
 	default:
 		return cond{}, fmt.Errorf("%s: want a string, a number, a list or an operator object, got %s", p, kindOf(arg))
 	}
+	if err != nil {
+		return cond{}, err
+	}
 	return c, nil
+}
+
+// anythingButList reads anything-but's list: strings only, or numbers
+// only.
+func anythingButList(v []any, p string) ([]cond, error) {
+	if len(v) == 0 {
+		return nil, fmt.Errorf("%s: an empty list", p)
+	}
+	var not []cond
+	strs, nums := 0, 0
+	for i, x := range v {
+		switch y := x.(type) {
+		case string:
+			strs++
+			not = append(not, cond{kind: exact, value: y})
+		case json.Number:
+			nums++
+			f, err := number(y, fmt.Sprintf("%s[%d]", p, i))
+			if err != nil {
+				return nil, err
+			}
+			not = append(not, cond{kind: exact, value: f})
+		default:
+			return nil, fmt.Errorf("%s[%d]: want a string or a number, got %s", p, i, kindOf(x))
+		}
+	}
+	if strs > 0 && nums > 0 {
+		return nil, fmt.Errorf("%s: a list of strings only or of numbers only, got both", p)
+	}
+	return not, nil
+}
+
+// anythingButOperator reads anything-but's one operator: prefix, suffix
+// (a string), equals-ignore-case or wildcard (a string or a list of them).
+func anythingButOperator(v map[string]any, p string) ([]cond, error) {
+	if len(v) != 1 {
+		return nil, fmt.Errorf("%s: want one of prefix, suffix, equals-ignore-case, wildcard", p)
+	}
+	for op, x := range v {
+		q := join(p, op)
+		switch op {
+		case "prefix", "suffix":
+			s, ok := x.(string)
+			if !ok {
+				return nil, fmt.Errorf("%s: want a string, got %s", q, jsonText(x))
+			}
+			kind := prefix
+			if op == "suffix" {
+				kind = suffix
+			}
+			return []cond{{kind: kind, value: s}}, nil
+		case "equals-ignore-case":
+			return anythingButStrings(equalsIgnoreCase, x, q)
+		case "wildcard":
+			return anythingButStrings(wildcard, x, q)
+		}
+		return nil, fmt.Errorf("%s: unknown operator %q inside anything-but (allowed: prefix, suffix, equals-ignore-case, wildcard)", p, op)
+	}
+	return nil, nil
+}
+
+// anythingButStrings reads the string, or list of strings, of an
+// equals-ignore-case or wildcard inside anything-but.
+func anythingButStrings(kind condKind, x any, q string) ([]cond, error) {
+	var list []any
+	switch y := x.(type) {
+	case string:
+		list = []any{y}
+	case []any:
+		list = y
+	}
+	if len(list) == 0 {
+		return nil, fmt.Errorf("%s: want a string or a list of strings, got %s", q, jsonText(x))
+	}
+	var not []cond
+	for i, s := range list {
+		str, ok := s.(string)
+		if !ok {
+			return nil, fmt.Errorf("%s[%d]: want a string, got %s", q, i, jsonText(s))
+		}
+		if kind == wildcard {
+			if err := checkWildcard(str); err != nil {
+				return nil, fmt.Errorf("%s: %w", q, err)
+			}
+		}
+		not = append(not, cond{kind: kind, value: str})
+	}
+	return not, nil
 }
 
 // checkWildcard refuses consecutive wildcards, which EventBridge rejects.
@@ -486,19 +510,7 @@ func (f *field) match(v any, present bool) bool {
 func (c *cond) matches(v any) bool {
 	switch c.kind {
 	case exact:
-		switch want := c.value.(type) {
-		case float64:
-			f, ok := num(v)
-			return ok && f == want
-		case string:
-			s, ok := v.(string)
-			return ok && s == want
-		case bool:
-			b, ok := v.(bool)
-			return ok && b == want
-		case nil:
-			return v == nil
-		}
+		return c.matchesExactly(v)
 	case prefix, suffix:
 		s, ok := v.(string)
 		if !ok {
@@ -519,30 +531,7 @@ func (c *cond) matches(v any) bool {
 		s, ok := v.(string)
 		return ok && wildcardMatch(c.value.(string), s)
 	case numeric:
-		f, ok := num(v)
-		if !ok {
-			return false
-		}
-		for i, op := range c.ops {
-			n := c.nums[i]
-			var pass bool
-			switch op {
-			case "=":
-				pass = f == n
-			case "<":
-				pass = f < n
-			case "<=":
-				pass = f <= n
-			case ">":
-				pass = f > n
-			case ">=":
-				pass = f >= n
-			}
-			if !pass {
-				return false
-			}
-		}
-		return true
+		return c.matchesNumerically(v)
 	case cidr:
 		s, ok := v.(string)
 		if !ok {
@@ -551,24 +540,80 @@ func (c *cond) matches(v any) bool {
 		ip, err := netip.ParseAddr(s)
 		return err == nil && c.prefixNet.Contains(ip)
 	case anythingBut:
-		// The value must be of the kind the list names: anything-but a
-		// string does not match a number, and the reverse.
-		for i := range c.not {
-			n := &c.not[i]
-			if _, isNum := n.value.(float64); n.kind == exact && isNum {
-				if _, ok := num(v); !ok {
-					return false
-				}
-			} else if _, ok := v.(string); !ok {
-				return false
-			}
-			if n.matches(v) {
-				return false
-			}
-		}
-		return true
+		return c.matchesNone(v)
 	}
 	return false
+}
+
+// matchesExactly compares v with the value: numbers as numbers, strings,
+// booleans, null.
+func (c *cond) matchesExactly(v any) bool {
+	switch want := c.value.(type) {
+	case float64:
+		f, ok := num(v)
+		return ok && f == want
+	case string:
+		s, ok := v.(string)
+		return ok && s == want
+	case bool:
+		b, ok := v.(bool)
+		return ok && b == want
+	case nil:
+		return v == nil
+	}
+	return false
+}
+
+// matchesNumerically reports whether v is a number that passes every
+// comparison.
+func (c *cond) matchesNumerically(v any) bool {
+	f, ok := num(v)
+	if !ok {
+		return false
+	}
+	for i, op := range c.ops {
+		if !compareNumbers(f, op, c.nums[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// compareNumbers is f op n, for =, <, <=, > and >=.
+func compareNumbers(f float64, op string, n float64) bool {
+	switch op {
+	case "=":
+		return f == n
+	case "<":
+		return f < n
+	case "<=":
+		return f <= n
+	case ">":
+		return f > n
+	case ">=":
+		return f >= n
+	}
+	return false
+}
+
+// matchesNone is anything-but: v matches none of the conditions. The value
+// must be of the kind the list names: anything-but a string does not match
+// a number, and the reverse.
+func (c *cond) matchesNone(v any) bool {
+	for i := range c.not {
+		n := &c.not[i]
+		if _, isNum := n.value.(float64); n.kind == exact && isNum {
+			if _, ok := num(v); !ok {
+				return false
+			}
+		} else if _, ok := v.(string); !ok {
+			return false
+		}
+		if n.matches(v) {
+			return false
+		}
+	}
+	return true
 }
 
 // wildcardMatch matches s against a pattern where * is any run of

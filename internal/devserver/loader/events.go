@@ -135,56 +135,69 @@ func (a *Assembly) loadRule(stack, id string, r cfnResource) {
 	}
 	rule.Pattern = pattern
 	for i, t := range list(r.Properties["Targets"]) {
-		tm, _ := t.(map[string]any)
-		tg := &Target{ID: str(tm["Id"]), MaxRetries: 185, MaxEventAgeSec: 86400}
-		if tg.ID == "" {
-			tg.ID = fmt.Sprintf("Targets[%d]", i)
-		}
-		if n, ok := assembly.Get(tm, "RetryPolicy", "MaximumRetryAttempts").(float64); ok {
-			tg.MaxRetries = int(n)
-		}
-		if n, ok := assembly.Get(tm, "RetryPolicy", "MaximumEventAgeInSeconds").(float64); ok {
-			tg.MaxEventAgeSec = int(n)
-		}
-		if dl := assembly.Get(tm, "DeadLetterConfig", "Arn"); dl != nil {
-			if tg.DeadLetter = a.queueOf(stack, dl); tg.DeadLetter == nil {
-				a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s target %s: dead-letter queue %s is not a queue of this stack (undeliverable events are only logged)", where, tg.ID, jsonText(dl)))
-			}
-		}
-		var transformed []string
-		for _, k := range []string{"Input", "InputPath", "InputTransformer"} {
-			if tm[k] != nil {
-				transformed = append(transformed, k)
-			}
-		}
-		tg.Transformed = strings.Join(transformed, ", ")
-		arn := tm["Arn"]
-		if target := assembly.GetAtt(arn); target != "" {
-			tg.Function = a.Functions[stack+"/"+target]
-			tg.Queue = a.Queues[stack+"/"+target]
-		}
-		if tg.Function == nil && tg.Queue == nil {
-			tg.Function = a.crossStackFunction(arn)
-		}
-		tg.Arn = str(arn)
-		if tg.Arn == "" {
-			tg.Arn = jsonText(arn)
-		}
-		switch {
-		case tg.Function != nil && tg.Function.AssetDir == "":
-			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s target %s: function %s has no code the runner can run (events for it are logged, not delivered)", where, tg.ID, tg.Function.LogicalID))
-		case tg.Function == nil && tg.Queue == nil:
-			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s target %s (%s): only Lambda functions and SQS queues of the assembly are delivered to locally; its events are logged", where, tg.ID, tg.Arn))
-		}
-		if tg.Transformed != "" {
-			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s target %s: %s not applied locally: the target gets the whole event", where, tg.ID, tg.Transformed))
-		}
-		rule.Targets = append(rule.Targets, tg)
+		rule.Targets = append(rule.Targets, a.loadTarget(stack, where, i, t))
 	}
 	if rule.EventBus != "default" {
 		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: rule on event bus %s (S3 sends its events to the default bus: this rule gets none locally)", where, rule.EventBus))
 	}
 	a.Rules = append(a.Rules, rule)
+}
+
+// loadTarget reads the rule's i-th target: its retry policy (EventBridge's
+// defaults: 185 retries over 24 hours), its dead-letter queue and what it
+// delivers to, a function or queue of the assembly; what the runner
+// cannot deliver is listed in Unsupported.
+func (a *Assembly) loadTarget(stack, where string, i int, t any) *Target {
+	tm, _ := t.(map[string]any)
+	tg := &Target{ID: str(tm["Id"]), MaxRetries: 185, MaxEventAgeSec: 86400}
+	if tg.ID == "" {
+		tg.ID = fmt.Sprintf("Targets[%d]", i)
+	}
+	if n, ok := assembly.Get(tm, "RetryPolicy", "MaximumRetryAttempts").(float64); ok {
+		tg.MaxRetries = int(n)
+	}
+	if n, ok := assembly.Get(tm, "RetryPolicy", "MaximumEventAgeInSeconds").(float64); ok {
+		tg.MaxEventAgeSec = int(n)
+	}
+	if dl := assembly.Get(tm, "DeadLetterConfig", "Arn"); dl != nil {
+		if tg.DeadLetter = a.queueOf(stack, dl); tg.DeadLetter == nil {
+			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s target %s: dead-letter queue %s is not a queue of this stack (undeliverable events are only logged)", where, tg.ID, jsonText(dl)))
+		}
+	}
+	var transformed []string
+	for _, k := range []string{"Input", "InputPath", "InputTransformer"} {
+		if tm[k] != nil {
+			transformed = append(transformed, k)
+		}
+	}
+	tg.Transformed = strings.Join(transformed, ", ")
+	a.resolveTarget(stack, tg, tm["Arn"])
+	switch {
+	case tg.Function != nil && tg.Function.AssetDir == "":
+		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s target %s: function %s has no code the runner can run (events for it are logged, not delivered)", where, tg.ID, tg.Function.LogicalID))
+	case tg.Function == nil && tg.Queue == nil:
+		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s target %s (%s): only Lambda functions and SQS queues of the assembly are delivered to locally; its events are logged", where, tg.ID, tg.Arn))
+	}
+	if tg.Transformed != "" {
+		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s target %s: %s not applied locally: the target gets the whole event", where, tg.ID, tg.Transformed))
+	}
+	return tg
+}
+
+// resolveTarget finds what a target's Arn names: a function or queue of
+// the stack (Fn::GetAtt), or a function of another stack.
+func (a *Assembly) resolveTarget(stack string, tg *Target, arn any) {
+	if target := assembly.GetAtt(arn); target != "" {
+		tg.Function = a.Functions[stack+"/"+target]
+		tg.Queue = a.Queues[stack+"/"+target]
+	}
+	if tg.Function == nil && tg.Queue == nil {
+		tg.Function = a.crossStackFunction(arn)
+	}
+	tg.Arn = str(arn)
+	if tg.Arn == "" {
+		tg.Arn = jsonText(arn)
+	}
 }
 
 // resolveBuckets copies v with each reference to a bucket of the stack

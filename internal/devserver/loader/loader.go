@@ -211,49 +211,18 @@ func Load(dir string) (*Assembly, error) {
 	a := &Assembly{Dir: dir, Functions: map[string]*Function{}, Buckets: map[string]*Bucket{}, Queues: map[string]*Queue{},
 		outputs: map[string]stackRef{}, exports: map[string]stackRef{}}
 	templates := m.Templates(dir)
-	stacks := make([]string, 0, len(templates))
-	for s := range templates {
-		stacks = append(stacks, s)
-	}
-	sort.Strings(stacks)
-	// Two passes: the functions, buckets and outputs of every stack first,
-	// so that a route can use a function of another stack (a cross-stack
-	// reference: Fn::ImportValue of its export, or Fn::GetStackOutput).
-	all := map[string]map[string]cfnResource{}
+	stacks := slices.Sorted(maps.Keys(templates))
 	nested, err := readNestedTemplates(dir, m)
 	if err != nil {
 		return nil, err
 	}
+	// Two passes: the functions, buckets and outputs of every stack first,
+	// so that a route can use a function of another stack (a cross-stack
+	// reference: Fn::ImportValue of its export, or Fn::GetStackOutput).
+	all := map[string]map[string]cfnResource{}
 	for _, stack := range stacks {
-		b, err := os.ReadFile(templates[stack])
-		if err != nil {
+		if all[stack], err = a.loadTemplate(stack, templates[stack], nested); err != nil {
 			return nil, err
-		}
-		var t struct {
-			Resources map[string]cfnResource `json:"Resources"`
-			Outputs   map[string]struct {
-				Value  any            `json:"Value"`
-				Export map[string]any `json:"Export"`
-			} `json:"Outputs"`
-		}
-		if err := json.Unmarshal(b, &t); err != nil {
-			return nil, fmt.Errorf("%s: %w", templates[stack], err)
-		}
-		// A nested stack's resources are its parent's here (nested.go).
-		res, err := a.inlineNested(nested, stack, t.Resources, 0)
-		if err != nil {
-			return nil, err
-		}
-		all[stack] = res
-		if err := a.loadFunctions(stack, res); err != nil {
-			return nil, err
-		}
-		for name, o := range t.Outputs {
-			target := stackRef{stack: stack, value: o.Value}
-			a.outputs[stack+"/"+name] = target
-			if e := str(o.Export["Name"]); e != "" {
-				a.exports[e] = target
-			}
 		}
 	}
 	for _, stack := range stacks {
@@ -262,6 +231,41 @@ func Load(dir string) (*Assembly, error) {
 		}
 	}
 	return a, nil
+}
+
+// loadTemplate reads a stack's template (its nested stacks' resources
+// inlined, nested.go): its functions, buckets and queues, and its outputs
+// and exports. It returns the resources, for loadStack.
+func (a *Assembly) loadTemplate(stack, file string, nested *nestedTemplates) (map[string]cfnResource, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var t struct {
+		Resources map[string]cfnResource `json:"Resources"`
+		Outputs   map[string]struct {
+			Value  any            `json:"Value"`
+			Export map[string]any `json:"Export"`
+		} `json:"Outputs"`
+	}
+	if err := json.Unmarshal(b, &t); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	res, err := a.inlineNested(nested, stack, t.Resources, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.loadFunctions(stack, res); err != nil {
+		return nil, err
+	}
+	for name, o := range t.Outputs {
+		target := stackRef{stack: stack, value: o.Value}
+		a.outputs[stack+"/"+name] = target
+		if e := str(o.Export["Name"]); e != "" {
+			a.exports[e] = target
+		}
+	}
+	return res, nil
 }
 
 // stackRef is an output's value in its stack.
@@ -324,34 +328,76 @@ func (a *Assembly) crossStackFunction(v any) *Function {
 	return found
 }
 
+// loadStack reads a stack's APIs (their stages, gateway responses, web
+// ACLs, methods and usage plans), authorizers, rules, edge endpoints and
+// asynchronous invocation settings. Its resources are read in logical id
+// order, for a stable order of routes and notices.
 func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
-	ids := make([]string, 0, len(res))
-	for id := range res {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	apis := map[string]*API{}
-	authorizers := map[string]*Authorizer{}
-	var acls, alarms []string
+	ids := slices.Sorted(maps.Keys(res))
 	a.loadAsync(stack, res, ids)
+	apis, authorizers, acls := a.loadStackResources(stack, ids, res)
+	a.noteAlarms(stack, ids, res)
+	ofType(ids, res, "AWS::ApiGateway::Stage", func(id string, r cfnResource) {
+		if api := apis[assembly.Ref(r.Properties["RestApiId"])]; api != nil && api.Stage == "" {
+			a.loadStage(stack, id, r, api)
+		}
+	})
+	ofType(ids, res, "AWS::ApiGateway::GatewayResponse", func(id string, r cfnResource) {
+		if api := apis[assembly.Ref(r.Properties["RestApiId"])]; api != nil {
+			loadGatewayResponse(r, api)
+		}
+	})
+	if err := a.loadWebACLs(stack, ids, acls, res, apis); err != nil {
+		return err
+	}
+	if err := a.loadMethods(stack, ids, res, apis, authorizers); err != nil {
+		return err
+	}
+	a.loadUsagePlans(stack, res, apis)
+	a.addAPIs(apis)
+	return nil
+}
+
+// noteAlarms lists a stack's CloudWatch alarms in one notice: the runner
+// keeps no metrics to raise them on.
+func (a *Assembly) noteAlarms(stack string, ids []string, res map[string]cfnResource) {
+	var alarms []string
+	for _, id := range ids {
+		if t := res[id].Type; t == "AWS::CloudWatch::Alarm" || t == "AWS::CloudWatch::CompositeAlarm" {
+			alarms = append(alarms, id)
+		}
+	}
+	if len(alarms) == 0 {
+		return
+	}
+	named := strings.Join(alarms[:min(len(alarms), 3)], ", ")
+	if len(alarms) > 3 {
+		named += ", …"
+	}
+	a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: %d CloudWatch alarms (%s): not emulated (the runner keeps no metrics; its log and /_streamgate/requests show each request)",
+		stack, len(alarms), named))
+}
+
+// ofType calls f with each resource of type typ, in the order of ids.
+func ofType(ids []string, res map[string]cfnResource, typ string, f func(id string, r cfnResource)) {
+	for _, id := range ids {
+		if r := res[id]; r.Type == typ {
+			f(id, r)
+		}
+	}
+}
+
+// loadStackResources reads the resources that stand on their own: the
+// APIs and authorizers (by logical id), the rules and edge endpoints; it
+// lists the web ACLs, which loadWebACLs reads with their associations,
+// and notes the custom domains the runner does not serve.
+func (a *Assembly) loadStackResources(stack string, ids []string, res map[string]cfnResource) (apis map[string]*API, authorizers map[string]*Authorizer, acls []string) {
+	apis, authorizers = map[string]*API{}, map[string]*Authorizer{}
 	for _, id := range ids {
 		r := res[id]
 		switch r.Type {
 		case "AWS::ApiGateway::RestApi":
-			api := &API{Stack: stack, LogicalID: id, Name: str(r.Properties["Name"]), EndpointType: "EDGE", APIKeySource: "HEADER"}
-			if src := str(r.Properties["ApiKeySourceType"]); src != "" {
-				api.APIKeySource = src
-			}
-			if types := list(assembly.Get(r.Properties, "EndpointConfiguration", "Types")); len(types) > 0 {
-				api.EndpointType = str(types[0])
-			}
-			for _, t := range list(r.Properties["BinaryMediaTypes"]) {
-				api.BinaryTypes = append(api.BinaryTypes, str(t))
-			}
-			if _, ok := r.Properties["MinimumCompressionSize"]; ok {
-				a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: MinimumCompressionSize (responses are not compressed locally)", stack, id))
-			}
-			apis[id] = api
+			apis[id] = a.loadRestAPI(stack, id, r)
 		case "AWS::ApiGateway::Authorizer":
 			authorizers[id] = a.loadAuthorizer(stack, id, r)
 		case "AWS::WAFv2::WebACL":
@@ -362,76 +408,82 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 			a.loadEdge(stack, id, r)
 		case "AWS::ApiGateway::DomainName":
 			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: custom domain %s (the APIs are served on 127.0.0.1 ports)", stack, id, str(r.Properties["DomainName"])))
-		case "AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm":
-			alarms = append(alarms, id)
 		}
 	}
-	if len(alarms) > 0 {
-		named := strings.Join(alarms[:min(len(alarms), 3)], ", ")
-		if len(alarms) > 3 {
-			named += ", …"
-		}
-		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: %d CloudWatch alarms (%s): not emulated (the runner keeps no metrics; its log and /_streamgate/requests show each request)",
-			stack, len(alarms), named))
+	return apis, authorizers, acls
+}
+
+// loadRestAPI reads an AWS::ApiGateway::RestApi: EDGE and the HEADER API
+// key source unless it says otherwise.
+func (a *Assembly) loadRestAPI(stack, id string, r cfnResource) *API {
+	api := &API{Stack: stack, LogicalID: id, Name: str(r.Properties["Name"]), EndpointType: "EDGE", APIKeySource: "HEADER"}
+	if src := str(r.Properties["ApiKeySourceType"]); src != "" {
+		api.APIKeySource = src
 	}
-	for _, id := range ids {
-		r := res[id]
-		if r.Type != "AWS::ApiGateway::Stage" {
-			continue
-		}
-		if api := apis[assembly.Ref(r.Properties["RestApiId"])]; api != nil && api.Stage == "" {
-			api.Stage = str(r.Properties["StageName"])
-			if vars, ok := r.Properties["Variables"].(map[string]any); ok {
-				for k, v := range vars {
-					if s, ok := v.(string); ok {
-						if api.StageVariables == nil {
-							api.StageVariables = map[string]string{}
-						}
-						api.StageVariables[k] = s
-					}
+	if types := list(assembly.Get(r.Properties, "EndpointConfiguration", "Types")); len(types) > 0 {
+		api.EndpointType = str(types[0])
+	}
+	for _, t := range list(r.Properties["BinaryMediaTypes"]) {
+		api.BinaryTypes = append(api.BinaryTypes, str(t))
+	}
+	if _, ok := r.Properties["MinimumCompressionSize"]; ok {
+		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: MinimumCompressionSize (responses are not compressed locally)", stack, id))
+	}
+	return api
+}
+
+// loadStage reads an API's stage: its name, its literal variables and the
+// throttling its method settings give every method ("/*" "*"); the
+// throttling of one method is not emulated.
+func (a *Assembly) loadStage(stack, id string, r cfnResource, api *API) {
+	api.Stage = str(r.Properties["StageName"])
+	if vars, ok := r.Properties["Variables"].(map[string]any); ok {
+		for k, v := range vars {
+			if s, ok := v.(string); ok {
+				if api.StageVariables == nil {
+					api.StageVariables = map[string]string{}
 				}
-			}
-			for _, m := range list(r.Properties["MethodSettings"]) {
-				ms, _ := m.(map[string]any)
-				if str(ms["HttpMethod"]) != "*" || str(ms["ResourcePath"]) != "/*" {
-					a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: throttling of one method (%s %s): the stage's applies", stack, id, str(ms["HttpMethod"]), str(ms["ResourcePath"])))
-					continue
-				}
-				if rate, ok := ms["ThrottlingRateLimit"].(float64); ok {
-					api.ThrottleRate = rate
-				}
-				if burst, ok := ms["ThrottlingBurstLimit"].(float64); ok {
-					api.ThrottleBurst = int(burst)
-				}
+				api.StageVariables[k] = s
 			}
 		}
 	}
-	for _, id := range ids {
-		r := res[id]
-		if r.Type != "AWS::ApiGateway::GatewayResponse" {
+	for _, m := range list(r.Properties["MethodSettings"]) {
+		ms, _ := m.(map[string]any)
+		if str(ms["HttpMethod"]) != "*" || str(ms["ResourcePath"]) != "/*" {
+			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s/%s: throttling of one method (%s %s): the stage's applies", stack, id, str(ms["HttpMethod"]), str(ms["ResourcePath"])))
 			continue
 		}
-		api := apis[assembly.Ref(r.Properties["RestApiId"])]
-		if api == nil {
-			continue
+		if rate, ok := ms["ThrottlingRateLimit"].(float64); ok {
+			api.ThrottleRate = rate
 		}
-		gr := &GatewayResponse{Headers: map[string]string{}}
-		gr.Status, _ = strconv.Atoi(str(r.Properties["StatusCode"]))
-		if params, ok := r.Properties["ResponseParameters"].(map[string]any); ok {
-			for k, v := range params {
-				if name, ok := strings.CutPrefix(k, "gatewayresponse.header."); ok {
-					gr.Headers[name] = str(v)
-				}
+		if burst, ok := ms["ThrottlingBurstLimit"].(float64); ok {
+			api.ThrottleBurst = int(burst)
+		}
+	}
+}
+
+// loadGatewayResponse reads an AWS::ApiGateway::GatewayResponse into its
+// API's, by response type.
+func loadGatewayResponse(r cfnResource, api *API) {
+	gr := &GatewayResponse{Headers: map[string]string{}}
+	gr.Status, _ = strconv.Atoi(str(r.Properties["StatusCode"]))
+	if params, ok := r.Properties["ResponseParameters"].(map[string]any); ok {
+		for k, v := range params {
+			if name, ok := strings.CutPrefix(k, "gatewayresponse.header."); ok {
+				gr.Headers[name] = str(v)
 			}
 		}
-		if api.GatewayResponses == nil {
-			api.GatewayResponses = map[string]*GatewayResponse{}
-		}
-		api.GatewayResponses[str(r.Properties["ResponseType"])] = gr
 	}
-	if err := a.loadWebACLs(stack, ids, acls, res, apis); err != nil {
-		return err
+	if api.GatewayResponses == nil {
+		api.GatewayResponses = map[string]*GatewayResponse{}
 	}
+	api.GatewayResponses[str(r.Properties["ResponseType"])] = gr
+}
+
+// loadMethods reads each AWS::ApiGateway::Method into a route of its API,
+// with its authorizer, scopes and API key requirement; a method of an API
+// defined elsewhere, or one the runner cannot serve, is noted.
+func (a *Assembly) loadMethods(stack string, ids []string, res map[string]cfnResource, apis map[string]*API, authorizers map[string]*Authorizer) error {
 	for _, id := range ids {
 		r := res[id]
 		if r.Type != "AWS::ApiGateway::Method" {
@@ -450,31 +502,30 @@ func (a *Assembly) loadStack(stack string, res map[string]cfnResource) error {
 			route.Authorizer = authorizers[assembly.Ref(r.Properties["AuthorizerId"])]
 			route.AuthorizationScopes = strs(r.Properties["AuthorizationScopes"])
 			route.APIKeyRequired, _ = r.Properties["ApiKeyRequired"].(bool)
-		}
-		if route != nil {
 			api.Routes = append(api.Routes, route)
 		}
 	}
-	a.loadUsagePlans(stack, res, apis)
-	names := make([]string, 0, len(apis))
-	for id := range apis {
-		names = append(names, id)
-	}
-	sort.Strings(names)
-	for _, id := range names {
-		if apis[id].Stage == "" {
-			apis[id].Stage = "prod"
+	return nil
+}
+
+// addAPIs adds the stack's APIs in logical id order: the stage "prod"
+// when the template has none, their web ACL's notice, their routes sorted
+// by path, then method.
+func (a *Assembly) addAPIs(apis map[string]*API) {
+	for _, id := range slices.Sorted(maps.Keys(apis)) {
+		api := apis[id]
+		if api.Stage == "" {
+			api.Stage = "prod"
 		}
-		if acl := apis[id].WAF; acl != nil {
-			a.Unsupported = append(a.Unsupported, acl.Describe(apis[id]))
+		if acl := api.WAF; acl != nil {
+			a.Unsupported = append(a.Unsupported, acl.Describe(api))
 		}
-		sort.Slice(apis[id].Routes, func(i, j int) bool {
-			ri, rj := apis[id].Routes[i], apis[id].Routes[j]
+		sort.Slice(api.Routes, func(i, j int) bool {
+			ri, rj := api.Routes[i], api.Routes[j]
 			return ri.Path < rj.Path || ri.Path == rj.Path && ri.Method < rj.Method
 		})
-		a.APIs = append(a.APIs, apis[id])
+		a.APIs = append(a.APIs, api)
 	}
-	return nil
 }
 
 func (a *Assembly) loadFunction(stack, id string, r cfnResource) (*Function, error) {
@@ -560,31 +611,7 @@ func (a *Assembly) loadRoute(stack, id string, r cfnResource, res map[string]cfn
 			return nil, nil
 		}
 	case "MOCK":
-		route.MockStatus, route.MockHeaders = 200, map[string]string{}
-		if resps := list(integ["IntegrationResponses"]); len(resps) > 0 {
-			first, _ := resps[0].(map[string]any)
-			if s, err := strconv.Atoi(str(first["StatusCode"])); err == nil {
-				route.MockStatus = s
-			}
-			if params, ok := first["ResponseParameters"].(map[string]any); ok {
-				for k, v := range params {
-					name := strings.TrimPrefix(k, "method.response.header.")
-					if s := str(v); strings.HasPrefix(s, "'") && strings.HasSuffix(s, "'") && len(s) >= 2 {
-						route.MockHeaders[name] = s[1 : len(s)-1]
-					}
-				}
-			}
-		}
-		if len(list(integ["IntegrationResponses"])) > 0 {
-			if first, _ := list(integ["IntegrationResponses"])[0].(map[string]any); first["ResponseTemplates"] != nil {
-				tmpl := str(assembly.Get(first, "ResponseTemplates", "application/json"))
-				if strings.Contains(tmpl, "#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)") {
-					for _, m := range corsTemplateOrigin.FindAllStringSubmatch(tmpl, -1) {
-						route.MockOrigins = append(route.MockOrigins, m[1])
-					}
-				}
-			}
-		}
+		loadMock(route, integ)
 		route.Mapping = a.loadMapping(stack, integ, where)
 	case "AWS", "HTTP":
 		route.Mapping = a.loadMapping(stack, integ, where)
@@ -593,6 +620,37 @@ func (a *Assembly) loadRoute(stack, id string, r cfnResource, res map[string]cfn
 		return nil, nil
 	}
 	return route, nil
+}
+
+// loadMock reads a MOCK integration's first integration response: its
+// status and literal headers, and the further origins aws-cdk's CORS
+// preflight template answers with their own name.
+func loadMock(route *Route, integ map[string]any) {
+	route.MockStatus, route.MockHeaders = 200, map[string]string{}
+	resps := list(integ["IntegrationResponses"])
+	if len(resps) == 0 {
+		return
+	}
+	first, _ := resps[0].(map[string]any)
+	if s, err := strconv.Atoi(str(first["StatusCode"])); err == nil {
+		route.MockStatus = s
+	}
+	if params, ok := first["ResponseParameters"].(map[string]any); ok {
+		for k, v := range params {
+			name := strings.TrimPrefix(k, "method.response.header.")
+			if s := str(v); strings.HasPrefix(s, "'") && strings.HasSuffix(s, "'") && len(s) >= 2 {
+				route.MockHeaders[name] = s[1 : len(s)-1]
+			}
+		}
+	}
+	if first["ResponseTemplates"] != nil {
+		tmpl := str(assembly.Get(first, "ResponseTemplates", "application/json"))
+		if strings.Contains(tmpl, "#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)") {
+			for _, m := range corsTemplateOrigin.FindAllStringSubmatch(tmpl, -1) {
+				route.MockOrigins = append(route.MockOrigins, m[1])
+			}
+		}
+	}
 }
 
 // corsTemplateOrigin finds the origins in aws-cdk's preflight template for

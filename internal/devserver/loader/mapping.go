@@ -67,44 +67,70 @@ func (a *Assembly) loadMapping(stack string, integ map[string]any, where string)
 	if m.Passthrough == "" {
 		m.Passthrough = "WHEN_NO_MATCH"
 	}
-	var problems []string
-	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	var p problems
 	switch str(integ["Type"]) {
 	case "AWS":
-		uri, ok := a.resolve(stack, integ["Uri"])
-		if !ok {
-			add("an integration URI with references the runner cannot resolve")
-			break
-		}
-		// arn:aws:apigateway:{region}:{service}:path/{path} or :action/{action}
-		parts := strings.SplitN(uri, ":", 6)
-		if len(parts) < 6 {
-			add("integration URI %q", uri)
-			break
-		}
-		service, kind := parts[4], parts[5]
-		if path, ok := strings.CutPrefix(kind, "path/"); ok && service == "s3" {
-			m.Service, m.Path = service, path
-		} else {
-			add("AWS integration with %s (%s): only S3 path integrations (s3:path/bucket/key) run locally", service, strings.SplitN(kind, "/", 2)[0])
-		}
-		if integ["Credentials"] != nil {
-			a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: S3 integration: the credentials role's IAM policy is not evaluated (the runner calls its S3 with the server's own credentials)", where))
-		}
+		a.loadAWSTarget(stack, integ, where, m, &p)
 	case "HTTP":
 		m.URL = str(integ["Uri"])
 		if m.URL == "" {
-			add("HTTP integration with a URL known only at deploy time")
+			p.add("HTTP integration with a URL known only at deploy time")
 		}
 	}
+	loadRequestMapping(integ, m, &p)
+	for _, r := range list(integ["IntegrationResponses"]) {
+		if ir := loadIntegrationResponse(r, &p); ir != nil {
+			m.Responses = append(m.Responses, ir)
+		}
+	}
+	if len(p) > 0 {
+		sort.Strings(p)
+		m.Unsupported = strings.Join(p, "; ")
+		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: not emulated, the route answers 500: %s", where, m.Unsupported))
+	}
+	return m
+}
+
+// problems are what of an integration the runner does not emulate.
+type problems []string
+
+func (p *problems) add(format string, args ...any) { *p = append(*p, fmt.Sprintf(format, args...)) }
+
+// loadAWSTarget reads an AWS integration's URI
+// (arn:aws:apigateway:{region}:{service}:path/{path} or
+// :action/{action}): only S3 path integrations run locally.
+func (a *Assembly) loadAWSTarget(stack string, integ map[string]any, where string, m *Mapping, p *problems) {
+	uri, ok := a.resolve(stack, integ["Uri"])
+	if !ok {
+		p.add("an integration URI with references the runner cannot resolve")
+		return
+	}
+	parts := strings.SplitN(uri, ":", 6)
+	if len(parts) < 6 {
+		p.add("integration URI %q", uri)
+		return
+	}
+	service, kind := parts[4], parts[5]
+	if path, ok := strings.CutPrefix(kind, "path/"); ok && service == "s3" {
+		m.Service, m.Path = service, path
+	} else {
+		p.add("AWS integration with %s (%s): only S3 path integrations (s3:path/bucket/key) run locally", service, strings.SplitN(kind, "/", 2)[0])
+	}
+	if integ["Credentials"] != nil {
+		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: S3 integration: the credentials role's IAM policy is not evaluated (the runner calls its S3 with the server's own credentials)", where))
+	}
+}
+
+// loadRequestMapping reads the request parameters and templates.
+func loadRequestMapping(integ map[string]any, m *Mapping, p *problems) {
 	for k, v := range asMap(integ["RequestParameters"]) {
 		if !strings.HasPrefix(k, "integration.request.path.") && !strings.HasPrefix(k, "integration.request.querystring.") &&
 			!strings.HasPrefix(k, "integration.request.header.") {
-			add("request parameter %s", k)
+			p.add("request parameter %s", k)
 			continue
 		}
 		if !mappableSource(str(v), "method.request.") {
-			add("request parameter %s from %q", k, str(v))
+			p.add("request parameter %s from %q", k, str(v))
 			continue
 		}
 		m.Parameters[k] = str(v)
@@ -112,49 +138,46 @@ func (a *Assembly) loadMapping(stack string, integ map[string]any, where string)
 	for ct, src := range asMap(integ["RequestTemplates"]) {
 		t, msg := template(str(src))
 		if msg != "" {
-			add("request template %s: %s", ct, msg)
+			p.add("request template %s: %s", ct, msg)
 			continue
 		}
 		m.Templates[strings.ToLower(ct)] = t
 	}
-	for _, r := range list(integ["IntegrationResponses"]) {
-		rm, _ := r.(map[string]any)
-		ir := &IntegrationResponse{Parameters: map[string]string{}, Templates: map[string]*vtl.Template{}, ContentHandling: str(rm["ContentHandling"])}
-		ir.StatusCode, _ = strconv.Atoi(str(rm["StatusCode"]))
-		if p := str(rm["SelectionPattern"]); p != "" {
-			re, err := regexp.Compile(`^(?:` + p + `)$`)
-			if err != nil {
-				add("selection pattern %q: %v", p, err)
-				continue
-			}
-			ir.Pattern = re
+}
+
+// loadIntegrationResponse reads one integration response; nil when its
+// selection pattern is not one Go's regexp can run.
+func loadIntegrationResponse(r any, p *problems) *IntegrationResponse {
+	rm, _ := r.(map[string]any)
+	ir := &IntegrationResponse{Parameters: map[string]string{}, Templates: map[string]*vtl.Template{}, ContentHandling: str(rm["ContentHandling"])}
+	ir.StatusCode, _ = strconv.Atoi(str(rm["StatusCode"]))
+	if pattern := str(rm["SelectionPattern"]); pattern != "" {
+		re, err := regexp.Compile(`^(?:` + pattern + `)$`)
+		if err != nil {
+			p.add("selection pattern %q: %v", pattern, err)
+			return nil
 		}
-		for k, v := range asMap(rm["ResponseParameters"]) {
-			if !strings.HasPrefix(k, "method.response.header.") || !mappableSource(str(v), "integration.response.") {
-				add("response parameter %s from %q", k, str(v))
-				continue
-			}
-			ir.Parameters[k] = str(v)
-		}
-		for ct, src := range asMap(rm["ResponseTemplates"]) {
-			if str(src) == "" {
-				continue // an empty template passes the body through
-			}
-			t, msg := template(str(src))
-			if msg != "" {
-				add("response template %s of %s: %s", ct, str(rm["StatusCode"]), msg)
-				continue
-			}
-			ir.Templates[strings.ToLower(ct)] = t
-		}
-		m.Responses = append(m.Responses, ir)
+		ir.Pattern = re
 	}
-	if len(problems) > 0 {
-		sort.Strings(problems)
-		m.Unsupported = strings.Join(problems, "; ")
-		a.Unsupported = append(a.Unsupported, fmt.Sprintf("%s: not emulated, the route answers 500: %s", where, m.Unsupported))
+	for k, v := range asMap(rm["ResponseParameters"]) {
+		if !strings.HasPrefix(k, "method.response.header.") || !mappableSource(str(v), "integration.response.") {
+			p.add("response parameter %s from %q", k, str(v))
+			continue
+		}
+		ir.Parameters[k] = str(v)
 	}
-	return m
+	for ct, src := range asMap(rm["ResponseTemplates"]) {
+		if str(src) == "" {
+			continue // an empty template passes the body through
+		}
+		t, msg := template(str(src))
+		if msg != "" {
+			p.add("response template %s of %s: %s", ct, str(rm["StatusCode"]), msg)
+			continue
+		}
+		ir.Templates[strings.ToLower(ct)] = t
+	}
+	return ir
 }
 
 // template parses a mapping template, or says what in it the runner does

@@ -188,71 +188,14 @@ func loadWebACL(stack, id string, res map[string]cfnResource) (*WebACL, error) {
 		acl.Name = id
 	}
 	p := &wafParser{acl: acl, res: res}
-	if lim := assembly.Get(r.Properties, "AssociationConfig", "RequestBody", "API_GATEWAY", "DefaultSizeInspectionLimit"); lim != nil {
-		n, ok := wafInspectionLimits[str(lim)]
-		if !ok {
-			return nil, p.errorf("AssociationConfig DefaultSizeInspectionLimit %v; allowed: KB_16, KB_32, KB_48, KB_64", lim)
-		}
-		acl.BodyLimit = n
-	}
-	if bodies, ok := r.Properties["CustomResponseBodies"].(map[string]any); ok {
-		for key, b := range bodies {
-			ct := map[string]string{"TEXT_PLAIN": "text/plain", "TEXT_HTML": "text/html", "APPLICATION_JSON": "application/json"}[str(assembly.Get(b, "ContentType"))]
-			if ct == "" {
-				return nil, p.errorf("custom response body %q: ContentType %v; allowed: TEXT_PLAIN, TEXT_HTML, APPLICATION_JSON", key, assembly.Get(b, "ContentType"))
-			}
-			acl.ResponseBodies[key] = WAFResponseBody{ContentType: ct, Content: str(assembly.Get(b, "Content"))}
-		}
-	}
-	var err error
-	if acl.DefaultAction, err = p.action(r.Properties["DefaultAction"], "default action"); err != nil {
+	if err := p.settings(r); err != nil {
 		return nil, err
-	}
-	if t := acl.DefaultAction.Type; t != "ALLOW" && t != "BLOCK" {
-		return nil, p.errorf("DefaultAction %s; allowed: Allow or Block", t)
 	}
 	seen := map[string]bool{}
 	for i, raw := range list(r.Properties["Rules"]) {
-		rm, ok := raw.(map[string]any)
-		if !ok {
-			return nil, p.errorf("Rules[%d] is not an object", i)
-		}
-		rule := &WAFRule{Name: str(rm["Name"])}
-		if rule.Name == "" {
-			rule.Name = fmt.Sprintf("Rules[%d]", i)
-		}
-		p.rule = rule.Name
-		if seen[rule.Name] {
-			return nil, p.errorf("two rules have this name; WAF requires unique rule names")
-		}
-		seen[rule.Name] = true
-		prio, ok := num(rm["Priority"])
-		if !ok {
-			return nil, p.errorf("Priority %v is not a number", rm["Priority"])
-		}
-		rule.Priority = int(prio)
-		for _, l := range list(rm["RuleLabels"]) {
-			if name := str(assembly.Get(l, "Name")); name != "" {
-				rule.Labels = append(rule.Labels, name)
-			}
-		}
-		switch {
-		case rm["Action"] != nil:
-			if rule.Action, err = p.action(rm["Action"], "action"); err != nil {
-				return nil, err
-			}
-		case rm["OverrideAction"] != nil:
-			if assembly.Get(rm["OverrideAction"], "Count") != nil {
-				rule.Action = &WAFAction{Type: "COUNT"}
-			}
-		default:
-			return nil, p.errorf("neither Action nor OverrideAction")
-		}
-		if rule.Statement, err = p.statement(rm["Statement"], 0); err != nil {
+		rule, err := p.readRule(i, raw, seen)
+		if err != nil {
 			return nil, err
-		}
-		if rule.Action == nil && !isGroup(rm["Statement"]) {
-			return nil, p.errorf("OverrideAction is for rule group statements; this rule needs an Action")
 		}
 		acl.Rules = append(acl.Rules, rule)
 	}
@@ -264,6 +207,85 @@ func loadWebACL(stack, id string, res map[string]cfnResource) (*WebACL, error) {
 		}
 	}
 	return acl, nil
+}
+
+// settings reads what the web ACL sets besides its rules: the body
+// inspection limit for API Gateway, the custom response bodies and the
+// default action (Allow or Block).
+func (p *wafParser) settings(r cfnResource) error {
+	acl := p.acl
+	if lim := assembly.Get(r.Properties, "AssociationConfig", "RequestBody", "API_GATEWAY", "DefaultSizeInspectionLimit"); lim != nil {
+		n, ok := wafInspectionLimits[str(lim)]
+		if !ok {
+			return p.errorf("AssociationConfig DefaultSizeInspectionLimit %v; allowed: KB_16, KB_32, KB_48, KB_64", lim)
+		}
+		acl.BodyLimit = n
+	}
+	if bodies, ok := r.Properties["CustomResponseBodies"].(map[string]any); ok {
+		for key, b := range bodies {
+			ct := map[string]string{"TEXT_PLAIN": "text/plain", "TEXT_HTML": "text/html", "APPLICATION_JSON": "application/json"}[str(assembly.Get(b, "ContentType"))]
+			if ct == "" {
+				return p.errorf("custom response body %q: ContentType %v; allowed: TEXT_PLAIN, TEXT_HTML, APPLICATION_JSON", key, assembly.Get(b, "ContentType"))
+			}
+			acl.ResponseBodies[key] = WAFResponseBody{ContentType: ct, Content: str(assembly.Get(b, "Content"))}
+		}
+	}
+	var err error
+	if acl.DefaultAction, err = p.action(r.Properties["DefaultAction"], "default action"); err != nil {
+		return err
+	}
+	if t := acl.DefaultAction.Type; t != "ALLOW" && t != "BLOCK" {
+		return p.errorf("DefaultAction %s; allowed: Allow or Block", t)
+	}
+	return nil
+}
+
+// readRule reads the i-th rule: a unique name, its priority, labels, action
+// (or a rule group's OverrideAction) and statement.
+func (p *wafParser) readRule(i int, raw any, seen map[string]bool) (*WAFRule, error) {
+	rm, ok := raw.(map[string]any)
+	if !ok {
+		return nil, p.errorf("Rules[%d] is not an object", i)
+	}
+	rule := &WAFRule{Name: str(rm["Name"])}
+	if rule.Name == "" {
+		rule.Name = fmt.Sprintf("Rules[%d]", i)
+	}
+	p.rule = rule.Name
+	if seen[rule.Name] {
+		return nil, p.errorf("two rules have this name; WAF requires unique rule names")
+	}
+	seen[rule.Name] = true
+	prio, ok := num(rm["Priority"])
+	if !ok {
+		return nil, p.errorf("Priority %v is not a number", rm["Priority"])
+	}
+	rule.Priority = int(prio)
+	for _, l := range list(rm["RuleLabels"]) {
+		if name := str(assembly.Get(l, "Name")); name != "" {
+			rule.Labels = append(rule.Labels, name)
+		}
+	}
+	var err error
+	switch {
+	case rm["Action"] != nil:
+		if rule.Action, err = p.action(rm["Action"], "action"); err != nil {
+			return nil, err
+		}
+	case rm["OverrideAction"] != nil:
+		if assembly.Get(rm["OverrideAction"], "Count") != nil {
+			rule.Action = &WAFAction{Type: "COUNT"}
+		}
+	default:
+		return nil, p.errorf("neither Action nor OverrideAction")
+	}
+	if rule.Statement, err = p.statement(rm["Statement"], 0); err != nil {
+		return nil, err
+	}
+	if rule.Action == nil && !isGroup(rm["Statement"]) {
+		return nil, p.errorf("OverrideAction is for rule group statements; this rule needs an Action")
+	}
+	return rule, nil
 }
 
 func isGroup(v any) bool {
@@ -310,7 +332,8 @@ func (p *wafParser) action(v any, what string) (*WAFAction, error) {
 	return nil, nil
 }
 
-// statement reads a Statement: exactly one kind of statement.
+// statement reads a Statement: exactly one kind of statement, each read
+// by its own function.
 func (p *wafParser) statement(v any, depth int) (*WAFStatement, error) {
 	m, ok := v.(map[string]any)
 	if !ok || len(m) != 1 {
@@ -326,111 +349,23 @@ func (p *wafParser) statement(v any, depth int) (*WAFStatement, error) {
 		}
 		switch kind {
 		case "SizeConstraintStatement":
-			s := &WAFStatement{Type: WAFSizeConstraint, Comparison: str(b["ComparisonOperator"])}
-			if !slices.Contains([]string{"EQ", "NE", "LE", "LT", "GE", "GT"}, s.Comparison) {
-				return nil, p.errorf("SizeConstraintStatement ComparisonOperator %q; allowed: EQ, NE, LE, LT, GE, GT", s.Comparison)
-			}
-			size, ok := num(b["Size"])
-			if !ok || size < 0 {
-				return nil, p.errorf("SizeConstraintStatement Size %v; allowed: 0 to 21474836480", b["Size"])
-			}
-			s.Size = int64(size)
-			return p.inspecting(s, b, kind)
+			return p.sizeConstraint(b, kind)
 		case "ByteMatchStatement":
-			s := &WAFStatement{Type: WAFByteMatch, Positional: str(b["PositionalConstraint"])}
-			if !slices.Contains([]string{"EXACTLY", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "CONTAINS_WORD"}, s.Positional) {
-				return nil, p.errorf("ByteMatchStatement PositionalConstraint %q; allowed: EXACTLY, STARTS_WITH, ENDS_WITH, CONTAINS, CONTAINS_WORD", s.Positional)
-			}
-			switch {
-			case b["SearchString"] != nil:
-				s.Search = []byte(str(b["SearchString"]))
-			case b["SearchStringBase64"] != nil:
-				dec, err := base64.StdEncoding.DecodeString(str(b["SearchStringBase64"]))
-				if err != nil {
-					return nil, p.errorf("ByteMatchStatement SearchStringBase64 is not base64: %v", err)
-				}
-				s.Search = dec
-			default:
-				return nil, p.errorf("ByteMatchStatement without SearchString or SearchStringBase64")
-			}
-			return p.inspecting(s, b, kind)
+			return p.byteMatch(b, kind)
 		case "RegexMatchStatement":
-			re, err := regexp.Compile(str(b["RegexString"]))
-			if err != nil || str(b["RegexString"]) == "" {
-				return nil, p.errorf("RegexMatchStatement RegexString %q does not compile: %v", str(b["RegexString"]), err)
-			}
-			return p.inspecting(&WAFStatement{Type: WAFRegexMatch, Regexes: []*regexp.Regexp{re}}, b, kind)
+			return p.regexMatch(b, kind)
 		case "RegexPatternSetReferenceStatement":
-			set := p.referenced(b["Arn"], "AWS::WAFv2::RegexPatternSet")
-			if set == nil {
-				return p.notEvaluated(fmt.Sprintf("regex pattern set %s is not in this template", arnText(b["Arn"]))), nil
-			}
-			s := &WAFStatement{Type: WAFRegexMatch}
-			for _, pat := range strs(set.Properties["RegularExpressionList"]) {
-				re, err := regexp.Compile(pat)
-				if err != nil {
-					return nil, p.errorf("regex pattern set %s: %q does not compile: %v", assembly.GetAtt(b["Arn"]), pat, err)
-				}
-				s.Regexes = append(s.Regexes, re)
-			}
-			return p.inspecting(s, b, kind)
+			return p.regexPatternSet(b, kind)
 		case "IPSetReferenceStatement":
-			set := p.referenced(b["Arn"], "AWS::WAFv2::IPSet")
-			if set == nil {
-				return p.notEvaluated(fmt.Sprintf("IP set %s is not in this template", arnText(b["Arn"]))), nil
-			}
-			s := &WAFStatement{Type: WAFIPSet}
-			for _, a := range strs(set.Properties["Addresses"]) {
-				pfx, err := netip.ParsePrefix(a)
-				if err != nil {
-					return nil, p.errorf("IP set %s: address %q is not in CIDR notation (192.0.2.44/32): %v", assembly.GetAtt(b["Arn"]), a, err)
-				}
-				s.Prefixes = append(s.Prefixes, pfx.Masked())
-			}
-			if f := b["IPSetForwardedIPConfig"]; f != nil {
-				var err error
-				if s.Forwarded, err = p.forwarded(f, true); err != nil {
-					return nil, err
-				}
-			}
-			return s, nil
+			return p.ipSet(b)
 		case "GeoMatchStatement":
-			s := &WAFStatement{Type: WAFGeoMatch, Countries: strs(b["CountryCodes"])}
-			if len(s.Countries) == 0 {
-				return nil, p.errorf("GeoMatchStatement without CountryCodes")
-			}
-			if f := b["ForwardedIPConfig"]; f != nil {
-				var err error
-				if s.Forwarded, err = p.forwarded(f, false); err != nil {
-					return nil, err
-				}
-			}
-			return s, nil
+			return p.geoMatch(b)
 		case "RateBasedStatement":
 			return p.rateBased(b, depth)
 		case "LabelMatchStatement":
-			s := &WAFStatement{Type: WAFLabelMatch, LabelScope: str(b["Scope"]), LabelKey: str(b["Key"])}
-			if s.LabelScope != "LABEL" && s.LabelScope != "NAMESPACE" || s.LabelKey == "" {
-				return nil, p.errorf("LabelMatchStatement Scope %q Key %q; want Scope LABEL or NAMESPACE and a Key", s.LabelScope, s.LabelKey)
-			}
-			return s, nil
+			return p.labelMatch(b)
 		case "AndStatement", "OrStatement":
-			s := &WAFStatement{Type: WAFAnd}
-			if kind == "OrStatement" {
-				s.Type = WAFOr
-			}
-			subs := list(b["Statements"])
-			if len(subs) < 2 {
-				return nil, p.errorf("%s needs at least two Statements, has %d", kind, len(subs))
-			}
-			for _, sub := range subs {
-				c, err := p.statement(sub, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				s.Statements = append(s.Statements, c)
-			}
-			return s, nil
+			return p.logical(b, kind, depth)
 		case "NotStatement":
 			c, err := p.statement(b["Statement"], depth+1)
 			if err != nil {
@@ -448,6 +383,139 @@ func (p *wafParser) statement(v any, depth int) (*WAFStatement, error) {
 		}
 	}
 	return nil, nil
+}
+
+// sizeConstraint reads a SizeConstraintStatement.
+func (p *wafParser) sizeConstraint(b map[string]any, kind string) (*WAFStatement, error) {
+	s := &WAFStatement{Type: WAFSizeConstraint, Comparison: str(b["ComparisonOperator"])}
+	if !slices.Contains([]string{"EQ", "NE", "LE", "LT", "GE", "GT"}, s.Comparison) {
+		return nil, p.errorf("SizeConstraintStatement ComparisonOperator %q; allowed: EQ, NE, LE, LT, GE, GT", s.Comparison)
+	}
+	size, ok := num(b["Size"])
+	if !ok || size < 0 {
+		return nil, p.errorf("SizeConstraintStatement Size %v; allowed: 0 to 21474836480", b["Size"])
+	}
+	s.Size = int64(size)
+	return p.inspecting(s, b, kind)
+}
+
+// byteMatch reads a ByteMatchStatement: its search string, as text or
+// base64.
+func (p *wafParser) byteMatch(b map[string]any, kind string) (*WAFStatement, error) {
+	s := &WAFStatement{Type: WAFByteMatch, Positional: str(b["PositionalConstraint"])}
+	if !slices.Contains([]string{"EXACTLY", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "CONTAINS_WORD"}, s.Positional) {
+		return nil, p.errorf("ByteMatchStatement PositionalConstraint %q; allowed: EXACTLY, STARTS_WITH, ENDS_WITH, CONTAINS, CONTAINS_WORD", s.Positional)
+	}
+	switch {
+	case b["SearchString"] != nil:
+		s.Search = []byte(str(b["SearchString"]))
+	case b["SearchStringBase64"] != nil:
+		dec, err := base64.StdEncoding.DecodeString(str(b["SearchStringBase64"]))
+		if err != nil {
+			return nil, p.errorf("ByteMatchStatement SearchStringBase64 is not base64: %v", err)
+		}
+		s.Search = dec
+	default:
+		return nil, p.errorf("ByteMatchStatement without SearchString or SearchStringBase64")
+	}
+	return p.inspecting(s, b, kind)
+}
+
+// regexMatch reads a RegexMatchStatement.
+func (p *wafParser) regexMatch(b map[string]any, kind string) (*WAFStatement, error) {
+	re, err := regexp.Compile(str(b["RegexString"]))
+	if err != nil || str(b["RegexString"]) == "" {
+		return nil, p.errorf("RegexMatchStatement RegexString %q does not compile: %v", str(b["RegexString"]), err)
+	}
+	return p.inspecting(&WAFStatement{Type: WAFRegexMatch, Regexes: []*regexp.Regexp{re}}, b, kind)
+}
+
+// regexPatternSet reads a RegexPatternSetReferenceStatement, whose set
+// must be in the template to be evaluated.
+func (p *wafParser) regexPatternSet(b map[string]any, kind string) (*WAFStatement, error) {
+	set := p.referenced(b["Arn"], "AWS::WAFv2::RegexPatternSet")
+	if set == nil {
+		return p.notEvaluated(fmt.Sprintf("regex pattern set %s is not in this template", arnText(b["Arn"]))), nil
+	}
+	s := &WAFStatement{Type: WAFRegexMatch}
+	for _, pat := range strs(set.Properties["RegularExpressionList"]) {
+		re, err := regexp.Compile(pat)
+		if err != nil {
+			return nil, p.errorf("regex pattern set %s: %q does not compile: %v", assembly.GetAtt(b["Arn"]), pat, err)
+		}
+		s.Regexes = append(s.Regexes, re)
+	}
+	return p.inspecting(s, b, kind)
+}
+
+// ipSet reads an IPSetReferenceStatement, whose set must be in the
+// template to be evaluated.
+func (p *wafParser) ipSet(b map[string]any) (*WAFStatement, error) {
+	set := p.referenced(b["Arn"], "AWS::WAFv2::IPSet")
+	if set == nil {
+		return p.notEvaluated(fmt.Sprintf("IP set %s is not in this template", arnText(b["Arn"]))), nil
+	}
+	s := &WAFStatement{Type: WAFIPSet}
+	for _, a := range strs(set.Properties["Addresses"]) {
+		pfx, err := netip.ParsePrefix(a)
+		if err != nil {
+			return nil, p.errorf("IP set %s: address %q is not in CIDR notation (192.0.2.44/32): %v", assembly.GetAtt(b["Arn"]), a, err)
+		}
+		s.Prefixes = append(s.Prefixes, pfx.Masked())
+	}
+	return p.withForwarded(s, b["IPSetForwardedIPConfig"], true)
+}
+
+// geoMatch reads a GeoMatchStatement.
+func (p *wafParser) geoMatch(b map[string]any) (*WAFStatement, error) {
+	s := &WAFStatement{Type: WAFGeoMatch, Countries: strs(b["CountryCodes"])}
+	if len(s.Countries) == 0 {
+		return nil, p.errorf("GeoMatchStatement without CountryCodes")
+	}
+	return p.withForwarded(s, b["ForwardedIPConfig"], false)
+}
+
+// withForwarded is s with the client address taken from the header a
+// ForwardedIPConfig (f, when set) names.
+func (p *wafParser) withForwarded(s *WAFStatement, f any, ipSet bool) (*WAFStatement, error) {
+	if f == nil {
+		return s, nil
+	}
+	var err error
+	if s.Forwarded, err = p.forwarded(f, ipSet); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// labelMatch reads a LabelMatchStatement.
+func (p *wafParser) labelMatch(b map[string]any) (*WAFStatement, error) {
+	s := &WAFStatement{Type: WAFLabelMatch, LabelScope: str(b["Scope"]), LabelKey: str(b["Key"])}
+	if s.LabelScope != "LABEL" && s.LabelScope != "NAMESPACE" || s.LabelKey == "" {
+		return nil, p.errorf("LabelMatchStatement Scope %q Key %q; want Scope LABEL or NAMESPACE and a Key", s.LabelScope, s.LabelKey)
+	}
+	return s, nil
+}
+
+// logical reads an AndStatement or an OrStatement: two statements or
+// more.
+func (p *wafParser) logical(b map[string]any, kind string, depth int) (*WAFStatement, error) {
+	s := &WAFStatement{Type: WAFAnd}
+	if kind == "OrStatement" {
+		s.Type = WAFOr
+	}
+	subs := list(b["Statements"])
+	if len(subs) < 2 {
+		return nil, p.errorf("%s needs at least two Statements, has %d", kind, len(subs))
+	}
+	for _, sub := range subs {
+		c, err := p.statement(sub, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		s.Statements = append(s.Statements, c)
+	}
+	return s, nil
 }
 
 // rateBased reads a RateBasedStatement
@@ -511,9 +579,29 @@ func (p *wafParser) forwarded(v any, ipSet bool) (*WAFForwardedIP, error) {
 
 // inspecting reads the FieldToMatch and TextTransformations of s.
 func (p *wafParser) inspecting(s *WAFStatement, b map[string]any, kind string) (*WAFStatement, error) {
+	if err := p.transformations(s, b, kind); err != nil {
+		return nil, err
+	}
+	fm, ok := b["FieldToMatch"].(map[string]any)
+	if !ok || len(fm) != 1 {
+		return nil, p.errorf("%s: FieldToMatch must name exactly one part of the request, got %s", kind, keys(b["FieldToMatch"]))
+	}
+	for typ, spec := range fm {
+		f, notEvaluated, err := p.field(typ, spec, kind)
+		if f == nil {
+			return notEvaluated, err
+		}
+		s.Field = f
+	}
+	return s, nil
+}
+
+// transformations reads the TextTransformations of s in their priority
+// order; one the runner does not apply is applied as NONE, and noted.
+func (p *wafParser) transformations(s *WAFStatement, b map[string]any, kind string) error {
 	tts := list(b["TextTransformations"])
 	if len(tts) == 0 {
-		return nil, p.errorf("%s without TextTransformations (use one of Type NONE)", kind)
+		return p.errorf("%s without TextTransformations (use one of Type NONE)", kind)
 	}
 	type tt struct {
 		prio int
@@ -524,7 +612,7 @@ func (p *wafParser) inspecting(s *WAFStatement, b map[string]any, kind string) (
 		typ := str(assembly.Get(t, "Type"))
 		applied, known := wafTransformations[typ]
 		if !known {
-			return nil, p.errorf("%s: text transformation %q is not one WAF has", kind, typ)
+			return p.errorf("%s: text transformation %q is not one WAF has", kind, typ)
 		}
 		if !applied {
 			p.acl.NotEvaluated = append(p.acl.NotEvaluated, fmt.Sprintf("%s (text transformation %s: applied as NONE)", p.rule, typ))
@@ -539,59 +627,67 @@ func (p *wafParser) inspecting(s *WAFStatement, b map[string]any, kind string) (
 			s.Transformations = append(s.Transformations, t.typ)
 		}
 	}
-	fm, ok := b["FieldToMatch"].(map[string]any)
-	if !ok || len(fm) != 1 {
-		return nil, p.errorf("%s: FieldToMatch must name exactly one part of the request, got %s", kind, keys(b["FieldToMatch"]))
-	}
-	for typ, spec := range fm {
-		f := &WAFField{Type: typ}
-		switch typ {
-		case "UriPath", "QueryString", "AllQueryArguments", "Method":
-		case "SingleHeader", "SingleQueryArgument":
-			f.Name = str(assembly.Get(spec, "Name"))
-			if f.Name == "" {
-				return nil, p.errorf("%s: %s without a Name", kind, typ)
-			}
-			if typ == "SingleHeader" {
-				f.Name = strings.ToLower(f.Name)
-			}
-		case "Body":
-			f.Oversize = str(assembly.Get(spec, "OversizeHandling"))
-			if f.Oversize == "" {
-				f.Oversize = "CONTINUE"
-			}
-			if f.Oversize != "CONTINUE" && f.Oversize != "MATCH" && f.Oversize != "NO_MATCH" {
-				return nil, p.errorf("%s: Body OversizeHandling %q; allowed: CONTINUE, MATCH, NO_MATCH", kind, f.Oversize)
-			}
-		case "Headers", "Cookies":
-			f.MatchScope = str(assembly.Get(spec, "MatchScope"))
-			if f.MatchScope != "ALL" && f.MatchScope != "KEY" && f.MatchScope != "VALUE" {
-				return nil, p.errorf("%s: %s MatchScope %q; allowed: ALL, KEY, VALUE", kind, typ, f.MatchScope)
-			}
-			pattern := assembly.Get(spec, "MatchPattern")
-			incl, excl := "IncludedHeaders", "ExcludedHeaders"
-			if typ == "Cookies" {
-				incl, excl = "IncludedCookies", "ExcludedCookies"
-			}
-			f.Included, f.Excluded = strs(assembly.Get(pattern, incl)), strs(assembly.Get(pattern, excl))
-			if typ == "Headers" {
-				for i := range f.Included {
-					f.Included[i] = strings.ToLower(f.Included[i])
-				}
-				for i := range f.Excluded {
-					f.Excluded[i] = strings.ToLower(f.Excluded[i])
-				}
-			}
-			if assembly.Get(pattern, "All") == nil && len(f.Included) == 0 && len(f.Excluded) == 0 {
-				return nil, p.errorf("%s: %s MatchPattern needs All, %s or %s", kind, typ, incl, excl)
-			}
-		default:
-			// JsonBody, HeaderOrder, JA3Fingerprint, JA4Fingerprint, UriFragment.
-			return p.notEvaluated(fmt.Sprintf("%s of %s: not evaluated locally, matches nothing", kind, typ)), nil
+	return nil
+}
+
+// field reads a FieldToMatch of type typ; a part of the request the
+// runner does not inspect gives a statement not evaluated instead (f nil).
+func (p *wafParser) field(typ string, spec any, kind string) (f *WAFField, notEvaluated *WAFStatement, err error) {
+	f = &WAFField{Type: typ}
+	switch typ {
+	case "UriPath", "QueryString", "AllQueryArguments", "Method":
+	case "SingleHeader", "SingleQueryArgument":
+		f.Name = str(assembly.Get(spec, "Name"))
+		if f.Name == "" {
+			return nil, nil, p.errorf("%s: %s without a Name", kind, typ)
 		}
-		s.Field = f
+		if typ == "SingleHeader" {
+			f.Name = strings.ToLower(f.Name)
+		}
+	case "Body":
+		f.Oversize = str(assembly.Get(spec, "OversizeHandling"))
+		if f.Oversize == "" {
+			f.Oversize = "CONTINUE"
+		}
+		if f.Oversize != "CONTINUE" && f.Oversize != "MATCH" && f.Oversize != "NO_MATCH" {
+			return nil, nil, p.errorf("%s: Body OversizeHandling %q; allowed: CONTINUE, MATCH, NO_MATCH", kind, f.Oversize)
+		}
+	case "Headers", "Cookies":
+		if err := p.matchPattern(f, spec, kind); err != nil {
+			return nil, nil, err
+		}
+	default:
+		// JsonBody, HeaderOrder, JA3Fingerprint, JA4Fingerprint, UriFragment.
+		return nil, p.notEvaluated(fmt.Sprintf("%s of %s: not evaluated locally, matches nothing", kind, typ)), nil
 	}
-	return s, nil
+	return f, nil, nil
+}
+
+// matchPattern reads the MatchScope and MatchPattern of a Headers or
+// Cookies field (header names in lower case).
+func (p *wafParser) matchPattern(f *WAFField, spec any, kind string) error {
+	f.MatchScope = str(assembly.Get(spec, "MatchScope"))
+	if f.MatchScope != "ALL" && f.MatchScope != "KEY" && f.MatchScope != "VALUE" {
+		return p.errorf("%s: %s MatchScope %q; allowed: ALL, KEY, VALUE", kind, f.Type, f.MatchScope)
+	}
+	pattern := assembly.Get(spec, "MatchPattern")
+	incl, excl := "IncludedHeaders", "ExcludedHeaders"
+	if f.Type == "Cookies" {
+		incl, excl = "IncludedCookies", "ExcludedCookies"
+	}
+	f.Included, f.Excluded = strs(assembly.Get(pattern, incl)), strs(assembly.Get(pattern, excl))
+	if f.Type == "Headers" {
+		for i := range f.Included {
+			f.Included[i] = strings.ToLower(f.Included[i])
+		}
+		for i := range f.Excluded {
+			f.Excluded[i] = strings.ToLower(f.Excluded[i])
+		}
+	}
+	if assembly.Get(pattern, "All") == nil && len(f.Included) == 0 && len(f.Excluded) == 0 {
+		return p.errorf("%s: %s MatchPattern needs All, %s or %s", kind, f.Type, incl, excl)
+	}
+	return nil
 }
 
 // referenced is the resource of type typ that an Arn refers to

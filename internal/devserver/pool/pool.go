@@ -3,25 +3,19 @@
 // invocation at a time through its own Runtime API (internal/runtimeapi)
 // and is kept warm; more start on demand up to the reserved concurrency
 // (beyond which invocations are throttled) or the runner's bound (beyond
-// which they queue). It also finds or builds what a function runs: a Go
-// bootstrap for the host, or AWS's Runtime Interface Client for Node.js or
-// for Python with an interpreter from PATH.
+// which they queue). What a process runs (a command and its environment)
+// is given to New: package runtimes finds the command, package lambdaenv
+// makes the environment.
 package pool
 
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"debug/buildinfo"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,7 +23,6 @@ import (
 
 	"github.com/streamgate/streamgate/internal/devserver/launch"
 	"github.com/streamgate/streamgate/internal/devserver/loader"
-	"github.com/streamgate/streamgate/internal/gobuild"
 	"github.com/streamgate/streamgate/internal/runtimeapi"
 )
 
@@ -90,6 +83,11 @@ type proc struct {
 	tag    atomic.Pointer[string] // the current invocation, for log lines
 }
 
+// New is the pool of fn's processes, each running cmd (a bootstrap, or an
+// interpreter and AWS's Runtime Interface Client with the handler; {""}
+// when nothing can run it) with env; at most max run at once, or the
+// template's reserved concurrency when it sets one. logs receives the
+// processes' output and the pool's notices.
 func New(fn *loader.Function, cmd []string, env []string, max int, logs io.Writer) *Pool {
 	p := &Pool{fn: fn, label: fn.Stack + "/" + fn.LogicalID, cmd: cmd, env: env, max: max, logs: logs}
 	if fn.Reserved >= 0 {
@@ -224,37 +222,72 @@ func (p *Pool) Invoke(ctx context.Context, requestID, tag string, payload []byte
 	pr.tag.Store(&tag)
 	p.invoked.Add(1)
 	p.busy.Add(1)
-	timeout := time.Duration(p.fn.Timeout) * time.Second
-	var timedOut atomic.Bool
-	timer := time.AfterFunc(timeout, func() {
-		timedOut.Store(true)
+	run := p.watch(pr, tag)
+	resp, err := p.send(ctx, pr, requestID, payload)
+	if err != nil {
+		run.release()
+		if e := run.err(); e != nil {
+			return nil, e
+		}
+		if init := pr.api.InitError(); init != "" {
+			return nil, fmt.Errorf("%w: init error %s", ErrFunctionCrashed, init)
+		}
+		return nil, err
+	}
+	return &Invocation{Response: resp, Err: run.err, done: run.release}, nil
+}
+
+// running is an invocation on its process, under the function's timeout.
+type running struct {
+	p        *Pool
+	pr       *proc
+	timer    *time.Timer
+	timedOut atomic.Bool
+	once     sync.Once
+}
+
+// watch starts the function's timeout on pr's invocation: past it the
+// process is killed.
+func (p *Pool) watch(pr *proc, tag string) *running {
+	run := &running{p: p, pr: pr}
+	run.timer = time.AfterFunc(time.Duration(p.fn.Timeout)*time.Second, func() {
+		run.timedOut.Store(true)
 		fmt.Fprintf(p.logs, "%s [%s] Task timed out after %d seconds: killing the process\n", p.label, tag, p.fn.Timeout)
 		pr.cmd.Process.Kill()
 	})
-	var once sync.Once
-	release := func() {
-		once.Do(func() {
-			timer.Stop()
-			if pr.alive() && !timedOut.Load() {
-				p.put(pr)
-			} else {
-				go pr.kill()
-			}
-			p.busy.Add(-1)
-			<-p.sem
-		})
-	}
-	errFn := func() error {
-		switch {
-		case timedOut.Load():
-			return ErrFunctionTimeout
-		case !pr.alive():
-			return ErrFunctionCrashed
-		}
-		return nil
-	}
+	return run
+}
 
-	// Wait for the answer to start, or for the process to die.
+// release ends the invocation, once: the process goes back to the pool,
+// or is discarded when it died or timed out.
+func (run *running) release() {
+	run.once.Do(func() {
+		run.timer.Stop()
+		if run.pr.alive() && !run.timedOut.Load() {
+			run.p.put(run.pr)
+		} else {
+			go run.pr.kill()
+		}
+		run.p.busy.Add(-1)
+		<-run.p.sem
+	})
+}
+
+// err is why the invocation failed when its process did: it timed out, or
+// it exited.
+func (run *running) err() error {
+	switch {
+	case run.timedOut.Load():
+		return ErrFunctionTimeout
+	case !run.pr.alive():
+		return ErrFunctionCrashed
+	}
+	return nil
+}
+
+// send hands the invocation to pr's Runtime API and waits for the answer
+// to start, or for the process to die.
+func (p *Pool) send(ctx context.Context, pr *proc, requestID string, payload []byte) (*runtimeapi.Response, error) {
 	invCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
@@ -264,21 +297,10 @@ func (p *Pool) Invoke(ctx context.Context, requestID, tag string, payload []byte
 		case <-invCtx.Done():
 		}
 	}()
-	resp, err := pr.api.Invoke(invCtx, runtimeapi.Invocation{
-		RequestID: requestID, Payload: payload, Deadline: time.Now().Add(timeout),
+	return pr.api.Invoke(invCtx, runtimeapi.Invocation{
+		RequestID: requestID, Payload: payload, Deadline: time.Now().Add(time.Duration(p.fn.Timeout) * time.Second),
 		FunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:" + p.fn.LogicalID,
 	})
-	if err != nil {
-		release()
-		if e := errFn(); e != nil {
-			return nil, e
-		}
-		if init := pr.api.InitError(); init != "" {
-			return nil, fmt.Errorf("%w: init error %s", ErrFunctionCrashed, init)
-		}
-		return nil, err
-	}
-	return &Invocation{Response: resp, Err: errFn, done: release}, nil
 }
 
 func (p *Pool) take() *proc {
@@ -300,6 +322,7 @@ func (p *Pool) put(pr *proc) {
 	p.idle = append(p.idle, pr)
 }
 
+// Close kills the pool's idle processes.
 func (p *Pool) Close() {
 	p.mu.Lock()
 	idle := p.idle
@@ -308,123 +331,6 @@ func (p *Pool) Close() {
 	for _, pr := range idle {
 		pr.kill()
 	}
-}
-
-// NodeRuntime is the command that runs a Node.js function (the handler is
-// added): the node on PATH with AWS's Runtime Interface Client; or why
-// there is none. The client's index.mjs loads its native part,
-// rapid-client.node, from its own folder: without it the client exits on
-// its first call, so a client whose native part was not built (its build
-// needs Linux: scripts/noderic.sh records why in NOT-BUILT.txt) counts as
-// missing.
-func NodeRuntime(ric string) (cmd []string, missing string) {
-	if ric == "" {
-		return []string{""}, "the runner needs AWS's Runtime Interface Client for Node.js (`sgdev install noderic` installs it, in streamgate's repository `make noderic`; -node-ric PATH)"
-	}
-	if _, err := os.Stat(ric); err != nil {
-		return []string{""}, fmt.Sprintf("%s: %v (`sgdev install noderic` installs it, in streamgate's repository `make noderic`)", ric, err)
-	}
-	dir := filepath.Dir(ric)
-	if _, err := os.Stat(filepath.Join(dir, "rapid-client.node")); err != nil {
-		why := "`sgdev install noderic` builds it"
-		if b, err := os.ReadFile(filepath.Join(dir, "NOT-BUILT.txt")); err == nil {
-			why = strings.TrimSpace(string(b))
-		}
-		return []string{""}, "AWS's Runtime Interface Client for Node.js has no native part (rapid-client.node) in " + dir + ": " + why
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		return []string{""}, "node is not on PATH (Node.js 22 or newer; make dev puts the project's first)"
-	}
-	return []string{node, ric}, ""
-}
-
-// hostArch is GOARCH as Lambda names it.
-func hostArch() string {
-	if runtime.GOARCH == "amd64" {
-		return "x86_64"
-	}
-	return runtime.GOARCH
-}
-
-// Executable returns a bootstrap this machine can run: the asset itself
-// when it was built for this architecture, else the same main package
-// rebuilt for it with the same flags (the asset's build info names the
-// package), cached under cacheDir by asset.
-func Executable(fn *loader.Function, cacheDir string) (path, note string, err error) {
-	asset, err := filepath.Abs(filepath.Join(fn.AssetDir, "bootstrap"))
-	if err != nil {
-		return "", "", err
-	}
-	if fn.Arch == hostArch() && runtime.GOOS == "linux" {
-		return asset, "", nil
-	}
-	info, err := buildinfo.ReadFile(asset)
-	if err != nil {
-		return "", "", fmt.Errorf("%s is built for %s and has no Go build info to rebuild it for %s: %w", asset, fn.Arch, hostArch(), err)
-	}
-	goarch := map[string]string{"x86_64": "amd64", "arm64": "arm64"}[hostArch()]
-	out, err := filepath.Abs(filepath.Join(cacheDir, filepath.Base(fn.AssetDir)+"-"+goarch, "bootstrap"))
-	if err != nil {
-		return "", "", err
-	}
-	note = fmt.Sprintf("asset built for %s: running %s rebuilt for %s with the same flags", fn.Arch, info.Path, hostArch())
-	if _, err := os.Stat(out); err == nil {
-		return out, note, nil
-	}
-	// In the module that built it: streamgate's own for its handlers,
-	// else the app's (see gobuild).
-	if err := gobuild.Rebuild(info.Main.Path, info.Path, goarch, out); err != nil {
-		return "", "", fmt.Errorf("rebuilding for %s: %w", goarch, err)
-	}
-	return out, note, nil
-}
-
-func NewRequestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
-// Env is the environment Lambda gives a function, plus its own.
-func Env(fn *loader.Function, extra map[string]string) []string {
-	env := []string{
-		"PATH=/usr/local/bin:/usr/bin:/bin",
-		"TZ=:UTC",
-		"LANG=en_US.UTF-8",
-		"AWS_LAMBDA_FUNCTION_NAME=" + fn.LogicalID,
-		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
-		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=" + strconv.Itoa(fn.MemoryMB),
-		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/" + fn.LogicalID,
-		"AWS_LAMBDA_LOG_STREAM_NAME=local",
-		"AWS_EXECUTION_ENV=AWS_Lambda_" + fn.Runtime,
-		"_HANDLER=" + fn.Handler,
-	}
-	if fn.Runtime == "" {
-		env[len(env)-2], env[len(env)-1] = "AWS_EXECUTION_ENV=AWS_Lambda_provided.al2023", "_HANDLER=bootstrap"
-	}
-	if fn.AssetDir != "" {
-		// /var/task on Lambda; the process runs there too. AWS's runtime
-		// interface clients refuse to start without it.
-		// Absolute: the process runs in it, so a relative one (sgdev
-		// -assembly cdk.out) would name a folder below itself.
-		root, _ := filepath.Abs(fn.AssetDir)
-		env = append(env, "LAMBDA_TASK_ROOT="+root)
-	}
-	seen := map[string]bool{}
-	for _, kv := range env {
-		seen[strings.SplitN(kv, "=", 2)[0]] = true
-	}
-	for k, v := range extra {
-		env = append(env, k+"="+v)
-	}
-	for k, v := range fn.Env {
-		if !seen[k] {
-			env = append(env, k+"="+v)
-		}
-	}
-	return env
 }
 
 // Started is how many processes the pool has started.

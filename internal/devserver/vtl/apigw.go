@@ -130,70 +130,13 @@ func jsonPath(v any, path string) (any, bool, error) {
 	wild := false
 	cur := []any{v}
 	for rest != "" {
-		var key string
-		var idx int
-		star, isIdx := false, false
-		switch {
-		case strings.HasPrefix(rest, ".."):
-			return nil, false, &UnsupportedError{fmt.Sprintf("JSONPath deep scan (..) in %q", path)}
-		case strings.HasPrefix(rest, ".*"):
-			star, rest = true, rest[2:]
-		case rest[0] == '.':
-			i := 1
-			for i < len(rest) && rest[i] != '.' && rest[i] != '[' {
-				i++
-			}
-			key, rest = rest[1:i], rest[i:]
-			if key == "" {
-				return nil, false, fmt.Errorf("JSONPath %q: empty name", path)
-			}
-		case strings.HasPrefix(rest, "['") || strings.HasPrefix(rest, `["`):
-			q := rest[1]
-			end := strings.IndexByte(rest[2:], q)
-			if end < 0 || !strings.HasPrefix(rest[2+end+1:], "]") {
-				return nil, false, fmt.Errorf("JSONPath %q: unclosed [", path)
-			}
-			key, rest = rest[2:2+end], rest[2+end+2:]
-		case strings.HasPrefix(rest, "[*]"):
-			star, rest = true, rest[3:]
-		case rest[0] == '[':
-			end := strings.IndexByte(rest, ']')
-			if end < 0 {
-				return nil, false, fmt.Errorf("JSONPath %q: unclosed [", path)
-			}
-			n, err := strconv.Atoi(strings.TrimSpace(rest[1:end]))
-			if err != nil {
-				return nil, false, &UnsupportedError{fmt.Sprintf("JSONPath %q (only names, indexes and * are)", path)}
-			}
-			idx, isIdx, rest = n, true, rest[end+1:]
-		default:
-			return nil, false, fmt.Errorf("JSONPath %q: unexpected %q", path, rest)
+		var st pathStep
+		var err error
+		if st, rest, err = nextStep(path, rest); err != nil {
+			return nil, false, err
 		}
-		var next []any
-		for _, c := range cur {
-			switch x := c.(type) {
-			case *Map:
-				switch {
-				case star:
-					for _, k := range x.keys {
-						next = append(next, x.vals[k])
-					}
-				case key != "" && x.Has(key):
-					next = append(next, x.vals[key])
-				}
-			case *List:
-				switch {
-				case star:
-					next = append(next, x.items...)
-				case isIdx && idx >= 0 && idx < len(x.items):
-					next = append(next, x.items[idx])
-				case isIdx && idx < 0 && -idx <= len(x.items):
-					next = append(next, x.items[len(x.items)+idx])
-				}
-			}
-		}
-		wild = wild || star
-		cur = next
+		cur = st.apply(cur)
+		wild = wild || st.star
 	}
 	if wild {
 		return &List{items: cur}, true, nil
@@ -202,6 +145,86 @@ func jsonPath(v any, path string) (any, bool, error) {
 		return nil, false, nil
 	}
 	return cur[0], true, nil
+}
+
+// pathStep is one step of a JSONPath: a name, an index (negative from the
+// end), or * (every child).
+type pathStep struct {
+	key         string
+	idx         int
+	star, isIdx bool
+}
+
+// nextStep reads the step rest starts with, of path.
+func nextStep(path, rest string) (st pathStep, after string, err error) {
+	switch {
+	case strings.HasPrefix(rest, ".."):
+		return st, "", &UnsupportedError{fmt.Sprintf("JSONPath deep scan (..) in %q", path)}
+	case strings.HasPrefix(rest, ".*"):
+		st.star = true
+		return st, rest[2:], nil
+	case rest[0] == '.':
+		i := 1
+		for i < len(rest) && rest[i] != '.' && rest[i] != '[' {
+			i++
+		}
+		if st.key = rest[1:i]; st.key == "" {
+			return st, "", fmt.Errorf("JSONPath %q: empty name", path)
+		}
+		return st, rest[i:], nil
+	case strings.HasPrefix(rest, "['") || strings.HasPrefix(rest, `["`):
+		q := rest[1]
+		end := strings.IndexByte(rest[2:], q)
+		if end < 0 || !strings.HasPrefix(rest[2+end+1:], "]") {
+			return st, "", fmt.Errorf("JSONPath %q: unclosed [", path)
+		}
+		st.key = rest[2 : 2+end]
+		return st, rest[2+end+2:], nil
+	case strings.HasPrefix(rest, "[*]"):
+		st.star = true
+		return st, rest[3:], nil
+	case rest[0] == '[':
+		end := strings.IndexByte(rest, ']')
+		if end < 0 {
+			return st, "", fmt.Errorf("JSONPath %q: unclosed [", path)
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(rest[1:end]))
+		if err != nil {
+			return st, "", &UnsupportedError{fmt.Sprintf("JSONPath %q (only names, indexes and * are)", path)}
+		}
+		st.idx, st.isIdx = n, true
+		return st, rest[end+1:], nil
+	}
+	return st, "", fmt.Errorf("JSONPath %q: unexpected %q", path, rest)
+}
+
+// apply is what the step selects from each of cur: a map's value by name
+// or all of them, a list's element by index or all of them.
+func (st pathStep) apply(cur []any) []any {
+	var next []any
+	for _, c := range cur {
+		switch x := c.(type) {
+		case *Map:
+			switch {
+			case st.star:
+				for _, k := range x.keys {
+					next = append(next, x.vals[k])
+				}
+			case st.key != "" && x.Has(st.key):
+				next = append(next, x.vals[st.key])
+			}
+		case *List:
+			switch {
+			case st.star:
+				next = append(next, x.items...)
+			case st.isIdx && st.idx >= 0 && st.idx < len(x.items):
+				next = append(next, x.items[st.idx])
+			case st.isIdx && st.idx < 0 && -st.idx <= len(x.items):
+				next = append(next, x.items[len(x.items)+st.idx])
+			}
+		}
+	}
+	return next
 }
 
 // util is $util.

@@ -3,9 +3,10 @@ package vtl
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -378,6 +379,8 @@ func argInt(args []any, i int) (int, bool) {
 	return int(f), true
 }
 
+// call calls method m of v, as Java's (or the Object's own) method of
+// that name; one the runner does not have is an UnsupportedError.
 func call(v any, m string, args []any) (any, error) {
 	switch x := v.(type) {
 	case Object:
@@ -385,102 +388,11 @@ func call(v any, m string, args []any) (any, error) {
 	case string:
 		return stringMethod(x, m, args)
 	case *Map:
-		switch m {
-		case "get":
-			return x.Get(argString(args, 0)), nil
-		case "containsKey":
-			return x.Has(argString(args, 0)), nil
-		case "keySet":
-			l := &List{}
-			for _, k := range x.keys {
-				l.items = append(l.items, k)
-			}
-			return l, nil
-		case "values":
-			l := &List{}
-			for _, k := range x.keys {
-				l.items = append(l.items, x.vals[k])
-			}
-			return l, nil
-		case "entrySet":
-			l := &List{}
-			for _, k := range x.keys {
-				en := NewMap()
-				en.Put("key", k)
-				en.Put("value", x.vals[k])
-				l.items = append(l.items, en)
-			}
-			return l, nil
-		case "size":
-			return int64(len(x.keys)), nil
-		case "isEmpty":
-			return len(x.keys) == 0, nil
-		case "put":
-			if len(args) == 2 {
-				return x.Put(argString(args, 0), args[1]), nil
-			}
-		case "remove":
-			return x.remove(argString(args, 0)), nil
-		case "toString":
-			return toString(x), nil
-		}
-		return nil, &UnsupportedError{fmt.Sprintf("map method %s()", m)}
+		return mapMethod(x, m, args)
 	case *List:
-		switch m {
-		case "get":
-			i, ok := argInt(args, 0)
-			if !ok || i < 0 || i >= len(x.items) {
-				return nil, nil
-			}
-			return x.items[i], nil
-		case "size":
-			return int64(len(x.items)), nil
-		case "isEmpty":
-			return len(x.items) == 0, nil
-		case "contains":
-			for _, it := range x.items {
-				if len(args) == 1 && equal(it, args[0]) {
-					return true, nil
-				}
-			}
-			return false, nil
-		case "indexOf":
-			for i, it := range x.items {
-				if len(args) == 1 && equal(it, args[0]) {
-					return int64(i), nil
-				}
-			}
-			return int64(-1), nil
-		case "add":
-			if len(args) == 1 && len(x.items) < maxSteps {
-				x.items = append(x.items, args[0])
-				return true, nil
-			}
-		case "remove":
-			if i, ok := argInt(args, 0); ok && i >= 0 && i < len(x.items) {
-				old := x.items[i]
-				x.items = append(x.items[:i:i], x.items[i+1:]...)
-				return old, nil
-			}
-			return nil, nil
-		case "toString":
-			return toString(x), nil
-		}
-		return nil, &UnsupportedError{fmt.Sprintf("list method %s()", m)}
+		return listMethod(x, m, args)
 	case int64, float64:
-		switch m {
-		case "toString":
-			return toString(x), nil
-		case "intValue", "longValue":
-			f, _, _ := number(x)
-			return int64(f), nil
-		case "doubleValue":
-			f, _, _ := number(x)
-			return f, nil
-		case "equals":
-			return len(args) == 1 && equal(x, args[0]), nil
-		}
-		return nil, &UnsupportedError{fmt.Sprintf("number method %s()", m)}
+		return numberMethod(x, m, args)
 	case bool:
 		if m == "toString" {
 			return toString(x), nil
@@ -492,6 +404,114 @@ func call(v any, m string, args []any) (any, error) {
 	return nil, &UnsupportedError{fmt.Sprintf("method %s() on %T", m, v)}
 }
 
+// mapMethod calls a java.util.Map method.
+func mapMethod(x *Map, m string, args []any) (any, error) {
+	switch m {
+	case "get":
+		return x.Get(argString(args, 0)), nil
+	case "containsKey":
+		return x.Has(argString(args, 0)), nil
+	case "keySet":
+		l := &List{}
+		for _, k := range x.keys {
+			l.items = append(l.items, k)
+		}
+		return l, nil
+	case "values":
+		l := &List{}
+		for _, k := range x.keys {
+			l.items = append(l.items, x.vals[k])
+		}
+		return l, nil
+	case "entrySet":
+		l := &List{}
+		for _, k := range x.keys {
+			en := NewMap()
+			en.Put("key", k)
+			en.Put("value", x.vals[k])
+			l.items = append(l.items, en)
+		}
+		return l, nil
+	case "size":
+		return int64(len(x.keys)), nil
+	case "isEmpty":
+		return len(x.keys) == 0, nil
+	case "put":
+		if len(args) == 2 {
+			return x.Put(argString(args, 0), args[1]), nil
+		}
+	case "remove":
+		return x.remove(argString(args, 0)), nil
+	case "toString":
+		return toString(x), nil
+	}
+	return nil, &UnsupportedError{fmt.Sprintf("map method %s()", m)}
+}
+
+// listMethod calls a java.util.List method.
+func listMethod(x *List, m string, args []any) (any, error) {
+	switch m {
+	case "get":
+		i, ok := argInt(args, 0)
+		if !ok || i < 0 || i >= len(x.items) {
+			return nil, nil
+		}
+		return x.items[i], nil
+	case "size":
+		return int64(len(x.items)), nil
+	case "isEmpty":
+		return len(x.items) == 0, nil
+	case "contains":
+		return x.indexOf(args) >= 0, nil
+	case "indexOf":
+		return int64(x.indexOf(args)), nil
+	case "add":
+		if len(args) == 1 && len(x.items) < maxSteps {
+			x.items = append(x.items, args[0])
+			return true, nil
+		}
+	case "remove":
+		if i, ok := argInt(args, 0); ok && i >= 0 && i < len(x.items) {
+			old := x.items[i]
+			x.items = append(x.items[:i:i], x.items[i+1:]...)
+			return old, nil
+		}
+		return nil, nil
+	case "toString":
+		return toString(x), nil
+	}
+	return nil, &UnsupportedError{fmt.Sprintf("list method %s()", m)}
+}
+
+// indexOf is the index of the one argument in the list, or -1.
+func (x *List) indexOf(args []any) int {
+	for i, it := range x.items {
+		if len(args) == 1 && equal(it, args[0]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// numberMethod calls a java.lang.Number method.
+func numberMethod(x any, m string, args []any) (any, error) {
+	switch m {
+	case "toString":
+		return toString(x), nil
+	case "intValue", "longValue":
+		f, _, _ := number(x)
+		return int64(f), nil
+	case "doubleValue":
+		f, _, _ := number(x)
+		return f, nil
+	case "equals":
+		return len(args) == 1 && equal(x, args[0]), nil
+	}
+	return nil, &UnsupportedError{fmt.Sprintf("number method %s()", m)}
+}
+
+// stringMethod calls a java.lang.String method; indexes count characters,
+// as Java's do (UTF-16 units: the same for text without surrogates).
 func stringMethod(s, m string, args []any) (any, error) {
 	a0 := argString(args, 0)
 	switch m {
@@ -500,52 +520,11 @@ func stringMethod(s, m string, args []any) (any, error) {
 	case "isEmpty":
 		return s == "", nil
 	case "substring":
-		r := []rune(s)
-		from, ok := argInt(args, 0)
-		to := len(r)
-		if len(args) > 1 {
-			var ok2 bool
-			to, ok2 = argInt(args, 1)
-			ok = ok && ok2
-		}
-		if !ok || from < 0 || to > len(r) || from > to {
-			// Java throws StringIndexOutOfBoundsException: the template fails.
-			return nil, fmt.Errorf("substring(%v): index out of range for a string of %d characters", args, len(r))
-		}
-		return string(r[from:to]), nil
+		return substring(s, args)
 	case "replace":
 		return strings.ReplaceAll(s, a0, argString(args, 1)), nil
 	case "replaceAll", "replaceFirst", "matches", "split":
-		re, err := regexp.Compile(a0)
-		if err != nil {
-			return nil, fmt.Errorf("%s(%q): %v", m, a0, err)
-		}
-		switch m {
-		case "replaceAll":
-			return re.ReplaceAllString(s, javaReplacement(argString(args, 1))), nil
-		case "replaceFirst":
-			done := false
-			return re.ReplaceAllStringFunc(s, func(match string) string {
-				if done {
-					return match
-				}
-				done = true
-				return re.ReplaceAllString(match, javaReplacement(argString(args, 1)))
-			}), nil
-		case "matches": // Java: the whole string
-			full, err := regexp.Compile(`^(?:` + a0 + `)$`)
-			return err == nil && full.MatchString(s), nil
-		default:
-			parts := re.Split(s, -1)
-			for len(parts) > 0 && parts[len(parts)-1] == "" { // Java drops trailing empty strings
-				parts = parts[:len(parts)-1]
-			}
-			l := &List{}
-			for _, p := range parts {
-				l.items = append(l.items, p)
-			}
-			return l, nil
-		}
+		return regexMethod(s, m, args)
 	case "toLowerCase":
 		return strings.ToLower(s), nil
 	case "toUpperCase":
@@ -559,17 +538,9 @@ func stringMethod(s, m string, args []any) (any, error) {
 	case "endsWith":
 		return strings.HasSuffix(s, a0), nil
 	case "indexOf":
-		i := strings.Index(s, a0)
-		if i < 0 {
-			return int64(-1), nil
-		}
-		return int64(utf8.RuneCountInString(s[:i])), nil
+		return runeIndex(s, strings.Index(s, a0)), nil
 	case "lastIndexOf":
-		i := strings.LastIndex(s, a0)
-		if i < 0 {
-			return int64(-1), nil
-		}
-		return int64(utf8.RuneCountInString(s[:i])), nil
+		return runeIndex(s, strings.LastIndex(s, a0)), nil
 	case "equals":
 		return len(args) == 1 && args[0] != nil && s == toString(args[0]), nil
 	case "equalsIgnoreCase":
@@ -587,6 +558,67 @@ func stringMethod(s, m string, args []any) (any, error) {
 		return s, nil
 	}
 	return nil, &UnsupportedError{fmt.Sprintf("string method %s()", m)}
+}
+
+// runeIndex is byte index i of s in characters; -1 stays -1.
+func runeIndex(s string, i int) int64 {
+	if i < 0 {
+		return -1
+	}
+	return int64(utf8.RuneCountInString(s[:i]))
+}
+
+// substring is s.substring(from[, to]); Java throws
+// StringIndexOutOfBoundsException out of range, and the template fails.
+func substring(s string, args []any) (any, error) {
+	r := []rune(s)
+	from, ok := argInt(args, 0)
+	to := len(r)
+	if len(args) > 1 {
+		var ok2 bool
+		to, ok2 = argInt(args, 1)
+		ok = ok && ok2
+	}
+	if !ok || from < 0 || to > len(r) || from > to {
+		return nil, fmt.Errorf("substring(%v): index out of range for a string of %d characters", args, len(r))
+	}
+	return string(r[from:to]), nil
+}
+
+// regexMethod is replaceAll, replaceFirst, matches (the whole string, as
+// Java's) or split (trailing empty strings dropped, as Java's) with the
+// first argument as the regular expression.
+func regexMethod(s, m string, args []any) (any, error) {
+	a0 := argString(args, 0)
+	re, err := regexp.Compile(a0)
+	if err != nil {
+		return nil, fmt.Errorf("%s(%q): %v", m, a0, err)
+	}
+	switch m {
+	case "replaceAll":
+		return re.ReplaceAllString(s, javaReplacement(argString(args, 1))), nil
+	case "replaceFirst":
+		done := false
+		return re.ReplaceAllStringFunc(s, func(match string) string {
+			if done {
+				return match
+			}
+			done = true
+			return re.ReplaceAllString(match, javaReplacement(argString(args, 1)))
+		}), nil
+	case "matches":
+		full, err := regexp.Compile(`^(?:` + a0 + `)$`)
+		return err == nil && full.MatchString(s), nil
+	}
+	parts := re.Split(s, -1)
+	for len(parts) > 0 && parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
+	}
+	l := &List{}
+	for _, p := range parts {
+		l.items = append(l.items, p)
+	}
+	return l, nil
 }
 
 // javaReplacement turns Java's $1 group references into Go's ${1}.
@@ -628,99 +660,125 @@ func (e *evaluator) eval(x expr) (any, error) {
 		e.steps = sub.steps
 		return sub.out.String(), err
 	case *listExpr:
-		l := &List{}
-		for _, it := range n.items {
-			v, err := e.eval(it)
-			if err != nil {
-				return nil, err
-			}
-			l.items = append(l.items, v)
-		}
-		return l, nil
+		return e.list(n)
 	case *rangeExpr:
-		from, err := e.eval(n.from)
-		if err != nil {
-			return nil, err
-		}
-		to, err := e.eval(n.to)
-		if err != nil {
-			return nil, err
-		}
-		a, _, ok1 := number(from)
-		b, _, ok2 := number(to)
-		if !ok1 || !ok2 {
-			return nil, nil
-		}
-		if math.Abs(b-a) > 100_000 {
-			return nil, fmt.Errorf("range [%v..%v] is too long", a, b)
-		}
-		l := &List{}
-		step := int64(1)
-		if b < a {
-			step = -1
-		}
-		for i := int64(a); ; i += step {
-			l.items = append(l.items, i)
-			if i == int64(b) {
-				break
-			}
-		}
-		return l, nil
+		return e.rangeList(n)
 	case *mapExpr:
-		m := NewMap()
-		for i := range n.keys {
-			k, err := e.eval(n.keys[i])
-			if err != nil {
-				return nil, err
-			}
-			v, err := e.eval(n.vals[i])
-			if err != nil {
-				return nil, err
-			}
-			m.Put(toString(k), v)
-		}
-		return m, nil
+		return e.mapOf(n)
 	case *unary:
-		v, err := e.eval(n.x)
-		if err != nil {
-			return nil, err
-		}
-		if n.op == "!" {
-			return !truthy(v), nil
-		}
-		switch f := v.(type) {
-		case int64:
-			return -f, nil
-		case float64:
-			return -f, nil
-		}
-		return nil, nil
+		return e.unary(n)
 	case *binary:
-		l, err := e.eval(n.l)
-		if err != nil {
-			return nil, err
-		}
-		switch n.op { // short-circuit
-		case "&&":
-			if !truthy(l) {
-				return false, nil
-			}
-			r, err := e.eval(n.r)
-			return truthy(r), err
-		case "||":
-			if truthy(l) {
-				return true, nil
-			}
-			r, err := e.eval(n.r)
-			return truthy(r), err
-		}
-		r, err := e.eval(n.r)
-		if err != nil {
-			return nil, err
-		}
-		return binop(n.op, l, r)
+		return e.binary(n)
 	}
 	return nil, fmt.Errorf("unknown expression %T", x)
+}
+
+// list evaluates [a, b, ...].
+func (e *evaluator) list(n *listExpr) (any, error) {
+	l := &List{}
+	for _, it := range n.items {
+		v, err := e.eval(it)
+		if err != nil {
+			return nil, err
+		}
+		l.items = append(l.items, v)
+	}
+	return l, nil
+}
+
+// rangeList evaluates [from..to], counting down when to is below from;
+// null when a bound is not a number.
+func (e *evaluator) rangeList(n *rangeExpr) (any, error) {
+	from, err := e.eval(n.from)
+	if err != nil {
+		return nil, err
+	}
+	to, err := e.eval(n.to)
+	if err != nil {
+		return nil, err
+	}
+	a, _, ok1 := number(from)
+	b, _, ok2 := number(to)
+	if !ok1 || !ok2 {
+		return nil, nil
+	}
+	if math.Abs(b-a) > 100_000 {
+		return nil, fmt.Errorf("range [%v..%v] is too long", a, b)
+	}
+	l := &List{}
+	step := int64(1)
+	if b < a {
+		step = -1
+	}
+	for i := int64(a); ; i += step {
+		l.items = append(l.items, i)
+		if i == int64(b) {
+			break
+		}
+	}
+	return l, nil
+}
+
+// mapOf evaluates {k: v, ...}; keys become strings.
+func (e *evaluator) mapOf(n *mapExpr) (any, error) {
+	m := NewMap()
+	for i := range n.keys {
+		k, err := e.eval(n.keys[i])
+		if err != nil {
+			return nil, err
+		}
+		v, err := e.eval(n.vals[i])
+		if err != nil {
+			return nil, err
+		}
+		m.Put(toString(k), v)
+	}
+	return m, nil
+}
+
+// unary evaluates !x and -x (null for a negated non-number).
+func (e *evaluator) unary(n *unary) (any, error) {
+	v, err := e.eval(n.x)
+	if err != nil {
+		return nil, err
+	}
+	if n.op == "!" {
+		return !truthy(v), nil
+	}
+	switch f := v.(type) {
+	case int64:
+		return -f, nil
+	case float64:
+		return -f, nil
+	}
+	return nil, nil
+}
+
+// binary evaluates l op r; && and || short-circuit.
+func (e *evaluator) binary(n *binary) (any, error) {
+	l, err := e.eval(n.l)
+	if err != nil {
+		return nil, err
+	}
+	switch n.op {
+	case "&&":
+		if !truthy(l) {
+			return false, nil
+		}
+		r, err := e.eval(n.r)
+		return truthy(r), err
+	case "||":
+		if truthy(l) {
+			return true, nil
+		}
+		r, err := e.eval(n.r)
+		return truthy(r), err
+	}
+	r, err := e.eval(n.r)
+	if err != nil {
+		return nil, err
+	}
+	return binop(n.op, l, r)
 }
 
 func binop(op string, l, r any) (any, error) {
@@ -729,22 +787,11 @@ func binop(op string, l, r any) (any, error) {
 		return equal(l, r), nil
 	case "!=":
 		return !equal(l, r), nil
+	case "<", ">", "<=", ">=":
+		return compare(op, l, r), nil
 	}
 	a, aInt, okA := number(l)
 	b, bInt, okB := number(r)
-	switch op {
-	case "<", ">", "<=", ">=":
-		var c int
-		switch {
-		case okA && okB:
-			c = compareFloat(a, b)
-		case l != nil && r != nil:
-			c = strings.Compare(toString(l), toString(r))
-		default:
-			return false, nil
-		}
-		return map[string]bool{"<": c < 0, ">": c > 0, "<=": c <= 0, ">=": c >= 0}[op], nil
-	}
 	if op == "+" && (!okA || !okB) {
 		if l == nil || r == nil {
 			return nil, nil
@@ -755,43 +802,54 @@ func binop(op string, l, r any) (any, error) {
 		return nil, nil // Velocity: arithmetic on a non-number is null
 	}
 	if aInt && bInt {
-		x, y := int64(a), int64(b)
-		switch op {
-		case "+":
-			return x + y, nil
-		case "-":
-			return x - y, nil
-		case "*":
-			return x * y, nil
-		case "/", "%":
-			if y == 0 {
-				return nil, nil // Velocity logs division by zero and yields null
-			}
-			if op == "/" {
-				return x / y, nil
-			}
-			return x % y, nil
+		if v, ok := arithmetic(op, int64(a), int64(b), func(x, y int64) int64 { return x % y }); ok {
+			return v, nil
 		}
 	}
-	switch op {
-	case "+":
-		return a + b, nil
-	case "-":
-		return a - b, nil
-	case "*":
-		return a * b, nil
-	case "/":
-		if b == 0 {
-			return nil, nil
-		}
-		return a / b, nil
-	case "%":
-		if b == 0 {
-			return nil, nil
-		}
-		return math.Mod(a, b), nil
+	if v, ok := arithmetic(op, a, b, math.Mod); ok {
+		return v, nil
 	}
 	return nil, fmt.Errorf("operator %s", op)
+}
+
+// compare is l op r: numbers by value, other values (not null) by their
+// text; false with a null.
+func compare(op string, l, r any) bool {
+	a, _, okA := number(l)
+	b, _, okB := number(r)
+	var c int
+	switch {
+	case okA && okB:
+		c = compareFloat(a, b)
+	case l != nil && r != nil:
+		c = strings.Compare(toString(l), toString(r))
+	default:
+		return false
+	}
+	return map[string]bool{"<": c < 0, ">": c > 0, "<=": c <= 0, ">=": c >= 0}[op]
+}
+
+// arithmetic is a op b, in integers or in floats (mod is their %); ok is
+// false for an operator it does not know. Velocity logs a division by
+// zero and yields null.
+func arithmetic[T int64 | float64](op string, a, b T, mod func(a, b T) T) (v any, ok bool) {
+	switch op {
+	case "+":
+		return a + b, true
+	case "-":
+		return a - b, true
+	case "*":
+		return a * b, true
+	case "/", "%":
+		if b == 0 {
+			return nil, true
+		}
+		if op == "/" {
+			return a / b, true
+		}
+		return mod(a, b), true
+	}
+	return nil, false
 }
 
 func compareFloat(a, b float64) int {
@@ -808,97 +866,99 @@ func compareFloat(a, b float64) int {
 // without running it: calls of methods no receiver in the subset has, and
 // $util functions API Gateway does not have (or the runner lacks).
 func (t *Template) Check() []string {
-	known := map[string]bool{}
+	c := &checker{known: map[string]bool{}, util: map[string]bool{}, found: map[string]bool{}}
 	for kind, ms := range Methods {
 		if kind == "util" {
 			continue
 		}
 		for _, m := range ms {
-			known[m] = true
+			c.known[m] = true
 		}
 	}
 	for _, m := range []string{"hasNext", "getHasNext", "getIndex", "getCount", "isFirst", "isLast", "getFirst", "getLast"} {
-		known[m] = true
+		c.known[m] = true
 	}
-	util := map[string]bool{}
 	for _, m := range Methods["util"] {
-		util[m] = true
+		c.util[m] = true
 	}
-	found := map[string]bool{}
-	var walkExpr func(x expr)
-	var walk func(nodes []node)
-	walkRef := func(r *ref) {
-		for i, a := range r.access {
-			if a.index != nil {
-				walkExpr(a.index)
-			}
-			for _, ae := range a.args {
-				walkExpr(ae)
-			}
-			if !a.call {
-				continue
-			}
-			if i == 0 && r.root == "util" {
-				if !util[a.name] {
-					found["$util."+a.name+"()"] = true
-				}
-				continue
-			}
-			if !known[a.name] {
-				found["method "+a.name+"()"] = true
-			}
-		}
-	}
-	walkExpr = func(x expr) {
-		switch n := x.(type) {
+	c.walk(t.nodes)
+	return slices.Sorted(maps.Keys(c.found))
+}
+
+// checker walks a template for Check: the methods the subset knows (on
+// any receiver, and $util's), and what it found outside them.
+type checker struct {
+	known, util, found map[string]bool
+}
+
+func (c *checker) walk(nodes []node) {
+	for _, n := range nodes {
+		switch x := n.(type) {
 		case *ref:
-			walkRef(n)
-		case *interp:
-			walk(n.nodes)
-		case *listExpr:
-			for _, it := range n.items {
-				walkExpr(it)
+			c.walkRef(x)
+		case *setNode:
+			c.walkRef(x.lhs)
+			c.walkExpr(x.rhs)
+		case *ifNode:
+			for i, cond := range x.conds {
+				c.walkExpr(cond)
+				c.walk(x.bodies[i])
 			}
-		case *rangeExpr:
-			walkExpr(n.from)
-			walkExpr(n.to)
-		case *mapExpr:
-			for i := range n.keys {
-				walkExpr(n.keys[i])
-				walkExpr(n.vals[i])
-			}
-		case *unary:
-			walkExpr(n.x)
-		case *binary:
-			walkExpr(n.l)
-			walkExpr(n.r)
+			c.walk(x.els)
+		case *foreachNode:
+			c.walkExpr(x.iter)
+			c.walk(x.body)
 		}
 	}
-	walk = func(nodes []node) {
-		for _, n := range nodes {
-			switch x := n.(type) {
-			case *ref:
-				walkRef(x)
-			case *setNode:
-				walkRef(x.lhs)
-				walkExpr(x.rhs)
-			case *ifNode:
-				for i, c := range x.conds {
-					walkExpr(c)
-					walk(x.bodies[i])
-				}
-				walk(x.els)
-			case *foreachNode:
-				walkExpr(x.iter)
-				walk(x.body)
+}
+
+func (c *checker) walkExpr(x expr) {
+	switch n := x.(type) {
+	case *ref:
+		c.walkRef(n)
+	case *interp:
+		c.walk(n.nodes)
+	case *listExpr:
+		for _, it := range n.items {
+			c.walkExpr(it)
+		}
+	case *rangeExpr:
+		c.walkExpr(n.from)
+		c.walkExpr(n.to)
+	case *mapExpr:
+		for i := range n.keys {
+			c.walkExpr(n.keys[i])
+			c.walkExpr(n.vals[i])
+		}
+	case *unary:
+		c.walkExpr(n.x)
+	case *binary:
+		c.walkExpr(n.l)
+		c.walkExpr(n.r)
+	}
+}
+
+// walkRef checks the calls of a reference: $util's functions by name,
+// others against every receiver's methods.
+func (c *checker) walkRef(r *ref) {
+	for i, a := range r.access {
+		if a.index != nil {
+			c.walkExpr(a.index)
+		}
+		for _, ae := range a.args {
+			c.walkExpr(ae)
+		}
+		if !a.call {
+			continue
+		}
+		if i == 0 && r.root == "util" {
+			if !c.util[a.name] {
+				c.found["$util."+a.name+"()"] = true
 			}
+			continue
+		}
+		if !c.known[a.name] {
+			c.found["method "+a.name+"()"] = true
 		}
 	}
-	walk(t.nodes)
-	out := make([]string, 0, len(found))
-	for f := range found {
-		out = append(out, f)
-	}
-	sort.Strings(out)
-	return out
 }

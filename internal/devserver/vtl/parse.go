@@ -109,120 +109,156 @@ func (p *parser) block(inner bool) ([]node, string) {
 		p.fail("nesting deeper than %d", maxDepth)
 	}
 	defer func() { p.depth-- }()
-	var out []node
-	var buf strings.Builder
-	flush := func() {
-		if buf.Len() > 0 {
-			out = append(out, &text{buf.String()})
-			buf.Reset()
-		}
-	}
+	b := &blockNodes{}
 	for p.pos < len(p.src) {
 		c := p.src[p.pos]
 		switch {
 		case c == '\\' && p.pos+1 < len(p.src) && (p.src[p.pos+1] == '$' || p.src[p.pos+1] == '#'):
-			// \$a renders "$a"; \#if renders "#if".
-			start := p.pos
-			p.pos++
-			if p.src[p.pos] == '$' {
-				if r := p.tryRef(); r != nil {
-					buf.WriteString(r.raw)
-					continue
-				}
-			} else if name := p.directiveName(p.pos); name != "" {
-				buf.WriteString(p.src[p.pos : p.pos+1+len(name)])
-				p.pos += 1 + len(name)
-				continue
-			}
-			buf.WriteString(p.src[start:p.pos])
+			p.escaped(b)
 		case c == '$':
 			if r := p.tryRef(); r != nil {
-				flush()
-				out = append(out, r)
+				b.flush()
+				b.out = append(b.out, r)
 				continue
 			}
-			buf.WriteByte('$')
+			b.buf.WriteByte('$')
 			p.pos++
 		case c == '#':
-			start := p.pos
-			switch {
-			case strings.HasPrefix(p.src[p.pos:], "##"):
-				end := strings.IndexByte(p.src[p.pos:], '\n')
-				if end < 0 {
-					p.pos = len(p.src)
-				} else {
-					p.pos += end + 1
-				}
-				continue
-			case strings.HasPrefix(p.src[p.pos:], "#*"):
-				end := strings.Index(p.src[p.pos+2:], "*#")
-				if end < 0 {
-					p.fail("#* comment without *#")
-				}
-				p.pos += 2 + end + 2
-				continue
-			case strings.HasPrefix(p.src[p.pos:], "#[["):
-				end := strings.Index(p.src[p.pos+3:], "]]#")
-				if end < 0 {
-					p.fail("#[[ without ]]#")
-				}
-				buf.WriteString(p.src[p.pos+3 : p.pos+3+end])
-				p.pos += 3 + end + 3
-				continue
-			}
-			name := p.directiveName(p.pos + 1)
-			if name == "" {
-				buf.WriteByte('#')
-				p.pos++
-				continue
-			}
-			braced := p.src[p.pos+1] == '{'
-			p.pos += 1 + len(name)
-			if braced {
-				name = name[1 : len(name)-1]
-			}
-			switch name {
-			case "end", "else", "elseif":
-				if !inner {
-					p.pos = start
-					p.fail("#%s without an opening #if or #foreach", name)
-				}
-				flush()
-				out = p.gobble(out, start)
-				return out, name
-			case "set":
-				lhs, rhs := p.setArgs()
-				flush()
-				out = append(p.gobble(out, start), &setNode{lhs, rhs})
-			case "if":
-				cond := p.parenExpr()
-				flush()
-				out = p.gobble(out, start)
-				out = append(out, p.ifRest(cond))
-			case "foreach":
-				n := p.foreachArgs()
-				flush()
-				out = p.gobble(out, start)
-				body, end := p.block(true)
-				if end != "end" {
-					p.fail("#foreach without #end")
-				}
-				n.body = body
-				out = append(out, n)
-			case "break":
-				flush()
-				out = append(p.gobble(out, start), breakNode{})
-			default:
-				p.pos = start
-				p.fail("directive #%s is not in the VTL subset the runner emulates", name)
+			if end := p.hash(b, inner); end != "" {
+				return b.out, end
 			}
 		default:
-			buf.WriteByte(c)
+			b.buf.WriteByte(c)
 			p.pos++
 		}
 	}
-	flush()
-	return out, ""
+	b.flush()
+	return b.out, ""
+}
+
+// blockNodes are a block's nodes so far, and the text not yet a node.
+type blockNodes struct {
+	out []node
+	buf strings.Builder
+}
+
+func (b *blockNodes) flush() {
+	if b.buf.Len() > 0 {
+		b.out = append(b.out, &text{b.buf.String()})
+		b.buf.Reset()
+	}
+}
+
+// escaped reads \$ref, which renders "$ref", or \#directive, which renders
+// "#directive"; a backslash before anything else is text.
+func (p *parser) escaped(b *blockNodes) {
+	start := p.pos
+	p.pos++
+	if p.src[p.pos] == '$' {
+		if r := p.tryRef(); r != nil {
+			b.buf.WriteString(r.raw)
+			return
+		}
+	} else if name := p.directiveName(p.pos); name != "" {
+		b.buf.WriteString(p.src[p.pos : p.pos+1+len(name)])
+		p.pos += 1 + len(name)
+		return
+	}
+	b.buf.WriteString(p.src[start:p.pos])
+}
+
+// hash reads what starts with #: a comment, unparsed text, a directive,
+// or a # of the text. It returns the name of a closing directive (#end,
+// #else, #elseif), which ends the block.
+func (p *parser) hash(b *blockNodes, inner bool) (end string) {
+	if p.skipComment(b) {
+		return ""
+	}
+	start := p.pos
+	name := p.directiveName(p.pos + 1)
+	if name == "" {
+		b.buf.WriteByte('#')
+		p.pos++
+		return ""
+	}
+	braced := p.src[p.pos+1] == '{'
+	p.pos += 1 + len(name)
+	if braced {
+		name = name[1 : len(name)-1]
+	}
+	return p.directive(b, name, start, inner)
+}
+
+// skipComment passes over a ## line comment or a #* block comment *#,
+// or copies #[[ unparsed text ]]# as it is; false when none starts here.
+func (p *parser) skipComment(b *blockNodes) bool {
+	switch rest := p.src[p.pos:]; {
+	case strings.HasPrefix(rest, "##"):
+		end := strings.IndexByte(rest, '\n')
+		if end < 0 {
+			p.pos = len(p.src)
+		} else {
+			p.pos += end + 1
+		}
+	case strings.HasPrefix(rest, "#*"):
+		end := strings.Index(p.src[p.pos+2:], "*#")
+		if end < 0 {
+			p.fail("#* comment without *#")
+		}
+		p.pos += 2 + end + 2
+	case strings.HasPrefix(rest, "#[["):
+		end := strings.Index(p.src[p.pos+3:], "]]#")
+		if end < 0 {
+			p.fail("#[[ without ]]#")
+		}
+		b.buf.WriteString(p.src[p.pos+3 : p.pos+3+end])
+		p.pos += 3 + end + 3
+	default:
+		return false
+	}
+	return true
+}
+
+// directive reads the arguments and body of directive name (its # at
+// start) into the block; a closing directive is returned, and one outside
+// the subset is an error.
+func (p *parser) directive(b *blockNodes, name string, start int, inner bool) (end string) {
+	switch name {
+	case "end", "else", "elseif":
+		if !inner {
+			p.pos = start
+			p.fail("#%s without an opening #if or #foreach", name)
+		}
+		b.flush()
+		b.out = p.gobble(b.out, start)
+		return name
+	case "set":
+		lhs, rhs := p.setArgs()
+		b.flush()
+		b.out = append(p.gobble(b.out, start), &setNode{lhs, rhs})
+	case "if":
+		cond := p.parenExpr()
+		b.flush()
+		b.out = p.gobble(b.out, start)
+		b.out = append(b.out, p.ifRest(cond))
+	case "foreach":
+		n := p.foreachArgs()
+		b.flush()
+		b.out = p.gobble(b.out, start)
+		body, end := p.block(true)
+		if end != "end" {
+			p.fail("#foreach without #end")
+		}
+		n.body = body
+		b.out = append(b.out, n)
+	case "break":
+		b.flush()
+		b.out = append(p.gobble(b.out, start), breakNode{})
+	default:
+		p.pos = start
+		p.fail("directive #%s is not in the VTL subset the runner emulates", name)
+	}
+	return ""
 }
 
 // directives Velocity knows: the subset, and those the runner refuses.
@@ -581,85 +617,104 @@ func (p *parser) primary() expr {
 	case c == '"':
 		return p.dquoted()
 	case c == '[':
-		save := p.pos
-		p.pos++
-		p.spaces()
-		if p.pos < len(p.src) && p.src[p.pos] == ']' {
-			p.pos++
-			return &listExpr{}
-		}
-		first := p.expr()
-		p.spaces()
-		if strings.HasPrefix(p.src[p.pos:], "..") {
-			p.pos += 2
-			to := p.expr()
-			p.spaces()
-			p.expect("]")
-			return &rangeExpr{first, to}
-		}
-		p.pos = save
-		return &listExpr{p.args(']')}
+		return p.listOrRange()
 	case c == '{':
-		p.pos++
-		m := &mapExpr{}
-		p.spaces()
-		if p.pos < len(p.src) && p.src[p.pos] == '}' {
-			p.pos++
-			return m
-		}
-		for {
-			k := p.expr()
-			p.spaces()
-			p.expect(":")
-			v := p.expr()
-			m.keys, m.vals = append(m.keys, k), append(m.vals, v)
-			p.spaces()
-			if p.pos < len(p.src) && p.src[p.pos] == ',' {
-				p.pos++
-				continue
-			}
-			p.expect("}")
-			return m
-		}
+		return p.mapLiteral()
 	case c == '-' || c >= '0' && c <= '9':
-		start := p.pos
-		p.pos++
-		for p.pos < len(p.src) && p.src[p.pos] >= '0' && p.src[p.pos] <= '9' {
-			p.pos++
+		return p.number()
+	}
+	for _, k := range keywords {
+		if end := p.pos + len(k.word); strings.HasPrefix(p.src[p.pos:], k.word) && (len(p.src) == end || !isIdent(p.src[end])) {
+			p.pos = end
+			return &literal{k.v}
 		}
-		isFloat := false
-		if p.pos+1 < len(p.src) && p.src[p.pos] == '.' && p.src[p.pos+1] >= '0' && p.src[p.pos+1] <= '9' {
-			isFloat = true
-			p.pos++
-			for p.pos < len(p.src) && p.src[p.pos] >= '0' && p.src[p.pos] <= '9' {
-				p.pos++
-			}
-		}
-		num := p.src[start:p.pos]
-		if isFloat {
-			f, err := strconv.ParseFloat(num, 64)
-			if err != nil {
-				p.fail("number %q", num)
-			}
-			return &literal{f}
-		}
-		n, err := strconv.ParseInt(num, 10, 64)
-		if err != nil {
-			p.fail("number %q", num)
-		}
-		return &literal{n}
-	case strings.HasPrefix(p.src[p.pos:], "true") && (len(p.src) == p.pos+4 || !isIdent(p.src[p.pos+4])):
-		p.pos += 4
-		return &literal{true}
-	case strings.HasPrefix(p.src[p.pos:], "false") && (len(p.src) == p.pos+5 || !isIdent(p.src[p.pos+5])):
-		p.pos += 5
-		return &literal{false}
-	case strings.HasPrefix(p.src[p.pos:], "null") && (len(p.src) == p.pos+4 || !isIdent(p.src[p.pos+4])):
-		p.pos += 4
-		return &literal{nil}
 	}
 	p.fail("unexpected %q in an expression", p.src[p.pos:min(len(p.src), p.pos+10)])
 	return nil
+}
+
+// keywords are the literals true, false and null.
+var keywords = []struct {
+	word string
+	v    any
+}{{"true", true}, {"false", false}, {"null", nil}}
+
+// listOrRange reads [a, b, ...] or [from..to].
+func (p *parser) listOrRange() expr {
+	save := p.pos
+	p.pos++
+	p.spaces()
+	if p.pos < len(p.src) && p.src[p.pos] == ']' {
+		p.pos++
+		return &listExpr{}
+	}
+	first := p.expr()
+	p.spaces()
+	if strings.HasPrefix(p.src[p.pos:], "..") {
+		p.pos += 2
+		to := p.expr()
+		p.spaces()
+		p.expect("]")
+		return &rangeExpr{first, to}
+	}
+	p.pos = save
+	return &listExpr{p.args(']')}
+}
+
+// mapLiteral reads {k: v, ...}.
+func (p *parser) mapLiteral() expr {
+	p.pos++
+	m := &mapExpr{}
+	p.spaces()
+	if p.pos < len(p.src) && p.src[p.pos] == '}' {
+		p.pos++
+		return m
+	}
+	for {
+		k := p.expr()
+		p.spaces()
+		p.expect(":")
+		v := p.expr()
+		m.keys, m.vals = append(m.keys, k), append(m.vals, v)
+		p.spaces()
+		if p.pos < len(p.src) && p.src[p.pos] == ',' {
+			p.pos++
+			continue
+		}
+		p.expect("}")
+		return m
+	}
+}
+
+// number reads an integer (int64) or a decimal (float64), with its sign.
+func (p *parser) number() expr {
+	digits := func() {
+		for p.pos < len(p.src) && p.src[p.pos] >= '0' && p.src[p.pos] <= '9' {
+			p.pos++
+		}
+	}
+	start := p.pos
+	p.pos++
+	digits()
+	isFloat := false
+	if p.pos+1 < len(p.src) && p.src[p.pos] == '.' && p.src[p.pos+1] >= '0' && p.src[p.pos+1] <= '9' {
+		isFloat = true
+		p.pos++
+		digits()
+	}
+	num := p.src[start:p.pos]
+	if isFloat {
+		f, err := strconv.ParseFloat(num, 64)
+		if err != nil {
+			p.fail("number %q", num)
+		}
+		return &literal{f}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil {
+		p.fail("number %q", num)
+	}
+	return &literal{n}
 }
 
 // dquoted parses a double-quoted string, whose $references are rendered
