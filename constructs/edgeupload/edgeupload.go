@@ -52,7 +52,7 @@ import (
 
 	"github.com/streamgate/streamgate/constructs/internal/cfndeps"
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
-	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/constructs/internal/propcheck"
 	"github.com/streamgate/streamgate/constructs/internal/uploadbucket"
 	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/constructs/uploads"
@@ -105,11 +105,11 @@ type resolved struct {
 // edge code, its keys' store and the distribution. Invalid props stop
 // synth with every problem listed.
 func NewEdgeUploadEndpoint(scope constructs.Construct, id *string, p *EdgeUploadEndpointProps) *EdgeUploadEndpoint {
-	defer props.Guard("EdgeUploadEndpoint", scope, id)
+	defer propcheck.Guard("EdgeUploadEndpoint", scope, id)
 	if p == nil {
 		p = &EdgeUploadEndpointProps{}
 	}
-	problems := props.NewProblems("EdgeUploadEndpoint", scope, id)
+	problems := propcheck.NewProblems("EdgeUploadEndpoint", scope, id)
 	problems.CheckUnique(scope, id)
 	r := validate(problems, scope, id, p)
 	problems.Check()
@@ -462,11 +462,11 @@ func writeAsset(files map[string]string) string {
 	}
 	dir := filepath.Join(os.TempDir(), "streamgate-edge-"+hex.EncodeToString(h.Sum(nil))[:16])
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		props.Fail(fmt.Errorf("EdgeUploadEndpoint: writing the edge function's code: %w", err))
+		propcheck.Fail(fmt.Errorf("EdgeUploadEndpoint: writing the edge function's code: %w", err))
 	}
 	for _, n := range names {
 		if err := os.WriteFile(filepath.Join(dir, n), []byte(files[n]), 0o644); err != nil {
-			props.Fail(fmt.Errorf("EdgeUploadEndpoint: writing the edge function's code: %w", err))
+			propcheck.Fail(fmt.Errorf("EdgeUploadEndpoint: writing the edge function's code: %w", err))
 		}
 	}
 	return dir

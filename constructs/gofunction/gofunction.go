@@ -45,7 +45,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/internal/cfndeps"
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
 	cprofile "github.com/streamgate/streamgate/constructs/internal/profile"
-	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/constructs/internal/propcheck"
 	"github.com/streamgate/streamgate/internal/gobuild"
 )
 
@@ -114,7 +114,7 @@ const (
 // from Entry (or taken from Code), its log group `<id>Logs` and its execution
 // role `<id>Role`, which uses no managed policy.
 func NewGoFunction(scope constructs.Construct, id *string, p *GoFunctionProps) *GoFunction {
-	defer props.Guard("gofunction.GoFunction", scope, id)
+	defer propcheck.Guard("gofunction.GoFunction", scope, id)
 	pkg := validate(scope, id, p)
 	r := resolve(scope, id, p, pkg)
 	logs := awslogs.NewLogGroup(scope, jsii.String(*id+"Logs"), compliance.LogGroupProps(scope, r.profile, r.retention, nil))
@@ -156,7 +156,7 @@ func NewGoFunction(scope constructs.Construct, id *string, p *GoFunctionProps) *
 // validate stops synth on invalid props, and resolves Entry to its
 // package.
 func validate(scope constructs.Construct, id *string, p *GoFunctionProps) gobuild.Package {
-	problems := props.NewProblems("gofunction.GoFunction", scope, id)
+	problems := propcheck.NewProblems("gofunction.GoFunction", scope, id)
 	problems.CheckUnique(scope, id)
 	var pkg gobuild.Package
 	switch {
@@ -273,7 +273,7 @@ func acknowledgeRegulated(fn awslambda.Function, role awsiam.Role, noConcurrency
 func Code(entry string, arch awslambda.Architecture) awslambda.Code {
 	pkg, err := gobuild.Resolve(entry)
 	if err != nil {
-		props.Fail(fmt.Errorf("gofunction.Code: %w", err))
+		propcheck.Fail(fmt.Errorf("gofunction.Code: %w", err))
 	}
 	return lazyCode(pkg, goarch(arch))
 }
@@ -296,7 +296,7 @@ func codeFor(scope constructs.Construct, id *string, pkg gobuild.Package, arch a
 	}
 	dir, err := gobuild.BuildCached(pkg, ga, gobuild.CacheRoot())
 	if err != nil {
-		props.Fail(fmt.Errorf("gofunction.GoFunction %q: %w", strings.TrimPrefix(*scope.Node().Path()+"/"+*id, "/"), err))
+		propcheck.Fail(fmt.Errorf("gofunction.GoFunction %q: %w", strings.TrimPrefix(*scope.Node().Path()+"/"+*id, "/"), err))
 	}
 	return awslambda.Code_FromAsset(jsii.String(dir), nil)
 }
@@ -335,11 +335,11 @@ type localBuild struct {
 
 // TryBundle builds bootstrap into outputDir. A failed build stops synth
 // with the compiler's output instead of falling back to Docker: outside
-// tests it prints the error and exits (props.Fail), because an error
+// tests it prints the error and exits (propcheck.Fail), because an error
 // returned through jsii reaches the user wrapped in Node.js stacks.
 func (b *localBuild) TryBundle(outputDir *string, _ *awscdk.BundlingOptions) *bool {
 	if err := gobuild.Build(b.pkg, b.goarch, *outputDir+"/bootstrap"); err != nil {
-		props.Fail(fmt.Errorf("gofunction.Code: %w", err))
+		propcheck.Fail(fmt.Errorf("gofunction.Code: %w", err))
 	}
 	return jsii.Bool(true)
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/constructs/internal/propcheck"
 )
 
 // DomainProps serve an API on a domain of its own: a custom domain of the
@@ -66,16 +66,16 @@ var (
 // API (the certificate is in the stack's region). Values known only at
 // deploy time are not checked. prop names d in the messages ("Domain").
 func (d *DomainProps) Validate(prop string, scope constructs.IConstruct, cloudFront bool) error {
-	p := props.NewNamedProblems(prop)
+	p := propcheck.NewNamedProblems(prop)
 	d.validate(p, prop, scope, cloudFront)
 	return p.Joined()
 }
 
-func (d *DomainProps) validate(p *props.Problems, prop string, scope constructs.IConstruct, edge bool) {
+func (d *DomainProps) validate(p *propcheck.Problems, prop string, scope constructs.IConstruct, edge bool) {
 	switch {
 	case d.DomainName == nil:
 		p.Add(prop+".DomainName", "unset", "the host name, e.g. \"streams.example.com\"", "set "+prop+".DomainName")
-	case props.Resolved(d.DomainName):
+	case propcheck.Resolved(d.DomainName):
 		name := strings.ToLower(*d.DomainName)
 		labels := strings.Split(name, ".")
 		ok := len(labels) >= 2 && len(name) <= 253
@@ -83,10 +83,10 @@ func (d *DomainProps) validate(p *props.Problems, prop string, scope constructs.
 			ok = ok && hostLabel.MatchString(l)
 		}
 		if !ok {
-			p.Add(prop+".DomainName", props.Quote(d.DomainName), "a host name of two or more labels of letters, digits and hyphens, e.g. \"streams.example.com\" (no scheme, path or wildcard)",
+			p.Add(prop+".DomainName", propcheck.Quote(d.DomainName), "a host name of two or more labels of letters, digits and hyphens, e.g. \"streams.example.com\" (no scheme, path or wildcard)",
 				"write the host name only")
 		}
-		if d.HostedZone != nil && props.Resolved(d.HostedZone.ZoneName()) {
+		if d.HostedZone != nil && propcheck.Resolved(d.HostedZone.ZoneName()) {
 			zone := strings.TrimSuffix(strings.ToLower(*d.HostedZone.ZoneName()), ".")
 			if name != zone && !strings.HasSuffix(name, "."+zone) {
 				p.Add(prop+".HostedZone", fmt.Sprintf("%q", zone), fmt.Sprintf("the zone that %q belongs to", name), "pass the zone of the domain, or a domain in the zone")
@@ -97,8 +97,8 @@ func (d *DomainProps) validate(p *props.Problems, prop string, scope constructs.
 		p.Add(prop+".Certificate/HostedZone", "both unset", "a certificate for the domain, or the hosted zone to validate a new one in",
 			"pass Certificate (ACM, in the API's region), or HostedZone")
 	}
-	if d.BasePath != nil && props.Resolved(d.BasePath) && !basePath.MatchString(*d.BasePath) {
-		p.Add(prop+".BasePath", props.Quote(d.BasePath), `segments of letters, digits and -._~ separated by "/", without a leading or trailing slash, e.g. "v1" or "streams/v1"`,
+	if d.BasePath != nil && propcheck.Resolved(d.BasePath) && !basePath.MatchString(*d.BasePath) {
+		p.Add(prop+".BasePath", propcheck.Quote(d.BasePath), `segments of letters, digits and -._~ separated by "/", without a leading or trailing slash, e.g. "v1" or "streams/v1"`,
 			"write the path like \"v1\", or leave BasePath unset for the root")
 	}
 	region := awscdk.Stack_Of(scope).Region()
@@ -108,12 +108,12 @@ func (d *DomainProps) validate(p *props.Problems, prop string, scope constructs.
 		// us-east-1 (and whose 30 s idle timeout cuts slow streams: the API
 		// warns about EDGE already).
 		want, why = "us-east-1", "a domain served by CloudFront (an EDGE API or an EdgeUploadEndpoint) uses a certificate in us-east-1"
-		if d.Certificate == nil && props.Resolved(region) && *region != "us-east-1" {
+		if d.Certificate == nil && propcheck.Resolved(region) && *region != "us-east-1" {
 			p.Add(prop+".Certificate", "unset in a stack in "+*region, why+", which this stack cannot create",
 				"pass a us-east-1 certificate (an API can use a REGIONAL endpoint instead, the default)")
 		}
 	}
-	if d.Certificate != nil && props.Resolved(d.Certificate.CertificateArn()) && (edge || props.Resolved(region)) {
+	if d.Certificate != nil && propcheck.Resolved(d.Certificate.CertificateArn()) && (edge || propcheck.Resolved(region)) {
 		if m := arnRegion.FindStringSubmatch(*d.Certificate.CertificateArn()); m != nil && m[1] != want {
 			hint := ""
 			if m[1] == "us-east-1" && !edge {

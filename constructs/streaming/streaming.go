@@ -51,7 +51,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/gofunction"
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
 	"github.com/streamgate/streamgate/constructs/internal/profile"
-	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/constructs/internal/propcheck"
 	"github.com/streamgate/streamgate/constructs/monitoring"
 	"github.com/streamgate/streamgate/constructs/wafsize"
 )
@@ -146,7 +146,7 @@ func (a *StreamingRestApi) ToString() *string { return a.Node().Path() }
 // NewStreamingRestApi creates the API (or takes ExistingRestApi) and its
 // routes. Invalid props stop synth with every problem listed.
 func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRestApiProps) *StreamingRestApi {
-	defer props.Guard("StreamingRestApi", scope, id)
+	defer propcheck.Guard("StreamingRestApi", scope, id)
 	if p == nil {
 		p = &StreamingRestApiProps{}
 	}
@@ -154,7 +154,7 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 		timeout:      p.IntegrationTimeout,
 		auth:         p.Authorization,
 		cors:         p.Cors,
-		corsPolicy:   props.CorsPolicy(p.Cors),
+		corsPolicy:   propcheck.CorsPolicy(p.Cors),
 		corsPaths:    map[string]bool{},
 		logRetention: p.LogRetention,
 		keys:         map[string]bool{},
@@ -172,7 +172,7 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 		a.logRetention = gofunction.DefaultLogRetention
 	}
 
-	problems := props.NewProblems("StreamingRestApi", scope, id)
+	problems := propcheck.NewProblems("StreamingRestApi", scope, id)
 	problems.CheckUnique(scope, id)
 	validateApi(problems, scope, p)
 	var routes []*RouteProps
@@ -438,8 +438,8 @@ func isEdge(rp *awsapigateway.RestApiProps) bool {
 // AddRoute adds a route to the API. An invalid route stops synth with every
 // problem listed.
 func (a *StreamingRestApi) AddRoute(r *RouteProps) *Route {
-	defer props.Guard("StreamingRestApi", a.Node().Scope(), a.Node().Id())
-	problems := props.NewProblems("StreamingRestApi", a.Node().Scope(), a.Node().Id())
+	defer propcheck.Guard("StreamingRestApi", a.Node().Scope(), a.Node().Id())
+	problems := propcheck.NewProblems("StreamingRestApi", a.Node().Scope(), a.Node().Id())
 	a.validateRoute(problems, "AddRoute", r, a.keys, a.ids)
 	problems.Check()
 	plan := a.planRoute(r)
@@ -464,10 +464,10 @@ func (a *StreamingRestApi) addRoute(r *RouteProps, plan routePlan) *Route {
 	mode := transferMode(r)
 	timeout := a.routeTimeout(r)
 	a.keys[method+" "+path] = true
-	if ms, ok := props.Millis(timeout); ok && mode == awsapigateway.ResponseTransferMode_BUFFERED && ms > DefaultBufferedTimeoutMillis {
+	if ms, ok := propcheck.Millis(timeout); ok && mode == awsapigateway.ResponseTransferMode_BUFFERED && ms > DefaultBufferedTimeoutMillis {
 		awscdk.Annotations_Of(a).AddWarningV2(jsii.String(WarningBufferedTimeout), jsii.String(fmt.Sprintf(
 			"%s %s: a BUFFERED integration timeout of %s needs a raised quota (the default maximum is 29 seconds); STREAM allows 15 minutes without one.",
-			method, path, props.Human(timeout))), nil)
+			method, path, propcheck.Human(timeout))), nil)
 	}
 
 	route := &Route{Method: method, Path: path, TransferMode: mode, IntegrationTimeout: timeout}
@@ -574,7 +574,7 @@ func (a *StreamingRestApi) newRouteFunction(scope constructs.Construct, r *Route
 	a.ids[fnID] = route.Method + " " + route.Path
 	fnTimeout := r.FunctionTimeout
 	if fnTimeout == nil {
-		if ms, ok := props.Millis(route.IntegrationTimeout); ok {
+		if ms, ok := propcheck.Millis(route.IntegrationTimeout); ok {
 			fnTimeout = awscdk.Duration_Seconds(jsii.Number(math.Ceil(ms / 1000)))
 		} else {
 			// A Token integration timeout is only known at deploy:

@@ -43,7 +43,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/compliance"
 	"github.com/streamgate/streamgate/constructs/gofunction"
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
-	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/constructs/internal/propcheck"
 	"github.com/streamgate/streamgate/constructs/internal/uploadbucket"
 	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/constructs/wafsize"
@@ -114,11 +114,11 @@ type resolved struct {
 // presign handler, the API and its web ACL. Invalid props stop synth with
 // every problem listed, before any construct is made.
 func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedUploadApiProps) *PresignedUploadApi {
-	defer props.Guard("PresignedUploadApi", scope, id)
+	defer propcheck.Guard("PresignedUploadApi", scope, id)
 	if p == nil {
 		p = &PresignedUploadApiProps{}
 	}
-	problems := props.NewProblems("PresignedUploadApi", scope, id)
+	problems := propcheck.NewProblems("PresignedUploadApi", scope, id)
 	problems.CheckUnique(scope, id)
 	r := validate(problems, p)
 	// The profile applied to scope is the one the construct gets: nothing
@@ -153,7 +153,7 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 // validateProfile adds what the compliance profile rules out for these
 // props: Companion routes on a bucket with object lock (Uppy sends no
 // checksum), and uploads that expire before their lock does.
-func validateProfile(problems *props.Problems, profile *compliance.Profile, objectLock bool, r *resolved) {
+func validateProfile(problems *propcheck.Problems, profile *compliance.Profile, objectLock bool, r *resolved) {
 	if !objectLock {
 		return
 	}
@@ -161,10 +161,10 @@ func validateProfile(problems *props.Problems, profile *compliance.Profile, obje
 		problems.Add("CompanionRoutes", "true under the compliance profile in "+string(r.mode)+" mode", "uploads with a checksum: "+
 			"the profile's object lock makes S3 refuse uploads without one, and Uppy sends none", "set Mode: uploads.ModeMultipart (no object lock), or drop CompanionRoutes")
 	}
-	lock, lockKnown := props.Millis(profile.ObjectLockRetention)
-	if incoming, ok := props.Millis(r.incoming); ok && lockKnown && lock >= incoming {
-		problems.Add("IncomingObjectExpiration", props.Human(r.incoming), fmt.Sprintf("longer than the compliance profile's object lock retention (%s): "+
-			"a locked object cannot expire", props.Human(profile.ObjectLockRetention)), "lengthen IncomingObjectExpiration or shorten ObjectLockRetention")
+	lock, lockKnown := propcheck.Millis(profile.ObjectLockRetention)
+	if incoming, ok := propcheck.Millis(r.incoming); ok && lockKnown && lock >= incoming {
+		problems.Add("IncomingObjectExpiration", propcheck.Human(r.incoming), fmt.Sprintf("longer than the compliance profile's object lock retention (%s): "+
+			"a locked object cannot expire", propcheck.Human(profile.ObjectLockRetention)), "lengthen IncomingObjectExpiration or shorten ObjectLockRetention")
 	}
 }
 
@@ -200,7 +200,7 @@ func (u *PresignedUploadApi) handlerEnv(p *PresignedUploadApiProps, r *resolved)
 	if r.cors != nil {
 		// API Gateway adds no CORS header to the handler's answers: the
 		// handler adds them for these origins (lambda/cors).
-		env[cors.EnvConfig] = jsii.String(props.CorsPolicy(r.cors))
+		env[cors.EnvConfig] = jsii.String(propcheck.CorsPolicy(r.cors))
 	}
 	if r.companion {
 		env[presign.EnvCompanion] = jsii.String("true")
@@ -430,7 +430,7 @@ func errorTemplate(code, message string) *map[string]*string {
 	return &map[string]*string{"application/json": jsii.String(fmt.Sprintf(`{"error":{"code":%q,"message":%q}}`, code, message))}
 }
 
-func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
+func validate(p *propcheck.Problems, up *PresignedUploadApiProps) *resolved {
 	r := &resolved{mode: up.Mode, direct: up.DirectUpload != nil && *up.DirectUpload, companion: up.CompanionRoutes != nil && *up.CompanionRoutes}
 	switch r.mode {
 	case "":
@@ -447,10 +447,10 @@ func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
 		case r.maxSize <= 0:
 			p.Add("MaxObjectSize", fmt.Sprintf("%d bytes", r.maxSize), "1 byte to 5 GB (PUT, POST) or 5 TB (MULTIPART)", "set a positive size")
 		case r.mode != ModeMultipart && r.maxSize > presign.MaxSinglePutSize:
-			p.Add("MaxObjectSize", props.Bytes(r.maxSize), fmt.Sprintf("at most 5 GiB with %s: S3's single upload limit", r.mode),
+			p.Add("MaxObjectSize", propcheck.Bytes(r.maxSize), fmt.Sprintf("at most 5 GiB with %s: S3's single upload limit", r.mode),
 				"set Mode: uploads.ModeMultipart for larger objects, or lower MaxObjectSize")
 		case r.maxSize > presign.MaxObjectSize:
-			p.Add("MaxObjectSize", props.Bytes(r.maxSize), "at most 5 TiB, S3's object size limit", "lower MaxObjectSize")
+			p.Add("MaxObjectSize", propcheck.Bytes(r.maxSize), "at most 5 TiB, S3's object size limit", "lower MaxObjectSize")
 		}
 	}
 
@@ -459,8 +459,8 @@ func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
 	r.expiry = up.UrlExpiration
 	if r.expiry == nil {
 		r.expiry = awscdk.Duration_Minutes(jsii.Number(DefaultUrlExpirationMinutes))
-	} else if ms, ok := props.Millis(r.expiry); ok && (ms < 60_000 || ms > 7*24*3600_000) {
-		p.Add("UrlExpiration", props.Human(r.expiry), "1 minute to 7 days (SigV4's maximum)", "set an expiry in that range; short is safer")
+	} else if ms, ok := propcheck.Millis(r.expiry); ok && (ms < 60_000 || ms > 7*24*3600_000) {
+		p.Add("UrlExpiration", propcheck.Human(r.expiry), "1 minute to 7 days (SigV4's maximum)", "set an expiry in that range; short is safer")
 	} else if !ok {
 		p.Add("UrlExpiration", "a Token", "a duration known at synth time", "use a literal duration")
 	}
@@ -491,7 +491,7 @@ func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
 			p.Add("BucketProps.PublicReadAccess", "true", "false: uploads are private", "serve objects through CloudFront or presigned GETs")
 		}
 	}
-	r.corsOrigins = p.CheckCors("Cors", up.Cors, props.CorsFields{AnyOrigin: true, Headers: true, Options: true,
+	r.corsOrigins = p.CheckCors("Cors", up.Cors, propcheck.CorsFields{AnyOrigin: true, Headers: true, Options: true,
 		Why: "the construct allows the methods of its routes"})
 	if len(r.corsOrigins) > 0 {
 		r.cors = corsOptions(up.Cors)
@@ -519,7 +519,7 @@ func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
 // e.g. awseventstargets.NewSqsQueue(queue, nil); OnUploadedFunction makes a
 // Go function for you.
 func (u *PresignedUploadApi) OnUploaded(id *string, targets ...awsevents.IRuleTarget) awsevents.Rule {
-	problems := props.NewProblems("PresignedUploadApi.OnUploaded", u, id)
+	problems := propcheck.NewProblems("PresignedUploadApi.OnUploaded", u, id)
 	problems.CheckUnique(u, id)
 	if len(targets) == 0 {
 		problems.Add("targets", "none", "at least one awsevents.IRuleTarget", "pass a target, e.g. awseventstargets.NewSqsQueue(queue, nil)")

@@ -1,7 +1,7 @@
-// Package props holds the validation and default helpers the streamgate
+// Package propcheck holds the validation and default helpers the streamgate
 // constructs share: problems collected across all props and reported at
 // once, and checks that leave unresolved Tokens alone.
-package props
+package propcheck
 
 import (
 	"errors"
