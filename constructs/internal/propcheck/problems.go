@@ -1,24 +1,23 @@
-// Package propcheck holds the validation and default helpers the streamgate
-// constructs share: problems collected across all props and reported at
-// once, and checks that leave unresolved Tokens alone.
+// Package propcheck checks the props of the streamgate constructs before
+// anything is built, and stops synth with every problem at once:
+//
+//   - Problems collects what is wrong with a construct's props (prop, value,
+//     what is allowed, the fix) and reports them in one error (problems.go);
+//     its checks of shared prop kinds (ids, timeouts, days, media types, key
+//     prefixes, CORS) skip unresolved Tokens (checks.go, cors.go);
+//   - Fail and Guard stop synth with that error: a clean message and exit
+//     status 1, or a panic in tests (guard.go);
+//   - Resolved, Millis, Human, Bytes and Quote read values that may be
+//     Tokens and write them for messages (format.go).
 package propcheck
 
 import (
 	"errors"
 	"fmt"
-	"math"
-	"os"
 	"regexp"
-	"runtime"
-	"strconv"
 	"strings"
-	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
-	"github.com/aws/jsii-runtime-go"
-
-	"github.com/streamgate/streamgate/lambda/presign"
 )
 
 // Problems collects every invalid prop of a construct so that synth reports
@@ -122,140 +121,11 @@ func (p *Problems) Err() error {
 	return fmt.Errorf("%s has %d invalid %s:\n  - %s", p.construct, len(p.list), noun, strings.Join(p.list, "\n  - "))
 }
 
-// PanicEnv is the environment variable that, set to 1, makes Fail panic
-// outside tests too (to recover the error in a program of your own).
-const PanicEnv = "STREAMGATE_PANIC"
-
-// Fail stops synth with err, which names the construct, the prop and the
-// fix. In tests (and with STREAMGATE_PANIC=1) it panics, so that the test
-// can recover it. Otherwise it prints "Error: " and the message to standard
-// error and exits with status 1: a panic would bury the message under a
-// goroutine trace (the runtime cannot be told to print less than its
-// default), and `cdk synth` shows the user the program's output as is.
-func Fail(err error) {
-	if testing.Testing() || os.Getenv(PanicEnv) == "1" {
-		panic(failure{err})
-	}
-	fmt.Fprintf(os.Stderr, "\nError: %v\n\n", err)
-	os.Exit(1)
-}
-
 // Check stops synth (Fail) when p holds any problem.
 func (p *Problems) Check() {
 	if err := p.Err(); err != nil {
 		Fail(err)
 	}
-}
-
-// CheckLambdaTimeout records a problem when d cannot be a Lambda function's
-// timeout: outside 1 second..15 minutes, or a Token in another unit than
-// seconds (a function's Timeout is in seconds, and CDK cannot convert a
-// Token). Nil is fine (a default applies).
-func (p *Problems) CheckLambdaTimeout(prop string, d awscdk.Duration) {
-	if d == nil {
-		return
-	}
-	if *d.IsUnresolved() {
-		if unit := *d.UnitLabel(); unit != "seconds" {
-			p.Add(prop, "a Token in "+unit, "a literal duration, or a Token in seconds (a function's Timeout is in seconds, and a Token cannot be converted at synth time)",
-				"pass awscdk.Duration_Seconds(token)")
-		}
-		return
-	}
-	if s := *d.ToMilliseconds(nil) / 1000; s < 1 || s > 900 {
-		p.Add(prop, Human(d), "1 second to 15 minutes (Lambda's limits)", "set a timeout in that range")
-	}
-}
-
-// WholeDays is d, or def days when d is nil, recording a problem when d is
-// not a whole number of days (S3 lifecycle rules count days). A Token
-// passes unchecked.
-func (p *Problems) WholeDays(prop string, d awscdk.Duration, def float64) awscdk.Duration {
-	if d == nil {
-		return awscdk.Duration_Days(jsii.Number(def))
-	}
-	ms, ok := Millis(d)
-	if !ok {
-		return d
-	}
-	if n := ms / 86_400_000; n < 1 || n != math.Trunc(n) {
-		p.Add(prop, Human(d), "whole days, at least 1 (S3 lifecycle rules count days)", "use awscdk.Duration_Days")
-	}
-	return d
-}
-
-// MediaTypes is types lower-cased, or defaults when types is nil,
-// recording a problem for an empty list and for every entry that is not an
-// exact type/subtype (no wildcard, no parameters).
-func (p *Problems) MediaTypes(prop string, types *[]*string, defaults []string) []string {
-	if types == nil {
-		return defaults
-	}
-	if len(*types) == 0 {
-		p.Add(prop, "an empty list", "one or more media types such as \"image/png\"", "list the types clients may upload, or leave it unset for the defaults")
-	}
-	var out []string
-	for i, t := range *types {
-		v := ""
-		if t != nil {
-			v = strings.ToLower(strings.TrimSpace(*t))
-		}
-		parts := strings.Split(v, "/")
-		if len(parts) != 2 || parts[0] == "" || parts[1] == "" || strings.ContainsAny(v, "*;, ") {
-			p.Add(fmt.Sprintf("%s[%d]", prop, i), fmt.Sprintf("%q", v), "an exact media type, type/subtype, without wildcards or parameters", "write it like \"image/png\"")
-			continue
-		}
-		out = append(out, v)
-	}
-	return out
-}
-
-// Resolved reports whether v is known at synth time (not a Token).
-func Resolved(v any) bool {
-	if v == nil {
-		return false
-	}
-	return !*awscdk.Token_IsUnresolved(v)
-}
-
-// Millis is d in milliseconds and whether it is known at synth time.
-func Millis(d awscdk.Duration) (float64, bool) {
-	if d == nil || *d.IsUnresolved() {
-		return 0, false
-	}
-	return *d.ToMilliseconds(nil), true
-}
-
-// Human is d as "15 minutes", for messages.
-func Human(d awscdk.Duration) string {
-	if d == nil {
-		return "unset"
-	}
-	if *d.IsUnresolved() {
-		return "a Token"
-	}
-	return *d.ToHumanString()
-}
-
-// Bytes is n as "6 GiB (6442450944 bytes)", for messages.
-func Bytes(n int64) string {
-	for _, u := range []struct {
-		shift uint
-		name  string
-	}{{40, "TiB"}, {30, "GiB"}, {20, "MiB"}, {10, "KiB"}} {
-		if n >= 1<<u.shift {
-			return fmt.Sprintf("%s %s (%d bytes)", strconv.FormatFloat(float64(n)/float64(int64(1)<<u.shift), 'f', -1, 64), u.name, n)
-		}
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
-
-// Quote is s quoted for messages, or "unset".
-func Quote(s *string) string {
-	if s == nil {
-		return "unset"
-	}
-	return fmt.Sprintf("%q", *s)
 }
 
 // Joined is nil when nothing was recorded, else the problems as one error
@@ -285,46 +155,4 @@ func (p *Problems) AddErr(err error) {
 		msg += "."
 	}
 	p.list = append(p.list, msg)
-}
-
-// failure is what Fail panics with, so that Guard lets it through.
-type failure struct{ error }
-
-func (f failure) Unwrap() error { return f.error }
-
-// Guard, deferred first in a construct's New function, turns an error that
-// aws-cdk raises through jsii while the construct is made (a value of a
-// prop that streamgate passes on, such as RestApiProps or CORS) into Fail's
-// clean error that names the construct, instead of a panic with a goroutine
-// trace. Its own Fail and Go runtime errors (a bug) pass through.
-func Guard(constructType string, scope constructs.IConstruct, id *string) {
-	r := recover()
-	if r == nil {
-		return
-	}
-	err, ok := r.(error)
-	var rt runtime.Error
-	if _, ours := r.(failure); ours || !ok || errors.As(err, &rt) {
-		panic(r)
-	}
-	msg := strings.TrimSpace(err.Error())
-	if i := strings.Index(msg, "\n    at "); i > 0 { // the JavaScript stack, if any
-		msg = msg[:i]
-	}
-	Fail(fmt.Errorf("%s: aws-cdk refused a value while creating it: %s\nFix: correct the prop it names (passed on to aws-cdk as is); "+
-		"set %s=1 to see where it was raised", constructName(constructType, scope, id), strings.TrimSuffix(msg, "."), PanicEnv))
-}
-
-// KeyPrefix is v, the S3 key prefix of prop ("KeyPrefix"), or def when v is
-// nil; a prefix the upload handler would refuse (presign.ValidPrefix) is a
-// problem.
-func (p *Problems) KeyPrefix(prop string, v *string, def string) string {
-	if v == nil {
-		return def
-	}
-	if !presign.ValidPrefix(*v) {
-		p.Add(prop, fmt.Sprintf("%q", *v), `"/"-terminated segments of letters, digits and !-_.*'(), no leading "/", no "." or ".." segments, at most 256 bytes`,
-			`write it like "incoming/" or "teams/video/"`)
-	}
-	return *v
 }
