@@ -9,8 +9,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 
+	"github.com/streamgate/streamgate/constructs/customdomain"
 	"github.com/streamgate/streamgate/constructs/internal/propcheck"
-	"github.com/streamgate/streamgate/constructs/uploads"
+	"github.com/streamgate/streamgate/constructs/uploaddefaults"
 	"github.com/streamgate/streamgate/internal/edge"
 )
 
@@ -32,11 +33,11 @@ func validate(p *propcheck.Problems, scope constructs.Construct, id *string, ep 
 	r.cfg.Path = edge.Path
 	r.validateMode(p, stack, ep)
 	r.cfg.MaxSize = maxObjectSize(p, ep.MaxObjectSize)
-	r.cfg.Types = p.MediaTypes("AllowedContentTypes", ep.AllowedContentTypes, uploads.DefaultContentTypes())
-	r.cfg.Prefix = p.KeyPrefix("KeyPrefix", ep.KeyPrefix, uploads.DefaultKeyPrefix)
+	r.cfg.Types = p.MediaTypes("AllowedContentTypes", ep.AllowedContentTypes, uploaddefaults.ContentTypes())
+	r.cfg.Prefix = p.KeyPrefix("KeyPrefix", ep.KeyPrefix, uploaddefaults.KeyPrefix)
 	r.cfg.CorsOrigins = p.CheckCors("Cors", ep.Cors, propcheck.CorsFields{Why: "the endpoint's methods and headers are fixed by its protocol"})
 	r.cfg.MaxLifetime = seconds(p, "MaxTokenLifetime", ep.MaxTokenLifetime, DefaultMaxTokenLifetimeMinutes*60, 60, 24*3600, "1 minute to 24 hours")
-	r.incoming = p.WholeDays("IncomingObjectExpiration", ep.IncomingObjectExpiration, uploads.DefaultIncomingObjectExpirationDays)
+	r.incoming = p.WholeDays("IncomingObjectExpiration", ep.IncomingObjectExpiration, uploaddefaults.IncomingObjectExpirationDays)
 	r.validateModeSettings(p, ep)
 	if r.mode == ModeRedirect {
 		r.validateRedirect(p, ep)
@@ -170,7 +171,7 @@ func (r *resolved) validateBucket(p *propcheck.Problems, ep *EdgeUploadEndpointP
 // that the CloudFront Function of Through mode fits CloudFront's limit.
 func (r *resolved) validateDistribution(p *propcheck.Problems, scope constructs.Construct, ep *EdgeUploadEndpointProps) {
 	if d := ep.Domain; d != nil {
-		p.AddErr(d.Validate("Domain", scope, true))
+		p.AddErr(d.Validate("Domain", scope, customdomain.CloudFront))
 		if d.BasePath != nil {
 			p.Add("Domain.BasePath", propcheck.Quote(d.BasePath), "unset: uploads go to "+edge.Path+" on the domain's root", "drop Domain.BasePath")
 		}

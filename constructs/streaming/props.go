@@ -8,6 +8,7 @@ import (
 
 	"github.com/streamgate/streamgate/constructs/apiauth"
 	"github.com/streamgate/streamgate/constructs/compliance"
+	"github.com/streamgate/streamgate/constructs/customdomain"
 	"github.com/streamgate/streamgate/constructs/monitoring"
 	"github.com/streamgate/streamgate/constructs/wafsize"
 )
@@ -93,7 +94,7 @@ type StreamingRestApiProps struct {
 	// stage mapped under a base path, a Route 53 alias with a hosted zone,
 	// the custom URL as a stack output. Not with ExistingRestApi. Default:
 	// none (the execute-api URL only).
-	Domain *DomainProps
+	Domain *customdomain.DomainProps
 	// RoutesPerStack is the most routes the API puts in one CloudFormation
 	// stack. The API's own stack takes the first ones; the others go, in
 	// order, into nested stacks (awscdk.NestedStack, ids "Routes1",

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/constructs-go/constructs/v10"
 
+	"github.com/streamgate/streamgate/constructs/customdomain"
 	"github.com/streamgate/streamgate/constructs/gofunction"
 	"github.com/streamgate/streamgate/constructs/internal/propcheck"
 )
@@ -49,13 +50,13 @@ func validateApi(p *propcheck.Problems, scope constructs.IConstruct, sp *Streami
 	if sp.Monitoring != nil {
 		p.AddErr(sp.Monitoring.Validate("Monitoring"))
 	}
-	edge := false
-	if sp.RestApiProps != nil {
-		edge = isEdge(sp.RestApiProps)
+	servedBy := customdomain.Regional
+	if sp.RestApiProps != nil && isEdge(sp.RestApiProps) {
+		servedBy = customdomain.CloudFront
 	}
 	p.CheckCors("Cors", sp.Cors, propcheck.CorsFields{AnyOrigin: true, Methods: true, Headers: true, Options: true})
 	if sp.Domain != nil {
-		p.AddErr(sp.Domain.Validate("Domain", scope, edge))
+		p.AddErr(sp.Domain.Validate("Domain", scope, servedBy))
 	}
 	if sp.WebAcl != nil && sp.MaxRequestBodySize != nil {
 		p.Add("MaxRequestBodySize", "set together with WebAcl", "one of them", "drop MaxRequestBodySize: the shared WebAcl has its own limit")

@@ -46,6 +46,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/internal/propcheck"
 	"github.com/streamgate/streamgate/constructs/internal/uploadbucket"
 	"github.com/streamgate/streamgate/constructs/streaming"
+	"github.com/streamgate/streamgate/constructs/uploaddefaults"
 	"github.com/streamgate/streamgate/constructs/wafsize"
 	"github.com/streamgate/streamgate/lambda/cors"
 	"github.com/streamgate/streamgate/lambda/presign"
@@ -454,7 +455,7 @@ func validate(p *propcheck.Problems, up *PresignedUploadApiProps) *resolved {
 		}
 	}
 
-	r.contentTypes = p.MediaTypes("AllowedContentTypes", up.AllowedContentTypes, DefaultContentTypes())
+	r.contentTypes = p.MediaTypes("AllowedContentTypes", up.AllowedContentTypes, uploaddefaults.ContentTypes())
 
 	r.expiry = up.UrlExpiration
 	if r.expiry == nil {
@@ -465,10 +466,10 @@ func validate(p *propcheck.Problems, up *PresignedUploadApiProps) *resolved {
 		p.Add("UrlExpiration", "a Token", "a duration known at synth time", "use a literal duration")
 	}
 
-	r.prefix = p.KeyPrefix("KeyPrefix", up.KeyPrefix, DefaultKeyPrefix)
+	r.prefix = p.KeyPrefix("KeyPrefix", up.KeyPrefix, uploaddefaults.KeyPrefix)
 
-	r.incoming = p.WholeDays("IncomingObjectExpiration", up.IncomingObjectExpiration, DefaultIncomingObjectExpirationDays)
-	r.abortAfter = p.WholeDays("AbortIncompleteUploadsAfter", up.AbortIncompleteUploadsAfter, DefaultAbortIncompleteUploadsAfterDays)
+	r.incoming = p.WholeDays("IncomingObjectExpiration", up.IncomingObjectExpiration, uploaddefaults.IncomingObjectExpirationDays)
+	r.abortAfter = p.WholeDays("AbortIncompleteUploadsAfter", up.AbortIncompleteUploadsAfter, uploaddefaults.AbortIncompleteUploadsAfterDays)
 
 	if up.Bucket != nil {
 		for _, f := range []struct {
