@@ -85,7 +85,7 @@ func NewRegulated(scope constructs.Construct, id string, props *awscdk.StackProp
 }
 
 // OnUploadEntry is the example upload-event handler.
-const OnUploadEntry = "github.com/streamgate/streamgate/lambda/onupload"
+const OnUploadEntry = "github.com/streamgate/streamgate/examples/onupload"
 
 // The regulated app's Route 53 zone (an example: replace with yours).
 const (

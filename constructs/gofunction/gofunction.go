@@ -2,7 +2,7 @@
 // time, with the local Go toolchain and no Docker:
 //
 //	fn := gofunction.NewGoFunction(stack, jsii.String("Records"), &gofunction.GoFunctionProps{
-//		Entry: jsii.String("./lambda/records"), // a directory or an import path
+//		Entry: jsii.String("./handlers/records"), // a directory or an import path
 //	})
 //
 // The handler is compiled with reproducible flags
@@ -110,6 +110,11 @@ const (
 	DefaultLogRetention = awslogs.RetentionDays_ONE_MONTH
 )
 
+// WarningEntryMoved is the id of the warning annotation for an Entry that
+// names one of streamgate's handlers at the path it had before it moved:
+// the handler is built from its new path, which the warning names.
+const WarningEntryMoved = "@streamgate/gofunction:entryMoved"
+
 // NewGoFunction creates a provided.al2023 function whose bootstrap is built
 // from Entry (or taken from Code), its log group `<id>Logs` and its execution
 // role `<id>Role`, which uses no managed policy.
@@ -138,6 +143,7 @@ func NewGoFunction(scope constructs.Construct, id *string, p *GoFunctionProps) *
 		VpcSubnets:                   r.subnets,
 		SecurityGroups:               r.groups,
 	})
+	warnIfMoved(fn, pkg)
 	// No DependsOn on the role the Role property names (cfn-lint W3005).
 	cfndeps.Drop(fn.Node().DefaultChild().(awscdk.CfnResource), role.Node().DefaultChild().(awscdk.CfnResource))
 	if r.profile != nil {
@@ -151,6 +157,16 @@ func NewGoFunction(scope constructs.Construct, id *string, p *GoFunctionProps) *
 		})
 	}
 	return &GoFunction{Function: fn, LogGroup: logs, Role: role}
+}
+
+// warnIfMoved tells the user who wrote an old path of a streamgate handler
+// (gobuild.Moved) where it is now; the build already uses the new path.
+func warnIfMoved(fn awslambda.Function, pkg gobuild.Package) {
+	if pkg.MovedFrom == "" {
+		return
+	}
+	awscdk.Annotations_Of(fn).AddWarningV2(jsii.String(WarningEntryMoved), jsii.String(fmt.Sprintf(
+		"Entry %q has moved to %q, which is built instead (the same handler); write the new path, as the old one is kept only for a while", pkg.MovedFrom, pkg.ImportPath)), nil)
 }
 
 // validate stops synth on invalid props, and resolves Entry to its

@@ -125,7 +125,7 @@ type RouteProps struct {
 	Path *string
 
 	// Entry is the Go main package of the handler, built at synth: a directory
-	// ("./lambda/records") or an import path. Default: none.
+	// ("./handlers/records") or an import path. Default: none.
 	Entry *string
 	// Code is a prebuilt handler (with a `bootstrap` executable) used instead
 	// of building Entry. Default: Entry built at synth.

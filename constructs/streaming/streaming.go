@@ -7,7 +7,7 @@
 //		Routes: &[]*streaming.RouteProps{{
 //			Method: jsii.String("GET"),
 //			Path:   jsii.String("/records"),
-//			Entry:  jsii.String("github.com/streamgate/streamgate/lambda/records"),
+//			Entry:  jsii.String("github.com/streamgate/streamgate/examples/demo/records"),
 //		}},
 //	})
 //	api.AddRoute(&streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String("/legacy"), HttpUrl: jsii.String("https://legacy.example.com/feed")})

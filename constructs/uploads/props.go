@@ -133,7 +133,7 @@ type PresignedUploadApiProps struct {
 	// LogRetention of the log groups the construct creates. Default: ONE_MONTH.
 	LogRetention awslogs.RetentionDays
 	// Code is a prebuilt presign handler (a `bootstrap`). Default:
-	// lambda/uploads built from source at synth.
+	// handlers/presign built from source at synth.
 	Code awslambda.Code
 	// RestApiProps override the API's defaults (as in StreamingRestApi).
 	RestApiProps *awsapigateway.RestApiProps

@@ -53,7 +53,7 @@ import (
 )
 
 // HandlerEntry is the presign handler's main package, built at synth.
-const HandlerEntry = "github.com/streamgate/streamgate/lambda/uploads"
+const HandlerEntry = "github.com/streamgate/streamgate/handlers/presign"
 
 // DirectPrefix is where DirectUpload writes, under KeyPrefix.
 const DirectPrefix = "direct/"
