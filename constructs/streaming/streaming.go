@@ -150,6 +150,35 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 	if p == nil {
 		p = &StreamingRestApiProps{}
 	}
+	a := withDefaults(p)
+	var routes []*RouteProps
+	if p.Routes != nil {
+		routes = *p.Routes
+	}
+	a.validate(scope, id, p, routes)
+
+	constructs.NewConstruct_Override(a, scope, id)
+	a.compliance = compliance.Of(a, p.Compliance)
+	if p.ExistingRestApi != nil {
+		a.Api = p.ExistingRestApi
+	} else {
+		a.createApi(p)
+	}
+	a.addWebAcl(p)
+	a.RequestValidator = awsapigateway.NewRequestValidator(a, jsii.String("RequestValidator"), &awsapigateway.RequestValidatorProps{
+		RestApi:                   a.Api,
+		ValidateRequestBody:       jsii.Bool(true),
+		ValidateRequestParameters: jsii.Bool(true),
+	})
+	a.addRoutes(routes)
+	a.Node().AddValidation(&resourceLimitCheck{a})
+	return a
+}
+
+// withDefaults is the construct's state before it exists: p's settings,
+// or their defaults (a 15-minute integration timeout, IAM, the functions'
+// log retention), and empty route tables.
+func withDefaults(p *StreamingRestApiProps) *StreamingRestApi {
 	a := &StreamingRestApi{
 		timeout:      p.IntegrationTimeout,
 		auth:         p.Authorization,
@@ -171,28 +200,27 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 	if a.logRetention == "" {
 		a.logRetention = gofunction.DefaultLogRetention
 	}
+	return a
+}
 
+// validate stops synth when the API's props or any of routes are
+// invalid, listing every problem, before any construct exists.
+func (a *StreamingRestApi) validate(scope constructs.Construct, id *string, p *StreamingRestApiProps, routes []*RouteProps) {
 	problems := propcheck.NewProblems("StreamingRestApi", scope, id)
 	problems.CheckUnique(scope, id)
 	validateApi(problems, scope, p)
-	var routes []*RouteProps
-	if p.Routes != nil {
-		routes = *p.Routes
-	}
 	planned := map[string]bool{}
 	plannedIDs := map[string]string{}
 	for i, r := range routes {
 		a.validateRoute(problems, fmt.Sprintf("Routes[%d]", i), r, planned, plannedIDs)
 	}
 	problems.Check()
+}
 
-	constructs.NewConstruct_Override(a, scope, id)
-	a.compliance = compliance.Of(a, p.Compliance)
-	if p.ExistingRestApi != nil {
-		a.Api = p.ExistingRestApi
-	} else {
-		a.createApi(p)
-	}
+// addWebAcl associates the web ACL (WebAcl, or a new SizeLimitedWebAcl
+// for MaxRequestBodySize) with the stage, or acknowledges that WAF is
+// opt-in when there is none.
+func (a *StreamingRestApi) addWebAcl(p *StreamingRestApiProps) {
 	switch {
 	case p.WebAcl != nil:
 		a.WebAcl = p.WebAcl
@@ -212,13 +240,11 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 		nagack.Acknowledge(a.Stage, nagack.Rule{Id: "AwsSolutions-APIG3", Reason: "WAF is opt-in on StreamingRestAPI: its routes " +
 			"take small requests and stream large responses, which WAF does not inspect. Set MaxRequestBodySize or WebACL to associate a size-limiting web ACL."})
 	}
-	a.RequestValidator = awsapigateway.NewRequestValidator(a, jsii.String("RequestValidator"), &awsapigateway.RequestValidatorProps{
-		RestApi:                   a.Api,
-		ValidateRequestBody:       jsii.Bool(true),
-		ValidateRequestParameters: jsii.Bool(true),
-	})
-	// Every route is planned, and the stack's room checked, before the
-	// first handler is built.
+}
+
+// addRoutes plans every route, and checks the stack's room, before the
+// first handler is built; then it adds them.
+func (a *StreamingRestApi) addRoutes(routes []*RouteProps) {
 	a.planner.stack = countResources(awscdk.Stack_Of(a))
 	plans := make([]routePlan, len(routes))
 	for i, r := range routes {
@@ -229,8 +255,6 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 	for i, r := range routes {
 		a.addRoute(r, plans[i])
 	}
-	a.Node().AddValidation(&resourceLimitCheck{a})
-	return a
 }
 
 func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
