@@ -431,46 +431,79 @@ func errorTemplate(code, message string) *map[string]*string {
 	return &map[string]*string{"application/json": jsii.String(fmt.Sprintf(`{"error":{"code":%q,"message":%q}}`, code, message))}
 }
 
+// validate records every problem of up's props in p and resolves them,
+// with their defaults.
 func validate(p *propcheck.Problems, up *PresignedUploadApiProps) *resolved {
-	r := &resolved{mode: up.Mode, direct: up.DirectUpload != nil && *up.DirectUpload, companion: up.CompanionRoutes != nil && *up.CompanionRoutes}
-	switch r.mode {
-	case "":
-		r.mode = ModePut
-	case ModePut, ModePost, ModeMultipart:
-	default:
-		p.Add("Mode", fmt.Sprintf("%q", up.Mode), "uploads.ModePut, ModePost or ModeMultipart", "use one of those modes")
-	}
-
-	r.maxSize = DefaultMaxObjectSize
-	if up.MaxObjectSize != nil && !*up.MaxObjectSize.IsUnresolved() {
-		r.maxSize = int64(*up.MaxObjectSize.ToBytes(nil))
-		switch {
-		case r.maxSize <= 0:
-			p.Add("MaxObjectSize", fmt.Sprintf("%d bytes", r.maxSize), "1 byte to 5 GB (PUT, POST) or 5 TB (MULTIPART)", "set a positive size")
-		case r.mode != ModeMultipart && r.maxSize > presign.MaxSinglePutSize:
-			p.Add("MaxObjectSize", propcheck.Bytes(r.maxSize), fmt.Sprintf("at most 5 GiB with %s: S3's single upload limit", r.mode),
-				"set Mode: uploads.ModeMultipart for larger objects, or lower MaxObjectSize")
-		case r.maxSize > presign.MaxObjectSize:
-			p.Add("MaxObjectSize", propcheck.Bytes(r.maxSize), "at most 5 TiB, S3's object size limit", "lower MaxObjectSize")
-		}
-	}
-
+	r := &resolved{mode: checkMode(p, up.Mode), direct: up.DirectUpload != nil && *up.DirectUpload, companion: up.CompanionRoutes != nil && *up.CompanionRoutes}
+	r.maxSize = checkMaxObjectSize(p, up.MaxObjectSize, r.mode)
 	r.contentTypes = p.MediaTypes("AllowedContentTypes", up.AllowedContentTypes, uploaddefaults.ContentTypes())
-
-	r.expiry = up.UrlExpiration
-	if r.expiry == nil {
-		r.expiry = awscdk.Duration_Minutes(jsii.Number(DefaultUrlExpirationMinutes))
-	} else if ms, ok := propcheck.Millis(r.expiry); ok && (ms < 60_000 || ms > 7*24*3600_000) {
-		p.Add("UrlExpiration", propcheck.Human(r.expiry), "1 minute to 7 days (SigV4's maximum)", "set an expiry in that range; short is safer")
-	} else if !ok {
-		p.Add("UrlExpiration", "a Token", "a duration known at synth time", "use a literal duration")
-	}
-
+	r.expiry = checkUrlExpiration(p, up.UrlExpiration)
 	r.prefix = p.KeyPrefix("KeyPrefix", up.KeyPrefix, uploaddefaults.KeyPrefix)
-
 	r.incoming = p.WholeDays("IncomingObjectExpiration", up.IncomingObjectExpiration, uploaddefaults.IncomingObjectExpirationDays)
 	r.abortAfter = p.WholeDays("AbortIncompleteUploadsAfter", up.AbortIncompleteUploadsAfter, uploaddefaults.AbortIncompleteUploadsAfterDays)
+	checkBucket(p, up)
+	r.corsOrigins = p.CheckCors("Cors", up.Cors, propcheck.CorsFields{AnyOrigin: true, Headers: true, Options: true,
+		Why: "the construct allows the methods of its routes"})
+	if len(r.corsOrigins) > 0 {
+		r.cors = corsOptions(up.Cors)
+	}
+	checkWebAcl(p, up)
+	if up.Authorization != nil {
+		p.AddErr(up.Authorization.Validate("Authorization"))
+	}
+	return r
+}
 
+// checkMode is mode, or ModePut when it is unset, recording a mode that is
+// none of the three.
+func checkMode(p *propcheck.Problems, mode Mode) Mode {
+	switch mode {
+	case "":
+		return ModePut
+	case ModePut, ModePost, ModeMultipart:
+	default:
+		p.Add("Mode", fmt.Sprintf("%q", mode), "uploads.ModePut, ModePost or ModeMultipart", "use one of those modes")
+	}
+	return mode
+}
+
+// checkMaxObjectSize is size in bytes, or DefaultMaxObjectSize when it is
+// unset or a Token, recording a size S3 cannot take in one object with
+// mode.
+func checkMaxObjectSize(p *propcheck.Problems, size awscdk.Size, mode Mode) int64 {
+	if size == nil || *size.IsUnresolved() {
+		return DefaultMaxObjectSize
+	}
+	n := int64(*size.ToBytes(nil))
+	switch {
+	case n <= 0:
+		p.Add("MaxObjectSize", fmt.Sprintf("%d bytes", n), "1 byte to 5 GB (PUT, POST) or 5 TB (MULTIPART)", "set a positive size")
+	case mode != ModeMultipart && n > presign.MaxSinglePutSize:
+		p.Add("MaxObjectSize", propcheck.Bytes(n), fmt.Sprintf("at most 5 GiB with %s: S3's single upload limit", mode),
+			"set Mode: uploads.ModeMultipart for larger objects, or lower MaxObjectSize")
+	case n > presign.MaxObjectSize:
+		p.Add("MaxObjectSize", propcheck.Bytes(n), "at most 5 TiB, S3's object size limit", "lower MaxObjectSize")
+	}
+	return n
+}
+
+// checkUrlExpiration is d, or DefaultUrlExpirationMinutes when it is unset,
+// recording a Token and a duration outside what SigV4 allows.
+func checkUrlExpiration(p *propcheck.Problems, d awscdk.Duration) awscdk.Duration {
+	if d == nil {
+		return awscdk.Duration_Minutes(jsii.Number(DefaultUrlExpirationMinutes))
+	}
+	if ms, ok := propcheck.Millis(d); !ok {
+		p.Add("UrlExpiration", "a Token", "a duration known at synth time", "use a literal duration")
+	} else if ms < 60_000 || ms > 7*24*3600_000 {
+		p.Add("UrlExpiration", propcheck.Human(d), "1 minute to 7 days (SigV4's maximum)", "set an expiry in that range; short is safer")
+	}
+	return d
+}
+
+// checkBucket records settings of a new bucket given with an existing
+// Bucket, two ways to set encryption, and a public bucket.
+func checkBucket(p *propcheck.Problems, up *PresignedUploadApiProps) {
 	if up.Bucket != nil {
 		for _, f := range []struct {
 			name string
@@ -492,11 +525,10 @@ func validate(p *propcheck.Problems, up *PresignedUploadApiProps) *resolved {
 			p.Add("BucketProps.PublicReadAccess", "true", "false: uploads are private", "serve objects through CloudFront or presigned GETs")
 		}
 	}
-	r.corsOrigins = p.CheckCors("Cors", up.Cors, propcheck.CorsFields{AnyOrigin: true, Headers: true, Options: true,
-		Why: "the construct allows the methods of its routes"})
-	if len(r.corsOrigins) > 0 {
-		r.cors = corsOptions(up.Cors)
-	}
+}
+
+// checkWebAcl records web ACL settings that contradict each other.
+func checkWebAcl(p *propcheck.Problems, up *PresignedUploadApiProps) {
 	disabled := up.DisableWebAcl != nil && *up.DisableWebAcl
 	if disabled && (up.WebAcl != nil || up.MaxRequestBodySize != nil) {
 		p.Add("DisableWebAcl", "true together with WebAcl or MaxRequestBodySize", "one of them", "drop DisableWebAcl, or the web ACL settings")
@@ -504,13 +536,8 @@ func validate(p *propcheck.Problems, up *PresignedUploadApiProps) *resolved {
 	if up.WebAcl != nil && up.MaxRequestBodySize != nil {
 		p.Add("MaxRequestBodySize", "set together with WebAcl", "one of them", "drop MaxRequestBodySize: the shared WebAcl has its own limit")
 	}
-	if up.Authorization != nil {
-		p.AddErr(up.Authorization.Validate("Authorization"))
-	}
-	return r
 }
 
-// days is a lifecycle duration in whole days (S3 lifecycle rules count days).
 // OnUploaded sends an event to targets each time an upload completes: a
 // rule on the default event bus matches S3's "Object Created" events of the
 // bucket under KeyPrefix (PUT, POST, a completed multipart upload and
