@@ -113,7 +113,7 @@ func TestDemoHandlersAreBuiltForLambda(t *testing.T) {
 		f.Close()
 	}
 	if bootstraps != 7 {
-		t.Errorf("%d bootstrap assets, want 7 (records, progress, export, uploads, onupload, the MCP server, the chi router; the regulated app's others are the same binaries)", bootstraps)
+		t.Errorf("%d bootstrap assets, want 7 (records, progress, export, presign, onupload, the MCP server, the chi router; the regulated app's others are the same binaries)", bootstraps)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/streamgate/streamgate/constructs/compliance"
+	"github.com/streamgate/streamgate/constructs/customdomain"
 	"github.com/streamgate/streamgate/constructs/gofunction"
 	"github.com/streamgate/streamgate/constructs/monitoring"
 	"github.com/streamgate/streamgate/constructs/streaming"
@@ -70,7 +71,7 @@ func NewRegulated(scope constructs.Construct, id string, props *awscdk.StackProp
 		},
 		MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(8)),
 		Monitoring:         &monitoring.MonitorProps{}, // alarms, time-to-first-content metric, dashboard, a new topic
-		Domain:             &streaming.DomainProps{DomainName: jsii.String("streams." + RegulatedZoneName), HostedZone: zone, BasePath: jsii.String("v1")},
+		Domain:             &customdomain.DomainProps{DomainName: jsii.String("streams." + RegulatedZoneName), HostedZone: zone, BasePath: jsii.String("v1")},
 	})
 	up := uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
 		MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(2)),
@@ -84,7 +85,7 @@ func NewRegulated(scope constructs.Construct, id string, props *awscdk.StackProp
 }
 
 // OnUploadEntry is the example upload-event handler.
-const OnUploadEntry = "github.com/streamgate/streamgate/lambda/onupload"
+const OnUploadEntry = "github.com/streamgate/streamgate/examples/onupload"
 
 // The regulated app's Route 53 zone (an example: replace with yours).
 const (

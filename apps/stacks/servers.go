@@ -11,8 +11,8 @@ import (
 // Handler sources of the servers demo: ordinary net/http servers whose
 // mains are one line (lambda/httpstream).
 const (
-	McpServerEntry = "github.com/streamgate/streamgate/lambda/examples/mcp"
-	ChiRouterEntry = "github.com/streamgate/streamgate/lambda/examples/chi"
+	McpServerEntry = "github.com/streamgate/streamgate/examples/mcp"
+	ChiRouterEntry = "github.com/streamgate/streamgate/examples/chi"
 )
 
 // ServersDemo is the "your own HTTP server" demo stack: a Model Context

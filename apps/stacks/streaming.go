@@ -18,9 +18,9 @@ import (
 // Handler sources of the demo routes, as import paths so that they build
 // from any directory of the module (or of a module that requires it).
 const (
-	RecordsEntry  = "github.com/streamgate/streamgate/lambda/records"
-	ProgressEntry = "github.com/streamgate/streamgate/lambda/progress"
-	ExportEntry   = "github.com/streamgate/streamgate/lambda/export"
+	RecordsEntry  = "github.com/streamgate/streamgate/examples/demo/records"
+	ProgressEntry = "github.com/streamgate/streamgate/examples/demo/progress"
+	ExportEntry   = "github.com/streamgate/streamgate/examples/demo/export"
 )
 
 // StreamingDemo is the streaming demo stack: the reference workload as

@@ -55,23 +55,7 @@ func (c *Client) EdgeUpload(ctx context.Context, endpoint, token string, f File,
 	switch {
 	case resp.StatusCode == http.StatusTemporaryRedirect || resp.StatusCode == http.StatusPermanentRedirect:
 		first.rollback() // a client that ignored Expect may have sent some of the body
-		var answer struct {
-			Key string `json:"key"`
-		}
-		json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&answer)
-		loc, err := resp.Location()
-		if err != nil {
-			return nil, fmt.Errorf("edge upload: %d without a Location", resp.StatusCode)
-		}
-		second, err := c.edgeRequest(ctx, loc.String(), headers, f, counter.sub())
-		if err != nil {
-			return nil, err
-		}
-		etag, err := c.toStorage(second)
-		if err != nil {
-			return nil, err
-		}
-		return &Result{Key: answer.Key, Bucket: loc.Host, Mode: "EDGE-REDIRECT", ETag: etag}, nil
+		return c.followEdgeRedirect(ctx, resp, headers, f, counter.sub())
 	case resp.StatusCode/100 == 2:
 		io.Copy(io.Discard, resp.Body)
 		return &Result{Mode: "EDGE-THROUGH", ETag: resp.Header.Get("ETag")}, nil
@@ -81,6 +65,29 @@ func (c *Client) EdgeUpload(ctx context.Context, endpoint, token string, f File,
 	default:
 		return nil, storageError(resp) // S3's refusal passed through CloudFront
 	}
+}
+
+// followEdgeRedirect sends f again, to the presigned S3 URL of the
+// endpoint's redirect resp (Redirect mode), with headers but not the
+// token; the key is the one the endpoint's answer names.
+func (c *Client) followEdgeRedirect(ctx context.Context, resp *http.Response, headers map[string]string, f File, counter *progressCounter) (*Result, error) {
+	var answer struct {
+		Key string `json:"key"`
+	}
+	json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&answer)
+	loc, err := resp.Location()
+	if err != nil {
+		return nil, fmt.Errorf("edge upload: %d without a Location", resp.StatusCode)
+	}
+	second, err := c.edgeRequest(ctx, loc.String(), headers, f, counter)
+	if err != nil {
+		return nil, err
+	}
+	etag, err := c.toStorage(second)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Key: answer.Key, Bucket: loc.Host, Mode: "EDGE-REDIRECT", ETag: etag}, nil
 }
 
 // edgeRequest is a PUT of f to u whose body can be sent again.

@@ -340,26 +340,61 @@ func (c *Client) multipart(ctx context.Context, st *state, parts []presign.Part,
 			todo = append(todo, n)
 		}
 	}
-	checksums := map[int]string{}
-	if st.ChecksumAlgorithm == presign.ChecksumSHA256 {
-		for _, n := range todo {
-			sum, err := checksum(io.NewSectionReader(f.Body, int64(n-1)*st.PartSize, partLen(f.Size, st.PartSize, n)))
-			if err != nil {
-				return "", err
-			}
-			checksums[n] = sum
-		}
+	checksums, err := partChecksums(st, f, todo)
+	if err != nil {
+		return "", err
 	}
 	if err := c.partURLs(ctx, st, todo, have, checksums); err != nil {
 		return fail(err)
 	}
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	etags := make([]string, total)
 	for n, p := range done {
 		etags[n-1] = p.ETag
 	}
+	if err := c.sendParts(ctx, st, f, todo, have, etags, counter); err != nil {
+		return fail(err)
+	}
+	complete, err := completeRequest(st, f, etags, checksums, done)
+	if err != nil {
+		return "", err
+	}
+	var out presign.CompleteResponse
+	if err := c.api(ctx, http.MethodPost, st.Complete, complete, &out); err != nil {
+		return fail(err)
+	}
+	c.removeState(f)
+	return out.ETag, nil
+}
+
+// partChecksums are the SHA-256 checksums of the parts in todo, by number,
+// when the upload checks parts (st.ChecksumAlgorithm); none otherwise.
+func partChecksums(st *state, f File, todo []int) (map[int]string, error) {
+	checksums := map[int]string{}
+	if st.ChecksumAlgorithm != presign.ChecksumSHA256 {
+		return checksums, nil
+	}
+	for _, n := range todo {
+		sum, err := partChecksum(st, f, n)
+		if err != nil {
+			return nil, err
+		}
+		checksums[n] = sum
+	}
+	return checksums, nil
+}
+
+// partChecksum is the SHA-256 checksum of part n of f.
+func partChecksum(st *state, f File, n int) (string, error) {
+	return checksum(io.NewSectionReader(f.Body, int64(n-1)*st.PartSize, partLen(f.Size, st.PartSize, n)))
+}
+
+// sendParts sends the parts in todo (their URLs in have) with
+// Client.Concurrency workers, writing each part's ETag into etags (by
+// number - 1). The first failure stops the others; it, or the context's
+// error, is returned.
+func (c *Client) sendParts(ctx context.Context, st *state, f File, todo []int, have map[int]presign.Part, etags []string, counter *progressCounter) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	jobs := make(chan presign.Part)
 	var wg sync.WaitGroup
 	var once sync.Once
@@ -395,9 +430,14 @@ feed:
 	if firstErr == nil && ctx.Err() != nil {
 		firstErr = ctx.Err()
 	}
-	if firstErr != nil {
-		return fail(firstErr)
-	}
+	return firstErr
+}
+
+// completeRequest lists every part with its ETag and, when the upload
+// checks parts, its checksum: the one computed for a part sent now, the
+// one S3 listed for a part sent before, or, for a listed part S3 gave no
+// checksum for, one computed now.
+func completeRequest(st *state, f File, etags []string, checksums map[int]string, done map[int]presign.ListedPart) (presign.CompleteRequest, error) {
 	complete := presign.CompleteRequest{Key: st.Key}
 	for i, e := range etags {
 		part := presign.CompletedPart{Number: i + 1, ETag: e}
@@ -406,22 +446,17 @@ feed:
 			if p, ok := done[i+1]; ok {
 				part.ChecksumSHA256 = p.ChecksumSHA256
 			}
-			if part.ChecksumSHA256 == "" { // a listed part S3 gave no checksum for
-				sum, err := checksum(io.NewSectionReader(f.Body, int64(i)*st.PartSize, partLen(f.Size, st.PartSize, i+1)))
+			if part.ChecksumSHA256 == "" {
+				sum, err := partChecksum(st, f, i+1)
 				if err != nil {
-					return "", err
+					return complete, err
 				}
 				part.ChecksumSHA256 = sum
 			}
 		}
 		complete.Parts = append(complete.Parts, part)
 	}
-	var out presign.CompleteResponse
-	if err := c.api(ctx, http.MethodPost, st.Complete, complete, &out); err != nil {
-		return fail(err)
-	}
-	c.removeState(f)
-	return out.ETag, nil
+	return complete, nil
 }
 
 func partLen(size, partSize int64, n int) int64 { return min(partSize, size-int64(n-1)*partSize) }

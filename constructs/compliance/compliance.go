@@ -41,7 +41,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/constructs/internal/perstack"
-	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/constructs/internal/propcheck"
 )
 
 // Defaults of the strict profile.
@@ -114,7 +114,7 @@ var retentionDays = map[awslogs.RetentionDays]int{
 // Strict is the profile for regulated accounts. Invalid props stop synth
 // with every problem listed.
 func Strict(p *StrictProps) *Profile {
-	problems := props.NewNamedProblems("compliance.Strict")
+	problems := propcheck.NewNamedProblems("compliance.Strict")
 	if p == nil {
 		p = &StrictProps{}
 	}
@@ -136,11 +136,11 @@ func Strict(p *StrictProps) *Profile {
 	}
 	if pr.ObjectLockRetention == nil {
 		pr.ObjectLockRetention = awscdk.Duration_Days(jsii.Number(DefaultObjectLockRetentionDays))
-	} else if ms, ok := props.Millis(pr.ObjectLockRetention); !ok || ms < 24*3600_000 || ms != float64(int64(ms/(24*3600_000)))*24*3600_000 {
-		problems.Add("ObjectLockRetention", props.Human(pr.ObjectLockRetention), "whole days, at least 1, known at synth time (S3 object lock retention is in days)",
+	} else if ms, ok := propcheck.Millis(pr.ObjectLockRetention); !ok || ms < 24*3600_000 || ms != float64(int64(ms/(24*3600_000)))*24*3600_000 {
+		problems.Add("ObjectLockRetention", propcheck.Human(pr.ObjectLockRetention), "whole days, at least 1, known at synth time (S3 object lock retention is in days)",
 			"use awscdk.Duration_Days(jsii.Number(n))")
 	}
-	if r := pr.ReservedConcurrency; r != nil && props.Resolved(r) && (*r < 1 || *r != float64(int64(*r))) {
+	if r := pr.ReservedConcurrency; r != nil && propcheck.Resolved(r) && (*r < 1 || *r != float64(int64(*r))) {
 		problems.Add("ReservedConcurrency", fmt.Sprint(*r), "a whole number of at least 1", "set a count, or leave it unset")
 	}
 	problems.Check()

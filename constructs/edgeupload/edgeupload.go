@@ -50,12 +50,12 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/streamgate/streamgate/constructs/customdomain"
 	"github.com/streamgate/streamgate/constructs/internal/cfndeps"
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
-	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/constructs/internal/propcheck"
 	"github.com/streamgate/streamgate/constructs/internal/uploadbucket"
-	"github.com/streamgate/streamgate/constructs/streaming"
-	"github.com/streamgate/streamgate/constructs/uploads"
+	"github.com/streamgate/streamgate/constructs/uploaddefaults"
 	"github.com/streamgate/streamgate/internal/edge"
 )
 
@@ -105,11 +105,11 @@ type resolved struct {
 // edge code, its keys' store and the distribution. Invalid props stop
 // synth with every problem listed.
 func NewEdgeUploadEndpoint(scope constructs.Construct, id *string, p *EdgeUploadEndpointProps) *EdgeUploadEndpoint {
-	defer props.Guard("EdgeUploadEndpoint", scope, id)
+	defer propcheck.Guard("EdgeUploadEndpoint", scope, id)
 	if p == nil {
 		p = &EdgeUploadEndpointProps{}
 	}
-	problems := props.NewProblems("EdgeUploadEndpoint", scope, id)
+	problems := propcheck.NewProblems("EdgeUploadEndpoint", scope, id)
 	problems.CheckUnique(scope, id)
 	r := validate(problems, scope, id, p)
 	problems.Check()
@@ -154,7 +154,7 @@ func (e *EdgeUploadEndpoint) newBuckets(p *EdgeUploadEndpointProps, r *resolved)
 		e.Bucket, e.AccessLogsBucket = uploadbucket.New(e, &uploadbucket.Props{
 			KeyPrefix:                   r.cfg.Prefix,
 			IncomingObjectExpiration:    r.incoming,
-			AbortIncompleteUploadsAfter: awscdk.Duration_Days(jsii.Number(uploads.DefaultAbortIncompleteUploadsAfterDays)),
+			AbortIncompleteUploadsAfter: awscdk.Duration_Days(jsii.Number(uploaddefaults.AbortIncompleteUploadsAfterDays)),
 			BucketProps:                 &bp,
 			AccessLogsBucket:            p.AccessLogsBucket,
 			RemovalPolicy:               r.removal,
@@ -462,11 +462,11 @@ func writeAsset(files map[string]string) string {
 	}
 	dir := filepath.Join(os.TempDir(), "streamgate-edge-"+hex.EncodeToString(h.Sum(nil))[:16])
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		props.Fail(fmt.Errorf("EdgeUploadEndpoint: writing the edge function's code: %w", err))
+		propcheck.Fail(fmt.Errorf("EdgeUploadEndpoint: writing the edge function's code: %w", err))
 	}
 	for _, n := range names {
 		if err := os.WriteFile(filepath.Join(dir, n), []byte(files[n]), 0o644); err != nil {
-			props.Fail(fmt.Errorf("EdgeUploadEndpoint: writing the edge function's code: %w", err))
+			propcheck.Fail(fmt.Errorf("EdgeUploadEndpoint: writing the edge function's code: %w", err))
 		}
 	}
 	return dir
@@ -476,7 +476,7 @@ func writeAsset(files map[string]string) string {
 // without d, else d's name and certificate, or a new certificate validated
 // by DNS in d.HostedZone ("Certificate"; validation allows it only in a
 // us-east-1 stack).
-func (e *EdgeUploadEndpoint) domainCertificate(d *streaming.DomainProps) (*[]*string, awscertificatemanager.ICertificate) {
+func (e *EdgeUploadEndpoint) domainCertificate(d *customdomain.DomainProps) (*[]*string, awscertificatemanager.ICertificate) {
 	if d == nil {
 		return nil, nil
 	}
@@ -492,7 +492,7 @@ func (e *EdgeUploadEndpoint) domainCertificate(d *streaming.DomainProps) (*[]*st
 
 // addAliasRecords points d's name at the distribution, IPv4 and IPv6
 // ("DomainAlias", "DomainAliasIpv6"), when d has a hosted zone.
-func (e *EdgeUploadEndpoint) addAliasRecords(d *streaming.DomainProps) {
+func (e *EdgeUploadEndpoint) addAliasRecords(d *customdomain.DomainProps) {
 	if d.HostedZone == nil {
 		return
 	}

@@ -18,8 +18,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/streamgate/streamgate/constructs/customdomain"
 	"github.com/streamgate/streamgate/constructs/edgeupload"
-	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/internal/cdktest"
 	"github.com/streamgate/streamgate/internal/edge"
 	"github.com/streamgate/streamgate/templatetest"
@@ -62,7 +62,7 @@ func app(t *testing.T) {
 		MaxTokenLifetime:    awscdk.Duration_Minutes(jsii.Number(10)),
 		UrlExpiration:       awscdk.Duration_Minutes(jsii.Number(2)),
 		KeyCacheTime:        awscdk.Duration_Seconds(jsii.Number(30)),
-		Domain:              &streaming.DomainProps{DomainName: jsii.String("uploads.example.com"), Certificate: awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("Cert"), jsii.String("arn:aws:acm:us-east-1:111111111111:certificate/abc"))},
+		Domain:              &customdomain.DomainProps{DomainName: jsii.String("uploads.example.com"), Certificate: awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("Cert"), jsii.String("arn:aws:acm:us-east-1:111111111111:certificate/abc"))},
 		WebAclArn:           jsii.String("arn:aws:wafv2:us-east-1:111111111111:global/webacl/edge/0123"),
 		PriceClass:          awscloudfront.PriceClass_PRICE_CLASS_ALL,
 		LogRetention:        awslogs.RetentionDays_ONE_YEAR,
@@ -363,15 +363,15 @@ func TestFailsEachInvalidProp(t *testing.T) {
 		{"plain http off localhost", &edgeupload.EdgeUploadEndpointProps{Cors: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("http://localhost:5173", "http://app.example.com")}}, []string{`Cors.AllowOrigins[1] is "http://app.example.com"`, "or http://localhost"}},
 		{"bad region", &edgeupload.EdgeUploadEndpointProps{LogRegions: jsii.Strings("Europe")}, []string{`LogRegions[0] is "Europe"`}},
 		{"no regions", &edgeupload.EdgeUploadEndpointProps{LogRegions: jsii.Strings()}, []string{"LogRegions is an empty list"}},
-		{"domain without certificate", &edgeupload.EdgeUploadEndpointProps{Domain: &streaming.DomainProps{DomainName: jsii.String("uploads.example.com")}},
+		{"domain without certificate", &edgeupload.EdgeUploadEndpointProps{Domain: &customdomain.DomainProps{DomainName: jsii.String("uploads.example.com")}},
 			[]string{"Domain.Certificate/HostedZone is both unset"}},
-		{"bad domain", &edgeupload.EdgeUploadEndpointProps{Domain: &streaming.DomainProps{DomainName: jsii.String("https://x.example.com/"), BasePath: jsii.String("v1"),
+		{"bad domain", &edgeupload.EdgeUploadEndpointProps{Domain: &customdomain.DomainProps{DomainName: jsii.String("https://x.example.com/"), BasePath: jsii.String("v1"),
 			Certificate: awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("C"), jsii.String("arn:aws:acm:us-east-1:111111111111:certificate/x"))}},
 			[]string{`Domain.DomainName is "https://x.example.com/"`, `Domain.BasePath is "v1"; allowed: unset`}},
-		{"regional certificate", &edgeupload.EdgeUploadEndpointProps{Domain: &streaming.DomainProps{DomainName: jsii.String("uploads.example.com"),
+		{"regional certificate", &edgeupload.EdgeUploadEndpointProps{Domain: &customdomain.DomainProps{DomainName: jsii.String("uploads.example.com"),
 			Certificate: awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("C2"), jsii.String("arn:aws:acm:eu-west-1:111111111111:certificate/x"))}},
 			[]string{"Domain.Certificate is in eu-west-1", "a certificate in us-east-1"}},
-		{"new certificate outside us-east-1", &edgeupload.EdgeUploadEndpointProps{Domain: &streaming.DomainProps{DomainName: jsii.String("uploads.example.com"),
+		{"new certificate outside us-east-1", &edgeupload.EdgeUploadEndpointProps{Domain: &customdomain.DomainProps{DomainName: jsii.String("uploads.example.com"),
 			HostedZone: awsroute53.HostedZone_FromHostedZoneAttributes(stack, jsii.String("Z"), &awsroute53.HostedZoneAttributes{HostedZoneId: jsii.String("Z1"), ZoneName: jsii.String("example.com")})}},
 			[]string{"Domain.Certificate is unset in a stack in eu-west-1", "which this stack cannot create", "Fix: pass a us-east-1 certificate"}},
 		{"methods on CORS", &edgeupload.EdgeUploadEndpointProps{Cors: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com"), AllowMethods: jsii.Strings("GET")}},
@@ -419,7 +419,7 @@ func TestDomainWithHostedZone(t *testing.T) {
 		HostedZoneId: jsii.String("Z0123456789"), ZoneName: jsii.String("example.com")})
 	e := edgeupload.NewEdgeUploadEndpoint(stack, jsii.String("Uploads"), &edgeupload.EdgeUploadEndpointProps{
 		Mode:   edgeupload.ModeThrough,
-		Domain: &streaming.DomainProps{DomainName: jsii.String("uploads.example.com"), HostedZone: zone},
+		Domain: &customdomain.DomainProps{DomainName: jsii.String("uploads.example.com"), HostedZone: zone},
 	})
 	tmpl := cdktest.Synth(t, stack)
 	certs := tmpl.OfType("AWS::CertificateManager::Certificate")

@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 
-	"github.com/streamgate/streamgate/constructs/streaming"
+	"github.com/streamgate/streamgate/constructs/customdomain"
 	"github.com/streamgate/streamgate/lambda/presign"
 )
 
@@ -51,7 +51,7 @@ type EdgeUploadEndpointProps struct {
 	MaxObjectSize awscdk.Size
 	// AllowedContentTypes are the exact media types callers may send (a
 	// request without Content-Type counts as application/octet-stream); a
-	// token may narrow them to one. Default: uploads.DefaultContentTypes().
+	// token may narrow them to one. Default: uploaddefaults.ContentTypes().
 	AllowedContentTypes *[]*string
 	// KeyPrefix under which objects are written, as in PresignedUploadApi:
 	// the key is <KeyPrefix><token sub>/<upload id>/<file name>. Default:
@@ -114,7 +114,7 @@ type EdgeUploadEndpointProps struct {
 	// with Domain.HostedZone, alias A and AAAA records point the name at the
 	// distribution. BasePath does not apply (uploads go to /u/). Default:
 	// the distribution's *.cloudfront.net name.
-	Domain *streaming.DomainProps
+	Domain *customdomain.DomainProps
 	// WebAclArn is a WAF web ACL with CLOUDFRONT scope (made in us-east-1)
 	// that guards the distribution. Default: none.
 	WebAclArn *string

@@ -9,8 +9,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 
-	"github.com/streamgate/streamgate/constructs/internal/props"
-	"github.com/streamgate/streamgate/constructs/uploads"
+	"github.com/streamgate/streamgate/constructs/customdomain"
+	"github.com/streamgate/streamgate/constructs/internal/propcheck"
+	"github.com/streamgate/streamgate/constructs/uploaddefaults"
 	"github.com/streamgate/streamgate/internal/edge"
 )
 
@@ -20,23 +21,23 @@ var (
 	webAclPattern = regexp.MustCompile(`^arn:aws[a-z-]*:wafv2:us-east-1:[0-9]{12}:global/webacl/[^/]+/[^/]+$`)
 )
 
-func validate(p *props.Problems, scope constructs.Construct, id *string, ep *EdgeUploadEndpointProps) *resolved {
+func validate(p *propcheck.Problems, scope constructs.Construct, id *string, ep *EdgeUploadEndpointProps) *resolved {
 	r := &resolved{mode: ep.Mode, removal: ep.RemovalPolicy}
 	stack := awscdk.Stack_Of(scope)
 	// A name for what the edge function must find without a cross-region
 	// reference: unique per stack and construct path.
-	r.hash = shortHash(*stack.StackName() + "/" + *scope.Node().Path() + "/" + props.Quote(id))
+	r.hash = shortHash(*stack.StackName() + "/" + *scope.Node().Path() + "/" + propcheck.Quote(id))
 	if r.removal == "" {
 		r.removal = awscdk.RemovalPolicy_RETAIN
 	}
 	r.cfg.Path = edge.Path
 	r.validateMode(p, stack, ep)
 	r.cfg.MaxSize = maxObjectSize(p, ep.MaxObjectSize)
-	r.cfg.Types = p.MediaTypes("AllowedContentTypes", ep.AllowedContentTypes, uploads.DefaultContentTypes())
-	r.cfg.Prefix = p.KeyPrefix("KeyPrefix", ep.KeyPrefix, uploads.DefaultKeyPrefix)
-	r.cfg.CorsOrigins = p.CheckCors("Cors", ep.Cors, props.CorsFields{Why: "the endpoint's methods and headers are fixed by its protocol"})
+	r.cfg.Types = p.MediaTypes("AllowedContentTypes", ep.AllowedContentTypes, uploaddefaults.ContentTypes())
+	r.cfg.Prefix = p.KeyPrefix("KeyPrefix", ep.KeyPrefix, uploaddefaults.KeyPrefix)
+	r.cfg.CorsOrigins = p.CheckCors("Cors", ep.Cors, propcheck.CorsFields{Why: "the endpoint's methods and headers are fixed by its protocol"})
 	r.cfg.MaxLifetime = seconds(p, "MaxTokenLifetime", ep.MaxTokenLifetime, DefaultMaxTokenLifetimeMinutes*60, 60, 24*3600, "1 minute to 24 hours")
-	r.incoming = p.WholeDays("IncomingObjectExpiration", ep.IncomingObjectExpiration, uploads.DefaultIncomingObjectExpirationDays)
+	r.incoming = p.WholeDays("IncomingObjectExpiration", ep.IncomingObjectExpiration, uploaddefaults.IncomingObjectExpirationDays)
 	r.validateModeSettings(p, ep)
 	if r.mode == ModeRedirect {
 		r.validateRedirect(p, ep)
@@ -48,7 +49,7 @@ func validate(p *props.Problems, scope constructs.Construct, id *string, ep *Edg
 
 // validateMode resolves Mode, and the stack's region, which Redirect mode
 // needs.
-func (r *resolved) validateMode(p *props.Problems, stack awscdk.Stack, ep *EdgeUploadEndpointProps) {
+func (r *resolved) validateMode(p *propcheck.Problems, stack awscdk.Stack, ep *EdgeUploadEndpointProps) {
 	switch r.mode {
 	case "":
 		r.mode = ModeRedirect
@@ -66,14 +67,14 @@ func (r *resolved) validateMode(p *props.Problems, stack awscdk.Stack, ep *EdgeU
 }
 
 // maxObjectSize is v in bytes, DefaultMaxObjectSize when unset.
-func maxObjectSize(p *props.Problems, v awscdk.Size) int64 {
+func maxObjectSize(p *propcheck.Problems, v awscdk.Size) int64 {
 	if v == nil {
 		return DefaultMaxObjectSize
 	}
 	if *v.IsUnresolved() {
 		p.Add("MaxObjectSize", "a Token", "a size known at synth time (the edge code checks it)", "use a literal awscdk.Size")
 	} else if n := int64(*v.ToBytes(nil)); n <= 0 || n > MaxSinglePutSize {
-		p.Add("MaxObjectSize", props.Bytes(n), "1 byte to 5 GiB: one S3 PUT", "lower MaxObjectSize, or use uploads.PresignedUploadApi with ModeMultipart for larger objects")
+		p.Add("MaxObjectSize", propcheck.Bytes(n), "1 byte to 5 GiB: one S3 PUT", "lower MaxObjectSize, or use uploads.PresignedUploadApi with ModeMultipart for larger objects")
 	} else {
 		return n
 	}
@@ -81,7 +82,7 @@ func maxObjectSize(p *props.Problems, v awscdk.Size) int64 {
 }
 
 // validateModeSettings refuses the settings of the other mode.
-func (r *resolved) validateModeSettings(p *props.Problems, ep *EdgeUploadEndpointProps) {
+func (r *resolved) validateModeSettings(p *propcheck.Problems, ep *EdgeUploadEndpointProps) {
 	onlyIn := func(field string, set bool, mode Mode, fix string) {
 		if set && r.mode != mode {
 			p.Add(field, "set in "+string(r.mode)+" mode", "a setting of "+string(mode)+" mode only", fix)
@@ -97,7 +98,7 @@ func (r *resolved) validateModeSettings(p *props.Problems, ep *EdgeUploadEndpoin
 
 // validateRedirect resolves the settings of Redirect mode: the URLs'
 // expiry, the key cache, and the Lambda@Edge function's logs.
-func (r *resolved) validateRedirect(p *props.Problems, ep *EdgeUploadEndpointProps) {
+func (r *resolved) validateRedirect(p *propcheck.Problems, ep *EdgeUploadEndpointProps) {
 	r.cfg.Expires = seconds(p, "UrlExpiration", ep.UrlExpiration, DefaultUrlExpirationMinutes*60, 60, 3600, "1 minute to 1 hour (the URL is signed with the function's role session)")
 	r.cfg.KeyCacheSeconds = seconds(p, "KeyCacheTime", ep.KeyCacheTime, DefaultKeyCacheTimeMinutes*60, 0, 3600, "0 to 1 hour")
 	r.cfg.Region = r.region
@@ -119,7 +120,7 @@ func (r *resolved) validateRedirect(p *props.Problems, ep *EdgeUploadEndpointPro
 		}
 		for i, region := range *ep.LogRegions {
 			if region == nil || !regionPattern.MatchString(*region) {
-				p.Add(fmt.Sprintf("LogRegions[%d]", i), props.Quote(region), "a region name such as \"eu-west-1\"", "write the region's code")
+				p.Add(fmt.Sprintf("LogRegions[%d]", i), propcheck.Quote(region), "a region name such as \"eu-west-1\"", "write the region's code")
 				continue
 			}
 			r.logRegions = append(r.logRegions, *region)
@@ -129,7 +130,7 @@ func (r *resolved) validateRedirect(p *props.Problems, ep *EdgeUploadEndpointPro
 
 // validateBucket checks Bucket and BucketProps, and names the bucket the
 // Lambda@Edge function of Redirect mode writes to.
-func (r *resolved) validateBucket(p *props.Problems, ep *EdgeUploadEndpointProps) {
+func (r *resolved) validateBucket(p *propcheck.Problems, ep *EdgeUploadEndpointProps) {
 	redirect := r.mode == ModeRedirect
 	if ep.Bucket != nil {
 		if ep.BucketProps != nil {
@@ -168,14 +169,14 @@ func (r *resolved) validateBucket(p *props.Problems, ep *EdgeUploadEndpointProps
 
 // validateDistribution checks the distribution's domain and web ACL, and
 // that the CloudFront Function of Through mode fits CloudFront's limit.
-func (r *resolved) validateDistribution(p *props.Problems, scope constructs.Construct, ep *EdgeUploadEndpointProps) {
+func (r *resolved) validateDistribution(p *propcheck.Problems, scope constructs.Construct, ep *EdgeUploadEndpointProps) {
 	if d := ep.Domain; d != nil {
-		p.AddErr(d.Validate("Domain", scope, true))
+		p.AddErr(d.Validate("Domain", scope, customdomain.CloudFront))
 		if d.BasePath != nil {
-			p.Add("Domain.BasePath", props.Quote(d.BasePath), "unset: uploads go to "+edge.Path+" on the domain's root", "drop Domain.BasePath")
+			p.Add("Domain.BasePath", propcheck.Quote(d.BasePath), "unset: uploads go to "+edge.Path+" on the domain's root", "drop Domain.BasePath")
 		}
 	}
-	if a := ep.WebAclArn; a != nil && props.Resolved(a) && !webAclPattern.MatchString(*a) {
+	if a := ep.WebAclArn; a != nil && propcheck.Resolved(a) && !webAclPattern.MatchString(*a) {
 		p.Add("WebAclArn", fmt.Sprintf("%q", *a), "the ARN of a WAFv2 web ACL with CLOUDFRONT scope (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)",
 			"create the web ACL in us-east-1 with Scope CLOUDFRONT")
 	}
@@ -189,18 +190,18 @@ func (r *resolved) validateDistribution(p *props.Problems, scope constructs.Cons
 }
 
 // seconds is d in whole seconds within [min, max], or def when d is nil.
-func seconds(p *props.Problems, prop string, d awscdk.Duration, def, min, max int64, allowed string) int64 {
+func seconds(p *propcheck.Problems, prop string, d awscdk.Duration, def, min, max int64, allowed string) int64 {
 	if d == nil {
 		return def
 	}
-	ms, ok := props.Millis(d)
+	ms, ok := propcheck.Millis(d)
 	if !ok {
 		p.Add(prop, "a Token", "a duration known at synth time (the edge code is given it)", "use a literal duration")
 		return def
 	}
 	s := int64(ms / 1000)
 	if s < min || s > max || float64(s)*1000 != ms {
-		p.Add(prop, props.Human(d), allowed+", in whole seconds", "set a duration in that range")
+		p.Add(prop, propcheck.Human(d), allowed+", in whole seconds", "set a duration in that range")
 	}
 	return s
 }

@@ -21,7 +21,7 @@ func ExampleNewGoFunction() {
 	stack := awscdk.NewStack(app, jsii.String("Workers"), nil)
 
 	fn := gofunction.NewGoFunction(stack, jsii.String("Records"), &gofunction.GoFunctionProps{
-		Entry:       jsii.String("github.com/streamgate/streamgate/lambda/records"),
+		Entry:       jsii.String("github.com/streamgate/streamgate/examples/demo/records"),
 		Timeout:     awscdk.Duration_Minutes(jsii.Number(5)),
 		Environment: &map[string]*string{"PAGE_SIZE": jsii.String("100")},
 	})

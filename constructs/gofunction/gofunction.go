@@ -2,7 +2,7 @@
 // time, with the local Go toolchain and no Docker:
 //
 //	fn := gofunction.NewGoFunction(stack, jsii.String("Records"), &gofunction.GoFunctionProps{
-//		Entry: jsii.String("./lambda/records"), // a directory or an import path
+//		Entry: jsii.String("./handlers/records"), // a directory or an import path
 //	})
 //
 // The handler is compiled with reproducible flags
@@ -45,7 +45,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/internal/cfndeps"
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
 	cprofile "github.com/streamgate/streamgate/constructs/internal/profile"
-	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/constructs/internal/propcheck"
 	"github.com/streamgate/streamgate/internal/gobuild"
 )
 
@@ -110,11 +110,16 @@ const (
 	DefaultLogRetention = awslogs.RetentionDays_ONE_MONTH
 )
 
+// WarningEntryMoved is the id of the warning annotation for an Entry that
+// names one of streamgate's handlers at the path it had before it moved:
+// the handler is built from its new path, which the warning names.
+const WarningEntryMoved = "@streamgate/gofunction:entryMoved"
+
 // NewGoFunction creates a provided.al2023 function whose bootstrap is built
 // from Entry (or taken from Code), its log group `<id>Logs` and its execution
 // role `<id>Role`, which uses no managed policy.
 func NewGoFunction(scope constructs.Construct, id *string, p *GoFunctionProps) *GoFunction {
-	defer props.Guard("gofunction.GoFunction", scope, id)
+	defer propcheck.Guard("gofunction.GoFunction", scope, id)
 	pkg := validate(scope, id, p)
 	r := resolve(scope, id, p, pkg)
 	logs := awslogs.NewLogGroup(scope, jsii.String(*id+"Logs"), compliance.LogGroupProps(scope, r.profile, r.retention, nil))
@@ -138,6 +143,7 @@ func NewGoFunction(scope constructs.Construct, id *string, p *GoFunctionProps) *
 		VpcSubnets:                   r.subnets,
 		SecurityGroups:               r.groups,
 	})
+	warnIfMoved(fn, pkg)
 	// No DependsOn on the role the Role property names (cfn-lint W3005).
 	cfndeps.Drop(fn.Node().DefaultChild().(awscdk.CfnResource), role.Node().DefaultChild().(awscdk.CfnResource))
 	if r.profile != nil {
@@ -153,10 +159,20 @@ func NewGoFunction(scope constructs.Construct, id *string, p *GoFunctionProps) *
 	return &GoFunction{Function: fn, LogGroup: logs, Role: role}
 }
 
+// warnIfMoved tells the user who wrote an old path of a streamgate handler
+// (gobuild.Moved) where it is now; the build already uses the new path.
+func warnIfMoved(fn awslambda.Function, pkg gobuild.Package) {
+	if pkg.MovedFrom == "" {
+		return
+	}
+	awscdk.Annotations_Of(fn).AddWarningV2(jsii.String(WarningEntryMoved), jsii.String(fmt.Sprintf(
+		"Entry %q has moved to %q, which is built instead (the same handler); write the new path, as the old one is kept only for a while", pkg.MovedFrom, pkg.ImportPath)), nil)
+}
+
 // validate stops synth on invalid props, and resolves Entry to its
 // package.
 func validate(scope constructs.Construct, id *string, p *GoFunctionProps) gobuild.Package {
-	problems := props.NewProblems("gofunction.GoFunction", scope, id)
+	problems := propcheck.NewProblems("gofunction.GoFunction", scope, id)
 	problems.CheckUnique(scope, id)
 	var pkg gobuild.Package
 	switch {
@@ -273,7 +289,7 @@ func acknowledgeRegulated(fn awslambda.Function, role awsiam.Role, noConcurrency
 func Code(entry string, arch awslambda.Architecture) awslambda.Code {
 	pkg, err := gobuild.Resolve(entry)
 	if err != nil {
-		props.Fail(fmt.Errorf("gofunction.Code: %w", err))
+		propcheck.Fail(fmt.Errorf("gofunction.Code: %w", err))
 	}
 	return lazyCode(pkg, goarch(arch))
 }
@@ -296,7 +312,7 @@ func codeFor(scope constructs.Construct, id *string, pkg gobuild.Package, arch a
 	}
 	dir, err := gobuild.BuildCached(pkg, ga, gobuild.CacheRoot())
 	if err != nil {
-		props.Fail(fmt.Errorf("gofunction.GoFunction %q: %w", strings.TrimPrefix(*scope.Node().Path()+"/"+*id, "/"), err))
+		propcheck.Fail(fmt.Errorf("gofunction.GoFunction %q: %w", strings.TrimPrefix(*scope.Node().Path()+"/"+*id, "/"), err))
 	}
 	return awslambda.Code_FromAsset(jsii.String(dir), nil)
 }
@@ -335,11 +351,11 @@ type localBuild struct {
 
 // TryBundle builds bootstrap into outputDir. A failed build stops synth
 // with the compiler's output instead of falling back to Docker: outside
-// tests it prints the error and exits (props.Fail), because an error
+// tests it prints the error and exits (propcheck.Fail), because an error
 // returned through jsii reaches the user wrapped in Node.js stacks.
 func (b *localBuild) TryBundle(outputDir *string, _ *awscdk.BundlingOptions) *bool {
 	if err := gobuild.Build(b.pkg, b.goarch, *outputDir+"/bootstrap"); err != nil {
-		props.Fail(fmt.Errorf("gofunction.Code: %w", err))
+		propcheck.Fail(fmt.Errorf("gofunction.Code: %w", err))
 	}
 	return jsii.Bool(true)
 }

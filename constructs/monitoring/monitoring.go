@@ -37,7 +37,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/constructs/internal/propcheck"
 )
 
 // Defaults of Props, and the names of the custom metric.
@@ -104,12 +104,12 @@ type MonitorProps struct {
 // (errors.Join), nil when nothing is; prop names p in the messages
 // ("Monitoring"). Values known only at deploy time are not checked.
 func (p *MonitorProps) Validate(prop string) error {
-	problems := props.NewNamedProblems(prop)
+	problems := propcheck.NewNamedProblems(prop)
 	p.validate(problems, prop)
 	return problems.Joined()
 }
 
-func (p *MonitorProps) validate(problems *props.Problems, prop string) {
+func (p *MonitorProps) validate(problems *propcheck.Problems, prop string) {
 	if p == nil {
 		return
 	}
@@ -117,7 +117,7 @@ func (p *MonitorProps) validate(problems *props.Problems, prop string) {
 		prop += "."
 	}
 	share := func(name string, v *float64) {
-		if v != nil && props.Resolved(v) && (*v <= 0 || *v > 1) {
+		if v != nil && propcheck.Resolved(v) && (*v <= 0 || *v > 1) {
 			problems.Add(prop+name, fmt.Sprint(*v), "a share above 0 and at most 1 (0.05 is 5%)", "set a share, e.g. jsii.Number(0.05)")
 		}
 	}
@@ -128,11 +128,11 @@ func (p *MonitorProps) validate(problems *props.Problems, prop string) {
 		name string
 		v    awscdk.Duration
 	}{{"TimeToFirstContent", p.TimeToFirstContent}, {"Latency", p.Latency}} {
-		if ms, ok := props.Millis(d.v); ok && (ms <= 0 || ms > 15*60*1000) {
-			problems.Add(prop+d.name, props.Human(d.v), "more than 0 and at most 15 minutes", "set a duration in that range")
+		if ms, ok := propcheck.Millis(d.v); ok && (ms <= 0 || ms > 15*60*1000) {
+			problems.Add(prop+d.name, propcheck.Human(d.v), "more than 0 and at most 15 minutes", "set a duration in that range")
 		}
 	}
-	if v := p.WafBlockedRequests; v != nil && props.Resolved(v) && *v < 1 {
+	if v := p.WafBlockedRequests; v != nil && propcheck.Resolved(v) && *v < 1 {
 		problems.Add(prop+"WafBlockedRequests", fmt.Sprint(*v), "at least 1 request", "set a count")
 	}
 }
@@ -167,8 +167,8 @@ func (m *Monitor) ToString() *string { return m.Node().Path() }
 // the stage's alarms are created by Stage, a route's by Route. Invalid
 // props stop synth with every problem listed.
 func NewMonitor(scope constructs.Construct, id *string, p *MonitorProps) *Monitor {
-	defer props.Guard("Monitor", scope, id)
-	problems := props.NewProblems("Monitor", scope, id)
+	defer propcheck.Guard("Monitor", scope, id)
+	problems := propcheck.NewProblems("Monitor", scope, id)
 	problems.CheckUnique(scope, id)
 	if p == nil {
 		p = &MonitorProps{}
@@ -211,7 +211,7 @@ func NewMonitor(scope constructs.Construct, id *string, p *MonitorProps) *Monito
 	m.action = awscloudwatchactions.NewSnsAction(m.Topic)
 	if p.Dashboard == nil || *p.Dashboard {
 		name := *apiName
-		if !props.Resolved(apiName) { // a Token API name: the construct path instead
+		if !propcheck.Resolved(apiName) { // a Token API name: the construct path instead
 			name = strings.ReplaceAll(*scope.Node().Path(), "/", "-")
 		}
 		m.Dashboard = awscloudwatch.NewDashboard(m, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
@@ -276,7 +276,7 @@ func (m *Monitor) apiMetric(name, statistic string, dims map[string]*string) aws
 func (m *Monitor) Stage(timeout awscdk.Duration) {
 	latency := m.props.Latency
 	if latency == nil {
-		if ms, ok := props.Millis(timeout); ok {
+		if ms, ok := propcheck.Millis(timeout); ok {
 			latency = awscdk.Duration_Millis(jsii.Number(ms * DefaultLatencyShare))
 		} else {
 			latency = awscdk.Duration_Minutes(jsii.Number(13.5))
@@ -287,7 +287,7 @@ func (m *Monitor) Stage(timeout awscdk.Duration) {
 		m.apiMetric("5XXError", "Average", nil), serverRate)
 	m.alarm("Stage4xx", fmt.Sprintf("%s: more than %g%% of requests answered 4xx in 5 minutes", *m.apiName, clientRate*100),
 		m.apiMetric("4XXError", "Average", nil), clientRate)
-	m.alarm("StageLatency", fmt.Sprintf("%s: p99 latency above %s", *m.apiName, props.Human(latency)),
+	m.alarm("StageLatency", fmt.Sprintf("%s: p99 latency above %s", *m.apiName, propcheck.Human(latency)),
 		m.apiMetric("Latency", "p99", nil), *latency.ToMilliseconds(nil))
 	if m.Dashboard != nil {
 		m.Dashboard.AddWidgets(
@@ -336,7 +336,7 @@ func (m *Monitor) firstContent(method, path, statistic string) awscloudwatch.Met
 // Another mode stops synth with the problem.
 func (m *Monitor) Route(method, path string, mode awsapigateway.ResponseTransferMode, fn awslambda.IFunction, timeout awscdk.Duration) {
 	if mode != awsapigateway.ResponseTransferMode_STREAM && mode != awsapigateway.ResponseTransferMode_BUFFERED {
-		problems := props.NewNamedProblems(fmt.Sprintf("Monitor %q: Route(%q, %q)", *m.Node().Path(), method, path))
+		problems := propcheck.NewNamedProblems(fmt.Sprintf("Monitor %q: Route(%q, %q)", *m.Node().Path(), method, path))
 		problems.Add("mode", fmt.Sprintf("%q", mode), "awsapigateway.ResponseTransferMode_STREAM or ResponseTransferMode_BUFFERED, the route's transfer mode",
 			"pass the mode the route's integration has (RouteProps.TransferMode; STREAM unless you chose BUFFERED)")
 		problems.Check()
@@ -357,7 +357,7 @@ func (m *Monitor) Route(method, path string, mode awsapigateway.ResponseTransfer
 		// The alarm's id, its description and the widget's title say "first
 		// byte", as they did when the first stacks were deployed: they are
 		// template text, and an id names the alarm resource.
-		m.alarm(id+"TimeToFirstByte", fmt.Sprintf("%s %s: p90 time to first byte above %s", *m.apiName, route, props.Human(threshold)),
+		m.alarm(id+"TimeToFirstByte", fmt.Sprintf("%s %s: p90 time to first byte above %s", *m.apiName, route, propcheck.Human(threshold)),
 			m.firstContent(method, path, "p90"), *threshold.ToMilliseconds(nil))
 		widgets = append(widgets, graph(route+": time to first byte (ms)", m.firstContent(method, path, "p50"), m.firstContent(method, path, "p90"), m.firstContent(method, path, "p99")))
 	}
@@ -367,10 +367,10 @@ func (m *Monitor) Route(method, path string, mode awsapigateway.ResponseTransfer
 		m.alarm(id+"Errors", fmt.Sprintf("%s %s: the handler failed (Lambda Errors)", *m.apiName, route), fn.MetricErrors(five), 0)
 		m.alarm(id+"Throttles", fmt.Sprintf("%s %s: the handler was throttled (Lambda Throttles)", *m.apiName, route), fn.MetricThrottles(five), 0)
 		var duration awscloudwatch.Metric
-		if ms, ok := props.Millis(timeout); ok {
+		if ms, ok := propcheck.Millis(timeout); ok {
 			share := or(m.props.DurationShare, DefaultDurationShare)
 			duration = fn.MetricDuration(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Maximum")})
-			m.alarm(id+"Duration", fmt.Sprintf("%s %s: an invocation ran past %g%% of the handler's %s timeout", *m.apiName, route, share*100, props.Human(timeout)),
+			m.alarm(id+"Duration", fmt.Sprintf("%s %s: an invocation ran past %g%% of the handler's %s timeout", *m.apiName, route, share*100, propcheck.Human(timeout)),
 				duration, ms*share)
 		}
 		handler := []awscloudwatch.IMetric{fn.MetricErrors(five), fn.MetricThrottles(five)}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/streamgate/streamgate/constructs/customdomain"
 	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/internal/cdktest"
 )
@@ -25,7 +26,7 @@ func zone(stack awscdk.Stack) awsroute53.IHostedZone {
 func TestDomainWithHostedZone(t *testing.T) {
 	stack := awscdk.NewStack(cdktest.NewApp(false), jsii.String("Domain"), pinned)
 	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
-		Domain: &streaming.DomainProps{DomainName: jsii.String("streams.example.com"), HostedZone: zone(stack), BasePath: jsii.String("v1")},
+		Domain: &customdomain.DomainProps{DomainName: jsii.String("streams.example.com"), HostedZone: zone(stack), BasePath: jsii.String("v1")},
 		Routes: &[]*streaming.RouteProps{get200("/records")},
 	})
 	s := synth(t, stack, api)
@@ -59,7 +60,7 @@ func TestDomainWithCertificateOnly(t *testing.T) {
 	cert := awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("Cert"),
 		jsii.String("arn:aws:acm:eu-west-1:111111111111:certificate/0d7a4e5c-1111-2222-3333-444455556666"))
 	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
-		Domain: &streaming.DomainProps{DomainName: jsii.String("streams.example.com"), Certificate: cert},
+		Domain: &customdomain.DomainProps{DomainName: jsii.String("streams.example.com"), Certificate: cert},
 		Routes: &[]*streaming.RouteProps{get200("/records")},
 	})
 	s := synth(t, stack, api)
@@ -80,15 +81,15 @@ func TestFailsDomainMistakes(t *testing.T) {
 		jsii.String("arn:aws:acm:us-east-1:111111111111:certificate/0d7a4e5c-1111-2222-3333-444455556666"))
 	z := zone(st)
 	for _, c := range []struct {
-		d    *streaming.DomainProps
+		d    *customdomain.DomainProps
 		want string
 	}{
-		{&streaming.DomainProps{DomainName: jsii.String("https://streams.example.com/"), Certificate: east}, `Domain.DomainName is "https://streams.example.com/"; allowed: a host name`},
-		{&streaming.DomainProps{DomainName: jsii.String("streams.example.com"), HostedZone: z, BasePath: jsii.String("/v1/")}, `Domain.BasePath is "/v1/"; allowed: segments`},
-		{&streaming.DomainProps{DomainName: jsii.String("streams.example.com"), Certificate: east},
+		{&customdomain.DomainProps{DomainName: jsii.String("https://streams.example.com/"), Certificate: east}, `Domain.DomainName is "https://streams.example.com/"; allowed: a host name`},
+		{&customdomain.DomainProps{DomainName: jsii.String("streams.example.com"), HostedZone: z, BasePath: jsii.String("/v1/")}, `Domain.BasePath is "/v1/"; allowed: segments`},
+		{&customdomain.DomainProps{DomainName: jsii.String("streams.example.com"), Certificate: east},
 			"Domain.Certificate is in us-east-1 (us-east-1 certificates are for EDGE endpoints and CloudFront); allowed: a certificate in eu-west-1"},
-		{&streaming.DomainProps{DomainName: jsii.String("streams.example.org"), HostedZone: z}, `Domain.HostedZone is "example.com"; allowed: the zone that "streams.example.org" belongs to`},
-		{&streaming.DomainProps{DomainName: jsii.String("streams.example.com")}, "Domain.Certificate/HostedZone is both unset"},
+		{&customdomain.DomainProps{DomainName: jsii.String("streams.example.org"), HostedZone: z}, `Domain.HostedZone is "example.com"; allowed: the zone that "streams.example.org" belongs to`},
+		{&customdomain.DomainProps{DomainName: jsii.String("streams.example.com")}, "Domain.Certificate/HostedZone is both unset"},
 	} {
 		msg := cdktest.PanicMessage(t, func() {
 			streaming.NewStreamingRestApi(st, jsii.String("Api"), &streaming.StreamingRestApiProps{Domain: c.d})
@@ -99,7 +100,7 @@ func TestFailsDomainMistakes(t *testing.T) {
 	}
 	msg := cdktest.PanicMessage(t, func() {
 		streaming.NewStreamingRestApi(st, jsii.String("Edge"), &streaming.StreamingRestApiProps{
-			Domain:       &streaming.DomainProps{DomainName: jsii.String("streams.example.com"), HostedZone: z},
+			Domain:       &customdomain.DomainProps{DomainName: jsii.String("streams.example.com"), HostedZone: z},
 			RestApiProps: &awsapigateway.RestApiProps{EndpointTypes: &[]awsapigateway.EndpointType{awsapigateway.EndpointType_EDGE}},
 		})
 	})
@@ -110,7 +111,7 @@ func TestFailsDomainMistakes(t *testing.T) {
 	existing.Root().AddMethod(jsii.String("GET"), nil, nil)
 	msg = cdktest.PanicMessage(t, func() {
 		streaming.NewStreamingRestApi(st, jsii.String("OnExisting"), &streaming.StreamingRestApiProps{ExistingRestApi: existing,
-			Domain: &streaming.DomainProps{DomainName: jsii.String("streams.example.com"), HostedZone: z}})
+			Domain: &customdomain.DomainProps{DomainName: jsii.String("streams.example.com"), HostedZone: z}})
 	})
 	if !strings.Contains(msg, "Domain is set together with ExistingRestApi") {
 		t.Errorf("existing: %s", msg)

@@ -19,7 +19,7 @@ func ExampleNewStreamingRestApi() {
 		Routes: &[]*streaming.RouteProps{{
 			Method: jsii.String("GET"),
 			Path:   jsii.String("/records"),
-			Entry:  jsii.String("github.com/streamgate/streamgate/lambda/records"),
+			Entry:  jsii.String("github.com/streamgate/streamgate/examples/demo/records"),
 		}},
 	})
 	api.AddRoute(&streaming.RouteProps{

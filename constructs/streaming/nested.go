@@ -45,56 +45,55 @@ const (
 // placeRoute puts route rp (named what in messages) in the API's stack or
 // a nested stack (RoutesPerStack), and stops synth when it fits neither.
 func (a *StreamingRestApi) placeRoute(what string, rp *routePlan) {
-	pl := a.planner
 	limit := resourceLimit(a)
-	stack := *awscdk.Stack_Of(a).Node().Path()
-	if len(pl.nested) == 0 && (pl.perStack <= 0 || pl.homeRoutes < pl.perStack) {
-		total, tmpl := a.homeLoad(limit, rp.adds, rp.bytes)
-		// Unless routes never leave it, the API's stack keeps room for
-		// the resource of the nested stack that the route which does
-		// not fit opens: the API that reaches its limit to within one
-		// resource gets a nested stack one route earlier than the limit
-		// itself would require.
-		reserve, reserveBytes := 1, nestedStackBytes
-		if pl.perStack == 0 {
-			reserve, reserveBytes = 0, 0
-		}
-		fits := limit <= 0 || total+reserve <= limit && tmpl+reserveBytes <= MaxTemplateBytes
-		if fits || pl.perStack == 0 {
-			pl.addHome(rp.adds, rp.bytes)
-			pl.homeRoutes++
-			rp.pending = rp.adds.total()
-			a.checkRoom(what, *rp, stack, limit, total, tmpl)
-			return
-		}
+	if !a.placeInApiStack(what, rp, limit) {
+		a.placeInNestedStack(what, rp, limit)
 	}
-	// In a nested stack: the monitor's alarms, and the API-wide Lambda
-	// permission (under the REST API), stay in the API's stack, as do the
-	// deployment's dependency and the dashboard's graphs (rp.bytes).
-	home, own := cost{"AWS::CloudWatch::Alarm": rp.alarms}, minus(rp.adds, cost{"AWS::CloudWatch::Alarm": rp.alarms})
-	if rp.apiScoped {
-		// The per-method permissions removed (dropMethodScoped) may be in
-		// any stack: none is counted as gone.
-		home["AWS::Lambda::Permission"] = own["AWS::Lambda::Permission"]
-		if home["AWS::Lambda::Permission"] < 0 {
-			home["AWS::Lambda::Permission"] = 0
-		}
-		own["AWS::Lambda::Permission"] = 0
+}
+
+// placeInApiStack puts rp in the API's stack and reports true when no
+// nested stack is open yet and rp fits there (or routes never leave it);
+// else it changes nothing and reports false.
+func (a *StreamingRestApi) placeInApiStack(what string, rp *routePlan, limit int) bool {
+	pl := a.planner
+	if len(pl.nested) > 0 || pl.perStack > 0 && pl.homeRoutes >= pl.perStack {
+		return false
 	}
+	total, tmpl := a.homeLoad(limit, rp.adds, rp.bytes)
+	// Unless routes never leave it, the API's stack keeps room for
+	// the resource of the nested stack that the route which does
+	// not fit opens: the API that reaches its limit to within one
+	// resource gets a nested stack one route earlier than the limit
+	// itself would require.
+	reserve, reserveBytes := 1, nestedStackBytes
+	if pl.perStack == 0 {
+		reserve, reserveBytes = 0, 0
+	}
+	fits := limit <= 0 || total+reserve <= limit && tmpl+reserveBytes <= MaxTemplateBytes
+	if !fits && pl.perStack != 0 {
+		return false
+	}
+	pl.addHome(rp.adds, rp.bytes)
+	pl.homeRoutes++
+	rp.pending = rp.adds.total()
+	a.checkRoom(what, *rp, *awscdk.Stack_Of(a).Node().Path(), limit, total, tmpl)
+	return true
+}
+
+// placeInNestedStack puts rp in the last nested stack, or in a new one
+// when it does not fit there, counts what stays in the API's stack, and
+// stops synth when either stack is over its limit.
+func (a *StreamingRestApi) placeInNestedStack(what string, rp *routePlan, limit int) {
+	pl := a.planner
+	home, own := nestedSplit(rp)
 	homeBytes := rp.bytes + crossStackBytes
 	room := a.nestedRoomFor(limit, own)
 	var outer *nestedRoom // the nested stack that holds the new one
-	if room == nil && len(pl.nested) > 0 {
-		outer = pl.nested[len(pl.nested)-1]
-		outer.adds["AWS::CloudFormation::Stack"]++
-		outer.bytes += nestedStackBytes
-		pl.api["AWS::CloudFormation::Stack"]++
-	} else if room == nil {
-		home["AWS::CloudFormation::Stack"]++
-		homeBytes += nestedStackBytes
+	if room == nil {
+		outer, homeBytes = a.countNewNestedStack(home, homeBytes)
 	}
 	total, tmpl := a.homeLoad(limit, home, homeBytes)
-	a.checkRoom(what, *rp, stack, limit, total, tmpl)
+	a.checkRoom(what, *rp, *awscdk.Stack_Of(a).Node().Path(), limit, total, tmpl)
 	pl.addHome(home, homeBytes)
 	rp.pending = home.total()
 	if room == nil {
@@ -115,6 +114,42 @@ func (a *StreamingRestApi) placeRoute(what string, rp *routePlan) {
 			a.checkRoom(what, *rp, *room.stack.Node().Path(), limit, n, 0)
 		}
 	}
+}
+
+// nestedSplit divides what a route in a nested stack adds between the
+// API's stack (home) and the nested stack (own): the monitor's alarms,
+// and the API-wide Lambda permission (under the REST API), stay in the
+// API's stack, as do the deployment's dependency and the dashboard's
+// graphs (rp.bytes).
+func nestedSplit(rp *routePlan) (home, own cost) {
+	home, own = cost{"AWS::CloudWatch::Alarm": rp.alarms}, minus(rp.adds, cost{"AWS::CloudWatch::Alarm": rp.alarms})
+	if rp.apiScoped {
+		// The per-method permissions removed (dropMethodScoped) may be in
+		// any stack: none is counted as gone.
+		home["AWS::Lambda::Permission"] = own["AWS::Lambda::Permission"]
+		if home["AWS::Lambda::Permission"] < 0 {
+			home["AWS::Lambda::Permission"] = 0
+		}
+		own["AWS::Lambda::Permission"] = 0
+	}
+	return home, own
+}
+
+// countNewNestedStack counts the AWS::CloudFormation::Stack resource of
+// the nested stack that a route opens: in the last nested stack, which
+// then holds the new one (outer), or, for the first, in the API's stack
+// (home, and the returned homeBytes).
+func (a *StreamingRestApi) countNewNestedStack(home cost, homeBytes int) (outer *nestedRoom, _ int) {
+	pl := a.planner
+	if len(pl.nested) == 0 {
+		home["AWS::CloudFormation::Stack"]++
+		return nil, homeBytes + nestedStackBytes
+	}
+	outer = pl.nested[len(pl.nested)-1]
+	outer.adds["AWS::CloudFormation::Stack"]++
+	outer.bytes += nestedStackBytes
+	pl.api["AWS::CloudFormation::Stack"]++
+	return outer, homeBytes
 }
 
 // nestedRoomFor is the last nested stack when it can take a route that

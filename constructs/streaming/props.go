@@ -8,6 +8,7 @@ import (
 
 	"github.com/streamgate/streamgate/constructs/apiauth"
 	"github.com/streamgate/streamgate/constructs/compliance"
+	"github.com/streamgate/streamgate/constructs/customdomain"
 	"github.com/streamgate/streamgate/constructs/monitoring"
 	"github.com/streamgate/streamgate/constructs/wafsize"
 )
@@ -94,7 +95,7 @@ type StreamingRestApiProps struct {
 	// stage mapped under a base path, a Route 53 alias with a hosted zone,
 	// the custom URL as a stack output. Not with ExistingRestApi. Default:
 	// none (the execute-api URL only).
-	Domain *DomainProps
+	Domain *customdomain.DomainProps
 	// RoutesPerStack is the most routes the API puts in one CloudFormation
 	// stack. The API's own stack takes the first ones; the others go, in
 	// order, into nested stacks (awscdk.NestedStack, ids "Routes1",
@@ -127,7 +128,7 @@ type RouteProps struct {
 	Path *string
 
 	// Entry is the Go main package of the handler, built at synth: a directory
-	// ("./lambda/records") or an import path. Default: none.
+	// ("./handlers/records") or an import path. Default: none.
 	Entry *string
 	// Code is a prebuilt handler (with a `bootstrap` executable) used instead
 	// of building Entry. Default: Entry built at synth.

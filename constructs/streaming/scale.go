@@ -12,7 +12,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/constructs/internal/propcheck"
 )
 
 // Limits a StreamingRestApi checks before it adds a route, from
@@ -266,7 +266,7 @@ func (a *StreamingRestApi) planAlarms(r *RouteProps, rp *routePlan) {
 			if r.Function != nil {
 				timeout, _ = functionTimeout(r.Function)
 			}
-			if _, known := props.Millis(timeout); known || (r.Function == nil && timeout == nil) {
+			if _, known := propcheck.Millis(timeout); known || (r.Function == nil && timeout == nil) {
 				alarms++ // duration near the timeout
 			}
 		}
@@ -323,7 +323,7 @@ func (a *StreamingRestApi) checkRoom(what string, rp routePlan, stack string, li
 		problem = fmt.Sprintf("%s would bring stack %q's template to about %d bytes; allowed: at most %d (CloudFormation's quota)",
 			what, stack, tmpl, MaxTemplateBytes)
 	}
-	props.Fail(fmt.Errorf("%s: %s.\n  The API's routes have %d resources: %v.\n  The route adds %d: %v.\n%s",
+	propcheck.Fail(fmt.Errorf("%s: %s.\n  The API's routes have %d resources: %v.\n  The route adds %d: %v.\n%s",
 		a.name(), problem, pl.api.total()-rp.adds.total(), minus(pl.api, rp.adds), rp.adds.total(), rp.adds, limitFixes))
 }
 
@@ -424,7 +424,7 @@ func allResources(c constructs.IConstruct, byType bool) (int, cost) {
 // trace.
 type resourceLimitCheck struct{ api *StreamingRestApi }
 
-// Validate fails synth (props.Fail) when the stack has more resources than
+// Validate fails synth (propcheck.Fail) when the stack has more resources than
 // its limit.
 func (v *resourceLimitCheck) Validate() *[]*string {
 	limit := resourceLimit(v.api)
@@ -435,7 +435,7 @@ func (v *resourceLimitCheck) Validate() *[]*string {
 	// CDKMetadata, if any, is in the tree by now.
 	if n := countResources(stack); n > limit {
 		_, types := resourcesOf(stack, true)
-		props.Fail(fmt.Errorf("%s: stack %q has %d resources; allowed: at most %d per stack (CloudFormation's quota).\n  The stack has: %v.\n  The API's routes have: %v.\n%s",
+		propcheck.Fail(fmt.Errorf("%s: stack %q has %d resources; allowed: at most %d per stack (CloudFormation's quota).\n  The stack has: %v.\n  The API's routes have: %v.\n%s",
 			v.api.name(), *stack.Node().Path(), n, limit, types, v.api.planner.api, limitFixes))
 	}
 	return &[]*string{}

@@ -7,7 +7,7 @@
 //		Routes: &[]*streaming.RouteProps{{
 //			Method: jsii.String("GET"),
 //			Path:   jsii.String("/records"),
-//			Entry:  jsii.String("github.com/streamgate/streamgate/lambda/records"),
+//			Entry:  jsii.String("github.com/streamgate/streamgate/examples/demo/records"),
 //		}},
 //	})
 //	api.AddRoute(&streaming.RouteProps{Method: jsii.String("GET"), Path: jsii.String("/legacy"), HttpUrl: jsii.String("https://legacy.example.com/feed")})
@@ -51,7 +51,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/gofunction"
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
 	"github.com/streamgate/streamgate/constructs/internal/profile"
-	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/constructs/internal/propcheck"
 	"github.com/streamgate/streamgate/constructs/monitoring"
 	"github.com/streamgate/streamgate/constructs/wafsize"
 )
@@ -146,15 +146,44 @@ func (a *StreamingRestApi) ToString() *string { return a.Node().Path() }
 // NewStreamingRestApi creates the API (or takes ExistingRestApi) and its
 // routes. Invalid props stop synth with every problem listed.
 func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRestApiProps) *StreamingRestApi {
-	defer props.Guard("StreamingRestApi", scope, id)
+	defer propcheck.Guard("StreamingRestApi", scope, id)
 	if p == nil {
 		p = &StreamingRestApiProps{}
 	}
+	a := withDefaults(p)
+	var routes []*RouteProps
+	if p.Routes != nil {
+		routes = *p.Routes
+	}
+	a.validate(scope, id, p, routes)
+
+	constructs.NewConstruct_Override(a, scope, id)
+	a.compliance = compliance.Of(a, p.Compliance)
+	if p.ExistingRestApi != nil {
+		a.Api = p.ExistingRestApi
+	} else {
+		a.createApi(p)
+	}
+	a.addWebAcl(p)
+	a.RequestValidator = awsapigateway.NewRequestValidator(a, jsii.String("RequestValidator"), &awsapigateway.RequestValidatorProps{
+		RestApi:                   a.Api,
+		ValidateRequestBody:       jsii.Bool(true),
+		ValidateRequestParameters: jsii.Bool(true),
+	})
+	a.addRoutes(routes)
+	a.Node().AddValidation(&resourceLimitCheck{a})
+	return a
+}
+
+// withDefaults is the construct's state before it exists: p's settings,
+// or their defaults (a 15-minute integration timeout, IAM, the functions'
+// log retention), and empty route tables.
+func withDefaults(p *StreamingRestApiProps) *StreamingRestApi {
 	a := &StreamingRestApi{
 		timeout:      p.IntegrationTimeout,
 		auth:         p.Authorization,
 		cors:         p.Cors,
-		corsPolicy:   props.CorsPolicy(p.Cors),
+		corsPolicy:   propcheck.CorsPolicy(p.Cors),
 		corsPaths:    map[string]bool{},
 		logRetention: p.LogRetention,
 		keys:         map[string]bool{},
@@ -171,28 +200,27 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 	if a.logRetention == "" {
 		a.logRetention = gofunction.DefaultLogRetention
 	}
+	return a
+}
 
-	problems := props.NewProblems("StreamingRestApi", scope, id)
+// validate stops synth when the API's props or any of routes are
+// invalid, listing every problem, before any construct exists.
+func (a *StreamingRestApi) validate(scope constructs.Construct, id *string, p *StreamingRestApiProps, routes []*RouteProps) {
+	problems := propcheck.NewProblems("StreamingRestApi", scope, id)
 	problems.CheckUnique(scope, id)
 	validateApi(problems, scope, p)
-	var routes []*RouteProps
-	if p.Routes != nil {
-		routes = *p.Routes
-	}
 	planned := map[string]bool{}
 	plannedIDs := map[string]string{}
 	for i, r := range routes {
 		a.validateRoute(problems, fmt.Sprintf("Routes[%d]", i), r, planned, plannedIDs)
 	}
 	problems.Check()
+}
 
-	constructs.NewConstruct_Override(a, scope, id)
-	a.compliance = compliance.Of(a, p.Compliance)
-	if p.ExistingRestApi != nil {
-		a.Api = p.ExistingRestApi
-	} else {
-		a.createApi(p)
-	}
+// addWebAcl associates the web ACL (WebAcl, or a new SizeLimitedWebAcl
+// for MaxRequestBodySize) with the stage, or acknowledges that WAF is
+// opt-in when there is none.
+func (a *StreamingRestApi) addWebAcl(p *StreamingRestApiProps) {
 	switch {
 	case p.WebAcl != nil:
 		a.WebAcl = p.WebAcl
@@ -215,13 +243,11 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 		nagack.Acknowledge(a.Stage, nagack.Rule{Id: "AwsSolutions-APIG3", Reason: "WAF is opt-in on StreamingRestAPI: its routes " +
 			"take small requests and stream large responses, which WAF does not inspect. Set MaxRequestBodySize or WebACL to associate a size-limiting web ACL."})
 	}
-	a.RequestValidator = awsapigateway.NewRequestValidator(a, jsii.String("RequestValidator"), &awsapigateway.RequestValidatorProps{
-		RestApi:                   a.Api,
-		ValidateRequestBody:       jsii.Bool(true),
-		ValidateRequestParameters: jsii.Bool(true),
-	})
-	// Every route is planned, and the stack's room checked, before the
-	// first handler is built.
+}
+
+// addRoutes plans every route, and checks the stack's room, before the
+// first handler is built; then it adds them.
+func (a *StreamingRestApi) addRoutes(routes []*RouteProps) {
 	a.planner.stack = countResources(awscdk.Stack_Of(a))
 	plans := make([]routePlan, len(routes))
 	for i, r := range routes {
@@ -232,8 +258,6 @@ func NewStreamingRestApi(scope constructs.Construct, id *string, p *StreamingRes
 	for i, r := range routes {
 		a.addRoute(r, plans[i])
 	}
-	a.Node().AddValidation(&resourceLimitCheck{a})
-	return a
 }
 
 func (a *StreamingRestApi) createApi(p *StreamingRestApiProps) {
@@ -441,8 +465,8 @@ func isEdge(rp *awsapigateway.RestApiProps) bool {
 // AddRoute adds a route to the API. An invalid route stops synth with every
 // problem listed.
 func (a *StreamingRestApi) AddRoute(r *RouteProps) *Route {
-	defer props.Guard("StreamingRestApi", a.Node().Scope(), a.Node().Id())
-	problems := props.NewProblems("StreamingRestApi", a.Node().Scope(), a.Node().Id())
+	defer propcheck.Guard("StreamingRestApi", a.Node().Scope(), a.Node().Id())
+	problems := propcheck.NewProblems("StreamingRestApi", a.Node().Scope(), a.Node().Id())
 	a.validateRoute(problems, "AddRoute", r, a.keys, a.ids)
 	problems.Check()
 	plan := a.planRoute(r)
@@ -467,10 +491,10 @@ func (a *StreamingRestApi) addRoute(r *RouteProps, plan routePlan) *Route {
 	mode := transferMode(r)
 	timeout := a.routeTimeout(r)
 	a.keys[method+" "+path] = true
-	if ms, ok := props.Millis(timeout); ok && mode == awsapigateway.ResponseTransferMode_BUFFERED && ms > DefaultBufferedTimeoutMillis {
+	if ms, ok := propcheck.Millis(timeout); ok && mode == awsapigateway.ResponseTransferMode_BUFFERED && ms > DefaultBufferedTimeoutMillis {
 		awscdk.Annotations_Of(a).AddWarningV2(jsii.String(WarningBufferedTimeout), jsii.String(fmt.Sprintf(
 			"%s %s: a BUFFERED integration timeout of %s needs a raised quota (the default maximum is 29 seconds); STREAM allows 15 minutes without one.",
-			method, path, props.Human(timeout))), nil)
+			method, path, propcheck.Human(timeout))), nil)
 	}
 
 	route := &Route{Method: method, Path: path, TransferMode: mode, IntegrationTimeout: timeout}
@@ -577,7 +601,7 @@ func (a *StreamingRestApi) newRouteFunction(scope constructs.Construct, r *Route
 	a.ids[fnID] = route.Method + " " + route.Path
 	fnTimeout := r.FunctionTimeout
 	if fnTimeout == nil {
-		if ms, ok := props.Millis(route.IntegrationTimeout); ok {
+		if ms, ok := propcheck.Millis(route.IntegrationTimeout); ok {
 			fnTimeout = awscdk.Duration_Seconds(jsii.Number(math.Ceil(ms / 1000)))
 		} else {
 			// A Token integration timeout is only known at deploy:

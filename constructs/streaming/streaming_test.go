@@ -2,6 +2,8 @@ package streaming_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -18,7 +20,7 @@ import (
 
 func TestMain(m *testing.M) { cdktest.Main(m) }
 
-const handler = "github.com/streamgate/streamgate/lambda/records"
+const handler = "github.com/streamgate/streamgate/examples/demo/records"
 
 // synthed is a stack built once and shared by the tests that read it.
 type synthed struct {
@@ -88,3 +90,28 @@ func methodOf(t *testing.T, s *synthed, method, path string) map[string]any {
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// TestMovedEntryBuildsTheNewPathAndWarns: a route whose Entry names a
+// handler where it was before it moved (lambda/records, as test/teamapp
+// and the README's example once did) gets its function, with one warning
+// that names the new path; a route that names the new path gets none.
+func TestMovedEntryBuildsTheNewPathAndWarns(t *testing.T) {
+	stack := awscdk.NewStack(cdktest.NewApp(false), jsii.String("Moved"), nil)
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{
+		Routes: &[]*streaming.RouteProps{
+			{Method: jsii.String("GET"), Path: jsii.String("/old"), Entry: jsii.String("github.com/streamgate/streamgate/lambda/records")},
+			{Method: jsii.String("GET"), Path: jsii.String("/new"), Entry: jsii.String(handler)},
+		},
+	})
+	if api.Route("GET", "/old").Function == nil {
+		t.Fatal("the route on the old path has no function")
+	}
+	var got []string
+	for _, w := range *assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("has moved to"))) {
+		got = append(got, *w.Id+": "+fmt.Sprint(w.Entry.Data))
+	}
+	if len(got) != 1 || !strings.Contains(got[0], `Entry "github.com/streamgate/streamgate/lambda/records" has moved to "`+handler+`"`) ||
+		!strings.Contains(got[0], "GetOld") {
+		t.Errorf("warnings: %q; want one, on the /old route's function, naming %s", got, handler)
+	}
+}

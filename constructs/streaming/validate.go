@@ -10,8 +10,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/constructs-go/constructs/v10"
 
+	"github.com/streamgate/streamgate/constructs/customdomain"
 	"github.com/streamgate/streamgate/constructs/gofunction"
-	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/constructs/internal/propcheck"
 )
 
 var methods = map[string]bool{"GET": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "HEAD": true, "OPTIONS": true, "ANY": true}
@@ -42,20 +43,20 @@ func validPath(path string) bool {
 	return true
 }
 
-func validateApi(p *props.Problems, scope constructs.IConstruct, sp *StreamingRestApiProps) {
+func validateApi(p *propcheck.Problems, scope constructs.IConstruct, sp *StreamingRestApiProps) {
 	if sp.ExistingRestApi != nil {
 		validateExisting(p, sp)
 	}
 	if sp.Monitoring != nil {
 		p.AddErr(sp.Monitoring.Validate("Monitoring"))
 	}
-	edge := false
-	if sp.RestApiProps != nil {
-		edge = isEdge(sp.RestApiProps)
+	servedBy := customdomain.Regional
+	if sp.RestApiProps != nil && isEdge(sp.RestApiProps) {
+		servedBy = customdomain.CloudFront
 	}
-	p.CheckCors("Cors", sp.Cors, props.CorsFields{AnyOrigin: true, Methods: true, Headers: true, Options: true})
+	p.CheckCors("Cors", sp.Cors, propcheck.CorsFields{AnyOrigin: true, Methods: true, Headers: true, Options: true})
 	if sp.Domain != nil {
-		p.AddErr(sp.Domain.Validate("Domain", scope, edge))
+		p.AddErr(sp.Domain.Validate("Domain", scope, servedBy))
 	}
 	if sp.WebAcl != nil && sp.MaxRequestBodySize != nil {
 		p.Add("MaxRequestBodySize", "set together with WebAcl", "one of them", "drop MaxRequestBodySize: the shared WebAcl has its own limit")
@@ -68,7 +69,7 @@ func validateApi(p *props.Problems, scope constructs.IConstruct, sp *StreamingRe
 		name string
 		v    *float64
 	}{{"ThrottlingRateLimit", sp.ThrottlingRateLimit}, {"ThrottlingBurstLimit", sp.ThrottlingBurstLimit}} {
-		if l.v != nil && props.Resolved(l.v) && *l.v < 0 {
+		if l.v != nil && propcheck.Resolved(l.v) && *l.v < 0 {
 			p.Add(l.name, fmt.Sprint(*l.v), "0 or more requests", "set a non-negative limit")
 		}
 	}
@@ -77,7 +78,7 @@ func validateApi(p *props.Problems, scope constructs.IConstruct, sp *StreamingRe
 	}
 	if n := sp.RoutesPerStack; n != nil {
 		// Routes are placed at synth: a Token (known at deploy) cannot place them.
-		if !props.Resolved(n) || *n < 0 || *n != math.Trunc(*n) {
+		if !propcheck.Resolved(n) || *n < 0 || *n != math.Trunc(*n) {
 			p.Add("RoutesPerStack", fmt.Sprint(*n), "a whole number of routes known at synth, 0 or more (0: every route in the API's stack)",
 				"leave it unset to let the API open nested stacks when its stack is full")
 		}
@@ -85,7 +86,7 @@ func validateApi(p *props.Problems, scope constructs.IConstruct, sp *StreamingRe
 }
 
 // validateExisting refuses what only applies to a new API.
-func validateExisting(p *props.Problems, sp *StreamingRestApiProps) {
+func validateExisting(p *propcheck.Problems, sp *StreamingRestApiProps) {
 	if sp.RestApiProps != nil {
 		p.Add("RestApiProps", "set together with ExistingRestApi", "one of them", "drop RestApiProps, or drop ExistingRestApi to create a new API")
 	}
@@ -108,7 +109,7 @@ func validateExisting(p *props.Problems, sp *StreamingRestApiProps) {
 
 // validateRestAPIProps refuses the RestApiProps that break streaming or
 // take what the construct sets.
-func validateRestAPIProps(p *props.Problems, rp *awsapigateway.RestApiProps) {
+func validateRestAPIProps(p *propcheck.Problems, rp *awsapigateway.RestApiProps) {
 	if rp.MinCompressionSize != nil || rp.MinimumCompressionSize != nil {
 		p.Add("RestApiProps.MinCompressionSize", "set", "unset: API Gateway cannot compress (content-encode) a streamed response",
 			"remove it; compress in the handler if you must, and set Content-Encoding yourself")
@@ -143,7 +144,7 @@ func isTrue(b *bool) bool { return b != nil && *b }
 // transfer mode. A Token passes to CloudFormation (which checks the range at
 // deploy) when it is given in milliseconds, the unit of TimeoutInMillis: a
 // Token in another unit cannot be converted at synth time.
-func validateTimeout(p *props.Problems, prop string, d awscdk.Duration, mode awsapigateway.ResponseTransferMode) {
+func validateTimeout(p *propcheck.Problems, prop string, d awscdk.Duration, mode awsapigateway.ResponseTransferMode) {
 	if d != nil && *d.IsUnresolved() {
 		if unit := *d.UnitLabel(); unit != "millis" {
 			p.Add(prop, "a Token in "+unit, "a literal duration, or a Token in milliseconds (TimeoutInMillis takes milliseconds, and a Token cannot be converted at synth time)",
@@ -151,17 +152,17 @@ func validateTimeout(p *props.Problems, prop string, d awscdk.Duration, mode aws
 		}
 		return
 	}
-	ms, ok := props.Millis(d)
+	ms, ok := propcheck.Millis(d)
 	if !ok {
 		return
 	}
 	if ms < MinIntegrationTimeoutMillis || ms > MaxStreamingTimeoutMillis {
-		p.Add(prop, props.Human(d), fmt.Sprintf("50 milliseconds to 15 minutes (%s route)", strings.ToLower(string(mode))),
+		p.Add(prop, propcheck.Human(d), fmt.Sprintf("50 milliseconds to 15 minutes (%s route)", strings.ToLower(string(mode))),
 			"set a timeout in that range; a stream that needs more than 15 minutes must be split, or resumed by the client")
 	}
 }
 
-func (a *StreamingRestApi) validateRoute(p *props.Problems, prop string, r *RouteProps, keys map[string]bool, ids map[string]string) {
+func (a *StreamingRestApi) validateRoute(p *propcheck.Problems, prop string, r *RouteProps, keys map[string]bool, ids map[string]string) {
 	if r == nil {
 		p.Add(prop, "nil", "a RouteProps with Method, Path and a backend", "remove the entry or fill it in")
 		return
@@ -179,24 +180,24 @@ func (a *StreamingRestApi) validateRoute(p *props.Problems, prop string, r *Rout
 
 // validateMethodPath checks the route's method and path, and returns them
 // ("" for one that is invalid).
-func validateMethodPath(p *props.Problems, prop string, r *RouteProps) (method, path string) {
+func validateMethodPath(p *propcheck.Problems, prop string, r *RouteProps) (method, path string) {
 	switch {
 	case r.Method == nil:
 		p.Add(prop+".Method", "unset", "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY", "set the route's method")
-	case !props.Resolved(r.Method):
+	case !propcheck.Resolved(r.Method):
 		p.Add(prop+".Method", "a Token", "a method known at synth time: API Gateway methods are created from it", "use a literal method")
 	case !methods[strings.ToUpper(*r.Method)]:
-		p.Add(prop+".Method", props.Quote(r.Method), "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY", "use one of those methods")
+		p.Add(prop+".Method", propcheck.Quote(r.Method), "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY", "use one of those methods")
 	default:
 		method = strings.ToUpper(*r.Method)
 	}
 	switch {
 	case r.Path == nil:
 		p.Add(prop+".Path", "unset", allowedPaths, "set the route's path")
-	case !props.Resolved(r.Path):
+	case !propcheck.Resolved(r.Path):
 		p.Add(prop+".Path", "a Token", "a path known at synth time: resources are created from it", "use a literal path")
 	case !validPath(*r.Path):
-		p.Add(prop+".Path", props.Quote(r.Path), allowedPaths, "fix the path")
+		p.Add(prop+".Path", propcheck.Quote(r.Path), allowedPaths, "fix the path")
 	default:
 		path = *r.Path
 	}
@@ -205,7 +206,7 @@ func validateMethodPath(p *props.Problems, prop string, r *RouteProps) (method, 
 
 // validateBackend checks that the route has one backend, and the props
 // that belong to it; it returns how many backends are set.
-func validateBackend(p *props.Problems, prop string, r *RouteProps) int {
+func validateBackend(p *propcheck.Problems, prop string, r *RouteProps) int {
 	backends := 0
 	for _, set := range []bool{r.Entry != nil || r.Code != nil, r.Function != nil, r.HttpUrl != nil} {
 		if set {
@@ -221,8 +222,8 @@ func validateBackend(p *props.Problems, prop string, r *RouteProps) int {
 			p.Addf("%s.%v.", prop, err) // the error starts with "Entry ..."
 		}
 	}
-	if r.HttpUrl != nil && props.Resolved(r.HttpUrl) && !strings.HasPrefix(*r.HttpUrl, "https://") && !strings.HasPrefix(*r.HttpUrl, "http://") {
-		p.Add(prop+".HttpUrl", props.Quote(r.HttpUrl), "an http:// or https:// URL", "give the backend's full URL")
+	if r.HttpUrl != nil && propcheck.Resolved(r.HttpUrl) && !strings.HasPrefix(*r.HttpUrl, "https://") && !strings.HasPrefix(*r.HttpUrl, "http://") {
+		p.Add(prop+".HttpUrl", propcheck.Quote(r.HttpUrl), "an http:// or https:// URL", "give the backend's full URL")
 	}
 	if r.HttpUrl != nil && r.ScopePermissionToMethod != nil {
 		p.Add(prop+".ScopePermissionToMethod", "set on an HTTP route", "only on a route with a Lambda function (Entry, Code or Function)",
@@ -245,7 +246,7 @@ func validateBackend(p *props.Problems, prop string, r *RouteProps) int {
 // validateTransfer checks the transfer mode and what it constrains: the
 // timeouts (the function's at least the integration's), proxy
 // integration and no response templates on a STREAM route.
-func (a *StreamingRestApi) validateTransfer(p *props.Problems, prop string, r *RouteProps) {
+func (a *StreamingRestApi) validateTransfer(p *propcheck.Problems, prop string, r *RouteProps) {
 	mode := transferMode(r)
 	stream := mode == awsapigateway.ResponseTransferMode_STREAM
 	if mode != awsapigateway.ResponseTransferMode_STREAM && mode != awsapigateway.ResponseTransferMode_BUFFERED {
@@ -269,7 +270,7 @@ func (a *StreamingRestApi) validateTransfer(p *props.Problems, prop string, r *R
 		}
 	}
 	timeout := a.routeTimeout(r)
-	want, ok := props.Millis(timeout)
+	want, ok := propcheck.Millis(timeout)
 	if !ok {
 		return
 	}
@@ -278,9 +279,9 @@ func (a *StreamingRestApi) validateTransfer(p *props.Problems, prop string, r *R
 		fnTimeout, _ = functionTimeout(r.Function)
 		fnProp = prop + ".Function.Timeout"
 	}
-	if got, ok := props.Millis(fnTimeout); ok && got < want {
-		p.Add(fnProp, props.Human(fnTimeout),
-			fmt.Sprintf("at least the integration timeout (%s), or the function stops while API Gateway still streams", props.Human(timeout)),
+	if got, ok := propcheck.Millis(fnTimeout); ok && got < want {
+		p.Add(fnProp, propcheck.Human(fnTimeout),
+			fmt.Sprintf("at least the integration timeout (%s), or the function stops while API Gateway still streams", propcheck.Human(timeout)),
 			"raise the function's timeout, or lower IntegrationTimeout")
 	}
 }
@@ -288,7 +289,7 @@ func (a *StreamingRestApi) validateTransfer(p *props.Problems, prop string, r *R
 // validateUnique checks that key (method and path) is the API's only such
 // route, and that a route whose function the construct builds has a
 // construct id no other route has.
-func validateUnique(p *props.Problems, prop string, r *RouteProps, key string, oneBackend bool, keys map[string]bool, ids map[string]string) {
+func validateUnique(p *propcheck.Problems, prop string, r *RouteProps, key string, oneBackend bool, keys map[string]bool, ids map[string]string) {
 	if keys[key] {
 		p.Add(prop, fmt.Sprintf("a second %s route", key), "one route per method and path", "remove the duplicate, or change its method or path")
 		return

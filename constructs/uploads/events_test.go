@@ -15,7 +15,7 @@ import (
 	"github.com/streamgate/streamgate/internal/cdktest"
 )
 
-const onUploadEntry = "github.com/streamgate/streamgate/lambda/onupload"
+const onUploadEntry = "github.com/streamgate/streamgate/examples/onupload"
 
 func TestOnUploadedRoutesCompletedUploadsToTargets(t *testing.T) {
 	stack := newStack("Events")

@@ -10,8 +10,8 @@ import (
 
 	"github.com/streamgate/streamgate/constructs/apiauth"
 	"github.com/streamgate/streamgate/constructs/compliance"
+	"github.com/streamgate/streamgate/constructs/customdomain"
 	"github.com/streamgate/streamgate/constructs/monitoring"
-	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/constructs/wafsize"
 	"github.com/streamgate/streamgate/lambda/presign"
 )
@@ -34,13 +34,11 @@ const (
 )
 
 // Defaults of PresignedUploadApiProps (plain numbers: building CDK values
-// at package initialisation would start the jsii kernel on import).
+// at package initialisation would start the jsii kernel on import); those
+// it shares with EdgeUploadEndpointProps are in package uploaddefaults.
 const (
-	DefaultMaxObjectSize                   = 1 << 30 // 1 GiB
-	DefaultUrlExpirationMinutes            = 15
-	DefaultKeyPrefix                       = "incoming/"
-	DefaultIncomingObjectExpirationDays    = 7
-	DefaultAbortIncompleteUploadsAfterDays = 1
+	DefaultMaxObjectSize        = 1 << 30 // 1 GiB
+	DefaultUrlExpirationMinutes = 15
 	// DefaultMaxRequestBodySize is MaxRequestBodySize's default, the WAF
 	// body limit of the API itself: presign requests are a few hundred
 	// bytes.
@@ -49,12 +47,6 @@ const (
 	// with DirectUpload: API Gateway's 10 MB cap.
 	DefaultDirectUploadMaxRequestBodySize = 10 << 20
 )
-
-// DefaultContentTypes are the media types allowed when AllowedContentTypes
-// is unset: a new slice on each call.
-func DefaultContentTypes() []string {
-	return []string{"application/octet-stream", "application/pdf", "application/json", "text/csv", "text/plain", "image/png", "image/jpeg", "video/mp4"}
-}
 
 // PresignedUploadApiProps configure a PresignedUploadApi. Every field is
 // optional.
@@ -65,7 +57,7 @@ type PresignedUploadApiProps struct {
 	// with PUT and POST, 5 TB with MULTIPART. Default: 1 GiB.
 	MaxObjectSize awscdk.Size
 	// AllowedContentTypes are the exact media types clients may upload.
-	// Default: DefaultContentTypes.
+	// Default: uploaddefaults.ContentTypes().
 	AllowedContentTypes *[]*string
 	// UrlExpiration is how long presigned URLs work, 1 minute to 7 days (URLs
 	// signed with the handler's role credentials die with its session, after
@@ -142,7 +134,7 @@ type PresignedUploadApiProps struct {
 	// LogRetention of the log groups the construct creates. Default: ONE_MONTH.
 	LogRetention awslogs.RetentionDays
 	// Code is a prebuilt presign handler (a `bootstrap`). Default:
-	// lambda/uploads built from source at synth.
+	// handlers/presign built from source at synth.
 	Code awslambda.Code
 	// RestApiProps override the API's defaults (as in StreamingRestApi).
 	// Default: none (StreamingRestApi's defaults).
@@ -160,7 +152,7 @@ type PresignedUploadApiProps struct {
 	// duration, the web ACL's blocked requests), a dashboard and an SNS topic
 	// (see package monitoring). Default: none.
 	Monitoring *monitoring.MonitorProps
-	// Domain serves the upload API on a custom domain (see
-	// streaming.DomainProps). Default: none.
-	Domain *streaming.DomainProps
+	// Domain serves the upload API on a custom domain, as
+	// StreamingRestApiProps.Domain does. Default: none.
+	Domain *customdomain.DomainProps
 }

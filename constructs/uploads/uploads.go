@@ -43,16 +43,17 @@ import (
 	"github.com/streamgate/streamgate/constructs/compliance"
 	"github.com/streamgate/streamgate/constructs/gofunction"
 	"github.com/streamgate/streamgate/constructs/internal/nagack"
-	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/constructs/internal/propcheck"
 	"github.com/streamgate/streamgate/constructs/internal/uploadbucket"
 	"github.com/streamgate/streamgate/constructs/streaming"
+	"github.com/streamgate/streamgate/constructs/uploaddefaults"
 	"github.com/streamgate/streamgate/constructs/wafsize"
 	"github.com/streamgate/streamgate/lambda/cors"
 	"github.com/streamgate/streamgate/lambda/presign"
 )
 
 // HandlerEntry is the presign handler's main package, built at synth.
-const HandlerEntry = "github.com/streamgate/streamgate/lambda/uploads"
+const HandlerEntry = "github.com/streamgate/streamgate/handlers/presign"
 
 // DirectPrefix is where DirectUpload writes, under KeyPrefix.
 const DirectPrefix = "direct/"
@@ -114,11 +115,11 @@ type resolved struct {
 // presign handler, the API and its web ACL. Invalid props stop synth with
 // every problem listed, before any construct is made.
 func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedUploadApiProps) *PresignedUploadApi {
-	defer props.Guard("PresignedUploadApi", scope, id)
+	defer propcheck.Guard("PresignedUploadApi", scope, id)
 	if p == nil {
 		p = &PresignedUploadApiProps{}
 	}
-	problems := props.NewProblems("PresignedUploadApi", scope, id)
+	problems := propcheck.NewProblems("PresignedUploadApi", scope, id)
 	problems.CheckUnique(scope, id)
 	r := validate(problems, p)
 	// The profile applied to scope is the one the construct gets: nothing
@@ -153,7 +154,7 @@ func NewPresignedUploadApi(scope constructs.Construct, id *string, p *PresignedU
 // validateProfile adds what the compliance profile rules out for these
 // props: Companion routes on a bucket with object lock (Uppy sends no
 // checksum), and uploads that expire before their lock does.
-func validateProfile(problems *props.Problems, profile *compliance.Profile, objectLock bool, r *resolved) {
+func validateProfile(problems *propcheck.Problems, profile *compliance.Profile, objectLock bool, r *resolved) {
 	if !objectLock {
 		return
 	}
@@ -161,10 +162,10 @@ func validateProfile(problems *props.Problems, profile *compliance.Profile, obje
 		problems.Add("CompanionRoutes", "true under the compliance profile in "+string(r.mode)+" mode", "uploads with a checksum: "+
 			"the profile's object lock makes S3 refuse uploads without one, and Uppy sends none", "set Mode: uploads.ModeMultipart (no object lock), or drop CompanionRoutes")
 	}
-	lock, lockKnown := props.Millis(profile.ObjectLockRetention)
-	if incoming, ok := props.Millis(r.incoming); ok && lockKnown && lock >= incoming {
-		problems.Add("IncomingObjectExpiration", props.Human(r.incoming), fmt.Sprintf("longer than the compliance profile's object lock retention (%s): "+
-			"a locked object cannot expire", props.Human(profile.ObjectLockRetention)), "lengthen IncomingObjectExpiration or shorten ObjectLockRetention")
+	lock, lockKnown := propcheck.Millis(profile.ObjectLockRetention)
+	if incoming, ok := propcheck.Millis(r.incoming); ok && lockKnown && lock >= incoming {
+		problems.Add("IncomingObjectExpiration", propcheck.Human(r.incoming), fmt.Sprintf("longer than the compliance profile's object lock retention (%s): "+
+			"a locked object cannot expire", propcheck.Human(profile.ObjectLockRetention)), "lengthen IncomingObjectExpiration or shorten ObjectLockRetention")
 	}
 }
 
@@ -200,7 +201,7 @@ func (u *PresignedUploadApi) handlerEnv(p *PresignedUploadApiProps, r *resolved)
 	if r.cors != nil {
 		// API Gateway adds no CORS header to the handler's answers: the
 		// handler adds them for these origins (lambda/cors).
-		env[cors.EnvConfig] = jsii.String(props.CorsPolicy(r.cors))
+		env[cors.EnvConfig] = jsii.String(propcheck.CorsPolicy(r.cors))
 	}
 	if r.companion {
 		env[presign.EnvCompanion] = jsii.String("true")
@@ -433,46 +434,79 @@ func errorTemplate(code, message string) *map[string]*string {
 	return &map[string]*string{"application/json": jsii.String(fmt.Sprintf(`{"error":{"code":%q,"message":%q}}`, code, message))}
 }
 
-func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
-	r := &resolved{mode: up.Mode, direct: up.DirectUpload != nil && *up.DirectUpload, companion: up.CompanionRoutes != nil && *up.CompanionRoutes}
-	switch r.mode {
+// validate records every problem of up's props in p and resolves them,
+// with their defaults.
+func validate(p *propcheck.Problems, up *PresignedUploadApiProps) *resolved {
+	r := &resolved{mode: checkMode(p, up.Mode), direct: up.DirectUpload != nil && *up.DirectUpload, companion: up.CompanionRoutes != nil && *up.CompanionRoutes}
+	r.maxSize = checkMaxObjectSize(p, up.MaxObjectSize, r.mode)
+	r.contentTypes = p.MediaTypes("AllowedContentTypes", up.AllowedContentTypes, uploaddefaults.ContentTypes())
+	r.expiry = checkUrlExpiration(p, up.UrlExpiration)
+	r.prefix = p.KeyPrefix("KeyPrefix", up.KeyPrefix, uploaddefaults.KeyPrefix)
+	r.incoming = p.WholeDays("IncomingObjectExpiration", up.IncomingObjectExpiration, uploaddefaults.IncomingObjectExpirationDays)
+	r.abortAfter = p.WholeDays("AbortIncompleteUploadsAfter", up.AbortIncompleteUploadsAfter, uploaddefaults.AbortIncompleteUploadsAfterDays)
+	checkBucket(p, up)
+	r.corsOrigins = p.CheckCors("Cors", up.Cors, propcheck.CorsFields{AnyOrigin: true, Headers: true, Options: true,
+		Why: "the construct allows the methods of its routes"})
+	if len(r.corsOrigins) > 0 {
+		r.cors = corsOptions(up.Cors)
+	}
+	checkWebAcl(p, up)
+	if up.Authorization != nil {
+		p.AddErr(up.Authorization.Validate("Authorization"))
+	}
+	return r
+}
+
+// checkMode is mode, or ModePut when it is unset, recording a mode that is
+// none of the three.
+func checkMode(p *propcheck.Problems, mode Mode) Mode {
+	switch mode {
 	case "":
-		r.mode = ModePut
+		return ModePut
 	case ModePut, ModePost, ModeMultipart:
 	default:
-		p.Add("Mode", fmt.Sprintf("%q", up.Mode), "uploads.ModePut, ModePost or ModeMultipart", "use one of those modes")
+		p.Add("Mode", fmt.Sprintf("%q", mode), "uploads.ModePut, ModePost or ModeMultipart", "use one of those modes")
 	}
+	return mode
+}
 
-	r.maxSize = DefaultMaxObjectSize
-	if up.MaxObjectSize != nil && !*up.MaxObjectSize.IsUnresolved() {
-		r.maxSize = int64(*up.MaxObjectSize.ToBytes(nil))
-		switch {
-		case r.maxSize <= 0:
-			p.Add("MaxObjectSize", fmt.Sprintf("%d bytes", r.maxSize), "1 byte to 5 GB (PUT, POST) or 5 TB (MULTIPART)", "set a positive size")
-		case r.mode != ModeMultipart && r.maxSize > presign.MaxSinglePutSize:
-			p.Add("MaxObjectSize", props.Bytes(r.maxSize), fmt.Sprintf("at most 5 GiB with %s: S3's single upload limit", r.mode),
-				"set Mode: uploads.ModeMultipart for larger objects, or lower MaxObjectSize")
-		case r.maxSize > presign.MaxObjectSize:
-			p.Add("MaxObjectSize", props.Bytes(r.maxSize), "at most 5 TiB, S3's object size limit", "lower MaxObjectSize")
-		}
+// checkMaxObjectSize is size in bytes, or DefaultMaxObjectSize when it is
+// unset or a Token, recording a size S3 cannot take in one object with
+// mode.
+func checkMaxObjectSize(p *propcheck.Problems, size awscdk.Size, mode Mode) int64 {
+	if size == nil || *size.IsUnresolved() {
+		return DefaultMaxObjectSize
 	}
+	n := int64(*size.ToBytes(nil))
+	switch {
+	case n <= 0:
+		p.Add("MaxObjectSize", fmt.Sprintf("%d bytes", n), "1 byte to 5 GB (PUT, POST) or 5 TB (MULTIPART)", "set a positive size")
+	case mode != ModeMultipart && n > presign.MaxSinglePutSize:
+		p.Add("MaxObjectSize", propcheck.Bytes(n), fmt.Sprintf("at most 5 GiB with %s: S3's single upload limit", mode),
+			"set Mode: uploads.ModeMultipart for larger objects, or lower MaxObjectSize")
+	case n > presign.MaxObjectSize:
+		p.Add("MaxObjectSize", propcheck.Bytes(n), "at most 5 TiB, S3's object size limit", "lower MaxObjectSize")
+	}
+	return n
+}
 
-	r.contentTypes = p.MediaTypes("AllowedContentTypes", up.AllowedContentTypes, DefaultContentTypes())
-
-	r.expiry = up.UrlExpiration
-	if r.expiry == nil {
-		r.expiry = awscdk.Duration_Minutes(jsii.Number(DefaultUrlExpirationMinutes))
-	} else if ms, ok := props.Millis(r.expiry); ok && (ms < 60_000 || ms > 7*24*3600_000) {
-		p.Add("UrlExpiration", props.Human(r.expiry), "1 minute to 7 days (SigV4's maximum)", "set an expiry in that range; short is safer")
-	} else if !ok {
+// checkUrlExpiration is d, or DefaultUrlExpirationMinutes when it is unset,
+// recording a Token and a duration outside what SigV4 allows.
+func checkUrlExpiration(p *propcheck.Problems, d awscdk.Duration) awscdk.Duration {
+	if d == nil {
+		return awscdk.Duration_Minutes(jsii.Number(DefaultUrlExpirationMinutes))
+	}
+	if ms, ok := propcheck.Millis(d); !ok {
 		p.Add("UrlExpiration", "a Token", "a duration known at synth time", "use a literal duration")
+	} else if ms < 60_000 || ms > 7*24*3600_000 {
+		p.Add("UrlExpiration", propcheck.Human(d), "1 minute to 7 days (SigV4's maximum)", "set an expiry in that range; short is safer")
 	}
+	return d
+}
 
-	r.prefix = p.KeyPrefix("KeyPrefix", up.KeyPrefix, DefaultKeyPrefix)
-
-	r.incoming = p.WholeDays("IncomingObjectExpiration", up.IncomingObjectExpiration, DefaultIncomingObjectExpirationDays)
-	r.abortAfter = p.WholeDays("AbortIncompleteUploadsAfter", up.AbortIncompleteUploadsAfter, DefaultAbortIncompleteUploadsAfterDays)
-
+// checkBucket records settings of a new bucket given with an existing
+// Bucket, two ways to set encryption, and a public bucket.
+func checkBucket(p *propcheck.Problems, up *PresignedUploadApiProps) {
 	if up.Bucket != nil {
 		for _, f := range []struct {
 			name string
@@ -494,11 +528,10 @@ func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
 			p.Add("BucketProps.PublicReadAccess", "true", "false: uploads are private", "serve objects through CloudFront or presigned GETs")
 		}
 	}
-	r.corsOrigins = p.CheckCors("Cors", up.Cors, props.CorsFields{AnyOrigin: true, Headers: true, Options: true,
-		Why: "the construct allows the methods of its routes"})
-	if len(r.corsOrigins) > 0 {
-		r.cors = corsOptions(up.Cors)
-	}
+}
+
+// checkWebAcl records web ACL settings that contradict each other.
+func checkWebAcl(p *propcheck.Problems, up *PresignedUploadApiProps) {
 	disabled := up.DisableWebAcl != nil && *up.DisableWebAcl
 	if disabled && (up.WebAcl != nil || up.MaxRequestBodySize != nil) {
 		p.Add("DisableWebAcl", "true together with WebAcl or MaxRequestBodySize", "one of them", "drop DisableWebAcl, or the web ACL settings")
@@ -506,10 +539,6 @@ func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
 	if up.WebAcl != nil && up.MaxRequestBodySize != nil {
 		p.Add("MaxRequestBodySize", "set together with WebAcl", "one of them", "drop MaxRequestBodySize: the shared WebAcl has its own limit")
 	}
-	if up.Authorization != nil {
-		p.AddErr(up.Authorization.Validate("Authorization"))
-	}
-	return r
 }
 
 // OnUploaded sends an event to targets each time an upload completes: a
@@ -521,7 +550,7 @@ func validate(p *props.Problems, up *PresignedUploadApiProps) *resolved {
 // e.g. awseventstargets.NewSqsQueue(queue, nil); OnUploadedFunction makes a
 // Go function for you.
 func (u *PresignedUploadApi) OnUploaded(id *string, targets ...awsevents.IRuleTarget) awsevents.Rule {
-	problems := props.NewProblems("PresignedUploadApi.OnUploaded", u, id)
+	problems := propcheck.NewProblems("PresignedUploadApi.OnUploaded", u, id)
 	problems.CheckUnique(u, id)
 	if len(targets) == 0 {
 		problems.Add("targets", "none", "at least one awsevents.IRuleTarget", "pass a target, e.g. awseventstargets.NewSqsQueue(queue, nil)")

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/constructs/apiauth"
+	"github.com/streamgate/streamgate/constructs/uploaddefaults"
 	"github.com/streamgate/streamgate/constructs/uploads"
 	"github.com/streamgate/streamgate/constructs/wafsize"
 	"github.com/streamgate/streamgate/internal/cdktest"
@@ -118,7 +119,7 @@ func TestDefaultHandler(t *testing.T) {
 	env := get(fn, "Environment", "Variables").(map[string]any)
 	want(t, "UPLOAD_BUCKET", env["UPLOAD_BUCKET"], map[string]string{"Ref": tp.id(up.Bucket)})
 	for k, v := range map[string]string{"UPLOAD_PREFIX": "incoming/", "UPLOAD_MAX_SIZE": "1073741824", "UPLOAD_URL_EXPIRY_SECONDS": "900", "UPLOAD_MODE": "PUT",
-		"UPLOAD_CONTENT_TYPES": strings.Join(uploads.DefaultContentTypes(), ",")} {
+		"UPLOAD_CONTENT_TYPES": strings.Join(uploaddefaults.ContentTypes(), ",")} {
 		want(t, k, env[k], v)
 	}
 	if _, ok := env["UPLOAD_KMS_KEY_ID"]; ok {

@@ -36,7 +36,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/constructs/compliance"
-	"github.com/streamgate/streamgate/constructs/internal/props"
+	"github.com/streamgate/streamgate/constructs/internal/propcheck"
 	"github.com/streamgate/streamgate/lambda/cors"
 )
 
@@ -154,11 +154,11 @@ func (w *SizeLimitedWebAcl) ToString() *string { return w.Node().Path() }
 // NewSizeLimitedWebAcl creates the web ACL and its logging configuration.
 // Invalid props stop synth with every problem listed.
 func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimitedWebAclProps) *SizeLimitedWebAcl {
-	defer props.Guard("SizeLimitedWebAcl", scope, id)
+	defer propcheck.Guard("SizeLimitedWebAcl", scope, id)
 	if p == nil {
 		p = &SizeLimitedWebAclProps{}
 	}
-	problems := props.NewProblems("SizeLimitedWebAcl", scope, id)
+	problems := propcheck.NewProblems("SizeLimitedWebAcl", scope, id)
 	problems.CheckUnique(scope, id)
 	limit, inspection := validate(problems, p)
 	allowOrigin := corsOrigin(problems, p.Cors)
@@ -262,7 +262,7 @@ func (w *SizeLimitedWebAcl) addLogging(p *SizeLimitedWebAclProps) {
 // several stages) and returns the association.
 func (w *SizeLimitedWebAcl) Associate(stage awsapigateway.IStage) awswafv2.CfnWebACLAssociation {
 	if stage == nil {
-		props.Fail(fmt.Errorf("SizeLimitedWebAcl %q: Associate(nil); allowed: an API Gateway stage, e.g. api.DeploymentStage() or a StreamingRestApi's Stage. "+
+		propcheck.Fail(fmt.Errorf("SizeLimitedWebAcl %q: Associate(nil); allowed: an API Gateway stage, e.g. api.DeploymentStage() or a StreamingRestApi's Stage. "+
 			"Fix: pass the stage (an imported API has none here: associate the ACL in the stack that owns the stage)", *w.Node().Path()))
 	}
 	w.associations++
@@ -292,7 +292,7 @@ func StageArn(stage awsapigateway.IStage) *string {
 	})
 }
 
-func validate(p *props.Problems, sp *SizeLimitedWebAclProps) (limit int64, inspection InspectionLimit) {
+func validate(p *propcheck.Problems, sp *SizeLimitedWebAclProps) (limit int64, inspection InspectionLimit) {
 	switch {
 	case sp.MaxBodySize == nil:
 		p.Add("MaxBodySize", "unset", "1 byte to 10 MB (API Gateway's cap)", "set the largest request body the API accepts, e.g. awscdk.Size_Kibibytes(jsii.Number(64))")
@@ -337,7 +337,7 @@ func validate(p *props.Problems, sp *SizeLimitedWebAclProps) (limit int64, inspe
 				"create it with LogGroupName: jsii.String(\"aws-waf-logs-...\"), or leave LogGroup unset")
 		}
 	}
-	if sp.MetricPrefix != nil && props.Resolved(sp.MetricPrefix) && !metricName.MatchString(*sp.MetricPrefix) {
+	if sp.MetricPrefix != nil && propcheck.Resolved(sp.MetricPrefix) && !metricName.MatchString(*sp.MetricPrefix) {
 		p.Add("MetricPrefix", fmt.Sprintf("%q", *sp.MetricPrefix), "1 to 128 letters, digits and _ # : . - / (WAF's metric names), no spaces",
 			"use a prefix like \"UploadsWaf\"")
 	}
@@ -389,8 +389,8 @@ func blockRule(name, prefix string, priority int, allowOrigin string, statement 
 
 // corsOrigin is the 413's Access-Control-Allow-Origin for CORS: its one
 // origin, "*" for several or for any, "" without CORS.
-func corsOrigin(p *props.Problems, c *awsapigateway.CorsOptions) string {
-	origins := p.CheckCors("Cors", c, props.CorsFields{AnyOrigin: true,
+func corsOrigin(p *propcheck.Problems, c *awsapigateway.CorsOptions) string {
+	origins := p.CheckCors("Cors", c, propcheck.CorsFields{AnyOrigin: true,
 		Why: "the web ACL's 413 names the origins that may read it, and nothing else (the API's CORS keeps the other settings)"})
 	switch len(origins) {
 	case 0:

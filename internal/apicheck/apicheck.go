@@ -108,7 +108,7 @@ func typeLines(prefix string, o *types.TypeName, q types.Qualifier) []string {
 	var out []string
 	add := func(s string) { out = append(out, prefix+s) }
 	if o.IsAlias() {
-		add(fmt.Sprintf("type %s = %s", name, types.TypeString(o.Type(), q)))
+		add(fmt.Sprintf("type %s = %s", name, types.TypeString(types.Unalias(o.Type()), q))) // Unalias: the aliased type, not the alias itself
 		return out
 	}
 	named, ok := o.Type().(*types.Named)

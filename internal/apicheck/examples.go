@@ -437,40 +437,14 @@ const (
 // but does not use is not an error (an example often stops at the value it
 // shows); any other type error is.
 func Check(root string, blocks []Block, pkgNames map[string]string) (*Report, error) {
-	imports := map[string]string{}
-	for n, p := range Imports {
-		imports[n] = p
-	}
-	for n, p := range pkgNames {
-		imports[n] = p
-	}
-	preludeNames, preludeFile, err := parsePrelude()
+	src, err := newSources(root, pkgNames)
 	if err != nil {
 		return nil, err
 	}
-
-	// The blocks as packages: one per file or declarations block, one for
-	// all the statement blocks (each the body of a func _) and the Prelude.
-	type pkg struct {
-		name  string
-		kind  kind
-		files []string // sources
-	}
-	var (
-		pkgs  []*pkg
-		frag  = &pkg{name: "frag", kind: kindStmts}
-		paths = map[string]bool{}
-		rep   = &Report{}
-	)
-	importBlock := func(ps []string) string {
-		for _, p := range ps {
-			paths[p] = true
-		}
-		return importDecl(ps)
-	}
+	rep := &Report{}
 	for i, b := range blocks {
 		if b.Skip == "" {
-			b.Skip, err = classifySkip(b, imports)
+			b.Skip, err = classifySkip(b, src.imports)
 			if err != nil {
 				rep.Errors = append(rep.Errors, err.Error())
 				continue
@@ -480,59 +454,135 @@ func Check(root string, blocks []Block, pkgNames map[string]string) (*Report, er
 			rep.Skipped = append(rep.Skipped, b)
 			continue
 		}
-		k, f := classify(b.Code)
+		k, _ := classify(b.Code)
 		if err := markedAsWhatItIs(b, k); err != nil {
 			rep.Errors = append(rep.Errors, err.Error())
 			continue
 		}
 		rep.Checked = append(rep.Checked, b)
-		// Errors are reported at the block's lines in its file.
-		at := fmt.Sprintf("//line %s:%d\n", filepath.Join(root, b.File), b.Line)
-		switch k {
-		case kindFile, kindDecls:
-			for _, is := range f.Imports {
-				p, _ := strconv.Unquote(is.Path.Value)
-				paths[p] = true
-			}
-		}
-		switch k {
-		case kindFile:
-			pkgs = append(pkgs, &pkg{name: f.Name.Name, kind: k, files: []string{at + b.Code}})
-		case kindDecls:
-			name := fmt.Sprintf("d%03d", i)
-			declared := topLevelNames(f)
-			var used []string
-			for _, id := range f.Unresolved {
-				if preludeNames[id.Name] && !declared[id.Name] {
-					used = append(used, id.Name)
-				}
-			}
-			p := &pkg{name: name, kind: k, files: []string{"package " + name + "\n\n" + importBlock(needed(f, imports, preludeNames)) + at + b.Code}}
-			if pre, preImports := preludeFor(preludeFile, used, imports); pre != "" {
-				p.files = append(p.files, "package "+name+"\n\n"+importBlock(preImports)+pre)
-			}
-			pkgs = append(pkgs, p)
-		case kindStmts:
-			frag.files = append(frag.files, "package frag\n\n"+importBlock(needed(f, imports, preludeNames))+"func _() {\n"+at+b.Code+"\n}\n")
-		}
+		src.add(i, b)
 	}
-	if len(frag.files) > 0 {
-		all := make([]string, 0, len(preludeNames))
-		for n := range preludeNames {
-			all = append(all, n)
-		}
-		pre, preImports := preludeFor(preludeFile, all, imports)
-		frag.files = append(frag.files, "package frag\n\n"+importBlock(preImports)+pre)
-		pkgs = append(pkgs, frag)
-	}
+	pkgs := src.packages()
 	if len(pkgs) == 0 {
 		return rep, nil
 	}
-
-	exports, err := exportData(root, paths)
+	exports, err := exportData(root, src.paths)
 	if err != nil {
 		return nil, err
 	}
+	typeErrs, err := typeCheck(root, pkgs, exports)
+	if err != nil {
+		return nil, err
+	}
+	rep.Errors = append(rep.Errors, typeErrs...)
+	sort.Strings(rep.Errors)
+	return rep, nil
+}
+
+// docPkg is a package of generated sources that Check type-checks: one
+// per file or declarations block, and one for all the statement blocks
+// (each the body of a func _) and the Prelude.
+type docPkg struct {
+	name  string
+	kind  kind
+	files []string // sources
+}
+
+// sources turns blocks into docPkgs, and collects the import paths whose
+// export data they need.
+type sources struct {
+	root         string
+	imports      map[string]string // package name -> import path
+	preludeNames map[string]bool
+	preludeFile  *ast.File
+	paths        map[string]bool
+	pkgs         []*docPkg
+	frag         *docPkg
+}
+
+// newSources starts with Imports and pkgNames as the names blocks may use.
+func newSources(root string, pkgNames map[string]string) (*sources, error) {
+	s := &sources{root: root, imports: map[string]string{}, paths: map[string]bool{}, frag: &docPkg{name: "frag", kind: kindStmts}}
+	for n, p := range Imports {
+		s.imports[n] = p
+	}
+	for n, p := range pkgNames {
+		s.imports[n] = p
+	}
+	var err error
+	s.preludeNames, s.preludeFile, err = parsePrelude()
+	return s, err
+}
+
+// importBlock is the import declaration of ps, which it records as needed.
+func (s *sources) importBlock(ps []string) string {
+	for _, p := range ps {
+		s.paths[p] = true
+	}
+	return importDecl(ps)
+}
+
+// add makes block i, b, a package of its own (a file, declarations) or a
+// func of the statements' package. Its errors are reported at its lines
+// in its file.
+func (s *sources) add(i int, b Block) {
+	k, f := classify(b.Code)
+	at := fmt.Sprintf("//line %s:%d\n", filepath.Join(s.root, b.File), b.Line)
+	if k == kindFile || k == kindDecls {
+		for _, is := range f.Imports {
+			p, _ := strconv.Unquote(is.Path.Value)
+			s.paths[p] = true
+		}
+	}
+	switch k {
+	case kindFile:
+		s.pkgs = append(s.pkgs, &docPkg{name: f.Name.Name, kind: k, files: []string{at + b.Code}})
+	case kindDecls:
+		s.pkgs = append(s.pkgs, s.declsPackage(fmt.Sprintf("d%03d", i), f, at+b.Code))
+	case kindStmts:
+		s.frag.files = append(s.frag.files, "package frag\n\n"+s.importBlock(needed(f, s.imports, s.preludeNames))+"func _() {\n"+at+b.Code+"\n}\n")
+	}
+}
+
+// declsPackage is the package name of a declarations block f (code its
+// source), with the imports it needs and the Prelude's names it uses but
+// does not declare.
+func (s *sources) declsPackage(name string, f *ast.File, code string) *docPkg {
+	declared := topLevelNames(f)
+	var used []string
+	for _, id := range f.Unresolved {
+		if s.preludeNames[id.Name] && !declared[id.Name] {
+			used = append(used, id.Name)
+		}
+	}
+	p := &docPkg{name: name, kind: kindDecls, files: []string{"package " + name + "\n\n" + s.importBlock(needed(f, s.imports, s.preludeNames)) + code}}
+	if pre, preImports := preludeFor(s.preludeFile, used, s.imports); pre != "" {
+		p.files = append(p.files, "package "+name+"\n\n"+s.importBlock(preImports)+pre)
+	}
+	return p
+}
+
+// packages are the packages of the blocks added, the statements' last,
+// with the whole Prelude.
+func (s *sources) packages() []*docPkg {
+	if len(s.frag.files) == 0 {
+		return s.pkgs
+	}
+	all := make([]string, 0, len(s.preludeNames))
+	for n := range s.preludeNames {
+		all = append(all, n)
+	}
+	pre, preImports := preludeFor(s.preludeFile, all, s.imports)
+	s.frag.files = append(s.frag.files, "package frag\n\n"+s.importBlock(preImports)+pre)
+	return append(s.pkgs, s.frag)
+}
+
+// typeCheck type-checks pkgs against the export data of their imports
+// and returns the errors as file:line:col: message, at the blocks' lines;
+// a generated file that does not parse is the error. A local an example
+// declares to show a value is not an error.
+func typeCheck(root string, pkgs []*docPkg, exports map[string]string) ([]string, error) {
+	var errs []string
 	fset := token.NewFileSet()
 	imp := importer.ForCompiler(fset, "gc", func(path string) (io.ReadCloser, error) {
 		f, ok := exports[path]
@@ -555,18 +605,16 @@ func Check(root string, blocks []Block, pkgNames map[string]string) (*Report, er
 			Importer: imp,
 			Error: func(err error) {
 				te := err.(types.Error)
-				// A local an example declares to show a value is not an error.
 				if p.kind != kindFile && te.Soft && strings.Contains(te.Msg, "declared and not used") {
 					return
 				}
 				pos := strings.TrimPrefix(te.Fset.Position(te.Pos).String(), root+string(filepath.Separator))
-				rep.Errors = append(rep.Errors, pos+": "+te.Msg)
+				errs = append(errs, pos+": "+te.Msg)
 			},
 		}
 		conf.Check(p.name, fset, files, nil) // errors go to conf.Error
 	}
-	sort.Strings(rep.Errors)
-	return rep, nil
+	return errs, nil
 }
 
 // markedAsWhatItIs checks a Markdown block's marking against its kind k: a

@@ -108,23 +108,18 @@ func FindingList(dir string) ([]Finding, error) {
 	return out, err
 }
 
+// findings appends to out the warnings and errors of the assembly in dir:
+// each artifact's annotations, those of nested assemblies (stages), and
+// the violations of its validation report.
 func findings(dir string, out *[]Finding) error {
 	m, err := ReadManifest(dir)
 	if err != nil {
 		return err
 	}
 	for id, a := range m.Artifacts {
-		metadata := a.Metadata
-		if a.AdditionalMetadataFile != "" {
-			b, err := os.ReadFile(filepath.Join(dir, a.AdditionalMetadataFile))
-			if err != nil {
-				return fmt.Errorf("stack %s: %w", id, err)
-			}
-			var more map[string][]MetadataEntry
-			if err := json.Unmarshal(b, &more); err != nil {
-				return fmt.Errorf("%s/%s: %w", dir, a.AdditionalMetadataFile, err)
-			}
-			metadata = merge(metadata, more)
+		metadata, err := artifactMetadata(dir, id, a.Metadata, a.AdditionalMetadataFile)
+		if err != nil {
+			return err
 		}
 		for path, entries := range metadata {
 			for _, e := range entries {
@@ -139,12 +134,37 @@ func findings(dir string, out *[]Finding) error {
 			}
 		}
 	}
+	reported, err := reportFindings(dir)
+	*out = append(*out, reported...)
+	return err
+}
+
+// artifactMetadata is artifact id's metadata: inline, the manifest's,
+// merged with that of its additional metadata file, if any.
+func artifactMetadata(dir, id string, inline map[string][]MetadataEntry, file string) (map[string][]MetadataEntry, error) {
+	if file == "" {
+		return inline, nil
+	}
+	b, err := os.ReadFile(filepath.Join(dir, file))
+	if err != nil {
+		return nil, fmt.Errorf("stack %s: %w", id, err)
+	}
+	var more map[string][]MetadataEntry
+	if err := json.Unmarshal(b, &more); err != nil {
+		return nil, fmt.Errorf("%s/%s: %w", dir, file, err)
+	}
+	return merge(inline, more), nil
+}
+
+// reportFindings are the violations of dir's validation-report.json, one
+// per violating construct; none without the file.
+func reportFindings(dir string) ([]Finding, error) {
 	b, err := os.ReadFile(filepath.Join(dir, "validation-report.json"))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil
+		return nil, nil
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var report struct {
 		PluginReports []struct {
@@ -160,16 +180,17 @@ func findings(dir string, out *[]Finding) error {
 		} `json:"pluginReports"`
 	}
 	if err := json.Unmarshal(b, &report); err != nil {
-		return fmt.Errorf("%s/validation-report.json: %w", dir, err)
+		return nil, fmt.Errorf("%s/validation-report.json: %w", dir, err)
 	}
+	var out []Finding
 	for _, p := range report.PluginReports {
 		for _, v := range p.Violations {
 			for _, c := range v.ViolatingConstructs {
-				*out = append(*out, Finding{Level: v.Severity, Path: c.ConstructPath, Message: v.Description, Source: p.PluginName + " " + v.RuleName, Report: true})
+				out = append(out, Finding{Level: v.Severity, Path: c.ConstructPath, Message: v.Description, Source: p.PluginName + " " + v.RuleName, Report: true})
 			}
 		}
 	}
-	return nil
+	return out, nil
 }
 
 func merge(a, b map[string][]MetadataEntry) map[string][]MetadataEntry {

@@ -140,19 +140,49 @@ var (
 // Check runs the controls over one template and returns its failures,
 // sorted by control and resource, each with its acknowledgement.
 func (g *Guard) Check(template string) ([]Finding, error) {
+	resources, err := readResources(template)
+	if err != nil {
+		return nil, err
+	}
+	failures, err := g.run(template)
+	if err != nil {
+		return nil, err
+	}
+	out, err := g.findings(template, failures, resources)
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Control != out[j].Control {
+			return out[i].Control < out[j].Control
+		}
+		return out[i].Resource < out[j].Resource
+	})
+	return out, nil
+}
+
+// resource is what Check reads of a template's resource.
+type resource struct {
+	Type     string
+	Metadata map[string]json.RawMessage
+}
+
+// readResources are the resources of template, by logical id.
+func readResources(template string) (map[string]resource, error) {
 	raw, err := os.ReadFile(template)
 	if err != nil {
 		return nil, err
 	}
-	var tmpl struct {
-		Resources map[string]struct {
-			Type     string
-			Metadata map[string]json.RawMessage
-		}
-	}
+	var tmpl struct{ Resources map[string]resource }
 	if err := json.Unmarshal(raw, &tmpl); err != nil {
 		return nil, fmt.Errorf("%s: %w", template, err)
 	}
+	return tmpl.Resources, nil
+}
+
+// run runs cfn-guard with the rules over template and returns its
+// not_compliant reports, one per failed rule.
+func (g *Guard) run(template string) ([]json.RawMessage, error) {
 	args := []string{"validate", "--structured", "--output-format", "json", "--show-summary", "none", "--data", template}
 	for _, r := range g.Rules {
 		args = append(args, "--rules", r)
@@ -160,7 +190,7 @@ func (g *Guard) Check(template string) ([]Finding, error) {
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(g.Binary, args...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	// cfn-guard exits 19 when a rule fails, 0 when none does.
 	if ee, ok := err.(*exec.ExitError); err != nil && (!ok || ee.ExitCode() != 19) {
 		return nil, fmt.Errorf("cfn-guard on %s: %v: %s", template, err, stderr.Bytes())
@@ -171,40 +201,42 @@ func (g *Guard) Check(template string) ([]Finding, error) {
 	if err := json.Unmarshal(stdout.Bytes(), &reports); err != nil {
 		return nil, fmt.Errorf("cfn-guard on %s: unreadable output: %v", template, err)
 	}
+	var failures []json.RawMessage
+	for _, r := range reports {
+		failures = append(failures, r.NotCompliant...)
+	}
+	return failures, nil
+}
+
+// findings are the failures as one Finding per control and resource of a
+// type the rule checks, each with the resource's acknowledgement.
+func (g *Guard) findings(template string, failures []json.RawMessage, resources map[string]resource) ([]Finding, error) {
 	seen := map[Finding]bool{}
 	var out []Finding
-	for _, r := range reports {
-		for _, nc := range r.NotCompliant {
-			var head struct {
-				Rule struct{ Name string } `json:"Rule"`
+	for _, nc := range failures {
+		var head struct {
+			Rule struct{ Name string } `json:"Rule"`
+		}
+		json.Unmarshal(nc, &head)
+		ids := controlID.FindAllStringSubmatch(string(nc), -1)
+		if len(ids) == 0 {
+			return nil, fmt.Errorf("cfn-guard on %s: rule %s failed without a control id", template, head.Rule.Name)
+		}
+		types := g.reports[head.Rule.Name]
+		for _, m := range resourceID.FindAllStringSubmatch(string(nc), -1) {
+			res, ok := resources[m[1]]
+			if !ok || len(types) > 0 && !contains(types, res.Type) {
+				continue
 			}
-			json.Unmarshal(nc, &head)
-			ids := controlID.FindAllStringSubmatch(string(nc), -1)
-			if len(ids) == 0 {
-				return nil, fmt.Errorf("cfn-guard on %s: rule %s failed without a control id", template, head.Rule.Name)
+			f := Finding{Control: ids[0][1], Resource: m[1], Type: res.Type, Rule: head.Rule.Name}
+			if seen[f] {
+				continue
 			}
-			types := g.reports[head.Rule.Name]
-			for _, m := range resourceID.FindAllStringSubmatch(string(nc), -1) {
-				res, ok := tmpl.Resources[m[1]]
-				if !ok || len(types) > 0 && !contains(types, res.Type) {
-					continue
-				}
-				f := Finding{Control: ids[0][1], Resource: m[1], Type: res.Type, Rule: head.Rule.Name}
-				if seen[f] {
-					continue
-				}
-				seen[f] = true
-				f.Reason = acknowledged(res.Metadata[MetadataKey], f.Control)
-				out = append(out, f)
-			}
+			seen[f] = true
+			f.Reason = acknowledged(res.Metadata[MetadataKey], f.Control)
+			out = append(out, f)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Control != out[j].Control {
-			return out[i].Control < out[j].Control
-		}
-		return out[i].Resource < out[j].Resource
-	})
 	return out, nil
 }
 

@@ -5,7 +5,7 @@
 // Two module contexts decide a handler's dependency versions:
 //
 //   - A handler that ships with streamgate (an import path under
-//     github.com/streamgate/streamgate, such as lambda/uploads) is built in
+//     github.com/streamgate/streamgate, such as handlers/presign) is built in
 //     streamgate's own module: its go.mod and go.sum, found with
 //     `go list -m` from the app's module, with GOWORK=off. An app's
 //     `go mod tidy` keeps the handler's dependencies out of the app's go.sum,
@@ -49,6 +49,29 @@ type Package struct {
 	ModuleDir string
 	// Own reports whether the handler ships with streamgate.
 	Own bool
+	// MovedFrom is the Entry as written when it named a handler at the
+	// path it had before it moved (see Moved), which a construct warns
+	// about; "" otherwise.
+	MovedFrom string
+}
+
+// Moved maps the import paths that streamgate's handlers had before issue
+// 28 gave each kind of package its own folder (libraries in lambda/, the
+// handlers the constructs ship in handlers/, the demo and the examples in
+// examples/) to their paths now. Resolve builds an old path from the new
+// place, so that an app that names one, as the README's examples did,
+// keeps building the same handler.
+var Moved = map[string]string{
+	StreamgateModule + "/lambda/uploads":             StreamgateModule + "/handlers/presign",
+	StreamgateModule + "/lambda/records":             StreamgateModule + "/examples/demo/records",
+	StreamgateModule + "/lambda/progress":            StreamgateModule + "/examples/demo/progress",
+	StreamgateModule + "/lambda/export":              StreamgateModule + "/examples/demo/export",
+	StreamgateModule + "/lambda/onupload":            StreamgateModule + "/examples/onupload",
+	StreamgateModule + "/lambda/examples/authorizer": StreamgateModule + "/examples/authorizer",
+	StreamgateModule + "/lambda/examples/chi":        StreamgateModule + "/examples/chi",
+	StreamgateModule + "/lambda/examples/connect":    StreamgateModule + "/examples/connect",
+	StreamgateModule + "/lambda/examples/mcp":        StreamgateModule + "/examples/mcp",
+	StreamgateModule + "/lambda/examples/mux":        StreamgateModule + "/examples/mux",
 }
 
 // Go is the go command: $GOROOT/bin/go when GOROOT is set, else go on PATH.
@@ -132,12 +155,22 @@ var ownEnv = []string{"GOWORK=off", "GOFLAGS=-mod=readonly"}
 
 // Resolve finds the main package entry names: a directory relative to the
 // app's module root ("./handlers/records"), an absolute directory, or an
-// import path. It refuses an empty entry, packages that are not main, and a
-// package that imports the CDK (the app itself, a ~100 MB binary that
-// starts Node.js, is no Lambda handler).
+// import path (one in Moved resolves to its new path, with MovedFrom set).
+// It refuses an empty entry, packages that are not main, and a package
+// that imports the CDK (the app itself, a ~100 MB binary that starts
+// Node.js, is no Lambda handler).
 func Resolve(entry string) (Package, error) {
 	if p, ok := resolved.Load(entry); ok {
 		return p.(Package), nil
+	}
+	if to, ok := Moved[entry]; ok {
+		p, err := Resolve(to)
+		if err != nil {
+			return Package{}, err
+		}
+		p.MovedFrom = entry
+		resolved.Store(entry, p)
+		return p, nil
 	}
 	if strings.TrimSpace(entry) == "" {
 		return Package{}, errors.New(`Entry is ""; allowed: a handler's main package, e.g. "./handlers/records" (relative to the app's module root) or an import path. Fix: set Entry, or pass prebuilt Code`)

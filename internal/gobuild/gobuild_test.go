@@ -9,19 +9,40 @@ import (
 )
 
 func TestResolveOwnHandlersInStreamgatesModule(t *testing.T) {
-	p, err := Resolve("github.com/streamgate/streamgate/lambda/records")
+	p, err := Resolve("github.com/streamgate/streamgate/examples/demo/records")
 	if err != nil {
 		t.Fatal(err)
 	}
 	root, _ := AppModuleRoot()
-	if !p.Own || p.ModuleDir != root || p.Dir != filepath.Join(root, "lambda", "records") {
+	if !p.Own || p.ModuleDir != root || p.Dir != filepath.Join(root, "examples", "demo", "records") {
 		t.Errorf("%+v (module root %s)", p, root)
 	}
 }
 
 // TestRelativeEntriesAreRelativeToTheModuleRoot: from a subdirectory (as
-// `go test` runs in a package's directory), "./lambda/records" still means
-// the module root's lambda/records.
+// `go test` runs in a package's directory), "./examples/demo/records" still means
+// the module root's examples/demo/records.
+// TestMovedHandlersResolveToTheirNewPaths: an Entry that names a handler
+// where it was before it moved (test/teamapp names lambda/records, as the
+// README's example did) builds the handler at its new path, marked so that
+// the constructs can warn; the new paths are the ones the constructs and
+// apps pin.
+func TestMovedHandlersResolveToTheirNewPaths(t *testing.T) {
+	for from, to := range Moved {
+		p, err := Resolve(from)
+		if err != nil {
+			t.Errorf("%s: %v", from, err)
+			continue
+		}
+		if p.ImportPath != to || p.MovedFrom != from || !p.Own {
+			t.Errorf("Resolve(%q) = %+v; want ImportPath %q, MovedFrom set, Own", from, p, to)
+		}
+		if now, err := Resolve(to); err != nil || now.MovedFrom != "" {
+			t.Errorf("Resolve(%q) = %+v, %v; want no MovedFrom", to, now, err)
+		}
+	}
+}
+
 func TestRelativeEntriesAreRelativeToTheModuleRoot(t *testing.T) {
 	root, err := AppModuleRoot()
 	if err != nil {
@@ -30,11 +51,11 @@ func TestRelativeEntriesAreRelativeToTheModuleRoot(t *testing.T) {
 	if wd, _ := os.Getwd(); wd == root {
 		t.Fatal("the test must run below the module root")
 	}
-	p, err := Resolve("./lambda/records")
+	p, err := Resolve("./examples/demo/records")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Own || p.ImportPath != "github.com/streamgate/streamgate/lambda/records" || p.ModuleDir != root {
+	if p.Own || p.ImportPath != "github.com/streamgate/streamgate/examples/demo/records" || p.ModuleDir != root {
 		t.Errorf("%+v", p)
 	}
 }
@@ -76,7 +97,7 @@ func TestBuildCachedIsContentAddressed(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a handler")
 	}
-	p, err := Resolve("github.com/streamgate/streamgate/lambda/records")
+	p, err := Resolve("github.com/streamgate/streamgate/examples/demo/records")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,7 +55,7 @@ func addGuardedAPIs(app awscdk.App) {
 		Scopes: &[]awscognito.ResourceServerScope{awscognito.NewResourceServerScope(&awscognito.ResourceServerScopeProps{
 			ScopeName: jsii.String("read"), ScopeDescription: jsii.String("read the guarded API")})}})
 	authorizerFn := gofunction.NewGoFunction(stack, jsii.String("AuthorizerFn"), &gofunction.GoFunctionProps{
-		Entry: jsii.String("github.com/streamgate/streamgate/lambda/examples/authorizer"), Timeout: awscdk.Duration_Seconds(jsii.Number(10)),
+		Entry: jsii.String("github.com/streamgate/streamgate/examples/authorizer"), Timeout: awscdk.Duration_Seconds(jsii.Number(10)),
 	})
 	tokenAuthorizer := awsapigateway.NewTokenAuthorizer(stack, jsii.String("TokenAuthorizer"), &awsapigateway.TokenAuthorizerProps{
 		Handler: authorizerFn.Function, ResultsCacheTtl: awscdk.Duration_Minutes(jsii.Number(5)),
@@ -415,7 +415,7 @@ func TestBrowserReadsACognitoStream(t *testing.T) {
 }
 
 // TestLambdaAuthorizerRunsAsAFunction: the Go TOKEN authorizer
-// (lambda/examples/authorizer) runs as a function of its own: its allow
+// (examples/authorizer) runs as a function of its own: its allow
 // reaches the route's function with principalId and context, its deny is
 // a 403, a missing header a 401 without invoking it, and its answer is
 // cached per token for the authorizer's TTL.

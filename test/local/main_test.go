@@ -40,7 +40,7 @@ import (
 	"github.com/streamgate/streamgate/internal/s3server"
 )
 
-const faulty = "github.com/streamgate/streamgate/lambda/demo/testdata/faulty"
+const faulty = "github.com/streamgate/streamgate/examples/demo/testdata/faulty"
 
 var (
 	backendURL   string                // an HTTP backend the HTTP_PROXY route streams from
@@ -200,11 +200,11 @@ func synthesize() (dir string, err error) {
 		// base64-encoded, which the adapter decodes.
 		RestApiProps: &awsapigateway.RestApiProps{BinaryMediaTypes: jsii.Strings("*/*")},
 		Routes: &[]*streaming.RouteProps{
-			server("ANY", "/{proxy+}", "github.com/streamgate/streamgate/lambda/examples/mux"),
-			server("GET", "/shop/items/{id}", "github.com/streamgate/streamgate/lambda/examples/chi"),
-			server("GET", "/shop/orders/{id}/status", "github.com/streamgate/streamgate/lambda/examples/chi"),
-			server("POST", "/streamgate.demo.v1.CounterService/Count", "github.com/streamgate/streamgate/lambda/examples/connect"),
-			server("ANY", "/mcp", "github.com/streamgate/streamgate/lambda/examples/mcp"),
+			server("ANY", "/{proxy+}", "github.com/streamgate/streamgate/examples/mux"),
+			server("GET", "/shop/items/{id}", "github.com/streamgate/streamgate/examples/chi"),
+			server("GET", "/shop/orders/{id}/status", "github.com/streamgate/streamgate/examples/chi"),
+			server("POST", "/streamgate.demo.v1.CounterService/Count", "github.com/streamgate/streamgate/examples/connect"),
+			server("ANY", "/mcp", "github.com/streamgate/streamgate/examples/mcp"),
 		},
 	})
 	uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{

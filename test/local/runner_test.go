@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/streamgate/streamgate/client/upload"
-	"github.com/streamgate/streamgate/lambda/demo"
+	"github.com/streamgate/streamgate/examples/demo"
 )
 
 // TestReferenceWorkloadArrivesRecordByRecord: 1000 records 10 ms apart

@@ -20,11 +20,11 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
+	"github.com/streamgate/streamgate/examples/connect/counter"
 	"github.com/streamgate/streamgate/internal/cdktest"
-	"github.com/streamgate/streamgate/lambda/examples/connect/counter"
 )
 
-// The servers of lambda/examples, each an ordinary net/http handler whose
+// The servers of examples, each an ordinary net/http handler whose
 // main is httpstream.Start, behind a StreamingRestApi through the runner,
 // called with their own clients.
 

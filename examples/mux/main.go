@@ -5,7 +5,7 @@
 package main
 
 import (
-	"github.com/streamgate/streamgate/lambda/examples/mux/server"
+	"github.com/streamgate/streamgate/examples/mux/server"
 	"github.com/streamgate/streamgate/lambda/httpstream"
 )
 

@@ -1,8 +1,8 @@
 // Package demo holds the example streaming handlers that the demo app
 // deploys: the reference workload (NDJSON records), job progress (SSE) and a
 // large export piped from S3. Each is a plain function you can call in a
-// test; the thin mains under lambda/records, lambda/progress and
-// lambda/export hand them to lambda.Start.
+// test; the thin mains under examples/demo/records, examples/demo/progress and
+// examples/demo/export hand them to lambda.Start.
 package demo
 
 import (

@@ -7,7 +7,7 @@
 package main
 
 import (
-	"github.com/streamgate/streamgate/lambda/examples/mcp/tools"
+	"github.com/streamgate/streamgate/examples/mcp/tools"
 	"github.com/streamgate/streamgate/lambda/httpstream"
 )
 

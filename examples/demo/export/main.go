@@ -7,7 +7,7 @@ import (
 	"log"
 	"os"
 
-	"github.com/streamgate/streamgate/lambda/demo"
+	"github.com/streamgate/streamgate/examples/demo"
 	"github.com/streamgate/streamgate/lambda/s3client"
 	"github.com/streamgate/streamgate/lambda/stream"
 )

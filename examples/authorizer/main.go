@@ -2,7 +2,7 @@
 // written with aws-lambda-go's own types, to copy and adapt:
 //
 //	fn := gofunction.NewGoFunction(stack, jsii.String("Authorizer"), &gofunction.GoFunctionProps{
-//		Entry: jsii.String("github.com/streamgate/streamgate/lambda/examples/authorizer"),
+//		Entry: jsii.String("github.com/streamgate/streamgate/examples/authorizer"),
 //	})
 //	auth := awsapigateway.NewTokenAuthorizer(stack, jsii.String("TokenAuthorizer"), &awsapigateway.TokenAuthorizerProps{
 //		Handler: fn.Function,

@@ -3,7 +3,7 @@
 package main
 
 import (
-	"github.com/streamgate/streamgate/lambda/demo"
+	"github.com/streamgate/streamgate/examples/demo"
 	"github.com/streamgate/streamgate/lambda/stream"
 )
 

@@ -7,7 +7,7 @@
 package main
 
 import (
-	"github.com/streamgate/streamgate/lambda/examples/connect/counter"
+	"github.com/streamgate/streamgate/examples/connect/counter"
 	"github.com/streamgate/streamgate/lambda/httpstream"
 )
 

@@ -16,11 +16,13 @@ import (
 	"github.com/streamgate/streamgate/internal/gobuild"
 )
 
-// The handlers streamgate ships, and the two baselines.
+// The handlers streamgate ships (the one the constructs build, the demo's
+// and the example upload-event handler), and the two baselines, by their
+// path in the module.
 var (
-	shipped = []string{"records", "progress", "export", "uploads", "onupload"}
-	bare    = "demo/testdata/hello"
-	adapter = "demo/testdata/hellohttp"
+	shipped = []string{"examples/demo/records", "examples/demo/progress", "examples/demo/export", "handlers/presign", "examples/onupload"}
+	bare    = "examples/demo/testdata/hello"
+	adapter = "examples/demo/testdata/hellohttp"
 	// The examples carry their frameworks (protobuf, the MCP SDK), not
 	// streamgate's weight: measured, not held to the limit.
 	examples = []string{"examples/mux", "examples/chi", "examples/connect", "examples/mcp"}
@@ -34,7 +36,7 @@ var (
 	builds   = map[string]string{}
 )
 
-// build compiles lambda/<name> for linux/goarch exactly as the constructs
+// build compiles the package at path name in the module for linux/goarch exactly as the constructs
 // do (internal/gobuild: the flags, streamgate's own build tags).
 func build(tb testing.TB, name, goarch string) string {
 	tb.Helper()
@@ -53,7 +55,7 @@ func build(tb testing.TB, name, goarch string) string {
 		tb.Fatal(err)
 	}
 	bin := filepath.Join(dir, "bootstrap")
-	p := gobuild.Package{ImportPath: gobuild.StreamgateModule + "/lambda/" + name, ModuleDir: root, Own: true}
+	p := gobuild.Package{ImportPath: gobuild.StreamgateModule + "/" + name, ModuleDir: root, Own: true}
 	if err := gobuild.Build(p, goarch, bin); err != nil {
 		tb.Fatal(err)
 	}
@@ -75,7 +77,7 @@ func size(tb testing.TB, bin string) int64 {
 func TestShippedHandlersAreLean(t *testing.T) {
 	for _, name := range append(shipped, adapter) {
 		if n := size(t, build(t, name, "arm64")); n > MaxBootstrapBytes {
-			t.Errorf("lambda/%s: bootstrap is %d bytes; allowed: at most %d", name, n, MaxBootstrapBytes)
+			t.Errorf("%s: bootstrap is %d bytes; allowed: at most %d", name, n, MaxBootstrapBytes)
 		}
 	}
 }

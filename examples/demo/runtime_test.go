@@ -136,7 +136,7 @@ func timedLines(t *testing.T, r io.Reader) (prelude string, lines []string, at [
 }
 
 func TestRuntimeRecordsStreamRecordByRecord(t *testing.T) {
-	f := startFunction(t, "github.com/streamgate/streamgate/lambda/records")
+	f := startFunction(t, "github.com/streamgate/streamgate/examples/demo/records")
 	start := time.Now()
 	resp := f.invoke(t, events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/records",
 		QueryStringParameters: map[string]string{"count": "30", "interval_ms": "10"}}, time.Minute)
@@ -211,7 +211,7 @@ func TestRuntimeDeadlineEndsStreamBeforeTimeout(t *testing.T) {
 // closes the stream, the producer stops, and the same process serves the
 // next invocation.
 func TestRuntimeReaderClosedStopsProducer(t *testing.T) {
-	f := startFunction(t, "github.com/streamgate/streamgate/lambda/records")
+	f := startFunction(t, "github.com/streamgate/streamgate/examples/demo/records")
 	resp := f.invoke(t, events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/records",
 		QueryStringParameters: map[string]string{"count": "100000", "interval_ms": "5"}}, time.Minute)
 	buf := make([]byte, 4096)
