@@ -35,3 +35,37 @@ build_lambda_cpp() {
     make -j "$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)" &&
     make install)
 }
+
+# ric_install_background WHO WHAT starts `$0 install` in the background
+# (its pid in $BGPID, its output in $LOG) unless the client is installed
+# (the caller's `installed`). On Linux, build tools this host lacks and
+# cannot install (no apt-get, or not root) stop make test now, with the
+# command that installs them (host_install), not in a test minutes later.
+ric_install_background() {
+  local who="$1" what="$2"
+  if installed; then
+    return
+  fi
+  if [ "$(uname -s)" = Linux ] && [ -n "$(host_missing "${BUILD_TOOLS[@]}")" ] &&
+    { ! command -v apt-get >/dev/null 2>&1 || [ "$(id -u)" != 0 ]; }; then
+    host_install "$who" "${BUILD_TOOLS[@]}"
+  fi
+  echo "$who: $what in the background (log: $LOG); the tests that need it wait for it" >&2
+  bg_start "$BGPID" "$LOG" "$0" install
+}
+
+# ric_wait WHO WHAT FUNCTIONS waits for that background job, installs now
+# when it did not (showing its log), and says which functions cannot run
+# on this host when the client could not be built ($NOT_BUILT).
+ric_wait() {
+  local who="$1" what="$2" functions="$3"
+  bg_wait "$who" "$BGPID" "$what"
+  rm -f "$BGPID"
+  if ! installed; then
+    [ -f "$LOG" ] && cat "$LOG" >&2
+    install
+  fi
+  if [ -f "$NOT_BUILT" ]; then
+    echo "$who: $functions cannot run on this host: $(cat "$NOT_BUILT")" >&2
+  fi
+}

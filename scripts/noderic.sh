@@ -109,31 +109,8 @@ install() {
   pinned_done scripts/noderic "$DEST"
 }
 
-install_background() {
-  if installed; then
-    return
-  fi
-  # Compilers that cannot be installed here stop make test now, with the
-  # command that installs them, not in a test minutes later.
-  if [ "$(uname -s)" = Linux ] && [ -n "$(host_missing "${BUILD_TOOLS[@]}")" ] &&
-    { ! command -v apt-get >/dev/null 2>&1 || [ "$(id -u)" != 0 ]; }; then
-    host_install noderic "${BUILD_TOOLS[@]}"
-  fi
-  echo "noderic: installing in the background (log: $LOG); the tests that need it wait for it" >&2
-  bg_start "$BGPID" "$LOG" "$0" install
-}
-
-wait_installed() {
-  bg_wait noderic "$BGPID" "the background install"
-  rm -f "$BGPID"
-  if ! installed; then
-    [ -f "$LOG" ] && cat "$LOG" >&2
-    install
-  fi
-  if [ -f "$NOT_BUILT" ]; then
-    echo "noderic: Node.js functions cannot run on this host: $(cat "$NOT_BUILT")" >&2
-  fi
-}
+install_background() { ric_install_background noderic installing; }
+wait_installed() { ric_wait noderic "the background install" "Node.js functions"; }
 
 case "${1:-install}" in
   install) install ;;

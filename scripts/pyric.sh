@@ -191,31 +191,8 @@ install() {
   unlock "$TOOLS/pyric.lock"
 }
 
-install_background() {
-  if installed; then
-    return
-  fi
-  # Compilers that cannot be installed here stop make test now, with the
-  # command that installs them, not in a test minutes later.
-  if [ "$(uname -s)" = Linux ] && [ -n "$(host_missing "${BUILD_TOOLS[@]}")" ] &&
-    { ! command -v apt-get >/dev/null 2>&1 || [ "$(id -u)" != 0 ]; }; then
-    host_install pyric "${BUILD_TOOLS[@]}"
-  fi
-  echo "pyric: building in the background (log: $LOG); the tests that need it wait for it" >&2
-  bg_start "$BGPID" "$LOG" "$0" install
-}
-
-wait_installed() {
-  bg_wait pyric "$BGPID" "the background build"
-  rm -f "$BGPID"
-  if ! installed; then
-    [ -f "$LOG" ] && cat "$LOG" >&2
-    install
-  fi
-  if [ -f "$NOT_BUILT" ]; then
-    echo "pyric: Python functions cannot run on this host: $(cat "$NOT_BUILT")" >&2
-  fi
-}
+install_background() { ric_install_background pyric building; }
+wait_installed() { ric_wait pyric "the background build" "Python functions"; }
 
 find_pythons
 case "${1:-install}" in

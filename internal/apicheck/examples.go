@@ -220,7 +220,22 @@ func MarkdownBlocks(path, rel string) ([]Block, error) {
 // name the API of their day.
 func MarkdownFiles(root string) ([]string, error) {
 	var out []string
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	err := walkSources(root, func(path string) error {
+		if name := filepath.Base(path); strings.HasSuffix(name, ".md") && name != "CHANGELOG.md" {
+			rel, _ := filepath.Rel(root, path)
+			out = append(out, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out, err
+}
+
+// walkSources calls f with each file under root, but in the folders that
+// hold no documentation or examples of the API: hidden ones (.tools,
+// .git), cdk.out*, node_modules, third_party and testdata.
+func walkSources(root string, f func(path string) error) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -232,14 +247,8 @@ func MarkdownFiles(root string) ([]string, error) {
 			}
 			return nil
 		}
-		if strings.HasSuffix(name, ".md") && name != "CHANGELOG.md" {
-			rel, _ := filepath.Rel(root, path)
-			out = append(out, filepath.ToSlash(rel))
-		}
-		return nil
+		return f(path)
 	})
-	sort.Strings(out)
-	return out, err
 }
 
 // DocBlocks returns the code blocks of the package docs and of the docs of
