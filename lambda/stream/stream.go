@@ -25,8 +25,10 @@
 //     Options.BufferSize bytes and a queue of at most four 32 KiB chunks, so a
 //     producer that writes 1 GB is paced by the reader instead of growing
 //     the heap.
-//   - When the runtime closes the response (the client went away, or the
-//     Runtime API refused the stream) or Options.DeadlineMargin before the
+//   - When the runtime closes the response (the Runtime API stopped reading
+//     or refused the stream; Lambda does not tell a function that the
+//     client left, so on AWS a producer may run on after the client goes,
+//     until it ends or the deadline) or Options.DeadlineMargin before the
 //     invoke deadline, the producer's context is cancelled and its writes fail,
 //     so it stops producing.
 //   - The stream ends with an in-band record: "done" after a clean finish, or
@@ -84,8 +86,9 @@ const (
 // Errors a producer's writes return once the stream can no longer take records.
 // Producers should return them (or any error wrapping them) unchanged.
 var (
-	// ErrClientClosed means the runtime closed the response body: the client
-	// went away or the Runtime API stopped reading.
+	// ErrClientClosed means the runtime closed the response body: the Runtime
+	// API stopped reading (the local runner does so when the client leaves;
+	// Lambda gives no such signal).
 	ErrClientClosed = errors.New("stream: response closed by the reader")
 	// ErrDeadline means the invoke deadline is less than Options.DeadlineMargin away.
 	ErrDeadline = errors.New("stream: invoke deadline is near")
