@@ -31,7 +31,7 @@ func parseFlags() {
 		os.Exit(2)
 	}
 	setDefaults(flag.CommandLine, loc)
-	flag.Usage = func() {
+	flag.CommandLine.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: sgdev [flags]\n       sgdev token [flags]     mint a Cognito token (sgdev token -h)\n"+
 			"       sgdev install [tool...] install the tools it runs (%s) into %s (%s; sgdev install -h)\n\n", toolNames(), loc.Dir, loc.From)
 		flag.CommandLine.PrintDefaults()

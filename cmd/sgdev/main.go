@@ -126,10 +126,6 @@ func defineFlags(fs *flag.FlagSet) *flags {
 	fs.Var(&f.apiKeys, "api-key", "the value of a template's API key that has none, as NAME=VALUE (NAME: logical id, stack/logical id or Name; repeatable; default: a value printed at start)")
 	f.waf = fs.Bool("waf", true, "evaluate the stages' WAF web ACLs before the routes, as on AWS (-waf=false lets every request past them)")
 	f.wafC = fs.String("waf-country", "", "the country (ISO 3166 code) every client is in, for WAF geo match statements (default US)")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: sgdev [flags]\n       sgdev token [flags]   (mint a Cognito token: sgdev token -h)\n\n")
-		fs.PrintDefaults()
-	}
 	return f
 }
 
