@@ -69,7 +69,7 @@ func startPages() *httptest.Server {
 			}
 			w.Header().Set("Content-Type", "text/javascript")
 			w.Write(bundle)
-		case "/cross.html", "/uppy.html", "/guarded.html", "/waf.html":
+		case "/cross.html", "/uppy.html", "/guarded.html", "/waf.html", "/attempt.js":
 			http.ServeFile(w, r, filepath.Join(dir, r.URL.Path))
 		default:
 			http.NotFound(w, r)
