@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/streamgate/streamgate/internal/assemblytest"
 	"github.com/streamgate/streamgate/internal/devserver/eventbridge"
 	"github.com/streamgate/streamgate/internal/devserver/loader"
 	"github.com/streamgate/streamgate/internal/s3server"
@@ -70,13 +71,7 @@ func s3Bin(tb testing.TB, k s3server.Kind) string {
 // queue, the same queue as the function's own; plus an SQS target
 // "Seen", and a mock route (the runner serves an API).
 func uploadsAssembly(t *testing.T) string {
-	dir := t.TempDir()
-	write := func(name string, v any) {
-		b, _ := json.Marshal(v)
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir, write := assemblytest.OneStack(t, "Uploads")
 	asset := filepath.Join(dir, "asset.uploadfn")
 	os.MkdirAll(asset, 0o755)
 	bin, err := os.ReadFile(uploadFnBinary(t))
@@ -84,8 +79,6 @@ func uploadsAssembly(t *testing.T) string {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(asset, "bootstrap"), bin, 0o755)
-	write("manifest.json", map[string]any{"artifacts": map[string]any{"Uploads": map[string]any{
-		"type": "aws:cloudformation:stack", "properties": map[string]any{"templateFile": "Uploads.template.json"}}}})
 	getAtt := func(id string) map[string]any { return map[string]any{"Fn::GetAtt": []string{id, "Arn"}} }
 	write("Uploads.template.json", map[string]any{"Resources": map[string]any{
 		"Api":   map[string]any{"Type": "AWS::ApiGateway::RestApi", "Properties": map[string]any{"Name": "uploads"}},

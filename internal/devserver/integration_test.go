@@ -18,25 +18,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/streamgate/streamgate/internal/assemblytest"
 	"github.com/streamgate/streamgate/internal/devserver/loader"
 	"github.com/streamgate/streamgate/internal/s3server"
 )
-
-// writeAssembly writes a one-stack cloud assembly with these resources.
-func writeAssembly(t *testing.T, resources map[string]any) string {
-	t.Helper()
-	dir := t.TempDir()
-	write := func(name string, v any) {
-		b, _ := json.Marshal(v)
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("manifest.json", map[string]any{"artifacts": map[string]any{"S": map[string]any{
-		"type": "aws:cloudformation:stack", "properties": map[string]any{"templateFile": "S.template.json"}}}})
-	write("S.template.json", map[string]any{"Resources": resources})
-	return dir
-}
 
 func apiResources(api string) map[string]any {
 	return map[string]any{
@@ -86,7 +71,7 @@ func directUploadAssembly(t *testing.T) string {
 	res["Missing"] = resource(api, "Missing", "", "missing")
 	res["Missingname"] = resource(api, "Missingname", "Missing", "{name}")
 	res["MissingPUT"] = missing
-	return writeAssembly(t, res)
+	return assemblytest.Template(t, "S", res)
 }
 
 var weedBin = "/tmp/cold/.tools/bin/weed"
@@ -214,7 +199,7 @@ func loaderBucket(t *testing.T, s *Server) string {
 // mockGateway serves an assembly's first API without S3 or functions.
 func mockGateway(t *testing.T, res map[string]any) (*gateway, []string) {
 	t.Helper()
-	a, err := loader.Load(writeAssembly(t, res))
+	a, err := loader.Load(assemblytest.Template(t, "S", res))
 	if err != nil {
 		t.Fatal(err)
 	}

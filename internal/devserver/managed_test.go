@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/streamgate/streamgate/internal/assemblytest"
 	"github.com/streamgate/streamgate/internal/devserver/runtimes"
 )
 
@@ -42,7 +43,7 @@ func TestManagedRuntimesFromRelativePaths(t *testing.T) {
 	res["Js"], res["Py"] = fn("nodejs22.x", "js"), fn("python3.12", "py")
 	res["RJs"], res["RPy"] = resource("Api", "RJs", "", "js"), resource("Api", "RPy", "", "py")
 	res["MJs"], res["MPy"] = method("Api", "RJs", "GET", proxy("Js")), method("Api", "RPy", "GET", proxy("Py"))
-	dir := writeAssembly(t, res)
+	dir := assemblytest.Template(t, "S", res)
 	for name, code := range map[string]string{
 		"asset.js/index.mjs": `export const handler = async (event) => ({ statusCode: 200, body: "node " + event.path });`,
 		"asset.py/index.py":  "def handler(event, context):\n    return {\"statusCode\": 200, \"body\": \"python \" + event[\"path\"]}\n",

@@ -6,12 +6,12 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/streamgate/streamgate/internal/assemblytest"
 	"github.com/streamgate/streamgate/internal/devserver/loader"
 )
 
@@ -20,20 +20,7 @@ import (
 // and the loader's notices.
 func loadWAFTemplate(t testing.TB, resources map[string]any) (map[string]*loader.WebACL, []string) {
 	t.Helper()
-	dir := t.TempDir()
-	write := func(name string, v any) {
-		b, err := json.Marshal(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("manifest.json", map[string]any{"artifacts": map[string]any{"WafStack": map[string]any{
-		"type": "aws:cloudformation:stack", "properties": map[string]any{"templateFile": "WafStack.template.json"}}}})
-	write("WafStack.template.json", map[string]any{"Resources": resources})
-	a, err := loader.Load(dir)
+	a, err := loader.Load(assemblytest.Template(t, "WafStack", resources))
 	if err != nil {
 		t.Fatal(err)
 	}

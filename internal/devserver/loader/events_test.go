@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/streamgate/streamgate/internal/assemblytest"
 )
 
 // TestLoadRules reads what constructs/uploads synthesizes for
@@ -14,7 +16,7 @@ import (
 // the Lambda target with its retry policy and dead-letter queue, and the
 // function's own dead-letter queue.
 func TestLoadRules(t *testing.T) {
-	dir, write := oneStackAssembly(t)
+	dir, write := assemblytest.OneStack(t, "S")
 	os.MkdirAll(filepath.Join(dir, "asset.abc"), 0o755)
 	os.WriteFile(filepath.Join(dir, "asset.abc", "bootstrap"), []byte("#!/bin/sh\n"), 0o755)
 	getAtt := func(id string) map[string]any { return map[string]any{"Fn::GetAtt": []string{id, "Arn"}} }

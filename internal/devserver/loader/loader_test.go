@@ -7,11 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/streamgate/streamgate/internal/assemblytest"
 	"github.com/streamgate/streamgate/internal/edge"
 )
 
 func TestLoadReportsWhatItDoesNotEmulate(t *testing.T) {
-	dir, write := oneStackAssembly(t)
+	dir, write := assemblytest.OneStack(t, "S")
 	api := map[string]any{"Ref": "Api"}
 	write("S.template.json", map[string]any{"Resources": map[string]any{
 		"Api": map[string]any{"Type": "AWS::ApiGateway::RestApi", "Properties": map[string]any{"EndpointConfiguration": map[string]any{"Types": []string{"EDGE"}}}},
@@ -140,7 +141,7 @@ func TestCrossStackFunctions(t *testing.T) {
 // functions do; one on a runtime the runner does not run is a notice that
 // names the runtime, not a question about bundling.
 func TestPythonFunctionsRunFromTheirAsset(t *testing.T) {
-	dir, write := oneStackAssembly(t)
+	dir, write := assemblytest.OneStack(t, "S")
 	os.MkdirAll(filepath.Join(dir, "asset.py"), 0o755)
 	api := map[string]any{"Ref": "Api"}
 	fn := func(runtime string) map[string]any {
@@ -250,21 +251,4 @@ func TestNestedStackRoutes(t *testing.T) {
 	if notes := strings.Join(a.Unsupported, "\n"); len(a.Unsupported) != 1 || !strings.Contains(notes, "P/Lost: nested stack whose template is not in the assembly") {
 		t.Errorf("notices:\n%s", notes)
 	}
-}
-
-// oneStackAssembly makes a cloud assembly directory whose manifest names one
-// stack, S (S.template.json), and returns it with a function that writes a
-// JSON file into it.
-func oneStackAssembly(t *testing.T) (string, func(name string, v any)) {
-	t.Helper()
-	dir := t.TempDir()
-	write := func(name string, v any) {
-		b, _ := json.Marshal(v)
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("manifest.json", map[string]any{"artifacts": map[string]any{"S": map[string]any{
-		"type": "aws:cloudformation:stack", "properties": map[string]any{"templateFile": "S.template.json"}}}})
-	return dir, write
 }

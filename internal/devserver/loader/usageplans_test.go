@@ -3,12 +3,14 @@ package loader
 import (
 	"strings"
 	"testing"
+
+	"github.com/streamgate/streamgate/internal/assemblytest"
 )
 
 // TestLoadUsagePlans reads API keys, usage plans and usage plan keys as
 // aws-cdk's ApiKey, UsagePlan and addApiKey write them.
 func TestLoadUsagePlans(t *testing.T) {
-	dir, write := oneStackAssembly(t)
+	dir, write := assemblytest.OneStack(t, "S")
 	ref := func(id string) map[string]any { return map[string]any{"Ref": id} }
 	planKey := func(plan, key string) map[string]any {
 		return map[string]any{"Type": "AWS::ApiGateway::UsagePlanKey", "Properties": map[string]any{"KeyId": ref(key), "KeyType": "API_KEY", "UsagePlanId": ref(plan)}}

@@ -2,31 +2,23 @@ package loader
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/streamgate/streamgate/internal/assemblytest"
 )
 
 // loadACLTemplate loads an API whose stage has the web ACL with rules.
 func loadACLTemplate(t *testing.T, acl map[string]any) (*Assembly, error) {
 	t.Helper()
-	dir := t.TempDir()
-	write := func(name string, v any) {
-		b, _ := json.Marshal(v)
-		os.WriteFile(filepath.Join(dir, name), b, 0o644)
-	}
-	write("manifest.json", map[string]any{"artifacts": map[string]any{"S": map[string]any{
-		"type": "aws:cloudformation:stack", "properties": map[string]any{"templateFile": "S.template.json"}}}})
-	write("S.template.json", map[string]any{"Resources": map[string]any{
+	return Load(assemblytest.Template(t, "S", map[string]any{
 		"Api":   map[string]any{"Type": "AWS::ApiGateway::RestApi", "Properties": map[string]any{}},
 		"Stage": map[string]any{"Type": "AWS::ApiGateway::Stage", "Properties": map[string]any{"RestApiId": map[string]any{"Ref": "Api"}, "StageName": "v1"}},
 		"Acl":   map[string]any{"Type": "AWS::WAFv2::WebACL", "Properties": acl},
 		"Assoc": map[string]any{"Type": "AWS::WAFv2::WebACLAssociation", "Properties": map[string]any{
 			"ResourceArn": map[string]any{"Fn::Join": []any{"", []any{"arn:aws:apigateway:us-east-1::/restapis/", map[string]any{"Ref": "Api"}, "/stages/", map[string]any{"Ref": "Stage"}}}},
 			"WebACLArn":   map[string]any{"Fn::GetAtt": []any{"Acl", "Arn"}}}},
-	}})
-	return Load(dir)
+	}))
 }
 
 func TestWebACLFailsOnMalformedRulesNamingThem(t *testing.T) {
