@@ -15,16 +15,13 @@ import (
 )
 
 // parseFlags is flag.Parse with the defaults that depend on where sgdev
-// runs, and `sgdev install`. The tools sgdev runs besides Go (AWS's Runtime
+// runs. The tools sgdev runs besides Go (AWS's Runtime
 // Interface Clients for Node.js and Python, the S3 server) are looked for
 // in the repository's .tools inside streamgate's repository, and elsewhere
 // (a team's module) in the user's tools folder (devtools.Find), where
 // `sgdev install` puts them. A missing tool is not an error: sgdev says
 // which command installs it and what it does without it.
 func parseFlags() {
-	if len(os.Args) > 1 && os.Args[1] == "install" {
-		os.Exit(install(os.Args[2:], os.Stdout, os.Stderr))
-	}
 	loc, err := devtools.Find("")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sgdev:", err)

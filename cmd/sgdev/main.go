@@ -43,8 +43,13 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "token" {
-		os.Exit(token(os.Args[2:]))
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "token":
+			os.Exit(token(os.Args[2:]))
+		case "install":
+			os.Exit(install(os.Args[2:], os.Stdout, os.Stderr))
+		}
 	}
 	os.Exit(serve())
 }
@@ -105,16 +110,18 @@ func defineFlags(fs *flag.FlagSet) *flags {
 	f.assemblies = fs.String("assembly", "cdk.out", "cloud assembly directories, comma-separated")
 	f.port = fs.Int("port", 3000, "port of the first API; the next APIs take the next ports (0: any free port)")
 	f.concurrency = fs.Int("concurrency", localrun.DefaultConcurrency, "most processes of a function without reserved concurrency (beyond: a queue); a reserved concurrency in the template applies as is")
-	f.s3kind = fs.String("s3", string(s3server.Default), "the S3-compatible server for the templates' buckets: seaweedfs or minio (scripts/s3server.sh install builds both into .tools/bin), or none")
-	f.s3bin = fs.String("s3-bin", "", "that server's binary (default: .tools/bin/weed for seaweedfs, .tools/bin/minio for minio)")
+	// The tool flags' defaults and usage name the tools folder sgdev runs
+	// with, which parseFlags finds (setDefaults), as resolveS3 settles -s3.
+	f.s3kind = fs.String("s3", string(s3server.Default), "")
+	f.s3bin = fs.String("s3-bin", "", "")
 	f.s3endpoint = fs.String("s3-endpoint", "", "use this S3 instead of starting a server (a real account's, LocalStack), with the credentials and region of AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and AWS_REGION; missing buckets are created")
 	f.minio = fs.String("minio", "", "deprecated: -s3 minio -s3-bin PATH (an empty PATH: -s3 none)")
 	root, _ := devserver.S3DataRoot()
 	f.s3data = fs.String("s3-data", "", "the S3 server's data directory, kept between runs (default: one per server and set of -assembly folders, under "+root+
 		"; -clean empties the current one, and deleting that folder frees them all: rm -rf "+root+")")
 	f.clean = fs.Bool("clean", false, "empty the S3 data directory first")
-	f.nodeRIC = fs.String("node-ric", ".tools/noderic/node_modules/aws-lambda-ric/index.mjs", "AWS's Runtime Interface Client for Node.js, for functions on the Node.js runtimes (scripts/noderic.sh installs it; empty: those are not run)")
-	f.pythonRIC = fs.String("python-ric", ".tools/pyric/runtime", "AWS's Runtime Interface Client for Python, for functions on the Python 3.11 to 3.14 runtimes: the folder scripts/pyric.sh builds (empty: those are not run)")
+	f.nodeRIC = fs.String("node-ric", "", "")
+	f.pythonRIC = fs.String("python-ric", "", "")
 	f.noThrottle = fs.Bool("no-throttle", false, "lift the 2 MB/s cap streams have on AWS past their first 6 MB (Lambda) or 10 MB (HTTP), for speed")
 	f.idle = fs.Duration("idle-timeout", 0, "override API Gateway's idle timeout between stream chunks (default: by endpoint type)")
 	f.cpuprofile = fs.String("cpuprofile", "", "write the runner's CPU profile to this file until it stops (go tool pprof)")
