@@ -2,9 +2,7 @@ package scripts
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"io/fs"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,23 +17,10 @@ const maxFuncLines = 60
 // maxFuncLines, outside vendored code (third_party) and the tools' and
 // browsers' folders.
 func TestFunctionsReadAsSteps(t *testing.T) {
-	fset := token.NewFileSet()
-	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if n := d.Name(); path != ".." && (strings.HasPrefix(n, ".") || n == "node_modules" || n == "third_party" || strings.HasPrefix(n, "cdk.out")) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
-		if err != nil {
-			return err
+	vendored := filepath.Join("..", "third_party") + string(filepath.Separator)
+	parseRepoGo(t, func(path string, fset *token.FileSet, f *ast.File) {
+		if strings.HasSuffix(path, "_test.go") || strings.HasPrefix(path, vendored) {
+			return
 		}
 		for _, decl := range f.Decls {
 			fn, ok := decl.(*ast.FuncDecl)
@@ -46,9 +31,5 @@ func TestFunctionsReadAsSteps(t *testing.T) {
 				t.Errorf("%s: %s is %d lines; allowed: %d. Fix: split it into named steps, each a function that does one thing", fset.Position(fn.Pos()), fn.Name.Name, n, maxFuncLines)
 			}
 		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }

@@ -386,24 +386,7 @@ func aptBuildTools(t *testing.T) []string {
 // (exec.Command, exec.CommandContext, exec.LookPath) to the files.
 func goPrograms(t *testing.T) map[string][]string {
 	out := map[string][]string{}
-	fset := token.NewFileSet()
-	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if n := d.Name(); path != ".." && (strings.HasPrefix(n, ".") || n == "node_modules" || strings.HasPrefix(n, "cdk.out")) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") {
-			return nil
-		}
-		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
-		if err != nil {
-			return err
-		}
+	parseRepoGo(t, func(path string, _ *token.FileSet, f *ast.File) {
 		ast.Inspect(f, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
 			if !ok {
@@ -448,12 +431,38 @@ func goPrograms(t *testing.T) map[string][]string {
 			}
 			return true
 		})
+	})
+	return out
+}
+
+// parseRepoGo parses each Go file of the repository, but in hidden folders
+// (.tools, .git), node_modules and cdk.out*, and calls f with it.
+func parseRepoGo(t *testing.T, f func(path string, fset *token.FileSet, file *ast.File)) {
+	t.Helper()
+	fset := token.NewFileSet()
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if n := d.Name(); path != ".." && (strings.HasPrefix(n, ".") || n == "node_modules" || strings.HasPrefix(n, "cdk.out")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		file, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		f(path, fset, file)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out
 }
 
 func sortedKeys[V any](m map[string]V) []string {
