@@ -211,9 +211,6 @@ func (f *flags) s3Server() (kind, bin string, err error) {
 	if err != nil {
 		return "", "", fmt.Errorf("-s3: %w", err)
 	}
-	if bin == "" {
-		bin = k.ToolsBin(".tools")
-	}
 	if _, err := os.Stat(bin); err != nil {
 		fmt.Fprintf(os.Stderr, "sgdev: %s not found (scripts/s3server.sh install %s builds it): running without S3\n", bin, k)
 		return "", bin, nil

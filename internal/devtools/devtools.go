@@ -23,6 +23,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/streamgate/streamgate/internal/s3server"
 )
 
 // Module is streamgate's module path.
@@ -169,10 +171,8 @@ func (l Location) Path(t Tool) string {
 		return filepath.Join(l.Dir, "noderic", "node_modules", "aws-lambda-ric", "index.mjs")
 	case PythonRIC:
 		return filepath.Join(l.Dir, "pyric", "runtime")
-	case SeaweedFS:
-		return filepath.Join(l.Dir, "bin", "weed")
-	case MinIO:
-		return filepath.Join(l.Dir, "bin", "minio")
+	case SeaweedFS, MinIO:
+		return s3server.Kind(t).ToolsBin(l.Dir)
 	}
 	return ""
 }
