@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/streamgate/streamgate/lambda/presign"
+	"github.com/streamgate/streamgate/lambda/presign/contract"
 )
 
 // state is what a multipart upload needs to resume, kept in a file of
@@ -84,8 +84,8 @@ func (c *Client) resume(ctx context.Context, f File, counter *progressCounter) (
 		_ = os.Remove(path)
 		return nil, nil
 	}
-	var listed presign.PartsList
-	route := strings.Replace(presign.RouteParts, "{uploadId}", url.PathEscape(st.UploadID), 1) + "?key=" + url.QueryEscape(st.Key)
+	var listed contract.PartsList
+	route := strings.Replace(contract.RouteParts, "{uploadId}", url.PathEscape(st.UploadID), 1) + "?key=" + url.QueryEscape(st.Key)
 	if err := c.api(ctx, http.MethodGet, route, nil, &listed); err != nil {
 		var ae *APIError
 		if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
@@ -94,8 +94,8 @@ func (c *Client) resume(ctx context.Context, f File, counter *progressCounter) (
 		}
 		return nil, err
 	}
-	res := &Result{Key: st.Key, Bucket: st.Bucket, Mode: string(presign.ModeMultipart)}
-	done := map[int]presign.ListedPart{}
+	res := &Result{Key: st.Key, Bucket: st.Bucket, Mode: string(contract.ModeMultipart)}
+	done := map[int]contract.ListedPart{}
 	for _, p := range listed.Parts {
 		// A part of another size than this file's would be is sent again.
 		if p.Number >= 1 && int64(p.Number-1)*st.PartSize < f.Size && p.Size == partLen(f.Size, st.PartSize, p.Number) {

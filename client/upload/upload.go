@@ -31,7 +31,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/streamgate/streamgate/lambda/presign"
+	"github.com/streamgate/streamgate/lambda/presign/contract"
 )
 
 // Client uploads files through a PresignedUploadApi.
@@ -107,7 +107,7 @@ type Result struct {
 type APIError struct {
 	// Status is the HTTP status the upload API answered with.
 	Status int
-	presign.ErrorBody
+	contract.ErrorBody
 }
 
 // Error is the status, code, field and message.
@@ -143,12 +143,12 @@ func (c *Client) http() *http.Client {
 // Upload asks the API for URLs and uploads f; progress (may be nil) is
 // called with the bytes sent so far.
 func (c *Client) Upload(ctx context.Context, f File, progress func(sent, total int64)) (*Result, error) {
-	req := presign.Request{FileName: f.Name, ContentType: f.ContentType, Size: f.Size}
+	req := contract.Request{FileName: f.Name, ContentType: f.ContentType, Size: f.Size}
 	if c.Checksum {
 		// The mode is the API's: ask for checksums in any of them. A file
 		// over 5 GiB can only go up in parts, checked one by one.
-		req.ChecksumAlgorithm = presign.ChecksumSHA256
-		if f.Size <= presign.MaxSinglePutSize {
+		req.ChecksumAlgorithm = contract.ChecksumSHA256
+		if f.Size <= contract.MaxSinglePutSize {
 			sum, err := checksum(io.NewSectionReader(f.Body, 0, f.Size))
 			if err != nil {
 				return nil, err
@@ -161,23 +161,23 @@ func (c *Client) Upload(ctx context.Context, f File, progress func(sent, total i
 
 // UploadWith is Upload with the presign request given as is (for a part
 // size of your own, or a checksum you computed).
-func (c *Client) UploadWith(ctx context.Context, req presign.Request, f File, progress func(sent, total int64)) (*Result, error) {
+func (c *Client) UploadWith(ctx context.Context, req contract.Request, f File, progress func(sent, total int64)) (*Result, error) {
 	counter := &progressCounter{total: f.Size, fn: progress}
 	if res, err := c.resume(ctx, f, counter); res != nil || err != nil {
 		return res, err
 	}
-	var p presign.Response
-	if err := c.api(ctx, http.MethodPost, presign.RouteUploads, req, &p); err != nil {
+	var p contract.Response
+	if err := c.api(ctx, http.MethodPost, contract.RouteUploads, req, &p); err != nil {
 		return nil, err
 	}
 	res := &Result{Key: p.Key, Bucket: p.Bucket, Mode: string(p.Mode)}
 	var err error
 	switch p.Mode {
-	case presign.ModePut:
+	case contract.ModePut:
 		res.ETag, err = c.put(ctx, p.URL, p.Headers, io.NewSectionReader(f.Body, 0, f.Size), f.Size, counter)
-	case presign.ModePost:
+	case contract.ModePost:
 		res.ETag, err = c.post(ctx, &p, f, counter)
-	case presign.ModeMultipart:
+	case contract.ModeMultipart:
 		st := &state{Endpoint: c.Endpoint, Key: p.Key, Bucket: p.Bucket, UploadID: p.UploadID, Size: f.Size, PartSize: p.PartSize,
 			ChecksumAlgorithm: p.ChecksumAlgorithm, Complete: p.Complete, Abort: p.Abort}
 		c.saveState(f, st)
@@ -250,9 +250,9 @@ func (c *Client) api(ctx context.Context, method, path string, in, out any) erro
 // apiError reads an error answer's {"error":{...}} body; a body of another
 // shape becomes the message.
 func apiError(status int, b []byte) *APIError {
-	var e presign.ErrorResponse
+	var e contract.ErrorResponse
 	if json.Unmarshal(b, &e) != nil || e.Error.Code == "" {
-		e.Error = presign.ErrorBody{Code: http.StatusText(status), Message: strings.TrimSpace(string(b))}
+		e.Error = contract.ErrorBody{Code: http.StatusText(status), Message: strings.TrimSpace(string(b))}
 	}
 	return &APIError{Status: status, ErrorBody: e.Error}
 }
@@ -289,7 +289,7 @@ func (c *Client) toStorage(req *http.Request) (string, error) {
 
 // post sends the file as a multipart form to a presigned POST URL. The
 // form's length is computed first: S3 wants a Content-Length.
-func (c *Client) post(ctx context.Context, p *presign.Response, f File, counter *progressCounter) (string, error) {
+func (c *Client) post(ctx context.Context, p *contract.Response, f File, counter *progressCounter) (string, error) {
 	var head bytes.Buffer
 	w := multipart.NewWriter(&head)
 	names := make([]string, 0, len(p.Fields))
@@ -322,7 +322,7 @@ func (c *Client) post(ctx context.Context, p *presign.Response, f File, counter 
 // are asked for (with each part's checksum when the upload checks parts).
 // A failed upload is aborted unless it can resume (File.ID), in which case
 // its state stays for the next try.
-func (c *Client) multipart(ctx context.Context, st *state, parts []presign.Part, f File, done map[int]presign.ListedPart, counter *progressCounter) (string, error) {
+func (c *Client) multipart(ctx context.Context, st *state, parts []contract.Part, f File, done map[int]contract.ListedPart, counter *progressCounter) (string, error) {
 	fail := func(err error) (string, error) {
 		if f.ID == "" {
 			c.abort(st.Abort)
@@ -330,7 +330,7 @@ func (c *Client) multipart(ctx context.Context, st *state, parts []presign.Part,
 		return "", err
 	}
 	total := int((f.Size + st.PartSize - 1) / st.PartSize)
-	have := map[int]presign.Part{}
+	have := map[int]contract.Part{}
 	for _, p := range parts {
 		have[p.Number] = p
 	}
@@ -358,7 +358,7 @@ func (c *Client) multipart(ctx context.Context, st *state, parts []presign.Part,
 	if err != nil {
 		return "", err
 	}
-	var out presign.CompleteResponse
+	var out contract.CompleteResponse
 	if err := c.api(ctx, http.MethodPost, st.Complete, complete, &out); err != nil {
 		return fail(err)
 	}
@@ -370,7 +370,7 @@ func (c *Client) multipart(ctx context.Context, st *state, parts []presign.Part,
 // when the upload checks parts (st.ChecksumAlgorithm); none otherwise.
 func partChecksums(st *state, f File, todo []int) (map[int]string, error) {
 	checksums := map[int]string{}
-	if st.ChecksumAlgorithm != presign.ChecksumSHA256 {
+	if st.ChecksumAlgorithm != contract.ChecksumSHA256 {
 		return checksums, nil
 	}
 	for _, n := range todo {
@@ -392,10 +392,10 @@ func partChecksum(st *state, f File, n int) (string, error) {
 // Client.Concurrency workers, writing each part's ETag into etags (by
 // number - 1). The first failure stops the others; it, or the context's
 // error, is returned.
-func (c *Client) sendParts(ctx context.Context, st *state, f File, todo []int, have map[int]presign.Part, etags []string, counter *progressCounter) error {
+func (c *Client) sendParts(ctx context.Context, st *state, f File, todo []int, have map[int]contract.Part, etags []string, counter *progressCounter) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	jobs := make(chan presign.Part)
+	jobs := make(chan contract.Part)
 	var wg sync.WaitGroup
 	var once sync.Once
 	var firstErr error
@@ -437,11 +437,11 @@ feed:
 // checks parts, its checksum: the one computed for a part sent now, the
 // one S3 listed for a part sent before, or, for a listed part S3 gave no
 // checksum for, one computed now.
-func completeRequest(st *state, f File, etags []string, checksums map[int]string, done map[int]presign.ListedPart) (presign.CompleteRequest, error) {
-	complete := presign.CompleteRequest{Key: st.Key}
+func completeRequest(st *state, f File, etags []string, checksums map[int]string, done map[int]contract.ListedPart) (contract.CompleteRequest, error) {
+	complete := contract.CompleteRequest{Key: st.Key}
 	for i, e := range etags {
-		part := presign.CompletedPart{Number: i + 1, ETag: e}
-		if st.ChecksumAlgorithm == presign.ChecksumSHA256 {
+		part := contract.CompletedPart{Number: i + 1, ETag: e}
+		if st.ChecksumAlgorithm == contract.ChecksumSHA256 {
 			part.ChecksumSHA256 = checksums[i+1]
 			if p, ok := done[i+1]; ok {
 				part.ChecksumSHA256 = p.ChecksumSHA256
@@ -464,25 +464,25 @@ func partLen(size, partSize int64, n int) int64 { return min(partSize, size-int6
 // partURLs asks the API for the URLs of the parts in todo that have none,
 // in runs of consecutive numbers, a request per run (or per
 // MaxChecksumsPerRequest parts, when each signs its checksum).
-func (c *Client) partURLs(ctx context.Context, st *state, todo []int, have map[int]presign.Part, checksums map[int]string) error {
-	route := strings.Replace(presign.RouteParts, "{uploadId}", url.PathEscape(st.UploadID), 1)
-	batch := presign.MaxPartsPerResponse
+func (c *Client) partURLs(ctx context.Context, st *state, todo []int, have map[int]contract.Part, checksums map[int]string) error {
+	route := strings.Replace(contract.RouteParts, "{uploadId}", url.PathEscape(st.UploadID), 1)
+	batch := contract.MaxPartsPerResponse
 	if len(checksums) > 0 {
-		batch = presign.MaxChecksumsPerRequest
+		batch = contract.MaxChecksumsPerRequest
 	}
 	for i := 0; i < len(todo); {
 		if _, ok := have[todo[i]]; ok {
 			i++
 			continue
 		}
-		req := presign.PartsRequest{Key: st.Key, Size: st.Size, PartSize: st.PartSize, From: todo[i]}
+		req := contract.PartsRequest{Key: st.Key, Size: st.Size, PartSize: st.PartSize, From: todo[i]}
 		for j := i; j < len(todo) && todo[j] == req.From+(j-i) && j-i < batch; j++ {
 			req.Count++
 			if sum, ok := checksums[todo[j]]; ok {
 				req.ChecksumsSHA256 = append(req.ChecksumsSHA256, sum)
 			}
 		}
-		var more presign.Response
+		var more contract.Response
 		if err := c.api(ctx, http.MethodPost, route, req, &more); err != nil {
 			return err
 		}
@@ -494,7 +494,7 @@ func (c *Client) partURLs(ctx context.Context, st *state, todo []int, have map[i
 	return nil
 }
 
-func (c *Client) sendPart(ctx context.Context, part presign.Part, f File, partSize int64, counter *progressCounter) (string, error) {
+func (c *Client) sendPart(ctx context.Context, part contract.Part, f File, partSize int64, counter *progressCounter) (string, error) {
 	retries := c.Retries
 	if retries <= 0 {
 		retries = 3

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 
 	"github.com/streamgate/streamgate/constructs/customdomain"
-	"github.com/streamgate/streamgate/lambda/presign"
+	"github.com/streamgate/streamgate/lambda/presign/contract"
 )
 
 // Mode is how the bytes travel from the caller to S3.
@@ -38,7 +38,7 @@ const (
 	// MaxSinglePutSize is S3's single PUT limit, 5 GiB
 	// (presign.MaxSinglePutSize), the upper bound of MaxObjectSize: every
 	// upload through the endpoint is one PUT.
-	MaxSinglePutSize = presign.MaxSinglePutSize
+	MaxSinglePutSize = contract.MaxSinglePutSize
 )
 
 // EdgeUploadEndpointProps configure an EdgeUploadEndpoint. Every field is

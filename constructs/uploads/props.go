@@ -13,7 +13,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/customdomain"
 	"github.com/streamgate/streamgate/constructs/monitoring"
 	"github.com/streamgate/streamgate/constructs/wafsize"
-	"github.com/streamgate/streamgate/lambda/presign"
+	"github.com/streamgate/streamgate/lambda/presign/contract"
 )
 
 // Mode is how clients send the bytes to S3; the values are the handler's
@@ -24,13 +24,13 @@ type Mode string
 const (
 	// ModePut: one presigned PUT whose signed headers pin the length, the
 	// content type, the checksum and If-None-Match. Up to 5 GB.
-	ModePut = Mode(presign.ModePut)
+	ModePut = Mode(contract.ModePut)
 	// ModePost: a presigned POST form whose policy pins the length range, the
 	// content type, the key and the checksum; for browsers. Up to 5 GB.
-	ModePost = Mode(presign.ModePost)
+	ModePost = Mode(contract.ModePost)
 	// ModeMultipart: a multipart upload with one presigned URL per part, sent
 	// in parallel; up to 5 TB.
-	ModeMultipart = Mode(presign.ModeMultipart)
+	ModeMultipart = Mode(contract.ModeMultipart)
 )
 
 // Defaults of PresignedUploadApiProps (plain numbers: building CDK values

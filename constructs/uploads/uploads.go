@@ -49,7 +49,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/uploaddefaults"
 	"github.com/streamgate/streamgate/constructs/wafsize"
 	"github.com/streamgate/streamgate/lambda/cors"
-	"github.com/streamgate/streamgate/lambda/presign"
+	"github.com/streamgate/streamgate/lambda/presign/contract"
 )
 
 // HandlerEntry is the presign handler's main package, built at synth.
@@ -185,18 +185,18 @@ func (u *PresignedUploadApi) newBucketKey() awskms.IKey {
 // it with ConfigFromEnv).
 func (u *PresignedUploadApi) handlerEnv(p *PresignedUploadApiProps, r *resolved) map[string]*string {
 	env := map[string]*string{
-		presign.EnvBucket:        u.Bucket.BucketName(),
-		presign.EnvPrefix:        jsii.String(r.prefix),
-		presign.EnvMaxSize:       jsii.String(strconv.FormatInt(r.maxSize, 10)),
-		presign.EnvContentTypes:  jsii.String(strings.Join(r.contentTypes, ",")),
-		presign.EnvURLExpiration: jsii.String(strconv.FormatFloat(*r.expiry.ToSeconds(nil), 'f', 0, 64)),
-		presign.EnvMode:          jsii.String(string(r.mode)),
+		contract.EnvBucket:        u.Bucket.BucketName(),
+		contract.EnvPrefix:        jsii.String(r.prefix),
+		contract.EnvMaxSize:       jsii.String(strconv.FormatInt(r.maxSize, 10)),
+		contract.EnvContentTypes:  jsii.String(strings.Join(r.contentTypes, ",")),
+		contract.EnvURLExpiration: jsii.String(strconv.FormatFloat(*r.expiry.ToSeconds(nil), 'f', 0, 64)),
+		contract.EnvMode:          jsii.String(string(r.mode)),
 	}
 	if p.EncryptionKey != nil {
-		env[presign.EnvKMSKeyID] = p.EncryptionKey.KeyArn()
+		env[contract.EnvKMSKeyID] = p.EncryptionKey.KeyArn()
 	}
 	if u.objectLock {
-		env[presign.EnvRequireChecksum] = jsii.String("true")
+		env[contract.EnvRequireChecksum] = jsii.String("true")
 	}
 	if r.cors != nil {
 		// API Gateway adds no CORS header to the handler's answers: the
@@ -204,7 +204,7 @@ func (u *PresignedUploadApi) handlerEnv(p *PresignedUploadApiProps, r *resolved)
 		env[cors.EnvConfig] = jsii.String(propcheck.CorsPolicy(r.cors))
 	}
 	if r.companion {
-		env[presign.EnvCompanion] = jsii.String("true")
+		env[contract.EnvCompanion] = jsii.String("true")
 	}
 	return env
 }
@@ -282,14 +282,14 @@ func (u *PresignedUploadApi) newGateway(p *PresignedUploadApiProps, r *resolved)
 			TransferMode: awsapigateway.ResponseTransferMode_BUFFERED}
 	}
 	routes := []*streaming.RouteProps{
-		buffered("POST", presign.RouteUploads),
-		buffered("POST", presign.RouteParts),
-		buffered("GET", presign.RouteParts),
-		buffered("POST", presign.RouteComplete),
-		buffered("DELETE", presign.RouteAbort),
+		buffered("POST", contract.RouteUploads),
+		buffered("POST", contract.RouteParts),
+		buffered("GET", contract.RouteParts),
+		buffered("POST", contract.RouteComplete),
+		buffered("DELETE", contract.RouteAbort),
 	}
 	if r.companion {
-		for _, route := range presign.CompanionRoutes() {
+		for _, route := range contract.CompanionRoutes() {
 			routes = append(routes, buffered(route[0], route[1]))
 		}
 	}
@@ -481,10 +481,10 @@ func checkMaxObjectSize(p *propcheck.Problems, size awscdk.Size, mode Mode) int6
 	switch {
 	case n <= 0:
 		p.Add("MaxObjectSize", fmt.Sprintf("%d bytes", n), "1 byte to 5 GB (PUT, POST) or 5 TB (MULTIPART)", "set a positive size")
-	case mode != ModeMultipart && n > presign.MaxSinglePutSize:
+	case mode != ModeMultipart && n > contract.MaxSinglePutSize:
 		p.Add("MaxObjectSize", propcheck.Bytes(n), fmt.Sprintf("at most 5 GiB with %s: S3's single upload limit", mode),
 			"set Mode: uploads.ModeMultipart for larger objects, or lower MaxObjectSize")
-	case n > presign.MaxObjectSize:
+	case n > contract.MaxObjectSize:
 		p.Add("MaxObjectSize", propcheck.Bytes(n), "at most 5 TiB, S3's object size limit", "lower MaxObjectSize")
 	}
 	return n

@@ -28,19 +28,6 @@ import (
 	"github.com/streamgate/streamgate/lambda/cors"
 )
 
-// Routes of the upload API, as API Gateway resource paths.
-const (
-	// RouteUploads: POST a Request, get a Response.
-	RouteUploads = "/uploads"
-	// RouteParts: POST a PartsRequest for more part URLs; GET ?key= for the
-	// parts S3 has of the upload (PartsList), to resume it.
-	RouteParts = "/uploads/{uploadId}/parts"
-	// RouteComplete: POST a CompleteRequest.
-	RouteComplete = "/uploads/{uploadId}/complete"
-	// RouteAbort: DELETE ?key= gives the upload up.
-	RouteAbort = "/uploads/{uploadId}"
-)
-
 // S3API is the part of the S3 client the handler calls.
 type S3API interface {
 	CreateMultipartUpload(ctx context.Context, in *s3.CreateMultipartUploadInput, opts ...func(*s3.Options)) (*s3.CreateMultipartUploadOutput, error)

@@ -172,10 +172,6 @@ func (c *Config) allows(mediaType string) bool {
 	return false
 }
 
-// MaxPartsPerResponse bounds the part URLs in one answer, which keeps it
-// far below Lambda's 6 MB response limit; more come from the parts route.
-const MaxPartsPerResponse = 1000
-
 // partSize picks the part size: the client's, if valid, or the smallest
 // whole MiB of at least 8 MiB that needs at most MaxPartsPerResponse parts.
 func partSize(size, asked int64) (int64, error) {

@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/streamgate/streamgate/lambda/presign"
+	"github.com/streamgate/streamgate/lambda/presign/contract"
 )
 
 // CheckLambdaTimeout records a problem when d cannot be a Lambda function's
@@ -81,7 +81,7 @@ func (p *Problems) KeyPrefix(prop string, v *string, def string) string {
 	if v == nil {
 		return def
 	}
-	if !presign.ValidPrefix(*v) {
+	if !contract.ValidPrefix(*v) {
 		p.Add(prop, fmt.Sprintf("%q", *v), `"/"-terminated segments of letters, digits and !-_.*'(), no leading "/", no "." or ".." segments, at most 256 bytes`,
 			`write it like "incoming/" or "teams/video/"`)
 	}

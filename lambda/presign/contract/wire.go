@@ -1,13 +1,11 @@
-// Package presign is the upload API's handler logic: it checks an upload
-// request against the configured limits, makes the object key (the client
-// never chooses it) and answers with presigned S3 URLs that only accept
-// exactly what was asked for: a presigned PUT whose signed headers pin the
-// length, type, checksum and If-None-Match, a presigned POST whose policy
-// does the same, or a multipart upload with one URL per part.
-//
-// The wire types in this file are shared with the upload client
-// (client/upload); the constructs refer to the handler by path.
-package presign
+// Package contract is what the presign handler shares with the code around
+// it, without the handler's dependencies (the AWS SDK for Go): the JSON
+// wire types of the upload API (client/upload speaks them), its routes, the
+// environment the PresignedUploadApi construct sets, the upload modes and
+// S3's limits. Package presign holds the same names (aliases and
+// constants), so handler code reads presign.Request; a CDK app and a client
+// that import only this package compile none of the SDK.
+package contract
 
 import "time"
 
