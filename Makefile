@@ -33,10 +33,6 @@ s3server-background:
 minio:
 	@./scripts/s3server.sh install minio
 
-# The apps under apps/: cdk.json runs the streaming demo; the others are
-# synthesized next to it, each into its own cloud assembly.
-APPS := uploads team regulated edge servers
-
 ## noderic: AWS's Runtime Interface Client for Node.js, with which the
 ## runner runs Node.js functions (scripts/noderic.sh, pinned): its native
 ## part is built here, once, with cmake and g++ (installed from Debian's
@@ -86,14 +82,11 @@ chromium-background:
 
 ## synth: synthesize every app (streaming demo into cdk.out, the others into
 ## cdk.out.<app>) with CloudFormation validation on; fails on any validation
-## finding or warning.
-synth: setup
-	cdk synth --quiet
-	@$(GO) run ./internal/cmd/checkassembly cdk.out
-	@for app in $(APPS); do \
-	  cdk synth --quiet --app "$(GO) run ./apps/$$app" --output cdk.out.$$app && \
-	  $(GO) run ./internal/cmd/checkassembly cdk.out.$$app || exit 1; \
-	done
+## finding or warning. scripts/synth.sh compiles the apps once, while
+## scripts/setup.sh installs Node.js and the cdk CLI, and runs `cdk synth`
+## on them two at a time.
+synth:
+	@GO=$(GO) ./scripts/synth.sh
 
 ## dev: run the synthesized streaming, upload and servers demo APIs on
 ## 127.0.0.1 (ports 3000, 3001 and 3002) and the edge upload endpoints (3003,
