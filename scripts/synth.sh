@@ -48,7 +48,9 @@ done
 
 pkgs=()
 for app in "${APPS[@]}"; do pkgs+=("./apps/$app"); done
-"$GO" build -o "$BIN/" "${pkgs[@]}" ./internal/cmd/checkassembly > "$LOGS/build.log" 2>&1 &
+# -s -w: no symbol table or DWARF, which links each 127 MB app about a third
+# faster (panics still name functions and lines).
+"$GO" build -ldflags="-s -w" -o "$BIN/" "${pkgs[@]}" ./internal/cmd/checkassembly > "$LOGS/build.log" 2>&1 &
 build=$!
 ./scripts/setup.sh
 if ! wait "$build"; then
