@@ -102,8 +102,9 @@ dev: synth noderic pyric
 ## test: every test: handler libraries, construct template tests, golden
 ## snapshots, the apps synthesized with CloudFormation validation on, and the
 ## uploads end to end against SeaweedFS and MinIO (started and stopped by
-## test/uploads).
-test: setup s3server-background noderic-background pyric-background chromium-background cfnguard sigv4js vet
+## test/uploads). The S3 servers' build, the longest of a cold run, starts
+## first, before setup's downloads.
+test: s3server-background setup noderic-background pyric-background chromium-background cfnguard sigv4js vet
 	@GO=$(GO) ./scripts/gotest.sh -count=1 -timeout $(TEST_TIMEOUT)
 	@if [ -f $(TOOLS)/noderic/node_modules/aws-lambda-ric/NOT-BUILT.txt ]; then \
 	  echo "*** make test: the Node.js function tests were SKIPPED on this host: $$(cat $(TOOLS)/noderic/node_modules/aws-lambda-ric/NOT-BUILT.txt) ***" >&2; fi

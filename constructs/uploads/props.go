@@ -115,7 +115,9 @@ type PresignedUploadApiProps struct {
 
 	// DirectUpload adds PUT /objects/{name}: API Gateway writes the body
 	// straight to S3 under KeyPrefix + "direct/", for clients that cannot do
-	// two steps. API Gateway caps such bodies at 10 MB. Default: false.
+	// two steps. API Gateway caps such bodies at 10 MB. With Cors, its
+	// answers (the key, or the error) carry Access-Control-Allow-Origin for
+	// the Cors origins, so that a page can read them. Default: false.
 	DirectUpload *bool
 
 	// WebAcl guards the API's stage with a SizeLimitedWebAcl shared with other

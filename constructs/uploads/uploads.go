@@ -48,6 +48,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/streaming"
 	"github.com/streamgate/streamgate/constructs/uploaddefaults"
 	"github.com/streamgate/streamgate/constructs/wafsize"
+	"github.com/streamgate/streamgate/internal/corsvtl"
 	"github.com/streamgate/streamgate/lambda/cors"
 	"github.com/streamgate/streamgate/lambda/presign/contract"
 )
@@ -402,12 +403,7 @@ func (u *PresignedUploadApi) addDirectUpload(p *PresignedUploadApiProps, r *reso
 				"integration.request.header.Content-Type":  jsii.String("method.request.header.Content-Type"),
 				"integration.request.header.If-None-Match": jsii.String("'*'"), // never overwrite
 			},
-			IntegrationResponses: &[]*awsapigateway.IntegrationResponse{
-				{StatusCode: jsii.String("200"), ResponseTemplates: &map[string]*string{"application/json": jsii.String(`{"key":"` + r.prefix + DirectPrefix + `$input.params('name')"}`)}},
-				{StatusCode: jsii.String("412"), SelectionPattern: jsii.String("412"), ResponseTemplates: errorTemplate("AlreadyExists", "an object with this name exists already")},
-				{StatusCode: jsii.String("400"), SelectionPattern: jsii.String("4\\d{2}"), ResponseTemplates: errorTemplate("Rejected", "the storage service rejected the upload")},
-				{StatusCode: jsii.String("502"), SelectionPattern: jsii.String("5\\d{2}"), ResponseTemplates: errorTemplate("StorageError", "the storage service failed; try again")},
-			},
+			IntegrationResponses: directResponses(r.prefix+DirectPrefix, directCors(r.corsOrigins)),
 		},
 	})
 	auth := p.Authorization
@@ -417,11 +413,75 @@ func (u *PresignedUploadApi) addDirectUpload(p *PresignedUploadApiProps, r *reso
 	opts := auth.MethodOptions(u.StreamingRestApi, u.StreamingRestApi.Api)
 	opts.RequestValidator = u.StreamingRestApi.RequestValidator
 	opts.RequestParameters = &map[string]*bool{"method.request.path.name": jsii.Bool(true), "method.request.header.Content-Type": jsii.Bool(true)}
-	opts.MethodResponses = &[]*awsapigateway.MethodResponse{
-		{StatusCode: jsii.String("200")}, {StatusCode: jsii.String("400")}, {StatusCode: jsii.String("412")}, {StatusCode: jsii.String("502")},
-	}
+	opts.MethodResponses = directMethodResponses(directCors(r.corsOrigins))
 	put := u.RestApi.Root().ResourceForPath(jsii.String("/objects/{name}")).AddMethod(jsii.String("PUT"), integration, opts)
 	nagack.Acknowledge(put, nagack.ForAuthorization(auth.Kind())...)
+}
+
+// corsHeaders is what an S3 integration's answers carry for the pages on
+// the API's Cors origins: static header mappings, the headers the method
+// responses declare, and the VTL that picks the request's origin when
+// there are several. The zero value (no Cors) adds nothing.
+type corsHeaders struct {
+	params   map[string]*string
+	declared map[string]*bool
+	vtl      string
+}
+
+// directCors is the CORS of the direct upload's answers. API Gateway's CORS
+// (the preflight and the gateway responses) does not reach an S3
+// integration's answers, so without these a page on an allowed origin
+// could not read a stored upload's key, or the 412 of a name taken.
+func directCors(origins []string) corsHeaders {
+	const allow, vary = "method.response.header.Access-Control-Allow-Origin", "method.response.header.Vary"
+	switch {
+	case len(origins) == 0:
+		return corsHeaders{}
+	case len(origins) == 1 && origins[0] == cors.AnyOrigin:
+		return corsHeaders{params: map[string]*string{allow: jsii.String("'*'")}, declared: map[string]*bool{allow: jsii.Bool(true)}}
+	case len(origins) == 1:
+		return corsHeaders{params: map[string]*string{allow: jsii.String("'" + origins[0] + "'"), vary: jsii.String("'Origin'")},
+			declared: map[string]*bool{allow: jsii.Bool(true), vary: jsii.Bool(true)}}
+	}
+	// Several origins: the request's, when it is one of them.
+	return corsHeaders{params: map[string]*string{vary: jsii.String("'Origin'")},
+		declared: map[string]*bool{allow: jsii.Bool(true), vary: jsii.Bool(true)}, vtl: corsvtl.AllowOrigin(origins)}
+}
+
+// directResponses are the direct upload's integration responses: the key
+// on 200, and a JSON error for S3's 412, other 4xx and 5xx, each with c.
+func directResponses(keyPrefix string, c corsHeaders) *[]*awsapigateway.IntegrationResponse {
+	response := func(status, pattern, template string) *awsapigateway.IntegrationResponse {
+		ir := &awsapigateway.IntegrationResponse{StatusCode: jsii.String(status),
+			ResponseTemplates: &map[string]*string{"application/json": jsii.String(c.vtl + template)}}
+		if pattern != "" {
+			ir.SelectionPattern = jsii.String(pattern)
+		}
+		if c.params != nil {
+			ir.ResponseParameters = &c.params
+		}
+		return ir
+	}
+	return &[]*awsapigateway.IntegrationResponse{
+		response("200", "", `{"key":"`+keyPrefix+`$input.params('name')"}`),
+		response("412", "412", errorJSON("AlreadyExists", "an object with this name exists already")),
+		response("400", "4\\d{2}", errorJSON("Rejected", "the storage service rejected the upload")),
+		response("502", "5\\d{2}", errorJSON("StorageError", "the storage service failed; try again")),
+	}
+}
+
+// directMethodResponses declares the direct upload's statuses, and c's
+// headers on each.
+func directMethodResponses(c corsHeaders) *[]*awsapigateway.MethodResponse {
+	var out []*awsapigateway.MethodResponse
+	for _, status := range []string{"200", "400", "412", "502"} {
+		mr := &awsapigateway.MethodResponse{StatusCode: jsii.String(status)}
+		if c.declared != nil {
+			mr.ResponseParameters = &c.declared
+		}
+		out = append(out, mr)
+	}
+	return &out
 }
 
 // prefixAck acknowledges the object wildcard of a prefix grant, and no other.
@@ -430,8 +490,8 @@ func prefixAck(prefix, reason string) nagack.Rule {
 		AppliesTo: []any{nagack.Regex("/^Resource::.*" + regexp.QuoteMeta("/"+prefix+"*") + "$/")}}
 }
 
-func errorTemplate(code, message string) *map[string]*string {
-	return &map[string]*string{"application/json": jsii.String(fmt.Sprintf(`{"error":{"code":%q,"message":%q}}`, code, message))}
+func errorJSON(code, message string) string {
+	return fmt.Sprintf(`{"error":{"code":%q,"message":%q}}`, code, message)
 }
 
 // validate records every problem of up's props in p and resolves them,

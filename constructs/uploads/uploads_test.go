@@ -1,6 +1,8 @@
 package uploads_test
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -346,6 +348,63 @@ func TestOptionDirectUpload(t *testing.T) {
 	}
 	rule := get(tp.props(t, up.WebAcl.CfnWebACL), "Rules").([]any)[0]
 	want(t, "10 MB rule", get(rule, "Name"), "ContentLengthOverLimit")
+	if s := js(put["MethodResponses"]) + js(get(integ, "IntegrationResponses")); strings.Contains(s, "Access-Control") || strings.Contains(s, "responseOverride") {
+		t.Errorf("without Cors, the answers carry CORS: %s", s)
+	}
+}
+
+// TestOptionDirectUploadCors: with Cors, each of the direct upload's
+// answers (200, 412, 400, 502) names the page's origin, so that a page can
+// read them: statically for one origin or "*", by the request's Origin for
+// several.
+func TestOptionDirectUploadCors(t *testing.T) {
+	cases := []struct {
+		origins []string
+		static  string // Access-Control-Allow-Origin's mapping; "" when VTL picks it
+	}{
+		{[]string{"https://app.example.com"}, "'https://app.example.com'"},
+		{[]string{"*"}, "'*'"},
+		{[]string{"https://a.example.com", "https://b.example.com:8443"}, ""},
+	}
+	for i, c := range cases {
+		stack := newStack("DirectCors" + strconv.Itoa(i))
+		uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
+			DirectUpload: jsii.Bool(true), Cors: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(c.origins...)},
+		})
+		tp := synth(t, stack)
+		var put map[string]any
+		for _, m := range tp.ofType("AWS::ApiGateway::Method") {
+			if get(m, "Properties", "HttpMethod") == "PUT" {
+				put = m["Properties"].(map[string]any)
+			}
+		}
+		responses := get(put, "Integration", "IntegrationResponses").([]any)
+		if len(responses) != 4 {
+			t.Fatalf("%v: %d integration responses, want 4", c.origins, len(responses))
+		}
+		for _, ir := range responses {
+			status := get(ir, "StatusCode")
+			allow := get(ir, "ResponseParameters", "method.response.header.Access-Control-Allow-Origin")
+			template, _ := get(ir, "ResponseTemplates", "application/json").(string)
+			if c.static != "" {
+				want(t, fmt.Sprintf("%v %v Access-Control-Allow-Origin", c.origins, status), allow, c.static)
+				continue
+			}
+			if allow != nil {
+				t.Errorf("%v %v: Access-Control-Allow-Origin mapped to %v, want it picked by the template", c.origins, status, allow)
+			}
+			for _, o := range c.origins {
+				if !strings.Contains(template, fmt.Sprintf("$origin == %q", o)) || !strings.Contains(template, "$context.responseOverride.header.Access-Control-Allow-Origin = $origin") {
+					t.Errorf("%v %v: the template does not answer %s with its origin:\n%s", c.origins, status, o, template)
+				}
+			}
+		}
+		for _, mr := range put["MethodResponses"].([]any) {
+			if get(mr, "ResponseParameters", "method.response.header.Access-Control-Allow-Origin") != true {
+				t.Errorf("%v: method response %v does not declare Access-Control-Allow-Origin", c.origins, get(mr, "StatusCode"))
+			}
+		}
+	}
 }
 
 func failsWith(t *testing.T, p *uploads.PresignedUploadApiProps, fragments ...string) {

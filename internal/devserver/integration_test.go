@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/streamgate/streamgate/internal/assemblytest"
+	"github.com/streamgate/streamgate/internal/corsvtl"
 	"github.com/streamgate/streamgate/internal/devserver/loader"
 	"github.com/streamgate/streamgate/internal/s3server"
 )
@@ -277,6 +278,32 @@ func TestMockIntegrations(t *testing.T) {
 	}
 	if w = serve(g, "POST", "/v1/strict", nil, "{}"); w.Code != 200 || w.Body.String() != `{"ok": true}` {
 		t.Errorf("no Content-Type is application/json: %d %s", w.Code, w.Body)
+	}
+}
+
+// TestAllowOriginTemplate: the lines corsvtl.AllowOrigin writes (which
+// PresignedUploadApi's direct upload puts in front of its response
+// templates for several Cors origins) name each allowed origin that asks,
+// and no other, and print nothing into the body.
+func TestAllowOriginTemplate(t *testing.T) {
+	allowed := []string{"https://a.example", "https://b.example:8443"}
+	res := apiResources("Api")
+	res["Item"] = resource("Api", "Item", "", "item")
+	res["ItemGET"] = method("Api", "Item", "GET", map[string]any{"Type": "MOCK",
+		"RequestTemplates": map[string]any{"application/json": `{"statusCode": 200}`},
+		"IntegrationResponses": []any{map[string]any{"StatusCode": "200",
+			"ResponseParameters": map[string]any{"method.response.header.Vary": "'Origin'"},
+			"ResponseTemplates":  map[string]any{"application/json": corsvtl.AllowOrigin(allowed) + `{"ok": true}`}}}})
+	g, _ := mockGateway(t, res)
+	for origin, want := range map[string]string{allowed[0]: allowed[0], allowed[1]: allowed[1], "https://c.example": "", "https://a.example.evil": "", "": ""} {
+		header := map[string]string{}
+		if origin != "" {
+			header["Origin"] = origin
+		}
+		w := serve(g, "GET", "/v1/item", header, "")
+		if w.Code != 200 || strings.TrimSpace(w.Body.String()) != `{"ok": true}` || w.Header().Get("Access-Control-Allow-Origin") != want || w.Header().Get("Vary") != "Origin" {
+			t.Errorf("Origin %q: %d %v %q, want Access-Control-Allow-Origin %q and the body alone", origin, w.Code, w.Header(), w.Body, want)
+		}
 	}
 }
 

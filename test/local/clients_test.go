@@ -185,15 +185,16 @@ func TestPythonRequestsMeetsTheUploadDemosWebACL(t *testing.T) {
 
 // TestBrowserReadsTheWebACLsRefusal: a page on another origin PUTs a body
 // over the DirectUpload API's web ACL limit (10 MiB) and reads the 413 and
-// its body (the ACL's CORS header), and nothing is stored; the body under
-// the limit that it PUTs next is stored. (The page cannot read that 200:
-// the S3 integration's answer carries no CORS header, on AWS as here.)
+// its body (the ACL's CORS header), and nothing is stored; it reads the 200
+// and the key of the body under the limit that it PUTs next, which is
+// stored, and the 412 of that name PUT again (the S3 integration's answers
+// carry the API's Cors origin).
 func TestBrowserReadsTheWebACLsRefusal(t *testing.T) {
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	over, under := "page-over-"+run+".bin", "page-under-"+run+".bin"
 	r := openPage(t, pageOrigin, "waf.html", url.Values{"api": {directURL},
 		"over": {over}, "overSize": {strconv.Itoa(uploads.DefaultDirectUploadMaxRequestBodySize + 1)}, "under": {under}, "underSize": {"4096"}})
-	t.Logf("report from %s: over %v; under %v", pageOrigin, r["over"], r["under"])
+	t.Logf("report from %s: over %v; under %v; again %v", pageOrigin, r["over"], r["under"], r["again"])
 	// Chromium lets the page read the answer only when it names the page's
 	// origin in Access-Control-Allow-Origin; otherwise fetch rejects.
 	var refusal struct{ Error struct{ Code string } }
@@ -204,6 +205,16 @@ func TestBrowserReadsTheWebACLsRefusal(t *testing.T) {
 	line := logLine(t, "PUT /prod/objects/"+over+" ", 5*time.Second)
 	if !strings.Contains(line, "[WAF Block by "+wafsize.RuleContentLength+" (priority 0)]") {
 		t.Errorf("the runner's log: %q, want the rule %s", line, wafsize.RuleContentLength)
+	}
+	var stored struct{ Key string }
+	body, _ = field(r, "under", "body").(string)
+	if field(r, "under", "status") != float64(200) || json.Unmarshal([]byte(body), &stored) != nil || stored.Key != "incoming/"+uploads.DirectPrefix+under {
+		t.Errorf("under the limit, the page read %v: want the 200 and the key", r["under"])
+	}
+	var taken struct{ Error struct{ Code string } }
+	body, _ = field(r, "again", "body").(string)
+	if field(r, "again", "status") != float64(412) || json.Unmarshal([]byte(body), &taken) != nil || taken.Error.Code != "AlreadyExists" {
+		t.Errorf("the same name again, the page read %v: want the 412 AlreadyExists", r["again"])
 	}
 	bucket := bucketOf(t, "localtest-direct")
 	notStored(t, bucket, "incoming/"+uploads.DirectPrefix+over)
