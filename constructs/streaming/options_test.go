@@ -14,6 +14,7 @@ import (
 
 	"github.com/streamgate/streamgate/constructs/apiauth"
 	"github.com/streamgate/streamgate/constructs/streaming"
+	"github.com/streamgate/streamgate/constructs/wafsize"
 	"github.com/streamgate/streamgate/internal/cdktest"
 	"github.com/streamgate/streamgate/lambda/cors"
 )
@@ -271,6 +272,53 @@ func TestOptionWebACL(t *testing.T) {
 	}
 	failsWith(t, &streaming.StreamingRestApiProps{WebAcl: api.WebAcl, MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(1))},
 		"MaxRequestBodySize is set together with WebAcl; allowed: one of them")
+}
+
+// TestOptionSharedWebAclCorsWarns: an API whose Cors names an origin that
+// its shared WebAcl's 413 does not name gets WarningWebAclWithoutCors,
+// naming the WebAcl and the origins; an ACL that names every origin, or
+// "*", or an API without Cors, gets none.
+func TestOptionSharedWebAclCorsWarns(t *testing.T) {
+	stack := awscdk.NewStack(cdktest.NewApp(false), jsii.String("SharedAcl"), nil)
+	acl := func(id string, origins ...string) *wafsize.SizeLimitedWebAcl {
+		p := &wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(16))}
+		if len(origins) > 0 {
+			p.Cors = &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(origins...)}
+		}
+		return wafsize.NewSizeLimitedWebAcl(stack, jsii.String(id), p)
+	}
+	none, app, any := acl("AclNone"), acl("AclApp", "https://app.example.com"), acl("AclAny", "*")
+	api := func(id string, webAcl *wafsize.SizeLimitedWebAcl, origins ...string) {
+		p := &streaming.StreamingRestApiProps{WebAcl: webAcl, Routes: &[]*streaming.RouteProps{get200("/r")}}
+		if len(origins) > 0 {
+			p.Cors = &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(origins...)}
+		}
+		streaming.NewStreamingRestApi(stack, jsii.String(id), p)
+	}
+	api("Unread", none, "https://app.example.com")
+	api("PartlyRead", app, "https://app.example.com", "https://admin.example.com")
+	api("Read", app, "https://app.example.com")
+	api("AnyRead", any, "https://app.example.com", "https://admin.example.com")
+	api("NoCors", none)
+	warned := map[string]string{}
+	for _, w := range *assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_AnyValue()) {
+		if msg := js(w.Entry.Data); strings.Contains(msg, streaming.WarningWebAclWithoutCors) {
+			warned[strings.Split(*w.Id, "/")[2]] = msg
+		}
+	}
+	if len(warned) != 2 {
+		t.Errorf("warned %v, want Unread and PartlyRead only", warned)
+	}
+	for id, fragments := range map[string][]string{
+		"Unread":     {"WebAcl SharedAcl/AclNone names no origin", "a page on https://app.example.com sees a network error", "Fix: make the SizeLimitedWebAcl with Cors"},
+		"PartlyRead": {"WebAcl SharedAcl/AclApp names only https://app.example.com", "a page on https://admin.example.com sees"},
+	} {
+		for _, f := range fragments {
+			if !strings.Contains(warned[id], f) {
+				t.Errorf("%s's warning lacks %q: %s", id, f, warned[id])
+			}
+		}
+	}
 }
 
 func TestOptionTwoCognitoAuthorizationsOnOneApi(t *testing.T) {

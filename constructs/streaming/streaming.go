@@ -54,6 +54,7 @@ import (
 	"github.com/streamgate/streamgate/constructs/internal/propcheck"
 	"github.com/streamgate/streamgate/constructs/monitoring"
 	"github.com/streamgate/streamgate/constructs/wafsize"
+	"github.com/streamgate/streamgate/lambda/cors"
 )
 
 // Limits of API Gateway REST API integrations, from
@@ -90,6 +91,10 @@ const WarningNoTimeToFirstContent = "@streamgate/streaming:noTimeToFirstByte"
 // WarningBufferedTimeout is the id of the warning annotation for a BUFFERED
 // route whose timeout needs a quota increase.
 const WarningBufferedTimeout = "@streamgate/streaming:bufferedTimeout"
+
+// WarningWebAclWithoutCors is the id of the warning annotation for a
+// shared WebAcl whose 413 some of the API's Cors origins cannot read.
+const WarningWebAclWithoutCors = "@streamgate/streaming:webAclWithoutCors"
 
 // StreamingRestApi is a REST API whose routes stream their responses.
 type StreamingRestApi struct {
@@ -224,6 +229,7 @@ func (a *StreamingRestApi) addWebAcl(p *StreamingRestApiProps) {
 	switch {
 	case p.WebAcl != nil:
 		a.WebAcl = p.WebAcl
+		a.warnWebAclCors(p)
 	case p.MaxRequestBodySize != nil:
 		acl := &wafsize.SizeLimitedWebAclProps{MaxBodySize: p.MaxRequestBodySize, LogRetention: a.logRetention, Compliance: a.compliance}
 		if p.Cors != nil {
@@ -243,6 +249,33 @@ func (a *StreamingRestApi) addWebAcl(p *StreamingRestApiProps) {
 		nagack.Acknowledge(a.Stage, nagack.Rule{Id: "AwsSolutions-APIG3", Reason: "WAF is opt-in on StreamingRestAPI: its routes " +
 			"take small requests and stream large responses, which WAF does not inspect. Set MaxRequestBodySize or WebACL to associate a size-limiting web ACL."})
 	}
+}
+
+// warnWebAclCors warns when the shared WebAcl's 413 does not name every
+// Cors origin: WAF's answer replaces API Gateway's, CORS headers included,
+// so a page on such an origin sees a network error, not the size limit.
+func (a *StreamingRestApi) warnWebAclCors(p *StreamingRestApiProps) {
+	if p.Cors == nil || p.Cors.AllowOrigins == nil || p.WebAcl.AllowOrigin == cors.AnyOrigin {
+		return
+	}
+	var unread []string
+	for _, o := range *p.Cors.AllowOrigins {
+		if o != nil && *o != p.WebAcl.AllowOrigin {
+			unread = append(unread, *o)
+		}
+	}
+	if len(unread) == 0 {
+		return
+	}
+	names := "no origin"
+	if p.WebAcl.AllowOrigin != "" {
+		names = "only " + p.WebAcl.AllowOrigin
+	}
+	awscdk.Annotations_Of(a).AddWarningV2(jsii.String(WarningWebAclWithoutCors), jsii.String(fmt.Sprintf(
+		"WebAcl %s names %s in its 413's Access-Control-Allow-Origin, so a page on %s sees a network error instead of the size limit's 413 "+
+			"(WAF's answer replaces API Gateway's, CORS headers included). Fix: make the SizeLimitedWebAcl with Cors: "+
+			"&awsapigateway.CorsOptions{AllowOrigins: ...} naming the pages of every API it guards.",
+		*p.WebAcl.Node().Path(), names, strings.Join(unread, ", "))), nil)
 }
 
 // addRoutes plans every route, and checks the stack's room, before the

@@ -144,6 +144,10 @@ type SizeLimitedWebAcl struct {
 	// MetricName is the ACL's CloudWatch metric name (the WebACL dimension
 	// of AWS/WAFV2 metrics): MetricPrefix, or the construct id.
 	MetricName string
+	// AllowOrigin is the Access-Control-Allow-Origin of the ACL's 413 (see
+	// SizeLimitedWebAclProps.Cors): Cors's one origin, "*", or "" without
+	// Cors, when no page on another origin can read the 413.
+	AllowOrigin string
 
 	associations int
 }
@@ -163,7 +167,7 @@ func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimited
 	limit, inspection := validate(problems, p)
 	allowOrigin := corsOrigin(problems, p.Cors)
 	problems.Check()
-	w := &SizeLimitedWebAcl{MaxBodySize: limit, InspectionLimit: inspection}
+	w := &SizeLimitedWebAcl{MaxBodySize: limit, InspectionLimit: inspection, AllowOrigin: allowOrigin}
 	constructs.NewConstruct_Override(w, scope, id)
 	prefix := *id
 	if p.MetricPrefix != nil {
