@@ -52,7 +52,10 @@ for app in "${APPS[@]}"; do pkgs+=("./apps/$app"); done
 # faster (panics still name functions and lines).
 "$GO" build -ldflags="-s -w" -o "$BIN/" "${pkgs[@]}" ./internal/cmd/checkassembly > "$LOGS/build.log" 2>&1 &
 build=$!
+# A failed setup stops the script; the build stops with it.
+trap 'kill "$build" 2>/dev/null || true' EXIT
 ./scripts/setup.sh
+trap - EXIT
 if ! wait "$build"; then
   cat "$LOGS/build.log" >&2
   echo "synth: building the apps failed (go build ${pkgs[*]})" >&2
