@@ -391,6 +391,7 @@ func (u *PresignedUploadApi) addDirectUpload(p *PresignedUploadApiProps, r *reso
 	}
 	nagack.Acknowledge(role.Node().FindChild(jsii.String("DefaultPolicy")).Node().DefaultChild(), prefixAck(r.prefix+DirectPrefix,
 		"API Gateway writes direct uploads to "+r.prefix+DirectPrefix+"{name}, the name taken from the path: the role may write any key under that prefix, and nothing else."))
+	answers := directCors(r.corsOrigins, r.cors != nil && r.cors.AllowCredentials != nil && *r.cors.AllowCredentials)
 	integration := awsapigateway.NewAwsIntegration(&awsapigateway.AwsIntegrationProps{
 		Service:               jsii.String("s3"),
 		IntegrationHttpMethod: jsii.String("PUT"),
@@ -403,7 +404,7 @@ func (u *PresignedUploadApi) addDirectUpload(p *PresignedUploadApiProps, r *reso
 				"integration.request.header.Content-Type":  jsii.String("method.request.header.Content-Type"),
 				"integration.request.header.If-None-Match": jsii.String("'*'"), // never overwrite
 			},
-			IntegrationResponses: directResponses(r.prefix+DirectPrefix, directCors(r.corsOrigins)),
+			IntegrationResponses: directResponses(r.prefix+DirectPrefix, answers),
 		},
 	})
 	auth := p.Authorization
@@ -413,7 +414,7 @@ func (u *PresignedUploadApi) addDirectUpload(p *PresignedUploadApiProps, r *reso
 	opts := auth.MethodOptions(u.StreamingRestApi, u.StreamingRestApi.Api)
 	opts.RequestValidator = u.StreamingRestApi.RequestValidator
 	opts.RequestParameters = &map[string]*bool{"method.request.path.name": jsii.Bool(true), "method.request.header.Content-Type": jsii.Bool(true)}
-	opts.MethodResponses = directMethodResponses(directCors(r.corsOrigins))
+	opts.MethodResponses = directMethodResponses(answers)
 	put := u.RestApi.Root().ResourceForPath(jsii.String("/objects/{name}")).AddMethod(jsii.String("PUT"), integration, opts)
 	nagack.Acknowledge(put, nagack.ForAuthorization(auth.Kind())...)
 }
@@ -428,24 +429,33 @@ type corsHeaders struct {
 	vtl      string
 }
 
-// directCors is the CORS of the direct upload's answers. API Gateway's CORS
-// (the preflight and the gateway responses) does not reach an S3
-// integration's answers, so without these a page on an allowed origin
-// could not read a stored upload's key, or the 412 of a name taken.
-func directCors(origins []string) corsHeaders {
-	const allow, vary = "method.response.header.Access-Control-Allow-Origin", "method.response.header.Vary"
-	switch {
-	case len(origins) == 0:
+// directCors is the CORS of the direct upload's answers, for the API's
+// Cors origins (and AllowCredentials). API Gateway's CORS (the preflight
+// and the gateway responses) does not reach an S3 integration's answers,
+// so without these a page on an allowed origin could not read a stored
+// upload's key, or the 412 of a name taken.
+func directCors(origins []string, credentials bool) corsHeaders {
+	const allow, vary, creds = "method.response.header.Access-Control-Allow-Origin", "method.response.header.Vary",
+		"method.response.header.Access-Control-Allow-Credentials"
+	if len(origins) == 0 {
 		return corsHeaders{}
-	case len(origins) == 1 && origins[0] == cors.AnyOrigin:
-		return corsHeaders{params: map[string]*string{allow: jsii.String("'*'")}, declared: map[string]*bool{allow: jsii.Bool(true)}}
-	case len(origins) == 1:
-		return corsHeaders{params: map[string]*string{allow: jsii.String("'" + origins[0] + "'"), vary: jsii.String("'Origin'")},
-			declared: map[string]*bool{allow: jsii.Bool(true), vary: jsii.Bool(true)}}
 	}
-	// Several origins: the request's, when it is one of them.
-	return corsHeaders{params: map[string]*string{vary: jsii.String("'Origin'")},
-		declared: map[string]*bool{allow: jsii.Bool(true), vary: jsii.Bool(true)}, vtl: corsvtl.AllowOrigin(origins)}
+	if len(origins) == 1 && origins[0] == cors.AnyOrigin && !credentials {
+		return corsHeaders{params: map[string]*string{allow: jsii.String("'*'")}, declared: map[string]*bool{allow: jsii.Bool(true)}}
+	}
+	c := corsHeaders{params: map[string]*string{vary: jsii.String("'Origin'")}, declared: map[string]*bool{allow: jsii.Bool(true), vary: jsii.Bool(true)}}
+	if len(origins) == 1 && origins[0] != cors.AnyOrigin {
+		c.params[allow] = jsii.String("'" + origins[0] + "'")
+	} else {
+		// Several origins, or any with credentials (where "*" is not
+		// allowed): the request's, when it is allowed.
+		c.vtl = corsvtl.AllowOrigin(origins)
+	}
+	if credentials {
+		c.params[creds] = jsii.String("'true'")
+		c.declared[creds] = jsii.Bool(true)
+	}
+	return c
 }
 
 // directResponses are the direct upload's integration responses: the key

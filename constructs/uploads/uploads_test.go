@@ -356,21 +356,28 @@ func TestOptionDirectUpload(t *testing.T) {
 // TestOptionDirectUploadCors: with Cors, each of the direct upload's
 // answers (200, 412, 400, 502) names the page's origin, so that a page can
 // read them: statically for one origin or "*", by the request's Origin for
-// several.
+// several, or for "*" with AllowCredentials (where a literal "*" is not
+// allowed), which also adds Access-Control-Allow-Credentials.
 func TestOptionDirectUploadCors(t *testing.T) {
 	cases := []struct {
-		origins []string
-		static  string // Access-Control-Allow-Origin's mapping; "" when VTL picks it
+		origins     []string
+		credentials bool
+		static      string // Access-Control-Allow-Origin's mapping; "" when VTL picks it
+		conds       []string
 	}{
-		{[]string{"https://app.example.com"}, "'https://app.example.com'"},
-		{[]string{"*"}, "'*'"},
-		{[]string{"https://a.example.com", "https://b.example.com:8443"}, ""},
+		{[]string{"https://app.example.com"}, false, "'https://app.example.com'", nil},
+		{[]string{"*"}, false, "'*'", nil},
+		{[]string{"https://a.example.com", "https://b.example.com:8443"}, false, "", []string{`$origin == "https://a.example.com"`, `$origin == "https://b.example.com:8443"`}},
+		{[]string{"https://app.example.com"}, true, "'https://app.example.com'", nil},
+		{[]string{"*"}, true, "", []string{`"$!origin" != ""`}},
 	}
 	for i, c := range cases {
 		stack := newStack("DirectCors" + strconv.Itoa(i))
-		uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{
-			DirectUpload: jsii.Bool(true), Cors: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(c.origins...)},
-		})
+		options := &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(c.origins...)}
+		if c.credentials {
+			options.AllowCredentials = jsii.Bool(true)
+		}
+		uploads.NewPresignedUploadApi(stack, jsii.String("Uploads"), &uploads.PresignedUploadApiProps{DirectUpload: jsii.Bool(true), Cors: options})
 		tp := synth(t, stack)
 		var put map[string]any
 		for _, m := range tp.ofType("AWS::ApiGateway::Method") {
@@ -383,20 +390,24 @@ func TestOptionDirectUploadCors(t *testing.T) {
 			t.Fatalf("%v: %d integration responses, want 4", c.origins, len(responses))
 		}
 		for _, ir := range responses {
-			status := get(ir, "StatusCode")
+			what := fmt.Sprintf("%v (credentials %v) %v", c.origins, c.credentials, get(ir, "StatusCode"))
 			allow := get(ir, "ResponseParameters", "method.response.header.Access-Control-Allow-Origin")
 			template, _ := get(ir, "ResponseTemplates", "application/json").(string)
 			if c.static != "" {
-				want(t, fmt.Sprintf("%v %v Access-Control-Allow-Origin", c.origins, status), allow, c.static)
-				continue
+				want(t, what+" Access-Control-Allow-Origin", allow, c.static)
+			} else if allow != nil {
+				t.Errorf("%s: Access-Control-Allow-Origin mapped to %v, want it picked by the template", what, allow)
 			}
-			if allow != nil {
-				t.Errorf("%v %v: Access-Control-Allow-Origin mapped to %v, want it picked by the template", c.origins, status, allow)
-			}
-			for _, o := range c.origins {
-				if !strings.Contains(template, fmt.Sprintf("$origin == %q", o)) || !strings.Contains(template, "$context.responseOverride.header.Access-Control-Allow-Origin = $origin") {
-					t.Errorf("%v %v: the template does not answer %s with its origin:\n%s", c.origins, status, o, template)
+			for _, cond := range c.conds {
+				if !strings.Contains(template, cond) || !strings.Contains(template, "$context.responseOverride.header.Access-Control-Allow-Origin = $origin") {
+					t.Errorf("%s: the template does not answer %s with its origin:\n%s", what, cond, template)
 				}
+			}
+			if c.conds == nil && strings.Contains(template, "responseOverride") {
+				t.Errorf("%s: a template picks the origin, want the static mapping alone:\n%s", what, template)
+			}
+			if got := get(ir, "ResponseParameters", "method.response.header.Access-Control-Allow-Credentials"); (got == "'true'") != c.credentials {
+				t.Errorf("%s: Access-Control-Allow-Credentials %v", what, got)
 			}
 		}
 		for _, mr := range put["MethodResponses"].([]any) {

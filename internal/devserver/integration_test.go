@@ -283,26 +283,34 @@ func TestMockIntegrations(t *testing.T) {
 
 // TestAllowOriginTemplate: the lines corsvtl.AllowOrigin writes (which
 // PresignedUploadApi's direct upload puts in front of its response
-// templates for several Cors origins) name each allowed origin that asks,
-// and no other, and print nothing into the body.
+// templates for several Cors origins, or "*" with credentials) name each
+// allowed origin that asks, and no other, and print nothing into the body.
 func TestAllowOriginTemplate(t *testing.T) {
 	allowed := []string{"https://a.example", "https://b.example:8443"}
-	res := apiResources("Api")
-	res["Item"] = resource("Api", "Item", "", "item")
-	res["ItemGET"] = method("Api", "Item", "GET", map[string]any{"Type": "MOCK",
-		"RequestTemplates": map[string]any{"application/json": `{"statusCode": 200}`},
-		"IntegrationResponses": []any{map[string]any{"StatusCode": "200",
-			"ResponseParameters": map[string]any{"method.response.header.Vary": "'Origin'"},
-			"ResponseTemplates":  map[string]any{"application/json": corsvtl.AllowOrigin(allowed) + `{"ok": true}`}}}})
-	g, _ := mockGateway(t, res)
-	for origin, want := range map[string]string{allowed[0]: allowed[0], allowed[1]: allowed[1], "https://c.example": "", "https://a.example.evil": "", "": ""} {
-		header := map[string]string{}
-		if origin != "" {
-			header["Origin"] = origin
-		}
-		w := serve(g, "GET", "/v1/item", header, "")
-		if w.Code != 200 || strings.TrimSpace(w.Body.String()) != `{"ok": true}` || w.Header().Get("Access-Control-Allow-Origin") != want || w.Header().Get("Vary") != "Origin" {
-			t.Errorf("Origin %q: %d %v %q, want Access-Control-Allow-Origin %q and the body alone", origin, w.Code, w.Header(), w.Body, want)
+	for _, c := range []struct {
+		origins []string
+		answers map[string]string // Origin sent -> Access-Control-Allow-Origin
+	}{
+		{allowed, map[string]string{allowed[0]: allowed[0], allowed[1]: allowed[1], "https://c.example": "", "https://a.example.evil": "", "": ""}},
+		{[]string{"*"}, map[string]string{allowed[0]: allowed[0], "https://c.example": "https://c.example", "": ""}},
+	} {
+		res := apiResources("Api")
+		res["Item"] = resource("Api", "Item", "", "item")
+		res["ItemGET"] = method("Api", "Item", "GET", map[string]any{"Type": "MOCK",
+			"RequestTemplates": map[string]any{"application/json": `{"statusCode": 200}`},
+			"IntegrationResponses": []any{map[string]any{"StatusCode": "200",
+				"ResponseParameters": map[string]any{"method.response.header.Vary": "'Origin'"},
+				"ResponseTemplates":  map[string]any{"application/json": corsvtl.AllowOrigin(c.origins) + `{"ok": true}`}}}})
+		g, _ := mockGateway(t, res)
+		for origin, want := range c.answers {
+			header := map[string]string{}
+			if origin != "" {
+				header["Origin"] = origin
+			}
+			w := serve(g, "GET", "/v1/item", header, "")
+			if w.Code != 200 || strings.TrimSpace(w.Body.String()) != `{"ok": true}` || w.Header().Get("Access-Control-Allow-Origin") != want || w.Header().Get("Vary") != "Origin" {
+				t.Errorf("allowed %v, Origin %q: %d %v %q, want Access-Control-Allow-Origin %q and the body alone", c.origins, origin, w.Code, w.Header(), w.Body, want)
+			}
 		}
 	}
 }
