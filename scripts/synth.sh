@@ -15,12 +15,15 @@
 # against 272 s, for that reason); so the first wave compiles the handlers
 # most apps share (the demo's, with the standard library for linux/arm64),
 # the second the upload handler (the AWS SDK) beside the MCP and chi
-# examples, and the last reuses them all. Output is printed app by app.
+# examples, and the last reuses them (the team app all of its handlers;
+# the regulated app all but its upload-event example, which no other app
+# builds). Output is printed app by app.
 #
 #   scripts/synth.sh              every app
 #   scripts/synth.sh APP ...      those apps, one after another
-#   SYNTH_JOBS=1 scripts/synth.sh one app at a time
+#   SYNTH_JOBS=1 scripts/synth.sh one app at a time (any other value: the waves)
 set -euo pipefail
+set -f # app names are words, never file patterns
 cd "$(dirname "$0")/.."
 TOOLS="${TOOLS:-$PWD/.tools}"
 GO="${GO:-go}"
@@ -45,6 +48,10 @@ for wave in "${WAVES[@]}"; do
     APPS+=("$app")
   done
 done
+if [ ${#APPS[@]} -eq 0 ]; then
+  echo "synth: no app named; name an app under apps/ (streaming uploads team regulated edge servers), or none for all" >&2
+  exit 2
+fi
 
 pkgs=()
 for app in "${APPS[@]}"; do pkgs+=("./apps/$app"); done

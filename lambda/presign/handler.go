@@ -1,3 +1,15 @@
+// Package presign is the upload API's handler logic: it checks an upload
+// request against the configured limits, makes the object key (the client
+// never chooses it) and answers with presigned S3 URLs that only accept
+// exactly what was asked for: a presigned PUT whose signed headers pin the
+// length, type, checksum and If-None-Match, a presigned POST whose policy
+// does the same, or a multipart upload with one URL per part.
+//
+// The wire types, routes, environment variables and limits are package
+// contract's (lambda/presign/contract), which has none of the AWS SDK and
+// is what the constructs and client/upload import; they carry the same
+// names here. The constructs refer to the handler by path
+// (handlers/presign).
 package presign
 
 import (
