@@ -300,18 +300,30 @@ func TestOptionSharedWebAclCorsWarns(t *testing.T) {
 	api("Read", app, "https://app.example.com")
 	api("AnyRead", any, "https://app.example.com", "https://admin.example.com")
 	api("NoCors", none)
+	// With AllowCredentials, only an ACL that names the one origin and
+	// allows credentials answers a credentialed page; the ACL an API makes
+	// for its one origin does.
+	credentials := func(id string, webAcl *wafsize.SizeLimitedWebAcl, limit awscdk.Size) *streaming.StreamingRestApi {
+		return streaming.NewStreamingRestApi(stack, jsii.String(id), &streaming.StreamingRestApiProps{WebAcl: webAcl, MaxRequestBodySize: limit,
+			Cors:   &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com"), AllowCredentials: jsii.Bool(true)},
+			Routes: &[]*streaming.RouteProps{get200("/r")}})
+	}
+	credentials("CredsUnread", app, nil)
+	credentials("CredsRead", credentials("OwnAcl", nil, awscdk.Size_Kibibytes(jsii.Number(4))).WebAcl, nil)
 	warned := map[string]string{}
 	for _, w := range *assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_AnyValue()) {
 		if msg := js(w.Entry.Data); strings.Contains(msg, streaming.WarningWebAclWithoutCors) {
 			warned[strings.Split(*w.Id, "/")[2]] = msg
 		}
 	}
-	if len(warned) != 2 {
-		t.Errorf("warned %v, want Unread and PartlyRead only", warned)
+	if len(warned) != 3 {
+		t.Errorf("warned %v, want Unread, PartlyRead and CredsUnread only", warned)
 	}
 	for id, fragments := range map[string][]string{
 		"Unread":     {"WebAcl SharedAcl/AclNone names no origin", "a page on https://app.example.com sees a network error", "Fix: make the SizeLimitedWebAcl with Cors"},
 		"PartlyRead": {"WebAcl SharedAcl/AclApp names only https://app.example.com", "a page on https://admin.example.com sees"},
+		"CredsUnread": {"WebAcl SharedAcl/AclApp names only https://app.example.com and no Access-Control-Allow-Credentials (the API allows credentials)",
+			"a page on https://app.example.com sees"},
 	} {
 		for _, f := range fragments {
 			if !strings.Contains(warned[id], f) {

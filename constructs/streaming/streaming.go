@@ -232,9 +232,15 @@ func (a *StreamingRestApi) addWebAcl(p *StreamingRestApiProps) {
 		a.warnWebAclCors(p)
 	case p.MaxRequestBodySize != nil:
 		acl := &wafsize.SizeLimitedWebAclProps{MaxBodySize: p.MaxRequestBodySize, LogRetention: a.logRetention, Compliance: a.compliance}
-		if p.Cors != nil {
+		if p.Cors != nil && p.Cors.AllowOrigins != nil {
 			// The pages that call the API can read the web ACL's 413.
-			acl.Cors = &awsapigateway.CorsOptions{AllowOrigins: p.Cors.AllowOrigins}
+			var origins []string
+			for _, o := range *p.Cors.AllowOrigins {
+				if o != nil {
+					origins = append(origins, *o)
+				}
+			}
+			acl.Cors = propcheck.WebAclCors(origins, p.Cors.AllowCredentials)
 		}
 		a.WebAcl = wafsize.NewSizeLimitedWebAcl(a, jsii.String("WebAcl"), acl)
 	}
@@ -251,16 +257,23 @@ func (a *StreamingRestApi) addWebAcl(p *StreamingRestApiProps) {
 	}
 }
 
-// warnWebAclCors warns when the shared WebAcl's 413 does not name every
-// Cors origin: WAF's answer replaces API Gateway's, CORS headers included,
-// so a page on such an origin sees a network error, not the size limit.
+// warnWebAclCors warns when the shared WebAcl's 413 cannot be read by a
+// page on each Cors origin (with credentials, when the API allows them):
+// WAF's answer replaces API Gateway's, CORS headers included, so such a
+// page sees a network error, not the size limit.
 func (a *StreamingRestApi) warnWebAclCors(p *StreamingRestApiProps) {
-	if p.Cors == nil || p.Cors.AllowOrigins == nil || p.WebAcl.AllowOrigin == cors.AnyOrigin {
+	if p.Cors == nil || p.Cors.AllowOrigins == nil {
 		return
 	}
+	acl := p.WebAcl
+	credentials := p.Cors.AllowCredentials != nil && *p.Cors.AllowCredentials
 	var unread []string
 	for _, o := range *p.Cors.AllowOrigins {
-		if o != nil && *o != p.WebAcl.AllowOrigin {
+		readable := acl.AllowOrigin == cors.AnyOrigin || o != nil && acl.AllowOrigin == *o
+		if credentials {
+			readable = acl.AllowCredentials && o != nil && acl.AllowOrigin == *o
+		}
+		if o != nil && !readable {
 			unread = append(unread, *o)
 		}
 	}
@@ -268,14 +281,17 @@ func (a *StreamingRestApi) warnWebAclCors(p *StreamingRestApiProps) {
 		return
 	}
 	names := "no origin"
-	if p.WebAcl.AllowOrigin != "" {
-		names = "only " + p.WebAcl.AllowOrigin
+	if acl.AllowOrigin != "" {
+		names = "only " + acl.AllowOrigin
+	}
+	if credentials && !acl.AllowCredentials {
+		names += " and no Access-Control-Allow-Credentials (the API allows credentials)"
 	}
 	awscdk.Annotations_Of(a).AddWarningV2(jsii.String(WarningWebAclWithoutCors), jsii.String(fmt.Sprintf(
-		"WebAcl %s names %s in its 413's Access-Control-Allow-Origin, so a page on %s sees a network error instead of the size limit's 413 "+
+		"WebAcl %s names %s in its 413's CORS headers, so a page on %s sees a network error instead of the size limit's 413 "+
 			"(WAF's answer replaces API Gateway's, CORS headers included). Fix: make the SizeLimitedWebAcl with Cors: "+
-			"&awsapigateway.CorsOptions{AllowOrigins: ...} naming the pages of every API it guards.",
-		*p.WebAcl.Node().Path(), names, strings.Join(unread, ", "))), nil)
+			"&awsapigateway.CorsOptions{AllowOrigins: ...} naming the pages of every API it guards (AllowCredentials needs one origin per web ACL).",
+		*acl.Node().Path(), names, strings.Join(unread, ", "))), nil)
 }
 
 // addRoutes plans every route, and checks the stack's room, before the

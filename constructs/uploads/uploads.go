@@ -260,7 +260,7 @@ func (u *PresignedUploadApi) newWebACL(p *PresignedUploadApiProps, r *resolved) 
 		acl := &wafsize.SizeLimitedWebAclProps{MaxBodySize: limit, LogRetention: p.LogRetention, Compliance: u.profile}
 		if len(r.corsOrigins) > 0 {
 			// The pages that call the API can read the web ACL's 413.
-			acl.Cors = &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(r.corsOrigins...)}
+			acl.Cors = propcheck.WebAclCors(r.corsOrigins, r.cors.AllowCredentials)
 		}
 		u.WebAcl = wafsize.NewSizeLimitedWebAcl(u, jsii.String("WebAcl"), acl)
 	}

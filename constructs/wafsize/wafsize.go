@@ -119,12 +119,14 @@ type SizeLimitedWebAclProps struct {
 	// with compliance.Apply, else none.
 	Compliance *compliance.Profile
 	// Cors names the origins of the browser pages that call the guarded
-	// APIs (AllowOrigins only), so that such a page can read the 413: WAF's
-	// answer replaces API Gateway's whole answer, gateway responses and
-	// their CORS headers included. The 413 then carries
-	// Access-Control-Allow-Origin: the origin, when there is one, or "*" for
-	// several (a WAF response header is a literal; the 413's body is the same
-	// for everyone). PresignedUploadApi and StreamingRestApi pass their own
+	// APIs (AllowOrigins, and AllowCredentials), so that such a page can
+	// read the 413: WAF's answer replaces API Gateway's whole answer,
+	// gateway responses and their CORS headers included. The 413 then
+	// carries Access-Control-Allow-Origin: the origin, when there is one, or
+	// "*" for several (a WAF response header is a literal; the 413's body is
+	// the same for everyone). AllowCredentials, for pages that fetch with
+	// credentials, adds Access-Control-Allow-Credentials and needs exactly
+	// one origin, since such a request needs its own origin named. PresignedUploadApi and StreamingRestApi pass their own
 	// CORS to the web ACL they create. Default: no CORS header, and a page
 	// on another origin sees a network error instead of the 413.
 	Cors *awsapigateway.CorsOptions
@@ -148,6 +150,9 @@ type SizeLimitedWebAcl struct {
 	// SizeLimitedWebAclProps.Cors): Cors's one origin, "*", or "" without
 	// Cors, when no page on another origin can read the 413.
 	AllowOrigin string
+	// AllowCredentials reports whether the 413 carries
+	// Access-Control-Allow-Credentials (Cors.AllowCredentials).
+	AllowCredentials bool
 
 	associations int
 }
@@ -165,16 +170,16 @@ func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimited
 	problems := propcheck.NewProblems("SizeLimitedWebAcl", scope, id)
 	problems.CheckUnique(scope, id)
 	limit, inspection := validate(problems, p)
-	allowOrigin := corsOrigin(problems, p.Cors)
+	answer := corsAnswer(problems, p.Cors)
 	problems.Check()
-	w := &SizeLimitedWebAcl{MaxBodySize: limit, InspectionLimit: inspection, AllowOrigin: allowOrigin}
+	w := &SizeLimitedWebAcl{MaxBodySize: limit, InspectionLimit: inspection, AllowOrigin: answer.origin, AllowCredentials: answer.credentials}
 	constructs.NewConstruct_Override(w, scope, id)
 	prefix := *id
 	if p.MetricPrefix != nil {
 		prefix = *p.MetricPrefix
 	}
 	w.MetricName = prefix
-	rules := newRules(p, limit, prefix, allowOrigin)
+	rules := newRules(p, limit, prefix, answer)
 	w.CfnWebACL = awswafv2.NewCfnWebACL(w, jsii.String("Resource"), &awswafv2.CfnWebACLProps{
 		Scope:            jsii.String("REGIONAL"),
 		Description:      jsii.String(fmt.Sprintf("streamgate: request bodies up to %d bytes", limit)),
@@ -201,10 +206,10 @@ func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimited
 // Content-Length past what WAF inspects), the rate limit, and AWS's common
 // rule set, whose own 8 KB body rule counts instead of blocking when the
 // limit is higher.
-func newRules(p *SizeLimitedWebAclProps, limit int64, prefix, allowOrigin string) []interface{} {
+func newRules(p *SizeLimitedWebAclProps, limit int64, prefix string, answer cors413) []interface{} {
 	var rules []interface{}
 	if limit <= KB64.Bytes() {
-		rules = append(rules, blockRule(RuleBodySize, prefix, len(rules), allowOrigin, &awswafv2.CfnWebACL_StatementProperty{
+		rules = append(rules, blockRule(RuleBodySize, prefix, len(rules), answer, &awswafv2.CfnWebACL_StatementProperty{
 			SizeConstraintStatement: &awswafv2.CfnWebACL_SizeConstraintStatementProperty{
 				ComparisonOperator:  jsii.String("GT"),
 				Size:                jsii.Number(float64(limit)),
@@ -213,10 +218,10 @@ func newRules(p *SizeLimitedWebAclProps, limit int64, prefix, allowOrigin string
 			},
 		}))
 	} else {
-		rules = append(rules, blockRule(RuleContentLength, prefix, len(rules), allowOrigin, contentLengthOver(limit)))
+		rules = append(rules, blockRule(RuleContentLength, prefix, len(rules), answer, contentLengthOver(limit)))
 	}
 	if p.RateLimit != nil {
-		rules = append(rules, blockRule(RuleRateLimit, prefix, len(rules), allowOrigin, &awswafv2.CfnWebACL_StatementProperty{
+		rules = append(rules, blockRule(RuleRateLimit, prefix, len(rules), answer, &awswafv2.CfnWebACL_StatementProperty{
 			RateBasedStatement: &awswafv2.CfnWebACL_RateBasedStatementProperty{AggregateKeyType: jsii.String("IP"), Limit: p.RateLimit},
 		}))
 	}
@@ -372,15 +377,20 @@ func logGroupName(g awslogs.ILogGroup) (name string, known bool) {
 }
 
 // blockRule blocks what statement matches with the 413, which carries
-// Access-Control-Allow-Origin: allowOrigin unless that is "".
-func blockRule(name, prefix string, priority int, allowOrigin string, statement *awswafv2.CfnWebACL_StatementProperty) *awswafv2.CfnWebACL_RuleProperty {
+// answer's CORS headers.
+func blockRule(name, prefix string, priority int, answer cors413, statement *awswafv2.CfnWebACL_StatementProperty) *awswafv2.CfnWebACL_RuleProperty {
 	response := &awswafv2.CfnWebACL_CustomResponseProperty{ResponseCode: jsii.Number(413), CustomResponseBodyKey: jsii.String(ResponseBodyKey)}
-	if allowOrigin != "" {
+	if answer.origin != "" {
 		// A custom response's header names are sent as written (only
 		// inserted request headers get the x-amzn-waf- prefix):
 		// https://docs.aws.amazon.com/waf/latest/APIReference/API_CustomHTTPHeader.html
-		response.ResponseHeaders = []interface{}{&awswafv2.CfnWebACL_CustomHTTPHeaderProperty{
-			Name: jsii.String("Access-Control-Allow-Origin"), Value: jsii.String(allowOrigin)}}
+		headers := []interface{}{&awswafv2.CfnWebACL_CustomHTTPHeaderProperty{
+			Name: jsii.String("Access-Control-Allow-Origin"), Value: jsii.String(answer.origin)}}
+		if answer.credentials {
+			headers = append(headers, &awswafv2.CfnWebACL_CustomHTTPHeaderProperty{
+				Name: jsii.String("Access-Control-Allow-Credentials"), Value: jsii.String("true")})
+		}
+		response.ResponseHeaders = headers
 	}
 	return &awswafv2.CfnWebACL_RuleProperty{
 		Name:             jsii.String(name),
@@ -391,18 +401,36 @@ func blockRule(name, prefix string, priority int, allowOrigin string, statement 
 	}
 }
 
-// corsOrigin is the 413's Access-Control-Allow-Origin for CORS: its one
-// origin, "*" for several or for any, "" without CORS.
-func corsOrigin(p *propcheck.Problems, c *awsapigateway.CorsOptions) string {
-	origins := p.CheckCors("Cors", c, propcheck.CorsFields{AnyOrigin: true,
+// cors413 is the 413's CORS headers: Access-Control-Allow-Origin (origin;
+// "" for none) and, with credentials, Access-Control-Allow-Credentials.
+type cors413 struct {
+	origin      string
+	credentials bool
+}
+
+// corsAnswer is the 413's CORS for c: its one origin, "*" for several or
+// for any, none without CORS; credentials only with one exact origin.
+func corsAnswer(p *propcheck.Problems, c *awsapigateway.CorsOptions) cors413 {
+	origins := p.CheckCors("Cors", c, propcheck.CorsFields{AnyOrigin: true, Credentials: true,
 		Why: "the web ACL's 413 names the origins that may read it, and nothing else (the API's CORS keeps the other settings)"})
+	var a cors413
 	switch len(origins) {
 	case 0:
-		return ""
+		return a
 	case 1:
-		return origins[0]
+		a.origin = origins[0]
+	default:
+		a.origin = cors.AnyOrigin
 	}
-	return cors.AnyOrigin
+	if c.AllowCredentials != nil && *c.AllowCredentials {
+		if a.origin == cors.AnyOrigin {
+			p.Add("Cors.AllowCredentials", fmt.Sprintf("true with AllowOrigins %q", origins),
+				"one exact origin: WAF's 413 carries literal headers, and a credentialed request needs its own origin named there",
+				"make a SizeLimitedWebAcl per origin, or drop AllowCredentials (a page that fetches with credentials then cannot read the 413)")
+		}
+		a.credentials = true
+	}
+	return a
 }
 
 func visibility(metric string) *awswafv2.CfnWebACL_VisibilityConfigProperty {

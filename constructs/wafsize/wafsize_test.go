@@ -256,24 +256,32 @@ func TestFailsAssociateNil(t *testing.T) {
 // none.
 func TestThe413CarriesCORSForTheAPIsPages(t *testing.T) {
 	for i, tc := range []struct {
-		name    string
-		origins []string
-		limit   float64 // KiB: below 64 the body rule, above it the Content-Length rule
-		want    string  // the header's value; "" none
+		name        string
+		origins     []string
+		credentials bool
+		limit       float64 // KiB: below 64 the body rule, above it the Content-Length rule
+		want        string  // the header's value; "" none
 	}{
 		{name: "one origin, body rule", origins: []string{"https://app.example.com"}, limit: 16, want: "https://app.example.com"},
 		{name: "one origin, Content-Length rule", origins: []string{"http://localhost:5173"}, limit: 1024, want: "http://localhost:5173"},
 		{name: "several origins", origins: []string{"https://a.example.com", "https://b.example.com"}, limit: 16, want: "*"},
 		{name: "any origin", origins: []string{"*"}, limit: 16, want: "*"},
 		{name: "no CORS", limit: 16},
+		{name: "one origin with credentials", origins: []string{"https://app.example.com"}, credentials: true, limit: 16, want: "https://app.example.com"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := awscdk.NewStack(cdktest.NewApp(false), jsii.String(fmt.Sprintf("Cors%d", i)), nil)
 			p := &wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(tc.limit)), RateLimit: jsii.Number(100)}
 			if tc.origins != nil {
 				p.Cors = &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(tc.origins...)}
+				if tc.credentials {
+					p.Cors.AllowCredentials = jsii.Bool(true)
+				}
 			}
-			wafsize.NewSizeLimitedWebAcl(st, jsii.String("Acl"), p)
+			acl := wafsize.NewSizeLimitedWebAcl(st, jsii.String("Acl"), p)
+			if acl.AllowOrigin != tc.want || acl.AllowCredentials != tc.credentials {
+				t.Errorf("AllowOrigin %q, AllowCredentials %v; want %q, %v", acl.AllowOrigin, acl.AllowCredentials, tc.want, tc.credentials)
+			}
 			var parsed []struct {
 				Name   string
 				Action struct {
@@ -293,6 +301,9 @@ func TestThe413CarriesCORSForTheAPIsPages(t *testing.T) {
 				if tc.want != "" {
 					want = `[{"Name":"Access-Control-Allow-Origin","Value":"` + tc.want + `"}]`
 				}
+				if tc.credentials {
+					want = strings.TrimSuffix(want, "]") + `,{"Name":"Access-Control-Allow-Credentials","Value":"true"}]`
+				}
 				if got != want || r.Action.Block.CustomResponse["ResponseCode"] != float64(413) {
 					t.Errorf("%s: the 413's headers %s, want %s", r.Name, got, want)
 				}
@@ -309,8 +320,10 @@ func TestFailsCorsItCannotAnswer(t *testing.T) {
 	}{
 		{&awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com/")}, `Cors.AllowOrigins[0] is "https://app.example.com/"; allowed: an exact origin`},
 		{&awsapigateway.CorsOptions{AllowOrigins: jsii.Strings()}, "Cors.AllowOrigins is empty"},
-		{&awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com"), AllowCredentials: jsii.Bool(true)},
-			"Cors.AllowCredentials is set; allowed: unset: the web ACL's 413 names the origins that may read it"},
+		{&awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://a.example.com", "https://b.example.com"), AllowCredentials: jsii.Bool(true)},
+			`Cors.AllowCredentials is true with AllowOrigins ["https://a.example.com" "https://b.example.com"]; allowed: one exact origin`},
+		{&awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com"), MaxAge: awscdk.Duration_Minutes(jsii.Number(5))},
+			"Cors.MaxAge is set; allowed: unset: the web ACL's 413 names the origins that may read it"},
 	} {
 		msg := cdktest.PanicMessage(t, func() {
 			wafsize.NewSizeLimitedWebAcl(st, jsii.String("Acl"), &wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), Cors: tc.cors})

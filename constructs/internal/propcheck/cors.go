@@ -5,6 +5,7 @@ import (
 	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/jsii-runtime-go"
 
 	"github.com/streamgate/streamgate/lambda/cors"
 )
@@ -22,6 +23,8 @@ type CorsFields struct {
 	// Methods, Headers and Options (AllowCredentials, ExposeHeaders,
 	// MaxAge, StatusCode, DisableCache) are honoured when true.
 	Methods, Headers, Options bool
+	// Credentials honours AllowCredentials alone (Options includes it).
+	Credentials bool
 	// Why the refused fields cannot apply, for the message.
 	Why string
 }
@@ -44,7 +47,7 @@ func (p *Problems) CheckCors(prop string, c *awsapigateway.CorsOptions, f CorsFi
 	}{
 		{"AllowMethods", !f.Methods && c.AllowMethods != nil},
 		{"AllowHeaders", !f.Headers && c.AllowHeaders != nil},
-		{"AllowCredentials", !f.Options && c.AllowCredentials != nil},
+		{"AllowCredentials", !f.Options && !f.Credentials && c.AllowCredentials != nil},
 		{"ExposeHeaders", !f.Options && c.ExposeHeaders != nil},
 		{"MaxAge", !f.Options && c.MaxAge != nil},
 		{"StatusCode", !f.Options && c.StatusCode != nil},
@@ -86,4 +89,19 @@ func CorsPolicy(c *awsapigateway.CorsOptions) string {
 		}
 	}
 	return p.Encode()
+}
+
+// WebAclCors is the Cors that an API passes to the web ACL it creates:
+// its origins, and AllowCredentials when the API allows credentials from
+// one exact origin, the one case in which WAF's literal 413 headers can
+// answer a credentialed request; nil without origins.
+func WebAclCors(origins []string, credentials *bool) *awsapigateway.CorsOptions {
+	if len(origins) == 0 {
+		return nil
+	}
+	c := &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(origins...)}
+	if credentials != nil && *credentials && len(origins) == 1 && origins[0] != cors.AnyOrigin {
+		c.AllowCredentials = jsii.Bool(true)
+	}
+	return c
 }
