@@ -126,9 +126,10 @@ type SizeLimitedWebAclProps struct {
 	// "*" for several (a WAF response header is a literal; the 413's body is
 	// the same for everyone). AllowCredentials, for pages that fetch with
 	// credentials, adds Access-Control-Allow-Credentials and needs exactly
-	// one origin, since such a request needs its own origin named. PresignedUploadApi and StreamingRestApi pass their own
-	// CORS to the web ACL they create. Default: no CORS header, and a page
-	// on another origin sees a network error instead of the 413.
+	// one origin, since such a request needs its own origin named.
+	// PresignedUploadApi and StreamingRestApi pass their own CORS to the web
+	// ACL they create. Default: no CORS header, and a page on another
+	// origin sees a network error instead of the 413.
 	Cors *awsapigateway.CorsOptions
 }
 
