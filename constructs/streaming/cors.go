@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/streamgate/streamgate/constructs/internal/propcheck"
 	"github.com/streamgate/streamgate/lambda/cors"
 )
 
@@ -44,19 +45,19 @@ func corsGatewayResponses(api awsapigateway.RestApi, c *awsapigateway.CorsOption
 	if c.AllowOrigins == nil || len(*c.AllowOrigins) == 0 {
 		return
 	}
-	origins := *c.AllowOrigins
+	origin, credentials := propcheck.AllowOrigin(c)
 	headers := map[string]*string{}
-	switch {
-	case len(origins) == 1 && *origins[0] == cors.AnyOrigin && (c.AllowCredentials == nil || !*c.AllowCredentials):
+	switch origin {
+	case cors.AnyOrigin:
 		headers["Access-Control-Allow-Origin"] = jsii.String("'*'")
-	case len(origins) == 1 && *origins[0] != cors.AnyOrigin:
-		headers["Access-Control-Allow-Origin"] = jsii.String("'" + *origins[0] + "'")
-		headers["Vary"] = jsii.String("'Origin'")
-	default:
+	case "":
 		headers["Access-Control-Allow-Origin"] = jsii.String("method.request.header.Origin")
 		headers["Vary"] = jsii.String("'Origin'")
+	default:
+		headers["Access-Control-Allow-Origin"] = jsii.String("'" + origin + "'")
+		headers["Vary"] = jsii.String("'Origin'")
 	}
-	if c.AllowCredentials != nil && *c.AllowCredentials {
+	if credentials {
 		headers["Access-Control-Allow-Credentials"] = jsii.String("'true'")
 	}
 	expose := []string{"x-amzn-RequestId", "x-amzn-ErrorType"}

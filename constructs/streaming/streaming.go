@@ -231,17 +231,9 @@ func (a *StreamingRestApi) addWebAcl(p *StreamingRestApiProps) {
 		a.WebAcl = p.WebAcl
 		a.warnWebAclCors(p)
 	case p.MaxRequestBodySize != nil:
-		acl := &wafsize.SizeLimitedWebAclProps{MaxBodySize: p.MaxRequestBodySize, LogRetention: a.logRetention, Compliance: a.compliance}
-		if p.Cors != nil && p.Cors.AllowOrigins != nil {
-			// The pages that call the API can read the web ACL's 413.
-			var origins []string
-			for _, o := range *p.Cors.AllowOrigins {
-				if o != nil {
-					origins = append(origins, *o)
-				}
-			}
-			acl.Cors = propcheck.WebAclCors(origins, p.Cors.AllowCredentials)
-		}
+		// The pages that call the API can read the web ACL's 413.
+		acl := &wafsize.SizeLimitedWebAclProps{MaxBodySize: p.MaxRequestBodySize, LogRetention: a.logRetention, Compliance: a.compliance,
+			Cors: propcheck.WebAclCors(p.Cors)}
 		a.WebAcl = wafsize.NewSizeLimitedWebAcl(a, jsii.String("WebAcl"), acl)
 	}
 	if a.WebAcl != nil {
@@ -262,19 +254,20 @@ func (a *StreamingRestApi) addWebAcl(p *StreamingRestApiProps) {
 // WAF's answer replaces API Gateway's, CORS headers included, so such a
 // page sees a network error, not the size limit.
 func (a *StreamingRestApi) warnWebAclCors(p *StreamingRestApiProps) {
-	if p.Cors == nil || p.Cors.AllowOrigins == nil {
+	origins := propcheck.Origins(p.Cors)
+	if len(origins) == 0 {
 		return
 	}
 	acl := p.WebAcl
-	credentials := p.Cors.AllowCredentials != nil && *p.Cors.AllowCredentials
+	_, credentials := propcheck.AllowOrigin(p.Cors)
 	var unread []string
-	for _, o := range *p.Cors.AllowOrigins {
-		readable := acl.AllowOrigin == cors.AnyOrigin || o != nil && acl.AllowOrigin == *o
+	for _, o := range origins {
+		readable := acl.AllowOrigin == cors.AnyOrigin || acl.AllowOrigin == o
 		if credentials {
-			readable = acl.AllowCredentials && o != nil && acl.AllowOrigin == *o
+			readable = acl.AllowCredentials && acl.AllowOrigin == o
 		}
-		if o != nil && !readable {
-			unread = append(unread, *o)
+		if !readable {
+			unread = append(unread, o)
 		}
 	}
 	if len(unread) == 0 {

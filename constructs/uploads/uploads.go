@@ -257,11 +257,9 @@ func (u *PresignedUploadApi) newWebACL(p *PresignedUploadApiProps, r *resolved) 
 			}
 			limit = awscdk.Size_Bytes(jsii.Number(float64(bytes)))
 		}
-		acl := &wafsize.SizeLimitedWebAclProps{MaxBodySize: limit, LogRetention: p.LogRetention, Compliance: u.profile}
-		if len(r.corsOrigins) > 0 {
-			// The pages that call the API can read the web ACL's 413.
-			acl.Cors = propcheck.WebAclCors(r.corsOrigins, r.cors.AllowCredentials)
-		}
+		// The pages that call the API can read the web ACL's 413.
+		acl := &wafsize.SizeLimitedWebAclProps{MaxBodySize: limit, LogRetention: p.LogRetention, Compliance: u.profile,
+			Cors: propcheck.WebAclCors(r.cors)}
 		u.WebAcl = wafsize.NewSizeLimitedWebAcl(u, jsii.String("WebAcl"), acl)
 	}
 }
@@ -391,7 +389,7 @@ func (u *PresignedUploadApi) addDirectUpload(p *PresignedUploadApiProps, r *reso
 	}
 	nagack.Acknowledge(role.Node().FindChild(jsii.String("DefaultPolicy")).Node().DefaultChild(), prefixAck(r.prefix+DirectPrefix,
 		"API Gateway writes direct uploads to "+r.prefix+DirectPrefix+"{name}, the name taken from the path: the role may write any key under that prefix, and nothing else."))
-	answers := directCors(r.corsOrigins, r.cors != nil && r.cors.AllowCredentials != nil && *r.cors.AllowCredentials)
+	answers := directCors(r.cors)
 	integration := awsapigateway.NewAwsIntegration(&awsapigateway.AwsIntegrationProps{
 		Service:               jsii.String("s3"),
 		IntegrationHttpMethod: jsii.String("PUT"),
@@ -430,32 +428,34 @@ type corsHeaders struct {
 }
 
 // directCors is the CORS of the direct upload's answers, for the API's
-// Cors origins (and AllowCredentials). API Gateway's CORS (the preflight
-// and the gateway responses) does not reach an S3 integration's answers,
-// so without these a page on an allowed origin could not read a stored
-// upload's key, or the 412 of a name taken.
-func directCors(origins []string, credentials bool) corsHeaders {
+// Cors c (nil: none). API Gateway's CORS (the preflight and the gateway
+// responses) does not reach an S3 integration's answers, so without these
+// a page on an allowed origin could not read a stored upload's key, or the
+// 412 of a name taken.
+func directCors(c *awsapigateway.CorsOptions) corsHeaders {
 	const allow, vary, creds = "method.response.header.Access-Control-Allow-Origin", "method.response.header.Vary",
 		"method.response.header.Access-Control-Allow-Credentials"
+	origins := propcheck.Origins(c)
 	if len(origins) == 0 {
 		return corsHeaders{}
 	}
-	if len(origins) == 1 && origins[0] == cors.AnyOrigin && !credentials {
+	origin, credentials := propcheck.AllowOrigin(c)
+	if origin == cors.AnyOrigin {
 		return corsHeaders{params: map[string]*string{allow: jsii.String("'*'")}, declared: map[string]*bool{allow: jsii.Bool(true)}}
 	}
-	c := corsHeaders{params: map[string]*string{vary: jsii.String("'Origin'")}, declared: map[string]*bool{allow: jsii.Bool(true), vary: jsii.Bool(true)}}
-	if len(origins) == 1 && origins[0] != cors.AnyOrigin {
-		c.params[allow] = jsii.String("'" + origins[0] + "'")
+	h := corsHeaders{params: map[string]*string{vary: jsii.String("'Origin'")}, declared: map[string]*bool{allow: jsii.Bool(true), vary: jsii.Bool(true)}}
+	if origin != "" {
+		h.params[allow] = jsii.String("'" + origin + "'")
 	} else {
-		// Several origins, or any with credentials (where "*" is not
-		// allowed): the request's, when it is allowed.
-		c.vtl = corsvtl.AllowOrigin(origins)
+		// Several origins, or any with credentials: the request's, when
+		// it is allowed.
+		h.vtl = corsvtl.AllowOrigin(origins)
 	}
 	if credentials {
-		c.params[creds] = jsii.String("'true'")
-		c.declared[creds] = jsii.Bool(true)
+		h.params[creds] = jsii.String("'true'")
+		h.declared[creds] = jsii.Bool(true)
 	}
-	return c
+	return h
 }
 
 // directResponses are the direct upload's integration responses: the key

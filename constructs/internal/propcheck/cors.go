@@ -91,17 +91,47 @@ func CorsPolicy(c *awsapigateway.CorsOptions) string {
 	return p.Encode()
 }
 
-// WebAclCors is the Cors that an API passes to the web ACL it creates:
-// its origins, and AllowCredentials when the API allows credentials from
-// one exact origin, the one case in which WAF's literal 413 headers can
-// answer a credentialed request; nil without origins.
-func WebAclCors(origins []string, credentials *bool) *awsapigateway.CorsOptions {
+// Origins are c's AllowOrigins as strings; nil without CORS.
+func Origins(c *awsapigateway.CorsOptions) []string {
+	if c == nil || c.AllowOrigins == nil {
+		return nil
+	}
+	var out []string
+	for _, o := range *c.AllowOrigins {
+		if o != nil {
+			out = append(out, *o)
+		}
+	}
+	return out
+}
+
+// AllowOrigin is the literal Access-Control-Allow-Origin that answers
+// every page c allows, and whether c allows credentials: "*" for any
+// origin without credentials, the origin when c has one, and "" when an
+// answer must name the request's own origin (several origins, or any
+// origin with credentials, for which browsers refuse "*"). c has origins
+// (CheckCors's).
+func AllowOrigin(c *awsapigateway.CorsOptions) (origin string, credentials bool) {
+	origins := Origins(c)
+	credentials = c.AllowCredentials != nil && *c.AllowCredentials
+	if len(origins) != 1 || origins[0] == cors.AnyOrigin && credentials {
+		return "", credentials
+	}
+	return origins[0], credentials
+}
+
+// WebAclCors is the Cors that an API with CORS c passes to the web ACL it
+// creates: its origins, and AllowCredentials when the API allows
+// credentials from one exact origin, the one case in which WAF's literal
+// 413 headers can answer a credentialed request; nil without origins.
+func WebAclCors(c *awsapigateway.CorsOptions) *awsapigateway.CorsOptions {
+	origins := Origins(c)
 	if len(origins) == 0 {
 		return nil
 	}
-	c := &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(origins...)}
-	if credentials != nil && *credentials && len(origins) == 1 && origins[0] != cors.AnyOrigin {
-		c.AllowCredentials = jsii.Bool(true)
+	out := &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(origins...)}
+	if origin, credentials := AllowOrigin(c); credentials && origin != "" {
+		out.AllowCredentials = jsii.Bool(true)
 	}
-	return c
+	return out
 }
