@@ -414,24 +414,22 @@ type cors413 struct {
 func corsAnswer(p *propcheck.Problems, c *awsapigateway.CorsOptions) cors413 {
 	origins := p.CheckCors("Cors", c, propcheck.CorsFields{AnyOrigin: true, Credentials: true,
 		Why: "the web ACL's 413 names the origins that may read it, and nothing else (the API's CORS keeps the other settings)"})
-	var a cors413
-	switch len(origins) {
-	case 0:
-		return a
-	case 1:
-		a.origin = origins[0]
-	default:
-		a.origin = cors.AnyOrigin
+	if len(origins) == 0 {
+		return cors413{}
 	}
-	if c.AllowCredentials != nil && *c.AllowCredentials {
-		if a.origin == cors.AnyOrigin {
+	// A WAF header is a literal: where the answer should name the
+	// request's own origin, the 413 says "*", which a credentialed request
+	// cannot read.
+	origin, credentials := propcheck.AllowOrigin(c)
+	if origin == "" {
+		origin = cors.AnyOrigin
+		if credentials {
 			p.Add("Cors.AllowCredentials", fmt.Sprintf("true with AllowOrigins %q", origins),
 				"one exact origin: WAF's 413 carries literal headers, and a credentialed request needs its own origin named there",
 				"make a SizeLimitedWebAcl per origin, or drop AllowCredentials (a page that fetches with credentials then cannot read the 413)")
 		}
-		a.credentials = true
 	}
-	return a
+	return cors413{origin: origin, credentials: credentials}
 }
 
 func visibility(metric string) *awswafv2.CfnWebACL_VisibilityConfigProperty {
