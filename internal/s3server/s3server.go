@@ -130,6 +130,29 @@ func FreeAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
+// freePorts is n free 127.0.0.1 ports, all different and none of them
+// except. Each is held open until all are picked: a port closed at once
+// can be the kernel's next answer, and two of a server's parts on one
+// port fail its start ("bind: address already in use").
+func freePorts(n int, except string) ([]string, error) {
+	var ports []string
+	for tries := 0; len(ports) < n; tries++ {
+		if tries == 4*n {
+			return nil, fmt.Errorf("no %d free ports on 127.0.0.1 after %d tries", n, tries)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		defer ln.Close()
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		if port != except {
+			ports = append(ports, port)
+		}
+	}
+	return ports, nil
+}
+
 // URL is the server's S3 endpoint, http://Addr.
 func (p *Process) URL() string { return "http://" + p.Addr }
 
@@ -158,7 +181,29 @@ func (p *Process) MetricsURL() string {
 
 // Start runs the server and waits (60 s at most) until it can store
 // objects; a server that exits or is not ready is an error with its output.
+// SeaweedFS's own ports are picked at its first start and kept for later
+// ones; when another process takes one of them before the server binds it,
+// the first start picks them again (three tries in all).
 func (p *Process) Start() error {
+	fresh := p.Kind == SeaweedFS && len(p.ports) == 0
+	for try := 1; ; try++ {
+		err := p.start()
+		if err == nil || !fresh || try == 3 || !p.lostPortRace() {
+			return err
+		}
+		p.ports = nil
+	}
+}
+
+// lostPortRace says whether the server exited because one of the ports
+// picked for it was taken, and not its S3 address (which the caller chose).
+func (p *Process) lostPortRace() bool {
+	logs := p.Logs()
+	return strings.Contains(logs, "bind: address already in use") && !strings.Contains(logs, p.Addr+": bind:")
+}
+
+// start is one try of Start.
+func (p *Process) start() error {
 	args, env, err := p.command()
 	if err != nil {
 		return err

@@ -18,21 +18,16 @@ var s3GotLockRing = regexp.MustCompile(`LockRing: s3@\S+ received ring update`)
 // (by default on its port + 10000, which can pass 65535): every port is
 // picked free and named, and kept for a restart.
 func (p *Process) seaweedFS() (args, env []string, err error) {
-	if len(p.ports) == 0 {
-		// master, master gRPC, volume, volume gRPC, filer, filer gRPC, S3
-		// gRPC, metrics
-		for range 8 {
-			addr, err := FreeAddr()
-			if err != nil {
-				return nil, nil, err
-			}
-			_, port, _ := net.SplitHostPort(addr)
-			p.ports = append(p.ports, port)
-		}
-	}
 	_, s3Port, err := net.SplitHostPort(p.Addr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("SeaweedFS address %q: %w", p.Addr, err)
+	}
+	if len(p.ports) == 0 {
+		// master, master gRPC, volume, volume gRPC, filer, filer gRPC, S3
+		// gRPC, metrics
+		if p.ports, err = freePorts(8, s3Port); err != nil {
+			return nil, nil, err
+		}
 	}
 	pt := p.ports
 	args = []string{
