@@ -87,6 +87,9 @@ const (
 	RuleCommon        = "AWSManagedRulesCommonRuleSet"
 	// ResponseBodyKey names the JSON body of the 413 answer.
 	ResponseBodyKey = "payload-too-large"
+	// RateLimitResponseBodyKey names the JSON body of the rate rule's 429
+	// answer (only in ACLs with RateLimit).
+	RateLimitResponseBodyKey = "too-many-requests"
 )
 
 // SizeLimitedWebAclProps configure a SizeLimitedWebAcl.
@@ -103,7 +106,12 @@ type SizeLimitedWebAclProps struct {
 	// Default: false.
 	CommonRuleSet *bool
 	// RateLimit blocks an IP after this many requests in 5 minutes
-	// (10..2,000,000,000). Default: no rate limit.
+	// (10..2,000,000,000), with 429 Too Many Requests and a JSON error
+	// body (RateLimitResponseBodyKey), and the 413's CORS headers. WAF
+	// counts the last 5 minutes, so a blocked client is let through again
+	// some time after its rate falls below the limit (usually within 30 s:
+	// https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based-caveats.html).
+	// Default: no rate limit.
 	RateLimit *float64
 	// LogGroup receives the WAF logs; its name must start with
 	// "aws-waf-logs-". Default: a new group with LogRetention.
@@ -120,8 +128,9 @@ type SizeLimitedWebAclProps struct {
 	Compliance *compliance.Profile
 	// Cors names the origins of the browser pages that call the guarded
 	// APIs (AllowOrigins, and AllowCredentials), so that such a page can
-	// read the 413: WAF's answer replaces API Gateway's whole answer,
-	// gateway responses and their CORS headers included. The 413 then
+	// read the 413 (and the rate rule's 429): WAF's answer replaces API
+	// Gateway's whole answer, gateway responses and their CORS headers
+	// included. The 413 then
 	// carries Access-Control-Allow-Origin: the origin, when there is one, or
 	// "*" for several (a WAF response header is a literal; the 413's body is
 	// the same for everyone). AllowCredentials, for pages that fetch with
@@ -192,15 +201,29 @@ func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimited
 				"API_GATEWAY": &awswafv2.CfnWebACL_RequestBodyAssociatedResourceTypeConfigProperty{DefaultSizeInspectionLimit: jsii.String(string(inspection))},
 			},
 		},
-		CustomResponseBodies: map[string]interface{}{
-			ResponseBodyKey: &awswafv2.CfnWebACL_CustomResponseBodyProperty{
-				ContentType: jsii.String("APPLICATION_JSON"),
-				Content:     jsii.String(fmt.Sprintf(`{"error":{"code":"PayloadTooLarge","message":"the request body is over the %d-byte limit; upload large files with a presigned URL"}}`, limit)),
-			},
-		},
+		CustomResponseBodies: responseBodies(p, limit),
 	})
 	w.addLogging(p)
 	return w
+}
+
+// responseBodies are the custom answers' JSON bodies: the 413, and the
+// 429 when the ACL has a rate rule.
+func responseBodies(p *SizeLimitedWebAclProps, limit int64) map[string]interface{} {
+	bodies := map[string]interface{}{
+		ResponseBodyKey: &awswafv2.CfnWebACL_CustomResponseBodyProperty{
+			ContentType: jsii.String("APPLICATION_JSON"),
+			Content:     jsii.String(fmt.Sprintf(`{"error":{"code":"PayloadTooLarge","message":"the request body is over the %d-byte limit; upload large files with a presigned URL"}}`, limit)),
+		},
+	}
+	if p.RateLimit != nil {
+		bodies[RateLimitResponseBodyKey] = &awswafv2.CfnWebACL_CustomResponseBodyProperty{
+			ContentType: jsii.String("APPLICATION_JSON"),
+			Content: jsii.String(fmt.Sprintf(`{"error":{"code":"TooManyRequests","message":"more than %s requests from this IP address in 5 minutes; wait, then retry"}}`,
+				*awscdk.Tokenization_StringifyNumber(p.RateLimit))),
+		}
+	}
+	return bodies
 }
 
 // newRules are the web ACL's rules, in priority order: the body size (or
@@ -210,7 +233,7 @@ func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimited
 func newRules(p *SizeLimitedWebAclProps, limit int64, prefix string, answer cors413) []interface{} {
 	var rules []interface{}
 	if limit <= KB64.Bytes() {
-		rules = append(rules, blockRule(RuleBodySize, prefix, len(rules), answer, &awswafv2.CfnWebACL_StatementProperty{
+		rules = append(rules, blockRule(RuleBodySize, prefix, len(rules), tooLarge, answer, &awswafv2.CfnWebACL_StatementProperty{
 			SizeConstraintStatement: &awswafv2.CfnWebACL_SizeConstraintStatementProperty{
 				ComparisonOperator:  jsii.String("GT"),
 				Size:                jsii.Number(float64(limit)),
@@ -219,10 +242,10 @@ func newRules(p *SizeLimitedWebAclProps, limit int64, prefix string, answer cors
 			},
 		}))
 	} else {
-		rules = append(rules, blockRule(RuleContentLength, prefix, len(rules), answer, contentLengthOver(limit)))
+		rules = append(rules, blockRule(RuleContentLength, prefix, len(rules), tooLarge, answer, contentLengthOver(limit)))
 	}
 	if p.RateLimit != nil {
-		rules = append(rules, blockRule(RuleRateLimit, prefix, len(rules), answer, &awswafv2.CfnWebACL_StatementProperty{
+		rules = append(rules, blockRule(RuleRateLimit, prefix, len(rules), tooMany, answer, &awswafv2.CfnWebACL_StatementProperty{
 			RateBasedStatement: &awswafv2.CfnWebACL_RateBasedStatementProperty{AggregateKeyType: jsii.String("IP"), Limit: p.RateLimit},
 		}))
 	}
@@ -377,10 +400,24 @@ func logGroupName(g awslogs.ILogGroup) (name string, known bool) {
 	return "", false
 }
 
-// blockRule blocks what statement matches with the 413, which carries
-// answer's CORS headers.
-func blockRule(name, prefix string, priority int, answer cors413, statement *awswafv2.CfnWebACL_StatementProperty) *awswafv2.CfnWebACL_RuleProperty {
-	response := &awswafv2.CfnWebACL_CustomResponseProperty{ResponseCode: jsii.Number(413), CustomResponseBodyKey: jsii.String(ResponseBodyKey)}
+// blocked is a custom answer: its status and body (a key of
+// CustomResponseBodies).
+type blocked struct {
+	status  float64
+	bodyKey string
+}
+
+var (
+	// tooLarge answers a body over the limit.
+	tooLarge = blocked{413, ResponseBodyKey}
+	// tooMany answers a client over the rate limit.
+	tooMany = blocked{429, RateLimitResponseBodyKey}
+)
+
+// blockRule blocks what statement matches with the answer how, which
+// carries answer's CORS headers.
+func blockRule(name, prefix string, priority int, how blocked, answer cors413, statement *awswafv2.CfnWebACL_StatementProperty) *awswafv2.CfnWebACL_RuleProperty {
+	response := &awswafv2.CfnWebACL_CustomResponseProperty{ResponseCode: jsii.Number(how.status), CustomResponseBodyKey: jsii.String(how.bodyKey)}
 	if answer.origin != "" {
 		// A custom response's header names are sent as written (only
 		// inserted request headers get the x-amzn-waf- prefix):

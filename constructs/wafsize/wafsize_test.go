@@ -147,12 +147,25 @@ func TestCommonRuleSetCountsSizeRestrictionsAbove8KB(t *testing.T) {
 	}
 }
 
+// TestRateLimitPerIP: a client over the rate limit is told so (429 and
+// its own body), not that its body is too large.
 func TestRateLimitPerIP(t *testing.T) {
-	if got := js(rules(t, "20KB")["RateLimitPerIp"]["Statement"]); got != `{"RateBasedStatement":{"AggregateKeyType":"IP","Limit":500}}` {
+	rate := rules(t, "20KB")["RateLimitPerIp"]
+	if got := js(rate["Statement"]); got != `{"RateBasedStatement":{"AggregateKeyType":"IP","Limit":500}}` {
 		t.Errorf("rate rule %s", got)
+	}
+	if got := js(rate["Action"]); got != `{"Block":{"CustomResponse":{"CustomResponseBodyKey":"too-many-requests","ResponseCode":429}}}` {
+		t.Errorf("rate rule's action %s", got)
+	}
+	if got := js(aclProps(t, "20KB")["CustomResponseBodies"].(map[string]any)[wafsize.RateLimitResponseBodyKey]); got !=
+		`{"Content":"{\"error\":{\"code\":\"TooManyRequests\",\"message\":\"more than 500 requests from this IP address in 5 minutes; wait, then retry\"}}","ContentType":"APPLICATION_JSON"}` {
+		t.Errorf("429 body %s", got)
 	}
 	if rules(t, "8KB")["RateLimitPerIp"] != nil {
 		t.Error("a rate rule without RateLimit")
+	}
+	if _, ok := aclProps(t, "8KB")["CustomResponseBodies"].(map[string]any)[wafsize.RateLimitResponseBodyKey]; ok {
+		t.Error("a 429 body without RateLimit")
 	}
 }
 
@@ -304,8 +317,12 @@ func TestThe413CarriesCORSForTheAPIsPages(t *testing.T) {
 				if tc.credentials {
 					want = strings.TrimSuffix(want, "]") + `,{"Name":"Access-Control-Allow-Credentials","Value":"true"}]`
 				}
-				if got != want || r.Action.Block.CustomResponse["ResponseCode"] != float64(413) {
-					t.Errorf("%s: the 413's headers %s, want %s", r.Name, got, want)
+				status := float64(413)
+				if r.Name == wafsize.RuleRateLimit {
+					status = 429
+				}
+				if got != want || r.Action.Block.CustomResponse["ResponseCode"] != status {
+					t.Errorf("%s: the %v's headers %s, want %s", r.Name, r.Action.Block.CustomResponse["ResponseCode"], got, want)
 				}
 			}
 		})

@@ -186,9 +186,10 @@ func TestSizeLimitedWebACLRateLimitPerIP(t *testing.T) {
 		}
 		clock.add(100 * time.Millisecond)
 	}
-	// WHEN the 2001st arrives THEN the rate rule answers with the ACL's 413
+	// WHEN the 2001st arrives THEN the rate rule answers with its 429
 	a := s.send(t, "GET", "/items", nil, false)
-	if a.status != 413 || !strings.Contains(a.body, "PayloadTooLarge") || len(s.invoked()) != 0 {
+	if a.status != 429 || a.body != `{"error":{"code":"TooManyRequests","message":"more than 2000 requests from this IP address in 5 minutes; wait, then retry"}}` ||
+		a.header.Get("Content-Type") != "application/json" || len(s.invoked()) != 0 {
 		t.Fatalf("2001st request: %d %s", a.status, a.body)
 	}
 	if rec := s.lastRecord(t); rec.WAF != "Block by RateLimitPerIp (priority 1)" || rec.Mode != "WAF" {
