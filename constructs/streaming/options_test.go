@@ -310,20 +310,33 @@ func TestOptionSharedWebAclCorsWarns(t *testing.T) {
 	}
 	credentials("CredsUnread", app, nil)
 	credentials("CredsRead", credentials("OwnAcl", nil, awscdk.Size_Kibibytes(jsii.Number(4))).WebAcl, nil)
+	// The ACL an API makes names its origins ("*" for several), which a
+	// credentialed page on one of several origins cannot read.
+	own := func(id string, allowCredentials bool, origins ...string) {
+		streaming.NewStreamingRestApi(stack, jsii.String(id), &streaming.StreamingRestApiProps{MaxRequestBodySize: awscdk.Size_Kibibytes(jsii.Number(4)),
+			Cors:   &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings(origins...), AllowCredentials: jsii.Bool(allowCredentials)},
+			Routes: &[]*streaming.RouteProps{get200("/r")}})
+	}
+	own("OwnSeveral", false, "https://app.example.com", "https://admin.example.com")
+	own("OwnSeveralCreds", true, "https://app.example.com", "https://admin.example.com")
+	own("OwnAnyCreds", true, "*")
 	warned := map[string]string{}
 	for _, w := range *assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_AnyValue()) {
 		if msg := js(w.Entry.Data); strings.Contains(msg, streaming.WarningWebAclWithoutCors) {
 			warned[strings.Split(*w.Id, "/")[2]] = msg
 		}
 	}
-	if len(warned) != 3 {
-		t.Errorf("warned %v, want Unread, PartlyRead and CredsUnread only", warned)
+	if len(warned) != 5 {
+		t.Errorf("warned %v, want Unread, PartlyRead, CredsUnread, OwnSeveralCreds and OwnAnyCreds only", warned)
 	}
 	for id, fragments := range map[string][]string{
 		"Unread":     {"WebAcl SharedAcl/AclNone names no origin", "a page on https://app.example.com sees a network error", "Fix: make the SizeLimitedWebAcl with Cors"},
 		"PartlyRead": {"WebAcl SharedAcl/AclApp names only https://app.example.com", "a page on https://admin.example.com sees"},
 		"CredsUnread": {"WebAcl SharedAcl/AclApp names only https://app.example.com and no Access-Control-Allow-Credentials (the API allows credentials)",
 			"a page on https://app.example.com sees"},
+		"OwnSeveralCreds": {"WebAcl SharedAcl/OwnSeveralCreds/WebAcl names only * and no Access-Control-Allow-Credentials",
+			"a page on https://app.example.com, https://admin.example.com sees", "Fix: with credentials, a web ACL's 413 answers one origin only"},
+		"OwnAnyCreds": {"a page on any origin sees", "drop Cors.AllowCredentials"},
 	} {
 		for _, f := range fragments {
 			if !strings.Contains(warned[id], f) {

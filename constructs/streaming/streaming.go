@@ -92,8 +92,10 @@ const WarningNoTimeToFirstContent = "@streamgate/streaming:noTimeToFirstByte"
 // route whose timeout needs a quota increase.
 const WarningBufferedTimeout = "@streamgate/streaming:bufferedTimeout"
 
-// WarningWebAclWithoutCors is the id of the warning annotation for a
-// shared WebAcl whose 413 some of the API's Cors origins cannot read.
+// WarningWebAclWithoutCors is the id of the warning annotation for a web
+// ACL whose 413 some of the API's Cors origins cannot read: a shared
+// WebAcl that does not name them, or the API's own when it allows
+// credentials from several origins.
 const WarningWebAclWithoutCors = "@streamgate/streaming:webAclWithoutCors"
 
 // StreamingRestApi is a REST API whose routes stream their responses.
@@ -235,6 +237,8 @@ func (a *StreamingRestApi) addWebAcl(p *StreamingRestApiProps) {
 		acl := &wafsize.SizeLimitedWebAclProps{MaxBodySize: p.MaxRequestBodySize, LogRetention: a.logRetention, Compliance: a.compliance,
 			Cors: propcheck.WebAclCors(p.Cors)}
 		a.WebAcl = wafsize.NewSizeLimitedWebAcl(a, jsii.String("WebAcl"), acl)
+		// Only credentials from several origins (or any) go unread.
+		a.warnWebAclCors(p)
 	}
 	if a.WebAcl != nil {
 		a.WebAcl.Associate(a.Stage)
@@ -249,24 +253,28 @@ func (a *StreamingRestApi) addWebAcl(p *StreamingRestApiProps) {
 	}
 }
 
-// warnWebAclCors warns when the shared WebAcl's 413 cannot be read by a
-// page on each Cors origin (with credentials, when the API allows them):
-// WAF's answer replaces API Gateway's, CORS headers included, so such a
-// page sees a network error, not the size limit.
+// warnWebAclCors warns when the web ACL's 413 cannot be read by a page on
+// each Cors origin (with credentials, when the API allows them): WAF's
+// answer replaces API Gateway's, CORS headers included, so such a page
+// sees a network error, not the size limit. The ACL an API makes for
+// MaxRequestBodySize names the API's origins, so it warns only when pages
+// on several origins (or any) send credentials.
 func (a *StreamingRestApi) warnWebAclCors(p *StreamingRestApiProps) {
 	origins := propcheck.Origins(p.Cors)
 	if len(origins) == 0 {
 		return
 	}
-	acl := p.WebAcl
-	_, credentials := propcheck.AllowOrigin(p.Cors)
+	acl := a.WebAcl
+	one, credentials := propcheck.AllowOrigin(p.Cors)
 	var unread []string
 	for _, o := range origins {
 		readable := acl.AllowOrigin == cors.AnyOrigin || acl.AllowOrigin == o
 		if credentials {
 			readable = acl.AllowCredentials && acl.AllowOrigin == o
 		}
-		if !readable {
+		if !readable && o == cors.AnyOrigin {
+			unread = append(unread, "any origin")
+		} else if !readable {
 			unread = append(unread, o)
 		}
 	}
@@ -280,11 +288,16 @@ func (a *StreamingRestApi) warnWebAclCors(p *StreamingRestApiProps) {
 	if credentials && !acl.AllowCredentials {
 		names += " and no Access-Control-Allow-Credentials (the API allows credentials)"
 	}
+	fix := "make the SizeLimitedWebAcl with Cors: &awsapigateway.CorsOptions{AllowOrigins: ...} naming the pages of every API it guards " +
+		"(AllowCredentials needs one origin per web ACL)"
+	if credentials && one == "" {
+		fix = "with credentials, a web ACL's 413 answers one origin only (WAF's headers are literals and cannot name the request's own origin): " +
+			"serve each origin's pages from an API with its own web ACL, or drop Cors.AllowCredentials if those pages need not send cookies or Authorization"
+	}
 	awscdk.Annotations_Of(a).AddWarningV2(jsii.String(WarningWebAclWithoutCors), jsii.String(fmt.Sprintf(
 		"WebAcl %s names %s in its 413's CORS headers, so a page on %s sees a network error instead of the size limit's 413 "+
-			"(WAF's answer replaces API Gateway's, CORS headers included). Fix: make the SizeLimitedWebAcl with Cors: "+
-			"&awsapigateway.CorsOptions{AllowOrigins: ...} naming the pages of every API it guards (AllowCredentials needs one origin per web ACL).",
-		*acl.Node().Path(), names, strings.Join(unread, ", "))), nil)
+			"(WAF's answer replaces API Gateway's, CORS headers included). Fix: %s.",
+		*acl.Node().Path(), names, strings.Join(unread, ", "), fix)), nil)
 }
 
 // addRoutes plans every route, and checks the stack's room, before the
