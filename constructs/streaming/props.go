@@ -64,7 +64,8 @@ type StreamingRestApiProps struct {
 
 	// MaxRequestBodySize creates a SizeLimitedWebAcl for the stage that
 	// refuses larger request bodies with 413, which the pages of the CORS
-	// origins can read. Default: no web ACL.
+	// origins can read (a credentialed page only when Cors names one
+	// origin: WarningWebAclWithoutCors says when not). Default: no web ACL.
 	MaxRequestBodySize awscdk.Size
 
 	// RestApiProps are passed to the new awsapigateway.RestApi after the

@@ -130,12 +130,12 @@ type SizeLimitedWebAclProps struct {
 	// APIs (AllowOrigins, and AllowCredentials), so that such a page can
 	// read the 413 (and the rate rule's 429): WAF's answer replaces API
 	// Gateway's whole answer, gateway responses and their CORS headers
-	// included. The 413 then
-	// carries Access-Control-Allow-Origin: the origin, when there is one, or
-	// "*" for several (a WAF response header is a literal; the 413's body is
-	// the same for everyone). AllowCredentials, for pages that fetch with
-	// credentials, adds Access-Control-Allow-Credentials and needs exactly
-	// one origin, since such a request needs its own origin named.
+	// included. The 413 then carries Access-Control-Allow-Origin: the
+	// origin, when there is one, or "*" for several (a WAF response header
+	// is a literal; the 413's body is the same for everyone).
+	// AllowCredentials, for pages that fetch with credentials, adds
+	// Access-Control-Allow-Credentials and needs exactly one origin, since
+	// such a request needs its own origin named.
 	// PresignedUploadApi and StreamingRestApi pass their own CORS to the web
 	// ACL they create. Default: no CORS header, and a page on another
 	// origin sees a network error instead of the 413.
