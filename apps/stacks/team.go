@@ -26,9 +26,12 @@ func NewTeam(scope constructs.Construct, id string, props *awscdk.StackProps) *T
 	stack := awscdk.NewStack(scope, jsii.String(id), props)
 	logs := awslogs.NewLogGroup(stack, jsii.String("AccessLogs"), &awslogs.LogGroupProps{Retention: awslogs.RetentionDays_THREE_MONTHS})
 	acl := wafsize.NewSizeLimitedWebAcl(stack, jsii.String("WebAcl"), &wafsize.SizeLimitedWebAclProps{
-		MaxBodySize:   awscdk.Size_Kibibytes(jsii.Number(16)), // both APIs take small JSON requests only
+		MaxBodySize:   awscdk.Size_Kibibytes(jsii.Number(16)), // both APIs take small JSON requests only...
 		RateLimit:     jsii.Number(2000),
 		CommonRuleSet: jsii.Bool(true),
+		// ...but for the multipart complete request, which lists every part
+		// (the upload handler holds it to 2 MiB).
+		ExemptPostPathSuffixes: jsii.Strings(uploads.CompletePathSuffix),
 	})
 	streams := streaming.NewStreamingRestApi(stack, jsii.String("Streams"), &streaming.StreamingRestApiProps{
 		AccessLogGroup: logs,

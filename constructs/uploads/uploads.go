@@ -245,9 +245,13 @@ func (u *PresignedUploadApi) newHandler(p *PresignedUploadApiProps, r *resolved)
 // DisableWebAcl; made before the API, so that the API associates it with
 // its stage.
 func (u *PresignedUploadApi) newWebACL(p *PresignedUploadApiProps, r *resolved) {
+	multipart := r.mode == ModeMultipart || r.companion
 	switch {
 	case p.WebAcl != nil:
 		u.WebAcl = p.WebAcl
+		if multipart {
+			u.warnWebAclLimitsComplete()
+		}
 	case p.DisableWebAcl == nil || !*p.DisableWebAcl:
 		limit := p.MaxRequestBodySize
 		if limit == nil {
@@ -260,8 +264,38 @@ func (u *PresignedUploadApi) newWebACL(p *PresignedUploadApiProps, r *resolved) 
 		// The pages that call the API can read the web ACL's 413.
 		acl := &wafsize.SizeLimitedWebAclProps{MaxBodySize: limit, LogRetention: p.LogRetention, Compliance: u.profile,
 			Cors: propcheck.WebAclCors(r.cors)}
+		if multipart && limit.ToBytes(nil) != nil && *limit.ToBytes(nil) < contract.MaxCompleteRequestBody {
+			// A complete request lists every part; the handler holds it to
+			// its own limit.
+			acl.ExemptPostPathSuffixes = jsii.Strings(CompletePathSuffix)
+		}
 		u.WebAcl = wafsize.NewSizeLimitedWebAcl(u, jsii.String("WebAcl"), acl)
 	}
+}
+
+// CompletePathSuffix ends the paths of the multipart complete routes
+// (presign.RouteComplete and RouteCompanionComplete), whose bodies list
+// every part: the web ACL a PresignedUploadApi makes for multipart uploads
+// does not hold them to MaxRequestBodySize (the handler allows up to 2 MiB).
+const CompletePathSuffix = "/complete"
+
+// WarningWebAclLimitsComplete is the id of the warning that a shared
+// WebAcl's body limit would refuse the complete request of a multipart
+// upload with many parts.
+const WarningWebAclLimitsComplete = "@streamgate/uploads:webAclLimitsComplete"
+
+// warnWebAclLimitsComplete warns when the shared WebAcl refuses bodies a
+// multipart complete request can reach, without exempting its routes.
+func (u *PresignedUploadApi) warnWebAclLimitsComplete() {
+	acl := u.WebAcl
+	if acl.MaxBodySize >= contract.MaxCompleteRequestBody || slices.Contains(acl.ExemptPostPathSuffixes, CompletePathSuffix) {
+		return
+	}
+	awscdk.Annotations_Of(u).AddWarningV2(jsii.String(WarningWebAclLimitsComplete), jsii.String(fmt.Sprintf(
+		"WebAcl %s refuses bodies over %d bytes, and the complete request of a multipart upload lists every part (about 60 bytes each, 130 with checksums; up to %d bytes), "+
+			"so an upload of more than about %d parts could not be completed. Fix: make the SizeLimitedWebAcl with ExemptPostPathSuffixes: jsii.Strings(uploads.CompletePathSuffix), "+
+			"or a MaxBodySize of at least %d bytes.",
+		*acl.Node().Path(), acl.MaxBodySize, contract.MaxCompleteRequestBody, acl.MaxBodySize/130, contract.MaxCompleteRequestBody)), nil)
 }
 
 // newGateway is the REST API ("Api"): a StreamingRestApi whose routes are

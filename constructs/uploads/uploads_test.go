@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -261,7 +262,14 @@ func TestOptionsKmsCorsModeAndPrefix(t *testing.T) {
 	if options == 0 {
 		t.Error("no CORS preflight methods on the API")
 	}
-	want(t, "WAF body limit", get(tp.props(t, up.WebAcl.CfnWebACL), "Rules").([]any)[0].(map[string]any)["Statement"].(map[string]any)["SizeConstraintStatement"].(map[string]any)["Size"], 8192)
+	// Multipart: the complete request, which lists every part, is spared
+	// the 8 KB limit (the handler has its own).
+	sizeRule := get(tp.props(t, up.WebAcl.CfnWebACL), "Rules").([]any)[0].(map[string]any)["Statement"].(map[string]any)["AndStatement"].(map[string]any)["Statements"].([]any)
+	want(t, "WAF body limit", sizeRule[0].(map[string]any)["SizeConstraintStatement"].(map[string]any)["Size"], 8192)
+	if got := js(sizeRule[1]); !strings.Contains(got, `"NotStatement"`) || !strings.Contains(got, `"SearchString":"/complete"`) || !strings.Contains(got, `"SearchString":"POST"`) {
+		t.Errorf("the size rule's exemption: %s", got)
+	}
+	want(t, "ExemptPostPathSuffixes", up.WebAcl.ExemptPostPathSuffixes, []string{uploads.CompletePathSuffix})
 	// WAF's 413 replaces API Gateway's answer and its CORS gateway responses.
 	want(t, "the 413's CORS header", get(tp.props(t, up.WebAcl.CfnWebACL), "Rules").([]any)[0].(map[string]any)["Action"].(map[string]any)["Block"].(map[string]any)["CustomResponse"].(map[string]any)["ResponseHeaders"],
 		[]any{map[string]any{"Name": "Access-Control-Allow-Origin", "Value": "https://app.example.com"}})
@@ -298,6 +306,40 @@ func TestOptionCompanionRoutes(t *testing.T) {
 	// WAF's 413 is a literal: with two origins, any page may read it.
 	want(t, "the 413's CORS header", get(tp.props(t, up.WebAcl.CfnWebACL), "Rules").([]any)[0].(map[string]any)["Action"].(map[string]any)["Block"].(map[string]any)["CustomResponse"].(map[string]any)["ResponseHeaders"],
 		[]any{map[string]any{"Name": "Access-Control-Allow-Origin", "Value": "*"}})
+}
+
+// TestSharedAclThatLimitsCompleteWarns: a multipart API given a shared web
+// ACL whose limit a complete request can pass, without the exemption, is
+// warned; one with the exemption, a large enough limit, or PUT uploads is
+// not.
+func TestSharedAclThatLimitsCompleteWarns(t *testing.T) {
+	stack := newStack("SharedComplete")
+	acl := func(id string, kib float64, suffixes ...string) *wafsize.SizeLimitedWebAcl {
+		p := &wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(kib))}
+		if suffixes != nil {
+			p.ExemptPostPathSuffixes = jsii.Strings(suffixes...)
+		}
+		return wafsize.NewSizeLimitedWebAcl(stack, jsii.String(id), p)
+	}
+	small, exempt, large := acl("Small", 16), acl("Exempt", 16, uploads.CompletePathSuffix), acl("Large", 4096)
+	api := func(id string, webAcl *wafsize.SizeLimitedWebAcl, mode uploads.Mode) {
+		uploads.NewPresignedUploadApi(stack, jsii.String(id), &uploads.PresignedUploadApiProps{WebAcl: webAcl, Mode: mode,
+			MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(1)), Code: awslambda.Code_FromAsset(jsii.String("testdata/prebuilt"), nil)})
+	}
+	api("Limited", small, uploads.ModeMultipart)
+	api("Exempted", exempt, uploads.ModeMultipart)
+	api("LargeEnough", large, uploads.ModeMultipart)
+	api("Put", small, uploads.ModePut)
+	warned := map[string]string{}
+	for _, w := range *assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_AnyValue()) {
+		if msg := js(w.Entry.Data); strings.Contains(msg, uploads.WarningWebAclLimitsComplete) {
+			warned[strings.Split(*w.Id, "/")[2]] = msg
+		}
+	}
+	if len(warned) != 1 || !strings.Contains(warned["Limited"], "WebAcl SharedComplete/Small refuses bodies over 16384 bytes") ||
+		!strings.Contains(warned["Limited"], "Fix: make the SizeLimitedWebAcl with ExemptPostPathSuffixes: jsii.Strings(uploads.CompletePathSuffix)") {
+		t.Errorf("warned %v, want Limited only", warned)
+	}
 }
 
 func TestOptionExistingBucketSharedAclAndPrebuiltCode(t *testing.T) {

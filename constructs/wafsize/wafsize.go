@@ -24,7 +24,9 @@ package wafsize
 
 import (
 	"fmt"
+	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -126,6 +128,15 @@ type SizeLimitedWebAclProps struct {
 	// and kept at least a year. Default: the profile applied to the scope
 	// with compliance.Apply, else none.
 	Compliance *compliance.Profile
+	// ExemptPostPathSuffixes are the endings of URI paths (such as
+	// "/complete") of POST routes whose bodies MaxBodySize does not limit:
+	// routes whose handler takes larger bodies and enforces a limit of its
+	// own. API Gateway's 10 MB cap still applies, and other rules (rate
+	// limit, common rule set) still do. PresignedUploadApi's own web ACL
+	// has "/complete" for multipart uploads, whose complete request lists
+	// every part (up to 10,000, about 1.3 MB). Each starts with "/", at
+	// most 200 bytes (WAF's byte match). Default: none.
+	ExemptPostPathSuffixes *[]*string
 	// Cors names the origins of the browser pages that call the guarded
 	// APIs (AllowOrigins, and AllowCredentials), so that such a page can
 	// read the 413 (and the rate rule's 429): WAF's answer replaces API
@@ -163,6 +174,9 @@ type SizeLimitedWebAcl struct {
 	// AllowCredentials reports whether the 413 carries
 	// Access-Control-Allow-Credentials (Cors.AllowCredentials).
 	AllowCredentials bool
+	// ExemptPostPathSuffixes are Props.ExemptPostPathSuffixes: POST paths
+	// with these endings are not held to MaxBodySize.
+	ExemptPostPathSuffixes []string
 
 	associations int
 }
@@ -179,17 +193,19 @@ func NewSizeLimitedWebAcl(scope constructs.Construct, id *string, p *SizeLimited
 	}
 	problems := propcheck.NewProblems("SizeLimitedWebAcl", scope, id)
 	problems.CheckUnique(scope, id)
-	limit, inspection := validate(problems, p)
-	answer := corsAnswer(problems, p.Cors)
-	problems.Check()
-	w := &SizeLimitedWebAcl{MaxBodySize: limit, InspectionLimit: inspection, AllowOrigin: answer.origin, AllowCredentials: answer.credentials}
-	constructs.NewConstruct_Override(w, scope, id)
 	prefix := *id
 	if p.MetricPrefix != nil {
 		prefix = *p.MetricPrefix
 	}
+	limit, inspection := validate(problems, p, prefix)
+	exempt := exemptSuffixes(problems, p)
+	answer := corsAnswer(problems, p.Cors)
+	problems.Check()
+	w := &SizeLimitedWebAcl{MaxBodySize: limit, InspectionLimit: inspection, AllowOrigin: answer.origin, AllowCredentials: answer.credentials,
+		ExemptPostPathSuffixes: exempt}
+	constructs.NewConstruct_Override(w, scope, id)
 	w.MetricName = prefix
-	rules := newRules(p, limit, prefix, answer)
+	rules := newRules(p, limit, prefix, answer, exempt)
 	w.CfnWebACL = awswafv2.NewCfnWebACL(w, jsii.String("Resource"), &awswafv2.CfnWebACLProps{
 		Scope:            jsii.String("REGIONAL"),
 		Description:      jsii.String(fmt.Sprintf("streamgate: request bodies up to %d bytes", limit)),
@@ -230,19 +246,19 @@ func responseBodies(p *SizeLimitedWebAclProps, limit int64) map[string]interface
 // Content-Length past what WAF inspects), the rate limit, and AWS's common
 // rule set, whose own 8 KB body rule counts instead of blocking when the
 // limit is higher.
-func newRules(p *SizeLimitedWebAclProps, limit int64, prefix string, answer cors413) []interface{} {
+func newRules(p *SizeLimitedWebAclProps, limit int64, prefix string, answer cors413, exempt []string) []interface{} {
 	var rules []interface{}
 	if limit <= KB64.Bytes() {
-		rules = append(rules, blockRule(RuleBodySize, prefix, len(rules), tooLarge, answer, &awswafv2.CfnWebACL_StatementProperty{
+		rules = append(rules, blockRule(RuleBodySize, prefix, len(rules), tooLarge, answer, exceptPosts(exempt, &awswafv2.CfnWebACL_StatementProperty{
 			SizeConstraintStatement: &awswafv2.CfnWebACL_SizeConstraintStatementProperty{
 				ComparisonOperator:  jsii.String("GT"),
 				Size:                jsii.Number(float64(limit)),
 				FieldToMatch:        &awswafv2.CfnWebACL_FieldToMatchProperty{Body: &awswafv2.CfnWebACL_BodyProperty{OversizeHandling: jsii.String("MATCH")}},
 				TextTransformations: noTransformation(),
 			},
-		}))
+		})))
 	} else {
-		rules = append(rules, blockRule(RuleContentLength, prefix, len(rules), tooLarge, answer, contentLengthOver(limit)))
+		rules = append(rules, blockRule(RuleContentLength, prefix, len(rules), tooLarge, answer, exceptPosts(exempt, contentLengthOver(limit))))
 	}
 	if p.RateLimit != nil {
 		rules = append(rules, blockRule(RuleRateLimit, prefix, len(rules), tooMany, answer, &awswafv2.CfnWebACL_StatementProperty{
@@ -267,6 +283,52 @@ func newRules(p *SizeLimitedWebAclProps, limit int64, prefix string, answer cors
 		})
 	}
 	return rules
+}
+
+// exceptPosts is statement, except for POST requests whose URI path ends
+// with one of suffixes: statement AND NOT (method POST AND path ENDS_WITH
+// a suffix). Without suffixes it is statement itself.
+func exceptPosts(suffixes []string, statement *awswafv2.CfnWebACL_StatementProperty) *awswafv2.CfnWebACL_StatementProperty {
+	if len(suffixes) == 0 {
+		return statement
+	}
+	byteMatch := func(field *awswafv2.CfnWebACL_FieldToMatchProperty, position, search string) *awswafv2.CfnWebACL_StatementProperty {
+		return &awswafv2.CfnWebACL_StatementProperty{ByteMatchStatement: &awswafv2.CfnWebACL_ByteMatchStatementProperty{
+			FieldToMatch: field, PositionalConstraint: jsii.String(position), SearchString: jsii.String(search), TextTransformations: noTransformation()}}
+	}
+	var paths []interface{}
+	for _, s := range suffixes {
+		paths = append(paths, byteMatch(&awswafv2.CfnWebACL_FieldToMatchProperty{UriPath: map[string]interface{}{}}, "ENDS_WITH", s))
+	}
+	path := paths[0].(*awswafv2.CfnWebACL_StatementProperty)
+	if len(paths) > 1 {
+		path = &awswafv2.CfnWebACL_StatementProperty{OrStatement: &awswafv2.CfnWebACL_OrStatementProperty{Statements: paths}}
+	}
+	post := &awswafv2.CfnWebACL_StatementProperty{AndStatement: &awswafv2.CfnWebACL_AndStatementProperty{Statements: []interface{}{
+		byteMatch(&awswafv2.CfnWebACL_FieldToMatchProperty{Method: map[string]interface{}{}}, "EXACTLY", "POST"), path}}}
+	return &awswafv2.CfnWebACL_StatementProperty{AndStatement: &awswafv2.CfnWebACL_AndStatementProperty{Statements: []interface{}{
+		statement, &awswafv2.CfnWebACL_StatementProperty{NotStatement: &awswafv2.CfnWebACL_NotStatementProperty{Statement: post}}}}}
+}
+
+// exemptSuffixes are Props.ExemptPostPathSuffixes, checked.
+func exemptSuffixes(p *propcheck.Problems, sp *SizeLimitedWebAclProps) []string {
+	if sp.ExemptPostPathSuffixes == nil {
+		return nil
+	}
+	var out []string
+	for i, s := range *sp.ExemptPostPathSuffixes {
+		field := fmt.Sprintf("ExemptPostPathSuffixes[%d]", i)
+		switch {
+		case s == nil || !propcheck.Resolved(s) || !strings.HasPrefix(*s, "/") || len(*s) > 200 || strings.ContainsAny(*s, "?#"):
+			p.Add(field, propcheck.Quote(s), `a literal path ending that starts with "/", at most 200 bytes, without a query ("/complete")`,
+				"name the end of the routes' path, as the request's URI path ends")
+		case slices.Contains(out, *s):
+			p.Add(field, propcheck.Quote(s), "each ending once", "drop the repeated one")
+		default:
+			out = append(out, *s)
+		}
+	}
+	return out
 }
 
 // addLogging sends the web ACL's logs to Props.LogGroup, or a new group
@@ -325,7 +387,7 @@ func StageArn(stage awsapigateway.IStage) *string {
 	})
 }
 
-func validate(p *propcheck.Problems, sp *SizeLimitedWebAclProps) (limit int64, inspection InspectionLimit) {
+func validate(p *propcheck.Problems, sp *SizeLimitedWebAclProps, prefix string) (limit int64, inspection InspectionLimit) {
 	switch {
 	case sp.MaxBodySize == nil:
 		p.Add("MaxBodySize", "unset", "1 byte to 10 MB (API Gateway's cap)", "set the largest request body the API accepts, e.g. awscdk.Size_Kibibytes(jsii.Number(64))")
@@ -357,8 +419,8 @@ func validate(p *propcheck.Problems, sp *SizeLimitedWebAclProps) (limit int64, i
 	default:
 		p.Add("InspectionLimit", fmt.Sprintf("%q", inspection), "KB_16, KB_32, KB_48 or KB_64", "use one of the wafsize.KB* constants")
 	}
-	if sp.RateLimit != nil && !*awscdk.Token_IsUnresolved(sp.RateLimit) && (*sp.RateLimit < 10 || *sp.RateLimit > 2e9) {
-		p.Add("RateLimit", fmt.Sprint(*sp.RateLimit), "10 to 2,000,000,000 requests per IP in 5 minutes", "set a limit in that range")
+	if r := sp.RateLimit; r != nil && !*awscdk.Token_IsUnresolved(r) && (*r < 10 || *r > 2e9 || *r != math.Trunc(*r)) {
+		p.Add("RateLimit", fmt.Sprint(*r), "a whole number of requests per IP in 5 minutes, 10 to 2,000,000,000", "set a whole number in that range")
 	}
 	if sp.LogGroup != nil {
 		if name, known := logGroupName(sp.LogGroup); known && !strings.HasPrefix(name, "aws-waf-logs-") {
@@ -373,9 +435,21 @@ func validate(p *propcheck.Problems, sp *SizeLimitedWebAclProps) (limit int64, i
 	if sp.MetricPrefix != nil && propcheck.Resolved(sp.MetricPrefix) && !metricName.MatchString(*sp.MetricPrefix) {
 		p.Add("MetricPrefix", fmt.Sprintf("%q", *sp.MetricPrefix), "1 to 128 letters, digits and _ # : . - / (WAF's metric names), no spaces",
 			"use a prefix like \"UploadsWaf\"")
+	} else if propcheck.Resolved(prefix) && len(prefix) > maxMetricPrefix {
+		// A rule's metric name is the prefix and the rule's name, at most
+		// 128 characters in all (VisibilityConfig.MetricName).
+		field, fix := "MetricPrefix", "use a shorter prefix"
+		if sp.MetricPrefix == nil {
+			field, fix = "id", "set a shorter MetricPrefix (the id is the default)"
+		}
+		p.Add(field, fmt.Sprintf("%d characters long", len(prefix)), fmt.Sprintf("at most %d, so that the prefix and the longest rule name (%s) fit WAF's 128-character metric names",
+			maxMetricPrefix, RuleCommon), fix)
 	}
 	return limit, inspection
 }
+
+// maxMetricPrefix leaves room in a metric name for the longest rule name.
+const maxMetricPrefix = 128 - len(RuleCommon)
 
 // metricName is what WAF allows in a metric name (a rule's name is added).
 var metricName = regexp.MustCompile(`^[A-Za-z0-9_#:./-]{1,128}$`)

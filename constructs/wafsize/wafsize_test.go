@@ -212,6 +212,63 @@ func TestLoggingAndAssociations(t *testing.T) {
 	}
 }
 
+// TestExemptPostPathSuffixes: the size rule (body or Content-Length) spares
+// POST requests whose path ends with a suffix, and nothing else; without
+// suffixes the rule is the plain size statement.
+func TestExemptPostPathSuffixes(t *testing.T) {
+	st := awscdk.NewStack(cdktest.NewApp(false), jsii.String("Exempt"), nil)
+	cases := []struct {
+		kib      float64
+		suffixes []string
+		rule     string
+		path     string // the path statement's JSON
+	}{
+		{16, []string{"/complete"}, wafsize.RuleBodySize,
+			`{"ByteMatchStatement":{"FieldToMatch":{"UriPath":{}},"PositionalConstraint":"ENDS_WITH","SearchString":"/complete","TextTransformations":[{"Priority":0,"Type":"NONE"}]}}`},
+		{1024, []string{"/complete", "/batch"}, wafsize.RuleContentLength,
+			`{"OrStatement":{"Statements":[{"ByteMatchStatement":{"FieldToMatch":{"UriPath":{}},"PositionalConstraint":"ENDS_WITH","SearchString":"/complete","TextTransformations":[{"Priority":0,"Type":"NONE"}]}},` +
+				`{"ByteMatchStatement":{"FieldToMatch":{"UriPath":{}},"PositionalConstraint":"ENDS_WITH","SearchString":"/batch","TextTransformations":[{"Priority":0,"Type":"NONE"}]}}]}}`},
+	}
+	for _, tc := range cases {
+		acl := wafsize.NewSizeLimitedWebAcl(st, jsii.String(fmt.Sprintf("Acl%d", int(tc.kib))), &wafsize.SizeLimitedWebAclProps{
+			MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(tc.kib)), ExemptPostPathSuffixes: jsii.Strings(tc.suffixes...)})
+		if strings.Join(acl.ExemptPostPathSuffixes, ",") != strings.Join(tc.suffixes, ",") {
+			t.Errorf("ExemptPostPathSuffixes %v", acl.ExemptPostPathSuffixes)
+		}
+	}
+	acls := *assertions.Template_FromStack(st, nil).FindResources(jsii.String("AWS::WAFv2::WebACL"), nil)
+	for _, tc := range cases {
+		var stmt struct {
+			AndStatement struct{ Statements []json.RawMessage }
+		}
+		for _, r := range acls {
+			if !strings.Contains(js((*r)["Properties"]), fmt.Sprintf("request bodies up to %d bytes", int(tc.kib*1024))) {
+				continue
+			}
+			for _, rule := range (*r)["Properties"].(map[string]any)["Rules"].([]any) {
+				if rule.(map[string]any)["Name"] == tc.rule {
+					json.Unmarshal([]byte(js(rule.(map[string]any)["Statement"])), &stmt)
+				}
+			}
+		}
+		if len(stmt.AndStatement.Statements) != 2 {
+			t.Fatalf("%s: statement %+v", tc.rule, stmt)
+		}
+		size := string(stmt.AndStatement.Statements[0])
+		if tc.rule == wafsize.RuleBodySize && !strings.Contains(size, `"SizeConstraintStatement"`) || tc.rule == wafsize.RuleContentLength && !strings.Contains(size, `"content-length"`) {
+			t.Errorf("%s: the size statement %s", tc.rule, size)
+		}
+		want := `{"NotStatement":{"Statement":{"AndStatement":{"Statements":[{"ByteMatchStatement":{"FieldToMatch":{"Method":{}},"PositionalConstraint":"EXACTLY","SearchString":"POST",` +
+			`"TextTransformations":[{"Priority":0,"Type":"NONE"}]}},` + tc.path + `]}}}}`
+		if got := string(stmt.AndStatement.Statements[1]); got != want {
+			t.Errorf("%s: the exemption\n got %s\nwant %s", tc.rule, got, want)
+		}
+	}
+	if got := js(rules(t, "8KB")[wafsize.RuleBodySize]["Statement"]); !strings.HasPrefix(got, `{"SizeConstraintStatement"`) {
+		t.Errorf("without suffixes: %s", got)
+	}
+}
+
 func TestFailsInvalidLimits(t *testing.T) {
 	st := awscdk.NewStack(cdktest.NewApp(false), jsii.String("Fails"), nil)
 	for _, tc := range []struct {
@@ -223,7 +280,15 @@ func TestFailsInvalidLimits(t *testing.T) {
 		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Mebibytes(jsii.Number(11))}, []string{"MaxBodySize is 11534336 bytes; allowed: 1 byte to 10 MB (10485760 bytes, API Gateway's cap)", "presigned URLs"}},
 		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(40)), InspectionLimit: wafsize.KB32}, []string{"InspectionLimit is KB_32; allowed: at least the 40960-byte MaxBodySize"}},
 		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), InspectionLimit: "KB_8"}, []string{`InspectionLimit is "KB_8"; allowed: KB_16, KB_32, KB_48 or KB_64`}},
-		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), RateLimit: jsii.Number(1)}, []string{"RateLimit is 1; allowed: 10 to 2,000,000,000"}},
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), RateLimit: jsii.Number(1)}, []string{"RateLimit is 1; allowed: a whole number of requests per IP in 5 minutes, 10 to 2,000,000,000"}},
+		// WAF's Limit is an integer: CloudFormation would refuse 100.5.
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), RateLimit: jsii.Number(100.5)}, []string{"RateLimit is 100.5; allowed: a whole number"}},
+		// A rule's metric name (prefix + rule name) has at most 128 characters.
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), MetricPrefix: jsii.String(strings.Repeat("m", 101))},
+			[]string{"MetricPrefix is 101 characters long; allowed: at most 100, so that the prefix and the longest rule name (AWSManagedRulesCommonRuleSet) fit"}},
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), ExemptPostPathSuffixes: jsii.Strings("complete", "/a?b", "/c", "/c")},
+			[]string{`ExemptPostPathSuffixes[0] is "complete"; allowed: a literal path ending that starts with "/"`, `ExemptPostPathSuffixes[1] is "/a?b"`,
+				`ExemptPostPathSuffixes[3] is "/c"; allowed: each ending once`}},
 		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)),
 			LogGroup: awslogs.LogGroup_FromLogGroupName(st, jsii.String("Plain"), jsii.String("my-logs"))}, []string{`LogGroup is "my-logs"; allowed: a log group whose name starts with "aws-waf-logs-"`}},
 		// Groups defined in the app: their names are Tokens, read from the resource.

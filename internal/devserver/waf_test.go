@@ -122,6 +122,9 @@ func TestSizeLimitedWebACLBlocksBodiesAsWAFDoes(t *testing.T) {
 		{"GIVEN a 16 KB limit WHEN the body is exactly 16384 bytes THEN it passes (GT)", teamAPI, "/upload", 16384, false, 200, "", "Allow (default action)"},
 		{"GIVEN a 16 KB limit WHEN the body is 16385 bytes THEN 413 with the ACL's body", teamAPI, "/upload", 16385, false, 413, teamBody, "Block by BodyOverLimit (priority 0)"},
 		{"GIVEN a 16 KB limit WHEN a chunked body is 20000 bytes THEN WAF measures it and answers 413", teamAPI, "/upload", 20000, true, 413, teamBody, "Block by BodyOverLimit (priority 0)"},
+		// The team's ACL spares the multipart complete request (ExemptPostPathSuffixes).
+		{"GIVEN a 16 KB limit that spares /complete WHEN a complete request is 100000 bytes THEN the function answers", teamAPI, "/uploads/u1/complete", 100000, false, 200, "", "Allow (default action)"},
+		{"GIVEN a 16 KB limit that spares /complete WHEN the body of another path ending in complete is 16385 bytes THEN 413", teamAPI, "/uploads/u1/incomplete", 16385, false, 413, teamBody, "Block by BodyOverLimit (priority 0)"},
 		// A mock route: a 10 MB event is over Lambda's 6 MB invocation limit.
 		{"GIVEN a 10 MB limit WHEN Content-Length is 10485760 THEN it passes", uploadAPI, "/mock", 10 << 20, false, 200, "", "Allow (default action)"},
 		{"GIVEN a 10 MB limit WHEN Content-Length is 10485761 THEN the Content-Length rule answers 413", uploadAPI, "/upload", 10<<20 + 1, false, 413, uploadBody, "Block by ContentLengthOverLimit (priority 0)"},

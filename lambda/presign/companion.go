@@ -98,7 +98,7 @@ func (h *Handler) companion(ctx context.Context, caller, resource string, req ev
 		return h.companionParams(ctx, caller, q["filename"], q["type"])
 	case resource == RouteCompanionCreate && req.HTTPMethod == http.MethodPost:
 		var c CompanionCreateRequest
-		if err := decodeBody(req, &c); err != nil {
+		if err := decodeBody(req, &c, MaxRequestBody); err != nil {
 			return nil, err
 		}
 		return h.companionCreate(ctx, caller, &c)
@@ -134,7 +134,7 @@ func (h *Handler) companion(ctx context.Context, caller, resource string, req ev
 		return CompanionPartURL{URL: u, Expires: int64(h.Config.URLExpiration.Seconds())}, nil
 	case resource == RouteCompanionComplete && req.HTTPMethod == http.MethodPost:
 		var c CompanionCompleteRequest
-		if err := decodeBody(req, &c); err != nil {
+		if err := decodeBody(req, &c, MaxCompleteRequestBody); err != nil {
 			return nil, err
 		}
 		return h.companionComplete(ctx, caller, uploadID, q["key"], &c)
@@ -259,16 +259,8 @@ func (h *Handler) companionComplete(ctx context.Context, caller, uploadID, key s
 		}
 		parts[i] = types.CompletedPart{PartNumber: aws.Int32(int32(p.PartNumber)), ETag: aws.String(p.ETag)}
 	}
-	var total int64
-	if err := h.eachPart(ctx, uploadID, key, func(p types.Part) { total += aws.ToInt64(p.Size) }); err != nil {
+	if err := h.abortOverMaxSize(ctx, uploadID, key); err != nil {
 		return nil, err
-	}
-	if total > h.Config.MaxSize {
-		if _, err := h.S3.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(h.Config.Bucket), Key: aws.String(key), UploadId: aws.String(uploadID)}); err != nil {
-			return nil, s3RequestError(err, "uploadId")
-		}
-		return nil, &RequestError{Status: 413, Code: "SizeTooLarge", Field: "parts", Message: fmt.Sprintf(
-			"the parts add up to %d bytes; allowed: at most %d. The upload was aborted", total, h.Config.MaxSize)}
 	}
 	out, err := h.complete(ctx, uploadID, key, parts)
 	if err != nil {

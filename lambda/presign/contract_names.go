@@ -49,6 +49,7 @@ const (
 	MaxParts               = contract.MaxParts
 	MaxObjectSize          = contract.MaxObjectSize
 	MaxRequestBody         = contract.MaxRequestBody
+	MaxCompleteRequestBody = contract.MaxCompleteRequestBody
 	MaxChecksumsPerRequest = contract.MaxChecksumsPerRequest
 	MaxPartsPerResponse    = contract.MaxPartsPerResponse
 	ChecksumSHA256         = contract.ChecksumSHA256

@@ -12,12 +12,13 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// decodeBody decodes the JSON body (base64 when API Gateway says so) into v.
-// It refuses what a lenient decoder would let through, each with the field at
-// fault: a key given twice (encoding/json keeps the last, so
-// {"fileName":"../x","fileName":"a.txt"} would pass a check that saw the
-// first), unknown fields, values of the wrong type and trailing data.
-func decodeBody(req events.APIGatewayProxyRequest, v any) error {
+// decodeBody decodes the JSON body (base64 when API Gateway says so) into v,
+// a body of at most limit bytes. It refuses what a lenient decoder would let
+// through, each with the field at fault: a key given twice (encoding/json
+// keeps the last, so {"fileName":"../x","fileName":"a.txt"} would pass a
+// check that saw the first), unknown fields, values of the wrong type and
+// trailing data.
+func decodeBody(req events.APIGatewayProxyRequest, v any, limit int) error {
 	body := []byte(req.Body)
 	if req.IsBase64Encoded {
 		var err error
@@ -25,8 +26,8 @@ func decodeBody(req events.APIGatewayProxyRequest, v any) error {
 			return badRequest("InvalidBody", "", "the body is marked base64 but does not decode")
 		}
 	}
-	if len(body) > MaxRequestBody {
-		return &RequestError{Status: 413, Code: "BodyTooLarge", Message: fmt.Sprintf("the body is %d bytes; allowed: at most %d", len(body), MaxRequestBody)}
+	if len(body) > limit {
+		return &RequestError{Status: 413, Code: "BodyTooLarge", Message: fmt.Sprintf("the body is %d bytes; allowed: at most %d", len(body), limit)}
 	}
 	if err := duplicateKeys(body); err != nil {
 		return err

@@ -13,6 +13,7 @@
 package presign
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -26,6 +27,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -118,19 +120,19 @@ func (h *Handler) route(ctx context.Context, req events.APIGatewayProxyRequest) 
 	switch {
 	case resource == RouteUploads && req.HTTPMethod == http.MethodPost:
 		var r Request
-		if err := decodeBody(req, &r); err != nil {
+		if err := decodeBody(req, &r, MaxRequestBody); err != nil {
 			return nil, err
 		}
 		return h.Presign(ctx, caller, &r)
 	case resource == RouteComplete && req.HTTPMethod == http.MethodPost:
 		var c CompleteRequest
-		if err := decodeBody(req, &c); err != nil {
+		if err := decodeBody(req, &c, MaxCompleteRequestBody); err != nil {
 			return nil, err
 		}
 		return h.Complete(ctx, caller, uploadID, &c)
 	case resource == RouteParts && req.HTTPMethod == http.MethodPost:
 		var p PartsRequest
-		if err := decodeBody(req, &p); err != nil {
+		if err := decodeBody(req, &p, MaxRequestBody); err != nil {
 			return nil, err
 		}
 		return h.MoreParts(ctx, caller, uploadID, &p)
@@ -438,8 +440,11 @@ func (h *Handler) eachPart(ctx context.Context, uploadID, key string, fn func(ty
 	return nil
 }
 
-// Complete completes caller's multipart upload; S3 refuses if the key
-// already exists (If-None-Match) or the parts do not match.
+// Complete completes caller's multipart upload with its parts, given in any
+// order: numbers 1 to n, once each. Parts that add up to more than MaxSize
+// abort the upload (each part's URL pins its length, but a client may ask
+// for part URLs of another declared size); S3 refuses if the key already
+// exists (If-None-Match) or the parts do not match.
 func (h *Handler) Complete(ctx context.Context, caller, uploadID string, c *CompleteRequest) (*CompleteResponse, error) {
 	if err := h.checkUpload(caller, uploadID, c.Key); err != nil {
 		return nil, err
@@ -447,24 +452,58 @@ func (h *Handler) Complete(ctx context.Context, caller, uploadID string, c *Comp
 	if len(c.Parts) == 0 || len(c.Parts) > MaxParts {
 		return nil, badRequest("InvalidParts", "parts", "%d parts; allowed: 1 to %d, each with its number and ETag", len(c.Parts), MaxParts)
 	}
+	// S3 wants them in ascending order of number.
+	order := make([]int, len(c.Parts))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(c.Parts[a].Number, c.Parts[b].Number) })
 	parts := make([]types.CompletedPart, len(c.Parts))
-	for i, p := range c.Parts {
-		if p.Number != i+1 || p.ETag == "" {
-			return nil, badRequest("InvalidParts", fmt.Sprintf("parts[%d]", i), "part %d has number %d and ETag %q; allowed: numbers 1, 2, 3... in order, each with the ETag of its PUT", i, p.Number, p.ETag)
+	for n, i := range order {
+		p := c.Parts[i]
+		if p.Number != n+1 || p.ETag == "" {
+			why := fmt.Sprintf("part %d has no ETag", p.Number)
+			if p.Number < n+1 {
+				why = fmt.Sprintf("part %d is given twice", p.Number)
+			} else if p.Number > n+1 {
+				why = fmt.Sprintf("part %d is missing", n+1)
+			}
+			return nil, badRequest("InvalidParts", fmt.Sprintf("parts[%d]", i), "parts[%d] has number %d and ETag %q: %s; allowed: numbers 1 to %d, each once, in any order, each with the ETag of its PUT",
+				i, p.Number, p.ETag, why, len(c.Parts))
 		}
 		if p.ChecksumSHA256 != "" && !validSHA256(p.ChecksumSHA256) {
 			return nil, badRequest("InvalidChecksum", fmt.Sprintf("parts[%d].checksumSha256", i), "the checksum of part %d is not the base64 of a 32-byte SHA-256 digest", p.Number)
 		}
-		parts[i] = types.CompletedPart{PartNumber: aws.Int32(int32(p.Number)), ETag: aws.String(p.ETag)}
+		parts[n] = types.CompletedPart{PartNumber: aws.Int32(int32(p.Number)), ETag: aws.String(p.ETag)}
 		if p.ChecksumSHA256 != "" {
-			parts[i].ChecksumSHA256 = aws.String(p.ChecksumSHA256)
+			parts[n].ChecksumSHA256 = aws.String(p.ChecksumSHA256)
 		}
+	}
+	if err := h.abortOverMaxSize(ctx, uploadID, c.Key); err != nil {
+		return nil, err
 	}
 	out, err := h.complete(ctx, uploadID, c.Key, parts)
 	if err != nil {
 		return nil, err
 	}
 	return &CompleteResponse{Key: c.Key, ETag: aws.ToString(out.ETag)}, nil
+}
+
+// abortOverMaxSize aborts the upload, with a 413, when the parts S3 has add
+// up to more than MaxSize.
+func (h *Handler) abortOverMaxSize(ctx context.Context, uploadID, key string) error {
+	var total int64
+	if err := h.eachPart(ctx, uploadID, key, func(p types.Part) { total += aws.ToInt64(p.Size) }); err != nil {
+		return err
+	}
+	if total <= h.Config.MaxSize {
+		return nil
+	}
+	if _, err := h.S3.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(h.Config.Bucket), Key: aws.String(key), UploadId: aws.String(uploadID)}); err != nil {
+		return s3RequestError(err, "uploadId")
+	}
+	return &RequestError{Status: 413, Code: "SizeTooLarge", Field: "parts", Message: fmt.Sprintf(
+		"the parts add up to %d bytes; allowed: at most %d. The upload was aborted", total, h.Config.MaxSize)}
 }
 
 func (h *Handler) complete(ctx context.Context, uploadID, key string, parts []types.CompletedPart) (*s3.CompleteMultipartUploadOutput, error) {
@@ -524,8 +563,10 @@ func s3RequestError(err error, field string) error {
 }
 
 func validSHA256(s string) bool {
+	// The decoder skips \r and \n, which a header value cannot carry:
+	// only the canonical 44 characters pass.
 	sum, err := base64.StdEncoding.DecodeString(s)
-	return err == nil && len(sum) == sha256.Size
+	return err == nil && len(sum) == sha256.Size && base64.StdEncoding.EncodeToString(sum) == s
 }
 
 // signedHeaders are the headers the client must send with a presigned

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -380,5 +381,72 @@ func TestConfigFromEnv(t *testing.T) {
 	t.Setenv(EnvURLExpiration, "30")
 	if _, err := ConfigFromEnv(); err == nil || !strings.Contains(err.Error(), "prefix") || !strings.Contains(err.Error(), "expiry") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestCompleteLargeAndUnorderedParts: a complete request lists every part,
+// so it may be far larger than a presign request (10,000 parts); the parts
+// may come in any order and reach S3 in ascending order; a part missing or
+// given twice is a 400; parts that add up to more than MaxSize (URLs asked
+// for another declared size) abort the upload with a 413.
+func TestCompleteLargeAndUnorderedParts(t *testing.T) {
+	h, f := testHandler(ModeMultipart)
+	status, m := call(t, h, "POST", RouteUploads, `{"fileName":"big.csv","contentType":"text/csv","size":20971521,"partSize":10485760}`, nil, nil)
+	if status != 200 {
+		t.Fatalf("create: %d %v", status, m)
+	}
+	key, upload1 := m["key"].(string), map[string]string{"uploadId": "upload-1"}
+	body := func(numbers ...int) string {
+		var parts []string
+		for _, n := range numbers {
+			parts = append(parts, fmt.Sprintf(`{"number":%d,"etag":"\"%032d\"","checksumSha256":"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="}`, n, n))
+		}
+		return `{"key":"` + key + `","parts":[` + strings.Join(parts, ",") + `]}`
+	}
+	all := make([]int, MaxParts)
+	for i := range all {
+		all[i] = MaxParts - i // in reverse
+	}
+	big := body(all...)
+	if len(big) <= MaxRequestBody || len(big) > MaxCompleteRequestBody {
+		t.Fatalf("10,000 parts are %d bytes", len(big))
+	}
+	if status, m := call(t, h, "POST", RouteComplete, big, upload1, nil); status != 200 {
+		t.Fatalf("10,000 parts in reverse: %d %v", status, m)
+	}
+	got := f.completed[0].MultipartUpload.Parts
+	if len(got) != MaxParts || aws.ToInt32(got[0].PartNumber) != 1 || aws.ToInt32(got[MaxParts-1].PartNumber) != MaxParts || aws.ToString(got[0].ETag) != fmt.Sprintf(`"%032d"`, 1) {
+		t.Errorf("S3 got parts %d, first %v, last %v", len(got), got[0], got[MaxParts-1])
+	}
+	for _, tc := range []struct {
+		body, field string
+	}{
+		{body(1, 3), "parts[1]"},
+		{body(2, 1, 2), "parts[2]"},
+		{body(MaxParts + 1), "parts[0]"},
+	} {
+		if status, m := call(t, h, "POST", RouteComplete, tc.body, upload1, nil); status != 400 || m["error"].(map[string]any)["field"] != tc.field {
+			t.Errorf("%.60s: %d %v, want 400 naming %s", tc.body, status, m, tc.field)
+		}
+	}
+	if status, m := call(t, h, "POST", RouteComplete, `{"key":"`+key+`","parts":[`+strings.Repeat(" ", MaxCompleteRequestBody)+`]}`, upload1, nil); status != 413 {
+		t.Errorf("a body over %d bytes: %d %v", MaxCompleteRequestBody, status, m)
+	}
+
+	f.parts = []types.Part{{PartNumber: aws.Int32(1), Size: aws.Int64(100 << 20), ETag: aws.String(`"a"`)}, {PartNumber: aws.Int32(2), Size: aws.Int64(1), ETag: aws.String(`"b"`)}}
+	completed := len(f.completed)
+	status, m = call(t, h, "POST", RouteComplete, body(1, 2), upload1, nil)
+	if status != 413 || m["error"].(map[string]any)["code"] != "SizeTooLarge" || len(f.completed) != completed || len(f.aborted) != 1 {
+		t.Errorf("parts over MaxSize: %d %v, completed %d, aborted %v", status, m, len(f.completed)-completed, f.aborted)
+	}
+}
+
+// TestChecksumWithALineBreak: a checksum the decoder would accept with a
+// line break in it (which no header can carry) is refused.
+func TestChecksumWithALineBreak(t *testing.T) {
+	h, _ := testHandler(ModePut)
+	status, m := call(t, h, "POST", RouteUploads, `{"fileName":"a.csv","contentType":"text/csv","size":3,"checksumSha256":"LXEWQrcmsEQBYnyp+6wy\n9chTD7GQPMTbAiWHF5IaSIE="}`, nil, nil)
+	if status != 400 || m["error"].(map[string]any)["field"] != "checksumSha256" {
+		t.Errorf("status %d: %v", status, m)
 	}
 }

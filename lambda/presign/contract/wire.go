@@ -33,6 +33,10 @@ const (
 	MaxParts         = 10_000   //
 	MaxObjectSize    = 5 << 40  // 5 TiB, S3's largest object (multipart)
 	MaxRequestBody   = 16 << 10 // a presign request is a few hundred bytes
+	// MaxCompleteRequestBody bounds the body of a complete request
+	// (RouteComplete, RouteCompanionComplete), which lists every part: up
+	// to MaxParts of them, about 130 bytes each with a checksum.
+	MaxCompleteRequestBody = 2 << 20
 	// MaxChecksumsPerRequest bounds the part checksums of one parts
 	// request, which keeps it within MaxRequestBody.
 	MaxChecksumsPerRequest = 200
