@@ -15,13 +15,14 @@
 // through stream.Request and RequestContext.
 //
 // What the client gets: the status and headers (multi-value ones, and
-// Set-Cookie as cookies) in the streaming prelude on the first Write or
+// Set-Cookie as cookies; as net/http, the first WriteHeader's status and
+// the headers set before it) in the streaming prelude on the first Write or
 // Flush, or when the handler returns; then the body as the handler writes
 // it, through lambda/stream's body writer: buffered in 32 KiB and sent at
 // least every 2 ms (Options.Stream), so a handler that never flushes still
 // streams in bounded memory, and http.Flusher and http.ResponseController
 // send at once. A Content-Type the handler does not set is sniffed from the
-// first bytes, as net/http does. Compression (Options.Stream.Encodings) and
+// first bytes, as net/http does (not when it set Content-Encoding). Compression (Options.Stream.Encodings) and
 // CORS (the API's Cors, as lambda/stream's Start does it) come from the
 // same code as lambda/stream's.
 //

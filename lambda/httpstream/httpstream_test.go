@@ -313,3 +313,66 @@ func TestPathParametersArriveEncoded(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteHeaderAsNetHTTP: the first WriteHeader wins, and the headers are
+// the ones set before it, as net/http sends them; a handler that encodes
+// its body itself gets no sniffed Content-Type (net/http's rule).
+func TestWriteHeaderAsNetHTTP(t *testing.T) {
+	h := Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Early", "1")
+		w.WriteHeader(http.StatusNotFound)
+		w.WriteHeader(http.StatusInternalServerError)
+		w.Header().Set("X-Late", "1")
+		io.WriteString(w, "<html>not found</html>")
+	}), nil)
+	resp, body, err := call(t, h, event("GET", "/", "/", nil))
+	if err != nil || body != "<html>not found</html>" || resp.StatusCode != 404 || resp.Headers["X-Early"] != "1" || resp.Headers["X-Late"] != "" ||
+		resp.Headers["Content-Type"] != "text/html; charset=utf-8" {
+		t.Errorf("%d %v %q %v", resp.StatusCode, resp.Headers, body, err)
+	}
+	h = Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		z := gzip.NewWriter(w)
+		io.WriteString(z, "<html>hi</html>")
+		z.Close()
+	}), nil)
+	if resp, _, _ := call(t, h, event("GET", "/", "/", nil)); resp.Headers["Content-Type"] != "" {
+		t.Errorf("sniffed %q from an encoded body", resp.Headers["Content-Type"])
+	}
+}
+
+// TestNoCompressionWithoutABodyOrForARange: with gzip offered and accepted,
+// a 204, a 304, a HEAD answer, a 206 and a Content-Range answer are sent
+// as the handler wrote them (a range's offsets count unencoded bytes).
+func TestNoCompressionWithoutABodyOrForARange(t *testing.T) {
+	content := strings.NewReader(strings.Repeat("0123456789", 100))
+	h := stream.Wrap(Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/204":
+			w.WriteHeader(http.StatusNoContent)
+		default: // 304 with If-None-Match, 206 with Range, HEAD
+			w.Header().Set("ETag", `"v1"`)
+			http.ServeContent(w, r, "data.txt", time.Time{}, content)
+		}
+	}), &Options{Stream: stream.Options{Encodings: []string{stream.Gzip}}}))
+	for _, tc := range []struct {
+		method, path, header, value string
+		status                      int
+		body                        string
+	}{
+		{"GET", "/204", "", "", 204, ""},
+		{"GET", "/data", "If-None-Match", `"v1"`, 304, ""},
+		{"HEAD", "/data", "", "", 200, ""},
+		{"GET", "/data", "Range", "bytes=10-19", 206, "0123456789"},
+	} {
+		ev := event(tc.method, "/{proxy+}", tc.path, map[string]string{"proxy": tc.path[1:]})
+		ev.Headers = map[string]string{"Accept-Encoding": "gzip"}
+		if tc.header != "" {
+			ev.Headers[tc.header] = tc.value
+		}
+		resp, body, err := call(t, h, ev)
+		if err != nil || resp.StatusCode != tc.status || body != tc.body || resp.Headers["Content-Encoding"] != "" {
+			t.Errorf("%s %s %s: %d %v %q %v", tc.method, tc.path, tc.header, resp.StatusCode, resp.Headers, body, err)
+		}
+	}
+}

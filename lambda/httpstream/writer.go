@@ -24,6 +24,7 @@ type responseWriter struct {
 
 	header http.Header
 	status int
+	sent   http.Header // the header as WriteHeader found it, nil before
 
 	mu        sync.Mutex // guards the commit
 	isCommit  bool
@@ -47,13 +48,16 @@ func newResponseWriter(ctx context.Context, opts stream.Options, logf func(strin
 // Header is the response's header map, sent with the first byte.
 func (w *responseWriter) Header() http.Header { return w.header }
 
-// WriteHeader sets the status; it is sent with the first byte. Later calls,
-// and informational (1xx) statuses, are ignored.
+// WriteHeader sets the status, and the headers as they are now; both are
+// sent with the first byte. Later calls, later changes to the header map,
+// and informational (1xx) statuses are ignored, as net/http ignores them.
 func (w *responseWriter) WriteHeader(code int) {
-	if w.committed() || code < 200 || code > 999 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.isCommit || w.status != 0 || code < 200 || code > 999 {
 		return
 	}
-	w.status = code
+	w.status, w.sent = code, w.header.Clone()
 }
 
 // Write sends the prelude first, then p through the stream's buffer. It
@@ -94,16 +98,17 @@ func (w *responseWriter) commit(first []byte) {
 		w.body = discard{}
 		return
 	}
-	status := w.status
+	status, header := w.status, w.sent
 	if status == 0 {
-		status = http.StatusOK
+		status, header = http.StatusOK, w.header
 	}
-	if _, set := w.header["Content-Type"]; !set && len(first) > 0 && bodyAllowed(status) {
-		w.header.Set("Content-Type", http.DetectContentType(first))
+	// Not for an encoded body (net/http's rule: golang.org/issue/31753).
+	if _, set := header["Content-Type"]; !set && len(first) > 0 && bodyAllowed(status) && header.Get("Content-Encoding") == "" {
+		header.Set("Content-Type", http.DetectContentType(first))
 	}
 	opts := w.opts
 	opts.StatusCode, opts.Headers, opts.MultiValueHeaders, opts.Cookies = status, map[string]string{}, nil, nil
-	for k, vs := range w.header {
+	for k, vs := range header {
 		switch {
 		case len(vs) == 0:
 		case strings.EqualFold(k, "Set-Cookie"):

@@ -167,8 +167,9 @@ type Options struct {
 	// ignored), chosen by AcceptEncoding. The prelude then carries
 	// Content-Encoding and Vary: Accept-Encoding, and every flush also
 	// flushes the compressor, so records still arrive one by one and decode
-	// as they arrive (API Gateway cannot compress a stream itself). Default:
-	// none (identity).
+	// as they arrive (API Gateway cannot compress a stream itself). A
+	// response without a body (204, 304, to HEAD) or of a range (206,
+	// Content-Range) is never compressed. Default: none (identity).
 	Encodings []string
 	// AcceptEncoding is the request's Accept-Encoding header
 	// (stream.AcceptEncoding(req.Headers)). Default: the request's, when
@@ -252,6 +253,21 @@ type Stream struct {
 	done chan struct{}
 }
 
+// compressible says whether a response may be compressed: not one without
+// a body (204, 304, a HEAD request's), and not a range (206, or a
+// Content-Range header), whose offsets count the unencoded bytes
+// (https://www.rfc-editor.org/rfc/rfc9110#section-14.4).
+func compressible(ctx context.Context, status int, headers map[string]string) bool {
+	if status == 204 || status == 304 || status == 206 {
+		return false
+	}
+	if _, ranged := Header(headers, "Content-Range"); ranged {
+		return false
+	}
+	req, ok := Request(ctx)
+	return !ok || req.HTTPMethod != "HEAD"
+}
+
 func start(ctx context.Context, opts *Options, f format, produce func(ctx context.Context, s *Stream) error) *events.APIGatewayProxyStreamingResponse {
 	o := opts.withDefaults()
 	pw := newChunkPipe()
@@ -265,7 +281,7 @@ func start(ctx context.Context, opts *Options, f format, produce func(ctx contex
 	}
 	var out io.Writer = pw
 	_, encoded := Header(headers, "Content-Encoding") // already encoded: never twice
-	if offered := validEncodings(o.Encodings, o.Logf); len(offered) > 0 && !encoded {
+	if offered := validEncodings(o.Encodings, o.Logf); len(offered) > 0 && !encoded && compressible(ctx, o.StatusCode, headers) {
 		varyAcceptEncoding(headers)
 		accept := o.AcceptEncoding
 		if req, ok := Request(ctx); ok && accept == "" {
@@ -359,6 +375,20 @@ func (s *Stream) Records() int64 {
 func (s *Stream) run(produce func(ctx context.Context, s *Stream) error) {
 	defer close(s.done)
 	defer s.stopDL()
+	// At the deadline margin the stream ends with its error record even if
+	// the producer does not return (a call that ignores its context): the
+	// invocation would be stopped before the producer ends it.
+	producing := make(chan struct{})
+	defer close(producing)
+	go func() {
+		select {
+		case <-s.ctxDone:
+			if errors.Is(context.Cause(s.ctx), ErrDeadline) {
+				s.finish(nil)
+			}
+		case <-producing:
+		}
+	}()
 	var perr error
 	func() {
 		defer func() {
@@ -372,10 +402,14 @@ func (s *Stream) run(produce func(ctx context.Context, s *Stream) error) {
 }
 
 // finish writes the final record and closes the pipe, with an error when the
-// stream did not end cleanly.
+// stream did not end cleanly. It runs once: at the deadline margin, or when
+// the producer returns.
 func (s *Stream) finish(perr error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.finished {
+		return
+	}
 	s.finished = true
 	cause := context.Cause(s.ctx)
 	var panicked *PanicError

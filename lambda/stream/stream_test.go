@@ -412,6 +412,52 @@ func TestDeadlineEndsStreamWithErrorRecord(t *testing.T) {
 	}
 }
 
+// TestDeadlineEndsStreamWhileTheProducerIsStuck: a producer blocked in a
+// call that ignores its context (an upstream read) still gets its stream
+// ended, with the error record and the read error, at the deadline
+// margin: after the invocation's deadline nothing would reach the client.
+func TestDeadlineEndsStreamWhileTheProducerIsStuck(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	release, returned := make(chan struct{}), make(chan struct{})
+	resp := NDJSON(ctx, &Options{DeadlineMargin: time.Minute - 100*time.Millisecond}, func(ctx context.Context, w *NDJSONWriter) error {
+		defer close(returned)
+		_ = w.Encode("first")
+		<-release // stuck until the test lets go, whatever ctx says
+		return w.Encode("late")
+	})
+	read := make(chan error, 1)
+	var body []byte
+	go func() {
+		var err error
+		body, err = io.ReadAll(resp.Body)
+		read <- err
+	}()
+	select {
+	case err := <-read:
+		if !errors.Is(err, ErrDeadline) {
+			t.Errorf("body read error = %v, want ErrDeadline", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the stream did not end at the deadline margin while the producer was stuck")
+	}
+	select {
+	case <-returned:
+		t.Fatal("the producer returned before the test released it")
+	default:
+	}
+	close(release)
+	<-resp.Body.(*Stream).Done()
+	l := lines(string(body))
+	if len(l) != 2 || l[0] != `"first"` {
+		t.Fatalf("records %q", l)
+	}
+	jsonEqual(t, l[1], fmt.Sprintf(`{"error":{"code":"DeadlineExceeded","message":%q},"records":1}`, ErrDeadline.Error()))
+	if resp.Body.(*Stream).Err() != ErrDeadline {
+		t.Errorf("Err() = %v, want ErrDeadline (the late write changes nothing)", resp.Body.(*Stream).Err())
+	}
+}
+
 func TestProducerPanicBecomesErrorRecord(t *testing.T) {
 	var logged string
 	resp := NDJSON(context.Background(), &Options{Logf: func(f string, a ...any) { logged = fmt.Sprintf(f, a...) }},
