@@ -29,7 +29,7 @@ const (
 	// content type, the key and the checksum; for browsers. Up to 5 GB.
 	ModePost = Mode(contract.ModePost)
 	// ModeMultipart: a multipart upload with one presigned URL per part, sent
-	// in parallel; up to 5 TB.
+	// in parallel; up to 48.8 TiB (S3's largest object).
 	ModeMultipart = Mode(contract.ModeMultipart)
 )
 
@@ -53,8 +53,8 @@ const (
 type PresignedUploadApiProps struct {
 	// Mode of the uploads. Default: ModePut.
 	Mode Mode
-	// MaxObjectSize is the largest object a client may upload: at most 5 GB
-	// with PUT and POST, 5 TB with MULTIPART. Default: 1 GiB.
+	// MaxObjectSize is the largest object a client may upload: at most 5 GiB
+	// with PUT and POST, 48.8 TiB with MULTIPART. Default: 1 GiB.
 	MaxObjectSize awscdk.Size
 	// AllowedContentTypes are the exact media types clients may upload.
 	// Default: uploaddefaults.ContentTypes().

@@ -584,12 +584,12 @@ func checkMaxObjectSize(p *propcheck.Problems, size awscdk.Size, mode Mode) int6
 	n := int64(*size.ToBytes(nil))
 	switch {
 	case n <= 0:
-		p.Add("MaxObjectSize", fmt.Sprintf("%d bytes", n), "1 byte to 5 GB (PUT, POST) or 5 TB (MULTIPART)", "set a positive size")
+		p.Add("MaxObjectSize", fmt.Sprintf("%d bytes", n), "1 byte to 5 GiB (PUT, POST) or 48.8 TiB (MULTIPART)", "set a positive size")
 	case mode != ModeMultipart && n > contract.MaxSinglePutSize:
 		p.Add("MaxObjectSize", propcheck.Bytes(n), fmt.Sprintf("at most 5 GiB with %s: S3's single upload limit", mode),
 			"set Mode: uploads.ModeMultipart for larger objects, or lower MaxObjectSize")
 	case n > contract.MaxObjectSize:
-		p.Add("MaxObjectSize", propcheck.Bytes(n), "at most 5 TiB, S3's object size limit", "lower MaxObjectSize")
+		p.Add("MaxObjectSize", propcheck.Bytes(n), "at most 48.8 TiB (50,000 GiB), S3's object size limit", "lower MaxObjectSize")
 	}
 	return n
 }

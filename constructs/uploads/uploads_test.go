@@ -473,8 +473,8 @@ func failsWith(t *testing.T, p *uploads.PresignedUploadApiProps, fragments ...st
 func TestFailsSizeAboveSingleUploadWithoutMultipart(t *testing.T) {
 	failsWith(t, &uploads.PresignedUploadApiProps{MaxObjectSize: awscdk.Size_Gibibytes(jsii.Number(6))},
 		`PresignedUploadApi "Fails/Uploads" has 1 invalid prop`, "MaxObjectSize is 6 GiB (6442450944 bytes); allowed: at most 5 GiB with PUT", "Fix: set Mode: uploads.ModeMultipart")
-	failsWith(t, &uploads.PresignedUploadApiProps{Mode: uploads.ModeMultipart, MaxObjectSize: awscdk.Size_Tebibytes(jsii.Number(6))},
-		"MaxObjectSize is 6 TiB (6597069766656 bytes); allowed: at most 5 TiB")
+	failsWith(t, &uploads.PresignedUploadApiProps{Mode: uploads.ModeMultipart, MaxObjectSize: awscdk.Size_Tebibytes(jsii.Number(49))},
+		"MaxObjectSize is 49 TiB (53876069761024 bytes); allowed: at most 48.8 TiB (50,000 GiB)")
 	failsWith(t, &uploads.PresignedUploadApiProps{Mode: "STREAM"}, `Mode is "STREAM"; allowed: uploads.ModePut, ModePost or ModeMultipart`)
 }
 

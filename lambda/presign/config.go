@@ -78,7 +78,7 @@ func (c *Config) Validate() error {
 		}
 	case ModeMultipart:
 		if c.MaxSize > MaxObjectSize {
-			problems = append(problems, fmt.Sprintf("max size %d is above S3's 5 TiB", c.MaxSize))
+			problems = append(problems, fmt.Sprintf("max size %d is above S3's %d (48.8 TiB)", c.MaxSize, int64(MaxObjectSize)))
 		}
 	default:
 		problems = append(problems, fmt.Sprintf("mode %q is not PUT, POST or MULTIPART", c.Mode))

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -96,10 +97,14 @@ func duplicateKeys(body []byte) error {
 				if path != "" {
 					field = path + "." + key
 				}
-				if seen[key] {
-					return badRequest("DuplicateField", field, "%s is given twice; allowed: each field once", field)
+				// encoding/json matches names regardless of case
+				// ({"fileName":...,"FileName":...} is the same field), as
+				// its foldName does.
+				folded := strings.Map(func(r rune) rune { return unicode.ToUpper(unicode.ToLower(r)) }, key)
+				if seen[folded] {
+					return badRequest("DuplicateField", field, "%s is given twice (names match regardless of case); allowed: each field once", field)
 				}
-				seen[key] = true
+				seen[folded] = true
 				if err := walk(field); err != nil {
 					return err
 				}

@@ -392,8 +392,14 @@ func (h *Handler) MoreParts(ctx context.Context, caller, uploadID string, p *Par
 		}
 	}
 	total := int((p.Size + p.PartSize - 1) / p.PartSize)
-	if p.From < 1 || p.From > total || p.Count < 1 || p.Count > MaxPartsPerResponse || len(p.ChecksumsSHA256) > 0 && p.From+p.Count-1 > total {
-		return nil, badRequest("InvalidPartRange", "from", "parts %d+%d; allowed: from 1..%d, count 1..%d", p.From, p.Count, total, MaxPartsPerResponse)
+	if p.Count == 0 && len(p.ChecksumsSHA256) == 0 {
+		p.Count = MaxPartsPerResponse // as many as a first answer gives
+	}
+	switch {
+	case p.From < 1 || p.From > total:
+		return nil, badRequest("InvalidPartRange", "from", "from is %d; allowed: a part number from 1 to %d", p.From, total)
+	case p.Count < 1 || p.Count > MaxPartsPerResponse || len(p.ChecksumsSHA256) > 0 && p.From+p.Count-1 > total:
+		return nil, badRequest("InvalidPartRange", "count", "parts %d+%d; allowed: count 1..%d, or left out, and with checksums only parts up to %d", p.From, p.Count, MaxPartsPerResponse, total)
 	}
 	parts, err := h.presignParts(ctx, p.Key, uploadID, p.Size, p.PartSize, p.From, p.Count, p.ChecksumsSHA256)
 	if err != nil {

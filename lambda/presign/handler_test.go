@@ -227,6 +227,15 @@ func TestPresignMultipart(t *testing.T) {
 	if status != 200 || len(m["parts"].([]any)) != 1 {
 		t.Errorf("more parts: %d %v", status, m)
 	}
+	// count left out: as many as a first answer gives.
+	status, m = call(t, h, "POST", RouteParts, `{"key":"`+key+`","size":20971521,"partSize":10485760,"from":2}`, map[string]string{"uploadId": "upload-1"}, nil)
+	if status != 200 || len(m["parts"].([]any)) != 2 {
+		t.Errorf("more parts without count: %d %v", status, m)
+	}
+	status, m = call(t, h, "POST", RouteParts, `{"key":"`+key+`","size":20971521,"partSize":10485760,"from":2,"count":1001}`, map[string]string{"uploadId": "upload-1"}, nil)
+	if status != 400 || m["error"].(map[string]any)["field"] != "count" {
+		t.Errorf("count over the limit: %d %v, want 400 naming count", status, m)
+	}
 
 	// Another caller's key is an upload this caller does not have; so is a
 	// key outside the prefix.
@@ -264,6 +273,10 @@ func TestBadRequests(t *testing.T) {
 		{"unknown field", put, `{"fileName":"a.png","contentType":"image/png","size":1,"key":"mine"}`, 400, "UnknownField", "key"},
 		{"duplicate file name", put, `{"fileName":"../x","fileName":"a.png","contentType":"image/png","size":1}`, 400, "DuplicateField", "fileName"},
 		{"duplicate size", put, `{"fileName":"a.png","contentType":"image/png","size":-1,"size":5}`, 400, "DuplicateField", "size"},
+		// encoding/json reads FileName into fileName too.
+		{"duplicate file name in another case", put, `{"fileName":"../x","FileName":"a.png","contentType":"image/png","size":1}`, 400, "DuplicateField", "FileName"},
+		{"line break in the content type", put, `{"fileName":"a.csv","contentType":"text/csv;\n charset=utf-8","size":1}`, 400, "InvalidContentType", "contentType"},
+		{"space before the content type", put, `{"fileName":"a.png","contentType":" image/png","size":1}`, 400, "InvalidContentType", "contentType"},
 		{"size as a string", put, `{"fileName":"a.png","contentType":"image/png","size":"5"}`, 400, "InvalidJSON", "size"},
 		{"file name as a number", put, `{"fileName":7,"contentType":"image/png","size":5}`, 400, "InvalidJSON", "fileName"},
 		{"unknown algorithm", put, `{"fileName":"a.png","contentType":"image/png","size":1,"checksumAlgorithm":"MD5"}`, 400, "InvalidChecksumAlgorithm", "checksumAlgorithm"},

@@ -144,6 +144,11 @@ func (c *Config) validate(r *Request) (contentType, fileName string, err error) 
 // checkContentType checks a client's content type against the allowed
 // types and returns its media type.
 func (c *Config) checkContentType(contentType string) (string, error) {
+	// The value is signed as given, and sent as a header: none of what a
+	// header cannot carry, nor spaces around it.
+	if strings.TrimSpace(contentType) != contentType || strings.ContainsFunc(contentType, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return "", badRequest("InvalidContentType", "contentType", "contentType %q has a line break, a control character or spaces around it; allowed: a media type like \"image/png\", as the upload sends it", contentType)
+	}
 	mt, params, perr := mime.ParseMediaType(contentType)
 	if perr != nil || !strings.Contains(mt, "/") || len(params) > 0 && strings.Join(paramKeys(params), ",") != "charset" {
 		return "", badRequest("InvalidContentType", "contentType", "contentType %q is not a media type like \"image/png\"", contentType)

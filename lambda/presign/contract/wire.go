@@ -19,7 +19,8 @@ const (
 	ModePut Mode = "PUT"
 	// ModePost is a presigned POST form with a size-range policy, up to 5 GiB.
 	ModePost Mode = "POST"
-	// ModeMultipart is a multipart upload with a presigned URL per part, up to 5 TB.
+	// ModeMultipart is a multipart upload with a presigned URL per part, up
+	// to MaxObjectSize (48.8 TiB).
 	ModeMultipart Mode = "MULTIPART"
 )
 
@@ -27,12 +28,14 @@ const (
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html) and
 // of the presign request.
 const (
-	MaxSinglePutSize = 5 << 30  // 5 GiB
-	MinPartSize      = 5 << 20  // 5 MiB, except the last part
-	MaxPartSize      = 5 << 30  // 5 GiB
-	MaxParts         = 10_000   //
-	MaxObjectSize    = 5 << 40  // 5 TiB, S3's largest object (multipart)
-	MaxRequestBody   = 16 << 10 // a presign request is a few hundred bytes
+	MaxSinglePutSize = 5 << 30 // 5 GiB
+	MinPartSize      = 5 << 20 // 5 MiB, except the last part
+	MaxPartSize      = 5 << 30 // 5 GiB
+	MaxParts         = 10_000  //
+	// MaxObjectSize is S3's largest object, 10,000 parts of 5 GiB: 50,000
+	// GiB, which the page above gives as 48.8 TiB (it long said 5 TiB).
+	MaxObjectSize  = MaxParts * MaxPartSize
+	MaxRequestBody = 16 << 10 // a presign request is a few hundred bytes
 	// MaxCompleteRequestBody bounds the body of a complete request
 	// (RouteComplete, RouteCompanionComplete), which lists every part: up
 	// to MaxParts of them, about 130 bytes each with a checksum.
