@@ -39,7 +39,7 @@ func (g *gateway) invoke(w *statusRecorder, r *http.Request, route *loader.Route
 	tag := fmt.Sprintf("%s %s %s", r.Method, route.Path, requestID[:8])
 	inv, err := g.pools[route.Function].Invoke(ctx, requestID, tag, payload)
 	if err != nil {
-		f := invocationFailure(err)
+		f := invocationFailure(err, route)
 		if f == functionFailed {
 			g.logFunction(route, tag, "%v", err)
 		}
@@ -63,10 +63,14 @@ func (g *gateway) invoke(w *statusRecorder, r *http.Request, route *loader.Route
 // invocationFailure is the failure an error of Pool.Invoke is: the
 // integration's timeout, Lambda's throttle (which API Gateway answers
 // with 500 on a proxy integration, not 429), or a function that could not
-// run.
-func invocationFailure(err error) integrationFailure {
+// run. A function killed at a timeout no longer than route's integration
+// timeout is the integration's timeout, as in bufferedFailure: on AWS
+// API Gateway's clock starts first (here the two timers race).
+func invocationFailure(err error, route *loader.Route) integrationFailure {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
+		return timedOut
+	case errors.Is(err, pool.ErrFunctionTimeout) && route.Function != nil && route.TimeoutMillis <= route.Function.Timeout*1000:
 		return timedOut
 	case errors.Is(err, pool.ErrThrottled):
 		return invocationRejected

@@ -139,26 +139,31 @@ func TestPanicMidStreamEndsWithTheErrorRecord(t *testing.T) {
 	}
 }
 
-// TestFunctionOverItsTimeout: killed at its 3 s timeout: a stream is cut
-// after its status; a buffered route, whose integration timeout is the
-// same 3 s (and started first, with the request), answers 504, and so does
-// an integration timeout shorter than the function's.
+// TestFunctionOverItsTimeout: a stream whose producer is stuck still ends
+// at lambda/stream's deadline margin (1 s before the 3 s timeout), with the
+// DeadlineExceeded record, and is cut; a handler stuck before it answers
+// is killed at its 3 s timeout: a buffered route, whose integration timeout
+// is the same 3 s (and started first, with the request), answers 504, and
+// so does an integration timeout shorter than the function's.
 func TestFunctionOverItsTimeout(t *testing.T) {
 	resp, start := get(t, streamsURL+"/faulty/hang")
 	lines, err := readLines(resp, start)
-	if resp.StatusCode != 200 || len(lines) != 2 || err == nil {
-		t.Errorf("stream: %d, %d lines, end %v", resp.StatusCode, len(lines), err)
+	if resp.StatusCode != 200 || len(lines) != 3 || !strings.Contains(lines[len(lines)-1].text, `"code":"DeadlineExceeded"`) || err == nil {
+		t.Errorf("stream: %d, %d lines %v, end %v", resp.StatusCode, len(lines), lines, err)
 	}
-	if took := time.Since(start); took < 2500*time.Millisecond || took > 6*time.Second {
-		t.Errorf("stream cut after %v, want about 3 s", took)
+	if took := time.Since(start); took < 1500*time.Millisecond || took > 5*time.Second {
+		t.Errorf("stream cut after %v, want about 2 s (the 3 s timeout less the 1 s margin)", took)
 	}
 	for _, tc := range []struct {
 		path   string
 		status int
 		after  time.Duration
 	}{
-		{"/buffered/faulty/hang", 504, 3 * time.Second},
-		{"/short/faulty/hang", 504, time.Second},
+		// A stuck producer's stream ends at the margin with the
+		// function's error, which a buffered route answers with 502.
+		{"/buffered/faulty/hang", 502, 2 * time.Second},
+		{"/buffered/faulty/block", 504, 3 * time.Second},
+		{"/short/faulty/block", 504, time.Second},
 	} {
 		start := time.Now()
 		resp, err := http.Get(streamsURL + tc.path)

@@ -2,7 +2,10 @@
 //
 //	/panic   panics in its producer after three records
 //	/slow    streams until the invoke deadline stops it (in band)
-//	/hang    sends two records, then blocks, ignoring every deadline
+//	/hang    sends two records, then its producer blocks, ignoring every
+//	         deadline (lambda/stream still ends the stream at its margin)
+//	/block   blocks before answering, ignoring every deadline (killed at
+//	         the function's timeout)
 //	/crash   exits the process before answering
 //	/big     streams ?mb= megabytes of data
 //	/tiny    answers a few bytes (for overhead measurements)
@@ -31,6 +34,8 @@ func handle(ctx context.Context, req events.APIGatewayProxyRequest) (*events.API
 	switch mode {
 	case "crash":
 		os.Exit(3)
+	case "block":
+		select {} // stuck before the response exists: only the timeout ends it
 	case "plain", "garbage":
 		return nil, errAnswer(mode)
 	case "tiny":
