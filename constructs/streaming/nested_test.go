@@ -399,3 +399,49 @@ func TestResourcesOfStacksNestedTwiceCountInTheirOwnStack(t *testing.T) {
 		t.Errorf("the parent has %d resources", n)
 	}
 }
+
+// TestSecondMethodOnAPathOfAnotherStack: GIVEN 70 GET routes, then a POST
+// on each of their paths, with RoutesPerStack automatic, WHEN the POSTs
+// spill into a nested stack THEN each POST's method and its permissions
+// are in the stack that holds its function (not on the path's resource in
+// the API's stack, which would overfill it), and every stack stays under
+// 500 resources.
+func TestSecondMethodOnAPathOfAnotherStack(t *testing.T) {
+	app := cdktest.NewApp(false)
+	stack := awscdk.NewStack(app, jsii.String("TwoMethods"), nil)
+	var routes []*streaming.RouteProps
+	for _, m := range []string{"GET", "POST"} {
+		for i := range 70 {
+			routes = append(routes, &streaming.RouteProps{Method: jsii.String(m), Path: jsii.String(fmt.Sprintf("/r%d", i)),
+				Code: awslambda.Code_FromAsset(jsii.String("testdata/prebuilt"), nil)})
+		}
+	}
+	api := streaming.NewStreamingRestApi(stack, jsii.String("Api"), &streaming.StreamingRestApiProps{Authorization: apiauth.None(), Routes: &routes})
+	if len(api.NestedStacks) == 0 {
+		t.Fatal("no nested stack")
+	}
+	asm := app.Synth(nil)
+	for _, r := range api.Routes {
+		methodStack := *awscdk.Stack_Of(r.ApiMethod).Node().Path()
+		if fn := r.Function; fn != nil && *awscdk.Stack_Of(fn).Node().Path() != methodStack {
+			t.Errorf("%s %s: method in %s, function in %s", r.Method, r.Path, methodStack, *awscdk.Stack_Of(fn).Node().Path())
+		}
+	}
+	count := func(file string) int {
+		b, err := os.ReadFile(filepath.Join(*asm.Directory(), file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tmpl struct{ Resources map[string]any }
+		json.Unmarshal(b, &tmpl)
+		return len(tmpl.Resources)
+	}
+	if n := count("TwoMethods.template.json"); n > 500 {
+		t.Errorf("the API's stack has %d resources", n)
+	}
+	for _, ns := range api.NestedStacks {
+		if n := count(*ns.TemplateFile()); n > 500 {
+			t.Errorf("%s has %d resources", *ns.Node().Id(), n)
+		}
+	}
+}

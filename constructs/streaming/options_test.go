@@ -69,7 +69,7 @@ func optionsStack(t *testing.T) *synthed {
 		}, {
 			Method: jsii.String("POST"), Path: jsii.String("/slow"), Entry: jsii.String(handler),
 			TransferMode:       awsapigateway.ResponseTransferMode_BUFFERED,
-			IntegrationTimeout: awscdk.Duration_Seconds(jsii.Number(60)),
+			IntegrationTimeout: awscdk.Duration_Seconds(jsii.Number(20)), // an EDGE API: 29 s at most
 		}, {
 			Method: jsii.String("POST"), Path: jsii.String("/transform"), Entry: jsii.String(handler),
 			TransferMode: awsapigateway.ResponseTransferMode_BUFFERED, Proxy: jsii.Bool(false),
@@ -189,8 +189,13 @@ func TestOptionEdgeEndpointWarns(t *testing.T) {
 func TestOptionBufferedRoutes(t *testing.T) {
 	s := optionsStack(t)
 	slow := get(methodOf(t, s, "POST", "/slow"), "Integration")
-	want(t, "BUFFERED TimeoutInMillis", get(slow, "TimeoutInMillis"), 60000)
-	warnings := assertions.Annotations_FromStack(s.Stack).FindWarning(jsii.String("/Options/Api"), assertions.Match_StringLikeRegexp(jsii.String("POST /slow: a BUFFERED integration timeout of 1 minute needs a raised quota")))
+	want(t, "BUFFERED TimeoutInMillis", get(slow, "TimeoutInMillis"), 20000)
+	// A Regional API may raise a BUFFERED timeout past 29 s, with a quota.
+	regional := awscdk.NewStack(cdktest.NewApp(false), jsii.String("Regional"), nil)
+	slowRoute := get200("/slow")
+	slowRoute.TransferMode, slowRoute.IntegrationTimeout = awsapigateway.ResponseTransferMode_BUFFERED, awscdk.Duration_Seconds(jsii.Number(60))
+	streaming.NewStreamingRestApi(regional, jsii.String("Api"), &streaming.StreamingRestApiProps{Routes: &[]*streaming.RouteProps{slowRoute}})
+	warnings := assertions.Annotations_FromStack(regional).FindWarning(jsii.String("/Regional/Api"), assertions.Match_StringLikeRegexp(jsii.String("GET /slow: a BUFFERED integration timeout of 1 minute needs a raised quota")))
 	if len(*warnings) != 1 {
 		t.Errorf("%d quota warnings, want 1", len(*warnings))
 	}

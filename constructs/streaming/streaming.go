@@ -137,6 +137,8 @@ type StreamingRestApi struct {
 	logRetention awslogs.RetentionDays
 	keys         map[string]bool // "GET /path"
 	ids          map[string]string
+	varParts     map[string]string // parent path -> its one variable child
+	edge         bool              // a new EDGE API
 	compliance   *compliance.Profile
 	firstContent bool // the access log has the fields the time-to-first-content metric filter reads
 	preflightAll bool // the new API adds an OPTIONS method to every resource
@@ -195,6 +197,8 @@ func withDefaults(p *StreamingRestApiProps) *StreamingRestApi {
 		logRetention: p.LogRetention,
 		keys:         map[string]bool{},
 		ids:          map[string]string{},
+		varParts:     map[string]string{},
+		edge:         p.RestApiProps != nil && isEdge(p.RestApiProps),
 		planner:      newPlanner(p.RoutesPerStack),
 		methodScoped: map[string][]awsapigateway.Method{},
 	}
@@ -219,7 +223,7 @@ func (a *StreamingRestApi) validate(scope constructs.Construct, id *string, p *S
 	planned := map[string]bool{}
 	plannedIDs := map[string]string{}
 	for i, r := range routes {
-		a.validateRoute(problems, fmt.Sprintf("Routes[%d]", i), r, planned, plannedIDs)
+		a.validateRoute(problems, fmt.Sprintf("Routes[%d]", i), r, planned, plannedIDs, a.varParts)
 	}
 	problems.Check()
 }
@@ -522,7 +526,7 @@ func isEdge(rp *awsapigateway.RestApiProps) bool {
 func (a *StreamingRestApi) AddRoute(r *RouteProps) *Route {
 	defer propcheck.Guard("StreamingRestApi", a.Node().Scope(), a.Node().Id())
 	problems := propcheck.NewProblems("StreamingRestApi", a.Node().Scope(), a.Node().Id())
-	a.validateRoute(problems, "AddRoute", r, a.keys, a.ids)
+	a.validateRoute(problems, "AddRoute", r, a.keys, a.ids, a.varParts)
 	problems.Check()
 	plan := a.planRoute(r)
 	a.placeRoute(fmt.Sprintf("AddRoute(%s %s), the API's route %d,", strings.ToUpper(*r.Method), *r.Path, len(a.Routes)+1), &plan)
@@ -698,7 +702,18 @@ func (a *StreamingRestApi) addMethod(scope constructs.Construct, r *RouteProps, 
 		resource.AddCorsPreflight(a.cors)
 		a.corsPaths[route.Path] = true
 	}
-	route.ApiMethod = resource.AddMethod(jsii.String(route.Method), integration, opts)
+	if stack := awscdk.Stack_Of(scope); *awscdk.Stack_Of(resource).Node().Path() != *stack.Node().Path() {
+		// The path exists in another stack (the API's, or an earlier
+		// nested one): the method, and its Lambda permissions, are made in
+		// the route's own stack on that resource, where the planner
+		// counted them (aws-cdk's Resource.AddMethod would make them in
+		// the resource's stack).
+		name := strings.ReplaceAll(strings.Trim(route.Path, "/"), "/", ".")
+		route.ApiMethod = awsapigateway.NewMethod(scope, jsii.String("Method."+route.Method+"."+name), &awsapigateway.MethodProps{
+			Resource: resource, HttpMethod: jsii.String(route.Method), Integration: integration, Options: opts})
+	} else {
+		route.ApiMethod = resource.AddMethod(jsii.String(route.Method), integration, opts)
+	}
 	if a.compliance != nil {
 		profile.PermissionsWithSourceAccount(route.ApiMethod)
 	}

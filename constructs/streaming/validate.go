@@ -20,9 +20,10 @@ var methods = map[string]bool{"GET": true, "POST": true, "PUT": true, "PATCH": t
 // A path is "/" or "/"-separated segments of URL-safe characters or
 // {param}; a greedy {param+} may only be the last segment.
 var (
-	segment      = regexp.MustCompile(`^([A-Za-z0-9._~:@!$&'()*,;=-]+|\{[A-Za-z_][A-Za-z0-9_]*\})$`)
+	// aws-cdk's Resource allows path parts of [a-zA-Z0-9:._-$] or {param}.
+	segment      = regexp.MustCompile(`^([A-Za-z0-9._:$-]+|\{[A-Za-z_][A-Za-z0-9_]*\})$`)
 	greedy       = regexp.MustCompile(`^\{[A-Za-z_][A-Za-z0-9_]*\+\}$`)
-	allowedPaths = `"/" or "/"-separated segments of letters, digits and -._~ or {param}, with an optional greedy {param+} last, e.g. "/exports/{name}"`
+	allowedPaths = `"/" or "/"-separated segments of letters, digits and -._:$ or {param}, with an optional greedy {param+} last, e.g. "/exports/{name}"`
 )
 
 // validPath reports whether path is a valid API Gateway resource path.
@@ -72,6 +73,10 @@ func validateApi(p *propcheck.Problems, scope constructs.IConstruct, sp *Streami
 		if l.v != nil && propcheck.Resolved(l.v) && *l.v < 0 {
 			p.Add(l.name, fmt.Sprint(*l.v), "0 or more requests", "set a non-negative limit")
 		}
+	}
+	// The stage's MethodSetting takes the burst as an Integer.
+	if b := sp.ThrottlingBurstLimit; b != nil && propcheck.Resolved(b) && *b >= 0 && *b != math.Trunc(*b) {
+		p.Add("ThrottlingBurstLimit", fmt.Sprint(*b), "a whole number of requests", "round it")
 	}
 	if sp.RestApiProps != nil {
 		validateRestAPIProps(p, sp.RestApiProps)
@@ -162,12 +167,19 @@ func validateTimeout(p *propcheck.Problems, prop string, d awscdk.Duration, mode
 	}
 }
 
-func (a *StreamingRestApi) validateRoute(p *propcheck.Problems, prop string, r *RouteProps, keys map[string]bool, ids map[string]string) {
+func (a *StreamingRestApi) validateRoute(p *propcheck.Problems, prop string, r *RouteProps, keys map[string]bool, ids, vars map[string]string) {
 	if r == nil {
 		p.Add(prop, "nil", "a RouteProps with Method, Path and a backend", "remove the entry or fill it in")
 		return
 	}
 	method, path := validateMethodPath(p, prop, r)
+	if method == "OPTIONS" && a.corsPolicy != "" {
+		p.Add(prop+".Method", "OPTIONS with Cors set", "another method: Cors adds the OPTIONS preflight to every path itself",
+			"drop the OPTIONS route, or drop Cors and answer preflights in it")
+	}
+	if path != "" {
+		validateVariableParts(p, prop+".Path", path, vars)
+	}
 	backends := validateBackend(p, prop, r)
 	a.validateTransfer(p, prop, r)
 	if r.Authorization != nil {
@@ -175,6 +187,30 @@ func (a *StreamingRestApi) validateRoute(p *propcheck.Problems, prop string, r *
 	}
 	if method != "" && path != "" {
 		validateUnique(p, prop, r, method+" "+path, backends == 1, keys, ids)
+	}
+}
+
+// validateVariableParts records the variable part ({id}, {proxy+}) of each
+// level of path in vars (parent path -> part), and refuses a second,
+// different one under the same parent: API Gateway allows one variable
+// child per resource ("A sibling ({id}) of this resource already has a
+// variable path part -- only one is allowed").
+func validateVariableParts(p *propcheck.Problems, prop, path string, vars map[string]string) {
+	if path == "/" {
+		return
+	}
+	parent := ""
+	for _, part := range strings.Split(path[1:], "/") {
+		if strings.HasPrefix(part, "{") {
+			key := parent + "/"
+			if other, ok := vars[key]; ok && other != part {
+				p.Add(prop, fmt.Sprintf("%q, whose %s is a sibling of another route's %s under %q", path, part, other, key),
+					"one variable path part per level: API Gateway refuses a second", fmt.Sprintf("name it %s as in the other route", other))
+				return
+			}
+			vars[key] = part
+		}
+		parent += "/" + part
 	}
 }
 
@@ -278,6 +314,12 @@ func (a *StreamingRestApi) validateTransfer(p *propcheck.Problems, prop string, 
 	if r.Function != nil {
 		fnTimeout, _ = functionTimeout(r.Function)
 		fnProp = prop + ".Function.Timeout"
+	}
+	// Only Regional and private APIs can raise a BUFFERED timeout past 29 s:
+	// https://aws.amazon.com/about-aws/whats-new/2024/06/amazon-api-gateway-integration-timeout-limit-29-seconds/
+	if !stream && a.edge && want > DefaultBufferedTimeoutMillis {
+		p.Add(prop+".IntegrationTimeout", propcheck.Human(timeout), "at most 29 seconds for a BUFFERED route of an EDGE API (only Regional and private APIs can raise it)",
+			"set TransferMode STREAM (15 minutes), a REGIONAL endpoint, or a timeout of at most 29 seconds")
 	}
 	if got, ok := propcheck.Millis(fnTimeout); ok && got < want {
 		p.Add(fnProp, propcheck.Human(fnTimeout),

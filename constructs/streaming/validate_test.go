@@ -268,3 +268,30 @@ func TestFailsCleanlyOnAnAwsCdkError(t *testing.T) {
 		t.Errorf("message carries a stack:\n%s", msg)
 	}
 }
+
+// TestFailsWhatAPIGatewayOrTheCDKWouldRefuse: problems that surfaced only
+// at deploy (sibling variable parts, a fractional burst, a BUFFERED
+// timeout past 29 s on EDGE) or as aws-cdk's own one-at-a-time error
+// (path characters, OPTIONS next to Cors) are listed at synth, each with
+// its field.
+func TestFailsWhatAPIGatewayOrTheCDKWouldRefuse(t *testing.T) {
+	two := func(a, b string) *streaming.StreamingRestApiProps {
+		return &streaming.StreamingRestApiProps{Routes: &[]*streaming.RouteProps{get200(a), get200(b)}}
+	}
+	failsWith(t, two("/items/{id}", "/items/{name}/parts"),
+		`Routes[1].Path is "/items/{name}/parts", whose {name} is a sibling of another route's {id} under "/items/"; allowed: one variable path part per level`,
+		"Fix: name it {id} as in the other route")
+	failsWith(t, two("/files/{proxy+}", "/files/{id}"), `Routes[1].Path is "/files/{id}", whose {id} is a sibling of another route's {proxy+}`)
+	failsWith(t, withRoute(get200("/a~b")), `Routes[0].Path is "/a~b"; allowed: "/" or "/"-separated segments of letters, digits and -._:$`)
+	p := withRoute(&streaming.RouteProps{Method: jsii.String("OPTIONS"), Path: jsii.String("/x"), HttpUrl: jsii.String("https://example.com/x")})
+	p.Cors = &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example.com")}
+	failsWith(t, p, "Routes[0].Method is OPTIONS with Cors set; allowed: another method: Cors adds the OPTIONS preflight to every path itself")
+	p = withRoute(get200("/r"))
+	p.ThrottlingBurstLimit = jsii.Number(2.5)
+	failsWith(t, p, "ThrottlingBurstLimit is 2.5; allowed: a whole number of requests")
+	edge := get200("/slow")
+	edge.TransferMode, edge.IntegrationTimeout = awsapigateway.ResponseTransferMode_BUFFERED, awscdk.Duration_Minutes(jsii.Number(2))
+	p = withRoute(edge)
+	p.RestApiProps = &awsapigateway.RestApiProps{EndpointTypes: &[]awsapigateway.EndpointType{awsapigateway.EndpointType_EDGE}}
+	failsWith(t, p, "Routes[0].IntegrationTimeout is 2 minutes; allowed: at most 29 seconds for a BUFFERED route of an EDGE API")
+}
