@@ -26,6 +26,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -201,10 +202,39 @@ func checksum(r io.Reader) (string, error) {
 }
 
 // api calls the upload API with a JSON body and decodes the JSON answer.
+// A throttled call (429, 503) is tried again, Retries times, with backoff
+// and Retry-After; so is a read or a signing of part URLs that failed on
+// the way or on the server's side (a network error, 5xx). A complete or an
+// abort is not re-sent then: the handler may have acted on it.
 func (c *Client) api(ctx context.Context, method, path string, in, out any) error {
+	retries := c.Retries
+	if retries <= 0 {
+		retries = 3
+	}
+	idempotent := method == http.MethodGet || strings.HasSuffix(strings.Split(path, "?")[0], "/parts")
+	for attempt := 0; ; attempt++ {
+		wait, status, err := c.apiOnce(ctx, method, path, in, out)
+		retry := status == 429 || status == 503 || idempotent && (status == -1 || status/100 == 5)
+		if err == nil || !retry || attempt == retries || ctx.Err() != nil {
+			return err
+		}
+		if wait == 0 {
+			wait = time.Duration(1<<attempt) * 200 * time.Millisecond
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(min(wait, 20*time.Second)):
+		}
+	}
+}
+
+// apiOnce is one try of api: the answer's status (-1 when the request or
+// its answer was lost on the way, 0 for a local error) and Retry-After.
+func (c *Client) apiOnce(ctx context.Context, method, path string, in, out any) (wait time.Duration, status int, err error) {
 	u, err := url.JoinPath(c.Endpoint, strings.Split(path, "?")[0])
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		u += path[i:]
@@ -213,38 +243,41 @@ func (c *Client) api(ctx context.Context, method, path string, in, out any) erro
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return err
+			return 0, 0, err
 		}
 		body = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, body)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.Sign != nil {
 		if err := c.Sign(req); err != nil {
-			return err
+			return 0, 0, err
 		}
 	}
 	resp, err := c.http().Do(req)
 	if err != nil {
-		return redact(err)
+		return 0, -1, redact(err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return err
+		return 0, -1, err
 	}
 	if resp.StatusCode/100 != 2 {
-		return apiError(resp.StatusCode, b)
+		if secs, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && secs >= 0 {
+			wait = time.Duration(secs) * time.Second
+		}
+		return wait, resp.StatusCode, apiError(resp.StatusCode, b)
 	}
 	if out == nil {
-		return nil
+		return 0, resp.StatusCode, nil
 	}
-	return json.Unmarshal(b, out)
+	return 0, resp.StatusCode, json.Unmarshal(b, out)
 }
 
 // apiError reads an error answer's {"error":{...}} body; a body of another
@@ -517,8 +550,9 @@ func (c *Client) sendPart(ctx context.Context, part contract.Part, f File, partS
 		}
 		sent.rollback() // the retry sends these bytes again
 		var se *StorageError
-		if errors.As(err, &se) && se.Status/100 == 4 && se.Status != 408 && se.Status != 429 {
-			return "", err // refused, not failed: retrying cannot help
+		// S3's RequestTimeout (the connection idled) is a 400 worth a retry.
+		if errors.As(err, &se) && se.Status/100 == 4 && se.Status != 408 && se.Status != 429 && se.Code != "RequestTimeout" {
+			return "", fmt.Errorf("part %d: %w", part.Number, err) // refused, not failed: retrying cannot help
 		}
 	}
 	return "", fmt.Errorf("part %d: %w", part.Number, err)
