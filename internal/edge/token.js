@@ -4,7 +4,7 @@
 // run on cloudfront-js-2.0 too: no require, no Node.js built-ins but Buffer,
 // plain functions. The format is specified in lambda/edgetoken (Go), and
 // lambda/edgetoken/testdata/vectors.json pins both implementations.
-var SGT_SUB = /^[A-Za-z0-9._-]{1,64}$/;
+var SGT_SUB = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/;
 var SGT_KID = /^[A-Za-z0-9_-]{1,32}$/;
 var SGT_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,254}$/;
 var SGT_B64URL = /^[A-Za-z0-9_-]*$/;

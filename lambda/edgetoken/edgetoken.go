@@ -44,7 +44,8 @@ const MaxSecretLen = 1024
 
 var (
 	kidPattern  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
-	subPattern  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+	// A subject is a segment of the object key: never "." or "..".
+	subPattern  = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$`)
 	namePattern = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]{0,254}$`)
 )
 
@@ -118,7 +119,7 @@ const maxSafeInt = 1<<53 - 1
 func (c Claims) Check() error {
 	switch {
 	case !subPattern.MatchString(c.Subject):
-		return fmt.Errorf("edgetoken: Subject %q is invalid; allowed: 1-64 of letters, digits, '.', '_' and '-'", c.Subject)
+		return fmt.Errorf("edgetoken: Subject %q is invalid; allowed: 1-64 of letters, digits, '.', '_' and '-', not starting with '.' (it becomes a segment of the object's key)", c.Subject)
 	case c.Expires <= 0 || c.Expires > maxSafeInt:
 		return fmt.Errorf("edgetoken: Expires is %d; set it to a Unix time in seconds, e.g. time.Now().Add(5*time.Minute).Unix()", c.Expires)
 	case c.MaxSize < 0 || c.MaxSize > maxSafeInt:

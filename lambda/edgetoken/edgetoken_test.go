@@ -93,6 +93,7 @@ func buildVectors(t *testing.T) Vectors {
 	add("empty", "", t0, nil, "", CodeMalformed)
 	add("signed claims that are not JSON", signRaw(key("k1"), "not json"), t0, nil, "", CodeMalformed)
 	add("signed claims with a bad subject", signRaw(key("k1"), `{"sub":"../etc","exp":1780000300}`), t0, nil, "", CodeMalformed)
+	add("signed claims with a dot-dot subject", signRaw(key("k1"), `{"sub":"..","exp":1780000300}`), t0, nil, "", CodeMalformed)
 	add("signed claims without expiry", signRaw(key("k1"), `{"sub":"u1"}`), t0, nil, "", CodeMalformed)
 	add("signed claims with a path in name", signRaw(key("k1"), `{"sub":"u1","exp":1780000300,"name":"a/b"}`), t0, nil, "", CodeMalformed)
 	add("signed claims with an expiry past 2^53", signRaw(key("k1"), `{"sub":"u1","exp":9007199254740993}`), t0, nil, "", CodeMalformed)
