@@ -43,7 +43,7 @@ const Version = "sgt1"
 const MaxSecretLen = 1024
 
 var (
-	kidPattern  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
+	kidPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
 	// A subject is a segment of the object key: never "." or "..".
 	subPattern  = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$`)
 	namePattern = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]{0,254}$`)
