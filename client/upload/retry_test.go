@@ -81,13 +81,13 @@ func (f *flaky) servers(t *testing.T) (api *httptest.Server) {
 	return api
 }
 
-// TestRetriesWhatFailedOnTheWay: a throttled complete (503), a parts call
+// TestRetriesWhatFailedOnTheWay: a throttled complete (429), a parts call
 // that failed on the server's side (500) and S3's RequestTimeout (a 400)
 // are tried again and the upload completes; a complete that failed with a
-// 500 is not re-sent (the handler may have completed it) and names itself.
+// 503 is not re-sent (the handler may have completed it).
 func TestRetriesWhatFailedOnTheWay(t *testing.T) {
 	body := bytes.Repeat([]byte("x"), 5<<20+1)
-	f := &flaky{fails: map[string]int{"complete": 1, "parts": 1, "s3": 1}, status: map[string]int{"complete": 503, "parts": 500, "s3": 400}, calls: map[string]int{}}
+	f := &flaky{fails: map[string]int{"complete": 1, "parts": 1, "s3": 1}, status: map[string]int{"complete": 429, "parts": 500, "s3": 400}, calls: map[string]int{}}
 	c := &Client{Endpoint: f.servers(t).URL, Concurrency: 1}
 	res, err := c.Upload(context.Background(), File{Name: "a.bin", Size: int64(len(body)), Body: bytes.NewReader(body)}, nil)
 	if err != nil || res.ETag != `"all"` || f.aborted || len(f.complete.Parts) != 2 {
@@ -97,10 +97,10 @@ func TestRetriesWhatFailedOnTheWay(t *testing.T) {
 		t.Errorf("calls %v, want complete 2, parts 2, s3 3", f.calls)
 	}
 
-	f = &flaky{fails: map[string]int{"complete": 1}, status: map[string]int{"complete": 500}, calls: map[string]int{}}
+	f = &flaky{fails: map[string]int{"complete": 1}, status: map[string]int{"complete": 503}, calls: map[string]int{}}
 	c = &Client{Endpoint: f.servers(t).URL, Concurrency: 1}
 	_, err = c.Upload(context.Background(), File{Name: "a.bin", Size: int64(len(body)), Body: bytes.NewReader(body)}, nil)
-	if err == nil || !strings.Contains(err.Error(), "500") || f.calls["complete"] != 1 {
-		t.Errorf("a complete that failed with 500: %v, %d calls", err, f.calls["complete"])
+	if err == nil || !strings.Contains(err.Error(), "503") || f.calls["complete"] != 1 {
+		t.Errorf("a complete that failed with 503: %v, %d calls", err, f.calls["complete"])
 	}
 }

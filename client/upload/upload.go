@@ -47,7 +47,9 @@ type Client struct {
 	Sign func(*http.Request) error
 	// Concurrency is the number of parts sent at once. Default: 4.
 	Concurrency int
-	// Retries is how often a failed part is tried again. Default: 3.
+	// Retries is how often a failed part, a throttled API call (429) and a
+	// parts request or listing that failed on the way (5xx, network) are
+	// tried again. Default: 3.
 	Retries int
 	// Checksum has S3 check every byte: the file's SHA-256 for a PUT or
 	// POST upload (files up to 5 GiB, read once more before the upload),
@@ -202,10 +204,10 @@ func checksum(r io.Reader) (string, error) {
 }
 
 // api calls the upload API with a JSON body and decodes the JSON answer.
-// A throttled call (429, 503) is tried again, Retries times, with backoff
-// and Retry-After; so is a read or a signing of part URLs that failed on
-// the way or on the server's side (a network error, 5xx). A complete or an
-// abort is not re-sent then: the handler may have acted on it.
+// A throttled call (429) is tried again, Retries times, with backoff and
+// Retry-After; so is a read or a signing of part URLs that failed on the
+// way or on the server's side (a network error, 5xx). A create, complete
+// or abort is not re-sent after a 5xx: the handler may have acted on it.
 func (c *Client) api(ctx context.Context, method, path string, in, out any) error {
 	retries := c.Retries
 	if retries <= 0 {
@@ -214,7 +216,7 @@ func (c *Client) api(ctx context.Context, method, path string, in, out any) erro
 	idempotent := method == http.MethodGet || strings.HasSuffix(strings.Split(path, "?")[0], "/parts")
 	for attempt := 0; ; attempt++ {
 		wait, status, err := c.apiOnce(ctx, method, path, in, out)
-		retry := status == 429 || status == 503 || idempotent && (status == -1 || status/100 == 5)
+		retry := status == 429 || idempotent && (status == -1 || status/100 == 5)
 		if err == nil || !retry || attempt == retries || ctx.Err() != nil {
 			return err
 		}

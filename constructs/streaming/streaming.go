@@ -708,8 +708,9 @@ func (a *StreamingRestApi) addMethod(scope constructs.Construct, r *RouteProps, 
 		// the route's own stack on that resource, where the planner
 		// counted them (aws-cdk's Resource.AddMethod would make them in
 		// the resource's stack).
-		name := strings.ReplaceAll(strings.Trim(route.Path, "/"), "/", ".")
-		route.ApiMethod = awsapigateway.NewMethod(scope, jsii.String("Method."+route.Method+"."+name), &awsapigateway.MethodProps{
+		// "|" is in no path part: "/v1.2" and "/v1/2" stay two ids.
+		id := "Method|" + route.Method + "|" + strings.ReplaceAll(route.Path, "/", "|")
+		route.ApiMethod = awsapigateway.NewMethod(scope, jsii.String(id), &awsapigateway.MethodProps{
 			Resource: resource, HttpMethod: jsii.String(route.Method), Integration: integration, Options: opts})
 	} else {
 		route.ApiMethod = resource.AddMethod(jsii.String(route.Method), integration, opts)

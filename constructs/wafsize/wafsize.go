@@ -319,8 +319,8 @@ func exemptSuffixes(p *propcheck.Problems, sp *SizeLimitedWebAclProps) []string 
 	for i, s := range *sp.ExemptPostPathSuffixes {
 		field := fmt.Sprintf("ExemptPostPathSuffixes[%d]", i)
 		switch {
-		case s == nil || !propcheck.Resolved(s) || !strings.HasPrefix(*s, "/") || len(*s) > 200 || strings.ContainsAny(*s, "?#"):
-			p.Add(field, propcheck.Quote(s), `a literal path ending that starts with "/", at most 200 bytes, without a query ("/complete")`,
+		case s == nil || !propcheck.Resolved(s) || !strings.HasPrefix(*s, "/") || len(*s) < 2 || len(*s) > 200 || strings.ContainsAny(*s, "?#"):
+			p.Add(field, propcheck.Quote(s), `a literal path ending that starts with "/" and has more after it, at most 200 bytes, without a query ("/complete")`,
 				"name the end of the routes' path, as the request's URI path ends")
 		case slices.Contains(out, *s):
 			p.Add(field, propcheck.Quote(s), "each ending once", "drop the repeated one")
@@ -435,7 +435,7 @@ func validate(p *propcheck.Problems, sp *SizeLimitedWebAclProps, prefix string) 
 	if sp.MetricPrefix != nil && propcheck.Resolved(sp.MetricPrefix) && !metricName.MatchString(*sp.MetricPrefix) {
 		p.Add("MetricPrefix", fmt.Sprintf("%q", *sp.MetricPrefix), "1 to 128 letters, digits and _ # : . - / (WAF's metric names), no spaces",
 			"use a prefix like \"UploadsWaf\"")
-	} else if propcheck.Resolved(prefix) && len(prefix) > maxMetricPrefix {
+	} else if longest := longestRuleName(sp); propcheck.Resolved(prefix) && len(prefix)+len(longest) > 128 {
 		// A rule's metric name is the prefix and the rule's name, at most
 		// 128 characters in all (VisibilityConfig.MetricName).
 		field, fix := "MetricPrefix", "use a shorter prefix"
@@ -443,13 +443,19 @@ func validate(p *propcheck.Problems, sp *SizeLimitedWebAclProps, prefix string) 
 			field, fix = "id", "set a shorter MetricPrefix (the id is the default)"
 		}
 		p.Add(field, fmt.Sprintf("%d characters long", len(prefix)), fmt.Sprintf("at most %d, so that the prefix and the longest rule name (%s) fit WAF's 128-character metric names",
-			maxMetricPrefix, RuleCommon), fix)
+			128-len(longest), longest), fix)
 	}
 	return limit, inspection
 }
 
-// maxMetricPrefix leaves room in a metric name for the longest rule name.
-const maxMetricPrefix = 128 - len(RuleCommon)
+// longestRuleName is the longest name of the ACL's rules, which its
+// metric prefix must leave room for.
+func longestRuleName(sp *SizeLimitedWebAclProps) string {
+	if sp.CommonRuleSet != nil && *sp.CommonRuleSet {
+		return RuleCommon
+	}
+	return RuleContentLength // longer than RuleBodySize and RuleRateLimit
+}
 
 // metricName is what WAF allows in a metric name (a rule's name is added).
 var metricName = regexp.MustCompile(`^[A-Za-z0-9_#:./-]{1,128}$`)

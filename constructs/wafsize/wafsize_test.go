@@ -284,10 +284,13 @@ func TestFailsInvalidLimits(t *testing.T) {
 		// WAF's Limit is an integer: CloudFormation would refuse 100.5.
 		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), RateLimit: jsii.Number(100.5)}, []string{"RateLimit is 100.5; allowed: a whole number"}},
 		// A rule's metric name (prefix + rule name) has at most 128 characters.
-		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), MetricPrefix: jsii.String(strings.Repeat("m", 101))},
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), CommonRuleSet: jsii.Bool(true), MetricPrefix: jsii.String(strings.Repeat("m", 101))},
 			[]string{"MetricPrefix is 101 characters long; allowed: at most 100, so that the prefix and the longest rule name (AWSManagedRulesCommonRuleSet) fit"}},
-		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), ExemptPostPathSuffixes: jsii.Strings("complete", "/a?b", "/c", "/c")},
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), MetricPrefix: jsii.String(strings.Repeat("m", 107))},
+			[]string{"MetricPrefix is 107 characters long; allowed: at most 106, so that the prefix and the longest rule name (ContentLengthOverLimit) fit"}},
+		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)), ExemptPostPathSuffixes: jsii.Strings("complete", "/a?b", "/c", "/c", "/")},
 			[]string{`ExemptPostPathSuffixes[0] is "complete"; allowed: a literal path ending that starts with "/"`, `ExemptPostPathSuffixes[1] is "/a?b"`,
+				`ExemptPostPathSuffixes[4] is "/"`,
 				`ExemptPostPathSuffixes[3] is "/c"; allowed: each ending once`}},
 		{&wafsize.SizeLimitedWebAclProps{MaxBodySize: awscdk.Size_Kibibytes(jsii.Number(4)),
 			LogGroup: awslogs.LogGroup_FromLogGroupName(st, jsii.String("Plain"), jsii.String("my-logs"))}, []string{`LogGroup is "my-logs"; allowed: a log group whose name starts with "aws-waf-logs-"`}},

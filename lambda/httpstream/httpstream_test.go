@@ -371,7 +371,8 @@ func TestNoCompressionWithoutABodyOrForARange(t *testing.T) {
 			ev.Headers[tc.header] = tc.value
 		}
 		resp, body, err := call(t, h, ev)
-		if err != nil || resp.StatusCode != tc.status || body != tc.body || resp.Headers["Content-Encoding"] != "" {
+		// Vary as the compressed 200 has it (RFC 9110 section 15.4.5 for the 304).
+		if err != nil || resp.StatusCode != tc.status || body != tc.body || resp.Headers["Content-Encoding"] != "" || resp.Headers["Vary"] != "Accept-Encoding" {
 			t.Errorf("%s %s %s: %d %v %q %v", tc.method, tc.path, tc.header, resp.StatusCode, resp.Headers, body, err)
 		}
 	}

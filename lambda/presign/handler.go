@@ -469,7 +469,9 @@ func (h *Handler) Complete(ctx context.Context, caller, uploadID string, c *Comp
 		p := c.Parts[i]
 		if p.Number != n+1 || p.ETag == "" {
 			why := fmt.Sprintf("part %d has no ETag", p.Number)
-			if p.Number < n+1 {
+			if p.Number < 1 || p.Number > len(c.Parts) {
+				why = fmt.Sprintf("%d is not a part number from 1 to %d", p.Number, len(c.Parts))
+			} else if p.Number < n+1 {
 				why = fmt.Sprintf("part %d is given twice", p.Number)
 			} else if p.Number > n+1 {
 				why = fmt.Sprintf("part %d is missing", n+1)

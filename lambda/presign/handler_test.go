@@ -463,3 +463,14 @@ func TestChecksumWithALineBreak(t *testing.T) {
 		t.Errorf("status %d: %v", status, m)
 	}
 }
+
+// TestCompleteNamesABadPartNumber: a part number outside 1..n is named as
+// such, not as a repeat.
+func TestCompleteNamesABadPartNumber(t *testing.T) {
+	h, _ := testHandler(ModeMultipart)
+	_, m := call(t, h, "POST", RouteUploads, `{"fileName":"big.csv","contentType":"text/csv","size":20971521,"partSize":10485760}`, nil, nil)
+	status, m := call(t, h, "POST", RouteComplete, `{"key":"`+m["key"].(string)+`","parts":[{"number":0,"etag":"a"},{"number":1,"etag":"b"}]}`, map[string]string{"uploadId": "upload-1"}, nil)
+	if e := m["error"].(map[string]any); status != 400 || e["field"] != "parts[0]" || !strings.Contains(e["message"].(string), "0 is not a part number from 1 to 2") {
+		t.Errorf("%d %v", status, m)
+	}
+}

@@ -281,8 +281,11 @@ func start(ctx context.Context, opts *Options, f format, produce func(ctx contex
 	}
 	var out io.Writer = pw
 	_, encoded := Header(headers, "Content-Encoding") // already encoded: never twice
-	if offered := validEncodings(o.Encodings, o.Logf); len(offered) > 0 && !encoded && compressible(ctx, o.StatusCode, headers) {
-		varyAcceptEncoding(headers)
+	offered := validEncodings(o.Encodings, o.Logf)
+	if len(offered) > 0 && !encoded {
+		varyAcceptEncoding(headers) // also on a 304, as the 200 had it
+	}
+	if len(offered) > 0 && !encoded && compressible(ctx, o.StatusCode, headers) {
 		accept := o.AcceptEncoding
 		if req, ok := Request(ctx); ok && accept == "" {
 			accept = AcceptEncoding(req.Headers)
@@ -407,12 +410,15 @@ func (s *Stream) run(produce func(ctx context.Context, s *Stream) error) {
 func (s *Stream) finish(perr error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var panicked *PanicError
 	if s.finished {
+		if errors.As(perr, &panicked) { // after the margin ended the stream
+			s.opts.Logf("stream: %v\n%s", panicked.Value, panicked.Stack)
+		}
 		return
 	}
 	s.finished = true
 	cause := context.Cause(s.ctx)
-	var panicked *PanicError
 	var code string
 	switch {
 	case errors.Is(cause, ErrClientClosed) || errors.Is(perr, ErrClientClosed):
@@ -473,6 +479,9 @@ func (s *Stream) encoder() *json.Encoder {
 // channel, not context.Cause's lock, unless the stream is over.
 func (s *Stream) usable() error {
 	if s.finished {
+		if s.err == ErrDeadline { // ended at the margin while the producer ran
+			return ErrDeadline
+		}
 		return ErrFinished
 	}
 	select {

@@ -420,11 +420,13 @@ func TestDeadlineEndsStreamWhileTheProducerIsStuck(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	release, returned := make(chan struct{}), make(chan struct{})
+	var late error
 	resp := NDJSON(ctx, &Options{DeadlineMargin: time.Minute - 100*time.Millisecond}, func(ctx context.Context, w *NDJSONWriter) error {
 		defer close(returned)
 		_ = w.Encode("first")
 		<-release // stuck until the test lets go, whatever ctx says
-		return w.Encode("late")
+		late = w.Encode("late")
+		return late
 	})
 	read := make(chan error, 1)
 	var body []byte
@@ -453,8 +455,8 @@ func TestDeadlineEndsStreamWhileTheProducerIsStuck(t *testing.T) {
 		t.Fatalf("records %q", l)
 	}
 	jsonEqual(t, l[1], fmt.Sprintf(`{"error":{"code":"DeadlineExceeded","message":%q},"records":1}`, ErrDeadline.Error()))
-	if resp.Body.(*Stream).Err() != ErrDeadline {
-		t.Errorf("Err() = %v, want ErrDeadline (the late write changes nothing)", resp.Body.(*Stream).Err())
+	if resp.Body.(*Stream).Err() != ErrDeadline || !errors.Is(late, ErrDeadline) {
+		t.Errorf("Err() = %v, the late write's %v; want ErrDeadline for both", resp.Body.(*Stream).Err(), late)
 	}
 }
 
