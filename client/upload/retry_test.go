@@ -24,6 +24,7 @@ type flaky struct {
 	calls    map[string]int
 	aborted  bool
 	complete contract.CompleteRequest
+	expired  bool // part 2's first URL has expired
 }
 
 func (f *flaky) fail(w http.ResponseWriter, route string) bool {
@@ -50,6 +51,11 @@ func (f *flaky) servers(t *testing.T) (api *httptest.Server) {
 		if f.fail(w, "s3") {
 			return
 		}
+		if f.expired && r.URL.Query().Get("partNumber") == "2" && r.URL.Query().Get("fresh") == "" {
+			w.WriteHeader(403)
+			fmt.Fprint(w, `<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>`)
+			return
+		}
 		w.Header().Set("ETag", `"etag-`+r.URL.Query().Get("partNumber")+`"`)
 	}))
 	t.Cleanup(s3.Close)
@@ -62,7 +68,11 @@ func (f *flaky) servers(t *testing.T) (api *httptest.Server) {
 			if f.fail(w, "parts") {
 				return
 			}
-			json.NewEncoder(w).Encode(contract.Response{Mode: contract.ModeMultipart, Parts: []contract.Part{{Number: 2, Size: 1, URL: s3.URL + "/k?partNumber=2"}}})
+			u := s3.URL + "/k?partNumber=2"
+			if f.calls["parts"] > 1 {
+				u += "&fresh=1" // signed now
+			}
+			json.NewEncoder(w).Encode(contract.Response{Mode: contract.ModeMultipart, Parts: []contract.Part{{Number: 2, Size: 1, URL: u}}})
 		case r.Method == "POST" && r.URL.Path == "/uploads/u1/complete":
 			if f.fail(w, "complete") {
 				return
@@ -102,5 +112,18 @@ func TestRetriesWhatFailedOnTheWay(t *testing.T) {
 	_, err = c.Upload(context.Background(), File{Name: "a.bin", Size: int64(len(body)), Body: bytes.NewReader(body)}, nil)
 	if err == nil || !strings.Contains(err.Error(), "503") || f.calls["complete"] != 1 {
 		t.Errorf("a complete that failed with 503: %v, %d calls", err, f.calls["complete"])
+	}
+}
+
+// TestExpiredPartURLIsRenewed: a part whose URL expired before the upload
+// reached it (S3's 403 "Request has expired") gets a new URL and is sent;
+// the upload completes and nothing is aborted.
+func TestExpiredPartURLIsRenewed(t *testing.T) {
+	body := bytes.Repeat([]byte("x"), 5<<20+1)
+	f := &flaky{fails: map[string]int{}, status: map[string]int{}, calls: map[string]int{}, expired: true}
+	c := &Client{Endpoint: f.servers(t).URL, Concurrency: 1}
+	res, err := c.Upload(context.Background(), File{Name: "a.bin", Size: int64(len(body)), Body: bytes.NewReader(body)}, nil)
+	if err != nil || res.ETag != `"all"` || f.aborted || f.calls["parts"] != 2 || len(f.complete.Parts) != 2 {
+		t.Fatalf("upload: %v %+v, aborted %v, parts calls %d", err, res, f.aborted, f.calls["parts"])
 	}
 }

@@ -386,7 +386,20 @@ func (c *Client) multipart(ctx context.Context, st *state, parts []contract.Part
 	for n, p := range done {
 		etags[n-1] = p.ETag
 	}
-	if err := c.sendParts(ctx, st, f, todo, have, etags, counter); err != nil {
+	// A part URL signed at the start expires (UrlExpiration, 15 minutes by
+	// default) before a long upload reaches its part: the part gets a new one.
+	renew := func(ctx context.Context, n int) (contract.Part, error) {
+		fresh := map[int]contract.Part{}
+		if err := c.partURLs(ctx, st, []int{n}, fresh, checksums); err != nil {
+			return contract.Part{}, err
+		}
+		p, ok := fresh[n]
+		if !ok {
+			return contract.Part{}, fmt.Errorf("the upload API gave no URL for part %d", n)
+		}
+		return p, nil
+	}
+	if err := c.sendParts(ctx, st, f, todo, have, etags, counter, renew); err != nil {
 		return fail(err)
 	}
 	complete, err := completeRequest(st, f, etags, checksums, done)
@@ -427,7 +440,8 @@ func partChecksum(st *state, f File, n int) (string, error) {
 // Client.Concurrency workers, writing each part's ETag into etags (by
 // number - 1). The first failure stops the others; it, or the context's
 // error, is returned.
-func (c *Client) sendParts(ctx context.Context, st *state, f File, todo []int, have map[int]contract.Part, etags []string, counter *progressCounter) error {
+func (c *Client) sendParts(ctx context.Context, st *state, f File, todo []int, have map[int]contract.Part, etags []string, counter *progressCounter,
+	renew func(context.Context, int) (contract.Part, error)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := make(chan contract.Part)
@@ -443,7 +457,7 @@ func (c *Client) sendParts(ctx context.Context, st *state, f File, todo []int, h
 		go func() {
 			defer wg.Done()
 			for part := range jobs {
-				etag, err := c.sendPart(ctx, part, f, st.PartSize, counter)
+				etag, err := c.sendPart(ctx, part, f, st.PartSize, counter, renew)
 				if err != nil {
 					once.Do(func() { firstErr = err; cancel() })
 					continue
@@ -529,7 +543,22 @@ func (c *Client) partURLs(ctx context.Context, st *state, todo []int, have map[i
 	return nil
 }
 
-func (c *Client) sendPart(ctx context.Context, part contract.Part, f File, partSize int64, counter *progressCounter) (string, error) {
+// expiredURL says whether S3 refused a presigned URL because it expired
+// (or the credentials that signed it did).
+func expiredURL(se *StorageError) bool {
+	switch {
+	case se.Status != 403:
+		return false
+	case se.Code == "ExpiredToken" || se.Code == "TokenRefreshRequired":
+		return true
+	}
+	return se.Code == "AccessDenied" && strings.Contains(strings.ToLower(se.Message), "expired")
+}
+
+// sendPart PUTs one part, retrying what failed on the way; a part whose
+// URL expired gets a new one from renew, once.
+func (c *Client) sendPart(ctx context.Context, part contract.Part, f File, partSize int64, counter *progressCounter,
+	renew func(context.Context, int) (contract.Part, error)) (string, error) {
 	retries := c.Retries
 	if retries <= 0 {
 		retries = 3
@@ -552,6 +581,15 @@ func (c *Client) sendPart(ctx context.Context, part contract.Part, f File, partS
 		}
 		sent.rollback() // the retry sends these bytes again
 		var se *StorageError
+		if errors.As(err, &se) && expiredURL(se) && renew != nil {
+			fresh, rerr := renew(ctx, part.Number)
+			if rerr != nil {
+				return "", fmt.Errorf("part %d: its URL expired, and a new one: %w", part.Number, rerr)
+			}
+			part, renew = fresh, nil // once: a new URL that fails again is refused
+			attempt--                // the expired try does not count
+			continue
+		}
 		// S3's RequestTimeout (the connection idled) is a 400 worth a retry.
 		if errors.As(err, &se) && se.Status/100 == 4 && se.Status != 408 && se.Status != 429 && se.Code != "RequestTimeout" {
 			return "", fmt.Errorf("part %d: %w", part.Number, err) // refused, not failed: retrying cannot help
