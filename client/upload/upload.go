@@ -584,7 +584,7 @@ func (c *Client) sendPart(ctx context.Context, part contract.Part, f File, partS
 		if errors.As(err, &se) && expiredURL(se) && renew != nil {
 			fresh, rerr := renew(ctx, part.Number)
 			if rerr != nil {
-				return "", fmt.Errorf("part %d: its URL expired, and a new one: %w", part.Number, rerr)
+				return "", fmt.Errorf("part %d: its URL expired, and asking for a new one failed: %w", part.Number, rerr)
 			}
 			part, renew = fresh, nil // once: a new URL that fails again is refused
 			attempt--                // the expired try does not count

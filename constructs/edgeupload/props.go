@@ -70,12 +70,15 @@ type EdgeUploadEndpointProps struct {
 	// key takes effect after it. Default: 5 minutes.
 	KeyCacheTime awscdk.Duration
 	// Cors lets browsers on the origins in AllowOrigins
-	// ("https://app.example.com") upload with fetch: the edge code answers
-	// their preflights and adds CORS headers to its answers, and the new
-	// bucket gets a CORS rule for the PUT that follows a 307 (an existing
-	// Bucket needs its own). Only AllowOrigins applies, with exact origins:
-	// the endpoint's methods and headers are fixed by its protocol.
-	// Default: no CORS.
+	// ("https://app.example.com") upload with fetch in Through mode: the
+	// edge code answers their preflights and adds CORS headers to its
+	// answers. In Redirect mode it does too, and the new bucket gets a CORS
+	// rule for the PUT that follows a 307 (an existing Bucket needs its
+	// own), but a browser sends that PUT with "Origin: null" (the Fetch
+	// standard's tainted origin after a redirect to a third origin), which
+	// the rule does not allow: browsers need Through mode. Only AllowOrigins
+	// applies, with exact origins: the endpoint's methods and headers are
+	// fixed by its protocol. Default: no CORS.
 	Cors *awsapigateway.CorsOptions
 	// IncomingObjectExpiration deletes objects under KeyPrefix this long
 	// after they were uploaded. Whole days. Default: 7 days.
