@@ -209,10 +209,7 @@ func checksum(r io.Reader) (string, error) {
 // way or on the server's side (a network error, 5xx). A create, complete
 // or abort is not re-sent after a 5xx: the handler may have acted on it.
 func (c *Client) api(ctx context.Context, method, path string, in, out any) error {
-	retries := c.Retries
-	if retries <= 0 {
-		retries = 3
-	}
+	retries := c.retries()
 	idempotent := method == http.MethodGet || strings.HasSuffix(strings.Split(path, "?")[0], "/parts")
 	for attempt := 0; ; attempt++ {
 		wait, status, err := c.apiOnce(ctx, method, path, in, out)
@@ -221,13 +218,32 @@ func (c *Client) api(ctx context.Context, method, path string, in, out any) erro
 			return err
 		}
 		if wait == 0 {
-			wait = time.Duration(1<<attempt) * 200 * time.Millisecond
+			wait = backoff(attempt + 1)
 		}
-		select {
-		case <-ctx.Done():
+		if !sleep(ctx, min(wait, 20*time.Second)) {
 			return err
-		case <-time.After(min(wait, 20*time.Second)):
 		}
+	}
+}
+
+// retries is Client.Retries, or its default.
+func (c *Client) retries() int {
+	if c.Retries > 0 {
+		return c.Retries
+	}
+	return 3
+}
+
+// backoff is the wait before retry n (from 1): 200 ms, doubling.
+func backoff(n int) time.Duration { return time.Duration(1<<(n-1)) * 200 * time.Millisecond }
+
+// sleep waits d; false when ctx ended first.
+func sleep(ctx context.Context, d time.Duration) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(d):
+		return true
 	}
 }
 
@@ -559,19 +575,12 @@ func expiredURL(se *StorageError) bool {
 // URL expired gets a new one from renew, once.
 func (c *Client) sendPart(ctx context.Context, part contract.Part, f File, partSize int64, counter *progressCounter,
 	renew func(context.Context, int) (contract.Part, error)) (string, error) {
-	retries := c.Retries
-	if retries <= 0 {
-		retries = 3
-	}
+	retries := c.retries()
 	offset := int64(part.Number-1) * partSize
 	var err error
 	for attempt := 0; attempt <= retries; attempt++ {
-		if attempt > 0 {
-			select {
-			case <-ctx.Done():
-				return "", ctx.Err()
-			case <-time.After(time.Duration(1<<(attempt-1)) * 200 * time.Millisecond):
-			}
+		if attempt > 0 && !sleep(ctx, backoff(attempt)) {
+			return "", ctx.Err()
 		}
 		sent := counter.sub()
 		var etag string

@@ -264,7 +264,7 @@ func (u *PresignedUploadApi) newWebACL(p *PresignedUploadApiProps, r *resolved) 
 		// The pages that call the API can read the web ACL's 413.
 		acl := &wafsize.SizeLimitedWebAclProps{MaxBodySize: limit, LogRetention: p.LogRetention, Compliance: u.profile,
 			Cors: propcheck.WebAclCors(r.cors)}
-		if multipart && limit.ToBytes(nil) != nil && *limit.ToBytes(nil) < contract.MaxCompleteRequestBody {
+		if bytes := limit.ToBytes(nil); multipart && bytes != nil && *bytes < contract.MaxCompleteRequestBody {
 			// A complete request lists every part; the handler holds it to
 			// its own limit.
 			acl.ExemptPostPathSuffixes = jsii.Strings(CompletePathSuffix)

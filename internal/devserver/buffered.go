@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -49,11 +48,7 @@ func (g *gateway) buffered(w *statusRecorder, r *http.Request, route *loader.Rou
 // timeout, or the function's error (its error trailers, a crash, its own
 // timeout), or a body that could not be read.
 func (g *gateway) bufferedFailure(ctx context.Context, route *loader.Route, tag string, inv *pool.Invocation, readErr error) (integrationFailure, bool) {
-	// A function timeout no longer than the integration's ends at the same
-	// moment or later on AWS: API Gateway's clock starts first, with the
-	// request, so it answers 504 (here the two timers race).
-	fnTimedOut := errors.Is(inv.Err(), pool.ErrFunctionTimeout) && route.TimeoutMillis <= route.Function.Timeout*1000
-	if ctx.Err() == context.DeadlineExceeded || fnTimedOut {
+	if ctx.Err() == context.DeadlineExceeded || integrationTimedOut(inv.Err(), route) {
 		return timedOut, true
 	}
 	if typ, _ := inv.Response.Trailers(); readErr != nil || typ != "" || inv.Err() != nil {

@@ -61,21 +61,25 @@ func (g *gateway) invoke(w *statusRecorder, r *http.Request, route *loader.Route
 }
 
 // invocationFailure is the failure an error of Pool.Invoke is: the
-// integration's timeout, Lambda's throttle (which API Gateway answers
-// with 500 on a proxy integration, not 429), or a function that could not
-// run. A function killed at a timeout no longer than route's integration
-// timeout is the integration's timeout, as in bufferedFailure: on AWS
-// API Gateway's clock starts first (here the two timers race).
+// integration's timeout (integrationTimedOut too), Lambda's throttle
+// (which API Gateway answers with 500 on a proxy integration, not 429), or
+// a function that could not run.
 func invocationFailure(err error, route *loader.Route) integrationFailure {
 	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return timedOut
-	case errors.Is(err, pool.ErrFunctionTimeout) && route.Function != nil && route.TimeoutMillis <= route.Function.Timeout*1000:
+	case errors.Is(err, context.DeadlineExceeded), integrationTimedOut(err, route):
 		return timedOut
 	case errors.Is(err, pool.ErrThrottled):
 		return invocationRejected
 	}
 	return functionFailed
+}
+
+// integrationTimedOut says whether err is the function killed at a
+// timeout no longer than route's integration timeout, which on AWS ends at
+// the same moment or later: API Gateway's clock starts first, with the
+// request, so it answers 504 (here the two timers race).
+func integrationTimedOut(err error, route *loader.Route) bool {
+	return errors.Is(err, pool.ErrFunctionTimeout) && route.Function != nil && route.TimeoutMillis <= route.Function.Timeout*1000
 }
 
 // logFunction writes a line about route's function in the invocation

@@ -281,16 +281,13 @@ func start(ctx context.Context, opts *Options, f format, produce func(ctx contex
 	}
 	var out io.Writer = pw
 	_, encoded := Header(headers, "Content-Encoding") // already encoded: never twice
-	offered := validEncodings(o.Encodings, o.Logf)
-	if len(offered) > 0 && !encoded {
+	if offered := validEncodings(o.Encodings, o.Logf); len(offered) > 0 && !encoded {
 		varyAcceptEncoding(headers) // also on a 304, as the 200 had it
-	}
-	if len(offered) > 0 && !encoded && compressible(ctx, o.StatusCode, headers) {
 		accept := o.AcceptEncoding
 		if req, ok := Request(ctx); ok && accept == "" {
 			accept = AcceptEncoding(req.Headers)
 		}
-		if enc := negotiate(offered, accept); enc != "" {
+		if enc := negotiate(offered, accept); enc != "" && compressible(ctx, o.StatusCode, headers) {
 			headers["Content-Encoding"] = enc
 			for k := range headers {
 				if strings.EqualFold(k, "Content-Length") { // the length of the bytes before encoding
